@@ -1,0 +1,131 @@
+"""The API at /api/v1/: one NinjaAPI, one router per app, one error shape for every error.
+
+Errors are `{"code": "...", "message": "...", "fields": {...}}` (DESIGN.md), whatever raised
+them: validation, authentication, permission, not found, or a bug.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+
+from regulus.core.api import router as core_router
+from regulus.core.api_auth import BearerTokenAuth, StaffSessionAuth
+
+logger = logging.getLogger(__name__)
+
+api = NinjaAPI(
+    title="Regulus 市场监管一体化平台 API",
+    version="1.0.0",
+    description="工作人员会话或接口令牌（Authorization: Bearer <token>）认证；数据范围与界面一致。",
+    urls_namespace="api",
+    auth=[BearerTokenAuth(), StaffSessionAuth()],
+)
+
+
+def error_response(
+    request: HttpRequest, status: int, code: str, message: str, fields: dict | None = None
+) -> HttpResponse:
+    return api.create_response(
+        request, {"code": code, "message": message, "fields": fields or {}}, status=status
+    )
+
+
+def _loc_to_field(loc: list[Any]) -> str:
+    # ninja reports ("body", "payload", "uscc"); the client knows only "uscc".
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header", "form")]
+    if len(parts) > 1 and parts[0] in ("payload", "data", "filters"):
+        parts = parts[1:]
+    return ".".join(parts) or "__all__"
+
+
+TYPE_MESSAGES = {
+    "missing": "必填项缺失",
+    "extra_forbidden": "不允许的字段",
+    "int_parsing": "应为整数",
+    "int_type": "应为整数",
+    "string_type": "应为字符串",
+    "bool_parsing": "应为布尔值",
+    "date_from_datetime_parsing": "应为日期（YYYY-MM-DD）",
+    "date_parsing": "应为日期（YYYY-MM-DD）",
+    "decimal_parsing": "应为数字",
+    "float_parsing": "应为数字",
+    "enum": "不是允许的取值",
+    "literal_error": "不是允许的取值",
+    "json_invalid": "请求体不是合法的JSON",
+}
+
+
+@api.exception_handler(NinjaValidationError)
+def on_validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    fields: dict[str, str] = {}
+    for err in exc.errors:
+        field = _loc_to_field(list(err.get("loc", [])))
+        message = TYPE_MESSAGES.get(str(err.get("type")), "") or str(err.get("msg", "取值无效"))
+        if str(err.get("type")) == "value_error":
+            message = str(err.get("msg", "")).removeprefix("Value error, ")
+        fields.setdefault(field, message)
+    summary = "；".join(f"{k}：{v}" for k, v in fields.items())
+    return error_response(request, 422, "validation_error", f"请求数据有误：{summary}", fields)
+
+
+@api.exception_handler(ValidationError)
+def on_django_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    if hasattr(exc, "error_dict"):
+        fields = {k: "；".join(m for e in v for m in e.messages) for k, v in exc.error_dict.items()}
+    else:
+        fields = {"__all__": "；".join(exc.messages)}
+    summary = "；".join(fields.values())
+    return error_response(request, 422, "validation_error", summary, fields)
+
+
+@api.exception_handler(AuthenticationError)
+def on_auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return error_response(request, 401, "unauthenticated", "未登录或令牌无效、已吊销")
+
+
+@api.exception_handler(PermissionDenied)
+def on_permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    return error_response(request, 403, "forbidden", str(exc) or "无权执行此操作")
+
+
+@api.exception_handler(Http404)
+def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return error_response(request, 404, "not_found", "不存在或无权查看")
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    codes = {400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found",
+             409: "conflict", 422: "validation_error", 429: "too_many_requests"}
+    return error_response(request, exc.status_code, codes.get(exc.status_code, "error"),
+                          str(exc.message))
+
+
+@api.exception_handler(Exception)
+def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
+    logger.exception("API error", exc_info=exc)
+    return error_response(request, 500, "server_error", "服务器内部错误，请稍后重试或联系管理员")
+
+
+api.add_router("/", core_router)
+
+
+def register_app_routers() -> None:
+    """Domain apps add their routers here, so the order of the document is stable."""
+    from regulus.licensing.api import router as licensing_router
+    from regulus.portal.api import router as portal_router
+    from regulus.registry.api import router as registry_router
+
+    api.add_router("/", registry_router)
+    api.add_router("/", licensing_router)
+    api.add_router("/", portal_router)
+
+
+register_app_routers()

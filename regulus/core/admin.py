@@ -1,0 +1,60 @@
+"""Django admin, for superusers only; staff work in the staff UI."""
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+
+from regulus.core.models import AuditLog, CalendarDay, CalendarYear, OrgUnit, Role, User
+
+
+@admin.register(OrgUnit)
+class OrgUnitAdmin(admin.ModelAdmin):
+    list_display = ("name", "kind", "division_code", "parent", "is_active")
+    list_filter = ("kind", "is_active")
+    search_fields = ("name", "division_code")
+
+
+@admin.register(Role)
+class RoleAdmin(admin.ModelAdmin):
+    list_display = ("code", "data_scope", "description")
+    filter_horizontal = ("custom_units",)
+
+
+@admin.register(User)
+class StaffAdmin(UserAdmin):
+    fieldsets = (
+        *(UserAdmin.fieldsets or ()),
+        ("单位与角色", {"fields": ("full_name", "unit", "roles", "phone", "law_enforcement_cert")}),
+    )
+    list_display = ("username", "full_name", "unit", "is_active", "is_superuser")
+    list_filter = ("is_active", "is_superuser", "roles")
+    search_fields = ("username", "full_name")
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(admin.ModelAdmin):
+    list_display = ("date", "kind", "name")
+    list_filter = ("kind",)
+    date_hierarchy = "date"
+
+
+admin.site.register(CalendarYear)
+
+
+@admin.register(AuditLog)
+class AuditLogAdmin(admin.ModelAdmin):
+    """Read-only: the audit chain is never edited, not even by a superuser."""
+
+    list_display = ("id", "at", "actor_name", "action", "object_type", "object_repr")
+    list_filter = ("action",)
+
+    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+
+admin.site.site_header = "Regulus 超级管理员后台"

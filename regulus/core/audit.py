@@ -1,0 +1,153 @@
+"""The operation log: one row per write, each chained to the previous by SM3.
+
+`audit_record` is called by every service (inside the service's transaction), so that a write
+and its audit row commit or fail together. The chain head row is locked while a row is
+appended, which serialises appends on PostgreSQL; SQLite serialises writers already.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db import models, transaction
+
+from regulus.core import clock
+from regulus.core.context import current_request_info
+from regulus.core.crypto import sm3_hex
+from regulus.core.models import AuditChainHead, AuditLog
+
+GENESIS_HASH = "0" * 64
+HASHED_FIELDS = (
+    "id", "at", "actor_id", "actor_name", "unit_name", "ip", "action", "object_type",
+    "object_id", "object_repr", "summary", "changes", "prev_hash",
+)  # fmt: skip
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, models.Model):
+        return str(value.pk)
+    if isinstance(value, list | tuple | set):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    return value
+
+
+def row_digest(fields: dict[str, Any]) -> str:
+    """SM3 over a canonical JSON of the row's content and the previous row's hash."""
+    payload = {name: _jsonable(fields[name]) for name in HASHED_FIELDS}
+    payload["at"] = fields["at"].astimezone(dt.UTC).isoformat(timespec="microseconds")
+    canonical = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return sm3_hex(canonical.encode())
+
+
+def snapshot(obj: models.Model, fields: Iterable[str] | None = None) -> dict[str, Any]:
+    """The audited values of an object, to diff before and after a change."""
+    names = (
+        list(fields)
+        if fields is not None
+        else [f.attname for f in obj._meta.concrete_fields if not f.primary_key]
+    )
+    return {name: _jsonable(getattr(obj, name)) for name in names}
+
+
+def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
+    """Changed fields as {field: [old, new]}."""
+    return {
+        key: [before.get(key), after.get(key)]
+        for key in sorted(set(before) | set(after))
+        if before.get(key) != after.get(key)
+    }
+
+
+def audit_record(
+    *,
+    actor: Any,
+    action: str,
+    obj: models.Model | None = None,
+    object_type: str = "",
+    object_id: str = "",
+    object_repr: str = "",
+    summary: str = "",
+    changes: dict[str, Any] | None = None,
+) -> AuditLog:
+    """Append one row to the audit chain. Call it inside the transaction of the write."""
+    with transaction.atomic():
+        head, _ = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
+        if obj is not None:
+            object_type = object_type or obj._meta.label_lower
+            object_id = object_id or str(obj.pk)
+            object_repr = object_repr or str(obj)[:200]
+        user = actor if getattr(actor, "is_authenticated", False) else None
+        unit = getattr(user, "unit", None) if user else None
+        row = AuditLog(
+            at=clock.now(),
+            actor=user,
+            actor_name=(getattr(user, "display_name", "") if user else str(actor or "系统"))[:150],
+            unit_name=str(unit or "")[:100],
+            ip=current_request_info().ip,
+            action=action,
+            object_type=object_type,
+            object_id=str(object_id),
+            object_repr=object_repr[:200],
+            summary=summary[:300],
+            changes=_jsonable(changes or {}),
+            prev_hash=head.last_hash,
+            hash="pending-" + str(head.count + 1),
+        )
+        row.save()
+        row.hash = row_digest(_row_fields(row))
+        AuditLog.objects.filter(pk=row.pk).update(hash=row.hash)
+        head.last_id, head.last_hash, head.count = row.pk, row.hash, head.count + 1
+        head.save(update_fields=["last_id", "last_hash", "count"])
+        return row
+
+
+def _row_fields(row: AuditLog) -> dict[str, Any]:
+    return {name: getattr(row, name) for name in HASHED_FIELDS}
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    ok: bool
+    rows_checked: int
+    broken_id: int | None = None
+    reason: str = ""
+
+
+def verify_chain(batch_size: int = 5000) -> ChainReport:
+    """Walk the chain in id order; report the first row whose link or content does not hold."""
+    prev_hash = GENESIS_HASH
+    checked = 0
+    last_id = 0
+    rows = AuditLog.objects.order_by("id").values(*HASHED_FIELDS, "hash")
+    for fields in rows.iterator(chunk_size=batch_size):
+        if fields["prev_hash"] != prev_hash:
+            return ChainReport(
+                False, checked, fields["id"],
+                f"第{fields['id']}条记录的前序哈希与上一条记录不符（其前的记录被删除或篡改）",
+            )  # fmt: skip
+        if row_digest(fields) != fields["hash"]:
+            return ChainReport(
+                False, checked, fields["id"], f"第{fields['id']}条记录的内容与其哈希不符（被篡改）"
+            )
+        prev_hash = fields["hash"]
+        last_id = fields["id"]
+        checked += 1
+    head = AuditChainHead.objects.filter(pk=1).first()
+    if head and (head.count != checked or head.last_hash != prev_hash):
+        return ChainReport(
+            False, checked, head.last_id or None,
+            f"链头记录共{head.count}条、末条编号{head.last_id}，实际{checked}条、末条编号{last_id}"
+            "（末尾记录被删除）",
+        )  # fmt: skip
+    return ChainReport(True, checked)

@@ -1,0 +1,262 @@
+"""Kernel data: the org-unit tree, staff and roles, the audit chain, the statutory calendar."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+
+from regulus.core.scope import ScopedQuerySet
+
+
+class OrgUnit(models.Model):
+    """A unit of the bureau: the city bureau, its departments, district bureaus and stations.
+
+    `path` is the chain of ids from the root ("/1/4/17/") so that a unit's subtree is one
+    indexed prefix query; the tree is a few hundred rows, so ids of a subtree are cheap to list.
+    """
+
+    class Kind(models.TextChoices):
+        CITY_BUREAU = "city", "市局"
+        DEPARTMENT = "department", "科室"
+        DISTRICT_BUREAU = "district", "县区局"
+        STATION = "station", "市场监管所"
+
+    name = models.CharField("名称", max_length=100)
+    short_name = models.CharField("简称", max_length=40, blank=True)
+    kind = models.CharField("类型", max_length=20, choices=Kind.choices)
+    parent = models.ForeignKey(
+        "self", verbose_name="上级单位", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="children",
+    )
+    division_code = models.CharField("行政区划代码", max_length=6, blank=True, db_index=True)
+    path = models.CharField(max_length=255, editable=False, db_index=True, default="")
+    sort_order = models.PositiveIntegerField("排序", default=0)
+    is_active = models.BooleanField("启用", default=True)
+
+    class Meta:
+        verbose_name = "单位"
+        verbose_name_plural = "单位"
+        ordering = ["path"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        super().save(*args, **kwargs)
+        path = f"{self.parent.path if self.parent else '/'}{self.pk}/"
+        if path != self.path:
+            self.path = path
+            type(self).objects.filter(pk=self.pk).update(path=path)
+
+    @property
+    def depth(self) -> int:
+        return self.path.count("/") - 2
+
+    def subtree_ids(self) -> list[int]:
+        return list(
+            OrgUnit.objects.filter(path__startswith=self.path).values_list("id", flat=True)
+        )
+
+    def district(self) -> OrgUnit | None:
+        """The district bureau this unit belongs to (itself, or an ancestor), if any."""
+        ids = [int(i) for i in self.path.strip("/").split("/") if i]
+        for unit in OrgUnit.objects.filter(id__in=ids, kind=self.Kind.DISTRICT_BUREAU):
+            return unit
+        return None
+
+
+class DataScope(models.TextChoices):
+    """The five data-scope levels staff know from government systems (RuoYi's numbering)."""
+
+    ALL = "all", "全部数据"
+    CUSTOM = "custom", "指定单位数据"
+    UNIT_AND_BELOW = "unit_and_below", "本单位及下级数据"
+    OWN_UNIT = "own_unit", "本单位数据"
+    OWN_RECORDS = "own_records", "仅本人数据"
+
+
+class Role(models.Model):
+    class Code(models.TextChoices):
+        ADMIN = "admin", "系统管理员"
+        LEADER = "leader", "局领导"
+        HANDLER = "handler", "业务承办人"
+        INSPECTOR = "inspector", "执法检查人员"
+        WINDOW_CLERK = "window_clerk", "窗口受理人员"
+        AUDITOR = "auditor", "安全审计员"
+
+    name = models.CharField("角色名称", max_length=50, unique=True)
+    code = models.CharField("权限类别", max_length=30, choices=Code.choices)
+    data_scope = models.CharField(
+        "数据范围", max_length=20, choices=DataScope.choices, default=DataScope.OWN_UNIT
+    )
+    custom_units = models.ManyToManyField(
+        OrgUnit, verbose_name="指定单位", blank=True, related_name="+"
+    )
+    description = models.CharField("说明", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "角色"
+        verbose_name_plural = "角色"
+        ordering = ["code", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class StaffManager(UserManager.from_queryset(ScopedQuerySet)):  # type: ignore[misc]
+    """Django's user manager, plus `visible_to(user)`."""
+
+
+class User(AbstractUser):
+    """A staff account. Belongs to one unit; its roles give its permissions and data scope."""
+
+    full_name = models.CharField("姓名", max_length=50, blank=True)
+    unit = models.ForeignKey(
+        OrgUnit, verbose_name="所属单位", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="staff",
+    )
+    roles = models.ManyToManyField(Role, verbose_name="角色", blank=True, related_name="users")
+    phone = models.CharField("联系电话", max_length=20, blank=True)
+    law_enforcement_cert = models.CharField("执法证号", max_length=30, blank=True)
+
+    objects = StaffManager()
+
+    scope_unit_field = "unit"
+
+    class Meta:
+        verbose_name = "工作人员"
+        verbose_name_plural = "工作人员"
+        ordering = ["unit__path", "username"]
+
+    def __str__(self) -> str:
+        return self.full_name or self.username
+
+    @property
+    def display_name(self) -> str:
+        return self.full_name or self.username
+
+    def role_codes(self) -> set[str]:
+        cached = getattr(self, "_role_codes", None)
+        if cached is None:
+            cached = set(self.roles.values_list("code", flat=True)) if self.pk else set()
+            self._role_codes = cached
+        return cached
+
+    def has_role(self, *codes: str) -> bool:
+        return self.is_superuser or bool(self.role_codes() & set(codes))
+
+
+class AuditLog(models.Model):
+    """One operation, chained to the previous one by an SM3 hash (see core.audit)."""
+
+    class Action(models.TextChoices):
+        CREATE = "create", "新增"
+        UPDATE = "update", "修改"
+        DELETE = "delete", "删除"
+        TRANSITION = "transition", "流转"
+        LOGIN = "login", "登录"
+        LOGOUT = "logout", "退出"
+        LOGIN_FAILED = "login_failed", "登录失败"
+        EXPORT = "export", "导出"
+        IMPORT = "import", "导入"
+        TOKEN = "token", "令牌"
+
+    at = models.DateTimeField("时间", db_index=True)
+    actor = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        db_constraint=False,
+    )
+    actor_name = models.CharField("操作人", max_length=150, blank=True)
+    unit_name = models.CharField("单位", max_length=100, blank=True)
+    ip = models.GenericIPAddressField("IP", null=True, blank=True)
+    action = models.CharField("操作", max_length=20, choices=Action.choices)
+    object_type = models.CharField("对象类型", max_length=100, blank=True)
+    object_id = models.CharField("对象编号", max_length=64, blank=True)
+    object_repr = models.CharField("对象", max_length=200, blank=True)
+    summary = models.CharField("摘要", max_length=300, blank=True)
+    changes = models.JSONField("变更", default=dict, blank=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        verbose_name = "操作日志"
+        verbose_name_plural = "操作日志"
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.actor_name} {self.get_action_display()}"
+
+
+class AuditChainHead(models.Model):
+    """The last link of the audit chain. Locking this one row serialises chain appends, and
+    its count and hash reveal a deletion at the tail, which the rows alone cannot show."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    last_id = models.BigIntegerField(default=0)
+    last_hash = models.CharField(max_length=64, default="0" * 64)
+    count = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "审计链头"
+
+
+class CalendarDay(models.Model):
+    """An exception to the Monday–Friday week: a weekday holiday or a weekend make-up workday.
+
+    Seeded from the chinesecalendar package; admins edit it when the State Council announces
+    next year's schedule each November."""
+
+    class Kind(models.TextChoices):
+        HOLIDAY = "holiday", "法定节假日（休息）"
+        MAKEUP_WORKDAY = "workday", "调休上班"
+
+    date = models.DateField("日期", primary_key=True)
+    kind = models.CharField("类型", max_length=10, choices=Kind.choices)
+    name = models.CharField("节日", max_length=30, blank=True)
+
+    class Meta:
+        verbose_name = "节假日调整"
+        verbose_name_plural = "节假日调整"
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.get_kind_display()} {self.name}"
+
+
+class CalendarYear(models.Model):
+    """A year whose holiday schedule is loaded. Deadlines beyond the last one are provisional."""
+
+    year = models.PositiveSmallIntegerField("年份", primary_key=True)
+    source = models.CharField("来源", max_length=100, default="chinesecalendar")
+    loaded_at = models.DateTimeField("载入时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "已载入年份"
+        verbose_name_plural = "已载入年份"
+        ordering = ["year"]
+
+    def __str__(self) -> str:
+        return str(self.year)
+
+
+class ApiToken(models.Model):
+    """A bearer token issued to a staff member for integrations. Only its SM3 hash is kept."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField("用途", max_length=100, blank=True)
+    prefix = models.CharField("前缀", max_length=8, db_index=True)
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField("签发时间", auto_now_add=True)
+    last_used_at = models.DateTimeField("最近使用", null=True, blank=True)
+    revoked_at = models.DateTimeField("吊销时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "接口令牌"
+        verbose_name_plural = "接口令牌"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.user})"

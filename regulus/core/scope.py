@@ -1,0 +1,102 @@
+"""Data scope: which rows a staff member may see.
+
+Every scoped model uses `ScopedQuerySet.as_manager()` (or a subclass) and names the field that
+holds its owning unit (`scope_unit_field`) and, optionally, the staff member who owns the row
+(`scope_owner_field`). `Model.objects.visible_to(user)` is then the only way staff queries
+begin; `get_visible_or_404` answers 404 outside the scope, as if the object did not exist.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from django.db import models
+from django.db.models import Q
+from django.http import Http404
+
+if TYPE_CHECKING:
+    from regulus.core.models import OrgUnit, User
+
+M = TypeVar("M", bound=models.Model)
+
+
+def scope_unit_ids(user: User) -> set[int] | None:
+    """The unit ids the user may see, or None for the whole city.
+
+    The union over the user's roles of what each role's data scope grants. Cached on the user
+    object for the request, since one page may scope several queries.
+    """
+    cached = getattr(user, "_scope_unit_ids", "unset")
+    if cached != "unset":
+        return cached  # type: ignore[return-value]
+    result = _compute_scope_unit_ids(user)
+    user._scope_unit_ids = result  # type: ignore[union-attr]
+    return result
+
+
+def _compute_scope_unit_ids(user: User) -> set[int] | None:
+    from regulus.core.models import DataScope
+
+    if not user.is_authenticated or not user.is_active:
+        return set()
+    if user.is_superuser:
+        return None
+    ids: set[int] = set()
+    for role in user.roles.all().prefetch_related("custom_units"):
+        scope = role.data_scope
+        if scope == DataScope.ALL:
+            return None
+        if scope == DataScope.CUSTOM:
+            ids.update(u.id for u in role.custom_units.all())
+        elif user.unit_id is None:
+            continue
+        elif scope == DataScope.UNIT_AND_BELOW:
+            ids.update(user.unit.subtree_ids())  # type: ignore[union-attr]
+        elif scope == DataScope.OWN_UNIT:
+            ids.add(user.unit_id)
+    return ids
+
+
+def owns_records_only(user: User) -> bool:
+    """True when the user's only grant is "own records" (仅本人数据)."""
+    from regulus.core.models import DataScope
+
+    if user.is_superuser:
+        return False
+    scopes = {r.data_scope for r in user.roles.all()}
+    return scopes == {DataScope.OWN_RECORDS}
+
+
+class ScopedQuerySet(models.QuerySet[M]):
+    def visible_to(self, user: Any) -> ScopedQuerySet[M]:
+        model = self.model
+        unit_field: str | None = getattr(model, "scope_unit_field", None)
+        owner_field: str | None = getattr(model, "scope_owner_field", None)
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        unit_ids = scope_unit_ids(user)
+        if unit_ids is None:
+            return self
+        condition = Q(pk__in=[])
+        if unit_field and unit_ids:
+            condition |= Q(**{f"{unit_field}__in": sorted(unit_ids)})
+        if owner_field and _has_own_records_grant(user):
+            condition |= Q(**{owner_field: user.pk})
+        return self.filter(condition)
+
+    def get_visible_or_404(self, user: Any, **lookup: Any) -> M:
+        try:
+            return self.visible_to(user).get(**lookup)
+        except (self.model.DoesNotExist, ValueError, TypeError) as exc:
+            raise Http404("不存在或无权查看") from exc
+
+
+def _has_own_records_grant(user: Any) -> bool:
+    from regulus.core.models import DataScope
+
+    return any(r.data_scope == DataScope.OWN_RECORDS for r in user.roles.all())
+
+
+def unit_is_visible(user: Any, unit: OrgUnit) -> bool:
+    ids = scope_unit_ids(user)
+    return ids is None or unit.id in ids

@@ -1,0 +1,120 @@
+"""Reads of the kernel that views and the API serve, always through the data scope."""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from regulus.core import clock
+from regulus.core.models import AuditLog, CalendarYear, DataScope, OrgUnit, Role, User
+from regulus.core.scope import scope_unit_ids
+
+# Each domain app contributes cards to the home page: "module.path:function", the function
+# taking the user and returning a list of {"key", "label", "value", "url"}.
+DASHBOARD_CARD_PROVIDERS = (
+    "regulus.core.selectors:core_cards",
+    "regulus.registry.selectors:dashboard_cards",
+    "regulus.licensing.selectors:dashboard_cards",
+)
+
+
+def units_visible_to(user: User) -> QuerySet[OrgUnit]:
+    ids = scope_unit_ids(user)
+    units = OrgUnit.objects.filter(is_active=True)
+    if ids is not None:
+        units = units.filter(id__in=sorted(ids))
+    return units.order_by("path")
+
+
+def staff_search(*, user: User, unit_id: int | None, q: str, role: str) -> QuerySet[User]:
+    staff = User.objects.visible_to(user).select_related("unit").prefetch_related("roles")
+    if unit_id:
+        unit = OrgUnit.objects.filter(pk=unit_id).first()
+        staff = staff.filter(unit__path__startswith=unit.path) if unit else staff.none()
+    if q:
+        staff = staff.filter(
+            Q(full_name__contains=q) | Q(username__icontains=q) | Q(law_enforcement_cert=q)
+        )
+    if role:
+        staff = staff.filter(roles__code=role)
+    return staff.order_by("unit__path", "username").distinct()
+
+
+def scope_description(user: User) -> str:
+    if user.is_superuser:
+        return "全部数据（超级管理员）"
+    labels = {
+        DataScope.ALL: "全部数据",
+        DataScope.CUSTOM: "指定单位数据",
+        DataScope.UNIT_AND_BELOW: f"{user.unit}及下级单位数据",
+        DataScope.OWN_UNIT: f"{user.unit}数据",
+        DataScope.OWN_RECORDS: "本人经办的数据",
+    }
+    scopes = sorted({r.data_scope for r in user.roles.all()})
+    return "；".join(str(labels[DataScope(s)]) for s in scopes) or "无"
+
+
+def audit_timeline(obj: Any) -> list[dict[str, Any]]:
+    rows = AuditLog.objects.filter(
+        object_type=obj._meta.label_lower, object_id=str(obj.pk)
+    ).order_by("-id")[:100]
+    return [audit_event(row) for row in rows]
+
+
+def audit_event(row: AuditLog) -> dict[str, Any]:
+    changed = "、".join(row.changes) if row.action == AuditLog.Action.UPDATE else ""
+    return {
+        "at": row.at, "actor_name": row.actor_name, "unit_name": row.unit_name,
+        "title": row.summary or f"{row.get_action_display()}{row.object_repr}",
+        "detail": f"修改：{changed}" if changed else "",
+    }  # fmt: skip
+
+
+def audit_search(
+    *, actor: str = "", action: str = "", date_from: str = "", date_to: str = "",
+    object_type: str = "",
+) -> QuerySet[AuditLog]:  # fmt: skip
+    rows = AuditLog.objects.all()
+    if actor:
+        rows = rows.filter(actor_name__contains=actor)
+    if action:
+        rows = rows.filter(action=action)
+    if object_type:
+        rows = rows.filter(object_type=object_type)
+    for raw, lookup in ((date_from, "at__date__gte"), (date_to, "at__date__lte")):
+        try:
+            rows = rows.filter(**{lookup: dt.date.fromisoformat(raw)}) if raw else rows
+        except ValueError:
+            continue
+    return rows.order_by("-id")
+
+
+def calendar_year_loaded(year: int) -> bool:
+    return CalendarYear.objects.filter(year=year).exists()
+
+
+def core_cards(user: User) -> list[dict[str, Any]]:
+    cards = [{"key": "staff", "label": "在岗工作人员（本范围）", "url": "/staff/",
+              "value": User.objects.visible_to(user).filter(is_active=True).count()}]
+    if user.has_role(Role.Code.ADMIN, Role.Code.AUDITOR):
+        today = clock.today()
+        cards.append({"key": "audit_today", "label": "今日操作记录", "url": "/audit/",
+                      "value": AuditLog.objects.filter(at__date=today).count()})
+    return cards
+
+
+def dashboard_cards(user: User) -> list[dict[str, Any]]:
+    cards: list[dict[str, Any]] = []
+    for spec in DASHBOARD_CARD_PROVIDERS:
+        module_name, func_name = spec.split(":")
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError:
+            continue
+        provider = getattr(module, func_name, None)
+        if provider is not None:
+            cards.extend(provider(user))
+    return cards

@@ -1,0 +1,281 @@
+"""Staff shell pages of the kernel. Thin: parse, call a service or selector, render."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from regulus.core import calendar, clock, selectors, services, tokens
+from regulus.core.audit import verify_chain
+from regulus.core.forms import LoginForm, StaffForm
+from regulus.core.models import ApiToken, AuditLog, CalendarDay, Role, User
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "core/login.html"
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+
+def paginate(request: HttpRequest, queryset: Any, per_page: int = 30) -> dict[str, Any]:
+    page = Paginator(queryset, per_page).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    encoded = params.urlencode()
+    return {"page_obj": page, "query_without_page": f"{encoded}&" if encoded else ""}
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    today = clock.today()
+    context = {
+        "today": today,
+        "today_is_working": calendar.is_working_day(today),
+        "deadline5": calendar.working_deadline(today, 5),
+        "deadline20": calendar.working_deadline(today, 20),
+        "scope_text": selectors.scope_description(request.user),  # type: ignore[arg-type]
+        "cards": selectors.dashboard_cards(request.user),  # type: ignore[arg-type]
+    }
+    return render(request, "core/home.html", context)
+
+
+@login_required
+def staff_list(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    units = selectors.units_visible_to(user)
+    unit_id = _int_or_none(request.GET.get("unit"))
+    q = request.GET.get("q", "").strip()
+    role = request.GET.get("role", "")
+    staff = selectors.staff_search(user=user, unit_id=unit_id, q=q, role=role)
+    context = {
+        "units": [_with_indent(u) for u in units],
+        "selected_unit": unit_id, "q": q, "role": role, "roles": Role.Code.choices,
+        "can_manage": user.has_role(Role.Code.ADMIN),
+        **paginate(request, staff),
+    }  # fmt: skip
+    return render(request, "core/staff_list.html", context)
+
+
+def _with_indent(unit: Any) -> Any:
+    unit.indent = range(max(unit.depth - 1, 0))
+    return unit
+
+
+def _int_or_none(raw: str | None) -> int | None:
+    try:
+        return int(raw) if raw else None
+    except ValueError:
+        return None
+
+
+@login_required
+def staff_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    staff = User.objects.get_visible_or_404(user, pk=pk)
+    context = {
+        "staff": staff,
+        "events": selectors.audit_timeline(staff),
+        "can_manage": user.has_role(Role.Code.ADMIN),
+    }
+    return render(request, "core/staff_detail.html", context)
+
+
+@login_required
+def staff_create(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    if not user.has_role(Role.Code.ADMIN):
+        raise PermissionDenied("只有系统管理员可以新增人员")
+    form = StaffForm(request.POST or None, units=selectors.units_visible_to(user))
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            staff = services.staff_create(
+                actor=user, username=d["username"], full_name=d["full_name"], unit=d["unit"],
+                password=d["password"], roles=d["roles"], phone=d["phone"],
+            )  # fmt: skip
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, f"已新增人员：{staff.display_name}")
+            return redirect("core:staff_detail", pk=staff.pk)
+    return render(request, "core/form_page.html",
+                  {"form": form, "title": "新增人员", "cancel_url": "/staff/"})
+
+
+@login_required
+def staff_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    if not user.has_role(Role.Code.ADMIN):
+        raise PermissionDenied("只有系统管理员可以修改人员")
+    staff = User.objects.get_visible_or_404(user, pk=pk)
+    initial = {"username": staff.username, "full_name": staff.full_name, "unit": staff.unit,
+               "roles": list(staff.roles.all()), "phone": staff.phone,
+               "is_active": staff.is_active}  # fmt: skip
+    form = StaffForm(request.POST or None, initial=initial,
+                     units=selectors.units_visible_to(user), editing=True)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.staff_update(
+                actor=user, staff=staff, full_name=d["full_name"], unit=d["unit"],
+                roles=d["roles"], phone=d["phone"], is_active=d["is_active"],
+            )  # fmt: skip
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, "已保存")
+            return redirect("core:staff_detail", pk=staff.pk)
+    return render(request, "core/form_page.html",
+                  {"form": form, "title": f"编辑人员：{staff.display_name}",
+                   "cancel_url": f"/staff/{staff.pk}/"})  # fmt: skip
+
+
+def _add_errors(form: Any, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            for error in errors:
+                form.add_error(field if field in form.fields else None, error)
+    else:
+        for message in exc.messages:
+            form.add_error(None, message)
+
+
+@login_required
+def audit_list(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    if not user.has_role(Role.Code.ADMIN, Role.Code.AUDITOR):
+        raise PermissionDenied("只有系统管理员和安全审计员可以查看操作日志")
+    f = {key: request.GET.get(key, "").strip()
+         for key in ("actor", "action", "date_from", "date_to", "object_type")}  # fmt: skip
+    rows = selectors.audit_search(**f)
+    context = {"f": f, "actions": AuditLog.Action.choices, **paginate(request, rows, 50)}
+    return render(request, "core/audit_list.html", context)
+
+
+@login_required
+@require_POST
+def audit_verify(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    if not user.has_role(Role.Code.ADMIN, Role.Code.AUDITOR):
+        raise PermissionDenied("只有系统管理员和安全审计员可以校验日志")
+    report = verify_chain()
+    if report.ok:
+        messages.success(request, f"日志链完整：共校验 {report.rows_checked} 条记录。")
+    else:
+        messages.error(request, f"日志链断裂：{report.reason}")
+    return redirect("core:audit_list")
+
+
+@login_required
+def calendar_page(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    can_manage = user.has_role(Role.Code.ADMIN)
+    year = _int_or_none(request.GET.get("year")) or clock.today().year
+    if request.method == "POST":
+        if not can_manage:
+            raise PermissionDenied("只有系统管理员可以维护工作日历")
+        year = _calendar_post(request, user, year)
+        return redirect(f"{request.path}?year={year}")
+    context = {
+        "year": year, "can_manage": can_manage,
+        "loaded": selectors.calendar_year_loaded(year),
+        "days": CalendarDay.objects.filter(date__year=year),
+        "calc": _calendar_calc(request),
+    }  # fmt: skip
+    return render(request, "core/calendar.html", context)
+
+
+def _calendar_post(request: HttpRequest, user: User, year: int) -> int:
+    if request.POST.get("load_year"):
+        load_year = _int_or_none(request.POST["load_year"]) or year
+        try:
+            count = services.calendar_year_load(actor=user, year=load_year)
+            messages.success(request, f"已载入{load_year}年节假日安排，共{count}天调整")
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+        return load_year
+    try:
+        day = dt.date.fromisoformat(request.POST.get("date", ""))
+    except ValueError:
+        messages.error(request, "日期：请按YYYY-MM-DD填写有效日期")
+        return year
+    try:
+        services.calendar_day_set(actor=user, date=day, kind=request.POST.get("kind", ""),
+                                  name=request.POST.get("name", "")[:30])
+        messages.success(request, f"已保存 {day:%Y-%m-%d}")
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    return day.year
+
+
+def _calendar_calc(request: HttpRequest) -> dict[str, Any]:
+    raw_start, raw_n = request.GET.get("start"), request.GET.get("n")
+    if not raw_start:
+        return {"start": clock.today(), "n": 20}
+    try:
+        start = dt.date.fromisoformat(raw_start)
+        n = int(raw_n or "0")
+    except ValueError:
+        return {"start": clock.today(), "n": 20, "error": "起算日或工作日数无效"}
+    if not 0 <= n <= 400:
+        return {"start": start, "n": n, "error": "工作日数应在0至400之间"}
+    return {"start": start, "n": n, "result": calendar.working_deadline(start, n)}
+
+
+@login_required
+@require_POST
+def calendar_delete(request: HttpRequest, date: str) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    try:
+        day = CalendarDay.objects.get(date=dt.date.fromisoformat(date))
+    except (ValueError, CalendarDay.DoesNotExist) as exc:
+        raise Http404 from exc
+    services.calendar_day_delete(actor=user, day=day)
+    messages.success(request, f"已删除 {date}")
+    return redirect(f"/calendar/?year={day.date.year}")
+
+
+@login_required
+def token_list(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    new_token = None
+    if request.method == "POST":
+        if request.POST.get("issue"):
+            _, new_token = tokens.token_issue(user=user, name=request.POST.get("name", "")[:100])
+        elif request.POST.get("revoke"):
+            token = ApiToken.objects.filter(user=user, pk=_int_or_none(request.POST["revoke"]))
+            found = token.first()
+            if found is None:
+                raise Http404
+            tokens.token_revoke(token=found, actor=user)
+            messages.success(request, f"已吊销令牌 {found.prefix}…")
+            return redirect("core:token_list")
+    context = {"tokens": ApiToken.objects.filter(user=user), "new_token": new_token}
+    return render(request, "core/token_list.html", context)
+
+
+def _error(request: HttpRequest, status: int, title: str, message: str) -> HttpResponse:
+    return render(request, "core/error.html",
+                  {"status": status, "title": title, "message": message}, status=status)
+
+
+def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _error(request, 404, "页面不存在", "您访问的页面或对象不存在，或不在您的数据范围内。")
+
+
+def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    message = str(exception) if exception and str(exception) else "您没有执行此操作的权限。"
+    return _error(request, 403, "无权访问", message)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    return _error(request, 500, "服务器错误", "系统发生错误，已记录。请稍后重试或联系管理员。")

@@ -1,0 +1,95 @@
+"""Market entities (市场主体): the shared subject of every other app."""
+
+from __future__ import annotations
+
+from django.db import models
+
+from regulus.core.crypto import EncryptedTextField
+from regulus.core.models import OrgUnit
+from regulus.core.scope import ScopedQuerySet
+
+
+class EntityKind(models.TextChoices):
+    ENTERPRISE = "enterprise", "企业"
+    INDIVIDUAL = "individual", "个体工商户"
+    COOPERATIVE = "cooperative", "农民专业合作社"
+
+
+class EntityStatus(models.TextChoices):
+    ACTIVE = "active", "存续（在业）"
+    REVOKED = "revoked", "吊销"
+    CANCELLED = "cancelled", "注销"
+    MOVED_OUT = "moved_out", "迁出"
+
+
+class RiskClass(models.TextChoices):
+    A = "A", "A类（低风险）"
+    B = "B", "B类（一般风险）"
+    C = "C", "C类（较高风险）"
+    D = "D", "D类（高风险）"
+
+
+class Entity(models.Model):
+    uscc = models.CharField("统一社会信用代码", max_length=18, unique=True)
+    name = models.CharField("名称", max_length=200)
+    kind = models.CharField("主体类型", max_length=20, choices=EntityKind.choices)
+    sub_kind = models.CharField("类型细分", max_length=40, blank=True)
+    legal_rep_name = models.CharField("法定代表人/经营者", max_length=50, blank=True)
+    legal_rep_id_number = EncryptedTextField("法定代表人证件号码", blank=True, default="")
+    legal_rep_id_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    registered_capital = models.DecimalField(
+        "注册资本（万元）", max_digits=16, decimal_places=2, null=True, blank=True
+    )
+    established_on = models.DateField("成立日期")
+    business_scope = models.TextField("经营范围", blank=True)
+    industry_section = models.CharField("行业门类", max_length=1, blank=True)
+    industry_code = models.CharField("行业大类", max_length=2, blank=True)
+    registration_authority = models.CharField("登记机关", max_length=100, blank=True)
+    district_code = models.CharField("所属区县", max_length=6)
+    unit = models.ForeignKey(
+        OrgUnit, verbose_name="监管单位", on_delete=models.PROTECT, related_name="entities"
+    )
+    address = models.CharField("住所（经营场所）", max_length=255, blank=True)
+    phone = models.CharField("联系电话", max_length=30, blank=True)
+    status = models.CharField(
+        "登记状态", max_length=20, choices=EntityStatus.choices, default=EntityStatus.ACTIVE
+    )
+    status_changed_on = models.DateField("状态变更日期", null=True, blank=True)
+    risk_class = models.CharField("信用风险分类", max_length=1, choices=RiskClass.choices, blank=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    scope_unit_field = "unit"
+
+    class Meta:
+        verbose_name = "市场主体"
+        verbose_name_plural = "市场主体"
+        indexes = [
+            # Grouped counts by district × kind × status need a matching composite index
+            # (perf-notes trap 6).
+            models.Index(fields=["district_code", "kind", "status"], name="entity_dks_idx"),
+            models.Index(fields=["unit", "status"], name="entity_unit_status_idx"),
+            models.Index(fields=["legal_rep_name"], name="entity_legal_rep_idx"),
+            models.Index(fields=["established_on"], name="entity_established_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class EntityFormerName(models.Model):
+    """A name the entity held before; kept so that a search by the old name still finds it."""
+
+    entity = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="former_names")
+    name = models.CharField("曾用名", max_length=200)
+    used_until = models.DateField("使用至")
+
+    class Meta:
+        verbose_name = "曾用名"
+        verbose_name_plural = "曾用名"
+        ordering = ["-used_until"]
+
+    def __str__(self) -> str:
+        return self.name
