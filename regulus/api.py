@@ -102,10 +102,18 @@ def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 
 @api.exception_handler(HttpError)
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    codes = {400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found",
-             409: "conflict", 422: "validation_error", 429: "too_many_requests"}
-    return error_response(request, exc.status_code, codes.get(exc.status_code, "error"),
-                          str(exc.message))
+    codes = {
+        400: "bad_request",
+        401: "unauthenticated",
+        403: "forbidden",
+        404: "not_found",
+        409: "conflict",
+        422: "validation_error",
+        429: "too_many_requests",
+    }
+    return error_response(
+        request, exc.status_code, codes.get(exc.status_code, "error"), str(exc.message)
+    )
 
 
 @api.exception_handler(Exception)

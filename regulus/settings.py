@@ -7,6 +7,7 @@ nothing here reads a file or a database.
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import dj_database_url
@@ -38,7 +39,8 @@ def env_int(name: str, default: int) -> int:
 
 
 DEBUG = env_bool("REGULUS_DEBUG", False)
-TESTING = env_bool("REGULUS_TESTING", False)
+# The test runner needs no production secrets; pytest is detected so that a bare `pytest` works.
+TESTING = env_bool("REGULUS_TESTING", "pytest" in sys.modules)
 
 # A development key is allowed only while DEBUG or testing; production must set its own.
 _DEV_SECRET = "regulus-dev-only-secret-key-never-use-in-production-0123456789"
@@ -217,6 +219,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "regulus" / "static"]
 MEDIA_ROOT = Path(os.environ.get("REGULUS_MEDIA_ROOT", VAR_DIR / "media"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -227,12 +230,17 @@ WHITENOISE_AUTOREFRESH = DEBUG
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                          "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache",
-                          "LOCATION": "regulus_cache"}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "regulus_cache",
+        }
+    }
 
 TASKS = {
     "default": {

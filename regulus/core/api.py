@@ -53,8 +53,13 @@ def _user(request: HttpRequest) -> User:
 def me(request: HttpRequest) -> MeOut:
     user = _user(request)
     unit = UnitOut.model_validate(user.unit, from_attributes=True) if user.unit else None
-    return MeOut(username=user.username, full_name=user.full_name, unit=unit,
-                 roles=sorted(user.role_codes()), scope=selectors.scope_description(user))
+    return MeOut(
+        username=user.username,
+        full_name=user.full_name,
+        unit=unit,
+        roles=sorted(user.role_codes()),
+        scope=selectors.scope_description(user),
+    )
 
 
 @router.get("/units", response=list[UnitOut], summary="本人数据范围内的单位")
@@ -63,17 +68,32 @@ def units(request: HttpRequest) -> list[OrgUnit]:
 
 
 @router.get("/staff", response=list[StaffOut], summary="本人数据范围内的工作人员")
-def staff(request: HttpRequest, q: str = "", role: str = "", unit: int | None = None) -> list[StaffOut]:
+def staff(
+    request: HttpRequest, q: str = "", role: str = "", unit: int | None = None
+) -> list[StaffOut]:
     rows = selectors.staff_search(user=_user(request), unit_id=unit, q=q, role=role)[:500]
-    return [StaffOut(id=s.pk, username=s.username, full_name=s.full_name, unit_id=s.unit_id,
-                     roles=sorted(r.code for r in s.roles.all())) for s in rows]
+    return [
+        StaffOut(
+            id=s.pk,
+            username=s.username,
+            full_name=s.full_name,
+            unit_id=s.unit_id,
+            roles=sorted(r.code for r in s.roles.all()),
+        )
+        for s in rows
+    ]
 
 
 @router.get("/staff/{staff_id}", response=StaffOut, summary="工作人员详情")
 def staff_detail(request: HttpRequest, staff_id: int) -> StaffOut:
     s = User.objects.get_visible_or_404(_user(request), pk=staff_id)
-    return StaffOut(id=s.pk, username=s.username, full_name=s.full_name, unit_id=s.unit_id,
-                    roles=sorted(s.role_codes()))
+    return StaffOut(
+        id=s.pk,
+        username=s.username,
+        full_name=s.full_name,
+        unit_id=s.unit_id,
+        roles=sorted(s.role_codes()),
+    )
 
 
 @router.get("/calendar/deadline", response=DeadlineOut, summary="按法定工作日计算期限")
@@ -81,5 +101,6 @@ def deadline(request: HttpRequest, start: dt.date, working_days: int) -> Deadlin
     if not 0 <= working_days <= 400:
         raise HttpError(422, "working_days：应在0至400之间")
     result = calendar.working_deadline(start, working_days)
-    return DeadlineOut(start=start, working_days=working_days, deadline=result.date,
-                       provisional=result.provisional)
+    return DeadlineOut(
+        start=start, working_days=working_days, deadline=result.date, provisional=result.provisional
+    )

@@ -15,5 +15,8 @@ def shell(request: HttpRequest) -> dict[str, Any]:
     sections: dict[str, list[dict[str, object]]] = {}
     for entry in entries:
         sections.setdefault(entry["item"].section, []).append(entry)  # type: ignore[attr-defined]
-    roles = [r.get_code_display() for r in user.roles.all()]
-    return {"nav_sections": sections, "user_roles": roles or (["超级管理员"] if user.is_superuser else [])}
+    roles = [r.name for r in user.roles.all()]
+    return {
+        "nav_sections": sections,
+        "user_roles": roles or (["超级管理员"] if user.is_superuser else []),
+    }

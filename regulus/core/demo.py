@@ -25,7 +25,9 @@ STATION_PLACES = (
     "城南", "东山", "梅溪", "麓谷", "桐梓", "洪山", "芙蓉", "砂子", "青竹", "月湖", "红星",
     "圭塘", "韶山", "湘湖",
 )  # fmt: skip
-SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁任沈姚卢"
+SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁任沈姚卢"
+)
 GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华玉萍红娥玲芬燕彬辉鹏斌宇浩凯健俊帆"
 
 # (role name, permission kind, data scope)
@@ -60,7 +62,9 @@ NAMED_LOGINS = (
 def roles_ensure() -> dict[str, Role]:
     roles = {}
     for name, code, scope in DEMO_ROLES:
-        role, _ = Role.objects.get_or_create(name=name, defaults={"code": code, "data_scope": scope})
+        role, _ = Role.objects.get_or_create(
+            name=name, defaults={"code": code, "data_scope": scope}
+        )
         roles[name] = role
     return roles
 
@@ -82,8 +86,13 @@ def seed_bureau(log: Callable[[str], None] = print) -> dict[str, OrgUnit]:
         division_code="430100",
     )  # fmt: skip
     for i, dept in enumerate(DEPARTMENTS):
-        OrgUnit.objects.create(name=dept, kind=OrgUnit.Kind.DEPARTMENT, parent=city,
-                               division_code="430100", sort_order=i)
+        OrgUnit.objects.create(
+            name=dept,
+            kind=OrgUnit.Kind.DEPARTMENT,
+            parent=city,
+            division_code="430100",
+            sort_order=i,
+        )
     places = iter(STATION_PLACES)
     for i, (code, name) in enumerate(_districts()):
         district = OrgUnit.objects.create(
@@ -122,8 +131,14 @@ def _seed_staff(units: dict[str, OrgUnit], roles: dict[str, Role]) -> int:
     people: list[tuple[User, tuple[str, ...]]] = []
 
     def person(username: str, full_name: str, unit: OrgUnit, role_names: tuple[str, ...]) -> None:
-        user = User(username=username, full_name=full_name, unit=unit, password=hashed,
-                    is_staff=False, law_enforcement_cert=f"43{rng.randrange(10**9, 10**10)}")
+        user = User(
+            username=username,
+            full_name=full_name,
+            unit=unit,
+            password=hashed,
+            is_staff=False,
+            law_enforcement_cert=f"43{rng.randrange(10**9, 10**10)}",
+        )
         people.append((user, role_names))
 
     for username, full_name, key, role_names in NAMED_LOGINS:
@@ -134,15 +149,24 @@ def _seed_staff(units: dict[str, OrgUnit], roles: dict[str, Role]) -> int:
                 person(f"{_pinyinless(unit)}_{n + 1}", _name(rng), unit, ("市局业务科室",))
         elif key.startswith("district:"):
             code = unit.division_code
-            plan = (("县区局领导",), ("县区局业务承办人",), ("县区局业务承办人",),
-                    ("窗口受理人员",), ("执法检查人员",), ("执法检查人员",), ("执法检查人员",))
+            plan = (
+                ("县区局领导",),
+                ("县区局业务承办人",),
+                ("县区局业务承办人",),
+                ("窗口受理人员",),
+                ("执法检查人员",),
+                ("执法检查人员",),
+                ("执法检查人员",),
+            )
             for n, role_names in enumerate(plan):
                 person(f"d{code}_{n + 1}", _name(rng), unit, role_names)
         elif key.startswith("station:"):
             person(f"s{unit.pk}_1", _name(rng), unit, ("市场监管所执法人员",))
             person(f"s{unit.pk}_2", _name(rng), unit, ("网格巡查员",))
     User.objects.bulk_create([u for u, _ in people])
-    saved = {u.username: u for u in User.objects.filter(username__in=[u.username for u, _ in people])}
+    saved = {
+        u.username: u for u in User.objects.filter(username__in=[u.username for u, _ in people])
+    }
     through = User.roles.through
     through.objects.bulk_create(
         [through(user_id=saved[u.username].pk, role_id=roles[name].pk)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
+from typing import Literal
 
 from django.core.exceptions import ValidationError
 from stdnum import luhn
@@ -71,7 +72,7 @@ ADDRESS_MASK = MASK_CHAR * 4
 # Two-character surnames: masking them as one character would both mislead ("欧某某" for
 # 欧阳明) and, worse, treat their second character as part of the given name. Only surnames
 # whose first character is not itself a common single surname are listed (a false match
-# would reveal a character of the given name); 夏侯 is kept because the brief names it.
+# would reveal a character of the given name); 夏侯 stays because 侯 is rare in given names.
 COMPOUND_SURNAMES: frozenset[str] = frozenset(
     {
         "欧阳", "司马", "诸葛", "上官", "东方", "皇甫", "尉迟", "公孙", "慕容", "令狐",
@@ -119,7 +120,9 @@ def _is_masked_given_name(rest: str) -> bool:
     return rest in _NAME_TITLES or (bool(visible) and all(c in _NAME_HIDDEN for c in visible))
 
 
-def mask_person_name(name: str | None, style: str = "surname", sex: str | None = None) -> str:
+def mask_person_name(
+    name: str | None, style: Literal["surname", "title"] = "surname", sex: str | None = None
+) -> str:
     """Hide a natural person's given name.
 
     style "surname": 陈小明 → 陈某某 (one 某 per hidden character); style "title" with ``sex``

@@ -27,7 +27,11 @@ class OrgUnit(models.Model):
     short_name = models.CharField("简称", max_length=40, blank=True)
     kind = models.CharField("类型", max_length=20, choices=Kind.choices)
     parent = models.ForeignKey(
-        "self", verbose_name="上级单位", null=True, blank=True, on_delete=models.PROTECT,
+        "self",
+        verbose_name="上级单位",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="children",
     )
     division_code = models.CharField("行政区划代码", max_length=6, blank=True, db_index=True)
@@ -55,9 +59,7 @@ class OrgUnit(models.Model):
         return self.path.count("/") - 2
 
     def subtree_ids(self) -> list[int]:
-        return list(
-            OrgUnit.objects.filter(path__startswith=self.path).values_list("id", flat=True)
-        )
+        return list(OrgUnit.objects.filter(path__startswith=self.path).values_list("id", flat=True))
 
     def district(self) -> OrgUnit | None:
         """The district bureau this unit belongs to (itself, or an ancestor), if any."""
@@ -114,14 +116,18 @@ class User(AbstractUser):
 
     full_name = models.CharField("姓名", max_length=50, blank=True)
     unit = models.ForeignKey(
-        OrgUnit, verbose_name="所属单位", null=True, blank=True, on_delete=models.PROTECT,
+        OrgUnit,
+        verbose_name="所属单位",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="staff",
     )
     roles = models.ManyToManyField(Role, verbose_name="角色", blank=True, related_name="users")
     phone = models.CharField("联系电话", max_length=20, blank=True)
     law_enforcement_cert = models.CharField("执法证号", max_length=30, blank=True)
 
-    objects = StaffManager()
+    objects = StaffManager()  # type: ignore[misc]
 
     scope_unit_field = "unit"
 
@@ -165,7 +171,11 @@ class AuditLog(models.Model):
 
     at = models.DateTimeField("时间", db_index=True)
     actor = models.ForeignKey(
-        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        User,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         db_constraint=False,
     )
     actor_name = models.CharField("操作人", max_length=150, blank=True)
@@ -201,6 +211,9 @@ class AuditChainHead(models.Model):
 
     class Meta:
         verbose_name = "审计链头"
+
+    def __str__(self) -> str:
+        return f"{self.count} rows, last #{self.last_id}"
 
 
 class CalendarDay(models.Model):
@@ -260,3 +273,44 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.user})"
+
+
+class TransitionEvent(models.Model):
+    """One state change of any workflow object (see core.workflow): the object's timeline is
+    its event rows. Generic by content type so every domain app shares one table."""
+
+    content_type = models.ForeignKey(
+        "contenttypes.ContentType", on_delete=models.PROTECT, related_name="+"
+    )
+    object_id = models.CharField(max_length=64)
+    workflow = models.CharField("流程", max_length=50)
+    transition = models.CharField("操作", max_length=50)
+    label = models.CharField("操作名称", max_length=100, blank=True)
+    from_state = models.CharField("原状态", max_length=30)
+    to_state = models.CharField("新状态", max_length=30)
+    actor = models.ForeignKey(
+        User,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_constraint=False,
+    )
+    actor_name = models.CharField("操作人", max_length=150, blank=True)
+    unit_name = models.CharField("单位", max_length=100, blank=True)
+    at = models.DateTimeField("时间")
+    note = models.TextField("说明", blank=True)
+    data = models.JSONField("数据", default=dict, blank=True)
+    deadline = models.DateField("办理期限", null=True, blank=True)
+    deadline_provisional = models.BooleanField("期限暂定", default=False)
+
+    class Meta:
+        verbose_name = "流转记录"
+        verbose_name_plural = "流转记录"
+        ordering = ["at", "id"]
+        indexes = [
+            models.Index(fields=["content_type", "object_id", "at"], name="transition_object_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label or self.transition}: {self.from_state} → {self.to_state}"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.db.models import Q
 from django.http import Http404
@@ -30,7 +31,7 @@ def scope_unit_ids(user: User) -> set[int] | None:
     if cached != "unset":
         return cached  # type: ignore[return-value]
     result = _compute_scope_unit_ids(user)
-    user._scope_unit_ids = result  # type: ignore[union-attr]
+    user._scope_unit_ids = result  # type: ignore[attr-defined]
     return result
 
 
@@ -87,7 +88,7 @@ class ScopedQuerySet(models.QuerySet[M]):
     def get_visible_or_404(self, user: Any, **lookup: Any) -> M:
         try:
             return self.visible_to(user).get(**lookup)
-        except (self.model.DoesNotExist, ValueError, TypeError) as exc:
+        except (ObjectDoesNotExist, ValueError, TypeError) as exc:
             raise Http404("不存在或无权查看") from exc
 
 

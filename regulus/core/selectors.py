@@ -97,12 +97,24 @@ def calendar_year_loaded(year: int) -> bool:
 
 
 def core_cards(user: User) -> list[dict[str, Any]]:
-    cards = [{"key": "staff", "label": "在岗工作人员（本范围）", "url": "/staff/",
-              "value": User.objects.visible_to(user).filter(is_active=True).count()}]
+    cards = [
+        {
+            "key": "staff",
+            "label": "在岗工作人员（本范围）",
+            "url": "/staff/",
+            "value": User.objects.visible_to(user).filter(is_active=True).count(),
+        }
+    ]
     if user.has_role(Role.Code.ADMIN, Role.Code.AUDITOR):
         today = clock.today()
-        cards.append({"key": "audit_today", "label": "今日操作记录", "url": "/audit/",
-                      "value": AuditLog.objects.filter(at__date=today).count()})
+        cards.append(
+            {
+                "key": "audit_today",
+                "label": "今日操作记录",
+                "url": "/audit/",
+                "value": AuditLog.objects.filter(at__date=today).count(),
+            }
+        )
     return cards
 
 

@@ -27,8 +27,12 @@ def orgunit_create(
             name=name, kind=kind, parent=parent, division_code=division_code,
             short_name=short_name, sort_order=sort_order,
         )  # fmt: skip
-        audit_record(actor=actor, action=AuditLog.Action.CREATE, obj=unit,
-                     changes=snapshot(unit, ["name", "kind", "parent_id", "division_code"]))
+        audit_record(
+            actor=actor,
+            action=AuditLog.Action.CREATE,
+            obj=unit,
+            changes=snapshot(unit, ["name", "kind", "parent_id", "division_code"]),
+        )
     return unit
 
 
@@ -104,8 +108,12 @@ def calendar_day_set(*, actor: User, date: object, kind: str, name: str = "") ->
 def calendar_day_delete(*, actor: User, day: CalendarDay) -> None:
     _require_admin(actor)
     with transaction.atomic():
-        audit_record(actor=actor, action=AuditLog.Action.DELETE, obj=day,
-                     changes={"kind": day.kind, "name": day.name})
+        audit_record(
+            actor=actor,
+            action=AuditLog.Action.DELETE,
+            obj=day,
+            changes={"kind": day.kind, "name": day.name},
+        )
         day.delete()
 
 
@@ -121,7 +129,12 @@ def calendar_year_load(*, actor: User, year: int) -> int:
             raise ValidationError(
                 f"{exc}：请升级 chinesecalendar 包，或按国务院办公厅通知逐日录入"
             ) from exc
-        audit_record(actor=actor, action=AuditLog.Action.IMPORT, object_type="core.calendaryear",
-                     object_id=str(year), object_repr=f"{year}年节假日安排",
-                     summary=f"从 chinesecalendar 载入{year}年节假日安排，{count}天调整")
+        audit_record(
+            actor=actor,
+            action=AuditLog.Action.IMPORT,
+            object_type="core.calendaryear",
+            object_id=str(year),
+            object_repr=f"{year}年节假日安排",
+            summary=f"从 chinesecalendar 载入{year}年节假日安排，{count}天调整",
+        )
     return count

@@ -107,8 +107,9 @@ def staff_create(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, f"已新增人员：{staff.display_name}")
             return redirect("core:staff_detail", pk=staff.pk)
-    return render(request, "core/form_page.html",
-                  {"form": form, "title": "新增人员", "cancel_url": "/staff/"})
+    return render(
+        request, "core/form_page.html", {"form": form, "title": "新增人员", "cancel_url": "/staff/"}
+    )
 
 
 @login_required
@@ -120,8 +121,9 @@ def staff_edit(request: HttpRequest, pk: int) -> HttpResponse:
     initial = {"username": staff.username, "full_name": staff.full_name, "unit": staff.unit,
                "roles": list(staff.roles.all()), "phone": staff.phone,
                "is_active": staff.is_active}  # fmt: skip
-    form = StaffForm(request.POST or None, initial=initial,
-                     units=selectors.units_visible_to(user), editing=True)
+    form = StaffForm(
+        request.POST or None, initial=initial, units=selectors.units_visible_to(user), editing=True
+    )
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
@@ -209,8 +211,12 @@ def _calendar_post(request: HttpRequest, user: User, year: int) -> int:
         messages.error(request, "日期：请按YYYY-MM-DD填写有效日期")
         return year
     try:
-        services.calendar_day_set(actor=user, date=day, kind=request.POST.get("kind", ""),
-                                  name=request.POST.get("name", "")[:30])
+        services.calendar_day_set(
+            actor=user,
+            date=day,
+            kind=request.POST.get("kind", ""),
+            name=request.POST.get("name", "")[:30],
+        )
         messages.success(request, f"已保存 {day:%Y-%m-%d}")
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
@@ -252,8 +258,8 @@ def token_list(request: HttpRequest) -> HttpResponse:
         if request.POST.get("issue"):
             _, new_token = tokens.token_issue(user=user, name=request.POST.get("name", "")[:100])
         elif request.POST.get("revoke"):
-            token = ApiToken.objects.filter(user=user, pk=_int_or_none(request.POST["revoke"]))
-            found = token.first()
+            token_id = _int_or_none(request.POST["revoke"]) or 0
+            found = ApiToken.objects.filter(user=user, pk=token_id).first()
             if found is None:
                 raise Http404
             tokens.token_revoke(token=found, actor=user)
@@ -264,8 +270,12 @@ def token_list(request: HttpRequest) -> HttpResponse:
 
 
 def _error(request: HttpRequest, status: int, title: str, message: str) -> HttpResponse:
-    return render(request, "core/error.html",
-                  {"status": status, "title": title, "message": message}, status=status)
+    return render(
+        request,
+        "core/error.html",
+        {"status": status, "title": title, "message": message},
+        status=status,
+    )
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

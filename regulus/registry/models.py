@@ -93,3 +93,65 @@ class EntityFormerName(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ImportJob(models.Model):
+    """One upload of an entity file: checked first (a dry run), then committed on request.
+
+    A background task fills the progress fields; the import page polls them with htmx.
+    """
+
+    class State(models.TextChoices):
+        CHECKING = "checking", "校验中"
+        CHECKED = "checked", "校验完成，待确认"
+        IMPORTING = "importing", "导入中"
+        DONE = "done", "已导入"
+        CANCELLED = "cancelled", "已放弃"
+        FAILED = "failed", "失败"
+
+    class Mode(models.TextChoices):
+        ALL_OR_NOTHING = "all-or-nothing", "全部正确才导入（有错则全部不导入）"
+        GOOD_ROWS = "good-rows", "只导入正确的行"
+
+    created_by = models.ForeignKey(
+        "core.User", verbose_name="操作人", on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField("上传时间", auto_now_add=True)
+    original_name = models.CharField("文件名", max_length=255)
+    file_path = models.CharField(max_length=500)
+    file_size = models.BigIntegerField("文件大小", default=0)
+    mode = models.CharField("导入方式", max_length=20, choices=Mode.choices, blank=True)
+    state = models.CharField("状态", max_length=20, choices=State.choices, default=State.CHECKING)
+    total_rows = models.BigIntegerField("数据行数", default=0)
+    processed_rows = models.BigIntegerField("已处理行数", default=0)
+    good_rows = models.BigIntegerField("正确行数", default=0)
+    error_rows = models.BigIntegerField("错误行数", default=0)
+    error_count = models.BigIntegerField("错误数", default=0)
+    created_count = models.BigIntegerField("新增", default=0)
+    updated_count = models.BigIntegerField("更新", default=0)
+    errors_preview = models.JSONField("错误（前若干条）", default=list, blank=True)
+    error_report_path = models.CharField(max_length=500, blank=True)
+    file_error = models.CharField("文件错误", max_length=500, blank=True)
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    scope_owner_field = "created_by"
+
+    class Meta:
+        verbose_name = "导入任务"
+        verbose_name_plural = "导入任务"
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"导入{self.original_name}"
+
+    @property
+    def percent(self) -> int:
+        if not self.total_rows:
+            return 0 if self.state in (self.State.CHECKING, self.State.IMPORTING) else 100
+        return min(100, int(self.processed_rows * 100 / self.total_rows))
+
+    @property
+    def running(self) -> bool:
+        return self.state in (self.State.CHECKING, self.State.IMPORTING)

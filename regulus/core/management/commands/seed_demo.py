@@ -32,4 +32,6 @@ class Command(BaseCommand):
             except ModuleNotFoundError:
                 continue
             getattr(module, func_name)(entities=entities, log=self.stdout.write)
-        self.stdout.write(self.style.SUCCESS(f"演示数据就绪，用时 {time.monotonic() - started:.1f} 秒"))
+        self.stdout.write(
+            self.style.SUCCESS(f"演示数据就绪，用时 {time.monotonic() - started:.1f} 秒")
+        )

@@ -1,0 +1,59 @@
+# Regulus: the two commands of a fresh machine are `make demo` and `make test`.
+SHELL := /bin/bash
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DEMO_ENTITIES ?= 200000
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: demo test test-fast e2e bench lint format install chromium clean-demo
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e '.[test,dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# Debian's chromium for the browser tests (Playwright drives it; nothing is downloaded).
+chromium:
+	@command -v chromium >/dev/null || { \
+	  echo "Installing Debian's chromium for the browser tests"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk) >/dev/null; }
+
+var/demo.env: | $(BIN)/python
+	@mkdir -p var
+	@echo "REGULUS_SECRET_KEY=$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')" > $@
+	@echo "REGULUS_FIELD_KEY=$$($(BIN)/python -c 'import secrets; print(secrets.token_hex(16))')" >> $@
+
+demo: $(STAMP) var/demo.env
+	DEMO_ENTITIES=$(DEMO_ENTITIES) HOST=$(HOST) PORT=$(PORT) scripts/demo.sh
+
+test: $(STAMP) chromium
+	$(BIN)/pytest -q
+
+test-fast: $(STAMP)
+	$(BIN)/pytest -q -m "not e2e"
+
+e2e: $(STAMP) chromium
+	$(BIN)/pytest -q -m e2e
+
+bench: $(STAMP)
+	$(BIN)/python bench/run.py
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	REGULUS_TESTING=1 $(BIN)/mypy regulus
+
+format: $(STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+clean-demo:
+	rm -rf var/regulus.sqlite3* var/media var/static

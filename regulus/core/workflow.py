@@ -1,0 +1,337 @@
+"""Workflows: explicit transition tables, one event row per state change, working-day deadlines.
+
+A domain app declares its workflow once::
+
+    APPLICATION_FLOW = Workflow(
+        name="licensing.application",
+        states={"submitted": "待受理", "review": "审查中", ...},
+        transitions=[
+            Transition("accept", "受理", sources=("submitted",), target="review",
+                       roles=("window_clerk", "handler"), deadline_days=lambda app: app.days),
+            ...
+        ],
+        final_states=("issued", "refused"),
+    )
+
+and its model carries `state`, `deadline` and `deadline_provisional` fields (names
+configurable). `transition_fire(obj=..., name=..., actor=...)` then checks the role, the guard
+and the current state in the database, moves the state with a conditional UPDATE (`... WHERE
+state = old`, so a transition fired twice, or by two people at once, changes nothing the second
+time), writes one TransitionEvent and one audit row, all in one transaction.
+
+Deadlines are statutory working days (core.calendar): each transition may start a new deadline
+(`deadline_days` an int or a function of the object), keep the running one (KEEP) or clear it
+(None). `with_overdue(queryset)` annotates the overdue flag that handler lists show, and
+`overdue(queryset)` is the overdue list itself.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models, transaction
+from django.db.models import BooleanField, Case, ExpressionWrapper, Q, QuerySet, Value, When
+
+from regulus.core import calendar, clock
+from regulus.core.audit import audit_record
+from regulus.core.models import AuditLog, TransitionEvent
+
+KEEP = "keep"
+# The role code that stands for the public applicant (no staff account; actor is None).
+APPLICANT = "applicant"
+
+DeadlineSpec = int | str | Callable[[Any], int | None] | None
+Guard = Callable[[Any], str | None]
+
+
+@dataclass(frozen=True)
+class Transition:
+    """One arrow of the state machine.
+
+    roles: role codes (core.models.Role.Code) allowed to fire it; APPLICANT lets the public
+    fire it with actor=None; empty means any staff member.
+    deadline_days: working days of the deadline the target state starts (int or function of the
+    object), KEEP to keep the running deadline, None to clear it.
+    guard: a function of the object returning a Chinese error message when the transition may
+    not be fired now (beyond the state check), or None.
+    requires_note: the note is the reason and must be given (refusals, corrections).
+    """
+
+    name: str
+    label: str
+    sources: tuple[str, ...]
+    target: str
+    roles: tuple[str, ...] = ()
+    deadline_days: DeadlineSpec = None
+    guard: Guard | None = None
+    requires_note: bool = False
+    style: str = "primary"
+
+
+@dataclass
+class Workflow:
+    name: str
+    states: dict[str, str]
+    transitions: list[Transition]
+    final_states: tuple[str, ...] = ()
+    state_field: str = "state"
+    deadline_field: str = "deadline"
+    provisional_field: str = "deadline_provisional"
+    _by_name: dict[str, Transition] = field(default_factory=dict, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        for t in self.transitions:
+            if t.name in self._by_name:
+                raise ValueError(f"duplicate transition {t.name!r} in {self.name}")
+            unknown = [s for s in (*t.sources, t.target) if s not in self.states]
+            if unknown:
+                raise ValueError(f"transition {t.name!r} names unknown states {unknown}")
+            self._by_name[t.name] = t
+
+    def get(self, name: str) -> Transition:
+        try:
+            return self._by_name[name]
+        except KeyError:
+            raise ValidationError(f"没有名为“{name}”的操作") from None
+
+    def state_label(self, state: str) -> str:
+        return self.states.get(state, state)
+
+    def open_states(self) -> list[str]:
+        return [s for s in self.states if s not in self.final_states]
+
+    def available(self, obj: Any, actor: Any) -> list[Transition]:
+        """Transitions the actor may fire on the object now (state, role and guard hold)."""
+        state = getattr(obj, self.state_field)
+        result = []
+        for t in self.transitions:
+            if state not in t.sources or not _role_allows(t, actor):
+                continue
+            if t.guard is not None and t.guard(obj):
+                continue
+            result.append(t)
+        return result
+
+
+def _role_allows(t: Transition, actor: Any) -> bool:
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return APPLICANT in t.roles
+    staff_roles = tuple(r for r in t.roles if r != APPLICANT)
+    if not t.roles:
+        return True
+    return bool(staff_roles) and actor.has_role(*staff_roles)
+
+
+def _deadline_for(t: Transition, obj: Any, today: dt.date) -> tuple[dt.date | None, bool] | str:
+    spec = t.deadline_days
+    if spec == KEEP:
+        return KEEP
+    days = spec(obj) if callable(spec) else spec
+    if days is None:
+        return None, False
+    deadline = calendar.working_deadline(today, int(days))
+    return deadline.date, deadline.provisional
+
+
+def transition_fire(
+    *,
+    obj: models.Model,
+    name: str,
+    actor: Any,
+    note: str = "",
+    data: dict[str, Any] | None = None,
+    updates: dict[str, Any] | None = None,
+    workflow: Workflow | None = None,
+    actor_name: str = "",
+) -> TransitionEvent:
+    """Fire the named transition on obj; raise ValidationError / PermissionDenied and change
+    nothing when it may not be fired.
+
+    updates: other fields of obj set in the same UPDATE (e.g. accepted_at). The in-memory
+    object is refreshed with the new state, deadline and updates.
+    """
+    flow = workflow or type(obj).workflow  # type: ignore[attr-defined]
+    t = flow.get(name)
+    if not _role_allows(t, actor):
+        raise PermissionDenied(f"无权执行“{t.label}”")
+    if t.requires_note and not note.strip():
+        raise ValidationError({"note": f"“{t.label}”须填写理由或说明"})
+    model = type(obj)
+    with transaction.atomic():
+        current = (
+            model._default_manager.filter(pk=obj.pk)
+            .values_list(flow.state_field, flat=True)
+            .first()
+        )
+        if current is None:
+            raise ValidationError("办理对象不存在")
+        setattr(obj, flow.state_field, current)
+        if current not in t.sources:
+            raise ValidationError(
+                f"当前状态为“{flow.state_label(current)}”，不能执行“{t.label}”"
+                f"（该操作仅适用于：{'、'.join(flow.state_label(s) for s in t.sources)}）"
+            )
+        if t.guard is not None:
+            problem = t.guard(obj)
+            if problem:
+                raise ValidationError(problem)
+        today = clock.today()
+        values: dict[str, Any] = {flow.state_field: t.target, **(updates or {})}
+        deadline = _deadline_for(t, obj, today)
+        if deadline == KEEP:
+            deadline_date = getattr(obj, flow.deadline_field)
+            provisional = bool(getattr(obj, flow.provisional_field, False))
+        else:
+            deadline_date, provisional = deadline  # type: ignore[misc]
+            values[flow.deadline_field] = deadline_date
+            if flow.provisional_field:
+                values[flow.provisional_field] = provisional
+        changed = model._default_manager.filter(pk=obj.pk, **{flow.state_field: current}).update(
+            **values
+        )
+        if changed != 1:
+            # Someone else moved it between our read and our write.
+            raise ValidationError(f"“{t.label}”未执行：该事项刚被他人处理，请刷新后重试")
+        for key, value in values.items():
+            setattr(obj, key, value)
+        user = actor if getattr(actor, "is_authenticated", False) else None
+        event = TransitionEvent.objects.create(
+            content_type=ContentType.objects.get_for_model(model),
+            object_id=str(obj.pk),
+            workflow=flow.name,
+            transition=t.name,
+            label=t.label,
+            from_state=current,
+            to_state=t.target,
+            actor=user,
+            actor_name=(user.display_name if user else actor_name or "申请人")[:150],
+            unit_name=str(getattr(user, "unit", "") or "")[:100],
+            at=clock.now(),
+            note=note,
+            data=data or {},
+            deadline=deadline_date,
+            deadline_provisional=provisional,
+        )
+        audit_record(
+            actor=user or (actor_name or "申请人"),
+            action=AuditLog.Action.TRANSITION,
+            obj=obj,
+            summary=f"{t.label}：{flow.state_label(current)} → {flow.state_label(t.target)}",
+            changes={"state": [current, t.target], **({"note": note} if note else {})},
+        )
+    return event
+
+
+def event_record(
+    *,
+    obj: models.Model,
+    workflow: Workflow,
+    state: str,
+    actor: Any,
+    label: str,
+    note: str = "",
+    data: dict[str, Any] | None = None,
+    actor_name: str = "",
+) -> TransitionEvent:
+    """An event that starts a timeline or notes a step without a state change (creation,
+    an upload). Call inside the caller's transaction; the caller writes its own audit row."""
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    return TransitionEvent.objects.create(
+        content_type=ContentType.objects.get_for_model(type(obj)),
+        object_id=str(obj.pk),
+        workflow=workflow.name,
+        transition="",
+        label=label,
+        from_state=state,
+        to_state=state,
+        actor=user,
+        actor_name=(user.display_name if user else actor_name or "申请人")[:150],
+        unit_name=str(getattr(user, "unit", "") or "")[:100],
+        at=clock.now(),
+        note=note,
+        data=data or {},
+        deadline=getattr(obj, workflow.deadline_field, None),
+        deadline_provisional=bool(getattr(obj, workflow.provisional_field, False)),
+    )
+
+
+def events_for(obj: models.Model) -> QuerySet[TransitionEvent]:
+    return TransitionEvent.objects.filter(
+        content_type=ContentType.objects.get_for_model(type(obj)), object_id=str(obj.pk)
+    ).order_by("at", "id")
+
+
+def timeline(obj: models.Model, workflow: Workflow) -> list[dict[str, Any]]:
+    """Event rows as the dicts core/_timeline.html shows."""
+    rows = []
+    for ev in events_for(obj):
+        title = ev.label
+        if ev.from_state != ev.to_state:
+            title += (
+                f"（{workflow.state_label(ev.from_state)} → {workflow.state_label(ev.to_state)}）"
+            )
+        detail = ev.note
+        if ev.deadline and ev.from_state != ev.to_state:
+            detail = (detail + "；" if detail else "") + f"办理期限 {ev.deadline:%Y-%m-%d}"
+        rows.append(
+            {
+                "at": ev.at,
+                "actor_name": ev.actor_name,
+                "unit_name": ev.unit_name,
+                "title": title,
+                "detail": detail,
+            }
+        )
+    return rows
+
+
+# -- deadlines on lists -----------------------------------------------------------------------
+
+
+def with_overdue(
+    queryset: QuerySet[Any],
+    *,
+    open_states: Iterable[str],
+    today: dt.date | None = None,
+    deadline_field: str = "deadline",
+    state_field: str = "state",
+) -> QuerySet[Any]:
+    """Annotate `is_overdue` (open and past its deadline) on every row."""
+    today = today or clock.today()
+    condition = Q(**{f"{deadline_field}__lt": today, f"{state_field}__in": list(open_states)})
+    return queryset.annotate(
+        is_overdue=ExpressionWrapper(
+            Case(When(condition, then=Value(True)), default=Value(False)),
+            output_field=BooleanField(),
+        )
+    )
+
+
+def overdue(
+    queryset: QuerySet[Any],
+    *,
+    open_states: Iterable[str],
+    today: dt.date | None = None,
+    deadline_field: str = "deadline",
+    state_field: str = "state",
+) -> QuerySet[Any]:
+    """The overdue list: open rows past their deadline, the oldest deadline first."""
+    today = today or clock.today()
+    return queryset.filter(
+        **{f"{deadline_field}__lt": today, f"{state_field}__in": list(open_states)}
+    ).order_by(deadline_field, "pk")
+
+
+def days_left(deadline: dt.date | None, today: dt.date | None = None) -> int | None:
+    """Working days from today to the deadline (negative: working days overdue)."""
+    if deadline is None:
+        return None
+    today = today or clock.today()
+    if deadline >= today:
+        return calendar.working_days_between(today, deadline)
+    return -calendar.working_days_between(deadline, today)

@@ -1,0 +1,380 @@
+"""The name-search index of market entities: application-made bigram tokens.
+
+Why not the databases' own substring indexes (perf-notes traps 2–4): SQLite's FTS5 trigram
+tokenizer finds nothing for a two-character fragment ("超市"), and PostgreSQL's pg_trgm cannot
+use its index under three characters. So the application cuts every name (and former name)
+into overlapping two-character windows and stores them as tokens:
+
+- SQLite: an FTS5 table ``registry_entity_fts`` (rowid = entity id, ``detail=none``);
+- PostgreSQL: a table ``registry_entity_search(entity_id, tokens text[])`` with a GIN index.
+
+A fragment of two characters is one token (exact: the token is present iff the name holds the
+fragment); a longer fragment is the AND of its bigrams, then verified with a substring check on
+the candidates. The same document also carries one token per filter value (district, kind,
+status, risk class, industry, supervising unit) and the legal representative's full name, so
+that a fragment search with filters and the data scope, and its count, are answered by the
+index alone.
+
+Tokens are ASCII (hex code points), so neither FTS5's tokenizer nor PostgreSQL sees anything
+but opaque words. Latin letters are folded to lower case (like SQLite's LIKE), other characters
+are kept as they are. The services that write entities keep the index in step, in their own
+transaction (no signals).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import connection
+
+FTS_TABLE = "registry_entity_fts"
+PG_TABLE = "registry_entity_search"
+
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+_NOT_ALNUM = re.compile(r"[^0-9a-z]")
+
+
+def fold(text: str) -> str:
+    """Fold ASCII letters to lower case; everything else stays (Chinese has no case)."""
+    return text.translate(_ASCII_LOWER)
+
+
+def _hex(char: str) -> str:
+    return format(ord(char), "x")
+
+
+def bigram_tokens(text: str) -> set[str]:
+    """Every overlapping two-character window of the folded text, as an ASCII token."""
+    value = fold(text)
+    return {f"{_hex(value[i])}x{_hex(value[i + 1])}" for i in range(len(value) - 1)}
+
+
+def _tag(prefix: str, value: str) -> str:
+    return "z" + prefix + _NOT_ALNUM.sub("", fold(value))
+
+
+def person_token(name: str) -> str:
+    return "zp" + "y".join(_hex(c) for c in fold(name.strip()))
+
+
+def unit_token(unit_id: int) -> str:
+    return f"zu{unit_id}"
+
+
+FILTER_PREFIXES = {
+    "district": "d",
+    "kind": "k",
+    "status": "s",
+    "risk": "r",
+    "industry": "i",
+}
+
+
+def filter_token(key: str, value: str) -> str:
+    return _tag(FILTER_PREFIXES[key], value)
+
+
+def document_tokens(
+    *,
+    name: str,
+    former_names: Iterable[str] = (),
+    legal_rep_name: str = "",
+    district_code: str = "",
+    kind: str = "",
+    status: str = "",
+    risk_class: str = "",
+    industry_section: str = "",
+    industry_code: str = "",
+    unit_id: int | None = None,
+) -> list[str]:
+    tokens = bigram_tokens(name)
+    for former in former_names:
+        tokens |= bigram_tokens(former)
+    if legal_rep_name.strip():
+        tokens.add(person_token(legal_rep_name))
+    for key, value in (
+        ("district", district_code),
+        ("kind", kind),
+        ("status", status),
+        ("risk", risk_class),
+        ("industry", industry_section),
+        ("industry", industry_code),
+    ):
+        if value:
+            tokens.add(filter_token(key, value))
+    if unit_id is not None:
+        tokens.add(unit_token(unit_id))
+    return sorted(tokens)
+
+
+def tokens_for_row(row: dict[str, Any], former_names: Iterable[str] = ()) -> list[str]:
+    """Tokens of an entity given as a dict of its column values (attnames)."""
+    return document_tokens(
+        name=row["name"],
+        former_names=former_names,
+        legal_rep_name=row.get("legal_rep_name") or "",
+        district_code=row.get("district_code") or "",
+        kind=row.get("kind") or "",
+        status=row.get("status") or "",
+        risk_class=row.get("risk_class") or "",
+        industry_section=row.get("industry_section") or "",
+        industry_code=row.get("industry_code") or "",
+        unit_id=row.get("unit_id"),
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Schema (called from migration 0003)
+# --------------------------------------------------------------------------------------------
+
+
+def create_index_schema(schema_editor: Any) -> None:
+    vendor = schema_editor.connection.vendor
+    if vendor == "sqlite":
+        schema_editor.execute(
+            f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5("
+            "tokens, tokenize='unicode61', detail=none)"
+        )
+    elif vendor == "postgresql":
+        schema_editor.execute(
+            f"CREATE TABLE IF NOT EXISTS {PG_TABLE} ("
+            "entity_id bigint PRIMARY KEY REFERENCES registry_entity(id) "
+            "ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED, tokens text[] NOT NULL)"
+        )
+        schema_editor.execute(
+            f"CREATE INDEX IF NOT EXISTS {PG_TABLE}_tokens_gin ON {PG_TABLE} "
+            "USING gin (tokens) WITH (fastupdate = off)"
+        )
+    else:  # pragma: no cover - only the two supported engines
+        raise NotImplementedError(vendor)
+
+
+def drop_index_schema(schema_editor: Any) -> None:
+    table = FTS_TABLE if schema_editor.connection.vendor == "sqlite" else PG_TABLE
+    schema_editor.execute(f"DROP TABLE IF EXISTS {table}")
+
+
+# --------------------------------------------------------------------------------------------
+# Writing the index (inside the caller's transaction)
+# --------------------------------------------------------------------------------------------
+
+
+def _is_pg() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def index_write(rows: Sequence[tuple[int, list[str]]], *, replace: bool = True) -> None:
+    """Write (entity_id, tokens) documents; ``replace`` removes old documents first."""
+    if not rows:
+        return
+    with connection.cursor() as cursor:
+        if _is_pg():
+            if replace:
+                cursor.execute(
+                    f"DELETE FROM {PG_TABLE} WHERE entity_id = ANY(%s)", [[r[0] for r in rows]]
+                )
+            cursor.executemany(
+                f"INSERT INTO {PG_TABLE} (entity_id, tokens) VALUES (%s, %s)",
+                [(pk, tokens) for pk, tokens in rows],
+            )
+        else:
+            if replace:
+                cursor.executemany(
+                    f"DELETE FROM {FTS_TABLE} WHERE rowid = %s", [(r[0],) for r in rows]
+                )
+            cursor.executemany(
+                f"INSERT INTO {FTS_TABLE} (rowid, tokens) VALUES (%s, %s)",
+                [(pk, " ".join(tokens)) for pk, tokens in rows],
+            )
+
+
+def index_entity(entity: Any) -> None:
+    """(Re)index one entity from its current state, former names included."""
+    former = list(entity.former_names.values_list("name", flat=True)) if entity.pk else []
+    tokens = document_tokens(
+        name=entity.name,
+        former_names=former,
+        legal_rep_name=entity.legal_rep_name,
+        district_code=entity.district_code,
+        kind=entity.kind,
+        status=entity.status,
+        risk_class=entity.risk_class,
+        industry_section=entity.industry_section,
+        industry_code=entity.industry_code,
+        unit_id=entity.unit_id,
+    )
+    index_write([(entity.pk, tokens)])
+
+
+def index_rebuild(*, batch_size: int = 20_000) -> int:
+    """Rebuild the whole index from the entity table (after a restore, or for a bench)."""
+    from regulus.registry.models import Entity, EntityFormerName
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {PG_TABLE if _is_pg() else FTS_TABLE}")
+    former: dict[int, list[str]] = {}
+    for entity_id, name in EntityFormerName.objects.values_list("entity_id", "name"):
+        former.setdefault(entity_id, []).append(name)
+    columns = ["id", "name", "legal_rep_name", "district_code", "kind", "status", "risk_class",
+               "industry_section", "industry_code", "unit_id"]  # fmt: skip
+    done = 0
+    batch: list[tuple[int, list[str]]] = []
+    for values in Entity.objects.order_by("id").values_list(*columns).iterator(chunk_size=5000):
+        row = dict(zip(columns, values, strict=True))
+        batch.append((row["id"], tokens_for_row(row, former.get(row["id"], ()))))
+        if len(batch) >= batch_size:
+            index_write(batch, replace=False)
+            done += len(batch)
+            batch = []
+    index_write(batch, replace=False)
+    return done + len(batch)
+
+
+# --------------------------------------------------------------------------------------------
+# Querying
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class IndexQuery:
+    """What the index must match: a name fragment (or a person's name) plus filter tokens."""
+
+    fragment: str
+    filters: dict[str, str] = field(default_factory=dict)
+    unit_ids: Sequence[int] | None = None  # None = the whole city
+
+    @property
+    def fragment_tokens(self) -> list[str]:
+        return sorted(bigram_tokens(self.fragment))
+
+    @property
+    def exact(self) -> bool:
+        """A two-character fragment is one token: the index alone is the answer."""
+        return len(self.fragment) == 2
+
+    def filter_tokens(self) -> list[str]:
+        return [filter_token(k, v) for k, v in sorted(self.filters.items()) if v]
+
+    def unit_tokens(self) -> list[str]:
+        return [unit_token(u) for u in sorted(self.unit_ids or ())]
+
+
+def _like_pattern(fragment: str) -> str:
+    escaped = fragment.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _fts_quote(token: str) -> str:
+    return f'"{token}"'
+
+
+def _fts_match(query: IndexQuery) -> str:
+    name_part = " AND ".join(_fts_quote(t) for t in query.fragment_tokens)
+    text = f"(({name_part}) OR {_fts_quote(person_token(query.fragment))})"
+    for token in query.filter_tokens():
+        text += f" AND {_fts_quote(token)}"
+    units = query.unit_tokens()
+    if units:
+        text += " AND (" + " OR ".join(_fts_quote(t) for t in units) + ")"
+    return text
+
+
+def _verify_sql(alias: str) -> str:
+    """Substring check on the candidates (fragments longer than two characters)."""
+    if _is_pg():
+        name_like = f"lower({alias}.name) LIKE lower(%s)"
+        former_like = "lower(f.name) LIKE lower(%s)"
+    else:
+        name_like = f"{alias}.name LIKE %s ESCAPE '\\'"
+        former_like = "f.name LIKE %s ESCAPE '\\'"
+    return (
+        f"({name_like} OR {alias}.legal_rep_name = %s OR EXISTS (SELECT 1 FROM "
+        f"registry_entityformername f WHERE f.entity_id = {alias}.id AND {former_like}))"
+    )
+
+
+def _verify_params(query: IndexQuery) -> list[Any]:
+    pattern = _like_pattern(fold(query.fragment))
+    return [pattern, query.fragment.strip(), pattern]
+
+
+def _pg_where(query: IndexQuery) -> tuple[str, list[Any]]:
+    conditions = ["(s.tokens @> %s::text[] OR s.tokens @> %s::text[])"]
+    params: list[Any] = [query.fragment_tokens, [person_token(query.fragment)]]
+    filters = query.filter_tokens()
+    if filters:
+        conditions.append("s.tokens @> %s::text[]")
+        params.append(filters)
+    units = query.unit_tokens()
+    if units:
+        conditions.append("s.tokens && %s::text[]")
+        params.append(units)
+    return " AND ".join(conditions), params
+
+
+SORT_SQL = {
+    "new": "e.id DESC",
+    "name": "e.name ASC, e.id DESC",
+    "established": "e.established_on DESC, e.id DESC",
+    "capital": "e.registered_capital DESC, e.id DESC",
+}
+
+
+def search_ids(query: IndexQuery, *, sort: str = "new", offset: int = 0, limit: int = 20) -> list[int]:
+    """Ids of the matching entities, one page, in the requested order."""
+    order = SORT_SQL[sort]
+    with connection.cursor() as cursor:
+        if _is_pg():
+            where, params = _pg_where(query)
+            if query.exact and sort == "new":
+                sql = (f"SELECT s.entity_id FROM {PG_TABLE} s WHERE {where} "
+                       "ORDER BY s.entity_id DESC LIMIT %s OFFSET %s")  # fmt: skip
+            else:
+                verify = "" if query.exact else " AND " + _verify_sql("e")
+                params += [] if query.exact else _verify_params(query)
+                sql = (f"SELECT e.id FROM {PG_TABLE} s JOIN registry_entity e ON e.id = "
+                       f"s.entity_id WHERE {where}{verify} ORDER BY {order} LIMIT %s OFFSET %s")  # fmt: skip
+            cursor.execute(sql, [*params, limit, offset])
+        else:
+            match = _fts_match(query)
+            if query.exact and sort == "new":
+                sql = (f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s "
+                       "ORDER BY rowid DESC LIMIT %s OFFSET %s")  # fmt: skip
+                cursor.execute(sql, [match, limit, offset])
+            else:
+                verify = "" if query.exact else " AND " + _verify_sql("e")
+                vparams = [] if query.exact else _verify_params(query)
+                sql = (f"SELECT e.id FROM {FTS_TABLE} x JOIN registry_entity e ON e.id = x.rowid "
+                       f"WHERE {FTS_TABLE} MATCH %s{verify} ORDER BY {order} LIMIT %s OFFSET %s")  # fmt: skip
+                cursor.execute(sql, [match, *vparams, limit, offset])
+        return [row[0] for row in cursor.fetchall()]
+
+
+def search_count(query: IndexQuery) -> int:
+    """The exact number of matches, answered by the index (plus the substring check)."""
+    with connection.cursor() as cursor:
+        if _is_pg():
+            where, params = _pg_where(query)
+            if query.exact:
+                sql = f"SELECT count(*) FROM {PG_TABLE} s WHERE {where}"
+            else:
+                sql = (f"SELECT count(*) FROM {PG_TABLE} s JOIN registry_entity e ON e.id = "
+                       f"s.entity_id WHERE {where} AND {_verify_sql('e')}")  # fmt: skip
+                params += _verify_params(query)
+            cursor.execute(sql, params)
+        else:
+            match = _fts_match(query)
+            if query.exact:
+                cursor.execute(
+                    f"SELECT count(*) FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [match]
+                )
+            else:
+                cursor.execute(
+                    f"SELECT count(*) FROM {FTS_TABLE} x JOIN registry_entity e ON e.id = x.rowid "
+                    f"WHERE {FTS_TABLE} MATCH %s AND {_verify_sql('e')}",
+                    [match, *_verify_params(query)],
+                )
+        return int(cursor.fetchone()[0])

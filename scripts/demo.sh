@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# `make demo`: migrate, load the demo city, then serve it with gunicorn and a task worker.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=.venv/bin
+HOST=${HOST:-127.0.0.1}
+PORT=${PORT:-8000}
+ENTITIES=${DEMO_ENTITIES:-200000}
+
+set -a; source var/demo.env; set +a
+# The demo is served over plain http on the loopback: cookies cannot be "secure" there.
+export REGULUS_SECURE_COOKIES=0
+
+$BIN/regulus migrate --noinput -v0
+$BIN/regulus createcachetable
+$BIN/regulus seed_demo --entities "$ENTITIES"
+$BIN/regulus collectstatic --noinput -v0
+
+# Background work (imports, exports) runs in the database-backed task worker.
+$BIN/regulus db_worker >var/worker.log 2>&1 &
+worker=$!
+trap 'kill $worker 2>/dev/null || true' EXIT INT TERM
+
+$BIN/regulus demo_banner --url "http://$HOST:$PORT/"
+$BIN/gunicorn regulus.wsgi --bind "$HOST:$PORT" --workers 2 --threads 4 \
+  --access-logfile var/access.log --error-logfile -

@@ -1,0 +1,104 @@
+"""Shared fixtures: a small bureau and the three personas every test can ask about.
+
+- `handler`: a handler of district A (芙蓉区), scope "unit and below";
+- `colleague`: another handler in district A;
+- `outsider`: a handler of district B (天心区), who must see nothing of A.
+Plus `city_admin` (system administrator, whole city) and `station_a` (a 所 under A).
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from regulus.core.demo import DEMO_PASSWORD, roles_ensure
+from regulus.core.models import OrgUnit, Role, User
+
+# Playwright's sync API runs an event loop in the test thread; the ORM calls in e2e fixtures
+# are still synchronous, so Django's async-safety guard must be told.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture
+def bureau(db):
+    roles = roles_ensure()
+    city = OrgUnit.objects.create(
+        name="长沙市市场监督管理局", kind=OrgUnit.Kind.CITY_BUREAU, division_code="430100"
+    )
+    dept = OrgUnit.objects.create(
+        name="登记注册科", kind=OrgUnit.Kind.DEPARTMENT, parent=city, division_code="430100"
+    )
+    district_a = OrgUnit.objects.create(
+        name="芙蓉区市场监督管理局",
+        short_name="芙蓉区",
+        kind=OrgUnit.Kind.DISTRICT_BUREAU,
+        parent=city,
+        division_code="430102",
+    )
+    station_a = OrgUnit.objects.create(
+        name="芙蓉区东湖市场监管所",
+        kind=OrgUnit.Kind.STATION,
+        parent=district_a,
+        division_code="430102",
+    )
+    district_b = OrgUnit.objects.create(
+        name="天心区市场监督管理局",
+        short_name="天心区",
+        kind=OrgUnit.Kind.DISTRICT_BUREAU,
+        parent=city,
+        division_code="430103",
+    )
+    station_b = OrgUnit.objects.create(
+        name="天心区南门市场监管所",
+        kind=OrgUnit.Kind.STATION,
+        parent=district_b,
+        division_code="430103",
+    )
+    return {
+        "city": city,
+        "dept": dept,
+        "district_a": district_a,
+        "station_a": station_a,
+        "district_b": district_b,
+        "station_b": station_b,
+        "roles": roles,
+    }
+
+
+def make_staff(username: str, unit: OrgUnit, *role_names: str, full_name: str = "") -> User:
+    user = User.objects.create_user(
+        username=username, password=DEMO_PASSWORD, unit=unit, full_name=full_name or username
+    )
+    user.roles.set(Role.objects.filter(name__in=role_names))
+    return user
+
+
+@pytest.fixture
+def handler(bureau):
+    return make_staff("handler_a", bureau["district_a"], "县区局业务承办人", full_name="刘思远")
+
+
+@pytest.fixture
+def colleague(bureau):
+    return make_staff("colleague_a", bureau["district_a"], "县区局业务承办人", full_name="王晓琳")
+
+
+@pytest.fixture
+def outsider(bureau):
+    return make_staff("outsider_b", bureau["district_b"], "县区局业务承办人", full_name="李婷")
+
+
+@pytest.fixture
+def city_admin(bureau):
+    return make_staff("city_admin", bureau["city"], "系统管理员", full_name="系统管理员")
+
+
+@pytest.fixture
+def window_clerk(bureau):
+    return make_staff("window_a", bureau["district_a"], "窗口受理人员", full_name="窗口小张")
+
+
+@pytest.fixture
+def station_a(bureau):
+    return bureau["station_a"]

@@ -1,0 +1,72 @@
+"""The API has one error shape for every error: {"code", "message", "fields"}."""
+
+import pytest
+
+from regulus.core.tokens import token_issue, token_revoke
+
+pytestmark = pytest.mark.django_db
+
+
+def _shape(body):
+    assert set(body) == {"code", "message", "fields"}
+    return body
+
+
+def test_unauthenticated_call_answers_401_in_error_shape(client, bureau):
+    response = client.get("/api/v1/me")
+    assert response.status_code == 401
+    assert _shape(response.json())["code"] == "unauthenticated"
+
+
+def test_bad_query_type_answers_422_naming_the_field(client, handler):
+    client.force_login(handler)
+    response = client.get("/api/v1/calendar/deadline?start=2026-13-40&working_days=x")
+    assert response.status_code == 422
+    body = _shape(response.json())
+    assert "start" in body["fields"] and "working_days" in body["fields"]
+
+
+def test_unknown_object_answers_404_in_error_shape(client, handler):
+    client.force_login(handler)
+    response = client.get("/api/v1/staff/999999")
+    assert response.status_code == 404 and _shape(response.json())["code"] == "not_found"
+
+
+def test_deadline_endpoint_counts_working_days(client, handler):
+    client.force_login(handler)
+    body = client.get("/api/v1/calendar/deadline?start=2026-09-30&working_days=1").json()
+    assert body == {
+        "start": "2026-09-30",
+        "working_days": 1,
+        "deadline": "2026-10-08",
+        "provisional": False,
+    }
+
+
+def test_bearer_token_acts_with_its_users_scope(client, handler):
+    _, plain = token_issue(user=handler)
+    response = client.get("/api/v1/me", headers={"Authorization": f"Bearer {plain}"})
+    assert response.status_code == 200
+    assert response.json()["username"] == handler.username
+
+
+def test_revoked_token_is_refused(client, handler):
+    token, plain = token_issue(user=handler)
+    token_revoke(token=token, actor=handler)
+    response = client.get("/api/v1/me", headers={"Authorization": f"Bearer {plain}"})
+    assert response.status_code == 401
+
+
+def test_token_is_stored_only_as_hash(handler):
+    token, plain = token_issue(user=handler)
+    assert plain not in token.token_hash and len(token.token_hash) == 64
+
+
+def test_openapi_document_is_served(client, bureau):
+    doc = client.get("/api/v1/openapi.json").json()
+    assert doc["openapi"].startswith("3.") and "/api/v1/me" in doc["paths"]
+
+
+def test_api_docs_page_loads_only_local_assets(client, bureau):
+    html = client.get("/api/v1/docs").content.decode()
+    assert "cdn" not in html.lower() and "/static/ninja/" in html

@@ -1,0 +1,94 @@
+"""The staff shell: login page, navigation, list and detail pages, Chinese throughout."""
+
+import pytest
+from django.core.management import call_command
+
+from regulus.core.models import CalendarDay
+
+pytestmark = pytest.mark.django_db
+
+
+def test_anonymous_user_is_sent_to_login(client, bureau):
+    response = client.get("/")
+    assert response.status_code == 302 and response.url.startswith("/login/")
+
+
+def test_home_shows_unit_roles_and_navigation(client, handler):
+    client.force_login(handler)
+    html = client.get("/").content.decode()
+    assert "芙蓉区市场监督管理局" in html and "县区局业务承办人" in html
+    assert "单位与人员" in html and "工作日历" in html
+
+
+def test_navigation_hides_audit_log_from_handlers(client, handler, city_admin):
+    client.force_login(handler)
+    assert "操作日志" not in client.get("/").content.decode()
+    assert client.get("/audit/").status_code == 403
+    client.force_login(city_admin)
+    assert "操作日志" in client.get("/").content.decode()
+    assert client.get("/audit/").status_code == 200
+
+
+def test_admin_creates_staff_through_the_form(client, city_admin, bureau):
+    client.force_login(city_admin)
+    role = bureau["roles"]["执法检查人员"]
+    response = client.post(
+        "/staff/new/",
+        {
+            "username": "new_inspector",
+            "full_name": "新检查员",
+            "unit": bureau["station_a"].pk,
+            "roles": [role.pk],
+            "password": "Jiancha2026!",
+            "phone": "0731-84512345",
+        },
+    )
+    assert response.status_code == 302
+    client.force_login(city_admin)
+    assert "新检查员" in client.get("/staff/?q=新检查员").content.decode()
+
+
+def test_staff_form_rejects_weak_password_naming_the_rule(client, city_admin, bureau):
+    client.force_login(city_admin)
+    role = bureau["roles"]["执法检查人员"]
+    response = client.post(
+        "/staff/new/",
+        {
+            "username": "weak",
+            "full_name": "弱密码",
+            "unit": bureau["station_a"].pk,
+            "roles": [role.pk],
+            "password": "abcdefgh",
+        },
+    )
+    assert response.status_code == 200
+    assert "至少3类" in response.content.decode()
+
+
+def test_calendar_page_lists_national_day_and_computes_deadline(client, handler):
+    client.force_login(handler)
+    html = client.get("/calendar/?year=2026&start=2026-09-30&n=1").content.decode()
+    assert "国庆节" in html and "2026-10-08" in html
+
+
+def test_admin_adds_a_holiday_from_the_calendar_page(client, city_admin):
+    client.force_login(city_admin)
+    client.post("/calendar/?year=2027", {"date": "2027-01-01", "kind": "holiday", "name": "元旦"})
+    assert CalendarDay.objects.get(date="2027-01-01").name == "元旦"
+
+
+def test_handler_cannot_edit_the_calendar(client, handler):
+    client.force_login(handler)
+    response = client.post("/calendar/", {"date": "2027-01-01", "kind": "holiday"})
+    assert response.status_code == 403
+    assert not CalendarDay.objects.filter(date="2027-01-01").exists()
+
+
+def test_seed_demo_bureau_is_idempotent(db):
+    from regulus.core.models import OrgUnit, User
+
+    call_command("seed_demo", "--entities", "0")
+    units, users = OrgUnit.objects.count(), User.objects.count()
+    call_command("seed_demo", "--entities", "0")
+    assert (OrgUnit.objects.count(), User.objects.count()) == (units, users)
+    assert users >= 150 and OrgUnit.objects.filter(kind="district").count() == 12
