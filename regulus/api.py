@@ -12,6 +12,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
+from ninja.renderers import JSONRenderer
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
@@ -20,7 +21,14 @@ from regulus.core.api_auth import BearerTokenAuth, StaffSessionAuth
 
 logger = logging.getLogger(__name__)
 
+class ChineseJSONRenderer(JSONRenderer):
+    """Chinese text as itself, not as \\u escapes: readable in logs and by integrators."""
+
+    json_dumps_params = {"ensure_ascii": False}
+
+
 api = NinjaAPI(
+    renderer=ChineseJSONRenderer(),
     title="Regulus 市场监管一体化平台 API",
     version="1.0.0",
     description="工作人员会话或接口令牌（Authorization: Bearer <token>）认证；数据范围与界面一致。",

@@ -124,6 +124,7 @@ class ImportJob(models.Model):
     state = models.CharField("状态", max_length=20, choices=State.choices, default=State.CHECKING)
     total_rows = models.BigIntegerField("数据行数", default=0)
     processed_rows = models.BigIntegerField("已处理行数", default=0)
+    percent_done = models.PositiveSmallIntegerField("进度（%）", default=0)
     good_rows = models.BigIntegerField("正确行数", default=0)
     error_rows = models.BigIntegerField("错误行数", default=0)
     error_count = models.BigIntegerField("错误数", default=0)
@@ -145,12 +146,6 @@ class ImportJob(models.Model):
 
     def __str__(self) -> str:
         return f"导入{self.original_name}"
-
-    @property
-    def percent(self) -> int:
-        if not self.total_rows:
-            return 0 if self.state in (self.State.CHECKING, self.State.IMPORTING) else 100
-        return min(100, int(self.processed_rows * 100 / self.total_rows))
 
     @property
     def running(self) -> bool:

@@ -136,7 +136,7 @@ def create_index_schema(schema_editor: Any) -> None:
     if vendor == "sqlite":
         schema_editor.execute(
             f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5("
-            "tokens, tokenize='unicode61', detail=none)"
+            "tokens, tokenize='unicode61', detail=none, columnsize=0)"
         )
     elif vendor == "postgresql":
         schema_editor.execute(

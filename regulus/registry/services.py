@@ -121,6 +121,8 @@ def entity_update(*, actor: Any, entity: Entity, **changes: Any) -> Entity:
     # District and unit are checked together: a unit must belong to the entity's district.
     if "unit" in raw and "district_code" not in raw:
         raw["district_code"] = entity.district_code
+    elif "district_code" in raw and "unit" not in raw and raw["district_code"] == entity.district_code:
+        raw["unit"] = entity.unit_id
     if "established_on" in raw:
         raw.setdefault("status_changed_on", entity.status_changed_on)
     data, errors = EntityRules().clean(raw, partial=True)

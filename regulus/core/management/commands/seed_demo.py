@@ -29,7 +29,9 @@ class Command(BaseCommand):
             module_name, func_name = spec.split(":")
             try:
                 module = importlib.import_module(module_name)
-            except ModuleNotFoundError:
+            except ModuleNotFoundError as exc:
+                if exc.name != module_name:  # a missing module inside it is a real error
+                    raise
                 continue
             getattr(module, func_name)(entities=entities, log=self.stdout.write)
         self.stdout.write(

@@ -1,0 +1,161 @@
+"""The licensing workflows: who may do what, in which state, and the deadline each step starts.
+
+Application (one per bundle application)::
+
+    submitted ──accept──▶ review ──schedule_check──▶ onsite_check ──complete_check──▶ review
+        │  ╲                 │ ╲                                                      │
+        │   request_correction (ONCE, 一次性告知)    approve ──▶ approved ──issue──▶ issued ──deliver──▶ delivered
+        │     ▼            refuse ──▶ refused                                        │
+        │  correction ──resubmit──▶ submitted                                  revoke (false commitment)
+        └─not_accept──▶ not_accepted                                              ▼
+                                                                                revoked
+Verification task (后置核查, commitment path)::
+
+    pending ──confirm──▶ passed
+    pending ──order_rectification──▶ rectifying ──confirm_rectified──▶ rectified
+                                          └──revoke_permit──▶ revoked
+    pending ──revoke_permit──▶ revoked
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from regulus.core.workflow import APPLICANT, KEEP, Transition, Workflow
+from regulus.licensing.models import Application, VerificationTask
+
+S = Application.State
+STAFF = ("window_clerk", "handler", "leader", "admin")
+DECIDERS = ("handler", "leader", "admin")
+
+# 行政许可法 Art 32: a decision to accept (or a one-time notice of corrections) within 5 days.
+ACCEPTANCE_DAYS = 5
+# Issuing after approval, and delivering after issuance (the bureau's service promise).
+ISSUE_DAYS = 1
+DELIVERY_DAYS = 3
+
+
+def _correction_once(app: Application) -> str | None:
+    if app.correction_count >= 1:
+        return "已发出一次性补正告知，不得再次要求补正（一次性告知原则）"
+    return None
+
+
+def _check_needed(app: Application) -> str | None:
+    if not app.onsite_check_required or app.is_commitment:
+        return "本申请无需现场核查（告知承诺或所含事项均不需核查）"
+    return None
+
+
+def _ready_to_approve(app: Application) -> str | None:
+    if app.onsite_check_required and not app.is_commitment:
+        check = getattr(app, "joint_check", None) if _has_check(app) else None
+        if check is None or check.done_at is None:
+            return "须先完成联合现场核查，方可作出准予许可决定"
+        if check.result != "pass":
+            return "联合现场核查结论为不符合，不能准予许可"
+    return None
+
+
+def _has_check(app: Application) -> bool:
+    from regulus.licensing.models import JointCheck
+
+    try:
+        return app.joint_check is not None
+    except JointCheck.DoesNotExist:
+        return False
+
+
+def _check_scheduled(app: Application) -> str | None:
+    if not _has_check(app):
+        return "尚未安排联合现场核查"
+    return None
+
+
+def _commitment_only(app: Application) -> str | None:
+    if not app.is_commitment:
+        return "只有告知承诺办理的许可因承诺不实撤销"
+    return None
+
+
+def _review_days(app: Application) -> int:
+    return int(app.promised_days)
+
+
+APPLICATION_FLOW = Workflow(
+    name="licensing.application",
+    states=dict(S.choices),
+    final_states=(S.NOT_ACCEPTED, S.REFUSED, S.DELIVERED, S.REVOKED, S.WITHDRAWN),
+    transitions=[
+        Transition("request_correction", "一次性告知补正", (S.SUBMITTED,), S.CORRECTION,
+                   roles=STAFF, deadline_days=None, guard=_correction_once, requires_note=True,
+                   style="warning"),
+        Transition("resubmit", "补正后重新提交", (S.CORRECTION,), S.SUBMITTED,
+                   roles=(APPLICANT, *STAFF), deadline_days=ACCEPTANCE_DAYS),
+        Transition("accept", "受理", (S.SUBMITTED,), S.REVIEW, roles=STAFF,
+                   deadline_days=_review_days, style="success"),
+        Transition("not_accept", "不予受理", (S.SUBMITTED,), S.NOT_ACCEPTED, roles=STAFF,
+                   requires_note=True, style="danger"),
+        Transition("withdraw", "申请人撤回", (S.SUBMITTED, S.CORRECTION), S.WITHDRAWN,
+                   roles=(APPLICANT, *STAFF), style="secondary"),
+        Transition("schedule_check", "安排联合现场核查", (S.REVIEW,), S.ONSITE_CHECK,
+                   roles=DECIDERS, deadline_days=KEEP, guard=_check_needed),
+        Transition("complete_check", "录入核查结论", (S.ONSITE_CHECK,), S.REVIEW,
+                   roles=(*DECIDERS, "inspector"), deadline_days=KEEP, guard=_check_scheduled),
+        Transition("approve", "准予许可", (S.REVIEW,), S.APPROVED, roles=DECIDERS,
+                   deadline_days=ISSUE_DAYS, guard=_ready_to_approve, style="success"),
+        Transition("refuse", "不予许可", (S.REVIEW,), S.REFUSED, roles=DECIDERS,
+                   requires_note=True, style="danger"),
+        Transition("issue", "制发证照", (S.APPROVED,), S.ISSUED, roles=STAFF,
+                   deadline_days=DELIVERY_DAYS, style="success"),
+        Transition("deliver", "送达证照", (S.ISSUED,), S.DELIVERED, roles=STAFF),
+        Transition("revoke", "撤销许可（承诺不实）", (S.ISSUED, S.DELIVERED), S.REVOKED,
+                   roles=DECIDERS, requires_note=True, guard=_commitment_only, style="danger"),
+    ],
+)
+Application.workflow = APPLICATION_FLOW
+
+# Transitions with their own service (forms with more than a note); the detail page links
+# them to their forms instead of a plain button.
+SERVICE_TRANSITIONS = {"request_correction", "schedule_check", "complete_check", "issue",
+                       "deliver", "revoke", "accept", "resubmit"}
+
+V = VerificationTask.State
+
+VERIFICATION_FLOW = Workflow(
+    name="licensing.verification",
+    states=dict(V.choices),
+    final_states=(V.PASSED, V.RECTIFIED, V.REVOKED),
+    transitions=[
+        Transition("confirm", "核查属实", (V.PENDING,), V.PASSED,
+                   roles=(*DECIDERS, "inspector"), style="success"),
+        Transition("order_rectification", "承诺不实，责令整改", (V.PENDING,), V.RECTIFYING,
+                   roles=(*DECIDERS, "inspector"), requires_note=True, deadline_days=lambda t: 10,
+                   style="warning"),
+        Transition("confirm_rectified", "整改到位", (V.RECTIFYING,), V.RECTIFIED,
+                   roles=(*DECIDERS, "inspector"), style="success"),
+        Transition("revoke_permit", "撤销许可", (V.PENDING, V.RECTIFYING), V.REVOKED,
+                   roles=DECIDERS, requires_note=True, style="danger"),
+    ],
+)
+VerificationTask.workflow = VERIFICATION_FLOW
+
+# Rectification period after a false commitment (working days); configuration.
+RECTIFICATION_DAYS = 10
+
+
+def open_states() -> list[str]:
+    return APPLICATION_FLOW.open_states()
+
+
+def state_badge(state: str) -> str:
+    return {
+        S.SUBMITTED: "primary", S.CORRECTION: "warning", S.REVIEW: "info",
+        S.ONSITE_CHECK: "info", S.APPROVED: "success", S.ISSUED: "success",
+        S.DELIVERED: "secondary", S.REFUSED: "danger", S.NOT_ACCEPTED: "danger",
+        S.REVOKED: "dark", S.WITHDRAWN: "light",
+    }.get(state, "secondary")
+
+
+def available(app: Any, actor: Any) -> list[Transition]:
+    return APPLICATION_FLOW.available(app, actor)
