@@ -31,7 +31,7 @@ api = NinjaAPI(
     renderer=ChineseJSONRenderer(),
     title="Regulus 市场监管一体化平台 API",
     version="1.0.0",
-    description="工作人员会话或接口令牌（Authorization: Bearer <token>）认证；数据范围与界面一致。",
+    description="工作人员会话或接口令牌（请求头 `Authorization: Bearer 令牌`）认证；数据范围与界面一致。",
     urls_namespace="api",
     auth=[BearerTokenAuth(), StaffSessionAuth()],
 )
@@ -95,7 +95,7 @@ def on_django_validation_error(request: HttpRequest, exc: ValidationError) -> Ht
 
 @api.exception_handler(AuthenticationError)
 def on_auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    return error_response(request, 401, "unauthenticated", "未登录或令牌无效、已吊销")
+    return error_response(request, 401, "unauthenticated", "未登录、登录已过期，或令牌无效、已吊销")
 
 
 @api.exception_handler(PermissionDenied)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
+from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -27,6 +28,25 @@ def units_visible_to(user: User) -> QuerySet[OrgUnit]:
     if ids is not None:
         units = units.filter(id__in=sorted(ids))
     return units.order_by("path")
+
+
+def units_in_tree_order(units: Iterable[OrgUnit]) -> list[OrgUnit]:
+    """Depth-first, siblings by their sort order: how staff read the unit tree."""
+    units = list(units)
+    present = {u.id for u in units}
+    children: dict[int | None, list[OrgUnit]] = {}
+    for unit in units:
+        parent = unit.parent_id if unit.parent_id in present else None
+        children.setdefault(parent, []).append(unit)
+    ordered: list[OrgUnit] = []
+
+    def walk(parent: int | None) -> None:
+        for unit in sorted(children.get(parent, []), key=lambda u: (u.sort_order, u.id)):
+            ordered.append(unit)
+            walk(unit.id)
+
+    walk(None)
+    return ordered
 
 
 def staff_search(*, user: User, unit_id: int | None, q: str, role: str) -> QuerySet[User]:

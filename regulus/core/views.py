@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -24,6 +25,17 @@ class LoginView(auth_views.LoginView):
     template_name = "core/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        # A session cookie that no longer opens a session, on the way to a page: it expired.
+        request = self.request
+        context["session_expired"] = (
+            settings.SESSION_COOKIE_NAME in request.COOKIES
+            and not request.user.is_authenticated
+            and bool(request.GET.get("next"))
+        )
+        return context
 
 
 def paginate(request: HttpRequest, queryset: Any, per_page: int = 30) -> dict[str, Any]:
@@ -57,7 +69,7 @@ def staff_list(request: HttpRequest) -> HttpResponse:
     role = request.GET.get("role", "")
     staff = selectors.staff_search(user=user, unit_id=unit_id, q=q, role=role)
     context = {
-        "units": [_with_indent(u) for u in units],
+        "units": [_with_indent(u) for u in selectors.units_in_tree_order(units)],
         "selected_unit": unit_id, "q": q, "role": role, "roles": Role.Code.choices,
         "can_manage": user.has_role(Role.Code.ADMIN),
         **paginate(request, staff),

@@ -95,3 +95,15 @@ def test_createsuperuser_noinput_gets_whole_city_scope(monkeypatch):
     from regulus.core.scope import scope_unit_ids
 
     assert scope_unit_ids(User.objects.get(username="root")) is None
+
+
+def test_expired_session_is_told_in_chinese(client, handler):
+    client.force_login(handler)
+    session_key = client.session.session_key
+    from django.contrib.sessions.models import Session
+
+    Session.objects.filter(session_key=session_key).delete()  # what expiry does
+    response = client.get("/staff/", follow=True)
+    assert "登录已过期" in response.content.decode()
+    api = client.get("/api/v1/me")
+    assert api.status_code == 401 and "过期" in api.json()["message"]
