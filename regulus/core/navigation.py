@@ -23,6 +23,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem("工作台", "speedometer2", "core:home", section="工作台"),
     NavItem("市场主体", "building", "registry:entity_list"),
     NavItem("一件事一次办", "inboxes", "licensing:application_list"),
+    NavItem("后置核查", "clipboard-check", "licensing:verification_list"),
     NavItem("事项与套餐", "list-check", "licensing:catalogue"),
     NavItem("办件统计", "bar-chart", "licensing:stats"),
     NavItem("数据导入", "upload", "registry:import_start", ("admin", "handler")),

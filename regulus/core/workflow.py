@@ -335,3 +335,26 @@ def days_left(deadline: dt.date | None, today: dt.date | None = None) -> int | N
     if deadline >= today:
         return calendar.working_days_between(today, deadline)
     return -calendar.working_days_between(deadline, today)
+
+
+class DeferredRows:
+    """A big ordered list paged in two steps (a "deferred join"): the page's ids first, from
+    the index alone (filter + order + limit on indexed columns), then the page's 30 full rows
+    by primary key. Reading a page no longer fetches every matching row from the table to sort
+    it. Works with Django's Paginator (count + slicing) and keeps the queryset's order."""
+
+    def __init__(self, queryset: QuerySet[Any]) -> None:
+        self.queryset = queryset
+
+    def count(self) -> int:
+        return self.queryset.order_by().values("pk").count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, key: Any) -> Any:
+        if not isinstance(key, slice):
+            return self[key : key + 1][0]
+        ids = list(self.queryset.values_list("pk", flat=True)[key])
+        rows = {row.pk: row for row in self.queryset.order_by().filter(pk__in=ids)}
+        return [rows[i] for i in ids if i in rows]

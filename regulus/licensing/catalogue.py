@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-E, I, C = "enterprise", "individual", "cooperative"
+E, IND, C = "enterprise", "individual", "cooperative"
 
 # key, name, form, description
 MATERIALS: tuple[tuple[str, str, str, str], ...] = (
@@ -34,163 +34,314 @@ MATERIALS: tuple[tuple[str, str, str, str], ...] = (
 # materials [(key, mandatory, condition)]
 MATTERS: tuple[dict[str, Any], ...] = (
     {
-        "code": "REG-SL", "name": "设立登记", "department": "登记注册科",
-        "treatment": "registration", "permit_item": "营业执照（五证合一、一照一码）",
-        "commitment": False, "onsite": False, "validity": None, "kinds": [E, I, C],
+        "code": "REG-SL",
+        "name": "设立登记",
+        "department": "登记注册科",
+        "treatment": "registration",
+        "permit_item": "营业执照（五证合一、一照一码）",
+        "commitment": False,
+        "onsite": False,
+        "validity": None,
+        "kinds": [E, IND, C],
         "creates_entity": True,
         "basis": "《市场主体登记管理条例》第十九条；五证合一、一照一码（2016-10-01起）",
         "rules": [("2020-01-01", 3, 1, 30, "")],
-        "materials": [("registration-form", True, ""), ("applicant-id", True, ""),
-                      ("premises", True, ""), ("articles", False, "企业设立时提交"),
-                      ("rep-appointment", False, "企业设立时提交")],
+        "materials": [
+            ("registration-form", True, ""),
+            ("applicant-id", True, ""),
+            ("premises", True, ""),
+            ("articles", False, "企业设立时提交"),
+            ("rep-appointment", False, "企业设立时提交"),
+        ],
     },
     {
-        "code": "SP-XS", "name": "食品经营许可（食品销售）", "department": "食品经营安全监督管理科",
-        "treatment": "permit", "permit_item": "食品经营许可：食品销售（含散装食品、特殊食品）",
-        "commitment": True, "onsite": True, "validity": 5, "kinds": [E, I, C],
+        "code": "SP-XS",
+        "name": "食品经营许可（食品销售）",
+        "department": "食品经营安全监督管理科",
+        "treatment": "permit",
+        "permit_item": "食品经营许可：食品销售（含散装食品、特殊食品）",
+        "commitment": True,
+        "onsite": True,
+        "validity": 5,
+        "kinds": [E, IND, C],
         "creates_entity": False,
         "basis": "《食品经营许可和备案管理办法》（市场监管总局令第78号，2023-12-01施行）",
-        "rules": [("2020-01-01", 20, 10, 30, "原《食品经营许可管理办法》"),
-                  ("2023-12-01", 10, 5, 30, "第78号令时限待确认，按10个工作日配置")],
-        "materials": [("applicant-id", True, ""), ("premises", True, ""), ("layout", True, ""),
-                      ("food-safety-rules", True, ""), ("food-staff", True, "")],
+        "rules": [
+            ("2020-01-01", 20, 10, 30, "原《食品经营许可管理办法》"),
+            ("2023-12-01", 10, 5, 30, "第78号令时限待确认，按10个工作日配置"),
+        ],
+        "materials": [
+            ("applicant-id", True, ""),
+            ("premises", True, ""),
+            ("layout", True, ""),
+            ("food-safety-rules", True, ""),
+            ("food-staff", True, ""),
+        ],
     },
     {
-        "code": "SP-CY", "name": "食品经营许可（餐饮服务）", "department": "食品经营安全监督管理科",
-        "treatment": "permit", "permit_item": "食品经营许可：餐饮服务（热食类、冷食类食品制售）",
-        "commitment": True, "onsite": True, "validity": 5, "kinds": [E, I],
+        "code": "SP-CY",
+        "name": "食品经营许可（餐饮服务）",
+        "department": "食品经营安全监督管理科",
+        "treatment": "permit",
+        "permit_item": "食品经营许可：餐饮服务（热食类、冷食类食品制售）",
+        "commitment": True,
+        "onsite": True,
+        "validity": 5,
+        "kinds": [E, IND],
         "creates_entity": False,
         "basis": "《食品经营许可和备案管理办法》（市场监管总局令第78号）",
-        "rules": [("2020-01-01", 20, 10, 30, ""),
-                  ("2023-12-01", 10, 5, 30, "第78号令时限待确认，按10个工作日配置")],
-        "materials": [("applicant-id", True, ""), ("premises", True, ""), ("layout", True, ""),
-                      ("food-safety-rules", True, ""), ("food-staff", True, ""),
-                      ("equipment-list", True, ""), ("catering-process", True, "")],
+        "rules": [
+            ("2020-01-01", 20, 10, 30, ""),
+            ("2023-12-01", 10, 5, 30, "第78号令时限待确认，按10个工作日配置"),
+        ],
+        "materials": [
+            ("applicant-id", True, ""),
+            ("premises", True, ""),
+            ("layout", True, ""),
+            ("food-safety-rules", True, ""),
+            ("food-staff", True, ""),
+            ("equipment-list", True, ""),
+            ("catering-process", True, ""),
+        ],
     },
     {
-        "code": "SP-BA", "name": "仅销售预包装食品备案", "department": "食品经营安全监督管理科",
-        "treatment": "filing", "permit_item": "仅销售预包装食品（备案）",
-        "commitment": False, "onsite": False, "validity": None, "kinds": [E, I, C],
+        "code": "SP-BA",
+        "name": "仅销售预包装食品备案",
+        "department": "食品经营安全监督管理科",
+        "treatment": "filing",
+        "permit_item": "仅销售预包装食品（备案）",
+        "commitment": False,
+        "onsite": False,
+        "validity": None,
+        "kinds": [E, IND, C],
         "creates_entity": False,
         "basis": "《食品经营许可和备案管理办法》第三十三条：仅销售预包装食品实行备案",
         "rules": [("2023-12-01", 1, 0, 30, "当场备案")],
         "materials": [("applicant-id", True, ""), ("premises", True, "")],
     },
     {
-        "code": "XCY-DJ", "name": "小餐饮经营登记", "department": "食品经营安全监督管理科",
-        "treatment": "filing", "permit_item": "小餐饮经营登记",
-        "commitment": False, "onsite": False, "validity": 3, "kinds": [I],
+        "code": "XCY-DJ",
+        "name": "小餐饮经营登记",
+        "department": "食品经营安全监督管理科",
+        "treatment": "filing",
+        "permit_item": "小餐饮经营登记",
+        "commitment": False,
+        "onsite": False,
+        "validity": 3,
+        "kinds": [IND],
         "creates_entity": False,
         "basis": "《湖南省食品生产加工小作坊小餐饮和食品摊贩管理条例》",
         "rules": [("2020-01-01", 10, 3, 30, "")],
-        "materials": [("applicant-id", True, ""), ("premises", True, ""),
-                      ("food-staff", True, "")],
+        "materials": [("applicant-id", True, ""), ("premises", True, ""), ("food-staff", True, "")],
     },
     {
-        "code": "YP-LS", "name": "药品零售许可", "department": "药品流通监督管理科",
-        "treatment": "permit", "permit_item": "药品经营许可（零售：处方药、甲类非处方药、乙类非处方药）",
-        "commitment": True, "onsite": True, "validity": 5, "kinds": [E, I],
+        "code": "YP-LS",
+        "name": "药品零售许可",
+        "department": "药品流通监督管理科",
+        "treatment": "permit",
+        "permit_item": "药品经营许可（零售：处方药、甲类非处方药、乙类非处方药）",
+        "commitment": True,
+        "onsite": True,
+        "validity": 5,
+        "kinds": [E, IND],
         "creates_entity": False,
-        "basis": "《药品管理法》第五十一条；《药品经营和使用质量监督管理办法》（第84号令，告知承诺规则待确认）",
+        "basis": (
+            "《药品管理法》第五十一条；《药品经营和使用质量监督管理办法》"
+            "（第84号令，告知承诺规则待确认）"
+        ),
         "rules": [("2020-01-01", 20, 5, 30, "")],
-        "materials": [("applicant-id", True, ""), ("premises", True, ""), ("layout", True, ""),
-                      ("pharmacist", True, ""), ("quality-rules", True, ""),
-                      ("quality-lead", True, ""), ("equipment-list", True, "")],
+        "materials": [
+            ("applicant-id", True, ""),
+            ("premises", True, ""),
+            ("layout", True, ""),
+            ("pharmacist", True, ""),
+            ("quality-rules", True, ""),
+            ("quality-lead", True, ""),
+            ("equipment-list", True, ""),
+        ],
     },
     {
-        "code": "YLQX-2BA", "name": "第二类医疗器械经营备案", "department": "药品流通监督管理科",
-        "treatment": "filing", "permit_item": "第二类医疗器械经营（备案）",
-        "commitment": False, "onsite": False, "validity": None, "kinds": [E, I],
+        "code": "YLQX-2BA",
+        "name": "第二类医疗器械经营备案",
+        "department": "药品流通监督管理科",
+        "treatment": "filing",
+        "permit_item": "第二类医疗器械经营（备案）",
+        "commitment": False,
+        "onsite": False,
+        "validity": None,
+        "kinds": [E, IND],
         "creates_entity": False,
         "basis": "《医疗器械监督管理条例》第四十一条",
         "rules": [("2020-01-01", 1, 0, 30, "当场备案")],
-        "materials": [("applicant-id", True, ""), ("premises", True, ""),
-                      ("quality-rules", True, ""), ("quality-lead", True, "")],
+        "materials": [
+            ("applicant-id", True, ""),
+            ("premises", True, ""),
+            ("quality-rules", True, ""),
+            ("quality-lead", True, ""),
+        ],
     },
     {
-        "code": "YLQX-3XK", "name": "第三类医疗器械经营许可", "department": "药品流通监督管理科",
-        "treatment": "permit", "permit_item": "第三类医疗器械经营许可",
-        "commitment": False, "onsite": True, "validity": 5, "kinds": [E],
+        "code": "YLQX-3XK",
+        "name": "第三类医疗器械经营许可",
+        "department": "药品流通监督管理科",
+        "treatment": "permit",
+        "permit_item": "第三类医疗器械经营许可",
+        "commitment": False,
+        "onsite": True,
+        "validity": 5,
+        "kinds": [E],
         "creates_entity": False,
         "basis": "《医疗器械监督管理条例》第四十二条：20个工作日内作出决定",
         "rules": [("2020-01-01", 20, 10, 30, "")],
-        "materials": [("applicant-id", True, ""), ("premises", True, ""), ("layout", True, ""),
-                      ("quality-rules", True, ""), ("quality-lead", True, ""),
-                      ("equipment-list", True, "")],
+        "materials": [
+            ("applicant-id", True, ""),
+            ("premises", True, ""),
+            ("layout", True, ""),
+            ("quality-rules", True, ""),
+            ("quality-lead", True, ""),
+            ("equipment-list", True, ""),
+        ],
     },
 )
 
 # code, name, icon, description, matter codes
 BUNDLES: tuple[tuple[str, str, str, str, tuple[str, ...]], ...] = (
-    ("open-supermarket", "开办超市", "cart3",
-     "营业执照、食品经营许可、第二类医疗器械经营备案一次申请、一次核查、一证准营",
-     ("REG-SL", "SP-XS", "YLQX-2BA")),
-    ("open-pharmacy", "开办药店", "capsule",
-     "药品零售、食品销售、第二类医疗器械多证合一，告知承诺当天发证",
-     ("REG-SL", "YP-LS", "SP-XS", "YLQX-2BA")),
-    ("open-convenience-store", "开办便利店", "shop",
-     "营业执照与预包装食品备案一次办结", ("REG-SL", "SP-BA")),
-    ("open-restaurant", "开办餐饮店", "cup-hot",
-     "营业执照与餐饮服务食品经营许可一次申请", ("REG-SL", "SP-CY")),
-    ("open-snack-bar", "开办小餐饮", "egg-fried",
-     "个体工商户登记与小餐饮经营登记一次办结", ("REG-SL", "XCY-DJ")),
-    ("open-device-store", "开办医疗器械店", "heart-pulse",
-     "第二类医疗器械备案与第三类医疗器械经营许可一次申请", ("REG-SL", "YLQX-2BA", "YLQX-3XK")),
-    ("pharmacy-permits", "药店准营（已有执照）", "prescription2",
-     "已领取营业执照的药店：药品零售、食品销售、第二类医疗器械多证合一",
-     ("YP-LS", "SP-XS", "YLQX-2BA")),
+    (
+        "open-supermarket",
+        "开办超市",
+        "cart3",
+        "营业执照、食品经营许可、第二类医疗器械经营备案一次申请、一次核查、一证准营",
+        ("REG-SL", "SP-XS", "YLQX-2BA"),
+    ),
+    (
+        "open-pharmacy",
+        "开办药店",
+        "capsule",
+        "药品零售、食品销售、第二类医疗器械多证合一，告知承诺当天发证",
+        ("REG-SL", "YP-LS", "SP-XS", "YLQX-2BA"),
+    ),
+    (
+        "open-convenience-store",
+        "开办便利店",
+        "shop",
+        "营业执照与预包装食品备案一次办结",
+        ("REG-SL", "SP-BA"),
+    ),
+    (
+        "open-restaurant",
+        "开办餐饮店",
+        "cup-hot",
+        "营业执照与餐饮服务食品经营许可一次申请",
+        ("REG-SL", "SP-CY"),
+    ),
+    (
+        "open-snack-bar",
+        "开办小餐饮",
+        "egg-fried",
+        "个体工商户登记与小餐饮经营登记一次办结",
+        ("REG-SL", "XCY-DJ"),
+    ),
+    (
+        "open-device-store",
+        "开办医疗器械店",
+        "heart-pulse",
+        "第二类医疗器械备案与第三类医疗器械经营许可一次申请",
+        ("REG-SL", "YLQX-2BA", "YLQX-3XK"),
+    ),
+    (
+        "pharmacy-permits",
+        "药店准营（已有执照）",
+        "prescription2",
+        "已领取营业执照的药店：药品零售、食品销售、第二类医疗器械多证合一",
+        ("YP-LS", "SP-XS", "YLQX-2BA"),
+    ),
 )
 
 
-def catalogue_load(*, MaterialType: Any, Matter: Any, MatterRule: Any, MatterMaterial: Any,
-                   Bundle: Any, BundleMatter: Any) -> int:
+def catalogue_load(
+    *,
+    MaterialType: Any,
+    Matter: Any,
+    MatterRule: Any,
+    MatterMaterial: Any,
+    Bundle: Any,
+    BundleMatter: Any,
+) -> int:
     """Create whatever of the demo catalogue is missing. Returns the rows created."""
     created = 0
     materials = {}
     for key, name, form, description in MATERIALS:
         obj, new = MaterialType.objects.get_or_create(
-            key=key, defaults={"name": name, "form": form, "description": description})
+            key=key, defaults={"name": name, "form": form, "description": description}
+        )
         materials[key] = obj
         created += new
     matters = {}
     for order, m in enumerate(MATTERS):
-        matter, new = Matter.objects.get_or_create(code=m["code"], defaults={
-            "name": m["name"], "department": m["department"], "treatment": m["treatment"],
-            "permit_item": m["permit_item"], "commitment_allowed": m["commitment"],
-            "onsite_check_required": m["onsite"], "validity_years": m["validity"],
-            "entity_kinds": m["kinds"], "creates_entity": m["creates_entity"],
-            "legal_basis": m["basis"], "sort_order": order,
-            "commitment_conditions": (
-                "申请人已知晓许可条件并承诺：经营场所、设施设备、人员和管理制度符合要求；"
-                "提交的材料真实有效；承诺不实的，依法撤销许可并记入信用记录。"
-                if m["commitment"] else ""),
-        })
+        matter, new = Matter.objects.get_or_create(
+            code=m["code"],
+            defaults={
+                "name": m["name"],
+                "department": m["department"],
+                "treatment": m["treatment"],
+                "permit_item": m["permit_item"],
+                "commitment_allowed": m["commitment"],
+                "onsite_check_required": m["onsite"],
+                "validity_years": m["validity"],
+                "entity_kinds": m["kinds"],
+                "creates_entity": m["creates_entity"],
+                "legal_basis": m["basis"],
+                "sort_order": order,
+                "commitment_conditions": (
+                    "申请人已知晓许可条件并承诺：经营场所、设施设备、人员和管理制度符合要求；"
+                    "提交的材料真实有效；承诺不实的，依法撤销许可并记入信用记录。"
+                    if m["commitment"]
+                    else ""
+                ),
+            },
+        )
         matters[m["code"]] = matter
         created += new
         if new:
             for frm, statutory, promised, verification, note in m["rules"]:
                 MatterRule.objects.create(
-                    matter=matter, effective_from=dt.date.fromisoformat(frm),
-                    statutory_days=statutory, promised_days=promised,
-                    verification_days=verification, note=note)
+                    matter=matter,
+                    effective_from=dt.date.fromisoformat(frm),
+                    statutory_days=statutory,
+                    promised_days=promised,
+                    verification_days=verification,
+                    note=note,
+                )
             for i, (key, mandatory, condition) in enumerate(m["materials"]):
-                MatterMaterial.objects.create(matter=matter, material=materials[key],
-                                              mandatory=mandatory, condition=condition,
-                                              sort_order=i)
+                MatterMaterial.objects.create(
+                    matter=matter,
+                    material=materials[key],
+                    mandatory=mandatory,
+                    condition=condition,
+                    sort_order=i,
+                )
     for order, (code, name, icon, description, codes) in enumerate(BUNDLES):
-        bundle, new = Bundle.objects.get_or_create(code=code, defaults={
-            "name": name, "icon": icon, "description": description, "sort_order": order})
+        bundle, new = Bundle.objects.get_or_create(
+            code=code,
+            defaults={"name": name, "icon": icon, "description": description, "sort_order": order},
+        )
         created += new
         if new:
             for i, matter_code in enumerate(codes):
-                BundleMatter.objects.create(bundle=bundle, matter=matters[matter_code],
-                                            sort_order=i)
+                BundleMatter.objects.create(
+                    bundle=bundle, matter=matters[matter_code], sort_order=i
+                )
     return created
 
 
 def catalogue_ensure() -> int:
     from regulus.licensing import models as m
 
-    return catalogue_load(MaterialType=m.MaterialType, Matter=m.Matter, MatterRule=m.MatterRule,
-                          MatterMaterial=m.MatterMaterial, Bundle=m.Bundle,
-                          BundleMatter=m.BundleMatter)
+    return catalogue_load(
+        MaterialType=m.MaterialType,
+        Matter=m.Matter,
+        MatterRule=m.MatterRule,
+        MatterMaterial=m.MatterMaterial,
+        Bundle=m.Bundle,
+        BundleMatter=m.BundleMatter,
+    )

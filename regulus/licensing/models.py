@@ -35,7 +35,9 @@ class Matter(models.Model):
     treatment = models.CharField("办理方式", max_length=20, choices=Treatment.choices)
     legal_basis = models.TextField("设定依据", blank=True)
     permit_item = models.CharField(
-        "证载许可项目", max_length=200, blank=True,
+        "证载许可项目",
+        max_length=200,
+        blank=True,
         help_text="多证合一证书上列出的许可（备案）项目",
     )
     commitment_allowed = models.BooleanField("可告知承诺", default=False)
@@ -46,7 +48,7 @@ class Matter(models.Model):
     creates_entity = models.BooleanField("设立登记（产生新主体）", default=False)
     is_active = models.BooleanField("启用", default=True)
     sort_order = models.PositiveIntegerField("排序", default=0)
-    materials = models.ManyToManyField(
+    materials: models.ManyToManyField[Any, Any] = models.ManyToManyField(
         "MaterialType", through="MatterMaterial", related_name="matters", verbose_name="申请材料"
     )
 
@@ -67,9 +69,7 @@ class Matter(models.Model):
 
     def rule_on(self, day: dt.date) -> MatterRule | None:
         """The time limits in force on the day (the latest rule effective on or before it)."""
-        return (
-            self.rules.filter(effective_from__lte=day).order_by("-effective_from").first()
-        )
+        return self.rules.filter(effective_from__lte=day).order_by("-effective_from").first()
 
 
 class MatterRule(models.Model):
@@ -150,7 +150,7 @@ class Bundle(models.Model):
     name = models.CharField("名称", max_length=100)
     description = models.TextField("说明", blank=True)
     icon = models.CharField("图标", max_length=40, default="shop")
-    matters = models.ManyToManyField(
+    matters: models.ManyToManyField[Any, Any] = models.ManyToManyField(
         Matter, through="BundleMatter", related_name="bundles", verbose_name="包含事项"
     )
     is_active = models.BooleanField("启用", default=True)
@@ -175,6 +175,9 @@ class BundleMatter(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["bundle", "matter"], name="bundle_matter_once")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.bundle_id}:{self.matter_id}"
 
 
 class ApplicationQuerySet(ScopedQuerySet["Application"]):
@@ -210,11 +213,16 @@ class Application(models.Model):
         MAIL = "mail", "免费邮寄"
 
     number = models.CharField("申请编号", max_length=20, unique=True)
-    bundle = models.ForeignKey(Bundle, on_delete=models.PROTECT, related_name="applications",
-                               verbose_name="一件事")
+    bundle = models.ForeignKey(
+        Bundle, on_delete=models.PROTECT, related_name="applications", verbose_name="一件事"
+    )
     entity = models.ForeignKey(
-        "registry.Entity", null=True, blank=True, on_delete=models.PROTECT,
-        related_name="licensing_applications", verbose_name="市场主体",
+        "registry.Entity",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="licensing_applications",
+        verbose_name="市场主体",
     )
     applicant_name = models.CharField("主体名称", max_length=200)
     entity_kind = models.CharField("主体类型", max_length=20, choices=EntityKindChoice.choices)
@@ -228,12 +236,12 @@ class Application(models.Model):
     address = models.CharField("经营场所", max_length=255)
     district_code = models.CharField("所属区县", max_length=6)
     business_scope = models.TextField("经营范围", blank=True)
-    unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="+",
-                             verbose_name="办理单位")
+    unit = models.ForeignKey(
+        OrgUnit, on_delete=models.PROTECT, related_name="+", verbose_name="办理单位"
+    )
     channel = models.CharField("申请渠道", max_length=10, choices=Channel.choices)
     path = models.CharField("办理方式", max_length=12, choices=Path.choices, default=Path.NORMAL)
-    state = models.CharField("状态", max_length=20, choices=State.choices,
-                             default=State.SUBMITTED)
+    state = models.CharField("状态", max_length=20, choices=State.choices, default=State.SUBMITTED)
     deadline = models.DateField("当前环节期限", null=True, blank=True)
     deadline_provisional = models.BooleanField(default=False)
     # Limits copied from the matters' rules in force on the day of submission.
@@ -250,21 +258,29 @@ class Application(models.Model):
     commitment_signed_at = models.DateTimeField("承诺签署时间", null=True, blank=True)
     commitment_signer = models.CharField("承诺人", max_length=50, blank=True)
     commitment_text = models.TextField("承诺书内容", blank=True)
-    delivery_method = models.CharField("送达方式", max_length=10, choices=Delivery.choices,
-                                       default=Delivery.PICKUP)
+    delivery_method = models.CharField(
+        "送达方式", max_length=10, choices=Delivery.choices, default=Delivery.PICKUP
+    )
     delivery_address = models.CharField("邮寄地址", max_length=255, blank=True)
     tracking_number = models.CharField("快递单号", max_length=40, blank=True)
     # Counting (一次办): visits to a window, distinct materials, working days taken.
     visits = models.PositiveSmallIntegerField("跑动次数", default=0)
     materials_count = models.PositiveSmallIntegerField("材料份数", default=0)
-    working_days_taken = models.PositiveSmallIntegerField("办理用时（工作日）", null=True,
-                                                          blank=True)
+    working_days_taken = models.PositiveSmallIntegerField(
+        "办理用时（工作日）", null=True, blank=True
+    )
     same_day = models.BooleanField("当天办结", default=False)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="+")
-    handler = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                on_delete=models.SET_NULL, related_name="+",
-                                verbose_name="承办人")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    handler = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="承办人",
+    )
 
     objects = ApplicationQuerySet.as_manager()
 
@@ -277,7 +293,11 @@ class Application(models.Model):
         ordering = ["-submitted_at"]
         indexes = [
             # The handler's list: open items of a unit, nearest deadline first.
-            models.Index(fields=["unit", "state", "deadline"], name="app_unit_state_deadline"),
+            # The id completes the key so that the page's ids come from the index alone
+            # (an index-only scan on PostgreSQL, a covering index on SQLite).
+            models.Index(
+                fields=["unit", "state", "deadline", "id"], name="app_unit_state_deadline_id"
+            ),
             models.Index(fields=["state", "deadline"], name="app_state_deadline"),
             models.Index(fields=["unit", "submitted_at"], name="app_unit_submitted"),
             models.Index(fields=["district_code", "submitted_at"], name="app_district_submitted"),
@@ -320,8 +340,7 @@ class ApplicationItem(models.Model):
 class ApplicationMaterial(AttachmentFields):
     """A file the applicant gave, for one shared material key (serves every matter asking)."""
 
-    application = models.ForeignKey(Application, on_delete=models.CASCADE,
-                                    related_name="materials")
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="materials")
     material = models.ForeignKey(MaterialType, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
@@ -337,14 +356,17 @@ class ApplicationMaterial(AttachmentFields):
 class JointCheck(models.Model):
     """联合一次核查: ONE visit covering every matter of the application."""
 
-    application = models.OneToOneField(Application, on_delete=models.CASCADE,
-                                       related_name="joint_check")
+    application = models.OneToOneField(
+        Application, on_delete=models.CASCADE, related_name="joint_check"
+    )
     scheduled_on = models.DateField("核查日期")
-    inspectors = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="+",
-                                        verbose_name="核查人员")
+    inspectors = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, related_name="+", verbose_name="核查人员"
+    )
     departments = models.CharField("参加科室", max_length=300, blank=True)
-    result = models.CharField("核查结论", max_length=20, blank=True,
-                              choices=[("pass", "符合"), ("fail", "不符合")])
+    result = models.CharField(
+        "核查结论", max_length=20, blank=True, choices=[("pass", "符合"), ("fail", "不符合")]
+    )
     findings = models.TextField("核查记录", blank=True)
     done_at = models.DateTimeField("完成时间", null=True, blank=True)
 
@@ -364,10 +386,12 @@ class Certificate(models.Model):
         REVOKED = "revoked", "已撤销"
 
     number = models.CharField("证书编号", max_length=30, unique=True)
-    application = models.OneToOneField(Application, on_delete=models.PROTECT,
-                                       related_name="certificate")
-    entity = models.ForeignKey("registry.Entity", null=True, blank=True,
-                               on_delete=models.PROTECT, related_name="+")
+    application = models.OneToOneField(
+        Application, on_delete=models.PROTECT, related_name="certificate"
+    )
+    entity = models.ForeignKey(
+        "registry.Entity", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     holder_name = models.CharField("持证主体", max_length=200)
     uscc = models.CharField("统一社会信用代码", max_length=18, blank=True)
     address = models.CharField("经营场所", max_length=255, blank=True)
@@ -376,8 +400,7 @@ class Certificate(models.Model):
     valid_until = models.DateField("有效期至", null=True, blank=True)
     issuing_unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="+")
     issuing_unit_name = models.CharField("发证机关", max_length=100)
-    status = models.CharField("状态", max_length=10, choices=Status.choices,
-                              default=Status.VALID)
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.VALID)
     revoked_on = models.DateField("撤销日期", null=True, blank=True)
     revoke_reason = models.CharField("撤销理由", max_length=300, blank=True)
 
@@ -412,11 +435,11 @@ class VerificationTask(models.Model):
         RECTIFIED = "rectified", "整改到位"
         REVOKED = "revoked", "已撤销许可"
 
-    application = models.OneToOneField(Application, on_delete=models.CASCADE,
-                                       related_name="verification")
+    application = models.OneToOneField(
+        Application, on_delete=models.CASCADE, related_name="verification"
+    )
     unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="+")
-    state = models.CharField("状态", max_length=20, choices=State.choices,
-                             default=State.PENDING)
+    state = models.CharField("状态", max_length=20, choices=State.choices, default=State.PENDING)
     deadline = models.DateField("核查期限", null=True, blank=True)
     deadline_provisional = models.BooleanField(default=False)
     created_at = models.DateTimeField("创建时间")
@@ -445,8 +468,9 @@ class CreditRecord(models.Model):
     class Kind(models.TextChoices):
         FALSE_COMMITMENT = "false_commitment", "告知承诺不实"
 
-    entity = models.ForeignKey("registry.Entity", null=True, blank=True,
-                               on_delete=models.PROTECT, related_name="+")
+    entity = models.ForeignKey(
+        "registry.Entity", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     holder_name = models.CharField("主体名称", max_length=200)
     uscc = models.CharField("统一社会信用代码", max_length=18, blank=True)
     application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="+")

@@ -2,13 +2,11 @@
 
 Application (one per bundle application)::
 
-    submitted ──accept──▶ review ──schedule_check──▶ onsite_check ──complete_check──▶ review
-        │  ╲                 │ ╲                                                      │
-        │   request_correction (ONCE, 一次性告知)    approve ──▶ approved ──issue──▶ issued ──deliver──▶ delivered
-        │     ▼            refuse ──▶ refused                                        │
-        │  correction ──resubmit──▶ submitted                                  revoke (false commitment)
-        └─not_accept──▶ not_accepted                                              ▼
-                                                                                revoked
+    submitted ──accept──▶ review ⇄ onsite_check (schedule_check / complete_check)
+    submitted ──request_correction (ONCE, 一次性告知)──▶ correction ──resubmit──▶ submitted
+    submitted ──not_accept──▶ not_accepted;  submitted / correction ──withdraw──▶ withdrawn
+    review ──approve──▶ approved ──issue──▶ issued ──deliver──▶ delivered
+    review ──refuse──▶ refused;  issued / delivered ──revoke (false commitment)──▶ revoked
 Verification task (后置核查, commitment path)::
 
     pending ──confirm──▶ passed
@@ -87,38 +85,124 @@ APPLICATION_FLOW = Workflow(
     states=dict(S.choices),
     final_states=(S.NOT_ACCEPTED, S.REFUSED, S.DELIVERED, S.REVOKED, S.WITHDRAWN),
     transitions=[
-        Transition("request_correction", "一次性告知补正", (S.SUBMITTED,), S.CORRECTION,
-                   roles=STAFF, deadline_days=None, guard=_correction_once, requires_note=True,
-                   style="warning"),
-        Transition("resubmit", "补正后重新提交", (S.CORRECTION,), S.SUBMITTED,
-                   roles=(APPLICANT, *STAFF), deadline_days=ACCEPTANCE_DAYS),
-        Transition("accept", "受理", (S.SUBMITTED,), S.REVIEW, roles=STAFF,
-                   deadline_days=_review_days, style="success"),
-        Transition("not_accept", "不予受理", (S.SUBMITTED,), S.NOT_ACCEPTED, roles=STAFF,
-                   requires_note=True, style="danger"),
-        Transition("withdraw", "申请人撤回", (S.SUBMITTED, S.CORRECTION), S.WITHDRAWN,
-                   roles=(APPLICANT, *STAFF), style="secondary"),
-        Transition("schedule_check", "安排联合现场核查", (S.REVIEW,), S.ONSITE_CHECK,
-                   roles=DECIDERS, deadline_days=KEEP, guard=_check_needed),
-        Transition("complete_check", "录入核查结论", (S.ONSITE_CHECK,), S.REVIEW,
-                   roles=(*DECIDERS, "inspector"), deadline_days=KEEP, guard=_check_scheduled),
-        Transition("approve", "准予许可", (S.REVIEW,), S.APPROVED, roles=DECIDERS,
-                   deadline_days=ISSUE_DAYS, guard=_ready_to_approve, style="success"),
-        Transition("refuse", "不予许可", (S.REVIEW,), S.REFUSED, roles=DECIDERS,
-                   requires_note=True, style="danger"),
-        Transition("issue", "制发证照", (S.APPROVED,), S.ISSUED, roles=STAFF,
-                   deadline_days=DELIVERY_DAYS, style="success"),
+        Transition(
+            "request_correction",
+            "一次性告知补正",
+            (S.SUBMITTED,),
+            S.CORRECTION,
+            roles=STAFF,
+            deadline_days=None,
+            guard=_correction_once,
+            requires_note=True,
+            style="warning",
+        ),
+        Transition(
+            "resubmit",
+            "补正后重新提交",
+            (S.CORRECTION,),
+            S.SUBMITTED,
+            roles=(APPLICANT, *STAFF),
+            deadline_days=ACCEPTANCE_DAYS,
+        ),
+        Transition(
+            "accept",
+            "受理",
+            (S.SUBMITTED,),
+            S.REVIEW,
+            roles=STAFF,
+            deadline_days=_review_days,
+            style="success",
+        ),
+        Transition(
+            "not_accept",
+            "不予受理",
+            (S.SUBMITTED,),
+            S.NOT_ACCEPTED,
+            roles=STAFF,
+            requires_note=True,
+            style="danger",
+        ),
+        Transition(
+            "withdraw",
+            "申请人撤回",
+            (S.SUBMITTED, S.CORRECTION),
+            S.WITHDRAWN,
+            roles=(APPLICANT, *STAFF),
+            style="secondary",
+        ),
+        Transition(
+            "schedule_check",
+            "安排联合现场核查",
+            (S.REVIEW,),
+            S.ONSITE_CHECK,
+            roles=DECIDERS,
+            deadline_days=KEEP,
+            guard=_check_needed,
+        ),
+        Transition(
+            "complete_check",
+            "录入核查结论",
+            (S.ONSITE_CHECK,),
+            S.REVIEW,
+            roles=(*DECIDERS, "inspector"),
+            deadline_days=KEEP,
+            guard=_check_scheduled,
+        ),
+        Transition(
+            "approve",
+            "准予许可",
+            (S.REVIEW,),
+            S.APPROVED,
+            roles=DECIDERS,
+            deadline_days=ISSUE_DAYS,
+            guard=_ready_to_approve,
+            style="success",
+        ),
+        Transition(
+            "refuse",
+            "不予许可",
+            (S.REVIEW,),
+            S.REFUSED,
+            roles=DECIDERS,
+            requires_note=True,
+            style="danger",
+        ),
+        Transition(
+            "issue",
+            "制发证照",
+            (S.APPROVED,),
+            S.ISSUED,
+            roles=STAFF,
+            deadline_days=DELIVERY_DAYS,
+            style="success",
+        ),
         Transition("deliver", "送达证照", (S.ISSUED,), S.DELIVERED, roles=STAFF),
-        Transition("revoke", "撤销许可（承诺不实）", (S.ISSUED, S.DELIVERED), S.REVOKED,
-                   roles=DECIDERS, requires_note=True, guard=_commitment_only, style="danger"),
+        Transition(
+            "revoke",
+            "撤销许可（承诺不实）",
+            (S.ISSUED, S.DELIVERED),
+            S.REVOKED,
+            roles=DECIDERS,
+            requires_note=True,
+            guard=_commitment_only,
+            style="danger",
+        ),
     ],
 )
 Application.workflow = APPLICATION_FLOW
 
 # Transitions with their own service (forms with more than a note); the detail page links
 # them to their forms instead of a plain button.
-SERVICE_TRANSITIONS = {"request_correction", "schedule_check", "complete_check", "issue",
-                       "deliver", "revoke", "accept", "resubmit"}
+SERVICE_TRANSITIONS = {
+    "request_correction",
+    "schedule_check",
+    "complete_check",
+    "issue",
+    "deliver",
+    "revoke",
+    "accept",
+    "resubmit",
+}
 
 V = VerificationTask.State
 
@@ -127,15 +211,41 @@ VERIFICATION_FLOW = Workflow(
     states=dict(V.choices),
     final_states=(V.PASSED, V.RECTIFIED, V.REVOKED),
     transitions=[
-        Transition("confirm", "核查属实", (V.PENDING,), V.PASSED,
-                   roles=(*DECIDERS, "inspector"), style="success"),
-        Transition("order_rectification", "承诺不实，责令整改", (V.PENDING,), V.RECTIFYING,
-                   roles=(*DECIDERS, "inspector"), requires_note=True, deadline_days=lambda t: 10,
-                   style="warning"),
-        Transition("confirm_rectified", "整改到位", (V.RECTIFYING,), V.RECTIFIED,
-                   roles=(*DECIDERS, "inspector"), style="success"),
-        Transition("revoke_permit", "撤销许可", (V.PENDING, V.RECTIFYING), V.REVOKED,
-                   roles=DECIDERS, requires_note=True, style="danger"),
+        Transition(
+            "confirm",
+            "核查属实",
+            (V.PENDING,),
+            V.PASSED,
+            roles=(*DECIDERS, "inspector"),
+            style="success",
+        ),
+        Transition(
+            "order_rectification",
+            "承诺不实，责令整改",
+            (V.PENDING,),
+            V.RECTIFYING,
+            roles=(*DECIDERS, "inspector"),
+            requires_note=True,
+            deadline_days=lambda t: 10,
+            style="warning",
+        ),
+        Transition(
+            "confirm_rectified",
+            "整改到位",
+            (V.RECTIFYING,),
+            V.RECTIFIED,
+            roles=(*DECIDERS, "inspector"),
+            style="success",
+        ),
+        Transition(
+            "revoke_permit",
+            "撤销许可",
+            (V.PENDING, V.RECTIFYING),
+            V.REVOKED,
+            roles=DECIDERS,
+            requires_note=True,
+            style="danger",
+        ),
     ],
 )
 VerificationTask.workflow = VERIFICATION_FLOW
@@ -149,12 +259,20 @@ def open_states() -> list[str]:
 
 
 def state_badge(state: str) -> str:
-    return {
-        S.SUBMITTED: "primary", S.CORRECTION: "warning", S.REVIEW: "info",
-        S.ONSITE_CHECK: "info", S.APPROVED: "success", S.ISSUED: "success",
-        S.DELIVERED: "secondary", S.REFUSED: "danger", S.NOT_ACCEPTED: "danger",
-        S.REVOKED: "dark", S.WITHDRAWN: "light",
-    }.get(state, "secondary")
+    badges: dict[str, str] = {
+        S.SUBMITTED: "primary",
+        S.CORRECTION: "warning",
+        S.REVIEW: "info",
+        S.ONSITE_CHECK: "info",
+        S.APPROVED: "success",
+        S.ISSUED: "success",
+        S.DELIVERED: "secondary",
+        S.REFUSED: "danger",
+        S.NOT_ACCEPTED: "danger",
+        S.REVOKED: "dark",
+        S.WITHDRAWN: "light",
+    }
+    return badges.get(state, "secondary")
 
 
 def available(app: Any, actor: Any) -> list[Transition]:

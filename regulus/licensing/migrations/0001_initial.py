@@ -301,7 +301,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='application',
-            index=models.Index(fields=['unit', 'state', 'deadline'], name='app_unit_state_deadline'),
+            index=models.Index(fields=['unit', 'state', 'deadline', 'id'], name='app_unit_state_deadline_id'),
         ),
         migrations.AddIndex(
             model_name='application',

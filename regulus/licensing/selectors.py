@@ -1,0 +1,331 @@
+"""Every read of licensing that a view or the API serves. Staff reads go through visible_to."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Avg, Count, Q, QuerySet
+from django.db.models.functions import TruncMonth
+from django.urls import reverse
+
+from regulus.core import clock, ids
+from regulus.core.crypto import keyed_hash
+from regulus.core.workflow import overdue, with_overdue
+from regulus.licensing.models import (
+    Application,
+    Bundle,
+    Certificate,
+    Matter,
+    MatterMaterial,
+    VerificationTask,
+)
+
+S = Application.State
+COMPLETED_STATES = (S.ISSUED, S.DELIVERED, S.REFUSED, S.NOT_ACCEPTED, S.REVOKED, S.WITHDRAWN)
+
+
+# -- catalogue ---------------------------------------------------------------------------
+
+
+def bundles_active() -> QuerySet[Bundle]:
+    return Bundle.objects.filter(is_active=True).prefetch_related("bundle_matters__matter")
+
+
+def bundle_matters(bundle: Bundle, *, new_business: bool) -> list[Matter]:
+    """The matters an application for the bundle covers: 设立登记 only for a new business."""
+    matters = [
+        bm.matter for bm in bundle.bundle_matters.select_related("matter") if bm.matter.is_active
+    ]
+    if not new_business:
+        matters = [m for m in matters if not m.creates_entity]
+    return matters
+
+
+def application_matters(application: Application) -> list[Matter]:
+    return [item.matter for item in application.items.select_related("matter")]
+
+
+@dataclass
+class RequiredMaterial:
+    key: str
+    name: str
+    form: str
+    mandatory: bool
+    matters: list[str] = field(default_factory=list)
+    conditions: list[str] = field(default_factory=list)
+
+
+def materials_union(matters: list[Matter]) -> list[RequiredMaterial]:
+    """The one set of materials for several matters: de-duplicated by shared key; mandatory
+    if any matter requires it."""
+    result: dict[str, RequiredMaterial] = {}
+    rows = (
+        MatterMaterial.objects.filter(matter__in=matters)
+        .select_related("material", "matter")
+        .order_by("matter__sort_order", "sort_order")
+    )
+    for row in rows:
+        m = row.material
+        req = result.setdefault(m.key, RequiredMaterial(m.key, m.name, m.get_form_display(), False))
+        req.mandatory = req.mandatory or row.mandatory
+        req.matters.append(row.matter.name)
+        if row.condition:
+            req.conditions.append(row.condition)
+    return list(result.values())
+
+
+def commitment_problem(matters: list[Matter]) -> str | None:
+    """Why the commitment path is not open for these matters, or None when it is."""
+    permits = [m for m in matters if m.treatment == Matter.Treatment.PERMIT]
+    if not permits:
+        return "所含事项均为登记或备案，无需告知承诺"
+    refused = [m.name for m in permits if not m.commitment_allowed]
+    if refused:
+        return f"以下事项不实行告知承诺制：{'、'.join(refused)}"
+    return None
+
+
+def commitment_text(matters: list[Matter]) -> str:
+    parts = [
+        f"【{m.name}】{m.commitment_conditions}"
+        for m in matters
+        if m.commitment_allowed and m.commitment_conditions
+    ]
+    return "\n".join(parts)
+
+
+def materials_missing(application: Application) -> list[str]:
+    given = set(application.materials.values_list("material__key", flat=True))
+    required = materials_union(application_matters(application))
+    return [r.name for r in required if r.mandatory and r.key not in given]
+
+
+# -- staff lists -------------------------------------------------------------------------
+
+
+def applications_for(
+    user: Any,
+    *,
+    state: str = "",
+    q: str = "",
+    overdue_only: bool = False,
+    open_only: bool = False,
+    district: str = "",
+    path: str = "",
+) -> QuerySet[Application]:
+    """The handler's list: in scope, overdue flagged, nearest deadline first for open items."""
+    qs: QuerySet[Application] = Application.objects.visible_to(user)
+    open_states = Application.workflow.open_states()
+    if state:
+        qs = qs.filter(state=state)
+    elif open_only or overdue_only:
+        qs = qs.filter(state__in=open_states)
+    if overdue_only:
+        qs = overdue(qs, open_states=open_states)
+    if district:
+        qs = qs.filter(district_code=district)
+    if path:
+        qs = qs.filter(path=path)
+    if q:
+        qs = qs.filter(Q(number=q.upper()) | Q(uscc=q.upper()) | Q(applicant_name__contains=q))
+    qs = with_overdue(qs, open_states=open_states)
+    qs = qs.select_related("bundle", "unit").only(
+        "number",
+        "applicant_name",
+        "state",
+        "deadline",
+        "deadline_provisional",
+        "submitted_at",
+        "path",
+        "channel",
+        "district_code",
+        "bundle__name",
+        "unit__name",
+        "unit__short_name",
+    )
+    if state in open_states or open_only or overdue_only:
+        return qs.order_by("deadline", "id")
+    return qs.order_by("-submitted_at", "-id")
+
+
+def application_get(user: Any, number: str) -> Application:
+    return Application.objects.select_related("bundle", "unit", "entity").get_visible_or_404(
+        user, number=number
+    )
+
+
+def verification_tasks_for(user: Any, *, state: str = "") -> QuerySet[VerificationTask]:
+    qs: QuerySet[VerificationTask] = VerificationTask.objects.visible_to(user).select_related(
+        "application"
+    )
+    open_states = VerificationTask.workflow.open_states()
+    if state:
+        qs = qs.filter(state=state)
+    qs = with_overdue(qs, open_states=open_states)
+    return qs.order_by("deadline", "id")
+
+
+# -- the public (portal) -----------------------------------------------------------------
+
+
+def application_public_lookup(number: str, phone: str) -> Application | None:
+    """The applicant's progress: number and the phone given on the form must both match."""
+    number = (number or "").strip().upper()
+    phone = "".join(ch for ch in (phone or "") if ch.isdigit())
+    if not number or not phone:
+        return None
+    return (
+        Application.objects.select_related("bundle", "unit")
+        .filter(number=number, contact_phone_hash=keyed_hash(phone))
+        .first()
+    )
+
+
+def certificate_public(number: str) -> dict[str, Any] | None:
+    """What the portal shows to anyone holding a certificate number (its QR code)."""
+    found = (
+        Certificate.objects.filter(number=(number or "").strip().upper())
+        .values(
+            "number",
+            "holder_name",
+            "uscc",
+            "items",
+            "issued_on",
+            "valid_until",
+            "issuing_unit_name",
+            "status",
+            "revoked_on",
+            "revoke_reason",
+        )
+        .first()
+    )
+    row: dict[str, Any] | None = dict(found) if found is not None else None
+    if row is None:
+        return None
+    today = clock.today()
+    if row["status"] == Certificate.Status.REVOKED:
+        state = "revoked"
+    elif row["valid_until"] and row["valid_until"] < today:
+        state = "expired"
+    else:
+        state = "valid"
+    row["state"] = state
+    row["state_label"] = {"valid": "有效", "revoked": "已撤销", "expired": "已过期"}[state]
+    return row
+
+
+# -- counting ----------------------------------------------------------------------------
+
+
+def period_stats(user: Any, *, start: dt.date, end: dt.date) -> dict[str, Any]:
+    """Per district and in total: received, completed, completion rate, average working days,
+    share issued the same day, share on the commitment path, visits and materials."""
+    qs = Application.objects.visible_to(user).filter(
+        submitted_at__date__gte=start, submitted_at__date__lte=end
+    )
+    agg = dict(
+        received=Count("*"),
+        completed=Count("id", filter=Q(completed_at__isnull=False)),
+        issued=Count("id", filter=Q(state__in=[S.ISSUED, S.DELIVERED, S.REVOKED])),
+        same_day=Count("id", filter=Q(same_day=True, state__in=[S.ISSUED, S.DELIVERED, S.REVOKED])),
+        commitment=Count("id", filter=Q(path=Application.Path.COMMITMENT)),
+        avg_days=Avg("working_days_taken", filter=Q(completed_at__isnull=False)),
+        avg_visits=Avg("visits", filter=Q(completed_at__isnull=False)),
+        avg_materials=Avg("materials_count"),
+    )
+    names = dict(ids.DEMO_DISTRICTS)
+    rows = []
+    for row in qs.values("district_code").annotate(**agg).order_by("district_code"):
+        row["district_name"] = names.get(row["district_code"], row["district_code"])
+        rows.append(_rates(row))
+    total = _rates(qs.aggregate(**agg))
+    months = [
+        {"month": r["month"], "received": r["received"], "completed": r["completed"]}
+        for r in qs.annotate(month=TruncMonth("submitted_at"))
+        .values("month")
+        .annotate(received=Count("*"), completed=Count("id", filter=Q(completed_at__isnull=False)))
+        .order_by("month")
+    ]
+    return {"rows": rows, "total": total, "months": months, "start": start, "end": end}
+
+
+def _rates(row: dict[str, Any]) -> dict[str, Any]:
+    received = row.get("received") or 0
+    issued = row.get("issued") or 0
+    row["completion_rate"] = (
+        round(100 * (row.get("completed") or 0) / received, 1) if received else 0.0
+    )
+    row["same_day_share"] = round(100 * (row.get("same_day") or 0) / issued, 1) if issued else 0.0
+    row["commitment_share"] = (
+        round(100 * (row.get("commitment") or 0) / received, 1) if received else 0.0
+    )
+    for key in ("avg_days", "avg_visits", "avg_materials"):
+        row[key] = round(float(row[key]), 2) if row.get(key) is not None else None
+    return row
+
+
+def stats_chart_option(stats: dict[str, Any]) -> dict[str, Any]:
+    rows = stats["rows"]
+    return {
+        "tooltip": {"trigger": "axis"},
+        "legend": {"data": ["受理", "办结", "办结率(%)"]},
+        "grid": {"left": 40, "right": 50, "bottom": 70, "top": 40},
+        "xAxis": {
+            "type": "category",
+            "data": [r["district_name"] for r in rows],
+            "axisLabel": {"rotate": 30},
+        },
+        "yAxis": [{"type": "value", "name": "件"}, {"type": "value", "name": "%", "max": 100}],
+        "series": [
+            {"name": "受理", "type": "bar", "data": [r["received"] for r in rows]},
+            {"name": "办结", "type": "bar", "data": [r["completed"] for r in rows]},
+            {
+                "name": "办结率(%)",
+                "type": "line",
+                "yAxisIndex": 1,
+                "data": [r["completion_rate"] for r in rows],
+            },
+        ],
+    }
+
+
+def month_chart_option(stats: dict[str, Any]) -> dict[str, Any]:
+    months = stats["months"]
+    return {
+        "tooltip": {"trigger": "axis"},
+        "legend": {"data": ["受理", "办结"]},
+        "grid": {"left": 40, "right": 20, "bottom": 30, "top": 40},
+        "xAxis": {"type": "category", "data": [f"{m['month']:%Y-%m}" for m in months]},
+        "yAxis": {"type": "value", "name": "件"},
+        "series": [
+            {"name": "受理", "type": "line", "data": [m["received"] for m in months]},
+            {"name": "办结", "type": "line", "data": [m["completed"] for m in months]},
+        ],
+    }
+
+
+def dashboard_cards(user: Any) -> list[dict[str, Any]]:
+    """Home cards: open applications in scope and how many are overdue (two indexed counts)."""
+    try:
+        url = reverse("licensing:application_list")
+    except Exception:
+        return []
+    open_states = Application.workflow.open_states()
+    qs = Application.objects.visible_to(user).filter(state__in=open_states)
+    today = clock.today()
+    return [
+        {
+            "key": "licensing-open",
+            "label": "一件事在办件",
+            "value": qs.count(),
+            "url": f"{url}?open=1",
+        },
+        {
+            "key": "licensing-overdue",
+            "label": "一件事超期件",
+            "value": qs.filter(deadline__lt=today).count(),
+            "url": f"{url}?overdue=1",
+        },
+    ]

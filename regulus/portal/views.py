@@ -1,0 +1,177 @@
+"""The public portal: no login. Applicants apply, follow their application with its number and
+phone, and anyone can verify a certificate by its number (its QR code)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from regulus.core.workflow import timeline
+from regulus.licensing import selectors, services
+from regulus.licensing.forms import application_form_context, application_form_submit, error_dict
+from regulus.licensing.models import Application, Bundle
+from regulus.licensing.views import receipt_context
+from regulus.licensing.workflow import APPLICATION_FLOW
+
+SESSION_KEY = "portal_applications"
+
+
+def _remember(request: HttpRequest, number: str) -> None:
+    numbers = list(request.session.get(SESSION_KEY, []))
+    if number not in numbers:
+        numbers = [*numbers[-19:], number]
+    request.session[SESSION_KEY] = numbers
+
+
+def _own_application(request: HttpRequest, number: str) -> Application:
+    """An application this browser submitted or looked up with number + phone; 404 else."""
+    if number not in request.session.get(SESSION_KEY, []):
+        raise Http404("请先凭申请编号和手机号码查询")
+    app = Application.objects.select_related("bundle", "unit").filter(number=number).first()
+    if app is None:
+        raise Http404("申请不存在")
+    return app
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "portal/home.html", {"bundles": selectors.bundles_active()})
+
+
+def bundle_apply(request: HttpRequest, code: str) -> HttpResponse:
+    bundle = get_object_or_404(Bundle, code=code, is_active=True)
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        from regulus.registry.models import Entity
+
+        def lookup(uscc: str) -> Any:
+            entity = Entity.objects.filter(uscc=uscc).first()
+            if entity is None:
+                raise ValidationError(f"统一社会信用代码{uscc}未在本市登记，新设主体请不填此项")
+            return entity
+
+        application, errors = application_form_submit(
+            request, bundle, actor=None, entity_lookup=lookup
+        )
+        if application is not None:
+            _remember(request, application.number)
+            return redirect("portal:application_receipt", number=application.number)
+    context = application_form_context(
+        bundle, data=request.POST if errors else None, errors=errors, window=False
+    )
+    return render(request, "portal/apply.html", context)
+
+
+def application_receipt(request: HttpRequest, number: str) -> HttpResponse:
+    app = _own_application(request, number)
+    return render(request, "portal/receipt.html", receipt_context(app))
+
+
+def progress_lookup(request: HttpRequest) -> HttpResponse:
+    error = ""
+    number = request.POST.get("number", "").strip() if request.method == "POST" else ""
+    if request.method == "POST":
+        app = selectors.application_public_lookup(number, request.POST.get("phone", ""))
+        if app is None:
+            error = "未找到该申请：请核对申请编号和申请时填写的手机号码"
+        else:
+            _remember(request, app.number)
+            return redirect("portal:application_progress", number=app.number)
+    return render(request, "portal/lookup.html", {"error": error, "number": number})
+
+
+def application_progress(request: HttpRequest, number: str) -> HttpResponse:
+    app = _own_application(request, number)
+    events = [
+        {**e, "actor_name": e["unit_name"] or "申请人", "unit_name": ""}
+        for e in timeline(app, APPLICATION_FLOW)
+    ]
+    matters = selectors.application_matters(app)
+    return render(
+        request,
+        "portal/progress.html",
+        {
+            "app": app,
+            "events": events,
+            "required": selectors.materials_union(matters),
+            "certificate": getattr(app, "certificate", None)
+            if app.state
+            in (Application.State.ISSUED, Application.State.DELIVERED, Application.State.REVOKED)
+            else None,
+            "can_sign": not app.commitment_signed_at
+            and app.state in (Application.State.SUBMITTED, Application.State.REVIEW)
+            and not selectors.commitment_problem(matters),
+            "commitment_text": selectors.commitment_text(matters),
+        },
+    )
+
+
+@require_POST
+def application_upload(request: HttpRequest, number: str) -> HttpResponse:
+    app = _own_application(request, number)
+    try:
+        upload = request.FILES.get("file")
+        if upload is None:
+            raise ValidationError({"file": "请选择要上传的文件"})
+        services.material_add(
+            application=app,
+            actor=None,
+            material_key=request.POST.get("key", ""),
+            upload=upload,
+            actor_name=app.contact_name,
+        )
+    except ValidationError as exc:
+        for message in error_dict(exc).values():
+            messages.error(request, message)
+    else:
+        messages.success(request, "材料已上传")
+    return redirect("portal:application_progress", number=app.number)
+
+
+@require_POST
+def application_resubmit(request: HttpRequest, number: str) -> HttpResponse:
+    app = _own_application(request, number)
+    try:
+        services.application_resubmit(application=app, actor=None, actor_name=app.contact_name)
+    except ValidationError as exc:
+        for message in error_dict(exc).values():
+            messages.error(request, message)
+    else:
+        messages.success(request, "已重新提交，等待受理")
+    return redirect("portal:application_progress", number=app.number)
+
+
+@require_POST
+def commitment_sign(request: HttpRequest, number: str) -> HttpResponse:
+    app = _own_application(request, number)
+    try:
+        if not request.POST.get("agree"):
+            raise ValidationError("请勾选同意承诺内容")
+        services.commitment_sign(application=app, signer=request.POST.get("signer", ""))
+    except ValidationError as exc:
+        for message in error_dict(exc).values():
+            messages.error(request, message)
+    else:
+        messages.success(request, "已签署告知承诺书")
+    return redirect("portal:application_progress", number=app.number)
+
+
+def certificate_search(request: HttpRequest) -> HttpResponse:
+    number = request.GET.get("number", "").strip()
+    if number:
+        return redirect("portal:certificate_verify", number=number.upper())
+    return render(request, "portal/certificate_search.html", {})
+
+
+def certificate_verify(request: HttpRequest, number: str) -> HttpResponse:
+    cert = selectors.certificate_public(number)
+    return render(
+        request,
+        "portal/certificate_verify.html",
+        {"cert": cert, "number": number},
+        status=200 if cert else 404,
+    )

@@ -1,0 +1,1 @@
+from tests.licensing.conftest import catalogue, media_root, supermarket  # noqa: F401
