@@ -1,3 +1,233 @@
-from ninja import Router
+"""/api/v1/entities: search, read, register and change market entities, within the data scope.
+
+Outside the caller's scope an entity answers 404. The legal representative's ID number is never
+returned in clear: lists leave it out, the detail shows it masked.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
+from ninja import Router, Schema
+from pydantic import ConfigDict
+
+from regulus.core.masking import mask_id_number
+from regulus.core.models import OrgUnit, Role
+from regulus.core.scope import unit_is_visible
+from regulus.registry import selectors, services
+from regulus.registry.models import Entity
+from regulus.registry.rules import DISTRICTS
 
 router = Router(tags=["市场主体"])
+
+WRITE_ROLES = (Role.Code.ADMIN, Role.Code.HANDLER, Role.Code.WINDOW_CLERK)
+
+
+class EntityOut(Schema):
+    uscc: str
+    name: str
+    kind: str
+    kind_label: str
+    legal_rep_name: str
+    established_on: dt.date
+    district_code: str
+    district_name: str
+    unit_id: int
+    unit_name: str
+    status: str
+    status_label: str
+    risk_class: str
+    address: str
+
+
+class EntityDetailOut(EntityOut):
+    sub_kind: str
+    legal_rep_id_number_masked: str
+    registered_capital: Decimal | None
+    business_scope: str
+    industry_section: str
+    industry_code: str
+    registration_authority: str
+    phone: str
+    status_changed_on: dt.date | None
+    former_names: list[str]
+
+
+class EntityPage(Schema):
+    count: int
+    count_approximate: bool = False
+    page: int
+    per_page: int
+    items: list[EntityOut]
+    message: str = ""
+
+
+class EntityIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    uscc: str
+    name: str
+    kind: str
+    established_on: dt.date
+    district_code: str
+    unit_id: int | None = None
+    sub_kind: str = ""
+    legal_rep_name: str = ""
+    legal_rep_id_number: str = ""
+    registered_capital: Decimal | None = None
+    business_scope: str = ""
+    industry_section: str = ""
+    industry_code: str = ""
+    registration_authority: str = ""
+    address: str = ""
+    phone: str = ""
+    risk_class: str = ""
+
+
+class EntityPatch(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = None
+    kind: str | None = None
+    established_on: dt.date | None = None
+    district_code: str | None = None
+    unit_id: int | None = None
+    sub_kind: str | None = None
+    legal_rep_name: str | None = None
+    legal_rep_id_number: str | None = None
+    registered_capital: Decimal | None = None
+    business_scope: str | None = None
+    industry_section: str | None = None
+    industry_code: str | None = None
+    registration_authority: str | None = None
+    address: str | None = None
+    phone: str | None = None
+    risk_class: str | None = None
+
+
+def _out(entity: Entity) -> dict[str, Any]:
+    return {
+        "uscc": entity.uscc,
+        "name": entity.name,
+        "kind": entity.kind,
+        "kind_label": entity.get_kind_display(),
+        "legal_rep_name": entity.legal_rep_name,
+        "established_on": entity.established_on,
+        "district_code": entity.district_code,
+        "district_name": DISTRICTS.get(entity.district_code, ""),
+        "unit_id": entity.unit_id,
+        "unit_name": entity.unit.name,
+        "status": entity.status,
+        "status_label": entity.get_status_display(),
+        "risk_class": entity.risk_class,
+        "address": entity.address,
+    }
+
+
+def _detail(entity: Entity) -> dict[str, Any]:
+    return {
+        **_out(entity),
+        "sub_kind": entity.sub_kind,
+        "legal_rep_id_number_masked": mask_id_number(entity.legal_rep_id_number),
+        "registered_capital": entity.registered_capital,
+        "business_scope": entity.business_scope,
+        "industry_section": entity.industry_section,
+        "industry_code": entity.industry_code,
+        "registration_authority": entity.registration_authority,
+        "phone": entity.phone,
+        "status_changed_on": entity.status_changed_on,
+        "former_names": list(entity.former_names.values_list("name", flat=True)),
+    }
+
+
+def _auth(request: HttpRequest) -> Any:
+    return request.auth  # type: ignore[attr-defined]
+
+
+def _require_writer(user: Any) -> None:
+    if not user.has_role(*WRITE_ROLES):
+        raise PermissionDenied("无权登记或变更市场主体")
+
+
+def _target_unit(user: Any, district_code: str, unit_id: int | None) -> OrgUnit | None:
+    """The unit the entity will belong to must lie within the caller's scope."""
+    if unit_id is not None:
+        unit = OrgUnit.objects.filter(pk=unit_id).first()
+    else:
+        unit = OrgUnit.objects.filter(
+            kind=OrgUnit.Kind.DISTRICT_BUREAU, division_code=district_code
+        ).first()
+    if unit is not None and not unit_is_visible(user, unit):
+        raise PermissionDenied("无权在该区县、单位登记市场主体")
+    return unit
+
+
+@router.get("/entities", response=EntityPage, summary="查询市场主体")
+def entity_list(
+    request: HttpRequest,
+    q: str = "",
+    district: str = "",
+    kind: str = "",
+    status: str = "",
+    risk: str = "",
+    industry: str = "",
+    sort: str = "new",
+    page: int = 1,
+    count: bool = True,
+) -> dict[str, Any]:
+    """q：统一社会信用代码（精确）、名称片段（至少两个字，含曾用名）或法定代表人姓名。
+    count=false 时不计总数（count 返回 -1），翻页更快。"""
+    filters = selectors.EntityFilters.from_params(
+        {
+            "q": q,
+            "district": district,
+            "kind": kind,
+            "status": status,
+            "risk": risk,
+            "industry": industry,
+            "sort": sort,
+        }
+    )
+    result = selectors.entity_search(
+        user=_auth(request), filters=filters, page=min(max(page, 1), 10_000), with_count=count
+    )
+    return {
+        "count": result.count,
+        "count_approximate": result.approximate,
+        "page": result.page,
+        "per_page": result.per_page,
+        "items": [_out(e) for e in result.entities],
+        "message": result.message,
+    }
+
+
+@router.get("/entities/{uscc}", response=EntityDetailOut, summary="市场主体详情")
+def entity_get(request: HttpRequest, uscc: str) -> dict[str, Any]:
+    return _detail(selectors.entity_detail(user=_auth(request), uscc=uscc))
+
+
+@router.post("/entities", response={201: EntityDetailOut}, summary="登记市场主体")
+def entity_post(request: HttpRequest, payload: EntityIn) -> tuple[int, dict[str, Any]]:
+    user: Any = _auth(request)
+    _require_writer(user)
+    data = payload.model_dump()
+    unit = _target_unit(user, data["district_code"], data.pop("unit_id"))
+    entity = services.entity_create(actor=user, unit=unit, **data)
+    return 201, _detail(entity)
+
+
+@router.patch("/entities/{uscc}", response=EntityDetailOut, summary="变更市场主体")
+def entity_patch(request: HttpRequest, uscc: str, payload: EntityPatch) -> dict[str, Any]:
+    user: Any = _auth(request)
+    entity = selectors.entity_detail(user=user, uscc=uscc)
+    _require_writer(user)
+    changes = payload.model_dump(exclude_unset=True)
+    if "unit_id" in changes or "district_code" in changes:
+        district = changes.get("district_code") or entity.district_code
+        changes["unit"] = _target_unit(user, district, changes.pop("unit_id", None))
+    entity = services.entity_update(actor=user, entity=entity, **changes)
+    return _detail(Entity.objects.select_related("unit").get(pk=entity.pk))

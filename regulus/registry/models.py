@@ -55,7 +55,9 @@ class Entity(models.Model):
         "登记状态", max_length=20, choices=EntityStatus.choices, default=EntityStatus.ACTIVE
     )
     status_changed_on = models.DateField("状态变更日期", null=True, blank=True)
-    risk_class = models.CharField("信用风险分类", max_length=1, choices=RiskClass.choices, blank=True)
+    risk_class = models.CharField(
+        "信用风险分类", max_length=1, choices=RiskClass.choices, blank=True
+    )
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
@@ -78,6 +80,17 @@ class Entity(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("registry:entity_detail", args=[self.uscc])
+
+    @property
+    def district_name(self) -> str:
+        from regulus.core.ids import division_name
+
+        return division_name(self.district_code) or self.district_code
+
 
 class EntityFormerName(models.Model):
     """A name the entity held before; kept so that a search by the old name still finds it."""
@@ -98,7 +111,8 @@ class EntityFormerName(models.Model):
 class ImportJob(models.Model):
     """One upload of an entity file: checked first (a dry run), then committed on request.
 
-    A background task fills the progress fields; the import page polls them with htmx.
+    A background task fills the result fields; the import page polls them with htmx. A job is
+    seen only by the staff member who uploaded it (the rows it writes are scoped as usual).
     """
 
     class State(models.TextChoices):
@@ -134,10 +148,6 @@ class ImportJob(models.Model):
     error_report_path = models.CharField(max_length=500, blank=True)
     file_error = models.CharField("文件错误", max_length=500, blank=True)
     finished_at = models.DateTimeField("完成时间", null=True, blank=True)
-
-    objects = ScopedQuerySet.as_manager()
-
-    scope_owner_field = "created_by"
 
     class Meta:
         verbose_name = "导入任务"

@@ -7,9 +7,12 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
 from regulus.core import clock
@@ -18,20 +21,50 @@ from regulus.core.crypto import keyed_hash
 from regulus.core.masking import mask_id_number
 from regulus.core.models import AuditLog, OrgUnit
 from regulus.registry import search
-from regulus.registry.models import Entity, EntityFormerName, EntityStatus
+from regulus.registry.models import Entity, EntityFormerName, EntityStatus, ImportJob
 from regulus.registry.rules import EntityRules, raise_errors
 
 AUDITED_FIELDS = (
-    "uscc", "name", "kind", "sub_kind", "legal_rep_name", "legal_rep_id_hash",
-    "registered_capital", "established_on", "business_scope", "industry_section",
-    "industry_code", "registration_authority", "district_code", "unit_id", "address", "phone",
-    "status", "status_changed_on", "risk_class",
-)  # fmt: skip
+    "uscc",
+    "name",
+    "kind",
+    "sub_kind",
+    "legal_rep_name",
+    "legal_rep_id_hash",
+    "registered_capital",
+    "established_on",
+    "business_scope",
+    "industry_section",
+    "industry_code",
+    "registration_authority",
+    "district_code",
+    "unit_id",
+    "address",
+    "phone",
+    "status",
+    "status_changed_on",
+    "risk_class",
+)
 UPDATABLE_FIELDS = frozenset(
-    {"name", "kind", "sub_kind", "legal_rep_name", "legal_rep_id_number", "registered_capital",
-     "established_on", "business_scope", "industry_section", "industry_code",
-     "registration_authority", "district_code", "unit", "address", "phone", "risk_class"}
-)  # fmt: skip
+    {
+        "name",
+        "kind",
+        "sub_kind",
+        "legal_rep_name",
+        "legal_rep_id_number",
+        "registered_capital",
+        "established_on",
+        "business_scope",
+        "industry_section",
+        "industry_code",
+        "registration_authority",
+        "district_code",
+        "unit",
+        "address",
+        "phone",
+        "risk_class",
+    }
+)
 
 # Which registration status may follow which (吊销 → 注销 is the usual path after revocation).
 STATUS_TRANSITIONS: dict[str, set[str]] = {
@@ -78,14 +111,26 @@ def entity_create(
     district's bureau.
     """
     raw = {
-        "uscc": uscc, "name": name, "kind": kind, "established_on": established_on,
-        "district_code": district_code, "unit": unit, "sub_kind": sub_kind,
-        "legal_rep_name": legal_rep_name, "legal_rep_id_number": legal_rep_id_number,
-        "registered_capital": registered_capital, "business_scope": business_scope,
-        "industry_section": industry_section, "industry_code": industry_code,
-        "registration_authority": registration_authority, "address": address, "phone": phone,
-        "status": status, "status_changed_on": status_changed_on, "risk_class": risk_class,
-    }  # fmt: skip
+        "uscc": uscc,
+        "name": name,
+        "kind": kind,
+        "established_on": established_on,
+        "district_code": district_code,
+        "unit": unit,
+        "sub_kind": sub_kind,
+        "legal_rep_name": legal_rep_name,
+        "legal_rep_id_number": legal_rep_id_number,
+        "registered_capital": registered_capital,
+        "business_scope": business_scope,
+        "industry_section": industry_section,
+        "industry_code": industry_code,
+        "registration_authority": registration_authority,
+        "address": address,
+        "phone": phone,
+        "status": status,
+        "status_changed_on": status_changed_on,
+        "risk_class": risk_class,
+    }
     data, errors = EntityRules().clean(raw)
     raise_errors(errors)
     with transaction.atomic():
@@ -102,10 +147,12 @@ def entity_create(
         entity.save()
         search.index_entity(entity)
         audit_record(
-            actor=actor, action=AuditLog.Action.CREATE, obj=entity,
+            actor=actor,
+            action=AuditLog.Action.CREATE,
+            obj=entity,
             summary=f"登记市场主体：{entity.name}（{entity.uscc}）",
             changes=_audit_view(snapshot(entity, AUDITED_FIELDS)),
-        )  # fmt: skip
+        )
     return entity
 
 
@@ -121,7 +168,11 @@ def entity_update(*, actor: Any, entity: Entity, **changes: Any) -> Entity:
     # District and unit are checked together: a unit must belong to the entity's district.
     if "unit" in raw and "district_code" not in raw:
         raw["district_code"] = entity.district_code
-    elif "district_code" in raw and "unit" not in raw and raw["district_code"] == entity.district_code:
+    elif (
+        "district_code" in raw
+        and "unit" not in raw
+        and raw["district_code"] == entity.district_code
+    ):
         raw["unit"] = entity.unit_id
     if "established_on" in raw:
         raw.setdefault("status_changed_on", entity.status_changed_on)
@@ -149,9 +200,13 @@ def entity_update(*, actor: Any, entity: Entity, **changes: Any) -> Entity:
         if entity.name != old_name:
             summary += f"（原名称：{old_name}）"
         if "legal_rep_id_hash" in changed:
-            changed["legal_rep_id_hash"] = ["（已变更）", mask_id_number(entity.legal_rep_id_number)]
-        audit_record(actor=actor, action=AuditLog.Action.UPDATE, obj=entity, summary=summary,
-                     changes=changed)  # fmt: skip
+            changed["legal_rep_id_hash"] = [
+                "（已变更）",
+                mask_id_number(entity.legal_rep_id_number),
+            ]
+        audit_record(
+            actor=actor, action=AuditLog.Action.UPDATE, obj=entity, summary=summary, changes=changed
+        )
     return entity
 
 
@@ -165,8 +220,12 @@ def entity_change_status(
     with transaction.atomic():
         entity = Entity.objects.select_for_update().get(pk=entity.pk)
         if status not in STATUS_TRANSITIONS[entity.status]:
-            raise ValidationError({"status": f"“{entity.get_status_display()}”的主体不能变更为"
-                                             f"“{EntityStatus(status).label}”"})  # fmt: skip
+            raise ValidationError(
+                {
+                    "status": f"“{entity.get_status_display()}”的主体不能变更为"
+                    f"“{EntityStatus(status).label}”"
+                }
+            )
         if on > clock.today():
             raise ValidationError({"status_changed_on": "状态变更日期晚于今天"})
         if on < entity.established_on:
@@ -176,9 +235,134 @@ def entity_change_status(
         entity.save(update_fields=["status", "status_changed_on", "updated_at"])
         search.index_entity(entity)
         audit_record(
-            actor=actor, action=AuditLog.Action.TRANSITION, obj=entity,
+            actor=actor,
+            action=AuditLog.Action.TRANSITION,
+            obj=entity,
             summary=f"登记状态：{EntityStatus(old).label} → {EntityStatus(status).label}"
-                    + (f"（{reason}）" if reason else ""),
+            + (f"（{reason}）" if reason else ""),
             changes={"status": [old, status], "status_changed_on": [None, on]},
-        )  # fmt: skip
+        )
     return entity
+
+
+# --------------------------------------------------------------------------------------------
+# Imports (the rows themselves are written by importing.EntityImporter, in one transaction)
+# --------------------------------------------------------------------------------------------
+
+
+def import_dir(job_id: int) -> Path:
+    return Path(settings.MEDIA_ROOT) / "imports" / str(job_id)
+
+
+def import_job_create(*, actor: Any, upload: UploadedFile) -> ImportJob:
+    """Keep an uploaded file (after checking size and extension against content) and start
+    its check (a dry run) in the background."""
+    from regulus.registry.importing import FileError, check_upload
+    from regulus.registry.tasks import import_job_run
+
+    name = Path(upload.name or "").name[:200]
+    head = upload.read(65536)
+    upload.seek(0)
+    try:
+        check_upload(name, head, upload.size or 0)
+    except FileError as exc:
+        raise ValidationError({"file": str(exc)}) from exc
+    with transaction.atomic():
+        job = ImportJob.objects.create(
+            created_by=actor, original_name=name, file_path="", file_size=upload.size or 0
+        )
+        folder = import_dir(job.pk)
+        folder.mkdir(parents=True, exist_ok=True)
+        target = folder / ("upload" + Path(name).suffix.lower())
+        with target.open("wb") as out:
+            for chunk in upload.chunks():
+                out.write(chunk)
+        job.file_path = str(target)
+        job.save(update_fields=["file_path"])
+    import_job_run.enqueue(job.pk, "check")
+    return job
+
+
+def import_job_commit(*, actor: Any, job: ImportJob, mode: str) -> ImportJob:
+    from regulus.registry.tasks import import_job_run
+
+    if mode not in ImportJob.Mode.values:
+        raise ValidationError({"mode": "导入方式不正确"})
+    updated = ImportJob.objects.filter(pk=job.pk, state=ImportJob.State.CHECKED).update(
+        state=ImportJob.State.IMPORTING, mode=mode, processed_rows=0, percent_done=0
+    )
+    if not updated:
+        raise ValidationError({"state": "该文件不在待确认状态，不能导入"})
+    import_job_run.enqueue(job.pk, "commit")
+    job.refresh_from_db()
+    return job
+
+
+def import_job_cancel(*, actor: Any, job: ImportJob) -> ImportJob:
+    ImportJob.objects.filter(pk=job.pk, state=ImportJob.State.CHECKED).update(
+        state=ImportJob.State.CANCELLED, finished_at=clock.now()
+    )
+    job.refresh_from_db()
+    return job
+
+
+def import_job_execute(*, job_id: int, phase: str) -> None:
+    """Run the check or the import of a job (called by the background task)."""
+    import json
+
+    from regulus.registry.importing import EntityImporter, write_error_report
+
+    job = ImportJob.objects.select_related("created_by").get(pk=job_id)
+    progress_file = import_dir(job.pk) / "progress.json"
+
+    def progress(rows: int, fraction: float) -> None:
+        # The import holds the database's write lock (SQLite) inside its one transaction, so
+        # progress goes to a small file beside the upload; the page reads it while running.
+        tmp = progress_file.with_suffix(".tmp")
+        tmp.write_text(json.dumps({"rows": rows, "percent": int(fraction * 100)}))
+        tmp.replace(progress_file)
+
+    dry_run = phase == "check"
+    importer = EntityImporter(
+        actor=job.created_by,
+        mode=job.mode or ImportJob.Mode.GOOD_ROWS,
+        dry_run=dry_run,
+        progress=progress,
+        file_label=job.original_name,
+    )
+    try:
+        result = importer.run(job.file_path, name=job.original_name)
+    except Exception as exc:
+        ImportJob.objects.filter(pk=job.pk).update(
+            state=ImportJob.State.FAILED,
+            file_error=f"导入失败：{exc}"[:500],
+            finished_at=clock.now(),
+        )
+        raise
+    report = ""
+    if result.errors:
+        report_path = import_dir(job.pk) / "errors.xlsx"
+        write_error_report(result.errors, result.error_count, report_path)
+        report = str(report_path)
+    state = ImportJob.State.CHECKED if dry_run else ImportJob.State.DONE
+    if result.file_error:
+        state = ImportJob.State.FAILED
+    ImportJob.objects.filter(pk=job.pk).update(
+        state=state,
+        total_rows=result.rows,
+        processed_rows=result.rows,
+        percent_done=100,
+        good_rows=result.good_rows,
+        error_rows=result.bad_rows,
+        error_count=result.error_count,
+        created_count=result.created,
+        updated_count=result.updated,
+        errors_preview=[
+            {"line": e.line, "field": e.field_label, "message": e.message}
+            for e in result.preview_errors
+        ],
+        error_report_path=report,
+        file_error=result.file_error,
+        finished_at=None if dry_run and not result.file_error else clock.now(),
+    )
+    progress_file.unlink(missing_ok=True)

@@ -1,5 +1,17 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from regulus.registry import views
 
 app_name = "registry"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("entities/", views.entity_list, name="entity_list"),
+    path("entities/export.xlsx", views.entity_export, name="entity_export"),
+    path("entities/<str:uscc>/", views.entity_detail, name="entity_detail"),
+    path("import/", views.import_start, name="import_start"),
+    path("import/template.xlsx", views.import_template, name="import_template"),
+    path("import/<int:pk>/", views.import_job, name="import_job"),
+    path("import/<int:pk>/commit/", views.import_commit, name="import_commit"),
+    path("import/<int:pk>/cancel/", views.import_cancel, name="import_cancel"),
+    path("import/<int:pk>/errors.xlsx", views.import_errors, name="import_errors"),
+]

@@ -1,0 +1,464 @@
+"""Registry benchmark: search, lookup, import and export on a city of N entities.
+
+    python bench/registry_bench.py --entities 100000 --db sqlite
+    python bench/registry_bench.py --entities 1000000 --db pg
+
+Each figure is printed beside its reference, measured in the same run on the same data:
+search and lookup beside the same query as raw SQL (a LIKE full scan for fragments), the
+import beside a raw executemany/COPY of the same rows, the export beside its targets.
+"through the API" = Django's test Client in this process (no network, no gunicorn) with the
+city-wide admin's Bearer token, so the figures include middleware, URL routing, token auth,
+the data scope, ninja and JSON.
+
+The bench databases are its own: SQLite under /tmp/regulus-bench-sqlite (REGULUS_VAR_DIR),
+PostgreSQL database "regulus_bench". A database already holding N entities is reused.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SQLITE_DIR = "/tmp/regulus-bench-sqlite"
+PG_URL = "postgres://postgres@127.0.0.1:5432/regulus_bench"
+
+TARGETS = {
+    "fragment_page": 10.0,
+    "fragment_count": 30.0,
+    "uscc_lookup": 5.0,
+    "import_rate": 30_000,
+    "export_seconds": 20.0,
+    "export_mb": 300.0,
+}
+
+
+def configure(db: str) -> None:
+    os.environ["REGULUS_DEBUG"] = "1"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "regulus.settings")
+    os.environ["REGULUS_TASK_BACKEND"] = "django_tasks.backends.immediate.ImmediateBackend"
+    if db == "pg":
+        os.environ["DATABASE_URL"] = PG_URL
+    else:
+        os.environ.pop("DATABASE_URL", None)
+        os.environ["REGULUS_VAR_DIR"] = SQLITE_DIR
+        Path(SQLITE_DIR).mkdir(parents=True, exist_ok=True)
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+
+
+def ensure_pg_database() -> None:
+    exists = subprocess.run(
+        [
+            "psql",
+            "-h",
+            "127.0.0.1",
+            "-U",
+            "postgres",
+            "-tAc",
+            "SELECT 1 FROM pg_database WHERE datname = 'regulus_bench'",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout.strip()
+    if exists != "1":
+        subprocess.run(
+            ["createdb", "-h", "127.0.0.1", "-U", "postgres", "regulus_bench"], check=True
+        )
+
+
+def pct(samples: list[float], p: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+def timed(fn, repeat: int) -> tuple[float, float]:
+    for _ in range(3):
+        fn()
+    samples = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - started) * 1000)
+    return statistics.median(samples), pct(samples, 99)
+
+
+def line(label: str, figure: str, reference: str, ok: bool | None = None) -> None:
+    mark = "" if ok is None else ("  ✓" if ok else "  ✗ (target missed)")
+    print(f"  {label:<44} {figure:<30} ref: {reference}{mark}")
+
+
+# ---- setup -------------------------------------------------------------------------------------
+
+
+def setup(entities: int, db: str) -> None:
+    from django.core.management import call_command
+    from django.db import connection
+
+    from regulus.core import demo as core_demo
+    from regulus.registry import demo
+    from regulus.registry.models import Entity
+
+    call_command("migrate", verbosity=0)
+    core_demo.seed_bureau(log=lambda s: None)
+    have = Entity.objects.count()
+    if have >= entities:
+        print(f"reusing {have} entities")
+        return
+    if have:
+        print(f"database holds {have} entities, fewer than {entities}: adding the rest")
+    started = time.monotonic()
+    if have == 0:
+        demo.seed(entities=entities, log=print)
+    else:
+        from django.db import transaction
+
+        with transaction.atomic():
+            units = demo.units_by_district()
+            demo.bulk_load(demo.demo_rows(entities - have, start=have + 10, units=units), log=print)
+    print(f"loaded in {time.monotonic() - started:.1f} s")
+    if connection.vendor == "postgresql":
+        connection.ensure_connection()
+        connection.connection.autocommit = True
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE registry_entity")
+            cursor.execute("VACUUM ANALYZE registry_entity_search")
+    else:
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+
+
+# ---- search and lookup ---------------------------------------------------------------------------
+
+
+def bench_search(repeat: int) -> None:
+    from django.db import connection
+    from django.test import Client
+
+    from regulus.core.models import User
+    from regulus.core.tokens import token_issue
+    from regulus.registry.models import Entity
+
+    admin = User.objects.get(username="admin")
+    _token, plain = token_issue(user=admin, actor=admin, name="bench")
+    client = Client(HTTP_HOST="127.0.0.1", HTTP_AUTHORIZATION=f"Bearer {plain}")
+    like = "LIKE"  # Chinese has no case; plain LIKE on both engines
+    print("search through the API (Django test Client, Bearer token of admin = whole city)")
+    for q in ("超市", "立白", "便利超市", "张记米粉", "鑫达"):
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT count(*) FROM registry_entity WHERE name {like} %s", [f"%{q}%"])
+            matches = cursor.fetchone()[0]
+
+        def page(q=q) -> None:
+            response = client.get("/api/v1/entities", {"q": q, "count": "false"})
+            assert response.status_code == 200
+
+        def counted(q=q) -> None:
+            response = client.get("/api/v1/entities", {"q": q})
+            assert response.status_code == 200
+
+        def ref_page(q=q) -> None:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"SELECT id FROM registry_entity WHERE name {like} %s "
+                    "ORDER BY id DESC LIMIT 20",
+                    [f"%{q}%"],
+                )
+                cursor.fetchall()
+
+        def ref_count(q=q) -> None:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"SELECT count(*) FROM registry_entity WHERE name {like} %s", [f"%{q}%"]
+                )
+                cursor.fetchall()
+
+        m, p99 = timed(page, repeat)
+        rm, rp99 = timed(ref_page, max(5, repeat // 20))
+        line(
+            f"“{q}” ({matches} names) first page of 20",
+            f"p50 {m:.2f} ms, p99 {p99:.2f} ms",
+            f"LIKE scan p50 {rm:.1f}, p99 {rp99:.1f} ms",
+            p99 <= TARGETS["fragment_page"],
+        )
+        m, p99 = timed(counted, repeat)
+        rm, rp99 = timed(ref_count, max(5, repeat // 20))
+        line(
+            f"“{q}” first page + total count",
+            f"p50 {m:.2f} ms, p99 {p99:.2f} ms",
+            f"LIKE count p50 {rm:.1f}, p99 {rp99:.1f} ms",
+            p99 <= TARGETS["fragment_count"],
+        )
+
+    usccs = list(Entity.objects.order_by("?").values_list("uscc", flat=True)[:repeat])
+    it = iter(usccs * 3)
+
+    def lookup() -> None:
+        response = client.get(f"/api/v1/entities/{next(it)}")
+        assert response.status_code == 200
+
+    it_ref = iter(usccs * 3)
+
+    def ref_lookup() -> None:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT * FROM registry_entity WHERE uscc = %s", [next(it_ref)])
+            cursor.fetchall()
+
+    m, p99 = timed(lookup, repeat)
+    rm, rp99 = timed(ref_lookup, repeat)
+    line(
+        "USCC lookup GET /entities/{uscc}",
+        f"p50 {m:.2f} ms, p99 {p99:.2f} ms",
+        f"raw SQL p50 {rm:.3f}, p99 {rp99:.3f} ms",
+        p99 <= TARGETS["uscc_lookup"],
+    )
+
+
+# ---- import ------------------------------------------------------------------------------------
+
+
+class PeakMemory:
+    """Peak anonymous memory (RssAnon: the Python heap, not SQLite's memory-mapped database
+    file, which VmHWM would count) of this process and its children, sampled every 20 ms."""
+
+    def __init__(self) -> None:
+        import threading
+
+        self.base = _status_mb("RssAnon")
+        self.peak = self.base
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.02):
+            self.peak = max(self.peak, _status_mb("RssAnon") + _children_anon_mb())
+
+    def stop(self) -> float:
+        self._stop.set()
+        self._thread.join()
+        return self.peak
+
+
+def _children_anon_mb() -> float:
+    total = 0.0
+    for task in Path(f"/proc/{os.getpid()}/task").iterdir():
+        try:
+            children = (task / "children").read_text().split()
+        except OSError:
+            continue
+        for pid in children:
+            try:
+                for row in Path(f"/proc/{pid}/status").read_text().splitlines():
+                    if row.startswith("RssAnon:"):
+                        total += int(row.split()[1]) / 1024
+            except OSError:
+                pass
+    return total
+
+
+def _status_mb(key: str) -> float:
+    with open("/proc/self/status") as handle:
+        for row in handle:
+            if row.startswith(key + ":"):
+                return int(row.split()[1]) / 1024
+    return 0.0
+
+
+def child(args: list[str]) -> dict:
+    """Run a phase in a fresh process, so that its peak memory is its own."""
+    out = subprocess.run(
+        [sys.executable, __file__, *args], capture_output=True, text=True, check=False
+    )
+    if out.returncode != 0:
+        print(out.stdout, out.stderr)
+        raise SystemExit(f"phase {args[0]} failed")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def phase_import(path: str) -> None:
+    from regulus.registry.importing import import_entities
+
+    memory = PeakMemory()
+    result = import_entities(actor="bench", path=path, mode="good-rows", limit_size=False)
+    assert result.committed and not result.bad_rows, (result.file_error, result.errors[:3])
+    peak = memory.stop()
+    print(
+        json.dumps(
+            {
+                "rows": result.rows,
+                "seconds": result.seconds,
+                "peak_mb": peak,
+                "base_mb": memory.base,
+            }
+        )
+    )
+
+
+def phase_import_reference(path: str) -> None:
+    """The same rows, prepared beforehand exactly as the import prepares them (validated,
+    ID numbers encrypted and hashed), then only inserted raw into the entity table (no search
+    index), timed, rolled back."""
+    from django.conf import settings
+    from django.db import connection, transaction
+
+    from regulus.core import clock
+    from regulus.registry.importing import ENTITY_COLUMNS, RowPreparer, RowSource
+    from regulus.registry.rules import EntityRules
+
+    pg = connection.vendor == "postgresql"
+    now = clock.now() if pg else "2026-01-01 00:00:00"
+    preparer = RowPreparer(EntityRules(), pg=pg, now=now, key=settings.FIELD_ENCRYPTION_KEY)
+    rows = []
+    for _kind, payload in preparer.messages(RowSource(Path(path), "csv")):
+        for record in payload[0]:
+            rows.append((10_000_000_000 + len(rows), *record[3][1:]))
+    started = time.perf_counter()
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with (
+                connection.connection.cursor() as cursor,
+                cursor.copy(
+                    f"COPY registry_entity ({', '.join(ENTITY_COLUMNS)}) FROM STDIN"
+                ) as copy,
+            ):
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            cursor = connection.connection.cursor()
+            marks = ",".join("?" * len(ENTITY_COLUMNS))
+            cursor.executemany(
+                f"INSERT INTO registry_entity ({', '.join(ENTITY_COLUMNS)}) VALUES ({marks})", rows
+            )
+        seconds = time.perf_counter() - started
+        transaction.set_rollback(True)
+    print(json.dumps({"rows": len(rows), "seconds": seconds}))
+
+
+def bench_import(rows: int, db: str) -> None:
+    from django.db import connection, transaction
+
+    from regulus.registry import demo, search
+    from regulus.registry.models import Entity
+
+    units = demo.units_by_district()
+    print(f"import from .csv ({rows} rows, good-rows mode, one transaction)")
+    results = []
+    for size in sorted({max(1000, rows // 5), rows}):
+        path = Path(f"/tmp/regulus-bench-import-{size}.csv")
+        demo.write_csv(path, size, start=90_000_000, units=units)
+        max_id = Entity.objects.order_by("-id").values_list("id", flat=True).first() or 0
+        reference = child(["_import_ref", db, str(path)])
+        result = child(["_import", db, str(path)])
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                if connection.vendor == "postgresql":
+                    cursor.execute(f"DELETE FROM {search.PG_TABLE} WHERE entity_id > %s", [max_id])
+                else:
+                    cursor.execute(f"DELETE FROM {search.FTS_TABLE} WHERE rowid < %s", [-max_id])
+            Entity.objects.filter(id__gt=max_id).delete()
+        rate = result["rows"] / result["seconds"]
+        ref_rate = reference["rows"] / reference["seconds"]
+        results.append((size, result))
+        line(
+            f"{size} rows end to end (validate+encrypt+index)",
+            f"{rate:,.0f} rows/s",
+            f"raw {'COPY' if db == 'pg' else 'executemany'} of the same rows "
+            f"{ref_rate:,.0f} rows/s",
+            rate >= TARGETS["import_rate"],
+        )
+        path.unlink()
+    for size, result in results:
+        line(
+            f"  peak memory importing {size} rows",
+            f"{result['peak_mb']:.0f} MB",
+            f"before import {result['base_mb']:.0f} MB (anonymous RSS, children included)",
+        )
+
+
+# ---- export ------------------------------------------------------------------------------------
+
+
+def phase_export() -> None:
+    from regulus.core.models import User
+    from regulus.registry import exporting, selectors
+
+    exporting.EXPORT_LIMIT = 100_000
+    user = User.objects.get(username="admin")
+    memory = PeakMemory()
+    started = time.perf_counter()
+    handle, count = exporting.entity_export(actor=user, filters=selectors.EntityFilters())
+    seconds = time.perf_counter() - started
+    handle.seek(0, 2)
+    size = handle.tell()
+    print(
+        json.dumps(
+            {
+                "rows": min(count, 100_000),
+                "seconds": seconds,
+                "peak_mb": memory.stop(),
+                "base_mb": memory.base,
+                "bytes": size,
+            }
+        )
+    )
+
+
+def bench_export(db: str) -> None:
+    result = child(["_export", db])
+    print("xlsx export (write-only openpyxl into a temporary file)")
+    line(
+        f"{result['rows']} rows",
+        f"{result['seconds']:.1f} s, peak {result['peak_mb']:.0f} MB",
+        f"targets ≤ {TARGETS['export_seconds']:.0f} s, ≤ {TARGETS['export_mb']:.0f} MB; "
+        f"process before {result['base_mb']:.0f} MB; file {result['bytes'] / 1e6:.1f} MB",
+        result["seconds"] <= TARGETS["export_seconds"]
+        and result["peak_mb"] <= TARGETS["export_mb"],
+    )
+
+
+def main() -> None:
+    if len(sys.argv) > 1 and sys.argv[1].startswith("_"):
+        phase, db = sys.argv[1], sys.argv[2]
+        configure(db)
+        if phase == "_import":
+            phase_import(sys.argv[3])
+        elif phase == "_import_ref":
+            phase_import_reference(sys.argv[3])
+        elif phase == "_export":
+            phase_export()
+        return
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--entities", type=int, default=100_000)
+    parser.add_argument("--db", choices=["sqlite", "pg"], default="sqlite")
+    parser.add_argument("--repeat", type=int, default=200)
+    parser.add_argument("--import-rows", type=int, default=100_000)
+    parser.add_argument("--skip", default="", help="comma-separated: search,import,export")
+    args = parser.parse_args()
+    if args.db == "pg":
+        ensure_pg_database()
+    configure(args.db)
+    from django.db import connection
+
+    print(f"== registry bench: {args.entities} entities on {connection.vendor} ==")
+    setup(args.entities, args.db)
+    skip = set(filter(None, args.skip.split(",")))
+    if "search" not in skip:
+        bench_search(args.repeat)
+    if "import" not in skip:
+        bench_import(args.import_rows, args.db)
+    if "export" not in skip:
+        bench_export(args.db)
+
+
+if __name__ == "__main__":
+    main()

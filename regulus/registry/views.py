@@ -1,0 +1,190 @@
+"""Staff pages of the registry. Thin: parse, call a selector or service, render."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from regulus.core import ids
+from regulus.core.masking import mask_id_number
+from regulus.core.models import Role
+from regulus.core.selectors import audit_timeline
+from regulus.registry import exporting, selectors, services
+from regulus.registry.importing import write_template
+from regulus.registry.models import EntityKind, EntityStatus, ImportJob, RiskClass
+from regulus.registry.rules import DISTRICTS, INDUSTRY_SECTIONS
+
+IMPORT_ROLES = (Role.Code.ADMIN, Role.Code.HANDLER)
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _page_number(request: HttpRequest) -> int:
+    try:
+        return max(1, min(int(request.GET.get("page", "1")), 10_000))
+    except ValueError:
+        return 1
+
+
+def _query_without_page(request: HttpRequest) -> str:
+    params = request.GET.copy()
+    params.pop("page", None)
+    encoded = params.urlencode()
+    return f"{encoded}&" if encoded else ""
+
+
+@login_required
+def entity_list(request: HttpRequest) -> HttpResponse:
+    filters = selectors.EntityFilters.from_params(request.GET)
+    result = selectors.entity_search(user=request.user, filters=filters, page=_page_number(request))
+    context = {
+        "f": filters,
+        "result": result,
+        "query_without_page": _query_without_page(request),
+        "export_query": request.GET.urlencode(),
+        "districts": ids.DEMO_DISTRICTS,
+        "kinds": EntityKind.choices,
+        "statuses": EntityStatus.choices,
+        "risks": RiskClass.choices,
+        "industries": [(k, f"{k} {v[0]}") for k, v in INDUSTRY_SECTIONS.items()],
+        "sorts": selectors.SORTS.items(),
+        "district_names": DISTRICTS,
+    }
+    if request.headers.get("HX-Request") and not request.headers.get("HX-Boosted"):
+        return render(request, "registry/_results.html", context)
+    return render(request, "registry/entity_list.html", context)
+
+
+@login_required
+def entity_detail(request: HttpRequest, uscc: str) -> HttpResponse:
+    entity = selectors.entity_detail(user=request.user, uscc=uscc)
+    context = {
+        "entity": entity,
+        "district_name": DISTRICTS.get(entity.district_code, ""),
+        "industry_name": INDUSTRY_SECTIONS.get(entity.industry_section, ("",))[0],
+        "id_masked": mask_id_number(entity.legal_rep_id_number),
+        "former_names": list(entity.former_names.all()),
+        "permits": selectors.entity_permits(entity),
+        "has_permits_relation": hasattr(entity, "permits"),
+        "events": audit_timeline(entity),
+    }
+    return render(request, "registry/entity_detail.html", context)
+
+
+@login_required
+def entity_export(request: HttpRequest) -> FileResponse:
+    filters = selectors.EntityFilters.from_params(request.GET)
+    handle, _count = exporting.entity_export(actor=request.user, filters=filters)
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
+    return FileResponse(
+        handle, as_attachment=True, filename=f"市场主体-{stamp}.xlsx", content_type=XLSX
+    )
+
+
+def _require_importer(user: Any) -> None:
+    if not user.has_role(*IMPORT_ROLES):
+        raise PermissionDenied("只有系统管理员和业务承办人可以导入市场主体")
+
+
+@login_required
+def import_start(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    _require_importer(user)
+    error = ""
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is None:
+            error = "请选择要导入的文件"
+        else:
+            try:
+                job = services.import_job_create(actor=user, upload=upload)
+            except ValidationError as exc:
+                error = "；".join(m for msgs in exc.message_dict.values() for m in msgs)
+            else:
+                return redirect("registry:import_job", pk=job.pk)
+    jobs = ImportJob.objects.filter(created_by=user)[:10]  # type: ignore[misc]
+    return render(
+        request,
+        "registry/import_start.html",
+        {"error": error, "jobs": jobs},
+        status=422 if error else 200,
+    )
+
+
+def _job(request: HttpRequest, pk: int) -> ImportJob:
+    _require_importer(request.user)
+    job = ImportJob.objects.filter(created_by=request.user, pk=pk).first()  # type: ignore[misc]
+    if job is None:
+        raise Http404("不存在或无权查看")
+    return job
+
+
+def _progress(job: ImportJob) -> dict[str, Any]:
+    if not job.running:
+        return {"rows": job.processed_rows, "percent": job.percent_done}
+    path = services.import_dir(job.pk) / "progress.json"
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError):
+        return {"rows": 0, "percent": 0}
+
+
+@login_required
+def import_job(request: HttpRequest, pk: int) -> HttpResponse:
+    job = _job(request, pk)
+    context = {"job": job, "progress": _progress(job), "modes": ImportJob.Mode.choices}
+    if request.headers.get("HX-Request"):
+        return render(request, "registry/_import_status.html", context)
+    return render(request, "registry/import_job.html", context)
+
+
+@login_required
+@require_POST
+def import_commit(request: HttpRequest, pk: int) -> HttpResponse:
+    job = _job(request, pk)
+    try:
+        services.import_job_commit(actor=request.user, job=job, mode=request.POST.get("mode", ""))
+    except ValidationError as exc:
+        messages.error(request, "；".join(m for msgs in exc.message_dict.values() for m in msgs))
+    return redirect("registry:import_job", pk=job.pk)
+
+
+@login_required
+@require_POST
+def import_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    job = _job(request, pk)
+    services.import_job_cancel(actor=request.user, job=job)
+    messages.info(request, "已放弃导入，没有写入任何数据")
+    return redirect("registry:import_job", pk=job.pk)
+
+
+@login_required
+def import_errors(request: HttpRequest, pk: int) -> FileResponse:
+    job = _job(request, pk)
+    if not job.error_report_path or not Path(job.error_report_path).exists():
+        raise Http404("没有错误报告")
+    return FileResponse(
+        open(job.error_report_path, "rb"),
+        as_attachment=True,
+        filename=f"导入错误报告-{job.pk}.xlsx",
+        content_type=XLSX,
+    )
+
+
+@login_required
+def import_template(request: HttpRequest) -> FileResponse:
+    buffer = io.BytesIO()
+    write_template(buffer)
+    buffer.seek(0)
+    return FileResponse(
+        buffer, as_attachment=True, filename="市场主体导入模板.xlsx", content_type=XLSX
+    )

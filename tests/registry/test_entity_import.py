@@ -1,0 +1,313 @@
+"""Import: preview every bad row, then all good rows or nothing; never a partial load."""
+
+import csv
+import datetime as dt
+import io
+
+import pytest
+from openpyxl import Workbook, load_workbook
+
+from regulus.core import ids
+from regulus.core.models import AuditLog
+from regulus.registry.importing import TEMPLATE_HEADERS, import_entities
+from regulus.registry.models import Entity, EntityFormerName, ImportJob
+
+from .conftest import new_uscc
+
+
+def row(**over):
+    values = {
+        "统一社会信用代码": new_uscc(),
+        "名称": "长沙市芙蓉区示例商贸有限公司",
+        "主体类型": "企业",
+        "成立日期": "2020-05-18",
+        "所属区县代码": "430102",
+        "注册资本（万元）": "100",
+        "法定代表人/经营者": "张三",
+        "法定代表人/经营者身份证号码": ids.make_id_number("430102", dt.date(1980, 1, 2), 15),
+    }
+    values.update(over)
+    return values
+
+
+def write_csv(path, rows, encoding="utf-8", headers=TEMPLATE_HEADERS):
+    with open(path, "w", encoding=encoding, newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(headers)
+        for r in rows:
+            writer.writerow([r.get(h, "") for h in headers])
+    return path
+
+
+def run(actor, path, mode="all-or-nothing", dry_run=False):
+    return import_entities(actor=actor, path=path, mode=mode, dry_run=dry_run)
+
+
+def test_all_or_nothing_loads_nothing_when_one_row_is_bad(tmp_path, handler):
+    path = write_csv(
+        tmp_path / "a.csv", [row(), row(名称="长沙市坏行公司", 成立日期="2999-01-01"), row()]
+    )
+    result = run(handler, path)
+    assert not result.committed and result.bad_rows == 1 and Entity.objects.count() == 0
+    assert result.errors[0].line == 3 and result.errors[0].field == "established_on"
+    assert "晚于今天" in result.errors[0].message
+
+
+def test_good_rows_mode_loads_good_rows_and_reports_bad(tmp_path, handler):
+    path = write_csv(tmp_path / "a.csv", [row(), row(**{"注册资本（万元）": "-5"}), row()])
+    result = run(handler, path, mode="good-rows")
+    assert result.committed and result.created == 2 and result.bad_rows == 1
+    assert Entity.objects.count() == 2
+    assert result.errors[0].field_label == "注册资本（万元）" and "负数" in result.errors[0].message
+    entity = Entity.objects.first()
+    assert entity.legal_rep_id_number and entity.legal_rep_id_hash
+    assert str(Entity.objects.first().unit.division_code) == "430102"
+
+
+def test_import_is_one_audit_row_with_counts(tmp_path, handler):
+    path = write_csv(tmp_path / "a.csv", [row() for _ in range(5)])
+    before = AuditLog.objects.count()
+    result = run(handler, path)
+    assert result.created == 5
+    rows = AuditLog.objects.order_by("-id")[: AuditLog.objects.count() - before]
+    assert len(rows) == 1 and rows[0].action == "import" and rows[0].changes["created"] == 5
+
+
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "gb18030", "utf-8"])
+def test_csv_encodings_are_read(tmp_path, handler, encoding):
+    path = write_csv(
+        tmp_path / "a.csv",
+        [
+            row(
+                名称="长沙市芙蓉区鑫达便利超市",
+                主体类型="个体工商户",
+                统一社会信用代码=new_uscc(kind="individual"),
+            )
+        ],
+        encoding=encoding,
+    )
+    result = run(handler, path)
+    assert result.committed, result.file_error or result.errors
+    assert Entity.objects.get().name == "长沙市芙蓉区鑫达便利超市"
+
+
+def test_xlsx_is_read(tmp_path, handler):
+    book = Workbook()
+    sheet = book.active
+    sheet.append(TEMPLATE_HEADERS)
+    r = row()
+    sheet.append([r.get(h, "") for h in TEMPLATE_HEADERS])
+    sheet.cell(row=2, column=8).value = dt.datetime(2020, 5, 18)  # a real date cell
+    book.save(tmp_path / "a.xlsx")
+    result = run(handler, tmp_path / "a.xlsx")
+    assert result.committed and Entity.objects.get().established_on == dt.date(2020, 5, 18)
+
+
+def test_undecodable_bytes_are_a_file_error(tmp_path, handler):
+    path = tmp_path / "a.csv"
+    path.write_bytes(",".join(TEMPLATE_HEADERS).encode() + b"\n\x81\xff\xfe\x80\x81\n")
+    result = run(handler, path)
+    assert result.file_error and not result.committed and Entity.objects.count() == 0
+
+
+def test_missing_columns_are_a_file_error(tmp_path, handler):
+    path = write_csv(tmp_path / "a.csv", [row()], headers=["统一社会信用代码", "名称"])
+    result = run(handler, path)
+    assert "缺少必需的列" in result.file_error and "成立日期" in result.file_error
+
+
+def test_duplicate_usccs_within_file_are_reported(tmp_path, handler):
+    uscc = new_uscc()
+    rows = [row(统一社会信用代码=uscc), row(), row(统一社会信用代码=uscc)]
+    result = run(handler, write_csv(tmp_path / "a.csv", rows), mode="good-rows")
+    assert result.created == 2 and result.bad_rows == 1
+    assert result.errors[0].line == 4 and "重复" in result.errors[0].message
+
+
+def test_duplicate_across_batches_is_reported(tmp_path, handler, monkeypatch):
+    from regulus.registry import importing
+
+    monkeypatch.setattr(importing, "BATCH", 2)
+    uscc = new_uscc()
+    rows = [row(统一社会信用代码=uscc), row(), row(), row(统一社会信用代码=uscc)]
+    result = run(handler, write_csv(tmp_path / "a.csv", rows), mode="good-rows")
+    assert result.created == 3 and result.bad_rows == 1 and result.errors[0].line == 5
+
+
+def test_bad_check_characters_are_reported_with_line_and_rule(tmp_path, handler):
+    uscc = new_uscc()
+    bad_uscc = uscc[:-1] + ("1" if uscc[-1] != "1" else "2")
+    number = ids.make_id_number("430102", dt.date(1980, 1, 2), 15)
+    bad_id = number[:-1] + ("1" if number[-1] != "1" else "2")
+    result = run(
+        handler,
+        write_csv(
+            tmp_path / "a.csv",
+            [row(统一社会信用代码=bad_uscc), row(**{"法定代表人/经营者身份证号码": bad_id})],
+        ),
+    )
+    assert [(e.line, e.field) for e in result.errors] == [(2, "uscc"), (3, "legal_rep_id_number")]
+    assert all("校验位" in e.message for e in result.errors)
+
+
+def test_existing_uscc_updates_entity_and_keeps_former_name(tmp_path, handler, entity_a):
+    result = run(
+        handler,
+        write_csv(
+            tmp_path / "a.csv", [row(统一社会信用代码=entity_a.uscc, 名称="湖南立白集团有限公司")]
+        ),
+    )
+    assert result.updated == 1 and result.created == 0
+    entity_a.refresh_from_db()
+    assert entity_a.name == "湖南立白集团有限公司"
+    assert EntityFormerName.objects.filter(entity=entity_a, name="湖南立白日化有限公司").exists()
+    from regulus.registry.selectors import EntityFilters, entity_search
+
+    found = entity_search(user=handler, filters=EntityFilters(q="立白日化")).entities
+    assert [e.pk for e in found] == [entity_a.pk]
+
+
+def test_many_garbage_rows_are_all_counted_and_nothing_loaded(tmp_path, handler):
+    path = tmp_path / "garbage.csv"
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write(",".join(TEMPLATE_HEADERS) + "\n")
+        for i in range(3000):
+            handle.write(f"x{i},y,z,,,,abc,notadate,,,,,999999\n")
+    result = run(handler, path)
+    assert result.rows == 3000 and result.bad_rows == 3000 and result.error_count >= 3000 * 4
+    assert len(result.preview_errors) == 200 and Entity.objects.count() == 0
+
+
+def test_dry_run_reports_but_writes_nothing(tmp_path, handler):
+    result = run(handler, write_csv(tmp_path / "a.csv", [row(), row()]), dry_run=True)
+    assert result.created == 2 and not result.committed and Entity.objects.count() == 0
+
+
+def test_extension_must_match_content(tmp_path, handler):
+    fake = tmp_path / "a.xlsx"
+    fake.write_text("统一社会信用代码\n")
+    assert "不是Excel" in run(handler, fake).file_error
+    zipped = tmp_path / "b.csv"
+    zipped.write_bytes(b"PK\x03\x04rest")
+    assert "Excel" in run(handler, zipped).file_error
+    other = tmp_path / "c.txt"
+    other.write_text("x")
+    assert "不支持" in run(handler, other).file_error
+
+
+# ---- the web flow: upload → check (background task) → choose → import ----------------------
+
+
+def _upload(client, name, content):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return client.post("/registry/import/", {"file": SimpleUploadedFile(name, content)})
+
+
+def _csv_bytes(rows):
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(TEMPLATE_HEADERS)
+    for r in rows:
+        writer.writerow([r.get(h, "") for h in TEMPLATE_HEADERS])
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def test_web_import_previews_then_imports_good_rows(client, handler, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    client.force_login(handler)
+    response = _upload(client, "主体.csv", _csv_bytes([row(), row(成立日期="2999-01-01")]))
+    assert response.status_code == 302
+    job = ImportJob.objects.get()
+    assert job.state == "checked" and job.good_rows == 1 and job.error_rows == 1
+    assert Entity.objects.count() == 0
+    page = client.get(f"/registry/import/{job.pk}/").content.decode()
+    assert "晚于今天" in page and "成立日期" in page
+    report = client.get(f"/registry/import/{job.pk}/errors.xlsx")
+    sheet = load_workbook(io.BytesIO(b"".join(report.streaming_content))).active
+    assert [c.value for c in sheet[2]][:2] == [3, "成立日期"]
+    client.post(f"/registry/import/{job.pk}/commit/", {"mode": "good-rows"})
+    job.refresh_from_db()
+    assert job.state == "done" and job.created_count == 1 and Entity.objects.count() == 1
+
+
+def test_web_import_cancel_loads_nothing(client, handler, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    client.force_login(handler)
+    _upload(client, "主体.csv", _csv_bytes([row()]))
+    job = ImportJob.objects.get()
+    client.post(f"/registry/import/{job.pk}/cancel/")
+    job.refresh_from_db()
+    assert job.state == "cancelled" and Entity.objects.count() == 0
+    response = client.post(f"/registry/import/{job.pk}/commit/", {"mode": "good-rows"})
+    assert Entity.objects.count() == 0 and response.status_code == 302
+
+
+def test_web_upload_rejects_oversize_and_mismatched_files(client, handler, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    settings.UPLOAD_MAX_MB = 0
+    client.force_login(handler)
+    response = _upload(client, "a.csv", b"x" * 10)
+    assert response.status_code == 422 and "超过上限" in response.content.decode()
+    settings.UPLOAD_MAX_MB = 5
+    response = _upload(client, "a.xlsx", b"not a zip")
+    assert response.status_code == 422 and ImportJob.objects.count() == 0
+
+
+def test_outsider_cannot_see_someone_elses_import(client, handler, outsider, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    client.force_login(handler)
+    _upload(client, "主体.csv", _csv_bytes([row()]))
+    job = ImportJob.objects.get()
+    client.force_login(outsider)
+    assert client.get(f"/registry/import/{job.pk}/").status_code == 404
+    assert client.get(f"/registry/import/{job.pk}/errors.xlsx").status_code == 404
+
+
+def test_template_download_has_all_columns(client, handler):
+    client.force_login(handler)
+    response = client.get("/registry/import/template.xlsx")
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    assert [c.value for c in sheet[1]] == TEMPLATE_HEADERS
+
+
+def test_parallel_preparation_gives_the_same_result(tmp_path, handler, monkeypatch):
+    from regulus.registry import importing
+
+    monkeypatch.setattr(importing, "PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(importing, "BATCH", 3)
+    uscc = new_uscc()
+    rows = [
+        row(),
+        row(统一社会信用代码=uscc),
+        row(成立日期="2999-01-01"),
+        row(),
+        row(统一社会信用代码=uscc),
+    ]
+    result = run(handler, write_csv(tmp_path / "a.csv", rows), mode="good-rows")
+    assert (result.rows, result.created, result.bad_rows) == (5, 3, 2)
+    assert sorted(e.line for e in result.errors) == [4, 6]
+    assert Entity.objects.count() == 3
+
+
+def test_parallel_preparation_reports_file_errors(tmp_path, handler, monkeypatch):
+    from regulus.registry import importing
+
+    monkeypatch.setattr(importing, "PARALLEL_MIN_BYTES", 0)
+    path = write_csv(tmp_path / "a.csv", [row()], headers=["统一社会信用代码", "名称"])
+    assert "缺少必需的列" in run(handler, path).file_error
+
+
+def test_import_respects_the_data_scope(tmp_path, handler, outsider, entity_a):
+    rows = [row(), row(所属区县代码="430103", 统一社会信用代码=new_uscc("430103"))]
+    result = run(handler, write_csv(tmp_path / "a.csv", rows), mode="good-rows")
+    assert result.created == 1 and result.bad_rows == 1
+    assert result.errors[0].line == 3 and "数据范围" in result.errors[0].message
+    # the outsider may not update district A's entity by its USCC
+    result = run(
+        outsider,
+        write_csv(tmp_path / "b.csv", [row(统一社会信用代码=entity_a.uscc, 所属区县代码="430103")]),
+    )
+    assert result.bad_rows == 1 and "数据范围" in result.errors[0].message
+    entity_a.refresh_from_db()
+    assert entity_a.district_code == "430102"

@@ -1,0 +1,90 @@
+import io
+
+from openpyxl import load_workbook
+
+from regulus.core.models import AuditLog
+from regulus.registry import services
+from regulus.registry.selectors import dashboard_cards
+
+from .conftest import make_entity
+
+
+def _xlsx_rows(response):
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    return [[c.value for c in r] for r in sheet.iter_rows()]
+
+
+def test_list_page_and_htmx_partial(client, handler, entity_a):
+    client.force_login(handler)
+    page = client.get("/registry/entities/", {"q": "立白"}).content.decode()
+    assert "湖南立白日化有限公司" in page and 'hx-trigger="input changed delay:300ms' in page
+    partial = client.get(
+        "/registry/entities/", {"q": "立白"}, HTTP_HX_REQUEST="true"
+    ).content.decode()
+    assert "湖南立白日化有限公司" in partial and "<html" not in partial
+    assert "至少输入两个字" in client.get("/registry/entities/", {"q": "立"}).content.decode()
+
+
+def test_detail_page_shows_facts_former_names_and_timeline(client, handler, entity_a):
+    services.entity_update(actor=handler, entity=entity_a, name="湖南立白集团有限公司")
+    client.force_login(handler)
+    page = client.get(f"/registry/entities/{entity_a.uscc}/").content.decode()
+    assert "湖南立白集团有限公司" in page and "湖南立白日化有限公司" in page
+    assert entity_a.legal_rep_id_number not in page and "*" in page
+    assert "登记市场主体" in page and "原名称" in page  # the timeline
+
+
+def test_outsider_gets_404_on_detail_and_nothing_in_list(client, outsider, entity_a):
+    client.force_login(outsider)
+    assert client.get(f"/registry/entities/{entity_a.uscc}/").status_code == 404
+    assert "湖南立白日化有限公司" not in client.get("/registry/entities/").content.decode()
+
+
+def test_export_is_scoped_and_audited(client, handler, outsider, entity_a, entity_b):
+    client.force_login(handler)
+    rows = _xlsx_rows(client.get("/registry/entities/export.xlsx"))
+    assert rows[0][0] == "统一社会信用代码"
+    assert [r[0] for r in rows[1:]] == [entity_a.uscc]
+    row = AuditLog.objects.filter(action="export").latest("id")
+    assert row.changes["rows"] == 1 and row.actor == handler
+    client.force_login(outsider)
+    rows = _xlsx_rows(client.get("/registry/entities/export.xlsx", {"q": "立白"}))
+    assert rows[1:] == []
+
+
+def test_export_of_fragment_search(client, handler, entity_a):
+    make_entity(handler, "长沙市芙蓉区鑫达便利超市", kind="individual")
+    client.force_login(handler)
+    rows = _xlsx_rows(client.get("/registry/entities/export.xlsx", {"q": "超市"}))
+    assert [r[1] for r in rows[1:]] == ["长沙市芙蓉区鑫达便利超市"]
+    assert rows[1][2] == "个体工商户"
+
+
+def test_dashboard_card_counts_scope(handler, outsider, entity_a):
+    assert dashboard_cards(handler)[0]["value"] == 1
+    assert dashboard_cards(outsider)[0]["value"] == 0
+
+
+def test_entity_page_shows_permits_when_relation_exists(client, handler, entity_a, monkeypatch):
+    from regulus.registry import selectors
+
+    monkeypatch.setattr(
+        selectors, "entity_permits", lambda entity: ["食品经营许可证 JY14301020000001"]
+    )
+    client.force_login(handler)
+    page = client.get(f"/registry/entities/{entity_a.uscc}/").content.decode()
+    assert "JY14301020000001" in page
+
+
+def test_seed_is_idempotent_and_realistic(bureau):
+    from regulus.registry import demo
+    from regulus.registry.models import Entity
+
+    assert demo.seed(entities=300, log=lambda s: None) == 300
+    assert demo.seed(entities=300, log=lambda s: None) == 0
+    assert Entity.objects.count() == 300
+    individuals = Entity.objects.filter(kind="individual").count()
+    assert 150 < individuals < 260
+    assert Entity.objects.filter(name="liby立白洗涤用品长沙经营部").exists()
+    for e in Entity.objects.select_related("unit")[:50]:
+        assert e.unit.division_code == e.district_code

@@ -1,0 +1,135 @@
+"""Search: index-backed fragment search must equal a brute-force scan."""
+
+import datetime as dt
+
+from django.db import transaction
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from regulus.registry import search, services
+from regulus.registry.models import Entity
+from regulus.registry.selectors import EntityFilters, entity_search
+
+from .conftest import make_entity
+
+ALPHABET = "超市立白长沙店abAB1（"
+
+
+def _search(user, q, **filters):
+    result = entity_search(
+        user=user, filters=EntityFilters.from_params({"q": q, **filters}), per_page=1000
+    )
+    return result
+
+
+def _brute(q, entities):
+    f = search.fold(q)
+    return {
+        e.pk
+        for e in entities
+        if f in search.fold(e.name)
+        or any(f in search.fold(n) for n in e.former_names.values_list("name", flat=True))
+        or e.legal_rep_name == q
+    }
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    names=st.lists(st.text(ALPHABET, min_size=2, max_size=8), min_size=1, max_size=12),
+    query=st.text(ALPHABET, min_size=2, max_size=4),
+    pick=st.integers(min_value=0, max_value=100),
+)
+def test_fragment_search_equals_brute_force_scan(city_admin, names, query, pick):
+    with transaction.atomic():
+        entities = [make_entity(city_admin, n, legal_rep_name="张三") for n in names]
+        if pick % 3 == 0:  # also query a real substring of a name
+            name = names[pick % len(names)]
+            query = name[: 2 + pick % max(1, len(name) - 1)]
+        if pick % 4 == 0:
+            services.entity_update(actor=city_admin, entity=entities[0], name="更名后的名称")
+            entities[0].refresh_from_db()
+        result = _search(city_admin, query)
+        expected = _brute(query, Entity.objects.all())
+        assert {e.pk for e in result.entities} == expected
+        assert result.count == len(expected)
+        transaction.set_rollback(True)
+
+
+def test_two_character_fragment_finds_names(handler):
+    make_entity(handler, "长沙市芙蓉区鑫达便利超市", kind="individual")
+    make_entity(handler, "湖南立白日化有限公司")
+    result = _search(handler, "超市")
+    assert [e.name for e in result.entities] == ["长沙市芙蓉区鑫达便利超市"]
+    assert result.count == 1
+
+
+def test_mixed_latin_and_chinese_fragments(handler):
+    make_entity(handler, "liby立白洗涤用品长沙经营部", kind="individual")
+    for q in ("liby立白", "LIBY", "y立", "立白洗涤"):
+        assert [e.name for e in _search(handler, q).entities] == ["liby立白洗涤用品长沙经营部"], q
+
+
+def test_former_name_is_found(handler, entity_a):
+    services.entity_update(actor=handler, entity=entity_a, name="湖南蓝月亮有限公司")
+    assert [e.pk for e in _search(handler, "立白日化").entities] == [entity_a.pk]
+    assert [e.pk for e in _search(handler, "蓝月亮").entities] == [entity_a.pk]
+
+
+def test_one_character_asks_for_two(handler, entity_a):
+    result = _search(handler, "立")
+    assert result.message == "至少输入两个字" and not result.entities
+
+
+def test_uscc_is_exact_and_legal_rep_name_is_found(handler, entity_a):
+    assert [e.pk for e in _search(handler, entity_a.uscc.lower()).entities] == [entity_a.pk]
+    assert [e.pk for e in _search(handler, "陈凯旋").entities] == [entity_a.pk]
+    assert _search(handler, entity_a.uscc[:-1] + "0").entities == [] or entity_a.uscc[-1] == "0"
+
+
+def test_filters_apply_to_fragment_search(handler):
+    shop = make_entity(handler, "芙蓉区鑫达便利超市", kind="individual")
+    make_entity(handler, "湖南鑫达超市有限公司")
+    assert [e.pk for e in _search(handler, "超市", kind="individual").entities] == [shop.pk]
+    services.entity_change_status(actor=handler, entity=shop, status="cancelled")
+    assert [e.pk for e in _search(handler, "超市", status="cancelled").entities] == [shop.pk]
+    assert _search(handler, "超市", status="revoked").count == 0
+
+
+def test_search_is_scoped_outsider_sees_nothing(handler, outsider, entity_a, entity_b):
+    assert [e.pk for e in _search(handler, "立白").entities] == [entity_a.pk]
+    assert _search(outsider, "立白").entities == []
+    assert _search(outsider, entity_a.uscc).entities == []
+    assert _search(outsider, "陈凯旋").count == 0
+    assert [e.pk for e in _search(outsider, "").entities] == [entity_b.pk]
+
+
+def test_sort_key_is_whitelisted(handler, entity_a):
+    filters = EntityFilters.from_params({"q": "立白", "sort": "name; DROP TABLE x"})
+    assert filters.sort == "new"
+    assert entity_search(user=handler, filters=filters).count == 1
+
+
+def test_index_rebuild_matches_incremental_index(handler, entity_a):
+    make_entity(
+        handler, "长沙市芙蓉区鑫达便利超市", kind="individual", established_on=dt.date(2019, 5, 5)
+    )
+    before = _search(handler, "超市").count
+    assert search.index_rebuild() == 2
+    assert _search(handler, "超市").count == before == 1
+
+
+def test_large_counts_on_postgresql_are_marked_approximate(client, handler, monkeypatch):
+    from django.db import connection
+
+    make_entity(handler, "芙蓉区鑫达便利超市", kind="individual")
+    monkeypatch.setattr(search, "PG_EXACT_COUNT_LIMIT", -1)
+    result = _search(handler, "超市")
+    assert result.approximate == (connection.vendor == "postgresql")
+    assert [e.name for e in result.entities] == ["芙蓉区鑫达便利超市"]  # the rows stay exact
+    client.force_login(handler)
+    page = client.get("/registry/entities/", {"q": "超市"}).content.decode()
+    assert ("共 约 " in page) == (connection.vendor == "postgresql")
+    body = client.get("/api/v1/entities", {"q": "超市"}).json()
+    assert body["count_approximate"] == (connection.vendor == "postgresql")
