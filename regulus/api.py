@@ -12,14 +12,15 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
-from ninja.renderers import JSONRenderer
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.renderers import JSONRenderer
 
 from regulus.core.api import router as core_router
 from regulus.core.api_auth import BearerTokenAuth, StaffSessionAuth
 
 logger = logging.getLogger(__name__)
+
 
 class ChineseJSONRenderer(JSONRenderer):
     """Chinese text as itself, not as \\u escapes: readable in logs and by integrators."""
@@ -31,7 +32,9 @@ api = NinjaAPI(
     renderer=ChineseJSONRenderer(),
     title="Regulus 市场监管一体化平台 API",
     version="1.0.0",
-    description="工作人员会话或接口令牌（请求头 `Authorization: Bearer 令牌`）认证；数据范围与界面一致。",
+    description=(
+        "工作人员会话或接口令牌（请求头 `Authorization: Bearer 令牌`）认证；数据范围与界面一致。"
+    ),
     urls_namespace="api",
     auth=[BearerTokenAuth(), StaffSessionAuth()],
 )
