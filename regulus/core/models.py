@@ -144,11 +144,9 @@ class User(AbstractUser):
         return self.full_name or self.username
 
     def role_codes(self) -> set[str]:
-        cached = getattr(self, "_role_codes", None)
-        if cached is None:
-            cached = set(self.roles.values_list("code", flat=True)) if self.pk else set()
-            self._role_codes = cached
-        return cached
+        from regulus.core.scope import role_grants
+
+        return {code for code, _, _ in role_grants(self)}
 
     def has_role(self, *codes: str) -> bool:
         return self.is_superuser or bool(self.role_codes() & set(codes))

@@ -35,37 +35,44 @@ def scope_unit_ids(user: User) -> set[int] | None:
     return result
 
 
+def role_grants(user: User) -> list[tuple[str, str, int | None]]:
+    """(permission code, data scope, custom unit id or None) of the user's roles, one query.
+
+    Cached on the user object for the request: every scoped query of a page asks it.
+    """
+    cached = getattr(user, "_role_grants", None)
+    if cached is None:
+        cached = (
+            list(user.roles.values_list("code", "data_scope", "custom_units")) if user.pk else []
+        )
+        user._role_grants = cached  # type: ignore[attr-defined]
+    return cached
+
+
 def _compute_scope_unit_ids(user: User) -> set[int] | None:
-    from regulus.core.models import DataScope
+    from regulus.core.models import DataScope, OrgUnit
 
     if not user.is_authenticated or not user.is_active:
         return set()
     if user.is_superuser:
         return None
-    ids: set[int] = set()
-    for role in user.roles.all().prefetch_related("custom_units"):
-        scope = role.data_scope
-        if scope == DataScope.ALL:
-            return None
-        if scope == DataScope.CUSTOM:
-            ids.update(u.id for u in role.custom_units.all())
-        elif user.unit_id is None:
-            continue
-        elif scope == DataScope.UNIT_AND_BELOW:
-            ids.update(user.unit.subtree_ids())  # type: ignore[union-attr]
-        elif scope == DataScope.OWN_UNIT:
+    grants = role_grants(user)
+    scopes = {scope for _, scope, _ in grants}
+    if DataScope.ALL in scopes:
+        return None
+    ids = {unit_id for _, scope, unit_id in grants if scope == DataScope.CUSTOM and unit_id}
+    if user.unit_id is not None:
+        if DataScope.UNIT_AND_BELOW in scopes:
+            # One query by the unit's path prefix, without loading the unit itself first.
+            own_path = OrgUnit.objects.filter(pk=user.unit_id).values("path")[:1]
+            ids.update(
+                OrgUnit.objects.filter(path__startswith=models.Subquery(own_path)).values_list(
+                    "id", flat=True
+                )
+            )
+        elif DataScope.OWN_UNIT in scopes:
             ids.add(user.unit_id)
     return ids
-
-
-def owns_records_only(user: User) -> bool:
-    """True when the user's only grant is "own records" (仅本人数据)."""
-    from regulus.core.models import DataScope
-
-    if user.is_superuser:
-        return False
-    scopes = {r.data_scope for r in user.roles.all()}
-    return scopes == {DataScope.OWN_RECORDS}
 
 
 class ScopedQuerySet(models.QuerySet[M]):
@@ -95,7 +102,7 @@ class ScopedQuerySet(models.QuerySet[M]):
 def _has_own_records_grant(user: Any) -> bool:
     from regulus.core.models import DataScope
 
-    return any(r.data_scope == DataScope.OWN_RECORDS for r in user.roles.all())
+    return any(scope == DataScope.OWN_RECORDS for _, scope, _ in role_grants(user))
 
 
 def unit_is_visible(user: Any, unit: OrgUnit) -> bool:

@@ -81,7 +81,9 @@ def staff_update(
         )  # fmt: skip
         staff.save()
         staff.roles.set(roles)
-        staff._role_codes = None  # type: ignore[assignment]
+        # The roles changed: forget what this object cached of its grants and scope.
+        for cached in ("_role_grants", "_scope_unit_ids"):
+            staff.__dict__.pop(cached, None)
         after = snapshot(staff, STAFF_AUDITED_FIELDS) | {"roles": sorted(r.name for r in roles)}
         changes = diff(before, after)
         if changes:

@@ -18,13 +18,21 @@ from django.views.decorators.http import require_POST
 from regulus.core import ids
 from regulus.core.masking import mask_id_number
 from regulus.core.models import Role
-from regulus.core.selectors import audit_timeline
+from regulus.core.selectors import audit_timeline, units_visible_to
 from regulus.registry import exporting, selectors, services
+from regulus.registry.forms import (
+    EntityCreateForm,
+    EntityEditForm,
+    EntityStatusForm,
+    add_service_errors,
+)
 from regulus.registry.importing import write_template
-from regulus.registry.models import EntityKind, EntityStatus, ImportJob, RiskClass
+from regulus.registry.models import Entity, EntityKind, EntityStatus, ImportJob, RiskClass
 from regulus.registry.rules import DISTRICTS, INDUSTRY_SECTIONS
 
 IMPORT_ROLES = (Role.Code.ADMIN, Role.Code.HANDLER)
+# Who may register an entity, change its facts or its registration status.
+EDIT_ROLES = (Role.Code.ADMIN, Role.Code.HANDLER)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -58,15 +66,42 @@ def entity_list(request: HttpRequest) -> HttpResponse:
         "industries": [(k, f"{k} {v[0]}") for k, v in INDUSTRY_SECTIONS.items()],
         "sorts": selectors.SORTS.items(),
         "district_names": DISTRICTS,
+        "can_edit": request.user.has_role(*EDIT_ROLES),  # type: ignore[union-attr]
     }
     if request.headers.get("HX-Request") and not request.headers.get("HX-Boosted"):
         return render(request, "registry/_results.html", context)
     return render(request, "registry/entity_list.html", context)
 
 
-@login_required
-def entity_detail(request: HttpRequest, uscc: str) -> HttpResponse:
-    entity = selectors.entity_detail(user=request.user, uscc=uscc)
+def _can_edit(user: Any) -> bool:
+    return bool(user.has_role(*EDIT_ROLES))
+
+
+def _require_editor(user: Any) -> None:
+    if not _can_edit(user):
+        raise PermissionDenied("只有系统管理员和业务承办人可以登记或变更市场主体")
+
+
+def _entity(request: HttpRequest, uscc: str) -> Entity:
+    """The entity, if the user's data scope holds it (404 otherwise, for GET and POST alike)."""
+    return Entity.objects.select_related("unit").get_visible_or_404(  # type: ignore[no-any-return]
+        request.user, uscc=ids.normalise(uscc)
+    )
+
+
+def _render_detail(
+    request: HttpRequest,
+    entity: Entity,
+    *,
+    edit_form: EntityEditForm | None = None,
+    status_form: EntityStatusForm | None = None,
+    status: int = 200,
+    open_panel: str = "",
+) -> HttpResponse:
+    can_edit = _can_edit(request.user)
+    if can_edit:
+        edit_form = edit_form or EntityEditForm(entity=entity)
+        status_form = status_form or EntityStatusForm(entity=entity)
     context = {
         "entity": entity,
         "district_name": DISTRICTS.get(entity.district_code, ""),
@@ -76,8 +111,93 @@ def entity_detail(request: HttpRequest, uscc: str) -> HttpResponse:
         "permits": selectors.entity_permits(entity),
         "has_permits_relation": hasattr(entity, "permits"),
         "events": audit_timeline(entity),
+        "can_edit": can_edit,
+        "edit_form": edit_form,
+        "status_form": status_form,
+        "status_choices": status_form.fields["status"].choices if status_form else [],  # type: ignore[attr-defined]
+        "edit_open": open_panel == "edit" or bool(edit_form and edit_form.errors),
+        "status_open": open_panel == "status" or bool(status_form and status_form.errors),
     }
-    return render(request, "registry/entity_detail.html", context)
+    return render(request, "registry/entity_detail.html", context, status=status)
+
+
+@login_required
+def entity_detail(request: HttpRequest, uscc: str) -> HttpResponse:
+    entity = selectors.entity_detail(user=request.user, uscc=uscc)
+    return _render_detail(request, entity)
+
+
+@login_required
+def entity_create(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    _require_editor(user)
+    form = EntityCreateForm(
+        request.POST or None,
+        units=units_visible_to(user),  # type: ignore[arg-type]
+        initial={
+            "district_code": getattr(user.unit, "division_code", ""),  # type: ignore[union-attr]
+            "unit": user.unit,  # type: ignore[union-attr]
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            entity = services.entity_create(actor=user, **form.service_kwargs())
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, f"已登记：{entity.name}")
+            return redirect(entity)
+    return render(
+        request,
+        "registry/entity_form.html",
+        {"form": form, "title": "新增市场主体"},
+        status=422 if form.errors else 200,
+    )
+
+
+@login_required
+def entity_edit(request: HttpRequest, uscc: str) -> HttpResponse:
+    user = request.user
+    entity = _entity(request, uscc)
+    _require_editor(user)
+    if request.method != "POST":
+        return _render_detail(request, entity, open_panel="edit")
+    form = EntityEditForm(request.POST, entity=entity)
+    if form.is_valid():
+        try:
+            services.entity_update(actor=user, entity=entity, **form.service_kwargs())
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, "已保存")
+            return redirect(entity)
+    return _render_detail(request, entity, edit_form=form, status=422)
+
+
+@login_required
+def entity_status(request: HttpRequest, uscc: str) -> HttpResponse:
+    user = request.user
+    entity = _entity(request, uscc)
+    _require_editor(user)
+    if request.method != "POST":
+        return _render_detail(request, entity, open_panel="status")
+    form = EntityStatusForm(request.POST, entity=entity)
+    if form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.entity_change_status(
+                actor=user,
+                entity=entity,
+                status=d["status"],
+                on=d["status_changed_on"],
+                reason=d["reason"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, f"已变更登记状态为：{EntityStatus(d['status']).label}")
+            return redirect(entity)
+    return _render_detail(request, entity, status_form=form, status=422)
 
 
 @login_required

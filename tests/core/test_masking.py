@@ -49,10 +49,12 @@ def card_number(body: str) -> str:
 # --- strategies -------------------------------------------------------------------------------
 
 cjk = st.characters(min_codepoint=0x4E00, max_codepoint=0x9FA5)
+# A given name made only of 某 already reads as masked ("陈某"): such names are left as they
+# are by design (idempotence), so the property below is about every other name.
 chinese_names = st.builds(
     lambda surname, given_name: surname + given_name,
     st.one_of(cjk, st.sampled_from(sorted(COMPOUND_SURNAMES))),
-    st.text(cjk, min_size=1, max_size=3),
+    st.text(cjk, min_size=1, max_size=3).filter(lambda given: set(given) != {"某"}),
 )
 id_numbers = st.builds(
     make_id_number,
