@@ -40,15 +40,26 @@ def add_service_errors(form: forms.Form, exc: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, error)
 
 
-def _style(form: forms.Form) -> None:
-    for name, field in form.fields.items():
-        widget = field.widget
-        css = "form-select form-select-sm" if isinstance(widget, forms.Select) else "form-control"
-        if not isinstance(widget, forms.Select):
-            css += " form-control-sm"
-        if form.is_bound and name in form.errors:
-            css += " is-invalid"
-        widget.attrs.setdefault("class", css)
+class StyledForm(forms.Form):
+    """Bootstrap classes on every widget; a field with an error (the form's own or the
+    service's) is marked ``is-invalid``."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            select = isinstance(widget, forms.Select)
+            widget.attrs.setdefault(
+                "class", "form-select form-select-sm" if select else "form-control form-control-sm"
+            )
+
+    def add_error(self, field: str | None, error: Any) -> None:
+        super().add_error(field, error)
+        for name in self.errors:
+            if name in self.fields:
+                attrs = self.fields[name].widget.attrs
+                if "is-invalid" not in attrs.get("class", ""):
+                    attrs["class"] = f"{attrs.get('class', '')} is-invalid".strip()
 
 
 def _check_uscc(value: str) -> str:
@@ -63,7 +74,7 @@ def _text(label: str, key: str, **kwargs: Any) -> forms.CharField:
     return forms.CharField(label=label, max_length=MAX_LENGTHS.get(key), **kwargs)
 
 
-class EntityCreateForm(forms.Form):
+class EntityCreateForm(StyledForm):
     uscc = forms.CharField(
         label="统一社会信用代码",
         max_length=30,
@@ -115,7 +126,6 @@ class EntityCreateForm(forms.Form):
         field.label_from_instance = lambda u: (  # type: ignore[attr-defined]
             f"{u.name}（{DISTRICTS.get(u.division_code, u.division_code)}）"
         )
-        _style(self)
 
     def clean_uscc(self) -> str:
         return _check_uscc(self.cleaned_data["uscc"])
@@ -158,7 +168,7 @@ EDITABLE = (
 )
 
 
-class EntityEditForm(forms.Form):
+class EntityEditForm(StyledForm):
     """变更登记事项. The ID number is changed only when a new one is typed."""
 
     name = _text("名称", "name", min_length=2, help_text="变更后，原名称作为曾用名保留")
@@ -194,7 +204,6 @@ class EntityEditForm(forms.Form):
         self.fields["legal_rep_id_number"].help_text = (
             f"现为 {masked}；不变更请留空" if masked else "未登记；需要时填写18位号码"
         )
-        _style(self)
 
     def clean_legal_rep_id_number(self) -> str:
         return _check_id_number(self.cleaned_data["legal_rep_id_number"])
@@ -206,7 +215,7 @@ class EntityEditForm(forms.Form):
         return data
 
 
-class EntityStatusForm(forms.Form):
+class EntityStatusForm(StyledForm):
     """状态变更: only the transitions the service's table allows from the current status."""
 
     status = forms.ChoiceField(label="变更为")
@@ -228,7 +237,6 @@ class EntityStatusForm(forms.Form):
             if allowed
             else "（已是最终状态）"
         )
-        _style(self)
 
 
 def allowed_statuses(entity: Entity) -> list[str]:

@@ -100,8 +100,10 @@ def _render_detail(
 ) -> HttpResponse:
     can_edit = _can_edit(request.user)
     if can_edit:
-        edit_form = edit_form or EntityEditForm(entity=entity)
-        status_form = status_form or EntityStatusForm(entity=entity)
+        if edit_form is None:
+            edit_form = EntityEditForm(entity=entity)
+        if status_form is None:
+            status_form = EntityStatusForm(entity=entity)
     context = {
         "entity": entity,
         "district_name": DISTRICTS.get(entity.district_code, ""),
