@@ -81,11 +81,25 @@ def audit_timeline(obj: Any) -> list[dict[str, Any]]:
     rows = AuditLog.objects.filter(
         object_type=obj._meta.label_lower, object_id=str(obj.pk)
     ).order_by("-id")[:100]
-    return [audit_event(row) for row in rows]
+    labels = field_labels(type(obj))
+    return [audit_event(row, labels) for row in rows]
 
 
-def audit_event(row: AuditLog) -> dict[str, Any]:
-    changed = "、".join(row.changes) if row.action == AuditLog.Action.UPDATE else ""
+def field_labels(model: Any) -> dict[str, str]:
+    """Chinese names of a model's fields by attribute name ("unit_id" → "所属单位")."""
+    labels: dict[str, str] = {}
+    for f in model._meta.concrete_fields:
+        labels[f.attname] = labels[f.name] = str(f.verbose_name)
+    return labels
+
+
+def audit_event(row: AuditLog, labels: dict[str, str] | None = None) -> dict[str, Any]:
+    labels = labels or {}
+    changed = (
+        "、".join(labels.get(name, name) for name in row.changes)
+        if row.action == AuditLog.Action.UPDATE
+        else ""
+    )
     return {
         "at": row.at, "actor_name": row.actor_name, "unit_name": row.unit_name,
         "title": row.summary or f"{row.get_action_display()}{row.object_repr}",

@@ -110,3 +110,18 @@ def test_request_ip_is_recorded_on_login(client, handler):
     )
     row = AuditLog.objects.get(action=AuditLog.Action.LOGIN)
     assert row.ip == "10.1.2.3" and row.actor_id == handler.pk
+
+
+def test_timeline_names_changed_fields_in_chinese(city_admin, handler):
+    from regulus.core.selectors import audit_timeline
+
+    services.staff_update(
+        actor=city_admin,
+        staff=handler,
+        full_name="刘新名",
+        unit=handler.unit,
+        roles=list(handler.roles.all()),
+        phone="13800000000",
+    )
+    details = [e["detail"] for e in audit_timeline(handler)]
+    assert any("姓名" in d and "联系电话" in d for d in details)
