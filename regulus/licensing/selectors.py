@@ -96,6 +96,25 @@ def commitment_text(matters: list[Matter]) -> str:
     return "\n".join(parts)
 
 
+def can_fast_track(app: Application, user: Any) -> bool:
+    """Whether to offer 当场办结: the commitment path, or no on-site check needed (the service
+    `application_fast_track` enforces the same rule)."""
+    return (
+        app.state in (Application.State.SUBMITTED, Application.State.REVIEW)
+        and (app.is_commitment or not app.onsite_check_required)
+        and user.has_role("handler", "leader", "admin")
+    )
+
+
+def can_sign_commitment(app: Application, matters: list[Matter]) -> bool:
+    """Whether the commitment can still be signed (before any decision; see commitment_sign)."""
+    return (
+        not app.commitment_signed_at
+        and app.state in (Application.State.SUBMITTED, Application.State.REVIEW)
+        and not commitment_problem(matters)
+    )
+
+
 def materials_missing(application: Application) -> list[str]:
     given = set(application.materials.values_list("material__key", flat=True))
     required = materials_union(application_matters(application))

@@ -164,12 +164,8 @@ def application_detail(request: HttpRequest, number: str) -> HttpResponse:
             available[n] for n in ("not_accept", "withdraw", "approve", "refuse") if n in available
         ],
         "delivery_choices": Application.Delivery.choices,
-        "can_fast_track": app.state in (Application.State.SUBMITTED, Application.State.REVIEW)
-        and (app.is_commitment or not app.onsite_check_required)
-        and user.has_role("handler", "leader", "admin"),
-        "can_sign_commitment": not app.commitment_signed_at
-        and app.state in (Application.State.SUBMITTED, Application.State.REVIEW)
-        and not selectors.commitment_problem(matters),
+        "can_fast_track": selectors.can_fast_track(app, user),
+        "can_sign_commitment": selectors.can_sign_commitment(app, matters),
     }
     return render(request, "licensing/application_detail.html", context)
 

@@ -128,7 +128,9 @@ def _out(entity: Entity) -> dict[str, Any]:
     }
 
 
-def _detail(entity: Entity) -> dict[str, Any]:
+def _detail(entity: Entity, former_names: list[str] | None = None) -> dict[str, Any]:
+    if former_names is None:
+        former_names = list(entity.former_names.values_list("name", flat=True))
     return {
         **_out(entity),
         "sub_kind": entity.sub_kind,
@@ -140,7 +142,7 @@ def _detail(entity: Entity) -> dict[str, Any]:
         "registration_authority": entity.registration_authority,
         "phone": entity.phone,
         "status_changed_on": entity.status_changed_on,
-        "former_names": list(entity.former_names.values_list("name", flat=True)),
+        "former_names": former_names,
     }
 
 
@@ -207,7 +209,8 @@ def entity_list(
 
 @router.get("/entities/{uscc}", response=EntityDetailOut, summary="市场主体详情")
 def entity_get(request: HttpRequest, uscc: str) -> dict[str, Any]:
-    return _detail(selectors.entity_detail(user=_auth(request), uscc=uscc))
+    entity, former_names = selectors.entity_detail_with_former_names(user=_auth(request), uscc=uscc)
+    return _detail(entity, former_names)
 
 
 @router.post("/entities", response={201: EntityDetailOut}, summary="登记市场主体")

@@ -76,7 +76,8 @@ def _tag(prefix: str, value: str) -> str:
 
 
 def person_token(name: str) -> str:
-    return "zp" + "y".join(_hex(c) for c in fold(name.strip()))
+    get = _HEX.get
+    return "zp" + "y".join([get(c) or _hex(c) for c in fold(name.strip())])
 
 
 def unit_token(unit_id: int) -> str:
@@ -125,20 +126,28 @@ def document_tokens(
     tokens.append(SEPARATOR)
     if legal_rep_name.strip():
         tokens.append(person_token(legal_rep_name))
-    get = _FILTER_TOKENS.get
-    for key, value in (
-        ("district", district_code),
-        ("kind", kind),
-        ("status", status),
-        ("risk", risk_class),
-        ("industry", industry_section),
-        ("industry", industry_code),
-    ):
-        if value:
-            tokens.append(get((key, value)) or filter_token(key, value))
-    if unit_id is not None:
-        tokens.append(f"zu{unit_id}")
+    key = (district_code, kind, status, risk_class, industry_section, industry_code, unit_id)
+    tail = _FILTER_TAILS.get(key)
+    if tail is None:
+        tail = _filter_tail(key)
+    tokens += tail
     return tokens
+
+
+# The filter tokens of each combination of filter values (a few thousand in a city): an
+# import tokenises a million rows, and these tokens repeat.
+_FILTER_TAILS: dict[tuple[Any, ...], list[str]] = {}
+
+
+def _filter_tail(key: tuple[Any, ...]) -> list[str]:
+    *values, unit_id = key
+    keys = ("district", "kind", "status", "risk", "industry", "industry")
+    tail = [filter_token(k, v) for k, v in zip(keys, values, strict=True) if v]
+    if unit_id is not None:
+        tail.append(unit_token(unit_id))
+    if len(_FILTER_TAILS) < 50_000:
+        _FILTER_TAILS[key] = tail
+    return tail
 
 
 def tokens_for_row(row: dict[str, Any], former_names: Iterable[str] = ()) -> list[str]:
@@ -302,6 +311,9 @@ class IndexQuery:
     fragment: str
     filters: dict[str, str] = field(default_factory=dict)
     unit_ids: Sequence[int] | None = None  # None = the whole city
+    # Worked out once per query and reused by its page and its count (same request).
+    _estimate: int | None = field(default=None, init=False, repr=False, compare=False)
+    _person_indexed: bool | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def fragment_tokens(self) -> list[str]:
@@ -329,9 +341,20 @@ def _fts_quote(token: str) -> str:
     return f'"{token}"'
 
 
-def _fts_match(query: IndexQuery) -> str:
+def _person_indexed(cursor: Any, query: IndexQuery) -> bool:
+    """Whether any document holds the fragment as a legal representative's full name (one
+    probe of the index, ~0.01 ms). Usually not: then the MATCH is the bare phrase, which FTS5
+    evaluates ~5 % faster than "phrase OR person" (a count reads every matching doclist)."""
+    if query._person_indexed is None:
+        token = _fts_quote(person_token(query.fragment))
+        cursor.execute(f"SELECT 1 FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s LIMIT 1", [token])
+        query._person_indexed = cursor.fetchone() is not None
+    return query._person_indexed
+
+
+def _fts_match(query: IndexQuery, *, person: bool = True) -> str:
     phrase = _fts_quote(" ".join(bigram_sequence(query.fragment)))
-    text = f"({phrase} OR {_fts_quote(person_token(query.fragment))})"
+    text = f"({phrase} OR {_fts_quote(person_token(query.fragment))})" if person else phrase
     for token in query.filter_tokens():
         text += f" AND {_fts_quote(token)}"
     units = query.unit_tokens()
@@ -415,7 +438,7 @@ def search_ids(
                 )
             cursor.execute(sql, [*params, limit, offset])
         else:
-            match = _fts_match(query)
+            match = _fts_match(query, person=_person_indexed(cursor, query))
             if query.exact and sort == "new":
                 sql = (
                     f"SELECT -rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s "
@@ -458,7 +481,7 @@ def search_count(query: IndexQuery) -> tuple[int, bool]:
                 return estimate, True
             cursor.execute(sql, params)
         else:
-            match = _fts_match(query)
+            match = _fts_match(query, person=_person_indexed(cursor, query))
             if query.exact:
                 cursor.execute(
                     f"SELECT count(*) FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [match]
@@ -475,27 +498,47 @@ def search_count(query: IndexQuery) -> tuple[int, bool]:
 def _pg_upper_estimate(cursor: Any, query: IndexQuery) -> int:
     """The planner's estimate of the matches, kept on the high side: for a fragment of more
     than two characters, the smallest estimate of its single bigrams (the planner would
-    multiply the bigrams' frequencies as if independent, but 便利 and 超市 go together)."""
+    multiply the bigrams' frequencies as if independent, but 便利 and 超市 go together).
+    One EXPLAIN (the bigrams' queries joined by UNION ALL), once per query: the page and the
+    count of one request share it."""
+    if query._estimate is not None:
+        return query._estimate
     value = fold(query.fragment)
     parts = [query] if query.exact else [
         IndexQuery(fragment=value[i : i + 2], filters=query.filters, unit_ids=query.unit_ids)
         for i in range(min(len(value) - 1, 6))
     ]  # fmt: skip
-    estimates = []
+    selects, params = [], []
     for part in parts:
-        where, params = _pg_where(part)
-        estimates.append(_pg_estimate(cursor, f"SELECT 1 FROM {PG_TABLE} s WHERE {where}", params))
-    return min(estimates)
+        where, part_params = _pg_where(part)
+        selects.append(f"SELECT 1 FROM {PG_TABLE} s WHERE {where}")
+        params += part_params
+    plan = _pg_plan(cursor, " UNION ALL ".join(selects), params)
+    children = plan.get("Plans", []) if plan.get("Node Type") == "Append" else []
+    if len(parts) == 1:
+        estimate = int(plan.get("Plan Rows", 0))
+    elif len(children) == len(parts):
+        estimate = min(int(child.get("Plan Rows", 0)) for child in children)
+    else:  # pragma: no cover - an unexpected plan shape: one EXPLAIN per bigram
+        estimate = min(
+            _pg_estimate(cursor, select, _pg_where(part)[1])
+            for select, part in zip(selects, parts, strict=True)
+        )
+    query._estimate = estimate
+    return estimate
+
+
+def _pg_plan(cursor: Any, sql: str, params: list[Any]) -> dict[str, Any]:
+    import json
+
+    cursor.execute("EXPLAIN (FORMAT JSON) " + sql, params)
+    raw = cursor.fetchone()[0]
+    plan: dict[str, Any] = (json.loads(raw) if isinstance(raw, str) else raw)[0]["Plan"]
+    return plan
 
 
 def _pg_estimate(cursor: Any, count_sql: str, params: list[Any]) -> int:
     """The planner's estimate of the rows a count(*) query counts (the rows of the same query
     selecting a constant: the top node's estimate, workers included)."""
-    import json
-
-    cursor.execute(
-        "EXPLAIN (FORMAT JSON) " + count_sql.replace("SELECT count(*)", "SELECT 1", 1), params
-    )
-    raw = cursor.fetchone()[0]
-    plan = (json.loads(raw) if isinstance(raw, str) else raw)[0]["Plan"]
+    plan = _pg_plan(cursor, count_sql.replace("SELECT count(*)", "SELECT 1", 1), params)
     return int(plan.get("Plan Rows", 0))

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db import connection
+from django.db.models import QuerySet, TextField
+from django.db.models.expressions import RawSQL
 
 from regulus.core import ids
 from regulus.core.scope import scope_unit_ids
@@ -219,6 +222,31 @@ EXPORT_COLUMNS = (
 
 def entity_detail(*, user: Any, uscc: str) -> Entity:
     return Entity.objects.select_related("unit").get_visible_or_404(user, uscc=ids.normalise(uscc))
+
+
+# The former names (newest first) as a JSON array, fetched in the entity's own query.
+_FORMER_NAMES_SQL = {
+    "postgresql": (
+        "(SELECT COALESCE(json_agg(f.name ORDER BY f.used_until DESC, f.id DESC), '[]')::text "
+        'FROM registry_entityformername f WHERE f.entity_id = "registry_entity"."id")'
+    ),
+    "sqlite": (
+        "(SELECT json_group_array(name) FROM (SELECT f.name FROM registry_entityformername f "
+        'WHERE f.entity_id = "registry_entity"."id" ORDER BY f.used_until DESC, f.id DESC))'
+    ),
+}
+
+
+def entity_detail_with_former_names(*, user: Any, uscc: str) -> tuple[Entity, list[str]]:
+    """The entity (404 outside the scope) and its former names, in ONE query (the API's
+    lookup by USCC: every round trip counts on PostgreSQL)."""
+    sql = _FORMER_NAMES_SQL[connection.vendor]
+    entity = (
+        Entity.objects.select_related("unit")
+        .annotate(former_names_json=RawSQL(sql, (), output_field=TextField()))
+        .get_visible_or_404(user, uscc=ids.normalise(uscc))
+    )
+    return entity, json.loads(entity.former_names_json or "[]")  # type: ignore[attr-defined]
 
 
 def entity_permits(entity: Entity) -> list[Any]:

@@ -133,3 +133,48 @@ def test_large_counts_on_postgresql_are_marked_approximate(client, handler, monk
     assert ("共 约 " in page) == (connection.vendor == "postgresql")
     body = client.get("/api/v1/entities", {"q": "超市"}).json()
     assert body["count_approximate"] == (connection.vendor == "postgresql")
+
+
+def test_fragment_that_is_also_a_legal_rep_name_finds_both(handler):
+    # The MATCH drops the person term only when no document holds that person token.
+    by_name = make_entity(handler, "李四便利店", kind="individual")
+    by_person = make_entity(handler, "芙蓉区五金商店", legal_rep_name="李四")
+    make_entity(handler, "芙蓉区李五商店")
+    result = _search(handler, "李四")
+    assert {e.pk for e in result.entities} == {by_name.pk, by_person.pk}
+    assert result.count == 2
+    assert [e.pk for e in _search(handler, "便利店").entities] == [by_name.pk]
+    assert _search(handler, "便利店").count == 1
+
+
+def test_api_detail_brings_former_names_in_the_entity_query(client, handler, outsider, entity_a):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    services.entity_update(actor=handler, entity=entity_a, name="湖南蓝月亮有限公司")
+    entity_a.refresh_from_db()
+    services.entity_update(actor=handler, entity=entity_a, name="湖南白猫有限公司")
+    client.force_login(handler)
+    with CaptureQueriesContext(connection) as ctx:
+        body = client.get(f"/api/v1/entities/{entity_a.uscc}").json()
+    assert body["name"] == "湖南白猫有限公司"
+    assert body["former_names"] == ["湖南蓝月亮有限公司", "湖南立白日化有限公司"]
+    registry_queries = [q["sql"] for q in ctx.captured_queries if "registry_entity" in q["sql"]]
+    assert len(registry_queries) == 1  # entity, unit and former names in one round trip
+    client.force_login(outsider)
+    assert client.get(f"/api/v1/entities/{entity_a.uscc}").status_code == 404
+    plain = make_entity(handler, "芙蓉区无曾用名商店")
+    client.force_login(handler)
+    assert client.get(f"/api/v1/entities/{plain.uscc}").json()["former_names"] == []
+
+
+def test_page_and_count_of_one_search_share_one_estimate(handler):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    shop = make_entity(handler, "芙蓉区鑫达便利超市", kind="individual")
+    with CaptureQueriesContext(connection) as ctx:
+        result = _search(handler, "便利超市")
+    assert [e.pk for e in result.entities] == [shop.pk] and result.count == 1
+    explains = [q for q in ctx.captured_queries if q["sql"].startswith("EXPLAIN")]
+    assert len(explains) == (1 if connection.vendor == "postgresql" else 0)
