@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from regulus.core.context import RequestInfo, client_ip, reset_request_info, set_request_info
 
@@ -25,3 +25,38 @@ class RequestContextMiddleware:
             return self.get_response(request)
         finally:
             reset_request_info(token)
+
+
+API_PREFIX = "/api/v1/"
+GENERIC_ERRORS = {
+    404: ("not_found", "接口不存在"),
+    405: ("method_not_allowed", "该接口不支持此请求方法"),
+    413: ("payload_too_large", "请求体过大"),
+    500: ("server_error", "服务器内部错误，请稍后重试或联系管理员"),
+}
+
+
+class ApiErrorShapeMiddleware:
+    """Errors that Django answers before the API sees the request (an unknown path, a wrong
+    method) get the API's one error shape too, so integrators parse one format."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (
+            request.path.startswith(API_PREFIX)
+            and response.status_code >= 400
+            and not response.get("Content-Type", "").startswith("application/json")
+        ):
+            code, message = GENERIC_ERRORS.get(response.status_code, ("error", "请求无法处理"))
+            shaped = JsonResponse(
+                {"code": code, "message": message, "fields": {}},
+                status=response.status_code,
+                json_dumps_params={"ensure_ascii": False},
+            )
+            if response.has_header("Allow"):
+                shaped["Allow"] = response["Allow"]
+            return shaped
+        return response

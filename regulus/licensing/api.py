@@ -196,6 +196,9 @@ def bundle_list(request: HttpRequest) -> list[dict[str, Any]]:
     return [bundle_out(b) for b in selectors.bundles_active()]
 
 
+MAX_OFFSET = 10_000_000
+
+
 @router.get("/licensing/applications", response=ApplicationPage, summary="办件列表（数据范围内）")
 def application_list(
     request: HttpRequest,
@@ -213,9 +216,11 @@ def application_list(
         q=q,
         overdue_only=overdue,
     )
+    # Clamp before the numbers reach SQL: a 20-digit offset overflows the database's integer.
     limit = max(1, min(limit, 200))
+    offset = max(0, min(offset, MAX_OFFSET))
     rows = DeferredRows(qs)
-    page = rows[max(offset, 0) : max(offset, 0) + limit]
+    page = rows[offset : offset + limit]
     return {"count": rows.count(), "items": [application_out(a) for a in page]}
 
 
