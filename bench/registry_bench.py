@@ -24,6 +24,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 SQLITE_DIR = "/tmp/regulus-bench-sqlite"
@@ -318,7 +319,7 @@ def phase_import_reference(path: str) -> None:
     pg = connection.vendor == "postgresql"
     now = clock.now() if pg else "2026-01-01 00:00:00"
     preparer = RowPreparer(EntityRules(), pg=pg, now=now, key=settings.FIELD_ENCRYPTION_KEY)
-    rows = []
+    rows: list[tuple[Any, ...]] = []
     for _kind, payload in preparer.messages(RowSource(Path(path), "csv")):
         for record in payload[0]:
             rows.append((10_000_000_000 + len(rows), *record[3][1:]))

@@ -429,6 +429,17 @@ def search_ids(
                     f"SELECT s.entity_id FROM {PG_TABLE} s WHERE {where} "
                     f"ORDER BY {order} LIMIT %s OFFSET %s"
                 )
+            elif sort == "new" and order.endswith("+ 0 DESC"):
+                # Rare fragment, newest first: sort the candidates of the bitmap scan by id
+                # first, then verify them in that order until the page is full (a join first
+                # would look up and verify every candidate before sorting).
+                params += _verify_params(query)
+                sql = (
+                    f"SELECT e.id FROM (SELECT s.entity_id, s.entity_id + 0 AS k "
+                    f"FROM {PG_TABLE} s WHERE {where} ORDER BY k DESC) c "
+                    f"JOIN registry_entity e ON e.id = c.entity_id "
+                    f"WHERE {_verify_sql('e')} ORDER BY c.k DESC LIMIT %s OFFSET %s"
+                )
             else:
                 verify = "" if query.exact else " AND " + _verify_sql("e")
                 params += [] if query.exact else _verify_params(query)

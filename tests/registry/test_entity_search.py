@@ -178,3 +178,13 @@ def test_page_and_count_of_one_search_share_one_estimate(handler):
     assert [e.pk for e in result.entities] == [shop.pk] and result.count == 1
     explains = [q for q in ctx.captured_queries if q["sql"].startswith("EXPLAIN")]
     assert len(explains) == (1 if connection.vendor == "postgresql" else 0)
+
+
+def test_documents_with_the_same_filters_do_not_share_token_lists():
+    common = {"district_code": "430102", "kind": "individual", "status": "active", "unit_id": 7}
+    first = search.tokens_for_row({"name": "甲乙便利店", **common})
+    second = search.tokens_for_row({"name": "丙丁超市", **common})
+    first.append("mutated")
+    again = search.tokens_for_row({"name": "丙丁超市", **common})
+    assert again == second and "mutated" not in again
+    assert again[-4:] == ["zd430102", "zkindividual", "zsactive", "zu7"]
