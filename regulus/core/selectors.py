@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Q, QuerySet
 
 from regulus.core import clock
+from regulus.core.extensions import providers
 from regulus.core.models import AuditLog, CalendarYear, DataScope, OrgUnit, Role, User
 from regulus.core.scope import scope_unit_ids
 
@@ -153,16 +153,4 @@ def core_cards(user: User) -> list[dict[str, Any]]:
 
 
 def dashboard_cards(user: User) -> list[dict[str, Any]]:
-    cards: list[dict[str, Any]] = []
-    for spec in DASHBOARD_CARD_PROVIDERS:
-        module_name, func_name = spec.split(":")
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name != module_name:  # a missing module inside it is a real error
-                raise
-            continue
-        provider = getattr(module, func_name, None)
-        if provider is not None:
-            cards.extend(provider(user))
-    return cards
+    return [card for provider in providers(DASHBOARD_CARD_PROVIDERS) for card in provider(user)]

@@ -325,6 +325,32 @@ def month_chart_option(stats: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def entity_permits(entity: Any, user: Any) -> list[dict[str, Any]]:
+    """Every permitted item on the entity's certificates, for the registry's entity page.
+
+    Certificates are public (the portal verifies them), so whoever sees the entity sees all of
+    its permits, whichever unit issued them; the link goes to the public verification page."""
+    today = clock.today()
+    rows: list[dict[str, Any]] = []
+    for cert in Certificate.objects.filter(entity=entity).order_by("-issued_on", "-id"):
+        status = {"valid": "有效", "revoked": "已撤销", "expired": "已过期"}[
+            cert.public_status(today)
+        ]
+        url = reverse("portal:certificate_verify", args=[cert.number])
+        for item in cert.items:
+            rows.append(
+                {
+                    "name": item.get("item") or item.get("name", ""),
+                    "kind": item.get("treatment", ""),
+                    "number": cert.number,
+                    "valid_until": item.get("valid_until", ""),
+                    "status": status,
+                    "url": url,
+                }
+            )
+    return rows
+
+
 def dashboard_cards(user: Any) -> list[dict[str, Any]]:
     """Home cards: open applications in scope and how many are overdue (two indexed counts)."""
     try:

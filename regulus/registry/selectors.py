@@ -12,6 +12,7 @@ from django.db.models import QuerySet, TextField
 from django.db.models.expressions import RawSQL
 
 from regulus.core import ids
+from regulus.core.extensions import providers
 from regulus.core.scope import scope_unit_ids
 from regulus.registry import search
 from regulus.registry.models import Entity, EntityKind, EntityStatus, RiskClass
@@ -249,15 +250,16 @@ def entity_detail_with_former_names(*, user: Any, uscc: str) -> tuple[Entity, li
     return entity, json.loads(entity.former_names_json or "[]")  # type: ignore[attr-defined]
 
 
-def entity_permits(entity: Entity) -> list[Any]:
-    """The licences/permits the entity holds (the licensing app's Permit, when installed)."""
-    manager = getattr(entity, "permits", None)
-    if manager is None:
-        return []
-    try:
-        return list(manager.all()[:200])
-    except Exception:
-        return []
+# The apps that grant permits list an entity's permits on its page: "module:function", the
+# function taking (entity, user) and returning rows {name, number, kind, valid_until, status,
+# url}. Later apps (spot checks, annual reports, cases, equipment) add their own lists alike.
+ENTITY_PERMIT_PROVIDERS = ("regulus.licensing.selectors:entity_permits",)
+
+
+def entity_permits(entity: Entity, user: Any) -> list[dict[str, Any]]:
+    """The licences/permits the entity holds, from every app that grants them."""
+    found = providers(ENTITY_PERMIT_PROVIDERS)
+    return [row for provider in found for row in provider(entity, user)]
 
 
 def dashboard_cards(user: Any) -> list[dict[str, Any]]:

@@ -248,3 +248,12 @@ def test_api_list_with_huge_offset_answers_empty_page_not_error(client, handler)
     client.force_login(handler)
     response = client.get("/api/v1/licensing/applications?offset=99999999999999999999&limit=5")
     assert response.status_code == 200 and response.json()["items"] == []
+
+
+def test_issued_certificate_items_show_on_the_entity_page(client, handler, issued):
+    from regulus.licensing.models import Certificate
+
+    cert = Certificate.objects.get(application=issued)
+    client.force_login(handler)
+    page = client.get(f"/registry/entities/{cert.entity.uscc}/").content.decode()
+    assert cert.number in page and cert.items[0]["item"] in page

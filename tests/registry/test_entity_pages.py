@@ -65,15 +65,25 @@ def test_dashboard_card_counts_scope(handler, outsider, entity_a):
     assert dashboard_cards(outsider)[0]["value"] == 0
 
 
-def test_entity_page_shows_permits_when_relation_exists(client, handler, entity_a, monkeypatch):
+def test_entity_page_lists_permits_from_every_granting_app(client, handler, entity_a, monkeypatch):
     from regulus.registry import selectors
 
-    monkeypatch.setattr(
-        selectors, "entity_permits", lambda entity: ["食品经营许可证 JY14301020000001"]
-    )
+    def granted(entity, user):
+        return [
+            {
+                "name": "食品经营许可：食品销售",
+                "kind": "许可",
+                "number": "DZ4301022026000001",
+                "valid_until": "2031-11-25",
+                "status": "有效",
+                "url": "",
+            }
+        ]
+
+    monkeypatch.setattr(selectors, "providers", lambda specs: [granted])
     client.force_login(handler)
     page = client.get(f"/registry/entities/{entity_a.uscc}/").content.decode()
-    assert "JY14301020000001" in page
+    assert "DZ4301022026000001" in page and "食品经营许可：食品销售" in page
 
 
 def test_seed_is_idempotent_and_realistic(bureau):

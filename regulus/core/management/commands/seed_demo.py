@@ -1,12 +1,12 @@
 from __future__ import annotations
 
-import importlib
 import time
 from typing import Any
 
 from django.core.management.base import BaseCommand
 
 from regulus.core import demo
+from regulus.core.extensions import providers
 
 # Each app's demo seeder, in dependency order: "module:function", called with
 # (entities=N, log=callable). A missing app is skipped.
@@ -25,15 +25,8 @@ class Command(BaseCommand):
     def handle(self, *args: Any, entities: int, **options: Any) -> None:
         started = time.monotonic()
         demo.seed_bureau(log=self.stdout.write)
-        for spec in APP_SEEDERS:
-            module_name, func_name = spec.split(":")
-            try:
-                module = importlib.import_module(module_name)
-            except ModuleNotFoundError as exc:
-                if exc.name != module_name:  # a missing module inside it is a real error
-                    raise
-                continue
-            getattr(module, func_name)(entities=entities, log=self.stdout.write)
+        for seed in providers(APP_SEEDERS):
+            seed(entities=entities, log=self.stdout.write)
         self.stdout.write(
             self.style.SUCCESS(f"演示数据就绪，用时 {time.monotonic() - started:.1f} 秒")
         )
