@@ -351,6 +351,20 @@ def entity_permits(entity: Any, user: Any) -> list[dict[str, Any]]:
     return rows
 
 
+def entity_timeline(entity: Any, user: Any) -> list[dict[str, Any]]:
+    """The entity's applications, each state change one line, for the entity page's timeline."""
+    from regulus.core.workflow import timeline
+    from regulus.licensing.workflow import APPLICATION_FLOW
+
+    rows: list[dict[str, Any]] = []
+    apps = Application.objects.visible_to(user).filter(entity=entity).select_related("bundle")
+    for app in apps.order_by("-submitted_at")[:20]:
+        for row in timeline(app, APPLICATION_FLOW):
+            row["title"] = f"一件事 {app.number}（{app.bundle.name}）：{row['title']}"
+            rows.append(row)
+    return rows
+
+
 def dashboard_cards(user: Any) -> list[dict[str, Any]]:
     """Home cards: open applications in scope and how many are overdue (two indexed counts)."""
     try:

@@ -14,6 +14,7 @@ from django.db.models.expressions import RawSQL
 from regulus.core import ids
 from regulus.core.extensions import providers
 from regulus.core.scope import scope_unit_ids
+from regulus.core.selectors import audit_timeline
 from regulus.registry import search
 from regulus.registry.models import Entity, EntityKind, EntityStatus, RiskClass
 from regulus.registry.rules import INDUSTRY_SECTIONS
@@ -254,6 +255,19 @@ def entity_detail_with_former_names(*, user: Any, uscc: str) -> tuple[Entity, li
 # function taking (entity, user) and returning rows {name, number, kind, valid_until, status,
 # url}. Later apps (spot checks, annual reports, cases, equipment) add their own lists alike.
 ENTITY_PERMIT_PROVIDERS = ("regulus.licensing.selectors:entity_permits",)
+
+
+# Likewise every app adds its events to the entity's one timeline (rows as core/_timeline.html
+# shows them: at, actor_name, unit_name, title, detail).
+ENTITY_TIMELINE_PROVIDERS = ("regulus.licensing.selectors:entity_timeline",)
+
+
+def entity_timeline(entity: Entity, user: Any) -> list[dict[str, Any]]:
+    """The entity's own audit rows and every app's events about it, newest first."""
+    rows = audit_timeline(entity)
+    for provider in providers(ENTITY_TIMELINE_PROVIDERS):
+        rows.extend(provider(entity, user))
+    return sorted(rows, key=lambda row: row["at"], reverse=True)
 
 
 def entity_permits(entity: Entity, user: Any) -> list[dict[str, Any]]:

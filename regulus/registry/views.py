@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from regulus.core import ids
 from regulus.core.masking import mask_id_number
 from regulus.core.models import Role
-from regulus.core.selectors import audit_timeline, units_visible_to
+from regulus.core.selectors import units_visible_to
 from regulus.registry import exporting, selectors, services
 from regulus.registry.forms import (
     EntityCreateForm,
@@ -111,7 +111,7 @@ def _render_detail(
         "id_masked": mask_id_number(entity.legal_rep_id_number),
         "former_names": list(entity.former_names.all()),
         "permits": selectors.entity_permits(entity, request.user),
-        "events": audit_timeline(entity),
+        "events": selectors.entity_timeline(entity, request.user),
         "can_edit": can_edit,
         "edit_form": edit_form,
         "status_form": status_form,

@@ -257,3 +257,4 @@ def test_issued_certificate_items_show_on_the_entity_page(client, handler, issue
     client.force_login(handler)
     page = client.get(f"/registry/entities/{cert.entity.uscc}/").content.decode()
     assert cert.number in page and cert.items[0]["item"] in page
+    assert f"一件事 {issued.number}" in page  # its applications are in the entity's timeline

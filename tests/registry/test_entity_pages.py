@@ -65,10 +65,12 @@ def test_dashboard_card_counts_scope(handler, outsider, entity_a):
     assert dashboard_cards(outsider)[0]["value"] == 0
 
 
-def test_entity_page_lists_permits_from_every_granting_app(client, handler, entity_a, monkeypatch):
+def test_entity_page_shows_each_permit_with_its_number_and_status(
+    client, handler, entity_a, monkeypatch
+):
     from regulus.registry import selectors
 
-    def granted(entity, user):
+    def granted(entity, user):  # what a granting app would list
         return [
             {
                 "name": "食品经营许可：食品销售",
@@ -80,7 +82,7 @@ def test_entity_page_lists_permits_from_every_granting_app(client, handler, enti
             }
         ]
 
-    monkeypatch.setattr(selectors, "providers", lambda specs: [granted])
+    monkeypatch.setattr(selectors, "entity_permits", granted)
     client.force_login(handler)
     page = client.get(f"/registry/entities/{entity_a.uscc}/").content.decode()
     assert "DZ4301022026000001" in page and "食品经营许可：食品销售" in page
