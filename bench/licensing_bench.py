@@ -9,8 +9,9 @@ each beside the raw-SQL reference on the same data in the same run.
 
     .venv/bin/python bench/licensing_bench.py [--applications 200000] [--keep DIR]
 
-Uses its own database (a temporary SQLite file, or DATABASE_URL when set: give it a database
-of its own, the bench empties the licensing tables).
+Uses its own database, never the one in DATABASE_URL (it empties the licensing tables): a
+temporary SQLite file, or with `--db pg` the PostgreSQL database `regulus_licbench` on
+127.0.0.1 (created when missing).
 """
 
 from __future__ import annotations
@@ -43,15 +44,32 @@ def timed(fn, runs: int) -> tuple[float, float]:
     return statistics.median(samples), p99(samples)
 
 
+PG_URL = "postgres://postgres@127.0.0.1:5432/regulus_licbench"
+
+
+def ensure_pg_database() -> None:
+    import psycopg
+
+    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as c:
+        if not c.execute("SELECT 1 FROM pg_database WHERE datname = 'regulus_licbench'").fetchone():
+            c.execute("CREATE DATABASE regulus_licbench")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--applications", type=int, default=200_000)
     parser.add_argument("--runs", type=int, default=300)
     parser.add_argument("--keep", default="")
+    parser.add_argument("--db", choices=["sqlite", "pg"], default="sqlite")
     args, _ = parser.parse_known_args()
 
     var = args.keep or tempfile.mkdtemp(prefix="regulus-licbench-")
-    os.environ.setdefault("REGULUS_VAR_DIR", var)
+    os.environ["REGULUS_VAR_DIR"] = var
+    if args.db == "pg":
+        os.environ["DATABASE_URL"] = PG_URL
+        ensure_pg_database()
+    else:
+        os.environ.pop("DATABASE_URL", None)
     os.environ["REGULUS_DEBUG"] = "1"
     os.environ["DJANGO_SETTINGS_MODULE"] = "regulus.settings"
     import django
