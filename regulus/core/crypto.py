@@ -8,11 +8,10 @@ the index.
 from __future__ import annotations
 
 import base64
-import hmac
 import os
 from typing import Any
 
-from cryptography.hazmat.primitives import hashes, padding
+from cryptography.hazmat.primitives import hashes, hmac, padding
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from django.conf import settings
 from django.db import models
@@ -30,35 +29,9 @@ def _key() -> bytes:
 
 def keyed_hash(value: str) -> str:
     """HMAC-SM3 of a value under the field key: the lookup column of an encrypted field."""
-    mac = hmac.new(_key(), value.encode(), digestmod=_Sm3HashlibShim)  # type: ignore[arg-type]
-    return mac.hexdigest()
-
-
-class _Sm3HashlibShim:
-    """hashlib-style wrapper so that the standard hmac module can drive SM3."""
-
-    digest_size = 32
-    block_size = 64
-    name = "sm3"
-
-    def __init__(self, data: bytes = b"") -> None:
-        self._h = hashes.Hash(hashes.SM3())
-        if data:
-            self._h.update(data)
-
-    def update(self, data: bytes) -> None:
-        self._h.update(data)
-
-    def copy(self) -> _Sm3HashlibShim:
-        clone = _Sm3HashlibShim()
-        clone._h = self._h.copy()
-        return clone
-
-    def digest(self) -> bytes:
-        return self._h.copy().finalize()
-
-    def hexdigest(self) -> str:
-        return self.digest().hex()
+    mac = hmac.HMAC(_key(), hashes.SM3())
+    mac.update(value.encode())
+    return mac.finalize().hex()
 
 
 def sm4_encrypt(plain: str) -> str:
