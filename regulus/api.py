@@ -10,6 +10,7 @@ import logging
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import DataError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
@@ -94,6 +95,16 @@ def on_django_validation_error(request: HttpRequest, exc: ValidationError) -> Ht
         fields = {"__all__": "；".join(exc.messages)}
     summary = "；".join(fields.values())
     return error_response(request, 422, "validation_error", summary, fields)
+
+
+@api.exception_handler(DataError)
+def on_data_error(request: HttpRequest, exc: DataError) -> HttpResponse:
+    # A value the database cannot hold (a NUL in a JSON string, a number out of range) that
+    # validation let through: the transaction rolled back, so nothing changed.
+    logger.warning("API data error: %s", exc)
+    return error_response(
+        request, 422, "validation_error", "请求数据含有数据库无法保存的字符或超出范围的数值"
+    )
 
 
 @api.exception_handler(AuthenticationError)

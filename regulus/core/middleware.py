@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 
 from regulus.core.context import RequestInfo, client_ip, reset_request_info, set_request_info
 
@@ -60,3 +60,41 @@ class ApiErrorShapeMiddleware:
                 shaped["Allow"] = response["Allow"]
             return shaped
         return response
+
+
+class RejectNulMiddleware:
+    """A NUL character in a query parameter or form field is refused before any view runs:
+    PostgreSQL cannot store it and SQLite would store what no one can type (found by fuzzing
+    the API)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        field = _field_with_nul(request)
+        if field is None:
+            return self.get_response(request)
+        message = f"参数“{field}”含有不允许的控制字符（NUL）"
+        if request.path.startswith(API_PREFIX):
+            return JsonResponse(
+                {"code": "validation_error", "message": message, "fields": {field: message}},
+                status=422,
+                json_dumps_params={"ensure_ascii": False},
+            )
+        return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
+
+
+def _field_with_nul(request: HttpRequest) -> str | None:
+    if "\x00" in request.path:
+        return "path"
+    sources = [request.GET]
+    if request.method == "POST" and request.content_type in (
+        "application/x-www-form-urlencoded",
+        "multipart/form-data",
+    ):
+        sources.append(request.POST)
+    for source in sources:
+        for key, values in source.lists():
+            if "\x00" in key or any("\x00" in value for value in values):
+                return key.replace("\x00", "")
+    return None

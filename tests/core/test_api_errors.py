@@ -70,3 +70,13 @@ def test_openapi_document_is_served(client, bureau):
 def test_api_docs_page_loads_only_local_assets(client, bureau):
     html = client.get("/api/v1/docs").content.decode()
     assert "cdn" not in html.lower() and "/static/ninja/" in html
+
+
+def test_nul_character_in_a_parameter_is_refused_naming_it(client, handler):
+    # Found by the schemathesis fuzz test on PostgreSQL, which cannot store NUL.
+    client.force_login(handler)
+    response = client.get("/api/v1/staff", {"q": "a\x00b"})
+    assert response.status_code == 422
+    assert "q" in response.json()["fields"] and "NUL" in response.json()["message"]
+    page = client.get("/staff/", {"q": "a\x00b"})
+    assert page.status_code == 400 and "q" in page.content.decode()
