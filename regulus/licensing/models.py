@@ -180,10 +180,6 @@ class BundleMatter(models.Model):
         return f"{self.bundle_id}:{self.matter_id}"
 
 
-class ApplicationQuerySet(ScopedQuerySet["Application"]):
-    pass
-
-
 class Application(models.Model):
     """One application for a bundle (or a single matter, as a one-matter bundle)."""
 
@@ -282,7 +278,7 @@ class Application(models.Model):
         verbose_name="承办人",
     )
 
-    objects = ApplicationQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
     scope_unit_field = "unit"
     workflow: Any = None  # set by licensing.workflow

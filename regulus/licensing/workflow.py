@@ -31,6 +31,8 @@ ACCEPTANCE_DAYS = 5
 # Issuing after approval, and delivering after issuance (the bureau's service promise).
 ISSUE_DAYS = 1
 DELIVERY_DAYS = 3
+# Rectification period after a false commitment (the order's own deadline, in working days).
+RECTIFICATION_DAYS = 10
 
 
 def _correction_once(app: Application) -> str | None:
@@ -226,7 +228,7 @@ VERIFICATION_FLOW = Workflow(
             V.RECTIFYING,
             roles=(*DECIDERS, "inspector"),
             requires_note=True,
-            deadline_days=lambda t: 10,
+            deadline_days=RECTIFICATION_DAYS,
             style="warning",
         ),
         Transition(
@@ -249,9 +251,6 @@ VERIFICATION_FLOW = Workflow(
     ],
 )
 VerificationTask.workflow = VERIFICATION_FLOW
-
-# Rectification period after a false commitment (working days); configuration.
-RECTIFICATION_DAYS = 10
 
 
 def open_states() -> list[str]:

@@ -329,7 +329,7 @@ def fast_uscc(value: str) -> str:
                 if ids.USCC_ALPHABET[(31 - total % 31) % 31] == v[17] and v[17] in _USCC_VALUE:
                     return v
             except KeyError:
-                pass
+                pass  # a character outside the alphabet: the full validator names it
     return ids.validate_uscc(value)
 
 
