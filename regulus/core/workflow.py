@@ -268,26 +268,37 @@ def events_for(obj: models.Model) -> QuerySet[TransitionEvent]:
 
 def timeline(obj: models.Model, workflow: Workflow) -> list[dict[str, Any]]:
     """Event rows as the dicts core/_timeline.html shows."""
-    rows = []
-    for ev in events_for(obj):
-        title = ev.label
-        if ev.from_state != ev.to_state:
-            title += (
-                f"（{workflow.state_label(ev.from_state)} → {workflow.state_label(ev.to_state)}）"
-            )
-        detail = ev.note
-        if ev.deadline and ev.from_state != ev.to_state:
-            detail = (detail + "；" if detail else "") + f"办理期限 {ev.deadline:%Y-%m-%d}"
-        rows.append(
-            {
-                "at": ev.at,
-                "actor_name": ev.actor_name,
-                "unit_name": ev.unit_name,
-                "title": title,
-                "detail": detail,
-            }
-        )
+    return [event_row(ev, workflow) for ev in events_for(obj)]
+
+
+def timelines(objs: list[Any], workflow: Workflow) -> dict[Any, list[dict[str, Any]]]:
+    """timeline() of many objects of one model in one query: {pk: rows}."""
+    if not objs:
+        return {}
+    by_id: dict[str, Any] = {str(obj.pk): obj.pk for obj in objs}
+    events = TransitionEvent.objects.filter(
+        content_type=ContentType.objects.get_for_model(type(objs[0])), object_id__in=list(by_id)
+    ).order_by("at", "id")
+    rows: dict[Any, list[dict[str, Any]]] = {obj.pk: [] for obj in objs}
+    for ev in events:
+        rows[by_id[ev.object_id]].append(event_row(ev, workflow))
     return rows
+
+
+def event_row(ev: TransitionEvent, workflow: Workflow) -> dict[str, Any]:
+    title = ev.label
+    if ev.from_state != ev.to_state:
+        title += f"（{workflow.state_label(ev.from_state)} → {workflow.state_label(ev.to_state)}）"
+    detail = ev.note
+    if ev.deadline and ev.from_state != ev.to_state:
+        detail = (detail + "；" if detail else "") + f"办理期限 {ev.deadline:%Y-%m-%d}"
+    return {
+        "at": ev.at,
+        "actor_name": ev.actor_name,
+        "unit_name": ev.unit_name,
+        "title": title,
+        "detail": detail,
+    }
 
 
 # -- deadlines on lists -----------------------------------------------------------------------

@@ -353,13 +353,19 @@ def entity_permits(entity: Any, user: Any) -> list[dict[str, Any]]:
 
 def entity_timeline(entity: Any, user: Any) -> list[dict[str, Any]]:
     """The entity's applications, each state change one line, for the entity page's timeline."""
-    from regulus.core.workflow import timeline
+    from regulus.core.workflow import timelines
     from regulus.licensing.workflow import APPLICATION_FLOW
 
+    apps = list(
+        Application.objects.visible_to(user)
+        .filter(entity=entity)
+        .select_related("bundle")
+        .order_by("-submitted_at")[:20]
+    )
+    events = timelines(apps, APPLICATION_FLOW)
     rows: list[dict[str, Any]] = []
-    apps = Application.objects.visible_to(user).filter(entity=entity).select_related("bundle")
-    for app in apps.order_by("-submitted_at")[:20]:
-        for row in timeline(app, APPLICATION_FLOW):
+    for app in apps:
+        for row in events[app.pk]:
             row["title"] = f"一件事 {app.number}（{app.bundle.name}）：{row['title']}"
             rows.append(row)
     return rows

@@ -258,3 +258,13 @@ def test_issued_certificate_items_show_on_the_entity_page(client, handler, issue
     page = client.get(f"/registry/entities/{cert.entity.uscc}/").content.decode()
     assert cert.number in page and cert.items[0]["item"] in page
     assert f"一件事 {issued.number}" in page  # its applications are in the entity's timeline
+
+
+def test_timelines_of_many_objects_match_each_timeline(issued, supermarket, window_clerk):
+    from regulus.core.workflow import timeline, timelines
+    from regulus.licensing.workflow import APPLICATION_FLOW
+
+    other = submit(supermarket, actor=window_clerk)
+    together = timelines([issued, other], APPLICATION_FLOW)
+    assert together[issued.pk] == timeline(issued, APPLICATION_FLOW)
+    assert together[other.pk] == timeline(other, APPLICATION_FLOW)
