@@ -340,10 +340,8 @@ def bulk_load(
     from regulus.registry.rules import EntityRules
 
     writer = _Writer()
-    now = clock.now()
-    stamp = now if writer.pg else now.astimezone(dt.UTC).replace(tzinfo=None).isoformat(" ")
     preparer = RowPreparer(
-        EntityRules(), pg=writer.pg, now=stamp, key=settings.FIELD_ENCRYPTION_KEY
+        EntityRules(), pg=writer.pg, now=clock.now(), key=settings.FIELD_ENCRYPTION_KEY
     )
     total = 0
     chunk: list[dict[str, Any]] = []
@@ -351,8 +349,8 @@ def bulk_load(
     def flush() -> None:
         new_ids = writer.new_ids(len(chunk))
         records, docs = [], []
-        for pk, data in zip(new_ids, chunk, strict=True):
-            _line, _uscc, _name, values, doc = preparer.prepare(0, data)
+        prepared = preparer.prepare([(0, data) for data in chunk])
+        for pk, (_line, _uscc, _name, values, doc) in zip(new_ids, prepared, strict=True):
             records.append((pk, *values[1:]))
             docs.append((pk, doc))
         writer.insert(records, docs)
