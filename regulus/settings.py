@@ -259,7 +259,7 @@ UPLOAD_MAX_MB = env_int("REGULUS_UPLOAD_MAX_MB", 20)
 # SQLite: the page cache of the connection that runs an entity import, in megabytes
 # (registry.importing: the random B-tree inserts into a big table need it; memory is bounded
 # by this, not by the file's size).
-IMPORT_CACHE_MB = env_int("REGULUS_IMPORT_CACHE_MB", 256)
+IMPORT_CACHE_MB = env_int("REGULUS_IMPORT_CACHE_MB", 128)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

@@ -49,6 +49,11 @@ def role_grants(user: User) -> list[tuple[str, str, int | None]]:
     return cached
 
 
+def set_role_grants(user: User, grants: list[tuple[str, str, int | None]]) -> None:
+    """Put the grants on the user when they came with another query (API token auth)."""
+    user._role_grants = grants  # type: ignore[attr-defined]
+
+
 def _compute_scope_unit_ids(user: User) -> set[int] | None:
     from regulus.core.models import DataScope, OrgUnit
 

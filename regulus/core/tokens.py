@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import secrets
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import TextField
+from django.db.models.expressions import RawSQL
 
 from regulus.core import clock
 from regulus.core.audit import audit_record
 from regulus.core.crypto import sm3_hex
 from regulus.core.models import ApiToken, AuditLog, User
+from regulus.core.scope import set_role_grants
 
 TOKEN_PREFIX = "rg_"
 
@@ -39,16 +43,39 @@ def token_revoke(*, token: ApiToken, actor: User) -> None:
         )  # fmt: skip
 
 
+# The user's role grants, fetched in the token's own query (scope.role_grants would ask them
+# next in every request: one round trip fewer). Rows [code, data scope, custom unit or null].
+_GRANTS_SQL = {
+    "postgresql": (
+        "(SELECT COALESCE(json_agg(json_build_array(r.code, r.data_scope, cu.orgunit_id)), "
+        "'[]')::text FROM core_user_roles ur JOIN core_role r ON r.id = ur.role_id "
+        "LEFT JOIN core_role_custom_units cu ON cu.role_id = r.id "
+        'WHERE ur.user_id = "core_apitoken"."user_id")'
+    ),
+    "sqlite": (
+        "(SELECT json_group_array(json_array(r.code, r.data_scope, cu.orgunit_id)) "
+        "FROM core_user_roles ur JOIN core_role r ON r.id = ur.role_id "
+        "LEFT JOIN core_role_custom_units cu ON cu.role_id = r.id "
+        'WHERE ur.user_id = "core_apitoken"."user_id")'
+    ),
+}
+
+
 def token_authenticate(plain: str) -> User | None:
+    """The active user of a valid, unrevoked token, with the role grants that the data scope
+    needs already on it: one query."""
     if not plain.startswith(TOKEN_PREFIX):
         return None
     token = (
-        ApiToken.objects.select_related("user", "user__unit")
+        ApiToken.objects.select_related("user")
+        .annotate(grants_json=RawSQL(_GRANTS_SQL[connection.vendor], (), output_field=TextField()))
         .filter(token_hash=sm3_hex(plain.encode()), revoked_at__isnull=True)
         .first()
     )
     if token is None or not token.user.is_active:
         return None
+    grants = json.loads(token.grants_json or "[]")  # type: ignore[attr-defined]
+    set_role_grants(token.user, [(code, scope, unit) for code, scope, unit in grants])
     now = clock.now()
     # Touch last_used_at at most once a minute, so a busy integration does not write per call.
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:

@@ -282,12 +282,17 @@ class _Writer:
 
         SQLite: a bigger page cache for this connection (settings.IMPORT_CACHE_MB). Inserts at
         random places of the B-trees of a million-row table touch more pages than the usual
-        64 MB hold, and every page that falls out of the cache in the middle of the
-        transaction is spilled to the WAL and read back: the raw insert of 100,000 rows into
-        the 1M table runs at ~38,000 rows/s with 64 MB and ~50,000 with 256 MB."""
+        64 MB hold, and a page that falls out of the cache in the middle of the transaction
+        is spilled to the WAL and read back: alone, the raw insert of 100,000 rows into the 1M
+        table runs at ~38,000 rows/s with 64 MB and ~50,000 with 256 MB. (In the whole
+        import, which is CPU-bound on two cores, 128 MB does as well as 512.)"""
         with connection.cursor() as cursor:
             if self.pg:
                 cursor.execute(f"ALTER INDEX {search.PG_GIN_INDEX} SET (fastupdate = on)")
+                # The pending list is merged whenever it fills (4 MB) with work_mem for sorting
+                # its entries: bigger runs, fewer descents of the posting trees (~15 %
+                # faster). LOCAL: for this transaction only.
+                cursor.execute("SET LOCAL work_mem = '64MB'")
             else:
                 cursor.execute("PRAGMA cache_size")
                 self._cache_size = cursor.fetchone()[0]
