@@ -61,6 +61,9 @@ def configure(db: str) -> None:
     import django
 
     django.setup()
+    from django.conf import settings
+
+    Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)  # whitenoise warns otherwise
 
 
 def ensure_pg_database() -> None:

@@ -10,7 +10,7 @@ from typing import Any
 from django.db import transaction
 
 from regulus.core.audit import audit_record
-from regulus.core.models import AuditLog
+from regulus.core.models import AuditLog, OrgUnit
 from regulus.registry import selectors
 from regulus.registry.models import EntityKind, EntityStatus, RiskClass
 from regulus.registry.rules import DISTRICTS
@@ -31,7 +31,8 @@ def entity_export(*, actor: Any, filters: selectors.EntityFilters) -> tuple[Any,
     names = [c for c, _ in selectors.EXPORT_COLUMNS]
     sheet.append([label for _, label in selectors.EXPORT_COLUMNS])
     i_kind, i_status, i_risk = names.index("kind"), names.index("status"), names.index("risk_class")
-    i_district = names.index("district_code")
+    i_district, i_unit = names.index("district_code"), names.index("unit_id")
+    units = dict(OrgUnit.objects.values_list("id", "name"))
     written = 0
     for values in rows:
         if written >= EXPORT_LIMIT:
@@ -41,6 +42,7 @@ def entity_export(*, actor: Any, filters: selectors.EntityFilters) -> tuple[Any,
         row[i_status] = statuses.get(row[i_status], row[i_status])
         row[i_risk] = risks.get(row[i_risk], row[i_risk])
         row[i_district] = f"{row[i_district]} {DISTRICTS.get(row[i_district], '')}"
+        row[i_unit] = units.get(row[i_unit], row[i_unit])
         sheet.append(row)
         written += 1
     handle = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 - FileResponse closes it

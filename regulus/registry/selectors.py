@@ -213,7 +213,9 @@ EXPORT_COLUMNS = (
     ("industry_code", "行业大类"),
     ("registration_authority", "登记机关"),
     ("district_code", "所属区县代码"),
-    ("unit__name", "监管单位"),
+    # The unit's id, named by the export from a dict of the units: a join here would let
+    # SQLite's planner, with sampled statistics, start from the units and sort every entity.
+    ("unit_id", "监管单位"),
     ("address", "住所（经营场所）"),
     ("phone", "联系电话"),
     ("status", "登记状态"),

@@ -23,6 +23,13 @@ def drop_hash_index(apps, schema_editor):
     schema_editor.execute("DROP INDEX entity_rep_id_hash_idx")
 
 
+def analyze(apps, schema_editor):
+    """SQLite rebuilt the table to drop uscc's field-level UNIQUE and lost its statistics
+    with it (the planner then guesses; the export no longer joins the units for this
+    reason, see selectors.EXPORT_COLUMNS)."""
+    schema_editor.execute("ANALYZE registry_entity")
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("core", "0003_transition_event"),
@@ -64,4 +71,5 @@ class Migration(migrations.Migration):
                 violation_error_message="该统一社会信用代码已登记",
             ),
         ),
+        migrations.RunPython(analyze, migrations.RunPython.noop),
     ]
