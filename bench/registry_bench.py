@@ -345,6 +345,8 @@ def phase_import_reference(path: str) -> None:
                     copy.write_row(row)
         else:
             cursor = connection.connection.cursor()
+            # The page cache the import's connection runs with (registry.importing).
+            cursor.execute(f"PRAGMA cache_size = {-1024 * settings.IMPORT_CACHE_MB}")
             marks = ",".join("?" * len(ENTITY_COLUMNS))
             cursor.executemany(
                 f"INSERT INTO registry_entity ({', '.join(ENTITY_COLUMNS)}) VALUES ({marks})", rows

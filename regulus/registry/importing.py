@@ -34,7 +34,13 @@ from regulus.core.audit import audit_record
 from regulus.core.models import AuditLog
 from regulus.core.scope import scope_unit_ids
 from regulus.registry import search
-from regulus.registry.rules import FIELD_LABELS, REQUIRED, BulkCrypto, EntityRules
+from regulus.registry.rules import (
+    FIELD_LABELS,
+    REQUIRED,
+    BulkCrypto,
+    EntityRules,
+    FastRowCleaner,
+)
 
 # Header → field. The first header of each field is the one the template uses.
 COLUMNS: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -620,9 +626,11 @@ class RowPreparer:
             _line, header = next(rows)
         except StopIteration:
             raise FileError("文件是空的：第1行应为列名（见导入模板）") from None
-        fields = list(map_header(header).items())
+        mapping = map_header(header)
+        fields = list(mapping.items())
         clean = self.rules.clean
         text_rows = source.kind == "csv"  # every cell a str
+        fast = FastRowCleaner(self.rules, mapping) if text_rows else None
         cleaned: list[tuple[int, dict[str, Any]]] = []
         errors: list[tuple[int, str, str]] = []
         count = 0
@@ -634,12 +642,16 @@ class RowPreparer:
             elif not any(c not in (None, "") and str(c).strip() for c in cells):
                 continue
             count += 1
-            width = len(cells)
-            data, row_errors = clean({f: (cells[i] if i < width else None) for f, i in fields})
-            if row_errors:
-                errors += [(line, f, m) for f, m in row_errors]
-            else:
+            data = fast(cells) if fast else None
+            if data is not None:
                 cleaned.append((line, data))
+            else:
+                width = len(cells)
+                data, row_errors = clean({f: (cells[i] if i < width else None) for f, i in fields})
+                if row_errors:
+                    errors += [(line, f, m) for f, m in row_errors]
+                else:
+                    cleaned.append((line, data))
             if count >= BATCH:
                 yield ("batch", (self.prepare(cleaned), errors, count, source.fraction(line)))
                 cleaned, errors, count = [], [], 0

@@ -13,7 +13,7 @@ import datetime as dt
 import os
 import re
 from decimal import Decimal, InvalidOperation
-from operator import mul
+from operator import itemgetter, mul
 from typing import Any
 
 from cryptography.hazmat.primitives import hashes
@@ -310,6 +310,132 @@ class EntityRules:
         return out, errors
 
 
+class FastRowCleaner:
+    """The import's fast path of EntityRules.clean for rows of text cells (a .csv file).
+
+    For a row that clean() accepts it returns the very dict clean() returns; for anything
+    else, or whenever it is unsure, it returns None and the caller runs clean(), which finds
+    every error and words it. It never judges a row bad by itself, so a row's fate and its
+    messages are always clean()'s (tests/registry/test_fast_cleaner.py holds the two to the
+    same answers). Faster because it reads the cells by position (no dict per row) and
+    remembers the combinations of the coded fields, which repeat across a file.
+    """
+
+    def __init__(self, rules: EntityRules, mapping: dict[str, int]) -> None:
+        self.rules = rules
+        self.width = max(mapping.values()) + 1
+        # One C call fetches every field's cell, in FIELD_LABELS order; a field without a
+        # column reads the "" appended at the end of each row (as clean() reads it as "").
+        self.cells_of = itemgetter(*[mapping.get(name, -1) for name in FIELD_LABELS])
+        self.today = rules.today
+        self._codes: dict[tuple[str, ...], tuple[Any, ...] | None] = {}
+
+    def __call__(self, cells: list[str]) -> dict[str, Any] | None:
+        if len(cells) < self.width:
+            return None
+        cells.append("")
+        (
+            uscc_raw, name, kind, sub_kind, rep_name, number, capital_raw, established, scope,
+            section, code, authority, district, unit, address, phone, status, changed, risk,
+        ) = [c.strip() for c in self.cells_of(cells)]  # fmt: skip
+        cells.pop()
+        if len(name) < 2 or not uscc_raw or not established:
+            return None
+        codes_key = (kind, district, unit, status, risk, section, code)
+        codes = self._codes.get(codes_key, False)
+        if codes is False:
+            codes = self._coded_fields(*codes_key)
+            if len(self._codes) < 100_000:
+                self._codes[codes_key] = codes
+        if codes is None:
+            return None
+        kind, district, unit_id, status, risk, section, code = codes
+        if (
+            len(name) > 200
+            or len(sub_kind) > 40
+            or len(rep_name) > 50
+            or len(authority) > 100
+            or len(address) > 255
+            or len(phone) > 30
+            or (phone and not _PHONE.match(phone))
+        ):  # fmt: skip  (MAX_LENGTHS)
+            return None
+        try:
+            uscc = fast_uscc(uscc_raw)
+            if number:
+                number = fast_id_number(number, self.today)
+        except ValidationError:
+            return None
+        if uscc[0] == "9" and uscc[1] != USCC_KIND_CATEGORY[kind]:
+            return None
+        capital = None
+        if capital_raw:
+            try:
+                value = Decimal(capital_raw.replace(",", ""))
+            except InvalidOperation:
+                return None
+            if not value.is_finite() or value < 0 or value >= _CAPITAL_LIMIT:
+                return None
+            capital = value.quantize(_CENT)
+        established_on = self._date(established)
+        changed_on = self._date(changed) if changed else None
+        if established_on is False or changed_on is False:
+            return None
+        if changed_on and changed_on < established_on:
+            return None
+        return {
+            "name": name, "sub_kind": sub_kind, "legal_rep_name": rep_name,
+            "registration_authority": authority, "address": address, "phone": phone,
+            "business_scope": scope, "uscc": uscc, "kind": kind,
+            "legal_rep_id_number": number, "registered_capital": capital,
+            "established_on": established_on, "status_changed_on": changed_on,
+            "industry_section": section, "industry_code": code, "district_code": district,
+            "unit_id": unit_id, "status": status, "risk_class": risk,
+        }  # fmt: skip
+
+    def _date(self, text: str) -> Any:
+        """A date clean() accepts, or False when unsure."""
+        if len(text) == 10 and text[4] == "-" and text[7] == "-":
+            try:
+                value = _date_from_iso(text)
+            except ValueError:
+                return False
+            return value if EARLIEST_DATE <= value <= self.today else False
+        errors: list[tuple[str, str]] = []
+        value = self.rules._date(text, "established_on", errors)
+        return False if errors or value is None else value
+
+    def _coded_fields(
+        self, kind: str, district: str, unit: str, status: str, risk: str, section: str, code: str
+    ) -> tuple[Any, ...] | None:
+        """The cleaned coded fields, or None if clean() would find anything to say."""
+        kind_value = KIND_VALUES.get(kind)
+        district_code = district if district in DISTRICTS else _DISTRICT_BY_NAME.get(district)
+        status_value = STATUS_VALUES.get(status or EntityStatus.ACTIVE)
+        risk_value = RISK_VALUES.get(risk) if risk else ""
+        if None in (kind_value, district_code, status_value, risk_value):
+            return None
+        if unit == "":
+            unit_id = self.rules.default_unit.get(district_code)
+        else:
+            unit_id = self.rules.units_by_district.get(district_code, {}).get(unit)
+        if unit_id is None:
+            return None
+        section = section.upper()
+        if code:
+            if not (len(code) <= 2 and code.isascii() and code.isdigit()):
+                return None
+            code = code.zfill(2)
+            derived = _SECTION_OF_CODE.get(code)
+            if derived is None or (section and section != derived):
+                return None
+            section = derived
+        if section and section not in INDUSTRY_SECTIONS:
+            return None
+        return (kind_value, district_code, unit_id, status_value, risk_value, section, code)
+
+
+_CAPITAL_LIMIT = Decimal("1e14")
 _CENT = Decimal("0.01")
 _DISTRICT_BY_NAME = {name: code for code, name in DISTRICTS.items()}
 _SECTION_OF_CODE = {
