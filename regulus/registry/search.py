@@ -27,6 +27,7 @@ transaction (no signals).
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -535,8 +536,11 @@ def _pg_upper_estimate(cursor: Any, query: IndexQuery) -> int:
     """The planner's estimate of the matches, kept on the high side: for a fragment of more
     than two characters, the smallest estimate of its single bigrams (the planner would
     multiply the bigrams' frequencies as if independent, but 便利 and 超市 go together).
-    One EXPLAIN (the bigrams' queries joined by UNION ALL), once per query: the page and the
-    count of one request share it."""
+    Worked out once per query: the page and the count of one request share it.
+
+    From the column's statistics when the table has been analysed (no round trip: the same
+    arithmetic the planner does, see _stats_rows), else from one EXPLAIN of the bigrams'
+    queries joined by UNION ALL."""
     if query._estimate is not None:
         return query._estimate
     value = fold(query.fragment)
@@ -544,6 +548,16 @@ def _pg_upper_estimate(cursor: Any, query: IndexQuery) -> int:
         IndexQuery(fragment=value[i : i + 2], filters=query.filters, unit_ids=query.unit_ids)
         for i in range(min(len(value) - 1, 6))
     ]  # fmt: skip
+    stats = _pg_token_stats(cursor)
+    if stats is not None:
+        estimate = min(_stats_rows(stats, part) for part in parts)
+    else:
+        estimate = _pg_explain_estimate(cursor, parts)
+    query._estimate = estimate
+    return estimate
+
+
+def _pg_explain_estimate(cursor: Any, parts: list[IndexQuery]) -> int:
     selects, params = [], []
     for part in parts:
         where, part_params = _pg_where(part)
@@ -552,16 +566,93 @@ def _pg_upper_estimate(cursor: Any, query: IndexQuery) -> int:
     plan = _pg_plan(cursor, " UNION ALL ".join(selects), params)
     children = plan.get("Plans", []) if plan.get("Node Type") == "Append" else []
     if len(parts) == 1:
-        estimate = int(plan.get("Plan Rows", 0))
-    elif len(children) == len(parts):
-        estimate = min(int(child.get("Plan Rows", 0)) for child in children)
-    else:  # pragma: no cover - an unexpected plan shape: one EXPLAIN per bigram
-        estimate = min(
-            _pg_estimate(cursor, select, _pg_where(part)[1])
-            for select, part in zip(selects, parts, strict=True)
+        return int(plan.get("Plan Rows", 0))
+    if len(children) == len(parts):
+        return min(int(child.get("Plan Rows", 0)) for child in children)
+    return min(  # pragma: no cover - an unexpected plan shape: one EXPLAIN per bigram
+        _pg_estimate(cursor, select, _pg_where(part)[1])
+        for select, part in zip(selects, parts, strict=True)
+    )
+
+
+@dataclass
+class PgTokenStats:
+    """The search table's row count and its token column's most common elements with their
+    frequencies (pg_stats, written by ANALYZE)."""
+
+    rows: float
+    freqs: dict[str, float]
+    minfreq: float
+    nullfrac: float
+
+
+# Read once per process and kept for a few minutes: the statistics change only when the
+# table is analysed (autovacuum), and the estimate only chooses a plan and an "约" count.
+PG_STATS_SECONDS = 300
+_pg_stats_cache: tuple[float, PgTokenStats | None] | None = None
+
+
+def _pg_token_stats(cursor: Any) -> PgTokenStats | None:
+    global _pg_stats_cache
+    now = time.monotonic()
+    if _pg_stats_cache is not None and now - _pg_stats_cache[0] < PG_STATS_SECONDS:
+        return _pg_stats_cache[1]
+    cursor.execute(
+        "SELECT s.most_common_elems::text::text[], s.most_common_elem_freqs, s.null_frac, "
+        "c.reltuples FROM pg_class c JOIN pg_stats s ON s.tablename = c.relname "
+        "AND s.schemaname = current_schema() AND s.attname = 'tokens' "
+        "WHERE c.oid = %s::regclass",
+        [PG_TABLE],
+    )
+    row = cursor.fetchone()
+    stats = None
+    if row and row[0] and row[1] and len(row[1]) == len(row[0]) + 3 and row[3] > 0:
+        elems, freqs, nullfrac, reltuples = row
+        stats = PgTokenStats(
+            rows=float(reltuples),
+            freqs=dict(zip(elems, freqs[: len(elems)], strict=True)),
+            minfreq=float(freqs[len(elems)]),
+            nullfrac=float(nullfrac or 0.0),
         )
-    query._estimate = estimate
-    return estimate
+    _pg_stats_cache = (now, stats)
+    return stats
+
+
+def forget_pg_token_stats() -> None:
+    """Read the statistics again at the next search (after an ANALYZE, in tests)."""
+    global _pg_stats_cache
+    _pg_stats_cache = None
+
+
+# PostgreSQL's default selectivity of an array element it has no statistics for.
+_PG_DEFAULT_CONTAIN_SEL = 0.005
+
+
+def _array_selectivity(stats: PgTokenStats, tokens: Iterable[str], *, contains: bool) -> float:
+    """As PostgreSQL's mcelem_array_contain_overlap_selec: @> multiplies the elements'
+    frequencies, && combines them as "any"; an element outside the most common ones counts
+    as half the least common frequency."""
+    default = min(_PG_DEFAULT_CONTAIN_SEL, stats.minfreq / 2)
+    selectivity = 1.0 if contains else 0.0
+    for token in sorted(set(tokens)):
+        freq = stats.freqs.get(token, default)
+        selectivity = selectivity * freq if contains else selectivity + freq - selectivity * freq
+    return min(max(selectivity, 0.0), 1.0) * (1.0 - stats.nullfrac)
+
+
+def _stats_rows(stats: PgTokenStats, query: IndexQuery) -> int:
+    """The planner's row estimate of _pg_where(query): the fragment OR the person, AND the
+    filters, AND any of the units (OR: s1 + s2 − s1·s2; AND: the product)."""
+    fragment = _array_selectivity(stats, query.fragment_tokens, contains=True)
+    person = _array_selectivity(stats, [person_token(query.fragment)], contains=True)
+    selectivity = fragment + person - fragment * person
+    filters = query.filter_tokens()
+    if filters:
+        selectivity *= _array_selectivity(stats, filters, contains=True)
+    units = query.unit_tokens()
+    if units:
+        selectivity *= _array_selectivity(stats, units, contains=False)
+    return max(1, round(stats.rows * selectivity))
 
 
 def _pg_plan(cursor: Any, sql: str, params: list[Any]) -> dict[str, Any]:

@@ -50,3 +50,14 @@ def entity_a(handler):
 def entity_b(outsider):
     """An entity of district B (天心区)."""
     return make_entity(outsider, "长沙市天心区好又多超市", district="430103", kind="individual")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_search_statistics():
+    """PostgreSQL's column statistics are kept per process for minutes; a test's database
+    is another one than the last test's."""
+    from regulus.registry import search
+
+    search.forget_pg_token_stats()
+    yield
+    search.forget_pg_token_stats()

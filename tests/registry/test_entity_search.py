@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+import pytest
 from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -188,3 +189,37 @@ def test_documents_with_the_same_filters_do_not_share_token_lists():
     again = search.tokens_for_row({"name": "丙丁超市", **common})
     assert again == second and "mutated" not in again
     assert again[-4:] == ["zd430102", "zkindividual", "zsactive", "zu7"]
+
+
+def test_postgresql_estimate_from_statistics_equals_the_planners(bureau):
+    """Once the search table is analysed, the estimate comes from pg_stats without a round
+    trip; it must be the planner's own number (the plan choice and "约" counts rest on it)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's planner statistics")
+    from regulus.registry import demo
+
+    with transaction.atomic():
+        units = demo.units_by_district()
+        demo.bulk_load(demo.demo_rows(3000, units=units))
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {search.PG_TABLE}")
+        search.forget_pg_token_stats()
+        stats = search._pg_token_stats(cursor)
+        assert stats is not None and stats.freqs
+        unit = units["430102"][0]
+        for fragment, filters, unit_ids in [
+            ("超市", {}, None),
+            ("便利超市", {}, None),
+            ("米粉", {"status": "active"}, [unit]),
+            ("立白", {"district": "430102", "kind": "individual"}, None),
+        ]:
+            query = search.IndexQuery(fragment=fragment, filters=filters, unit_ids=unit_ids)
+            value = search.fold(fragment)
+            parts = [query] if query.exact else [
+                search.IndexQuery(fragment=value[i : i + 2], filters=filters, unit_ids=unit_ids)
+                for i in range(len(value) - 1)
+            ]  # fmt: skip
+            planner = search._pg_explain_estimate(cursor, parts)
+            assert search._pg_upper_estimate(cursor, query) == planner, fragment
