@@ -7,11 +7,13 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import QuerySet, TextField
 from django.db.models.expressions import RawSQL
 
 from regulus.core import ids
+from regulus.core.crypto import keyed_hash
 from regulus.core.extensions import providers
 from regulus.core.scope import scope_unit_ids
 from regulus.core.selectors import audit_timeline
@@ -79,7 +81,7 @@ class SearchResult:
     page: int
     per_page: int
     message: str = ""  # e.g. 至少输入两个字
-    mode: str = "list"  # list / uscc / fragment
+    mode: str = "list"  # list / uscc / person (ID number) / fragment
     approximate: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -99,6 +101,22 @@ class SearchResult:
 def _uscc_query(q: str) -> str | None:
     value = ids.normalise(q)
     return value if _USCC_LIKE.match(value) else None
+
+
+def _id_number_query(code: str) -> str | None:
+    """An 18-character query that is a valid resident ID number and no valid USCC: the search
+    is then for the entities whose legal representative holds that number (through the
+    number's keyed hash, the number itself being stored encrypted)."""
+    try:
+        ids.validate_uscc(code)
+    except ValidationError:
+        pass
+    else:
+        return None
+    try:
+        return ids.validate_id_number(code)
+    except ValidationError:
+        return None
 
 
 def entity_queryset(user: Any, filters: EntityFilters) -> QuerySet[Entity]:
@@ -136,13 +154,24 @@ def entity_search(
     *, user: Any, filters: EntityFilters, page: int = 1, per_page: int = 20, with_count: bool = True
 ) -> SearchResult:
     """One search box: a USCC (exact), a name fragment of two or more characters (former
-    names included), or a legal representative's full name; plus filters and a sort."""
+    names included), a legal representative's full name, or a legal representative's
+    resident ID number (exact, through its keyed hash); plus filters and a sort."""
     page = max(1, page)
     offset = (page - 1) * per_page
     q = filters.q
     if not user.is_authenticated:
         return SearchResult([], 0, page, per_page)
     uscc = _uscc_query(q) if q else None
+    number = _id_number_query(uscc) if uscc else None
+    if number:
+        qs = entity_queryset(user, filters).filter(legal_rep_id_hash=keyed_hash(number))
+        rows = list(
+            qs.select_related("unit")
+            .defer(*LIST_DEFERRED)
+            .order_by(*ORM_SORTS[filters.sort])[offset : offset + per_page]
+        )
+        count = qs.count() if with_count else -1
+        return SearchResult(rows, count, page, per_page, mode="person")
     if uscc:
         qs = entity_queryset(user, filters).filter(uscc=uscc)
         rows = list(qs.select_related("unit").defer(*LIST_DEFERRED)[:1])
@@ -174,7 +203,10 @@ def entity_export_rows(user: Any, filters: EntityFilters) -> tuple[Any, int]:
     names = [c for c, _ in columns]
     if filters.q:
         uscc = _uscc_query(filters.q)
-        if uscc:
+        number = _id_number_query(uscc) if uscc else None
+        if number:
+            qs = entity_queryset(user, filters).filter(legal_rep_id_hash=keyed_hash(number))
+        elif uscc:
             qs = entity_queryset(user, filters).filter(uscc=uscc)
         elif len(filters.q) < 2:
             qs = Entity.objects.none()

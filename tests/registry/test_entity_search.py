@@ -223,3 +223,27 @@ def test_postgresql_estimate_from_statistics_equals_the_planners(bureau):
             ]  # fmt: skip
             planner = search._pg_explain_estimate(cursor, parts)
             assert search._pg_upper_estimate(cursor, query) == planner, fragment
+
+
+def test_a_resident_id_number_finds_the_entities_of_that_legal_representative(
+    handler, outsider, city_admin
+):
+    from regulus.core import ids
+
+    number = ids.make_id_number("430102", dt.date(1980, 6, 1), 21)
+    first = make_entity(handler, "芙蓉区甲商店", legal_rep_name="周一", legal_rep_id_number=number)
+    second = make_entity(handler, "芙蓉区乙商店", legal_rep_name="周一", legal_rep_id_number=number)
+    other = make_entity(
+        outsider, "天心区丙商店", district="430103", legal_rep_name="周一",
+        legal_rep_id_number=number,
+    )  # fmt: skip
+    make_entity(
+        handler, "芙蓉区丁商店",
+        legal_rep_id_number=ids.make_id_number("430102", dt.date(1980, 6, 1), 22),
+    )  # fmt: skip
+    mine = _search(handler, number.lower())
+    assert mine.mode == "person" and {e.pk for e in mine.entities} == {first.pk, second.pk}
+    assert mine.count == 2  # the other district's entity stays out of the handler's scope
+    assert {e.pk for e in _search(city_admin, number).entities} == {first.pk, second.pk, other.pk}
+    # A USCC is still looked up as a USCC.
+    assert _search(handler, first.uscc).mode == "uscc"
