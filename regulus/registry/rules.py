@@ -328,6 +328,7 @@ class FastRowCleaner:
         # column reads the "" appended at the end of each row (as clean() reads it as "").
         self.cells_of = itemgetter(*[mapping.get(name, -1) for name in FIELD_LABELS])
         self.today = rules.today
+        self._limits = tuple(MAX_LENGTHS[key] for key in _LIMITED)
         self._codes: dict[tuple[str, ...], tuple[Any, ...] | None] = {}
 
     def __call__(self, cells: list[str]) -> dict[str, Any] | None:
@@ -342,23 +343,25 @@ class FastRowCleaner:
         if len(name) < 2 or not uscc_raw or not established:
             return None
         codes_key = (kind, district, unit, status, risk, section, code)
-        codes = self._codes.get(codes_key, False)
-        if codes is False:
+        try:
+            codes = self._codes[codes_key]
+        except KeyError:
             codes = self._coded_fields(*codes_key)
             if len(self._codes) < 100_000:
                 self._codes[codes_key] = codes
         if codes is None:
             return None
         kind, district, unit_id, status, risk, section, code = codes
+        max_name, max_sub_kind, max_rep, max_authority, max_address, max_phone = self._limits
         if (
-            len(name) > 200
-            or len(sub_kind) > 40
-            or len(rep_name) > 50
-            or len(authority) > 100
-            or len(address) > 255
-            or len(phone) > 30
+            len(name) > max_name
+            or len(sub_kind) > max_sub_kind
+            or len(rep_name) > max_rep
+            or len(authority) > max_authority
+            or len(address) > max_address
+            or len(phone) > max_phone
             or (phone and not _PHONE.match(phone))
-        ):  # fmt: skip  (MAX_LENGTHS)
+        ):
             return None
         try:
             uscc = fast_uscc(uscc_raw)
@@ -402,8 +405,8 @@ class FastRowCleaner:
                 return False
             return value if EARLIEST_DATE <= value <= self.today else False
         errors: list[tuple[str, str]] = []
-        value = self.rules._date(text, "established_on", errors)
-        return False if errors or value is None else value
+        parsed = self.rules._date(text, "established_on", errors)
+        return False if errors or parsed is None else parsed
 
     def _coded_fields(
         self, kind: str, district: str, unit: str, status: str, risk: str, section: str, code: str
@@ -413,7 +416,12 @@ class FastRowCleaner:
         district_code = district if district in DISTRICTS else _DISTRICT_BY_NAME.get(district)
         status_value = STATUS_VALUES.get(status or EntityStatus.ACTIVE)
         risk_value = RISK_VALUES.get(risk) if risk else ""
-        if None in (kind_value, district_code, status_value, risk_value):
+        if (
+            kind_value is None
+            or district_code is None
+            or status_value is None
+            or risk_value is None
+        ):
             return None
         if unit == "":
             unit_id = self.rules.default_unit.get(district_code)
@@ -436,6 +444,7 @@ class FastRowCleaner:
 
 
 _CAPITAL_LIMIT = Decimal("1e14")
+_LIMITED = ("name", "sub_kind", "legal_rep_name", "registration_authority", "address", "phone")
 _CENT = Decimal("0.01")
 _DISTRICT_BY_NAME = {name: code for code, name in DISTRICTS.items()}
 _SECTION_OF_CODE = {

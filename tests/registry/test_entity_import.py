@@ -311,3 +311,28 @@ def test_import_respects_the_data_scope(tmp_path, handler, outsider, entity_a):
     assert result.bad_rows == 1 and "数据范围" in result.errors[0].message
     entity_a.refresh_from_db()
     assert entity_a.district_code == "430102"
+
+
+def test_a_preparing_process_that_dies_fails_the_import_and_writes_nothing(
+    tmp_path, handler, monkeypatch
+):
+    import os
+
+    import pytest
+
+    from regulus.registry import importing
+
+    monkeypatch.setattr(importing, "PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(importing, "BATCH", 2)
+
+    def die(self, rows):  # runs in the forked child only
+        if len(rows) == 2:
+            os._exit(3)
+        return []
+
+    monkeypatch.setattr(importing.RowPreparer, "prepare", die)
+    before = Entity.objects.count()
+    path = write_csv(tmp_path / "a.csv", [row(), row(), row()])
+    with pytest.raises(RuntimeError, match="预处理进程"):
+        run(handler, path, mode="good-rows")
+    assert Entity.objects.count() == before
