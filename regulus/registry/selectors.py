@@ -107,16 +107,17 @@ def _id_number_query(code: str) -> str | None:
     """An 18-character query that is a valid resident ID number and no valid USCC: the search
     is then for the entities whose legal representative holds that number (through the
     number's keyed hash, the number itself being stored encrypted)."""
-    try:
-        ids.validate_uscc(code)
-    except ValidationError:
-        pass
-    else:
+    if _is_valid(ids.validate_uscc, code):
         return None
+    return code if _is_valid(ids.validate_id_number, code) else None
+
+
+def _is_valid(validator: Any, code: str) -> bool:
     try:
-        return ids.validate_id_number(code)
+        validator(code)
     except ValidationError:
-        return None
+        return False
+    return True
 
 
 def entity_queryset(user: Any, filters: EntityFilters) -> QuerySet[Entity]:
