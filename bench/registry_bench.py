@@ -17,6 +17,7 @@ PostgreSQL database "regulus_bench". A database already holding N entities is re
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import statistics
@@ -268,12 +269,10 @@ def _children_anon_mb() -> float:
         except OSError:
             continue
         for pid in children:
-            try:
+            with contextlib.suppress(OSError):  # the child ended between the two reads
                 for row in Path(f"/proc/{pid}/status").read_text().splitlines():
                     if row.startswith("RssAnon:"):
                         total += int(row.split()[1]) / 1024
-            except OSError:
-                pass
     return total
 
 

@@ -13,6 +13,7 @@ the file size). The mode decides the end: "all-or-nothing" rolls back if any row
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import datetime as dt
 import io
@@ -424,7 +425,8 @@ def _reindex(ids: list[int]) -> None:
 
 
 class _Rollback(Exception):
-    pass
+    """Raised inside the import's transaction to undo it (a dry run, or bad rows in
+    all-or-nothing mode); caught right outside."""
 
 
 class EntityImporter:
@@ -463,15 +465,12 @@ class EntityImporter:
                 head = handle.read(65536)
             kind = check_upload(name, head, path.stat().st_size, limit_size=self.limit_size)
             source = RowSource(path, kind)
-            try:
-                with transaction.atomic():
-                    self._load(source)
-                    if self.dry_run or (self.mode == "all-or-nothing" and self.result.bad_rows):
-                        raise _Rollback
-                    self._audit()
-                    self.result.committed = True
-            except _Rollback:
-                pass
+            with contextlib.suppress(_Rollback), transaction.atomic():
+                self._load(source)
+                if self.dry_run or (self.mode == "all-or-nothing" and self.result.bad_rows):
+                    raise _Rollback
+                self._audit()
+                self.result.committed = True
         except FileError as exc:
             self.result = ImportResult(file_error=str(exc))
         if not self.result.committed and not self.dry_run:

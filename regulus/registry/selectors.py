@@ -166,13 +166,7 @@ def entity_search(
     number = _id_number_query(uscc) if uscc else None
     if number:
         qs = entity_queryset(user, filters).filter(legal_rep_id_hash=keyed_hash(number))
-        rows = list(
-            qs.select_related("unit")
-            .defer(*LIST_DEFERRED)
-            .order_by(*ORM_SORTS[filters.sort])[offset : offset + per_page]
-        )
-        count = qs.count() if with_count else -1
-        return SearchResult(rows, count, page, per_page, mode="person")
+        return _list_page(qs, filters, page, per_page, with_count, mode="person")
     if uscc:
         qs = entity_queryset(user, filters).filter(uscc=uscc)
         rows = list(qs.select_related("unit").defer(*LIST_DEFERRED)[:1])
@@ -188,14 +182,26 @@ def entity_search(
         rows = [by_pk[pk] for pk in pks if pk in by_pk]
         count, approximate = search.search_count(query) if with_count else (-1, False)
         return SearchResult(rows, count, page, per_page, mode="fragment", approximate=approximate)
-    qs = entity_queryset(user, filters)
+    return _list_page(entity_queryset(user, filters), filters, page, per_page, with_count)
+
+
+def _list_page(
+    qs: QuerySet[Entity],
+    filters: EntityFilters,
+    page: int,
+    per_page: int,
+    with_count: bool,
+    mode: str = "list",
+) -> SearchResult:
+    """One page of an ORM-filtered list in the requested order, and its count."""
+    offset = (page - 1) * per_page
     rows = list(
         qs.select_related("unit")
         .defer(*LIST_DEFERRED)
         .order_by(*ORM_SORTS[filters.sort])[offset : offset + per_page]
     )
     count = qs.count() if with_count else -1
-    return SearchResult(rows, count, page, per_page)
+    return SearchResult(rows, count, page, per_page, mode=mode)
 
 
 def entity_export_rows(user: Any, filters: EntityFilters) -> tuple[Any, int]:

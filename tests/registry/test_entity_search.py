@@ -3,7 +3,7 @@
 import datetime as dt
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -191,13 +191,10 @@ def test_documents_with_the_same_filters_do_not_share_token_lists():
     assert again[-4:] == ["zd430102", "zkindividual", "zsactive", "zu7"]
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's planner statistics")
 def test_postgresql_estimate_from_statistics_equals_the_planners(bureau):
     """Once the search table is analysed, the estimate comes from pg_stats without a round
     trip; it must be the planner's own number (the plan choice and "约" counts rest on it)."""
-    from django.db import connection
-
-    if connection.vendor != "postgresql":
-        pytest.skip("PostgreSQL's planner statistics")
     from regulus.registry import demo
 
     with transaction.atomic():
