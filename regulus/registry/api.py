@@ -19,7 +19,7 @@ from regulus.core.masking import mask_id_number
 from regulus.core.models import OrgUnit, Role
 from regulus.core.scope import unit_is_visible
 from regulus.registry import selectors, services
-from regulus.registry.models import Entity
+from regulus.registry.models import Entity, EntityKind, EntityStatus
 from regulus.registry.rules import DISTRICTS
 
 router = Router(tags=["市场主体"])
@@ -109,12 +109,17 @@ class EntityPatch(Schema):
     risk_class: str | None = None
 
 
+# The labels as get_FOO_display() gives them, without its per-call hashing (20 rows a page).
+KIND_LABELS: dict[str, str] = dict(EntityKind.choices)
+STATUS_LABELS: dict[str, str] = dict(EntityStatus.choices)
+
+
 def _out(entity: Entity) -> dict[str, Any]:
     return {
         "uscc": entity.uscc,
         "name": entity.name,
         "kind": entity.kind,
-        "kind_label": entity.get_kind_display(),
+        "kind_label": KIND_LABELS.get(entity.kind, entity.kind),
         "legal_rep_name": entity.legal_rep_name,
         "established_on": entity.established_on,
         "district_code": entity.district_code,
@@ -122,7 +127,7 @@ def _out(entity: Entity) -> dict[str, Any]:
         "unit_id": entity.unit_id,
         "unit_name": entity.unit.name,
         "status": entity.status,
-        "status_label": entity.get_status_display(),
+        "status_label": STATUS_LABELS.get(entity.status, entity.status),
         "risk_class": entity.risk_class,
         "address": entity.address,
     }

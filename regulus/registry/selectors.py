@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from dataclasses import dataclass, field
@@ -9,12 +10,14 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.db.models import QuerySet, TextField
-from django.db.models.expressions import RawSQL
+from django.db.models import QuerySet
+from django.http import Http404
 
 from regulus.core import ids
 from regulus.core.crypto import keyed_hash
 from regulus.core.extensions import providers
+from regulus.core.models import OrgUnit
+from regulus.core.rawrows import RawColumns
 from regulus.core.scope import scope_unit_ids
 from regulus.core.selectors import audit_timeline
 from regulus.registry import search
@@ -178,11 +181,46 @@ def entity_search(
         if query.unit_ids is not None and not query.unit_ids:
             return SearchResult([], 0, page, per_page, mode="fragment")
         pks = search.search_ids(query, sort=filters.sort, offset=offset, limit=per_page)
-        by_pk = Entity.objects.select_related("unit").defer(*LIST_DEFERRED).in_bulk(pks)
+        by_pk = entities_by_ids(pks)
         rows = [by_pk[pk] for pk in pks if pk in by_pk]
         count, approximate = search.search_count(query) if with_count else (-1, False)
         return SearchResult(rows, count, page, per_page, mode="fragment", approximate=approximate)
     return _list_page(entity_queryset(user, filters), filters, page, per_page, with_count)
+
+
+def entities_by_ids(pks: list[int]) -> dict[int, Entity]:
+    """``Entity.objects.select_related("unit").defer(*LIST_DEFERRED).in_bulk(pks)`` with a
+    statement written once per process (core.rawrows: a search page fetches its 20 rows on
+    every keystroke; the ORM spends ~1 ms compiling and building them, this ~0.3 ms)."""
+    if not pks:
+        return {}
+    entity, unit, sql = _entities_by_ids_sql(connection.vendor)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [list(pks) if connection.vendor == "postgresql" else json.dumps(pks)])
+        rows = cursor.fetchall()
+    found: dict[int, Entity] = {}
+    for row in rows:
+        found[row[0]] = _with_unit(entity.instance(row), unit.instance(row))
+    return found
+
+
+def _with_unit(entity: Entity, unit: OrgUnit) -> Entity:
+    Entity._meta.get_field("unit").set_cached_value(entity, unit)  # type: ignore[attr-defined]
+    return entity
+
+
+@functools.cache
+def _entities_by_ids_sql(vendor: str) -> tuple[RawColumns, RawColumns, str]:
+    """The columns of the ORM's own query: every field but LIST_DEFERRED, and the unit's."""
+    fields = [f for f in Entity._meta.concrete_fields if f.attname not in LIST_DEFERRED]
+    entity = RawColumns(Entity, fields)
+    unit = RawColumns(OrgUnit, OrgUnit._meta.concrete_fields, start=entity.end)
+    id_match = "= ANY(%s)" if vendor == "postgresql" else "IN (SELECT value FROM json_each(%s))"
+    sql = (
+        f"SELECT {entity.select('e')}, {unit.select('u')} FROM registry_entity e "
+        f"JOIN core_orgunit u ON u.id = e.unit_id WHERE e.id {id_match}"
+    )
+    return entity, unit, sql
 
 
 def _list_page(
@@ -281,15 +319,30 @@ _FORMER_NAMES_SQL = {
 
 
 def entity_detail_with_former_names(*, user: Any, uscc: str) -> tuple[Entity, list[str]]:
-    """The entity (404 outside the scope) and its former names, in ONE query (the API's
-    lookup by USCC: every round trip counts on PostgreSQL)."""
-    sql = _FORMER_NAMES_SQL[connection.vendor]
-    entity = (
-        Entity.objects.select_related("unit")
-        .annotate(former_names_json=RawSQL(sql, (), output_field=TextField()))
-        .get_visible_or_404(user, uscc=ids.normalise(uscc))
+    """The entity (404 outside the scope) and its former names, in ONE statement written once
+    per process (the API's lookup by USCC: on PostgreSQL every round trip counts, and the ORM
+    spends ~1 ms of Python compiling a select_related query; core.rawrows)."""
+    entity, unit, sql = _detail_sql(connection.vendor)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [ids.normalise(uscc)])
+        row = cursor.fetchone()
+    visible = scope_unit_ids(user) if user.is_authenticated else set()
+    if row is None or (visible is not None and row[unit.start] not in visible):
+        raise Http404("不存在或无权查看")
+    former_names = json.loads(row[-1] or "[]")
+    return _with_unit(entity.instance(row), unit.instance(row)), former_names
+
+
+@functools.cache
+def _detail_sql(vendor: str) -> tuple[RawColumns, RawColumns, str]:
+    entity = RawColumns(Entity, Entity._meta.concrete_fields)
+    unit = RawColumns(OrgUnit, OrgUnit._meta.concrete_fields, start=entity.end)
+    former_names = _FORMER_NAMES_SQL[vendor].replace('"registry_entity"."id"', "e.id")
+    sql = (
+        f"SELECT {entity.select('e')}, {unit.select('u')}, {former_names} "
+        "FROM registry_entity e JOIN core_orgunit u ON u.id = e.unit_id WHERE e.uscc = %s"
     )
-    return entity, json.loads(entity.former_names_json or "[]")  # type: ignore[attr-defined]
+    return entity, unit, sql
 
 
 # The apps that grant permits list an entity's permits on its page: "module:function", the

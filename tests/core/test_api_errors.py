@@ -57,6 +57,36 @@ def test_revoked_token_is_refused(client, handler):
     assert response.status_code == 401
 
 
+def test_token_user_is_the_orm_user_and_use_is_stamped(handler):
+    """token_authenticate writes its own SQL: the user it gives must be the ORM's (aware
+    datetimes, booleans), and the first use stamps last_used_at (later ones within a minute
+    do not write)."""
+    from regulus.core.models import ApiToken, User
+    from regulus.core.scope import role_grants
+    from regulus.core.tokens import token_authenticate
+
+    token, plain = token_issue(user=handler)
+    user = token_authenticate(plain)
+    expected = User.objects.get(pk=handler.pk)
+    for f in User._meta.concrete_fields:
+        assert getattr(user, f.attname) == getattr(expected, f.attname), f.attname
+    assert role_grants(user) == role_grants(expected)
+    stamped = ApiToken.objects.get(pk=token.pk).last_used_at
+    assert stamped is not None and stamped.tzinfo is not None
+    token_authenticate(plain)
+    assert ApiToken.objects.get(pk=token.pk).last_used_at == stamped
+
+
+def test_token_of_inactive_user_is_refused(handler):
+    from regulus.core.tokens import token_authenticate
+
+    _token, plain = token_issue(user=handler)
+    handler.is_active = False
+    handler.save(update_fields=["is_active"])
+    assert token_authenticate(plain) is None
+    assert token_authenticate("rg_not-a-token") is None
+
+
 def test_token_is_stored_only_as_hash(handler):
     token, plain = token_issue(user=handler)
     assert plain not in token.token_hash and len(token.token_hash) == 64

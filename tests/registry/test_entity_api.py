@@ -3,7 +3,7 @@ import datetime as dt
 from regulus.core import ids
 from regulus.core.models import AuditLog
 
-from .conftest import new_uscc
+from .conftest import make_entity, new_uscc
 
 
 def _client(client, user):
@@ -105,3 +105,51 @@ def test_api_bearer_token_works(client, handler, entity_a):
     response = client.get(f"/api/v1/entities/{entity_a.uscc}", HTTP_AUTHORIZATION=f"Bearer {plain}")
     assert response.status_code == 200
     assert ids.validate_uscc(response.json()["uscc"]) == entity_a.uscc
+
+
+def _field_values(entity, names):
+    return {name: getattr(entity, name) for name in names}
+
+
+def test_search_page_rows_are_the_orm_rows(handler, entity_a):
+    """entities_by_ids writes its own SQL; it must give what in_bulk gives (decimals, dates,
+    the unit), for every field it loads."""
+    from decimal import Decimal
+
+    from regulus.registry import selectors
+    from regulus.registry.models import Entity
+
+    other = make_entity(
+        handler, "芙蓉区测试资本商行", registered_capital=Decimal("123.45"),
+        status="revoked", status_changed_on=dt.date(2023, 5, 6), risk_class="C",
+    )  # fmt: skip
+    pks = [other.pk, entity_a.pk]
+    fast = selectors.entities_by_ids(pks)
+    orm = Entity.objects.select_related("unit").in_bulk(pks)
+    names = [
+        f.attname for f in Entity._meta.concrete_fields if f.attname not in selectors.LIST_DEFERRED
+    ]
+    for pk in pks:
+        assert _field_values(fast[pk], names) == _field_values(orm[pk], names)
+        assert fast[pk].unit.name == orm[pk].unit.name
+    assert fast[other.pk].registered_capital == Decimal("123.45")
+
+
+def test_api_detail_is_the_orm_detail(client, handler, entity_a):
+    """The lookup by USCC writes its own SQL; its answer must be what the ORM entity gives
+    (the ID number decrypted then masked, the capital as a decimal, former names)."""
+    from decimal import Decimal
+
+    from regulus.registry import api, services
+    from regulus.registry.models import Entity
+
+    services.entity_update(
+        actor=handler, entity=entity_a, name="湖南立白集团有限公司",
+        registered_capital=Decimal("88.80"),
+    )  # fmt: skip
+    body = _client(client, handler).get(f"/api/v1/entities/{entity_a.uscc}").json()
+    entity = Entity.objects.select_related("unit").get(pk=entity_a.pk)
+    expected = api.EntityDetailOut.model_validate(api._detail(entity)).model_dump(mode="json")
+    assert body == expected
+    assert body["former_names"] == ["湖南立白日化有限公司"]
+    assert Decimal(body["registered_capital"]) == Decimal("88.80")
