@@ -244,3 +244,15 @@ def test_a_resident_id_number_finds_the_entities_of_that_legal_representative(
     assert {e.pk for e in _search(city_admin, number).entities} == {first.pk, second.pk, other.pk}
     # A USCC is still looked up as a USCC.
     assert _search(handler, first.uscc).mode == "uscc"
+
+
+@pytest.mark.django_db
+def test_search_by_id_number_has_its_index_on_every_engine():
+    """The keyed hash of the ID number is found through entity_rep_id_hash_idx (made by raw
+    SQL, so a later table rebuild on SQLite could drop it unseen: it once did)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, "registry_entity")
+    index = constraints.get("entity_rep_id_hash_idx")
+    assert index is not None and index["columns"] == ["legal_rep_id_hash"]
