@@ -347,13 +347,8 @@ def bulk_load(
     chunk: list[dict[str, Any]] = []
 
     def flush() -> None:
-        new_ids = writer.new_ids(len(chunk))
-        records, docs = [], []
         prepared = preparer.prepare([(0, data) for data in chunk])
-        for pk, (_line, _uscc, _name, values, doc) in zip(new_ids, prepared, strict=True):
-            records.append((pk, *values[1:]))
-            docs.append((pk, doc))
-        writer.insert(records, docs)
+        writer.insert(list(zip(writer.new_ids(len(chunk)), prepared, strict=True)))
 
     for row in rows:
         chunk.append(row)

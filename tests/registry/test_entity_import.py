@@ -336,3 +336,16 @@ def test_a_preparing_process_that_dies_fails_the_import_and_writes_nothing(
     with pytest.raises(RuntimeError, match="预处理进程"):
         run(handler, path, mode="good-rows")
     assert Entity.objects.count() == before
+
+
+def test_values_with_copy_special_characters_load_exactly(tmp_path, handler):
+    """PostgreSQL loads rows by COPY: a backslash, tab, newline or a literal \\N inside a
+    value must come back as it was."""
+    scope = "日用百货销售\n（依法须经批准的项目）\t五金\\交电"
+    address = "长沙市芙蓉区\\N号"
+    path = write_csv(tmp_path / "a.csv", [row(经营范围=scope, **{"住所（经营场所）": address})])
+    result = run(handler, path)
+    assert result.committed and result.created == 1, result.errors
+    entity = Entity.objects.get()
+    assert (entity.business_scope, entity.address) == (scope, address)
+    assert entity.registered_capital == 100 and entity.status_changed_on is None
