@@ -5,6 +5,7 @@ import datetime as dt
 import io
 
 import pytest
+from django.db import connection
 from openpyxl import Workbook, load_workbook
 
 from regulus.core import ids
@@ -349,3 +350,49 @@ def test_values_with_copy_special_characters_load_exactly(tmp_path, handler):
     entity = Entity.objects.get()
     assert (entity.business_scope, entity.address) == (scope, address)
     assert entity.registered_capital == 100 and entity.status_changed_on is None
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's checkpoint")
+def test_sqlite_checkpoint_runs_after_the_commit_not_inside_it(tmp_path, handler, monkeypatch):
+    """The import turns SQLite's autocheckpoint off for its commit and starts a checkpoint
+    thread once committed (not after a rollback); the connection's setting comes back."""
+    from regulus.registry import importing
+
+    started = []
+    monkeypatch.setattr(connection, "is_in_memory_db", lambda: False)
+    monkeypatch.setattr(importing, "checkpoint_in_background", started.append)
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA wal_autocheckpoint = 777")
+    seen = []
+    real_load = importing.EntityImporter._load
+
+    def load(self, source):
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA wal_autocheckpoint")
+            seen.append(cursor.fetchone()[0])
+        real_load(self, source)
+
+    monkeypatch.setattr(importing.EntityImporter, "_load", load)
+    assert run(handler, write_csv(tmp_path / "a.csv", [row()])).committed
+    assert run(handler, write_csv(tmp_path / "b.csv", [row()]), dry_run=True).created == 1
+    assert seen == [0, 0] and started == [connection.settings_dict["NAME"]]
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA wal_autocheckpoint")
+        assert cursor.fetchone()[0] == 777
+
+
+def test_background_checkpoint_copies_the_wal_into_the_database(tmp_path):
+    import sqlite3
+
+    from regulus.registry.importing import checkpoint_in_background
+
+    path = tmp_path / "db.sqlite3"
+    db = sqlite3.connect(path, isolation_level=None)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA wal_autocheckpoint=0")
+    db.execute("CREATE TABLE t (x)")
+    db.executemany("INSERT INTO t VALUES (?)", [("x" * 100,) for _i in range(10_000)])
+    before = path.stat().st_size  # the rows are in the WAL only
+    checkpoint_in_background(str(path)).join(timeout=10)
+    assert before < 100_000 < path.stat().st_size
+    db.close()
