@@ -446,7 +446,7 @@ def phase_export() -> None:
 
 def bench_export(db: str) -> None:
     result = child(["_export", db])
-    print("xlsx export (write-only openpyxl into a temporary file)")
+    print("xlsx export (core.xlsx, streamed into a temporary file)")
     line(
         f"{result['rows']} rows",
         f"{result['seconds']:.1f} s, peak {result['peak_mb']:.0f} MB",

@@ -8,7 +8,7 @@ QR codes.
 - `docx_render(template=, context=)`: a docxtpl template, looked up first under
   MEDIA_ROOT/doc_templates/ (where admins put their edited copy), then in the app's packaged
   `doc_templates/` folder.
-- `xlsx_bytes(sheets)`: an .xlsx in openpyxl's write-only mode (big exports stay flat in memory).
+- `xlsx_bytes(sheets)`: a small .xlsx in memory (big exports write core.xlsx into a file).
 - `qr_svg_data_uri(text)`: a QR code as an SVG data URI for <img src> (the CSP allows data:).
 """
 
@@ -21,6 +21,8 @@ from typing import Any, TypeVar
 
 from django.conf import settings
 from django.db import IntegrityError, models, transaction
+
+from regulus.core.xlsx import write_xlsx
 
 T = TypeVar("T")
 
@@ -72,24 +74,9 @@ def docx_render(*, template: str, context: dict[str, Any], package_dir: Path) ->
 
 
 def xlsx_bytes(sheets: Iterable[tuple[str, Sequence[str], Iterable[Sequence[Any]]]]) -> bytes:
-    """sheets: (title, header, rows). Write-only workbook, header row bold."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-
-    wb = Workbook(write_only=True)
-    for title, header, rows in sheets:
-        ws = wb.create_sheet(title=title[:31])
-        cells = []
-        for name in header:
-            cell = WriteOnlyCell(ws, value=name)
-            cell.font = Font(bold=True)
-            cells.append(cell)
-        ws.append(cells)
-        for row in rows:
-            ws.append(list(row))
+    """sheets: (title, header, rows); the header row bold (core.xlsx)."""
     out = io.BytesIO()
-    wb.save(out)
+    write_xlsx(out, sheets)
     return out.getvalue()
 
 
