@@ -110,6 +110,15 @@ def _has_own_records_grant(user: Any) -> bool:
     return any(scope == DataScope.OWN_RECORDS for _, scope, _ in role_grants(user))
 
 
+def row_is_visible(user: Any, unit_id: int | None) -> bool:
+    """Whether a row owned by this unit is visible_to(user): for reads that fetch one row by
+    a statement of their own (core.rawrows), with no queryset to scope."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    ids = scope_unit_ids(user)
+    return ids is None or unit_id in ids
+
+
 def unit_is_visible(user: Any, unit: OrgUnit) -> bool:
     ids = scope_unit_ids(user)
     return ids is None or unit.id in ids

@@ -13,7 +13,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from ninja import Router, Schema
-from pydantic import ConfigDict
+from pydantic import BaseModel, ConfigDict
 
 from regulus.core.masking import mask_id_number
 from regulus.core.models import OrgUnit, Role
@@ -27,7 +27,10 @@ router = Router(tags=["市场主体"])
 WRITE_ROLES = (Role.Code.ADMIN, Role.Code.HANDLER, Role.Code.WINDOW_CLERK)
 
 
-class EntityOut(Schema):
+# The response schemas are plain pydantic models: ninja's Schema wraps every object it
+# validates in a getter that resolves each field by attribute (86,000 calls for 300 pages of
+# 20), ~1 ms a search page; the API hands them dicts, which pydantic validates natively.
+class EntityOut(BaseModel):
     uscc: str
     name: str
     kind: str
@@ -57,7 +60,7 @@ class EntityDetailOut(EntityOut):
     former_names: list[str]
 
 
-class EntityPage(Schema):
+class EntityPage(BaseModel):
     count: int
     count_approximate: bool = False
     page: int

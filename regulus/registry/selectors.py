@@ -18,7 +18,7 @@ from regulus.core.crypto import keyed_hash
 from regulus.core.extensions import providers
 from regulus.core.models import OrgUnit
 from regulus.core.rawrows import RawColumns
-from regulus.core.scope import scope_unit_ids
+from regulus.core.scope import row_is_visible, scope_unit_ids
 from regulus.core.selectors import audit_timeline
 from regulus.registry import search
 from regulus.registry.models import Entity, EntityKind, EntityStatus, RiskClass
@@ -326,8 +326,7 @@ def entity_detail_with_former_names(*, user: Any, uscc: str) -> tuple[Entity, li
     with connection.cursor() as cursor:
         cursor.execute(sql, [ids.normalise(uscc)])
         row = cursor.fetchone()
-    visible = scope_unit_ids(user) if user.is_authenticated else set()
-    if row is None or (visible is not None and row[unit.start] not in visible):
+    if row is None or not row_is_visible(user, row[unit.start]):  # the unit's id
         raise Http404("不存在或无权查看")
     former_names = json.loads(row[-1] or "[]")
     return _with_unit(entity.instance(row), unit.instance(row)), former_names
