@@ -256,3 +256,25 @@ def test_search_by_id_number_has_its_index_on_every_engine():
         constraints = connection.introspection.get_constraints(cursor, "registry_entity")
     index = constraints.get("entity_rep_id_hash_idx")
     assert index is not None and index["columns"] == ["legal_rep_id_hash"]
+
+
+@pytest.mark.django_db
+def test_a_search_page_keeps_the_order_of_the_search_for_every_sort(handler):
+    """The page's entities are fetched after the search, by id: the order must stay the
+    search's, for every sort."""
+    from decimal import Decimal
+
+    from regulus.registry import selectors
+
+    for i, capital in enumerate(["5", "50", "0.5", "500", "5000"]):
+        make_entity(
+            handler, f"芙蓉区排序测试{'甲乙丙丁戊'[i]}商行", registered_capital=Decimal(capital),
+            established_on=dt.date(2001 + 3 * i % 7, 1, 1),
+        )  # fmt: skip
+    for sort in selectors.SORTS:
+        filters = selectors.EntityFilters(q="排序", sort=sort)
+        result = selectors.entity_search(user=handler, filters=filters, per_page=3, page=2)
+        query = selectors._index_query(handler, filters)
+        expected = search.search_ids(query, sort=sort, offset=3, limit=3)
+        assert [e.pk for e in result.entities] == expected and len(expected) == 2, sort
+        assert all(e.unit.name for e in result.entities)
