@@ -166,6 +166,7 @@ class AuditLog(models.Model):
         EXPORT = "export", "导出"
         IMPORT = "import", "导入"
         TOKEN = "token", "令牌"
+        QUERY = "query", "查询"  # a read of personal information (a search by ID number)
 
     at = models.DateTimeField("时间", db_index=True)
     actor = models.ForeignKey(

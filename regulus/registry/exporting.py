@@ -37,14 +37,15 @@ def entity_export(*, actor: Any, filters: selectors.EntityFilters) -> tuple[Any,
     handle = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 - FileResponse closes it
     write_xlsx(handle, [("市场主体", header, labelled())])
     handle.seek(0)
-    described = "，".join(f"{k}={v}" for k, v in vars(filters).items() if v and k != "sort")
+    shown = selectors.filters_for_audit(filters)  # an ID number in the search box masked
+    described = "，".join(f"{k}={v}" for k, v in shown.items() if k != "sort")
     with transaction.atomic():
         audit_record(
             actor=actor,
             action=AuditLog.Action.EXPORT,
             object_type="registry.entity",
             summary=f"导出市场主体{written}户" + (f"（{described}）" if described else ""),
-            changes={"rows": written, "filters": {k: v for k, v in vars(filters).items() if v}},
+            changes={"rows": written, "filters": shown},
         )
     return handle, written
 

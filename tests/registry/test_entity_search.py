@@ -246,6 +246,26 @@ def test_a_resident_id_number_finds_the_entities_of_that_legal_representative(
     assert _search(handler, first.uscc).mode == "uscc"
 
 
+def test_a_search_by_id_number_is_audited_with_the_number_masked(handler):
+    from regulus.core import ids
+    from regulus.core.masking import mask_id_number
+    from regulus.core.models import AuditLog
+    from regulus.registry import exporting
+
+    number = ids.make_id_number("430102", dt.date(1980, 6, 1), 23)
+    make_entity(handler, "芙蓉区戊商店", legal_rep_id_number=number)
+    _search(handler, number)
+    row = AuditLog.objects.get(action=AuditLog.Action.QUERY)
+    assert row.actor_id == handler.pk and mask_id_number(number) in row.summary
+    _search(handler, "芙蓉区戊商店")  # a name search is no read of personal information
+    exporting.entity_export(actor=handler, filters=EntityFilters(q=number))
+    export = AuditLog.objects.get(action=AuditLog.Action.EXPORT)
+    assert export.changes["filters"]["q"] == mask_id_number(number)
+    assert AuditLog.objects.filter(action=AuditLog.Action.QUERY).count() == 1
+    for log in AuditLog.objects.all():
+        assert number not in f"{log.summary} {log.changes}"
+
+
 @pytest.mark.django_db
 def test_search_by_id_number_has_its_index_on_every_engine():
     """The keyed hash of the ID number is found through entity_rep_id_hash_idx (made by raw
