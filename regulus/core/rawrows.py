@@ -27,7 +27,8 @@ class RawColumns:
         self.converters: list[tuple[int, list[Callable[..., Any]], Any]] = []
         for index, f in enumerate(fields):
             col = f.get_col(model._meta.db_table)
-            funcs = connection.ops.get_db_converters(col) + f.get_db_converters(connection)  # type: ignore[attr-defined]
+            own = f.get_db_converters(connection)  # type: ignore[attr-defined]  # not in the stubs
+            funcs = connection.ops.get_db_converters(col) + own
             if funcs:
                 self.converters.append((index, funcs, col))
 

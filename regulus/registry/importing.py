@@ -324,8 +324,8 @@ class _Writer:
 
     def existing(self, usccs: list[str]) -> dict[str, tuple[int, str, int]]:
         """The registered entities among these USCCs: (id, name, unit id) by USCC. One
-        statement with the USCCs as one array parameter (an IN list of 2,000 placeholders
-        costs the driver and the planner more than the lookup itself)."""
+        statement with the USCCs as one array parameter (IN lists of 500 placeholders each cost
+        the driver and the planner more than the lookup itself)."""
         param: Any = usccs
         match = "= ANY(%s)"
         if not self.pg:
@@ -500,7 +500,7 @@ class EntityImporter:
         committed, as PostgreSQL's checkpointer would. (PASSIVE: it never blocks readers or
         writers. Were the process to end first, the next commit of any connection would
         checkpoint instead: nothing is lost either way.)"""
-        if connection.vendor != "sqlite" or connection.is_in_memory_db():  # type: ignore[attr-defined]
+        if not _sqlite_file():
             yield
             return
         connection.ensure_connection()
@@ -715,6 +715,13 @@ class RowPreparer:
             doc = pg_document(tokens) if pg else " ".join(tokens)
             records.append((line, d["uscc"], d["name"], values, doc))
         return records
+
+
+def _sqlite_file() -> bool:
+    """SQLite on a file (the tests' in-memory database has no WAL to checkpoint)."""
+    if connection.vendor != "sqlite":
+        return False
+    return not connection.is_in_memory_db()  # type: ignore[attr-defined]
 
 
 def checkpoint_in_background(path: str) -> threading.Thread:
