@@ -111,8 +111,9 @@ def _has_own_records_grant(user: Any) -> bool:
 
 
 def row_is_visible(user: Any, unit_id: int | None) -> bool:
-    """Whether a row owned by this unit is visible_to(user): for reads that fetch one row by
-    a statement of their own (core.rawrows), with no queryset to scope."""
+    """Whether a row owned by this unit is visible_to(user), by the same rules: for a read
+    that fetches one row by a statement of its own (core.rawrows), with no queryset to
+    scope, and for the unit a write targets."""
     if not user.is_authenticated or not user.is_active:
         return False
     ids = scope_unit_ids(user)
@@ -120,5 +121,4 @@ def row_is_visible(user: Any, unit_id: int | None) -> bool:
 
 
 def unit_is_visible(user: Any, unit: OrgUnit) -> bool:
-    ids = scope_unit_ids(user)
-    return ids is None or unit.id in ids
+    return row_is_visible(user, unit.id)

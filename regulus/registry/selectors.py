@@ -14,15 +14,14 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from regulus.core import ids
-from regulus.core.audit import audit_record
 from regulus.core.crypto import keyed_hash
 from regulus.core.extensions import providers
 from regulus.core.masking import mask_id_number
-from regulus.core.models import AuditLog, OrgUnit
+from regulus.core.models import OrgUnit
 from regulus.core.rawrows import RawColumns
 from regulus.core.scope import row_is_visible, scope_unit_ids
 from regulus.core.selectors import audit_timeline
-from regulus.registry import search
+from regulus.registry import search, services
 from regulus.registry.models import Entity, EntityKind, EntityStatus, RiskClass
 from regulus.registry.rules import INDUSTRY_SECTIONS
 
@@ -117,19 +116,6 @@ def _id_number_query(code: str) -> str | None:
     return code if _is_valid(ids.validate_id_number, code) else None
 
 
-def audit_id_number_search(user: Any, number: str) -> None:
-    """A search by a person's ID number is a read of personal information: the audit log
-    records who looked for whom (the number masked, as everywhere in the log)."""
-    masked = mask_id_number(number)
-    audit_record(
-        actor=user,
-        action=AuditLog.Action.QUERY,
-        object_type="registry.entity",
-        summary=f"按法定代表人/经营者身份证号码查询市场主体（{masked}）",
-        changes={"legal_rep_id_number": masked},
-    )
-
-
 def filters_for_audit(filters: EntityFilters) -> dict[str, str]:
     """The filters of a list as the audit log may keep them: an ID number in the search box
     is masked."""
@@ -193,7 +179,7 @@ def entity_search(
     uscc = _uscc_query(q) if q else None
     number = _id_number_query(uscc) if uscc else None
     if number:
-        audit_id_number_search(user, number)
+        services.record_id_number_search(actor=user, number=number)
         qs = entity_queryset(user, filters).filter(legal_rep_id_hash=keyed_hash(number))
         return _list_page(qs, filters, page, per_page, with_count, mode="person")
     if uscc:

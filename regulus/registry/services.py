@@ -366,3 +366,16 @@ def import_job_execute(*, job_id: int, phase: str) -> None:
         finished_at=None if dry_run and not result.file_error else clock.now(),
     )
     progress_file.unlink(missing_ok=True)
+
+
+def record_id_number_search(*, actor: Any, number: str) -> None:
+    """A search by a person's ID number is a read of personal information: the audit log
+    records who looked for whom (the number masked, as everywhere in the log)."""
+    masked = mask_id_number(number)
+    audit_record(
+        actor=actor,
+        action=AuditLog.Action.QUERY,
+        object_type="registry.entity",
+        summary=f"按法定代表人/经营者身份证号码查询市场主体（{masked}）",
+        changes={"legal_rep_id_number": masked},
+    )
