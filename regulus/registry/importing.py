@@ -275,7 +275,13 @@ class _Writer:
         with connection.cursor() as cursor:
             cursor.execute("SELECT COALESCE(MAX(id), 0) FROM registry_entity")
             self.max_id_before = int(cursor.fetchone()[0])
-            if not self.pg:
+            if self.pg:
+                # The sequence's name, resolved once: as a literal it becomes a constant of
+                # the statement, whereas pg_get_serial_sequence() in it is evaluated (a
+                # catalog lookup) for every id: 2.5 µs an id instead of 0.4.
+                cursor.execute("SELECT pg_get_serial_sequence('registry_entity', 'id')")
+                self.id_sequence = cursor.fetchone()[0]
+            else:
                 cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = 'registry_entity'")
                 seq = cursor.fetchone()
                 self.next_id = max(self.max_id_before, int(seq[0]) if seq else 0) + 1
@@ -340,11 +346,10 @@ class _Writer:
         if self.pg:
             with connection.cursor() as cursor:
                 cursor.execute(
-                    "SELECT nextval(pg_get_serial_sequence('registry_entity', 'id')) "
-                    "FROM generate_series(1, %s)",
-                    [count],
+                    "SELECT array_agg(nextval(%s::regclass)) FROM generate_series(1, %s)",
+                    [self.id_sequence, count],
                 )
-                return [r[0] for r in cursor.fetchall()]
+                return list(cursor.fetchone()[0])
         first = self.next_id
         self.next_id += count
         return list(range(first, first + count))

@@ -279,6 +279,27 @@ def test_search_by_id_number_has_its_index_on_every_engine():
 
 
 @pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite compares bytes (BINARY)")
+def test_codes_and_search_tokens_compare_bytes_on_postgresql():
+    """Migration 0006 gives the ASCII codes and the search tokens the "C" collation (raw SQL:
+    Django's model state does not know it, so a later AlterField would silently drop it)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT table_name, column_name, collation_name FROM information_schema.columns "
+            "WHERE table_name IN ('registry_entity', 'registry_entity_search') "
+            "AND column_name IN ('uscc', 'district_code', 'kind', 'status', 'tokens')"
+        )
+        collations = {(t, c): name for t, c, name in cursor.fetchall()}
+    assert collations == {
+        ("registry_entity", "uscc"): "C",
+        ("registry_entity", "district_code"): "C",
+        ("registry_entity", "kind"): "C",
+        ("registry_entity", "status"): "C",
+        ("registry_entity_search", "tokens"): "C",
+    }
+
+
+@pytest.mark.django_db
 def test_a_search_page_keeps_the_order_of_the_search_for_every_sort(handler):
     """The page's entities are fetched after the search, by id: the order must stay the
     search's, for every sort."""
