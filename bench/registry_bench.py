@@ -316,8 +316,10 @@ def phase_import(path: str) -> None:
 
 def phase_import_reference(path: str) -> None:
     """The same rows, prepared beforehand exactly as the import prepares them (validated,
-    ID numbers encrypted and hashed), then only inserted raw into the entity table (no search
-    index), timed, rolled back."""
+    ID numbers encrypted and hashed; on PostgreSQL as the import's COPY text), then only
+    inserted raw into the entity table (no search index), timed, rolled back."""
+    from itertools import count
+
     from django.conf import settings
     from django.db import connection, transaction
 
@@ -326,22 +328,28 @@ def phase_import_reference(path: str) -> None:
     from regulus.registry.rules import EntityRules
 
     pg = connection.vendor == "postgresql"
-    preparer = RowPreparer(EntityRules(), pg=pg, now=clock.now(), key=settings.FIELD_ENCRYPTION_KEY)
-    rows: list[tuple[Any, ...]] = []
+    numbers = count(10_000_000_000)
+    preparer = RowPreparer(
+        EntityRules(),
+        pg=pg,
+        now=clock.now(),
+        key=settings.FIELD_ENCRYPTION_KEY,
+        ids=(lambda n: [next(numbers) for _ in range(n)]) if pg else None,  # type: ignore[arg-type]
+    )
+    rows: list[Any] = []
     for _kind, payload in preparer.messages(RowSource(Path(path), "csv")):
         for record in payload[0]:
-            rows.append((10_000_000_000 + len(rows), *record[3][1:]))
+            rows.append(record[4] if pg else (next(numbers), *record[4][1:]))
     started = time.perf_counter()
     with transaction.atomic():
-        if connection.vendor == "postgresql":
+        if pg:
             with (
                 connection.connection.cursor() as cursor,
                 cursor.copy(
                     f"COPY registry_entity ({', '.join(ENTITY_COLUMNS)}) FROM STDIN"
                 ) as copy,
             ):
-                for row in rows:
-                    copy.write_row(row)
+                copy.write(b"".join(rows))
         else:
             cursor = connection.connection.cursor()
             # The page cache the import's connection runs with (registry.importing).

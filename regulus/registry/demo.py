@@ -341,14 +341,17 @@ def bulk_load(
 
     writer = _Writer()
     preparer = RowPreparer(
-        EntityRules(), pg=writer.pg, now=clock.now(), key=settings.FIELD_ENCRYPTION_KEY
+        EntityRules(),
+        pg=writer.pg,
+        now=clock.now(),
+        key=settings.FIELD_ENCRYPTION_KEY,
+        ids=writer.ids,
     )
     total = 0
     chunk: list[dict[str, Any]] = []
 
     def flush() -> None:
-        prepared = preparer.prepare([(0, data) for data in chunk])
-        writer.insert(list(zip(writer.new_ids(len(chunk)), prepared, strict=True)))
+        writer.insert(preparer.prepare([(0, data) for data in chunk]))
 
     for row in rows:
         chunk.append(row)
@@ -408,15 +411,6 @@ def write_csv(
 ) -> Path:
     """A .csv file in the import layout with ``count`` valid new rows (for benches and tests)."""
     path = Path(path)
-    labels = {
-        v: k
-        for k, v in {
-            "enterprise": "企业",
-            "individual": "个体工商户",
-            "cooperative": "农民专业合作社",
-        }.items()
-    }
-    del labels
     kind_label = {k.value: k.label for k in EntityKind}
     status_label = {s.value: s.label for s in EntityStatus}
     unit_names = dict(OrgUnit.objects.values_list("pk", "name"))

@@ -20,6 +20,7 @@ import io
 import json
 import marshal
 import queue
+import re
 import sqlite3
 import threading
 import time
@@ -272,15 +273,18 @@ class _Writer:
         connection.ensure_connection()
         self.raw = connection.connection
         self._cache_size: int | None = None
+        self.ids: SequenceIds | None = None  # PostgreSQL's sequence (SQLite: new_ids)
         with connection.cursor() as cursor:
             cursor.execute("SELECT COALESCE(MAX(id), 0) FROM registry_entity")
             self.max_id_before = int(cursor.fetchone()[0])
             if self.pg:
-                # The sequence's name, resolved once: as a literal it becomes a constant of
-                # the statement, whereas pg_get_serial_sequence() in it is evaluated (a
-                # catalog lookup) for every id: 2.5 µs an id instead of 0.4.
-                cursor.execute("SELECT pg_get_serial_sequence('registry_entity', 'id')")
-                self.id_sequence = cursor.fetchone()[0]
+                # The sequence, resolved once: as a number in the statement it is a constant,
+                # whereas pg_get_serial_sequence() in it is evaluated (a catalog lookup) for
+                # every id: 2.5 µs an id instead of 0.4.
+                cursor.execute(
+                    "SELECT pg_get_serial_sequence('registry_entity', 'id')::regclass::oid"
+                )
+                self.ids = SequenceIds(int(cursor.fetchone()[0]))
             else:
                 cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = 'registry_entity'")
                 seq = cursor.fetchone()
@@ -331,10 +335,12 @@ class _Writer:
     def existing(self, usccs: list[str]) -> dict[str, tuple[int, str, int]]:
         """The registered entities among these USCCs: (id, name, unit id) by USCC. One
         statement with the USCCs as one array parameter (IN lists of 500 placeholders each cost
-        the driver and the planner more than the lookup itself)."""
-        param: Any = usccs
-        match = "= ANY(%s)"
-        if not self.pg:
+        the driver and the planner more than the lookup itself). The USCCs are validated
+        codes (digits and capitals), so they make the array's literal as they are (psycopg would
+        check every element for quoting)."""
+        if self.pg:
+            param, match = "{" + ",".join(usccs) + "}", "= ANY(%s::text[])"
+        else:
             param, match = json.dumps(usccs), "IN (SELECT value FROM json_each(%s))"
         with connection.cursor() as cursor:
             cursor.execute(
@@ -343,45 +349,46 @@ class _Writer:
             return {uscc: (pk, name, unit_id) for uscc, pk, name, unit_id in cursor.fetchall()}
 
     def new_ids(self, count: int) -> list[int]:
-        if self.pg:
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    "SELECT array_agg(nextval(%s::regclass)) FROM generate_series(1, %s)",
-                    [self.id_sequence, count],
-                )
-                return list(cursor.fetchone()[0])
+        """SQLite's ids for the rows an insert writes (on PostgreSQL the preparer takes them
+        from the sequence: see RowPreparer)."""
         first = self.next_id
         self.next_id += count
         return list(range(first, first + count))
 
-    def insert(self, new: list[tuple[int, Record]]) -> None:
-        """New entities (id, record) and their search documents (already in the backend's
-        form)."""
+    def insert(self, new: list[Record]) -> None:
+        """New entities and their search documents, as the preparer made them for this
+        backend (see Record)."""
         if not new:
             return
         if self.pg:
+            # The preparer made the COPY text (the writer's process and the server's backend
+            # are the import's critical path; the preparing process has time to spare).
             with self.raw.cursor() as cursor:
                 with cursor.copy(
                     f"COPY registry_entity ({', '.join(ENTITY_COLUMNS)}) FROM STDIN"
                 ) as copy:
-                    for pk, record in new:
-                        copy.write_row((pk, *record[3][1:]))
+                    copy.write(b"".join([record[4] for record in new]))
                 with cursor.copy(f"COPY {search.PG_TABLE} (entity_id, tokens) FROM STDIN") as copy:
-                    for pk, record in new:
-                        copy.write_row((pk, record[4]))
+                    copy.write(b"".join([record[5] for record in new]))
         else:
             cursor = self.raw.cursor()
             marks = ",".join("?" * len(ENTITY_COLUMNS))
+            pks = self.new_ids(len(new))
             cursor.executemany(
                 f"INSERT INTO registry_entity ({', '.join(ENTITY_COLUMNS)}) VALUES ({marks})",
-                [(pk, *record[3][1:]) for pk, record in new],
+                [(pk, *record[4][1:]) for pk, record in zip(pks, new, strict=True)],
             )
             cursor.executemany(
                 f"INSERT INTO {search.FTS_TABLE} (rowid, tokens) VALUES (?, ?)",
                 # Ascending rowid: FTS5 flushes its pending data whenever a rowid goes down.
-                sorted((-pk, record[4]) for pk, record in new),
+                sorted((-pk, record[5]) for pk, record in zip(pks, new, strict=True)),
             )
             cursor.close()
+
+    def values_of(self, record: Record) -> tuple[Any, ...]:
+        """The record's values in ENTITY_COLUMNS order (for an update: rare, so the
+        PostgreSQL record's COPY line is read back rather than every record carrying both)."""
+        return parse_copy_line(record[4]) if self.pg else record[4]
 
     def update(
         self, rows: list[tuple[Any, ...]], renamed: list[tuple[int, str]], today: dt.date
@@ -550,7 +557,11 @@ class EntityImporter:
             scope_unit_ids(self.actor) if getattr(self.actor, "is_authenticated", False) else None
         )
         preparer = RowPreparer(
-            rules, pg=writer.pg, now=clock.now(), key=settings.FIELD_ENCRYPTION_KEY
+            rules,
+            pg=writer.pg,
+            now=clock.now(),
+            key=settings.FIELD_ENCRYPTION_KEY,
+            ids=writer.ids,
         )
         self._now = preparer.stamp
         if self.parallel and source.size >= PARALLEL_MIN_BYTES and _can_fork():
@@ -599,8 +610,8 @@ class EntityImporter:
         renamed: list[tuple[int, str]] = []
         scope = self._scope
         for record in unique:
-            line, uscc, name, values = record[:4]
-            if scope is not None and values[UNIT_INDEX] not in scope:
+            line, uscc, name, unit_id = record[:4]
+            if scope is not None and unit_id not in scope:
                 self._dup(line, "监管单位不在您的数据范围内，不能导入", "unit")
                 continue
             hit = existing.get(uscc)
@@ -615,11 +626,10 @@ class EntityImporter:
                 self._dup(line, f"统一社会信用代码{uscc}在文件中前面的行已出现")
                 continue
             self._updated_ids.add(pk)
-            updates.append((*values[2:-2], self._now, pk))
+            updates.append((*writer.values_of(record)[2:-2], self._now, pk))
             if old_name != name:
                 renamed.append((pk, old_name))
-        new_ids = writer.new_ids(len(inserts)) if inserts else []
-        writer.insert(list(zip(new_ids, inserts, strict=True)))
+        writer.insert(inserts)
         writer.update(updates, renamed, self._today)
         self.result.created += len(inserts)
         self.result.updated += len(updates)
@@ -629,9 +639,13 @@ class EntityImporter:
         self._error(line, fieldname, message)
 
 
-# A prepared row: (line, uscc, name, column values for ENTITY_COLUMNS with id None, search
-# document in the backend's form).
-Record = tuple[int, str, str, tuple[Any, ...], Any]
+# A prepared row: (line, uscc, name, unit id, entity row, search row), the last two in the
+# form the backend's writer takes them:
+# - SQLite: the values in ENTITY_COLUMNS order (id None: the writer numbers the rows), and
+#   the FTS5 document;
+# - PostgreSQL: the entity's line of COPY text, its id taken from the sequence already, and
+#   the search table's line (bytes, UTF-8).
+Record = tuple[int, str, str, int, Any, Any]
 Message = tuple[str, Any]
 PARALLEL_MIN_BYTES = 2 * 1024 * 1024
 
@@ -644,8 +658,18 @@ class RowPreparer:
     string): both drivers take them as they are, and a batch crosses from the preparing
     process to the writing one as one marshal blob (several times cheaper than pickle)."""
 
-    def __init__(self, rules: EntityRules, *, pg: bool, now: dt.datetime, key: str) -> None:
-        self.rules, self.pg = rules, pg
+    def __init__(
+        self,
+        rules: EntityRules,
+        *,
+        pg: bool,
+        now: dt.datetime,
+        key: str,
+        ids: SequenceIds | None = None,
+    ) -> None:
+        if pg and ids is None:
+            raise ValueError("PostgreSQL records carry their ids: give the sequence")
+        self.rules, self.pg, self.ids = rules, pg, ids
         # created_at/updated_at as each driver stores them: PostgreSQL parses the ISO form
         # with its offset; Django keeps SQLite datetimes as naive UTC text.
         utc = now.astimezone(dt.UTC).replace(tzinfo=None)
@@ -703,6 +727,7 @@ class RowPreparer:
         keyed_hash = crypto.keyed_hash
         stamp, pg = self.stamp, self.pg
         tokens_for_row, pg_document = search.tokens_for_row, search.pg_document
+        pks = iter(self.ids(len(rows)) if self.ids is not None and rows else [])
         records: list[Record] = []
         for (line, d), number, secret in zip(rows, numbers, encrypted, strict=True):
             changed = d.get("status_changed_on")
@@ -717,9 +742,83 @@ class RowPreparer:
                 d["risk_class"], stamp, stamp,
             )  # fmt: skip
             tokens = tokens_for_row(d)
-            doc = pg_document(tokens) if pg else " ".join(tokens)
-            records.append((line, d["uscc"], d["name"], values, doc))
+            if pg:
+                pk = next(pks)
+                records.append((
+                    line, d["uscc"], d["name"], d["unit_id"], copy_line(pk, values),
+                    f"{pk}\t{pg_document(tokens)}\n".encode(),
+                ))  # fmt: skip
+            else:
+                records.append((line, d["uscc"], d["name"], d["unit_id"], values, " ".join(tokens)))
         return records
+
+
+# COPY's text format: columns split by tabs, rows by newlines, NULL as \N; a backslash, tab,
+# newline or carriage return inside a value is escaped with a backslash.
+_NULL = "\\N"
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+_COPY_UNESCAPES = {"\\": "\\", "t": "\t", "n": "\n", "r": "\r"}
+
+
+def copy_line(pk: int, values: tuple[Any, ...]) -> bytes:
+    """One row of COPY text: the id, then values[1:] (str, int or None)."""
+    text = "\t".join([str(pk), *[_NULL if v is None else str(v) for v in values[1:]]])
+    # Almost never is anything to escape: the whole line is checked in a few C scans (the
+    # only backslashes are the NULLs', the only tabs the separators) before any value is.
+    if (
+        text.count("\\") != values[1:].count(None)
+        or text.count("\t") != len(values) - 1
+        or "\n" in text
+        or "\r" in text
+    ):
+        cells = [_NULL if v is None else str(v).translate(_COPY_ESCAPES) for v in values[1:]]
+        text = "\t".join([str(pk), *cells])
+    return (text + "\n").encode()
+
+
+def parse_copy_line(line: bytes) -> tuple[str | None, ...]:
+    """The values of a line copy_line made (all as text, NULL as None)."""
+    return tuple(
+        None if cell == "\\N" else re.sub(r"\\(.)", lambda m: _COPY_UNESCAPES[m[1]], cell)
+        for cell in line.decode().rstrip("\n").split("\t")
+    )
+
+
+class SequenceIds:
+    """New entity ids from PostgreSQL's sequence (named by its oid), one statement a batch.
+
+    In the preparing child it runs on a connection of the child's own (autocommit): a
+    sequence is not transactional, so the ids are the same as the import's connection would
+    get, and the ids of rows that turn out to be updates or duplicates, or of an import
+    that is rolled back, are gaps, as with any insert that fails."""
+
+    def __init__(self, oid: int, params: dict[str, Any] | None = None) -> None:
+        self.oid, self.params = oid, params
+        self._own: Any = None
+
+    def __call__(self, count: int) -> list[int]:
+        sql = f"SELECT array_agg(nextval({self.oid}::regclass)) FROM generate_series(1, %s)"
+        if self.params is None:  # this process: the import's own connection
+            with connection.cursor() as cursor:
+                cursor.execute(sql, [count])
+                return list(cursor.fetchone()[0])
+        if self._own is None:
+            import psycopg
+
+            self._own = psycopg.connect(**self.params, autocommit=True)
+        return list(self._own.execute(sql, [count]).fetchone()[0])
+
+    def for_child(self) -> SequenceIds:
+        """The same sequence over a connection the (forked) child opens for itself."""
+        params = connection.get_connection_params()
+        for key in ("cursor_factory", "context"):  # Django's own cursor and adapters
+            params.pop(key, None)
+        return SequenceIds(self.oid, params)
+
+    def close(self) -> None:
+        if self._own is not None:
+            self._own.close()
+            self._own = None
 
 
 def _sqlite_file() -> bool:
@@ -747,14 +846,21 @@ def _can_fork() -> bool:
     return "fork" in multiprocessing.get_all_start_methods()
 
 
-def _child_main(source: RowSource, preparer: RowPreparer, sender: Any) -> None:
-    # A forked child: it never touches the inherited database connection, and multiprocessing
-    # ends it with os._exit, so that connection is not closed from here.
+def _child_main(
+    source: RowSource, preparer: RowPreparer, sender: Any, ids: SequenceIds | None
+) -> None:
+    # A forked child: it never touches the inherited database connection (PostgreSQL's ids
+    # come over a connection of its own, see SequenceIds), and multiprocessing ends it with
+    # os._exit, so that inherited connection is not closed from here.
+    preparer.ids = ids  # the child's copy of the preparer
     try:
         for message in preparer.messages(source):
             sender.send_bytes(marshal.dumps(message))
     except BaseException as exc:
         sender.send_bytes(marshal.dumps(("crash", repr(exc))))
+    finally:
+        if preparer.ids is not None:
+            preparer.ids.close()
     sender.send_bytes(marshal.dumps(("end", None)))
 
 
@@ -767,7 +873,8 @@ def _prepare_in_child(source: RowSource, preparer: RowPreparer) -> Iterator[Mess
 
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
-    child = context.Process(target=_child_main, args=(source, preparer, sender), daemon=True)
+    ids = preparer.ids.for_child() if preparer.ids is not None else None
+    child = context.Process(target=_child_main, args=(source, preparer, sender, ids), daemon=True)
     child.start()
     sender.close()  # the child's end: if the child dies, recv_bytes raises EOFError
     buffer: queue.Queue[Message] = queue.Queue(maxsize=PIPELINE_DEPTH)

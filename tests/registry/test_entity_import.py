@@ -352,6 +352,31 @@ def test_values_with_copy_special_characters_load_exactly(tmp_path, handler):
     assert entity.registered_capital == 100 and entity.status_changed_on is None
 
 
+def test_an_update_takes_every_value_of_its_row_exactly(tmp_path, handler, entity_a):
+    """On PostgreSQL an update's values are read back from the row's COPY line: special
+    characters, an empty capital (NULL) and the unit must come back as they were."""
+    scope = "五金\\交电\t日用品\n（\\N）"
+    path = write_csv(
+        tmp_path / "a.csv",
+        [row(统一社会信用代码=entity_a.uscc, 经营范围=scope, **{"注册资本（万元）": ""})],
+    )
+    result = run(handler, path)
+    assert result.committed and result.updated == 1, result.errors
+    entity_a.refresh_from_db()
+    assert entity_a.business_scope == scope and entity_a.registered_capital is None
+    assert str(entity_a.unit.division_code) == "430102" and entity_a.status_changed_on is None
+    assert (entity_a.legal_rep_name, entity_a.established_on) == ("张三", dt.date(2020, 5, 18))
+
+
+def test_copy_lines_read_back_to_the_values_they_were_made_of():
+    from regulus.registry.importing import copy_line, parse_copy_line
+
+    values = (None, "a\\b", "\\N", None, "x\ty\nz\r", 7, "平常的值", "")
+    assert parse_copy_line(copy_line(42, values)) == ("42", *["a\\b", "\\N", None],
+        "x\ty\nz\r", "7", "平常的值", "")  # fmt: skip
+    assert copy_line(42, (None, "平常", None)) == "42\t平常\t\\N\n".encode()
+
+
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's checkpoint")
 def test_sqlite_checkpoint_runs_after_the_commit_not_inside_it(tmp_path, handler, monkeypatch):
     """The import turns SQLite's autocheckpoint off for its commit and starts a checkpoint
