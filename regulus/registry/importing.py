@@ -104,7 +104,6 @@ ENTITY_COLUMNS = (
     "updated_at",
 )
 UPDATE_COLUMNS = (*ENTITY_COLUMNS[2:-2], "updated_at")
-UNIT_INDEX = ENTITY_COLUMNS.index("unit_id")
 
 
 MODE_LABELS = {"good-rows": "只导入正确的行", "all-or-nothing": "全部正确才导入"}
@@ -654,8 +653,9 @@ class RowPreparer:
     """Reading, validating, encrypting and tokenising: everything but the database, so that
     a big file can be prepared in a second process while this one writes (two cores).
 
-    A record holds only str, int and None (dates in ISO form, the capital as a decimal
-    string): both drivers take them as they are, and a batch crosses from the preparing
+    A record holds only str, int, bytes and None (dates in ISO form, the capital as a decimal
+    string): SQLite's driver takes the values as they are, PostgreSQL's COPY the lines made
+    here (with the ids from the sequence: `ids`), and a batch crosses from the preparing
     process to the writing one as one marshal blob (several times cheaper than pickle)."""
 
     def __init__(

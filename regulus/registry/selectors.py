@@ -10,7 +10,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import CharField, Func, QuerySet
 from django.http import Http404
 
 from regulus.core import ids
@@ -134,6 +134,33 @@ def _is_valid(validator: Any, code: str) -> bool:
     return True
 
 
+# SQLite's index of the ID number's keyed hash holds its first hex digits (migration 0007).
+# The query must name that expression with the same constants (Substr would send them as
+# parameters), and the whole hash's check must hide the column (unary +): else SQLite puts
+# the compared constant in place of the column inside the expression as well, which then no
+# longer matches the index. PostgreSQL's hash index serves the plain equality.
+ID_HASH_KEY_DIGITS = 16
+
+
+class _IdHashKey(Func):
+    template = f"substr(%(expressions)s, 1, {ID_HASH_KEY_DIGITS})"
+    output_field = CharField()
+
+
+class _NotPropagated(Func):
+    template = "+%(expressions)s"
+    output_field = CharField()
+
+
+def with_id_hash(qs: QuerySet[Entity], hashed: str) -> QuerySet[Entity]:
+    """The entities of a legal representative, by the keyed hash of the ID number."""
+    if connection.vendor != "sqlite":
+        return qs.filter(legal_rep_id_hash=hashed)
+    return qs.alias(
+        id_key=_IdHashKey("legal_rep_id_hash"), id_hash=_NotPropagated("legal_rep_id_hash")
+    ).filter(id_key=hashed[:ID_HASH_KEY_DIGITS], id_hash=hashed)
+
+
 def entity_queryset(user: Any, filters: EntityFilters) -> QuerySet[Entity]:
     """The entities of the user's scope under the filters (no name fragment)."""
     qs = Entity.objects.visible_to(user)
@@ -180,7 +207,7 @@ def entity_search(
     number = _id_number_query(uscc) if uscc else None
     if number:
         services.record_id_number_search(actor=user, number=number)
-        qs = entity_queryset(user, filters).filter(legal_rep_id_hash=keyed_hash(number))
+        qs = with_id_hash(entity_queryset(user, filters), keyed_hash(number))
         return _list_page(qs, filters, page, per_page, with_count, mode="person")
     if uscc:
         qs = entity_queryset(user, filters).filter(uscc=uscc)
@@ -262,7 +289,7 @@ def entity_export_rows(user: Any, filters: EntityFilters) -> tuple[Any, int]:
         uscc = _uscc_query(filters.q)
         number = _id_number_query(uscc) if uscc else None
         if number:
-            qs = entity_queryset(user, filters).filter(legal_rep_id_hash=keyed_hash(number))
+            qs = with_id_hash(entity_queryset(user, filters), keyed_hash(number))
         elif uscc:
             qs = entity_queryset(user, filters).filter(uscc=uscc)
         elif len(filters.q) < 2:
