@@ -92,9 +92,10 @@ class Entity(models.Model):
             models.Index(fields=["unit", "status"], name="entity_unit_status_idx"),
             models.Index(fields=["established_on"], name="entity_established_idx"),
             # The index of legal_rep_id_hash (a person's entities by ID number, the number itself
-            # being encrypted) is made by migration 0004 per engine: on PostgreSQL a hash index
-            # (equality is its only use; a B-tree of random 64-character keys costs an import
-            # 13 µs a row, a hash index 6), on SQLite a B-tree.
+            # being encrypted) is made by raw SQL per engine: on PostgreSQL a hash index
+            # (migration 0004: equality is its only use; a B-tree of random 64-character keys
+            # costs an import 13 µs a row, a hash index 6), on SQLite a B-tree of the first 16
+            # hex digits (migration 0007; queries go through selectors.with_id_hash).
         ]
 
     def __str__(self) -> str:
