@@ -38,6 +38,10 @@ class MatterOut(Schema):
     entity_kinds: list[str]
     statutory_days: int | None
     promised_days: int | None
+    acceptance_days: int | None = Field(None, description="受理时限（工作日，行政许可法第32条）")
+    issue_days: int | None = Field(None, description="制证时限（工作日，服务承诺）")
+    delivery_days: int | None = Field(None, description="送达时限（工作日，服务承诺）")
+    rectification_days: int | None = Field(None, description="承诺不实整改期限（工作日）")
     rule_effective_from: dt.date | None
 
 
@@ -127,6 +131,10 @@ def matter_out(m: Matter) -> dict[str, Any]:
         "entity_kinds": m.entity_kinds,
         "statutory_days": rule.statutory_days if rule else None,
         "promised_days": rule.promised_days if rule else None,
+        "acceptance_days": rule.acceptance_days if rule else None,
+        "issue_days": rule.issue_days if rule else None,
+        "delivery_days": rule.delivery_days if rule else None,
+        "rectification_days": rule.rectification_days if rule else None,
         "rule_effective_from": rule.effective_from if rule else None,
     }
 

@@ -279,7 +279,7 @@ def _drive(
             task=task,
             actor=handler,
             findings="现场未配备执业药师或冷藏设施",
-            order="10个工作日内整改",
+            order="配备执业药师和冷藏设施",
         )
         services.verification_revoke(task=task, actor=handler, reason="逾期未整改，承诺不实")
     elif app.is_commitment and rng.random() < 0.5:

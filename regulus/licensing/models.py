@@ -83,6 +83,29 @@ class MatterRule(models.Model):
     verification_days = models.PositiveSmallIntegerField(
         "告知承诺后置核查期限（工作日）", default=30
     )
+    # The steps' own limits. The defaults only seed a new rule; the rule in force decides.
+    acceptance_days = models.PositiveSmallIntegerField(
+        "受理时限（工作日）",
+        default=5,
+        help_text="收到申请后作出受理决定或一次性告知补正的期限"
+        "（《行政许可法》第三十二条：五日内）",
+    )
+    issue_days = models.PositiveSmallIntegerField(
+        "制证时限（工作日）",
+        default=1,
+        help_text="准予许可后制发证照的期限（本局服务承诺；"
+        "《行政许可法》第四十四条：决定之日起十日内颁发、送达）",
+    )
+    delivery_days = models.PositiveSmallIntegerField(
+        "送达时限（工作日）",
+        default=3,
+        help_text="制发证照后送达申请人的期限（本局服务承诺）",
+    )
+    rectification_days = models.PositiveSmallIntegerField(
+        "整改期限（工作日）",
+        default=10,
+        help_text="告知承诺后置核查发现承诺不实、责令整改的期限",
+    )
     note = models.CharField("说明", max_length=200, blank=True)
 
     class Meta:
@@ -99,6 +122,25 @@ class MatterRule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.matter} 自{self.effective_from}"
+
+    @classmethod
+    def day_field(cls, name: str) -> models.Field[Any, Any]:
+        """One of RULE_DAY_FIELDS, for its verbose name and help text."""
+        field = cls._meta.get_field(name)
+        assert isinstance(field, models.Field)
+        return field
+
+
+# A rule's day counts (working days), in the order the staff form shows them.
+RULE_DAY_FIELDS = (
+    "statutory_days",
+    "promised_days",
+    "verification_days",
+    "acceptance_days",
+    "issue_days",
+    "delivery_days",
+    "rectification_days",
+)
 
 
 class MaterialType(models.Model):
@@ -240,9 +282,15 @@ class Application(models.Model):
     state = models.CharField("状态", max_length=20, choices=State.choices, default=State.SUBMITTED)
     deadline = models.DateField("当前环节期限", null=True, blank=True)
     deadline_provisional = models.BooleanField(default=False)
-    # Limits copied from the matters' rules in force on the day of submission.
+    # Limits copied from the matters' rules in force on the day of submission (the longest of
+    # the bundle's matters), so a later rule change never moves this application's deadlines.
+    # The database defaults fill rows older than the step columns (the limits then in use).
     statutory_days = models.PositiveSmallIntegerField("法定时限（工作日）")
     promised_days = models.PositiveSmallIntegerField("承诺时限（工作日）")
+    acceptance_days = models.PositiveSmallIntegerField("受理时限（工作日）", db_default=5)
+    issue_days = models.PositiveSmallIntegerField("制证时限（工作日）", db_default=1)
+    delivery_days = models.PositiveSmallIntegerField("送达时限（工作日）", db_default=3)
+    rectification_days = models.PositiveSmallIntegerField("整改期限（工作日）", db_default=10)
     onsite_check_required = models.BooleanField("需现场核查", default=False)
     submitted_at = models.DateTimeField("提交时间")
     accepted_at = models.DateTimeField("受理时间", null=True, blank=True)

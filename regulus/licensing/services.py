@@ -38,12 +38,7 @@ from regulus.licensing.models import (
     MatterRule,
     VerificationTask,
 )
-from regulus.licensing.workflow import (
-    ACCEPTANCE_DAYS,
-    APPLICATION_FLOW,
-    RECTIFICATION_DAYS,
-    VERIFICATION_FLOW,
-)
+from regulus.licensing.workflow import APPLICATION_FLOW, VERIFICATION_FLOW
 
 S = Application.State
 PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
@@ -51,6 +46,15 @@ UPLOAD_FOLDER = "licensing"
 # States from which the applicant may still add materials.
 MATERIAL_STATES = (S.SUBMITTED, S.CORRECTION)
 ISSUED_STATES = (S.ISSUED, S.DELIVERED, S.REVOKED)
+# The limits an application copies from its matters' rules in force on the day of submission.
+APPLICATION_LIMITS = (
+    "statutory_days",
+    "promised_days",
+    "acceptance_days",
+    "issue_days",
+    "delivery_days",
+    "rectification_days",
+)
 
 
 # -- helpers -----------------------------------------------------------------------------------
@@ -355,7 +359,9 @@ def application_submit(
     assert unit is not None
 
     now = clock.now()
-    deadline = calendar.working_deadline(today, ACCEPTANCE_DAYS)
+    # A bundle takes the longest limit of its matters' rules, for every limit alike.
+    limits = {field: max(getattr(r, field) for r in rules.values()) for field in APPLICATION_LIMITS}
+    deadline = calendar.working_deadline(today, limits["acceptance_days"])
     commitment = path == Application.Path.COMMITMENT
     with transaction.atomic():
 
@@ -384,8 +390,7 @@ def application_submit(
                 state=S.SUBMITTED,
                 deadline=deadline.date,
                 deadline_provisional=deadline.provisional,
-                statutory_days=max(r.statutory_days for r in rules.values()),
-                promised_days=max(r.promised_days for r in rules.values()),
+                **limits,
                 onsite_check_required=any(m.onsite_check_required for m in matters),
                 submitted_at=now,
                 commitment_signed_at=now if commitment else None,
@@ -860,7 +865,7 @@ def verification_order_rectification(
         name="order_rectification",
         actor=actor,
         note=f"核查发现承诺不实：{findings.strip()}；整改要求：{order.strip()}"
-        f"（{RECTIFICATION_DAYS}个工作日内）",
+        f"（{task.application.rectification_days}个工作日内）",
         updates={"findings": findings.strip(), "rectification_order": order.strip()},
     )
     return task
@@ -961,6 +966,10 @@ def matter_update(*, actor: Any, matter: Matter, **changes: Any) -> Matter:
     return matter
 
 
+# The largest value a rule's day count may hold (a small integer column).
+RULE_DAYS_MAX = 32767
+
+
 def matter_rule_add(
     *,
     actor: Any,
@@ -968,27 +977,52 @@ def matter_rule_add(
     effective_from: dt.date,
     statutory_days: int,
     promised_days: int,
-    verification_days: int,
+    verification_days: int | None = None,
+    acceptance_days: int | None = None,
+    issue_days: int | None = None,
+    delivery_days: int | None = None,
+    rectification_days: int | None = None,
     note: str = "",
 ) -> MatterRule:
     """A new version of a matter's limits from a date on; applications already submitted keep
-    the limits they copied."""
+    the limits they copied. A limit other than the statutory and promised days left out (None)
+    carries over from the rule in force before `effective_from`, or takes the field's default
+    for a matter's first rule."""
     if not actor.has_role("admin"):
         raise ValidationError("只有系统管理员可以修改事项时限")
-    if promised_days > statutory_days:
-        raise ValidationError({"promised_days": "承诺时限不能超过法定时限"})
-    if min(statutory_days, promised_days, verification_days) < 0:
-        raise ValidationError({"statutory_days": "时限不能为负数"})
+    given = {
+        "verification_days": verification_days,
+        "acceptance_days": acceptance_days,
+        "issue_days": issue_days,
+        "delivery_days": delivery_days,
+        "rectification_days": rectification_days,
+    }
+    # The rule in force the day before (or a blank rule, holding the fields' defaults).
+    previous = (
+        matter.rules.filter(effective_from__lt=effective_from).order_by("-effective_from").first()
+        or MatterRule()
+    )
+    steps = {
+        field: int(getattr(previous, field) if value is None else value)
+        for field, value in given.items()
+    }
+    days = {"statutory_days": statutory_days, "promised_days": promised_days, **steps}
+    errors: dict[str, str] = {}
+    for field, value in days.items():
+        label = MatterRule.day_field(field).verbose_name
+        if value < 0:
+            errors[field] = f"{label}不能为负数"
+        elif value > RULE_DAYS_MAX:
+            errors[field] = f"{label}不能超过{RULE_DAYS_MAX}"
+    if promised_days > statutory_days and "promised_days" not in errors:
+        errors["promised_days"] = "承诺时限不能超过法定时限"
+    if errors:
+        raise ValidationError(errors)
     with transaction.atomic():
         if MatterRule.objects.filter(matter=matter, effective_from=effective_from).exists():
             raise ValidationError({"effective_from": f"{effective_from}已有一条时限规则"})
         rule = MatterRule.objects.create(
-            matter=matter,
-            effective_from=effective_from,
-            statutory_days=statutory_days,
-            promised_days=promised_days,
-            verification_days=verification_days,
-            note=note,
+            matter=matter, effective_from=effective_from, note=note, **days
         )
         audit_record(
             actor=actor,

@@ -30,11 +30,13 @@ from regulus.core.workflow import DeferredRows, days_left, timeline
 from regulus.licensing import selectors, services
 from regulus.licensing.forms import application_form_context, application_form_submit, error_dict
 from regulus.licensing.models import (
+    RULE_DAY_FIELDS,
     Application,
     ApplicationMaterial,
     Bundle,
     Certificate,
     Matter,
+    MatterRule,
     VerificationTask,
 )
 from regulus.licensing.workflow import APPLICATION_FLOW, VERIFICATION_FLOW, state_badge
@@ -522,16 +524,13 @@ def matter_edit(request: HttpRequest, code: str) -> HttpResponse:
         post = request.POST
         try:
             if post.get("form") == "rule":
+                effective_from = _date(post.get("effective_from", ""), "effective_from")
                 services.matter_rule_add(
                     actor=user,
                     matter=matter,
-                    effective_from=_date(post.get("effective_from", ""), "effective_from"),
-                    statutory_days=_int(post.get("statutory_days", ""), "statutory_days"),
-                    promised_days=_int(post.get("promised_days", ""), "promised_days"),
-                    verification_days=_int(
-                        post.get("verification_days", "30"), "verification_days"
-                    ),
+                    effective_from=effective_from,
                     note=post.get("note", ""),
+                    **_rule_days(post),
                 )
             else:
                 validity = post.get("validity_years", "").strip()
@@ -562,11 +561,61 @@ def matter_edit(request: HttpRequest, code: str) -> HttpResponse:
         {
             "matter": matter,
             "rules": matter.rules.all(),
+            "rule_inputs": _rule_inputs(
+                matter, request.POST if errors and request.POST.get("form") == "rule" else None
+            ),
             "errors": errors,
             "kinds": EntityKindChoice.choices,
             "today": clock.today(),
         },
     )
+
+
+# A new rule must give these; the other day counts, left blank, carry over from the rule in
+# force before (services.matter_rule_add).
+RULE_REQUIRED = ("statutory_days", "promised_days")
+
+
+def _rule_inputs(matter: Matter, post: Any) -> list[dict[str, Any]]:
+    """The new rule's inputs, filled with what was posted (after an error) or else with the
+    rule in force today (or the fields' defaults), so only what changes need be typed."""
+    current = matter.rule_on(clock.today()) or MatterRule()
+    inputs = []
+    for name in RULE_DAY_FIELDS:
+        field = MatterRule.day_field(name)
+        value = post.get(name, "") if post is not None else getattr(current, name)
+        inputs.append(
+            {
+                "name": name,
+                "label": field.verbose_name,
+                "help": field.help_text,
+                "value": "" if value is None else value,
+                "required": name in RULE_REQUIRED,
+            }
+        )
+    return inputs
+
+
+def _rule_days(post: Any) -> dict[str, Any]:
+    """Parse the rule form's day counts (None for a blank one); every bad field is reported at
+    once, by its name."""
+    values: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    for field in RULE_DAY_FIELDS:
+        label = MatterRule.day_field(field).verbose_name
+        raw = (post.get(field) or "").strip()
+        values[field] = None
+        if not raw:
+            if field in RULE_REQUIRED:
+                errors[field] = f"请填写{label}"
+            continue
+        try:
+            values[field] = int(raw)
+        except ValueError:
+            errors[field] = f"{label}应为整数（工作日数）"
+    if errors:
+        raise ValidationError(errors)
+    return values
 
 
 def _date(raw: str, field: str) -> dt.date:

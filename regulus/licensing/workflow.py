@@ -26,14 +26,6 @@ S = Application.State
 STAFF = ("window_clerk", "handler", "leader", "admin")
 DECIDERS = ("handler", "leader", "admin")
 
-# 行政许可法 Art 32: a decision to accept (or a one-time notice of corrections) within 5 days.
-ACCEPTANCE_DAYS = 5
-# Issuing after approval, and delivering after issuance (the bureau's service promise).
-ISSUE_DAYS = 1
-DELIVERY_DAYS = 3
-# Rectification period after a false commitment (the order's own deadline, in working days).
-RECTIFICATION_DAYS = 10
-
 
 def _correction_once(app: Application) -> str | None:
     if app.correction_count >= 1:
@@ -78,8 +70,32 @@ def _commitment_only(app: Application) -> str | None:
     return None
 
 
+# Each step's working days come from the application's own copy of the matter rules in force
+# on the day it was submitted (models.MatterRule), so a later rule change never moves them.
+
+
+def _acceptance_days(app: Application) -> int:
+    """行政许可法 Art 32: accept, or give the one-time notice of corrections."""
+    return int(app.acceptance_days)
+
+
 def _review_days(app: Application) -> int:
     return int(app.promised_days)
+
+
+def _issue_days(app: Application) -> int:
+    """Issue the certificate after approval (the bureau's service promise)."""
+    return int(app.issue_days)
+
+
+def _delivery_days(app: Application) -> int:
+    """Deliver the certificate after issuance (the bureau's service promise)."""
+    return int(app.delivery_days)
+
+
+def _rectification_days(task: VerificationTask) -> int:
+    """The rectification period ordered after a false commitment."""
+    return int(task.application.rectification_days)
 
 
 APPLICATION_FLOW = Workflow(
@@ -104,7 +120,7 @@ APPLICATION_FLOW = Workflow(
             (S.CORRECTION,),
             S.SUBMITTED,
             roles=(APPLICANT, *STAFF),
-            deadline_days=ACCEPTANCE_DAYS,
+            deadline_days=_acceptance_days,
         ),
         Transition(
             "accept",
@@ -156,7 +172,7 @@ APPLICATION_FLOW = Workflow(
             (S.REVIEW,),
             S.APPROVED,
             roles=DECIDERS,
-            deadline_days=ISSUE_DAYS,
+            deadline_days=_issue_days,
             guard=_ready_to_approve,
             style="success",
         ),
@@ -175,7 +191,7 @@ APPLICATION_FLOW = Workflow(
             (S.APPROVED,),
             S.ISSUED,
             roles=STAFF,
-            deadline_days=DELIVERY_DAYS,
+            deadline_days=_delivery_days,
             style="success",
         ),
         Transition("deliver", "送达证照", (S.ISSUED,), S.DELIVERED, roles=STAFF),
@@ -228,7 +244,7 @@ VERIFICATION_FLOW = Workflow(
             V.RECTIFYING,
             roles=(*DECIDERS, "inspector"),
             requires_note=True,
-            deadline_days=RECTIFICATION_DAYS,
+            deadline_days=_rectification_days,
             style="warning",
         ),
         Transition(
