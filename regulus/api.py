@@ -19,6 +19,7 @@ from ninja.renderers import JSONRenderer
 
 from regulus.core.api import router as core_router
 from regulus.core.api_auth import BearerTokenAuth, StaffSessionAuth
+from regulus.core.throttle import Throttled
 
 logger = logging.getLogger(__name__)
 
@@ -136,6 +137,14 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     return error_response(
         request, exc.status_code, codes.get(exc.status_code, "error"), str(exc.message)
     )
+
+
+@api.exception_handler(Throttled)
+def on_throttled(request: HttpRequest, exc: Throttled) -> HttpResponse:
+    # Raised before the handler changed anything: the refused request changed nothing.
+    response = error_response(request, 429, "too_many_requests", f"{exc.message}（{exc.rule}）", {})
+    response["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 @api.exception_handler(Exception)

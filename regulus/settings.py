@@ -6,9 +6,11 @@ nothing here reads a file or a database.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -36,6 +38,30 @@ def env_int(name: str, default: int) -> int:
         return int(raw)
     except ValueError as exc:
         raise ImproperlyConfigured(f"{name} must be an integer, not {raw!r}") from exc
+
+
+RATE_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def env_rate(name: str, default: str) -> tuple[int, int] | None:
+    """A rate limit "COUNT/PERIOD": `10/h`, `120/m`, `30/15m` (30 per 15 minutes); `off`
+    disables it. Returns (count, seconds), or None when off."""
+    raw = (os.environ.get(name) or default).strip().lower()
+    if raw == "off":
+        return None
+    count, _, period = raw.partition("/")
+    multiple, unit = period[:-1], period[-1:]
+    if (
+        not count.isdigit()
+        or int(count) < 1
+        or unit not in RATE_UNITS
+        or (multiple and (not multiple.isdigit() or int(multiple) < 1))
+    ):
+        raise ImproperlyConfigured(
+            f"{name} must be COUNT/PERIOD such as 10/h, 120/m or 30/15m (units s, m, h, d), "
+            f"or off, not {raw!r}"
+        )
+    return int(count), int(multiple or 1) * RATE_UNITS[unit]
 
 
 DEBUG = env_bool("REGULUS_DEBUG", False)
@@ -230,6 +256,7 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
+CACHES: dict[str, dict[str, Any]]
 if REDIS_URL:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
@@ -240,8 +267,55 @@ else:
         "default": {
             "BACKEND": "django.core.cache.backends.db.DatabaseCache",
             "LOCATION": "regulus_cache",
+            # Django's default of 300 entries would cull live rate-limit counters as soon as
+            # a few hundred addresses are counted; expired entries are culled first anyway.
+            "OPTIONS": {"MAX_ENTRIES": env_int("REGULUS_CACHE_MAX_ENTRIES", 100_000)},
         }
     }
+
+# Rate limits of the public portal, per client address (regulus.core.throttle), each counted
+# in fixed windows; a refused request counts for nothing and changes nothing.
+THROTTLE_RATES = {
+    # Wrong application number + phone pairs. Only failures count, so an applicant who checks
+    # their own application every few minutes is never refused. 10 an hour lets a family
+    # behind one home router mistype a number a few times, while guessing the phone of someone
+    # else's application (about a billion mobile numbers) at 87,600 tries a year is hopeless.
+    "portal_lookup_failure": env_rate("REGULUS_RATE_PORTAL_LOOKUP_FAILURES", "10/h"),
+    # Applications created. A busy agency (代办机构) files a handful an hour from one office;
+    # 20 an hour is beyond any honest pace and stops a script filling the acceptance queue.
+    # Forms sent back with errors do not count.
+    "portal_submit": env_rate("REGULUS_RATE_PORTAL_SUBMIT", "20/h"),
+    # Material files stored on the portal (corrections after submission). A correction notice
+    # lists a few materials, each a few files; 60 an hour bounds the disk a script can fill
+    # to 60 x REGULUS_UPLOAD_MAX_MB an hour per address. Rejected files do not count.
+    "portal_upload": env_rate("REGULUS_RATE_PORTAL_UPLOAD", "60/h"),
+    # Certificate searches and verifications (page and API). An inspector or a shop checking
+    # QR codes by hand does a few a minute, and many phones share a carrier's address:
+    # 120 a minute leaves them room and still stops a scraper walking the number space.
+    "portal_certificate": env_rate("REGULUS_RATE_PORTAL_CERTIFICATE", "120/m"),
+}
+# How many reverse proxies (nginx, a load balancer) stand in front of the application and
+# append to X-Forwarded-For. 0: the client is REMOTE_ADDR and X-Forwarded-For is ignored (it
+# is whatever the client wrote). N: the client is the N-th entry from the right.
+TRUSTED_PROXY_COUNT = env_int("REGULUS_TRUSTED_PROXIES", 0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("REGULUS_TRUSTED_PROXIES must be 0 or more")
+# Networks never counted (CIDR, comma-separated): the service hall's self-service terminals or
+# the bureau's own network, where many honest applicants share one address.
+THROTTLE_EXEMPT_NETWORKS = [
+    n.strip() for n in os.environ.get("REGULUS_THROTTLE_EXEMPT", "").split(",") if n.strip()
+]
+for _network in THROTTLE_EXEMPT_NETWORKS:
+    try:
+        ipaddress.ip_network(_network, strict=False)
+    except ValueError as exc:
+        raise ImproperlyConfigured(
+            f"REGULUS_THROTTLE_EXEMPT must be comma-separated networks such as 10.8.0.0/16, "
+            f"not {_network!r}"
+        ) from exc
+# Prepended to every counter's cache key (tests give each test its own, so counts do not
+# carry from one test to the next).
+THROTTLE_KEY_PREFIX = "throttle"
 
 TASKS = {
     "default": {
@@ -265,6 +339,23 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # The public portal's own address, printed in certificate QR codes.
 PORTAL_BASE_URL = os.environ.get("REGULUS_PORTAL_BASE_URL", "http://127.0.0.1:8000")
+
+# -- Periodic sweeps (`regulus tick`, regulus.core.tick; docs/configuration.md) ---------------
+# An entity import job with no progress for this many minutes is marked failed: its worker
+# died. It must exceed the longest wait in the task queue behind other imports.
+IMPORT_STALE_MINUTES = env_int("REGULUS_IMPORT_STALE_MINUTES", 30)
+# A checked import preview nobody confirmed or cancelled is cancelled after this many days,
+# and its upload (personal data) and error report deleted.
+IMPORT_PREVIEW_DAYS = env_int("REGULUS_IMPORT_PREVIEW_DAYS", 7)
+for _name, _value in (
+    ("REGULUS_IMPORT_STALE_MINUTES", IMPORT_STALE_MINUTES),
+    ("REGULUS_IMPORT_PREVIEW_DAYS", IMPORT_PREVIEW_DAYS),
+):
+    if _value < 1:
+        raise ImproperlyConfigured(f"{_name} must be 1 or more, not {_value}")
+# SQLite only: the file `regulus tick` locks so that two runs never overlap. Empty: beside the
+# database file (`<database>.tick-lock`). PostgreSQL uses an advisory lock instead.
+TICK_LOCK_FILE = os.environ.get("REGULUS_TICK_LOCK_FILE", "")
 
 LOGGING = {
     "version": 1,

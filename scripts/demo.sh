@@ -19,7 +19,25 @@ $BIN/regulus collectstatic --noinput -v0
 # Background work (imports, exports) runs in the database-backed task worker.
 $BIN/regulus db_worker >var/worker.log 2>&1 &
 worker=$!
-trap 'kill $worker 2>/dev/null || true' EXIT INT TERM
+
+# The periodic sweeps, once a minute as cron or a systemd timer runs them in production
+# (docs/install.md). Each run is a child of this loop, so stopping the loop stops a run too
+# (a sweep interrupted midway rolls back; the next run does it again).
+tick_every_minute() {
+  local child=
+  trap '[ -n "$child" ] && kill "$child" 2>/dev/null; exit 0' TERM
+  while true; do
+    $BIN/regulus tick --verbosity 0 >>var/tick.log 2>&1 &
+    child=$!
+    wait "$child" || true
+    sleep 60 &
+    child=$!
+    wait "$child" || true
+  done
+}
+tick_every_minute &
+ticker=$!
+trap 'kill $worker $ticker 2>/dev/null || true' EXIT INT TERM
 
 $BIN/regulus demo_banner --url "http://$HOST:$PORT/"
 # The access log leaves out query strings: a search may carry a name or an ID number.

@@ -9,6 +9,7 @@ Plus `city_admin` (system administrator, whole city) and `station_a` (a 所 unde
 from __future__ import annotations
 
 import os
+import uuid
 
 import pytest
 from hypothesis import settings as hypothesis_settings
@@ -25,6 +26,14 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 hypothesis_settings.register_profile("ci", derandomize=True)
 if os.environ.get("CI"):
     hypothesis_settings.load_profile("ci")
+
+
+@pytest.fixture(autouse=True)
+def throttle_counts_start_at_zero(settings):
+    """Every test counts the portal's rate limits from zero: its counters get their own key
+    prefix in the cache, so the applications and lookups of earlier tests (the browser tests
+    commit theirs) never block it. Needs no database, so it suits every test."""
+    settings.THROTTLE_KEY_PREFIX = f"throttle-test-{uuid.uuid4().hex}"
 
 
 @pytest.fixture

@@ -5,8 +5,12 @@ A context variable is per request (and per task), so it holds no state between r
 
 from __future__ import annotations
 
+import ipaddress
 from contextvars import ContextVar
 from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
 
 
 @dataclass(frozen=True)
@@ -31,7 +35,37 @@ def reset_request_info(token: object) -> None:
     _current.reset(token)  # type: ignore[arg-type]
 
 
-def client_ip(meta: dict) -> str | None:
-    # REMOTE_ADDR is the proxy when behind nginx; nginx is configured to set X-Real-IP.
-    ip = meta.get("HTTP_X_REAL_IP") or meta.get("REMOTE_ADDR")
-    return ip or None
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+
+def client_address_of(meta: dict[str, Any]) -> IPAddress | None:
+    """The client's IP, as the operation log records it and the portal's limits count it:
+    REMOTE_ADDR, or behind settings.TRUSTED_PROXY_COUNT proxies the entry of X-Forwarded-For
+    that the outermost trusted proxy appended (the N-th from the right). Entries further left,
+    and any other header (X-Real-IP), were or could have been written by the client, and are
+    never believed."""
+    remote = meta.get("REMOTE_ADDR", "") or ""
+    address = remote
+    proxies = settings.TRUSTED_PROXY_COUNT
+    if proxies > 0:
+        forwarded = [
+            part.strip() for part in meta.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()
+        ]
+        # Fewer entries than proxies: the request did not pass all of them; trust only the peer.
+        if len(forwarded) >= proxies:
+            address = forwarded[-proxies]
+    for candidate in (address, remote):
+        try:
+            ip = ipaddress.ip_address(candidate)
+        except ValueError:
+            continue
+        if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+            return ip.ipv4_mapped
+        return ip
+    return None
+
+
+def client_ip(meta: dict[str, Any]) -> str | None:
+    """client_address_of as text (the operation log's column)."""
+    ip = client_address_of(meta)
+    return None if ip is None else str(ip)

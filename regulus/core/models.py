@@ -167,6 +167,7 @@ class AuditLog(models.Model):
         IMPORT = "import", "导入"
         TOKEN = "token", "令牌"
         QUERY = "query", "查询"  # a read of personal information (a search by ID number)
+        THROTTLED = "throttled", "频次超限"  # an address blocked by a rate limit (core.throttle)
 
     at = models.DateTimeField("时间", db_index=True)
     actor = models.ForeignKey(

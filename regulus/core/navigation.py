@@ -25,6 +25,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem("一件事一次办", "inboxes", "licensing:application_list"),
     NavItem("后置核查", "clipboard-check", "licensing:verification_list"),
     NavItem("事项与套餐", "list-check", "licensing:catalogue"),
+    NavItem("一件事套餐维护", "collection", "licensing:bundle_list", ("admin",)),
     NavItem("办件统计", "bar-chart", "licensing:stats"),
     NavItem("数据导入", "upload", "registry:import_start", ("admin", "handler")),
     NavItem("单位与人员", "diagram-3", "core:staff_list", section="系统"),

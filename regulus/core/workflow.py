@@ -13,16 +13,20 @@ A domain app declares its workflow once::
         final_states=("issued", "refused"),
     )
 
-and its model carries `state`, `deadline` and `deadline_provisional` fields (names
-configurable). `transition_fire(obj=..., name=..., actor=...)` then checks the role, the guard
-and the current state in the database, moves the state with a conditional UPDATE (`... WHERE
-state = old`, so a transition fired twice, or by two people at once, changes nothing the second
-time), writes one TransitionEvent and one audit row, all in one transaction.
+and its model carries `state`, `deadline`, `deadline_provisional`, `deadline_start` and
+`deadline_days` fields (names configurable). `transition_fire(obj=..., name=..., actor=...)`
+then checks the role, the guard and the current state in the database, moves the state with a
+conditional UPDATE (`... WHERE state = old`, so a transition fired twice, or by two people at
+once, changes nothing the second time), writes one TransitionEvent and one audit row, all in
+one transaction.
 
 Deadlines are statutory working days (core.calendar): each transition may start a new deadline
 (`deadline_days` an int or a function of the object), keep the running one (KEEP) or clear it
-(None). `with_overdue(queryset)` annotates the overdue flag that handler lists show, and
-`overdue(queryset)` is the overdue list itself.
+(None). The start day and the number of working days are stored beside the deadline, so that
+a deadline that was provisional (its year's holiday schedule not yet loaded) is computed again
+from them once the schedule is loaded (`provisional_deadlines_recompute`, run by
+`regulus tick`). `with_overdue(queryset)` annotates the overdue flag that handler lists show,
+and `overdue(queryset)` is the overdue list itself.
 """
 
 from __future__ import annotations
@@ -82,6 +86,9 @@ class Workflow:
     state_field: str = "state"
     deadline_field: str = "deadline"
     provisional_field: str = "deadline_provisional"
+    # The deadline's start day and its number of working days ("" when the model keeps none).
+    start_field: str = "deadline_start"
+    days_field: str = "deadline_days"
     _by_name: dict[str, Transition] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -127,15 +134,29 @@ def _role_allows(t: Transition, actor: Any) -> bool:
     return bool(staff_roles) and actor.has_role(*staff_roles)
 
 
-def _deadline_for(t: Transition, obj: Any, today: dt.date) -> tuple[dt.date | None, bool] | str:
+def _deadline_for(t: Transition, obj: Any) -> int | str | None:
+    """The working days of the deadline the transition starts, None to clear it, or KEEP."""
     spec = t.deadline_days
     if spec == KEEP:
         return KEEP
     days = spec(obj) if callable(spec) else spec
-    if days is None:
-        return None, False
-    deadline = calendar.working_deadline(today, int(days))
-    return deadline.date, deadline.provisional
+    return None if days is None else int(days)
+
+
+def deadline_values(
+    workflow: Workflow, *, start: dt.date, days: int | None
+) -> tuple[calendar.Deadline | None, dict[str, Any]]:
+    """The deadline `days` working days after `start` (None: no deadline), and the values of
+    the object's deadline fields that record it."""
+    deadline = None if days is None else calendar.working_deadline(start, days)
+    values: dict[str, Any] = {workflow.deadline_field: deadline.date if deadline else None}
+    if workflow.provisional_field:
+        values[workflow.provisional_field] = bool(deadline and deadline.provisional)
+    if workflow.start_field:
+        values[workflow.start_field] = start if deadline else None
+    if workflow.days_field:
+        values[workflow.days_field] = days
+    return deadline, values
 
 
 def transition_fire(
@@ -182,15 +203,15 @@ def transition_fire(
                 raise ValidationError(problem)
         today = clock.today()
         values: dict[str, Any] = {flow.state_field: t.target, **(updates or {})}
-        deadline = _deadline_for(t, obj, today)
-        if deadline == KEEP:
+        days = _deadline_for(t, obj)
+        if isinstance(days, str):  # KEEP
             deadline_date = getattr(obj, flow.deadline_field)
             provisional = bool(getattr(obj, flow.provisional_field, False))
         else:
-            deadline_date, provisional = deadline  # type: ignore[misc]
-            values[flow.deadline_field] = deadline_date
-            if flow.provisional_field:
-                values[flow.provisional_field] = provisional
+            deadline, deadline_fields = deadline_values(flow, start=today, days=days)
+            deadline_date = deadline.date if deadline else None
+            provisional = bool(deadline and deadline.provisional)
+            values.update(deadline_fields)
         changed = model._default_manager.filter(pk=obj.pk, **{flow.state_field: current}).update(
             **values
         )
@@ -346,6 +367,90 @@ def days_left(deadline: dt.date | None, today: dt.date | None = None) -> int | N
     if deadline >= today:
         return calendar.working_days_between(today, deadline)
     return -calendar.working_days_between(deadline, today)
+
+
+# -- provisional deadlines ---------------------------------------------------------------------
+
+
+def provisional_deadlines_due(queryset: QuerySet[Any], *, workflow: Workflow) -> QuerySet[Any]:
+    """Open objects whose deadline is provisional although its year's holiday schedule is now
+    loaded. Objects without a recorded start and number of days cannot be recomputed and are
+    left out (migration licensing 0004 recorded them for the objects of its time)."""
+    last = calendar.last_loaded_year()
+    if last is None or not (workflow.provisional_field and workflow.start_field):
+        return queryset.none()
+    return queryset.filter(
+        **{
+            workflow.provisional_field: True,
+            f"{workflow.state_field}__in": workflow.open_states(),
+            f"{workflow.deadline_field}__lte": dt.date(last, 12, 31),
+            f"{workflow.start_field}__isnull": False,
+            f"{workflow.days_field}__isnull": False,
+        }
+    )
+
+
+def provisional_deadlines_recompute(
+    queryset: QuerySet[Any], *, workflow: Workflow, actor_name: str
+) -> int:
+    """Compute each due provisional deadline again, from the same start day and the same number
+    of working days, over the holiday schedule loaded since; clear the provisional flag (it
+    stays set when the new date falls in a year not loaded yet either). Each changed object
+    gets an event row on its timeline and an audit row. Call inside a transaction; returns
+    the number of objects changed. A second call finds nothing due and changes nothing."""
+    w = workflow
+    model = queryset.model
+    changed = 0
+    for obj in provisional_deadlines_due(queryset, workflow=w).order_by("pk"):
+        old = getattr(obj, w.deadline_field)
+        start, days = getattr(obj, w.start_field), getattr(obj, w.days_field)
+        new = calendar.working_deadline(start, days)
+        # Conditional, so that a transition fired meanwhile (a new deadline) is left alone.
+        updated = model._default_manager.filter(
+            pk=obj.pk,
+            **{
+                w.deadline_field: old,
+                w.provisional_field: True,
+                w.start_field: start,
+                w.days_field: days,
+            },
+        ).update(**{w.deadline_field: new.date, w.provisional_field: new.provisional})
+        if not updated:
+            continue
+        setattr(obj, w.deadline_field, new.date)
+        setattr(obj, w.provisional_field, new.provisional)
+        basis = f"自 {start:%Y-%m-%d} 起 {days} 个工作日，按已载入的{old.year}年节假日安排重算"
+        if new.date == old:
+            outcome = f"办理期限 {old:%Y-%m-%d} 不变，不再暂定"
+        else:
+            outcome = f"办理期限由 {old:%Y-%m-%d}（暂定）改为 {new}"
+        event_record(
+            obj=obj,
+            workflow=w,
+            state=getattr(obj, w.state_field),
+            actor=None,
+            actor_name=actor_name,
+            label="节假日安排载入，重算办理期限",
+            note=f"{outcome}（{basis}）",
+            data={
+                "deadline": [old.isoformat(), new.date.isoformat()],
+                "provisional": [True, new.provisional],
+                "start": start.isoformat(),
+                "days": days,
+            },
+        )
+        audit_record(
+            actor=actor_name,
+            action=AuditLog.Action.UPDATE,
+            obj=obj,
+            summary=f"{outcome}（{basis}）",
+            changes={
+                w.deadline_field: [old, new.date],
+                w.provisional_field: [True, new.provisional],
+            },
+        )
+        changed += 1
+    return changed
 
 
 class DeferredRows:

@@ -328,14 +328,22 @@ def _backdate(
     elif app.accepted_at:
         values["accepted_at"] = new
     if app.state in Application.workflow.open_states():
-        if app.state == S.SUBMITTED:
-            values["deadline"] = calendar.add_working_days(day, 5)
-        elif app.state in (S.REVIEW, S.ONSITE_CHECK):
-            values["deadline"] = calendar.add_working_days(day, app.promised_days)
-        elif app.state == S.APPROVED:
-            values["deadline"] = calendar.add_working_days(day, app.promised_days + 1)
-        elif app.state == S.ISSUED:
-            values["deadline"] = calendar.add_working_days(day, 3 + taken)
+        step_days: dict[str, int] = {
+            S.SUBMITTED: 5,
+            S.REVIEW: app.promised_days,
+            S.ONSITE_CHECK: app.promised_days,
+            S.APPROVED: app.promised_days + 1,
+            S.ISSUED: 3 + taken,
+        }
+        days = step_days.get(app.state)
+        if days is not None:
+            deadline = calendar.working_deadline(day, days)
+            values.update(
+                deadline=deadline.date,
+                deadline_provisional=deadline.provisional,
+                deadline_start=day,
+                deadline_days=days,
+            )
     Application.objects.filter(pk=app.pk).update(**values)
     ct = ContentType.objects.get_for_model(Application)
     TransitionEvent.objects.filter(content_type=ct, object_id=str(app.pk)).update(
@@ -350,8 +358,13 @@ def _backdate(
         Certificate.objects.filter(pk=cert.pk).update(valid_until=until, items=items)
     task = VerificationTask.objects.filter(application=app).first()
     if task is not None:
+        check = calendar.working_deadline(issued, 30)
         VerificationTask.objects.filter(pk=task.pk).update(
-            created_at=F("created_at") - delta, deadline=calendar.add_working_days(issued, 30)
+            created_at=F("created_at") - delta,
+            deadline=check.date,
+            deadline_provisional=check.provisional,
+            deadline_start=issued,
+            deadline_days=30,
         )
         vct = ContentType.objects.get_for_model(VerificationTask)
         TransitionEvent.objects.filter(content_type=vct, object_id=str(task.pk)).update(

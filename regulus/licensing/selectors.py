@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Avg, Count, Q, QuerySet
+from django.db.models import Avg, Count, Prefetch, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.urls import reverse
 
@@ -16,6 +16,7 @@ from regulus.core.workflow import overdue, with_overdue
 from regulus.licensing.models import (
     Application,
     Bundle,
+    BundleMatter,
     Certificate,
     Matter,
     MatterMaterial,
@@ -30,7 +31,12 @@ COMPLETED_STATES = (S.ISSUED, S.DELIVERED, S.REFUSED, S.NOT_ACCEPTED, S.REVOKED,
 
 
 def bundles_active() -> QuerySet[Bundle]:
-    return Bundle.objects.filter(is_active=True).prefetch_related("bundle_matters__matter")
+    """The bundles open to applications, each with only its active matters (a matter switched
+    off stays in its bundles but is left out of new applications: see bundle_matters)."""
+    active_matters = BundleMatter.objects.filter(matter__is_active=True).select_related("matter")
+    return Bundle.objects.filter(is_active=True).prefetch_related(
+        Prefetch("bundle_matters", queryset=active_matters)
+    )
 
 
 def bundle_matters(bundle: Bundle, *, new_business: bool) -> list[Matter]:
@@ -45,6 +51,54 @@ def bundle_matters(bundle: Bundle, *, new_business: bool) -> list[Matter]:
 
 def application_matters(application: Application) -> list[Matter]:
     return [item.matter for item in application.items.select_related("matter")]
+
+
+# -- bundle maintenance (staff pages) -----------------------------------------------------
+
+
+def bundles_for_staff(user: Any) -> list[Bundle]:
+    """Every bundle, active or not, with its matters in order and `application_count`: how
+    many applications for it the user may see (the count goes through the data scope)."""
+    counts = _application_counts(user)
+    bundles = list(Bundle.objects.prefetch_related("bundle_matters__matter"))
+    for bundle in bundles:
+        bundle.application_count = counts.get(bundle.pk, 0)  # type: ignore[attr-defined]
+    return bundles
+
+
+def bundle_next_sort_order() -> int:
+    """The sort order that puts a new bundle after every other one."""
+    last = Bundle.objects.order_by("-sort_order").values_list("sort_order", flat=True).first()
+    return 0 if last is None else last + 1
+
+
+def bundle_application_count(user: Any, bundle: Bundle) -> int:
+    return Application.objects.visible_to(user).filter(bundle=bundle).count()
+
+
+def _application_counts(user: Any) -> dict[int, int]:
+    rows = (
+        Application.objects.visible_to(user)
+        .order_by()
+        .values("bundle")
+        .annotate(n=Count("id"))
+        .values_list("bundle", "n")
+    )
+    return dict(rows)
+
+
+def bundle_matter_rows(bundle: Bundle) -> list[Matter]:
+    """The bundle's matters in their order, inactive ones included (the edit page flags them;
+    applications leave them out, see bundle_matters)."""
+    return [bm.matter for bm in bundle.bundle_matters.select_related("matter")]
+
+
+def matters_addable(bundle: Bundle | None = None) -> QuerySet[Matter]:
+    """Active matters of the catalogue that the bundle does not hold yet (all, for a new one)."""
+    qs = Matter.objects.filter(is_active=True)
+    if bundle is not None and bundle.pk:
+        qs = qs.exclude(pk__in=bundle.bundle_matters.values("matter"))
+    return qs
 
 
 @dataclass

@@ -39,6 +39,9 @@ urlpatterns = [
     path("verifications/<int:pk>/", views.verification_detail, name="verification_detail"),
     path("catalogue/", views.catalogue, name="catalogue"),
     path("catalogue/<str:code>/", views.matter_edit, name="matter_edit"),
+    path("bundles/", views.bundle_list, name="bundle_list"),
+    path("bundles/new/", views.bundle_create, name="bundle_create"),
+    path("bundles/<slug:code>/edit/", views.bundle_edit, name="bundle_edit"),
     path("stats/", views.stats, name="stats"),
     path("stats.xlsx", views.stats_export, name="stats_export"),
 ]

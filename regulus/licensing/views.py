@@ -632,6 +632,178 @@ def _int(raw: str, field: str) -> int:
         raise ValidationError({field: "应为整数"}) from None
 
 
+# -- bundles (一件事套餐) ------------------------------------------------------------------
+
+
+def _bundle_admin(request: HttpRequest) -> User:
+    """The same role that edits the matter catalogue (services check it again)."""
+    user = _user(request)
+    if not user.has_role("admin"):
+        raise PermissionDenied("只有系统管理员可以维护一件事套餐")
+    return user
+
+
+@login_required
+def bundle_list(request: HttpRequest) -> HttpResponse:
+    user = _bundle_admin(request)
+    return render(
+        request, "licensing/bundle_list.html", {"bundles": selectors.bundles_for_staff(user)}
+    )
+
+
+@login_required
+def bundle_create(request: HttpRequest) -> HttpResponse:
+    user = _bundle_admin(request)
+    post = request.POST
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        try:
+            bundle = services.bundle_create(
+                actor=user,
+                code=post.get("code", ""),
+                matter_codes=_posted_matter_codes(post),
+                **_bundle_changes(post),
+            )
+        except ValidationError as exc:
+            errors = error_dict(exc)
+        else:
+            messages.success(request, f"已新增一件事“{bundle.name}”")
+            return redirect("licensing:bundle_edit", code=bundle.code)
+    values = (
+        _bundle_posted_values(post)
+        if errors
+        else {
+            "code": "",
+            "name": "",
+            "description": "",
+            "icon": "shop",
+            "is_active": True,
+            "sort_order": selectors.bundle_next_sort_order(),
+        }
+    )
+    chosen = set(post.getlist("matter")) if errors else set()
+    matters = [
+        {"matter": m, "checked": m.code in chosen, "order": post.get(f"order_{m.code}", "")}
+        for m in selectors.matters_addable()
+    ]
+    return render(
+        request,
+        "licensing/bundle_create.html",
+        {
+            "values": values,
+            "errors": errors,
+            "icons": services.BUNDLE_ICONS,
+            "matters": matters,
+        },
+    )
+
+
+@login_required
+def bundle_edit(request: HttpRequest, code: str) -> HttpResponse:
+    user = _bundle_admin(request)
+    bundle = get_object_or_404(Bundle, code=code)
+    post = request.POST
+    form = post.get("form", "bundle")
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        try:
+            if form == "matters":
+                services.bundle_set_matters(
+                    actor=user, bundle=bundle, matter_codes=_posted_matter_codes(post)
+                )
+            else:
+                services.bundle_update(actor=user, bundle=bundle, **_bundle_changes(post))
+        except ValidationError as exc:
+            errors = error_dict(exc)
+        else:
+            messages.success(request, "已保存")
+            return redirect("licensing:bundle_edit", code=bundle.code)
+    values = (
+        _bundle_posted_values(post)
+        if errors and form != "matters"
+        else {
+            "code": bundle.code,
+            "name": bundle.name,
+            "description": bundle.description,
+            "icon": bundle.icon,
+            "is_active": bundle.is_active,
+            "sort_order": bundle.sort_order,
+        }
+    )
+    icons = list(services.BUNDLE_ICONS)
+    if bundle.icon not in dict(icons):
+        icons.insert(0, (bundle.icon, "当前图标"))
+    return render(
+        request,
+        "licensing/bundle_edit.html",
+        {
+            "bundle": bundle,
+            "values": values,
+            "errors": errors,
+            "icons": icons,
+            "rows": selectors.bundle_matter_rows(bundle),
+            "addable": selectors.matters_addable(bundle),
+            "application_count": selectors.bundle_application_count(user, bundle),
+        },
+    )
+
+
+def _bundle_changes(post: Any) -> dict[str, Any]:
+    """The bundle form's own fields, typed for services.bundle_create / bundle_update."""
+    raw = (post.get("sort_order") or "").strip()
+    try:
+        sort_order = int(raw) if raw else 0
+    except ValueError:
+        raise ValidationError({"sort_order": "排序应为不小于0的整数"}) from None
+    return {
+        "name": post.get("name", ""),
+        "description": post.get("description", ""),
+        "icon": post.get("icon", ""),
+        "is_active": bool(post.get("is_active")),
+        "sort_order": sort_order,
+    }
+
+
+def _bundle_posted_values(post: Any) -> dict[str, Any]:
+    """What was typed, to show again with the errors."""
+    return {
+        "code": post.get("code", ""),
+        "name": post.get("name", ""),
+        "description": post.get("description", ""),
+        "icon": post.get("icon", ""),
+        "is_active": bool(post.get("is_active")),
+        "sort_order": post.get("sort_order", ""),
+    }
+
+
+def _posted_matter_codes(post: Any) -> list[str]:
+    """The matter list a bundle form posted, in order: the listed matters ("matter", in page
+    order) less those ticked "remove", sorted by their order numbers (blank ones last; on a
+    tie, a row whose number was changed goes first, so typing 1 puts a matter first), then
+    one moved up or down ("move" = "up:CODE" / "down:CODE"), then the one added ("add").
+    Repeats are kept: the service refuses them by name."""
+    removed = set(post.getlist("remove"))
+    keyed: list[tuple[float, bool, int, str]] = []
+    for index, code in enumerate(post.getlist("matter")):
+        if code in removed:
+            continue
+        raw = (post.get(f"order_{code}") or "").strip()
+        try:
+            order = float(int(raw)) if raw else float("inf")
+        except ValueError:
+            raise ValidationError({"matters": f"事项{code}的顺序应为整数"}) from None
+        keyed.append((order, order == index + 1, index, code))
+    codes = [code for *_, code in sorted(keyed)]
+    direction, _, target = (post.get("move") or "").partition(":")
+    if target in codes and direction in ("up", "down"):
+        i = codes.index(target)
+        j = i - 1 if direction == "up" else i + 1
+        if 0 <= j < len(codes):
+            codes[i], codes[j] = codes[j], codes[i]
+    codes.extend(c for c in post.getlist("add") if c)
+    return codes
+
+
 # -- counting ----------------------------------------------------------------------------
 
 

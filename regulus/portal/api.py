@@ -1,4 +1,7 @@
-"""Public endpoints of the portal: the bundles, progress by number + phone, certificate check."""
+"""Public endpoints of the portal: the bundles, progress by number + phone, certificate check.
+
+Progress lookups and certificate checks share the portal pages' rate limits
+(regulus.portal.limits); over a limit the answer is 429 with Retry-After (regulus.api)."""
 
 from __future__ import annotations
 
@@ -8,8 +11,10 @@ from typing import Any
 from django.http import Http404, HttpRequest
 from ninja import Router, Schema
 
+from regulus.core import throttle
 from regulus.licensing import selectors
 from regulus.licensing.api import BundleOut, bundle_out
+from regulus.portal.limits import CERTIFICATE_CHECKS, LOOKUP_FAILURES
 
 router = Router(tags=["公众服务门户"])
 
@@ -60,6 +65,7 @@ def public_bundles(request: HttpRequest) -> list[dict[str, Any]]:
     summary="证照核验（公开）：有效 / 已撤销 / 已过期",
 )
 def certificate_check(request: HttpRequest, number: str) -> dict[str, Any]:
+    throttle.hit(request, CERTIFICATE_CHECKS)
     cert = selectors.certificate_public(number)
     if cert is None:
         raise Http404
@@ -73,9 +79,11 @@ def certificate_check(request: HttpRequest, number: str) -> dict[str, Any]:
     summary="办理进度（公开，须申请编号与手机号码一致）",
 )
 def progress(request: HttpRequest, payload: ProgressIn) -> dict[str, Any]:
+    attempt = throttle.hit(request, LOOKUP_FAILURES)
     app = selectors.application_public_lookup(payload.number, payload.phone)
     if app is None:
         raise Http404
+    attempt.refund()  # only failures count
     cert = getattr(app, "certificate", None) if hasattr(app, "certificate") else None
     return {
         "number": app.number,

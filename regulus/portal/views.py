@@ -1,5 +1,8 @@
 """The public portal: no login. Applicants apply, follow their application with its number and
-phone, and anyone can verify a certificate by its number (its QR code)."""
+phone, and anyone can verify a certificate by its number (its QR code).
+
+Lookups, submissions, uploads and certificate checks are rate limited per client address
+(regulus.portal.limits); a refused request gets a 429 page and changes nothing."""
 
 from __future__ import annotations
 
@@ -11,12 +14,20 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from regulus.core import throttle
 from regulus.core.workflow import timeline
 from regulus.licensing import selectors, services
 from regulus.licensing.forms import application_form_context, application_form_submit, error_dict
 from regulus.licensing.models import Application, Bundle
 from regulus.licensing.views import receipt_context
 from regulus.licensing.workflow import APPLICATION_FLOW
+from regulus.portal.limits import (
+    CERTIFICATE_CHECKS,
+    LOOKUP_FAILURES,
+    SUBMISSIONS,
+    UPLOADS,
+    refuse_when_throttled,
+)
 
 SESSION_KEY = "portal_applications"
 
@@ -42,11 +53,14 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/home.html", {"bundles": selectors.bundles_active()})
 
 
+@refuse_when_throttled
 def bundle_apply(request: HttpRequest, code: str) -> HttpResponse:
     bundle = get_object_or_404(Bundle, code=code, is_active=True)
     errors: dict[str, str] = {}
     if request.method == "POST":
         from regulus.registry.models import Entity
+
+        attempt = throttle.hit(request, SUBMISSIONS)
 
         def lookup(uscc: str) -> Any:
             entity = Entity.objects.filter(uscc=uscc).first()
@@ -60,6 +74,7 @@ def bundle_apply(request: HttpRequest, code: str) -> HttpResponse:
         if application is not None:
             _remember(request, application.number)
             return redirect("portal:application_receipt", number=application.number)
+        attempt.refund()  # sent back with errors: only applications created count
     context = application_form_context(
         bundle, data=request.POST if errors else None, errors=errors, window=False
     )
@@ -71,14 +86,18 @@ def application_receipt(request: HttpRequest, number: str) -> HttpResponse:
     return render(request, "portal/receipt.html", receipt_context(app))
 
 
+@refuse_when_throttled
 def progress_lookup(request: HttpRequest) -> HttpResponse:
     error = ""
     number = request.POST.get("number", "").strip() if request.method == "POST" else ""
     if request.method == "POST":
+        # Counted before the lookup, so that a blocked address learns nothing about the pair.
+        attempt = throttle.hit(request, LOOKUP_FAILURES)
         app = selectors.application_public_lookup(number, request.POST.get("phone", ""))
         if app is None:
             error = "未找到该申请：请核对申请编号和申请时填写的手机号码"
         else:
+            attempt.refund()  # only failures count
             _remember(request, app.number)
             return redirect("portal:application_progress", number=app.number)
     return render(request, "portal/lookup.html", {"error": error, "number": number})
@@ -111,8 +130,10 @@ def application_progress(request: HttpRequest, number: str) -> HttpResponse:
 
 
 @require_POST
+@refuse_when_throttled
 def application_upload(request: HttpRequest, number: str) -> HttpResponse:
     app = _own_application(request, number)
+    attempt = throttle.hit(request, UPLOADS)
     try:
         upload = request.FILES.get("file")
         if upload is None:
@@ -125,6 +146,7 @@ def application_upload(request: HttpRequest, number: str) -> HttpResponse:
             actor_name=app.contact_name,
         )
     except ValidationError as exc:
+        attempt.refund()  # rejected: only stored files count
         for message in error_dict(exc).values():
             messages.error(request, message)
     else:
@@ -167,7 +189,9 @@ def certificate_search(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/certificate_search.html", {})
 
 
+@refuse_when_throttled
 def certificate_verify(request: HttpRequest, number: str) -> HttpResponse:
+    throttle.hit(request, CERTIFICATE_CHECKS)
     cert = selectors.certificate_public(number)
     return render(
         request,

@@ -169,6 +169,11 @@ class ImportJob(models.Model):
     error_report_path = models.CharField(max_length=500, blank=True)
     file_error = models.CharField("文件错误", max_length=500, blank=True)
     finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+    # The worker's last sign of life written to the row: when the job was queued (upload,
+    # confirmation), started and finished. While it runs, the import's one transaction holds
+    # SQLite's write lock to its end, so the progress goes to progress.json beside the upload
+    # instead, and that file's modification time is the heartbeat (registry.sweeps).
+    heartbeat_at = models.DateTimeField("最近进展", null=True, blank=True)
 
     class Meta:
         verbose_name = "导入任务"

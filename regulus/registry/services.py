@@ -6,6 +6,7 @@ The name-search index (search.py) is kept in step here, in the same transaction.
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from regulus.core.audit import audit_record, diff, snapshot
 from regulus.core.crypto import keyed_hash
 from regulus.core.masking import mask_id_number
 from regulus.core.models import AuditLog, OrgUnit
+from regulus.core.tick import SYSTEM_ACTOR
 from regulus.registry import search
 from regulus.registry.models import Entity, EntityFormerName, EntityStatus, ImportJob
 from regulus.registry.rules import EntityRules, raise_errors
@@ -251,7 +253,12 @@ def entity_change_status(
 
 
 def import_dir(job_id: int) -> Path:
+    """The job's folder: the upload, its error report and, while it runs, progress.json."""
     return Path(settings.MEDIA_ROOT) / "imports" / str(job_id)
+
+
+def import_progress_file(job_id: int) -> Path:
+    return import_dir(job_id) / "progress.json"
 
 
 def import_job_create(*, actor: Any, upload: UploadedFile) -> ImportJob:
@@ -269,7 +276,11 @@ def import_job_create(*, actor: Any, upload: UploadedFile) -> ImportJob:
         raise ValidationError({"file": str(exc)}) from exc
     with transaction.atomic():
         job = ImportJob.objects.create(
-            created_by=actor, original_name=name, file_path="", file_size=upload.size or 0
+            created_by=actor,
+            original_name=name,
+            file_path="",
+            file_size=upload.size or 0,
+            heartbeat_at=clock.now(),
         )
         folder = import_dir(job.pk)
         folder.mkdir(parents=True, exist_ok=True)
@@ -289,7 +300,11 @@ def import_job_commit(*, actor: Any, job: ImportJob, mode: str) -> ImportJob:
     if mode not in ImportJob.Mode.values:
         raise ValidationError({"mode": "导入方式不正确"})
     updated = ImportJob.objects.filter(pk=job.pk, state=ImportJob.State.CHECKED).update(
-        state=ImportJob.State.IMPORTING, mode=mode, processed_rows=0, percent_done=0
+        state=ImportJob.State.IMPORTING,
+        mode=mode,
+        processed_rows=0,
+        percent_done=0,
+        heartbeat_at=clock.now(),
     )
     if not updated:
         raise ValidationError({"state": "该文件不在待确认状态，不能导入"})
@@ -312,8 +327,13 @@ def import_job_execute(*, job_id: int, phase: str) -> None:
 
     from regulus.registry.importing import EntityImporter, write_error_report
 
+    running = ImportJob.State.CHECKING if phase == "check" else ImportJob.State.IMPORTING
+    if not ImportJob.objects.filter(pk=job_id, state=running).update(heartbeat_at=clock.now()):
+        # No longer waiting for this phase: `regulus tick` marked it failed while it waited in
+        # the queue (its user was told to upload again), or it was cancelled.
+        return
     job = ImportJob.objects.select_related("created_by").get(pk=job_id)
-    progress_file = import_dir(job.pk) / "progress.json"
+    progress_file = import_progress_file(job.pk)
 
     def progress(rows: int, fraction: float) -> None:
         # The import holds the database's write lock (SQLite) inside its one transaction, so
@@ -337,6 +357,7 @@ def import_job_execute(*, job_id: int, phase: str) -> None:
             state=ImportJob.State.FAILED,
             file_error=f"导入失败：{exc}"[:500],
             finished_at=clock.now(),
+            heartbeat_at=clock.now(),
         )
         raise
     report = ""
@@ -364,8 +385,68 @@ def import_job_execute(*, job_id: int, phase: str) -> None:
         error_report_path=report,
         file_error=result.file_error,
         finished_at=None if dry_run and not result.file_error else clock.now(),
+        # For a checked job: when its preview became ready (kept IMPORT_PREVIEW_DAYS).
+        heartbeat_at=clock.now(),
     )
     progress_file.unlink(missing_ok=True)
+
+
+def import_job_fail_stale(*, job: ImportJob, minutes: int) -> bool:
+    """Mark a job whose worker died as failed (`regulus tick`, registry.sweeps); False when
+    it moved meanwhile (its worker started or finished it).
+
+    The check and the import each run in one database transaction, so a worker that died took
+    its transaction with it: nothing of the file was loaded, and the user is told so."""
+    message = (
+        f"后台处理中断（超过{minutes}分钟无进展）。导入在一个事务中进行，中断时已全部撤销，"
+        "未导入任何数据，请重新上传"
+    )
+    updated = ImportJob.objects.filter(
+        pk=job.pk, state=job.state, heartbeat_at=job.heartbeat_at
+    ).update(state=ImportJob.State.FAILED, file_error=message, finished_at=clock.now())
+    if not updated:
+        return False
+    audit_record(
+        actor=SYSTEM_ACTOR,
+        action=AuditLog.Action.UPDATE,
+        obj=job,
+        summary=f"导入任务{job.pk}（{job.original_name}）{job.get_state_display()}超过{minutes}分钟"
+        "无进展，后台处理已中断，标记为失败（未导入任何数据）",
+        changes={"state": [job.state, ImportJob.State.FAILED], "file_error": message},
+    )
+    return True
+
+
+def import_job_expire_preview(*, job: ImportJob, days: int) -> bool:
+    """Cancel a checked job left unconfirmed for `days` days and delete its files: the upload
+    holds personal data (legal representatives' ID numbers) that nobody is going to import.
+    False when it moved meanwhile (confirmed or cancelled by its user)."""
+    message = (
+        f"校验结果超过{days}天未确认，已自动放弃，上传的文件和错误报告已删除；如需导入请重新上传"
+    )
+    updated = ImportJob.objects.filter(pk=job.pk, state=ImportJob.State.CHECKED).update(
+        state=ImportJob.State.CANCELLED,
+        file_error=message,
+        error_report_path="",
+        finished_at=clock.now(),
+    )
+    if not updated:
+        return False
+    audit_record(
+        actor=SYSTEM_ACTOR,
+        action=AuditLog.Action.UPDATE,
+        obj=job,
+        summary=f"导入任务{job.pk}（{job.original_name}）的校验结果超过{days}天未确认，自动放弃，"
+        "删除上传的文件和错误报告",
+        changes={
+            "state": [ImportJob.State.CHECKED, ImportJob.State.CANCELLED],
+            "deleted": [p for p in (job.file_path, job.error_report_path) if p],
+        },
+    )
+    # Only once the row says so for good: a rolled-back run leaves the files for the next one.
+    folder = import_dir(job.pk)
+    transaction.on_commit(lambda: shutil.rmtree(folder, ignore_errors=True))
+    return True
 
 
 def record_id_number_search(*, actor: Any, number: str) -> None:

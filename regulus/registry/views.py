@@ -252,7 +252,7 @@ def _job(request: HttpRequest, pk: int) -> ImportJob:
 def _progress(job: ImportJob) -> dict[str, Any]:
     if not job.running:
         return {"rows": job.processed_rows, "percent": job.percent_done}
-    path = services.import_dir(job.pk) / "progress.json"
+    path = services.import_progress_file(job.pk)
     try:
         return json.loads(path.read_text())
     except (OSError, ValueError):

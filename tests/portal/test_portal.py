@@ -105,3 +105,13 @@ def test_portal_correction_upload_and_resubmit(client, supermarket, window_clerk
     client.post(f"/portal/applications/{app.number}/resubmit/")
     app.refresh_from_db()
     assert app.state == "submitted" and app.materials.filter(material__key="layout").count() == 2
+
+
+def test_portal_home_leaves_out_a_switched_off_matter_of_a_bundle(client, supermarket):
+    # A matter switched off stays in its bundles but new applications leave it out, so the
+    # portal must not offer it either.
+    matter = supermarket.bundle_matters.first().matter
+    assert matter.name in client.get("/portal/").content.decode()
+    matter.is_active = False
+    matter.save(update_fields=["is_active"])
+    assert matter.name not in client.get("/portal/").content.decode()

@@ -1,0 +1,228 @@
+"""Rate limits per client address, counted in Django's cache (Redis or the database cache).
+
+A limit is named in `settings.THROTTLE_RATES` (count per period, from the environment) and
+described here by a `Limit` that says, in Chinese, what it counts. Counting is in fixed windows
+aligned to the epoch (10 an hour: 10:00–11:00, 11:00–12:00, …); the counter's key holds the
+window, so a window's count can never leak into the next one, whatever the cache's TTL.
+
+    attempt = throttle.hit(request, LOOKUP_FAILURES)   # raises Throttled over the limit
+    app = lookup(...)
+    if app is not None:
+        attempt.refund()                               # only failures count
+
+`hit` counts first and checks after (one atomic increment), so concurrent requests cannot
+slip past the limit together; a refused request is taken back off the count, so it changes
+nothing and the block ends when its window does. The first refusal in a window is written to
+the audit log (actor none, like a failed login), later ones in the same window are not.
+
+Increments are atomic: `cache.add` creates the counter, `cache.incr` is atomic on Redis and on
+the local-memory cache. Django's database cache implements `incr` as get-then-set (a race,
+and it resets the entry's expiry to the default timeout), so on that backend the counter's
+row is updated under a row lock (PostgreSQL) or the write lock that SQLite's
+`BEGIN IMMEDIATE` takes, with the window's own expiry.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+import math
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import caches
+from django.core.cache.backends.base import BaseCache
+from django.core.cache.backends.db import DatabaseCache
+from django.db import connections, router, transaction
+from django.http import HttpRequest
+
+from regulus.core import clock
+from regulus.core.context import IPAddress, client_address_of
+
+logger = logging.getLogger(__name__)
+
+# A counter outlives its window by this much, so a refund at the window's very end still
+# finds it; the key names the window, so the margin never extends a count.
+EXPIRY_MARGIN_SECONDS = 60
+
+
+@dataclass(frozen=True)
+class Limit:
+    """A named limit. `name` is its key in settings.THROTTLE_RATES; `what` says in Chinese what
+    is counted (办理进度查询失败, 提交申请 …), for the refusal message and the audit log."""
+
+    name: str
+    what: str
+
+
+class Throttled(Exception):
+    """A request refused because its address reached a limit in the current window."""
+
+    def __init__(self, *, limit: Limit, count: int, seconds: int, retry_after: int) -> None:
+        self.limit = limit
+        self.count = count
+        self.seconds = seconds
+        self.retry_after = retry_after
+        super().__init__(self.message)
+
+    @property
+    def message(self) -> str:
+        return f"{self.limit.what}次数过多，请于约{duration_text(self.retry_after)}后再试"
+
+    @property
+    def rule(self) -> str:
+        return f"同一网络地址每{period_text(self.seconds)}{self.limit.what}不超过{self.count}次"
+
+
+@dataclass
+class Attempt:
+    """A counted request; `refund()` takes it back off the count (it should not have counted:
+    a lookup that found the application, a form sent back with errors)."""
+
+    key: str
+    expires_in: int
+    refunded: bool = False
+
+    def refund(self) -> None:
+        if self.key and not self.refunded:
+            self.refunded = True
+            try:
+                _add(self.key, -1, self.expires_in)
+            except Exception:
+                logger.exception("Rate limit counter %s not refunded: the cache failed", self.key)
+
+
+NOT_COUNTED = Attempt(key="", expires_in=0)
+
+
+def duration_text(seconds: int) -> str:
+    """约N分钟 / 约N秒: minutes rounded up, seconds only under a minute."""
+    if seconds < 60:
+        return f"{max(seconds, 1)}秒"
+    return f"{math.ceil(seconds / 60)}分钟"
+
+
+def period_text(seconds: int) -> str:
+    for size, unit in ((86400, "天"), (3600, "小时"), (60, "分钟")):
+        if seconds % size == 0:
+            n = seconds // size
+            return unit if n == 1 else f"{n}{unit}"
+    return f"{seconds}秒"
+
+
+def client_ip(request: HttpRequest) -> IPAddress | None:
+    return client_address_of(request.META)
+
+
+def client_address(request: HttpRequest) -> str:
+    """What a limit counts by: the client's IPv4 address, or its IPv6 /64 network (the block
+    one subscriber is given, who could otherwise take a new address for every request)."""
+    ip = client_ip(request)
+    if ip is None:
+        return "unknown"
+    if isinstance(ip, ipaddress.IPv6Address):
+        return str(ipaddress.IPv6Network((ip, 64), strict=False))
+    return str(ip)
+
+
+def is_exempt(request: HttpRequest) -> bool:
+    """The client is in settings.THROTTLE_EXEMPT_NETWORKS (the service hall's terminals)."""
+    ip = client_ip(request)
+    return ip is not None and any(
+        ip in ipaddress.ip_network(network, strict=False)
+        for network in settings.THROTTLE_EXEMPT_NETWORKS
+    )
+
+
+def hit(request: HttpRequest, limit: Limit) -> Attempt:
+    """Count one request of `limit` from the request's address; raise Throttled if that goes
+    over the limit (the refused request is not counted). A limit set to `off`, or a client in
+    settings.THROTTLE_EXEMPT_NETWORKS, counts nothing."""
+    rate = settings.THROTTLE_RATES.get(limit.name)
+    if rate is None or is_exempt(request):
+        return NOT_COUNTED
+    count, seconds = rate
+    address = client_address(request)
+    now = clock.now().timestamp()
+    window = int(now // seconds)
+    retry_after = max(1, math.ceil((window + 1) * seconds - now))
+    key = f"{settings.THROTTLE_KEY_PREFIX}:{limit.name}:{window}:{address}"
+    expires_in = retry_after + EXPIRY_MARGIN_SECONDS
+    try:
+        used = _add(key, 1, expires_in)
+    except Exception:
+        # The cache is down: serve the public rather than refuse everyone; the log says why.
+        logger.exception("Rate limit %s not counted: the cache failed", limit.name)
+        return NOT_COUNTED
+    attempt = Attempt(key=key, expires_in=expires_in)
+    if used <= count:
+        return attempt
+    attempt.refund()
+    refused = Throttled(limit=limit, count=count, seconds=seconds, retry_after=retry_after)
+    if _backend().add(f"{key}:audited", 1, expires_in):
+        _audit_block(refused, address=address)
+    raise refused
+
+
+def _audit_block(refused: Throttled, *, address: str) -> None:
+    from regulus.core.audit import audit_record
+    from regulus.core.models import AuditLog
+
+    audit_record(
+        actor=None,
+        action=AuditLog.Action.THROTTLED,
+        object_type="core.throttle",
+        object_id=refused.limit.name,
+        object_repr=address,
+        summary=f"地址{address}{refused.limit.what}次数达到上限（{refused.rule}），"
+        f"暂停约{duration_text(refused.retry_after)}",
+        changes={
+            "limit": refused.limit.name,
+            "address": address,
+            "count": refused.count,
+            "window_seconds": refused.seconds,
+            "retry_after_seconds": refused.retry_after,
+        },
+    )
+
+
+def _backend() -> BaseCache:
+    return caches["default"]
+
+
+def _add(key: str, delta: int, expires_in: int) -> int:
+    """Atomically add delta to the counter at key (created at 0 with the given expiry)."""
+    backend = _backend()
+    if delta > 0 and backend.add(key, delta, expires_in):
+        return delta
+    if isinstance(backend, DatabaseCache):
+        return _db_add(backend, key, delta, expires_in)
+    try:
+        return int(backend.incr(key, delta))
+    except ValueError:  # expired between add and incr
+        return delta if delta > 0 and backend.add(key, delta, expires_in) else 0
+
+
+def _db_add(db_cache: DatabaseCache, key: str, delta: int, expires_in: int) -> int:
+    """The database cache's incr without its race: read and write the row in one transaction
+    holding the row (PostgreSQL: SELECT … FOR UPDATE; SQLite: BEGIN IMMEDIATE's write lock)."""
+    alias = router.db_for_write(db_cache.cache_model_class)
+    connection = connections[alias]
+    with transaction.atomic(using=alias):
+        if connection.features.has_select_for_update:
+            quote = connection.ops.quote_name
+            table = quote(db_cache._table)  # type: ignore[attr-defined]
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"SELECT {quote('cache_key')} FROM {table} "
+                    f"WHERE {quote('cache_key')} = %s FOR UPDATE",
+                    [db_cache.make_and_validate_key(key)],
+                )
+        current = db_cache.get(key)
+        if current is None:
+            if delta < 0:
+                return 0
+            current = 0
+        value = int(current) + delta
+        db_cache.set(key, value, expires_in)
+        return value
