@@ -347,9 +347,13 @@ IMPORT_STALE_MINUTES = env_int("REGULUS_IMPORT_STALE_MINUTES", 30)
 # A checked import preview nobody confirmed or cancelled is cancelled after this many days,
 # and its upload (personal data) and error report deleted.
 IMPORT_PREVIEW_DAYS = env_int("REGULUS_IMPORT_PREVIEW_DAYS", 7)
+# The upload and error report of a finished import (done or failed) are kept this many days for
+# the user to download and fix the bad rows, then deleted: the file holds personal data.
+IMPORT_FILES_DAYS = env_int("REGULUS_IMPORT_FILES_DAYS", 30)
 for _name, _value in (
     ("REGULUS_IMPORT_STALE_MINUTES", IMPORT_STALE_MINUTES),
     ("REGULUS_IMPORT_PREVIEW_DAYS", IMPORT_PREVIEW_DAYS),
+    ("REGULUS_IMPORT_FILES_DAYS", IMPORT_FILES_DAYS),
 ):
     if _value < 1:
         raise ImproperlyConfigured(f"{_name} must be 1 or more, not {_value}")

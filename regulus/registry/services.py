@@ -314,11 +314,39 @@ def import_job_commit(*, actor: Any, job: ImportJob, mode: str) -> ImportJob:
 
 
 def import_job_cancel(*, actor: Any, job: ImportJob) -> ImportJob:
-    ImportJob.objects.filter(pk=job.pk, state=ImportJob.State.CHECKED).update(
-        state=ImportJob.State.CANCELLED, finished_at=clock.now()
-    )
+    """The user gives up a checked import: nothing is loaded, and the upload (personal data
+    nobody is going to import) and its error report are deleted."""
+    with transaction.atomic():
+        cancelled = ImportJob.objects.filter(pk=job.pk, state=ImportJob.State.CHECKED).update(
+            state=ImportJob.State.CANCELLED,
+            finished_at=clock.now(),
+            file_path="",
+            error_report_path="",
+        )
+        if cancelled:
+            audit_record(
+                actor=actor,
+                action=AuditLog.Action.UPDATE,
+                obj=job,
+                summary=f"放弃导入任务{job.pk}（{job.original_name}），删除上传的文件和错误报告",
+                changes={
+                    "state": [ImportJob.State.CHECKED, ImportJob.State.CANCELLED],
+                    "deleted": _job_files(job),
+                },
+            )
+            _remove_job_folder_after_commit(job.pk)
     job.refresh_from_db()
     return job
+
+
+def _job_files(job: ImportJob) -> list[str]:
+    return [p for p in (job.file_path, job.error_report_path) if p]
+
+
+def _remove_job_folder_after_commit(job_id: int) -> None:
+    # Only once the row says so for good: a rolled-back change leaves the files in place.
+    folder = import_dir(job_id)
+    transaction.on_commit(lambda: shutil.rmtree(folder, ignore_errors=True))
 
 
 def import_job_execute(*, job_id: int, phase: str) -> None:
@@ -427,6 +455,7 @@ def import_job_expire_preview(*, job: ImportJob, days: int) -> bool:
     updated = ImportJob.objects.filter(pk=job.pk, state=ImportJob.State.CHECKED).update(
         state=ImportJob.State.CANCELLED,
         file_error=message,
+        file_path="",
         error_report_path="",
         finished_at=clock.now(),
     )
@@ -440,12 +469,30 @@ def import_job_expire_preview(*, job: ImportJob, days: int) -> bool:
         "删除上传的文件和错误报告",
         changes={
             "state": [ImportJob.State.CHECKED, ImportJob.State.CANCELLED],
-            "deleted": [p for p in (job.file_path, job.error_report_path) if p],
+            "deleted": _job_files(job),
         },
     )
-    # Only once the row says so for good: a rolled-back run leaves the files for the next one.
-    folder = import_dir(job.pk)
-    transaction.on_commit(lambda: shutil.rmtree(folder, ignore_errors=True))
+    _remove_job_folder_after_commit(job.pk)
+    return True
+
+
+def import_job_remove_files(*, job: ImportJob, days: int) -> bool:
+    """Delete the upload and error report of an import finished `days` days ago (done or
+    failed): kept until then for the user to fix and re-import the bad rows; the upload holds
+    personal data. The job and its counts stay. False when it changed meanwhile."""
+    updated = ImportJob.objects.filter(pk=job.pk, file_path=job.file_path).update(
+        file_path="", error_report_path=""
+    )
+    if not updated:
+        return False
+    audit_record(
+        actor=SYSTEM_ACTOR,
+        action=AuditLog.Action.UPDATE,
+        obj=job,
+        summary=f"导入任务{job.pk}（{job.original_name}）结束已满{days}天，删除上传的文件和错误报告",
+        changes={"deleted": _job_files(job)},
+    )
+    _remove_job_folder_after_commit(job.pk)
     return True
 
 

@@ -8,6 +8,9 @@
   setting must exceed the longest such wait.
 - A checked preview that its user neither confirmed nor cancelled for IMPORT_PREVIEW_DAYS is
   cancelled, and its upload and error report are deleted.
+- The upload and error report of an import that finished (done or failed) IMPORT_FILES_DAYS
+  ago are deleted; the job and its counts stay. (A job's file_path is cleared whenever its
+  files are deleted, so a finished job with a file_path still has them.)
 """
 
 from __future__ import annotations
@@ -88,3 +91,28 @@ def expired_import_previews() -> SweepResult:
         services.import_job_expire_preview(job=job, days=days) for job in expired_previews()
     )
     return SweepResult(cancelled, f"超过{days}天未确认的导入校验结果自动放弃 {cancelled} 个")
+
+
+def finished_jobs_with_files() -> list[ImportJob]:
+    """Done or failed jobs that finished longer ago than the set days and still keep files."""
+    limit = clock.now() - dt.timedelta(days=settings.IMPORT_FILES_DAYS)
+    return list(
+        ImportJob.objects.filter(
+            state__in=(ImportJob.State.DONE, ImportJob.State.FAILED), finished_at__lt=limit
+        )
+        .exclude(file_path="")
+        .order_by("pk")
+    )
+
+
+@sweep(
+    "registry.finished_import_files",
+    "删除结束已满保留天数的导入任务的上传文件和错误报告",
+    pending=lambda: bool(finished_jobs_with_files()),
+)
+def finished_import_files() -> SweepResult:
+    days = settings.IMPORT_FILES_DAYS
+    removed = sum(
+        services.import_job_remove_files(job=job, days=days) for job in finished_jobs_with_files()
+    )
+    return SweepResult(removed, f"删除结束满{days}天的导入任务文件 {removed} 个")

@@ -194,3 +194,48 @@ def test_confirmed_or_cancelled_jobs_are_left_alone(handler, django_capture_on_c
     cancelled.refresh_from_db()
     assert (done.state, cancelled.state) == (S.DONE, S.CANCELLED)
     assert os.path.exists(done.file_path) and cancelled.file_error == ""
+
+
+def test_cancelling_a_checked_import_deletes_its_files_and_is_audited(
+    handler, django_capture_on_commit_callbacks
+):
+    job = checked_job(handler)
+    upload, report = job.file_path, job.error_report_path
+    with django_capture_on_commit_callbacks(execute=True):
+        services.import_job_cancel(actor=handler, job=job)
+    assert job.state == S.CANCELLED and job.file_path == "" and job.error_report_path == ""
+    assert not services.import_dir(job.pk).exists() and Entity.objects.count() == 0
+    audit = AuditLog.objects.get(object_type="registry.importjob", object_id=str(job.pk))
+    assert audit.actor_id == handler.pk and audit.changes["deleted"] == [upload, report]
+
+
+def test_finished_import_files_are_deleted_after_the_configured_days(
+    handler, settings, django_capture_on_commit_callbacks, client
+):
+    settings.IMPORT_FILES_DAYS = 30
+    job = checked_job(handler)
+    with time_machine.travel(T0, tick=False):
+        services.import_job_commit(actor=handler, job=job, mode=ImportJob.Mode.GOOD_ROWS)
+    job.refresh_from_db()
+    assert job.state == S.DONE and job.created_count == 1 and os.path.exists(job.file_path)
+    upload, report = job.file_path, job.error_report_path
+    with time_machine.travel(T0 + dt.timedelta(days=29, hours=23), tick=False):
+        run_tick("registry.finished_import_files")
+    assert os.path.exists(upload) and os.path.exists(report)  # the user may still fix the rows
+    with (
+        time_machine.travel(T0 + dt.timedelta(days=30, minutes=1), tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        out = run_tick("registry.finished_import_files")
+        again = run_tick("registry.finished_import_files")
+    job.refresh_from_db()
+    assert "文件 1 个" in out and "无待处理事项" in again
+    assert not services.import_dir(job.pk).exists()
+    assert (job.state, job.created_count, job.file_path, job.error_report_path) == (
+        S.DONE, 1, "", ""
+    )  # fmt: skip
+    audit = AuditLog.objects.filter(object_type="registry.importjob", object_id=str(job.pk))
+    assert audit.latest("id").changes == {"deleted": [upload, report]}
+    client.force_login(handler)
+    page = client.get(f"/registry/import/{job.pk}/").content.decode()
+    assert "已导入" in page and "下载错误报告" not in page
