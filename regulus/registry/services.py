@@ -290,6 +290,15 @@ def import_job_create(*, actor: Any, upload: UploadedFile) -> ImportJob:
                 out.write(chunk)
         job.file_path = str(target)
         job.save(update_fields=["file_path"])
+        # The file is personal data (ID numbers) kept on the server until its import ends:
+        # who put it there is on record even if it is never imported.
+        audit_record(
+            actor=actor,
+            action=AuditLog.Action.CREATE,
+            obj=job,
+            summary=f"上传市场主体导入文件（{name}，{job.file_size}字节），开始校验",
+            changes={"original_name": name, "file_size": job.file_size},
+        )
     import_job_run.enqueue(job.pk, "check")
     return job
 

@@ -150,7 +150,9 @@ def test_unconfirmed_preview_is_cancelled_and_its_file_removed_after_the_configu
     assert "自动放弃 1 个" in out
     assert not folder.exists() and not os.path.exists(upload) and not os.path.exists(report)
     assert job.error_report_path == "" and Entity.objects.count() == 0
-    audit = AuditLog.objects.get(object_type="registry.importjob", object_id=str(job.pk))
+    audit = AuditLog.objects.filter(object_type="registry.importjob", object_id=str(job.pk)).latest(
+        "id"
+    )
     assert audit.actor_name == SYSTEM_ACTOR and audit.changes["deleted"] == [upload, report]
     client.force_login(handler)
     page = client.get(f"/registry/import/{job.pk}/").content.decode()
@@ -205,7 +207,9 @@ def test_cancelling_a_checked_import_deletes_its_files_and_is_audited(
         services.import_job_cancel(actor=handler, job=job)
     assert job.state == S.CANCELLED and job.file_path == "" and job.error_report_path == ""
     assert not services.import_dir(job.pk).exists() and Entity.objects.count() == 0
-    audit = AuditLog.objects.get(object_type="registry.importjob", object_id=str(job.pk))
+    audit = AuditLog.objects.filter(object_type="registry.importjob", object_id=str(job.pk)).latest(
+        "id"
+    )
     assert audit.actor_id == handler.pk and audit.changes["deleted"] == [upload, report]
 
 
