@@ -71,6 +71,9 @@ def main() -> int:
     else:
         os.environ.pop("DATABASE_URL", None)
     os.environ["REGULUS_DEBUG"] = "1"
+    # The verification page is requested hundreds of times a minute from one address: a limit
+    # no run reaches, so that the page's figure still includes counting each request.
+    os.environ["REGULUS_RATE_PORTAL_CERTIFICATE"] = "1000000/m"
     os.environ["DJANGO_SETTINGS_MODULE"] = "regulus.settings"
     import django
 

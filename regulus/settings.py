@@ -267,9 +267,6 @@ else:
         "default": {
             "BACKEND": "django.core.cache.backends.db.DatabaseCache",
             "LOCATION": "regulus_cache",
-            # Django's default of 300 entries would cull live rate-limit counters as soon as
-            # a few hundred addresses are counted; expired entries are culled first anyway.
-            "OPTIONS": {"MAX_ENTRIES": env_int("REGULUS_CACHE_MAX_ENTRIES", 100_000)},
         }
     }
 

@@ -314,3 +314,20 @@ class TransitionEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.label or self.transition}: {self.from_state} → {self.to_state}"
+
+
+class ThrottleCounter(models.Model):
+    """A rate-limit counter (core.throttle) when the cache is the database's: the name holds
+    the limit, its window and the client's address. A row past its window is swept by
+    `regulus tick` (core.sweeps)."""
+
+    name = models.CharField(max_length=200, primary_key=True)
+    hits = models.IntegerField(default=0)
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = "访问频次计数"
+        verbose_name_plural = "访问频次计数"
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.hits}"

@@ -1,4 +1,5 @@
-"""The kernel's sweeps (see core.tick): expired sessions, as Django's `clearsessions` does."""
+"""The kernel's sweeps (see core.tick): expired sessions, as Django's `clearsessions` does,
+and rate-limit counters past their window."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from django.conf import settings
 
 from regulus.core import clock
 from regulus.core.audit import audit_record
-from regulus.core.models import AuditLog
+from regulus.core.models import AuditLog, ThrottleCounter
 from regulus.core.tick import SYSTEM_ACTOR, SweepResult, sweep
 
 
@@ -62,3 +63,19 @@ def expired_sessions_clear() -> SweepResult:
             changes={"count": count},
         )
     return SweepResult(count, f"清除过期会话 {count} 个")
+
+
+def _expired_counters() -> Any:
+    return ThrottleCounter.objects.filter(expires_at__lt=clock.now())
+
+
+@sweep(
+    "core.expired_throttle_counters",
+    "清除已过时间窗的访问频次计数",
+    pending=lambda: _expired_counters().exists(),
+)
+def expired_throttle_counters_clear() -> SweepResult:
+    deleted, _ = _expired_counters().delete()
+    # Not audited: the counters are a cache of the current windows, not records; a block
+    # they caused was audited when it happened (core.throttle).
+    return SweepResult(deleted, f"清除过期访问频次计数 {deleted} 个")

@@ -15,29 +15,37 @@ slip past the limit together; a refused request is taken back off the count, so 
 nothing and the block ends when its window does. The first refusal in a window is written to
 the audit log (actor none, like a failed login), later ones in the same window are not.
 
-Increments are atomic: `cache.add` creates the counter, `cache.incr` is atomic on Redis and on
-the local-memory cache. Django's database cache implements `incr` as get-then-set (a race,
-and it resets the entry's expiry to the default timeout), so on that backend the counter's
-row is updated under a row lock (PostgreSQL) or the write lock that SQLite's
-`BEGIN IMMEDIATE` takes, with the window's own expiry.
+Increments are atomic. With Redis (or any cache with an atomic incr) the counter is a cache
+entry: `cache.add` creates it, `cache.incr` adds. Django's database cache is no place for it
+(its incr is get-then-set, a race that also resets the entry's expiry, and every set counts
+the whole table to decide whether to cull), so without Redis a counter is a row of its own
+table (models.ThrottleCounter), added to by one INSERT … ON CONFLICT … RETURNING. On SQLite
+that statement needs the database's single write lock, which an entity import holds for
+minutes: it waits for it at most LOCK_WAIT_MS, and a request that cannot be counted in that
+time is served uncounted (like a request when the cache is down) rather than kept waiting.
 """
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 import ipaddress
 import logging
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.base import BaseCache
 from django.core.cache.backends.db import DatabaseCache
-from django.db import connections, router, transaction
+from django.db import OperationalError, connection
 from django.http import HttpRequest
 
 from regulus.core import clock
 from regulus.core.context import IPAddress, client_address_of
+from regulus.core.models import ThrottleCounter
 
 logger = logging.getLogger(__name__)
 
@@ -150,6 +158,11 @@ def hit(request: HttpRequest, limit: Limit) -> Attempt:
     expires_in = retry_after + EXPIRY_MARGIN_SECONDS
     try:
         used = _add(key, 1, expires_in)
+    except OperationalError as exc:
+        # SQLite's write lock is held (an import) or the database is unreachable: served
+        # uncounted, with one line in the log rather than a traceback a request.
+        logger.warning("Rate limit %s not counted: %s", limit.name, exc)
+        return NOT_COUNTED
     except Exception:
         # The cache is down: serve the public rather than refuse everyone; the log says why.
         logger.exception("Rate limit %s not counted: the cache failed", limit.name)
@@ -159,7 +172,12 @@ def hit(request: HttpRequest, limit: Limit) -> Attempt:
         return attempt
     attempt.refund()
     refused = Throttled(limit=limit, count=count, seconds=seconds, retry_after=retry_after)
-    if _backend().add(f"{key}:audited", 1, expires_in):
+    try:
+        first_refusal = _add(f"{key}:audited", 1, expires_in) == 1
+    except Exception:
+        logger.exception("Rate limit %s: the refusal could not be marked", limit.name)
+        first_refusal = False
+    if first_refusal:  # audited once a window
         _audit_block(refused, address=address)
     raise refused
 
@@ -191,38 +209,57 @@ def _backend() -> BaseCache:
 
 
 def _add(key: str, delta: int, expires_in: int) -> int:
-    """Atomically add delta to the counter at key (created at 0 with the given expiry)."""
+    """Atomically add delta to the counter at key (created at 0, expiring in expires_in
+    seconds); the counter's new value (0 for a refund of a counter that is gone)."""
     backend = _backend()
+    if isinstance(backend, DatabaseCache):
+        return _table_add(key, delta, expires_in)
     if delta > 0 and backend.add(key, delta, expires_in):
         return delta
-    if isinstance(backend, DatabaseCache):
-        return _db_add(backend, key, delta, expires_in)
     try:
         return int(backend.incr(key, delta))
     except ValueError:  # expired between add and incr
         return delta if delta > 0 and backend.add(key, delta, expires_in) else 0
 
 
-def _db_add(db_cache: DatabaseCache, key: str, delta: int, expires_in: int) -> int:
-    """The database cache's incr without its race: read and write the row in one transaction
-    holding the row (PostgreSQL: SELECT … FOR UPDATE; SQLite: BEGIN IMMEDIATE's write lock)."""
-    alias = router.db_for_write(db_cache.cache_model_class)
-    connection = connections[alias]
-    with transaction.atomic(using=alias):
-        if connection.features.has_select_for_update:
-            quote = connection.ops.quote_name
-            table = quote(db_cache._table)  # type: ignore[attr-defined]
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    f"SELECT {quote('cache_key')} FROM {table} "
-                    f"WHERE {quote('cache_key')} = %s FOR UPDATE",
-                    [db_cache.make_and_validate_key(key)],
-                )
-        current = db_cache.get(key)
-        if current is None:
-            if delta < 0:
-                return 0
-            current = 0
-        value = int(current) + delta
-        db_cache.set(key, value, expires_in)
-        return value
+def _table_add(key: str, delta: int, expires_in: int) -> int:
+    table = ThrottleCounter._meta.db_table
+    if delta > 0:
+        expires = connection.ops.adapt_datetimefield_value(
+            clock.now() + dt.timedelta(seconds=expires_in)
+        )
+        sql = (
+            f"INSERT INTO {table} (name, hits, expires_at) VALUES (%s, %s, %s) "
+            f"ON CONFLICT (name) DO UPDATE SET hits = {table}.hits + excluded.hits "
+            "RETURNING hits"
+        )
+        params: list[Any] = [key, delta, expires]
+    else:
+        sql = f"UPDATE {table} SET hits = hits + %s WHERE name = %s RETURNING hits"
+        params = [delta, key]
+    with _short_lock_wait(), connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    return int(row[0]) if row else 0
+
+
+# How long a count waits for SQLite's write lock (see the module's docstring).
+LOCK_WAIT_MS = 200
+
+
+@contextlib.contextmanager
+def _short_lock_wait() -> Iterator[None]:
+    """SQLite outside a transaction: wait at most LOCK_WAIT_MS for the write lock, then
+    restore the connection's own busy timeout. (Inside a transaction the lock was taken at
+    its BEGIN IMMEDIATE already; PostgreSQL locks only the counter's row.)"""
+    if connection.vendor != "sqlite" or connection.in_atomic_block:
+        yield
+        return
+    # The connection's own timeout (settings: OPTIONS "timeout", seconds), restored after.
+    usual = int(float(connection.settings_dict["OPTIONS"].get("timeout", 5)) * 1000)
+    with connection.cursor() as cursor:
+        cursor.execute(f"PRAGMA busy_timeout = {LOCK_WAIT_MS}")
+        try:
+            yield
+        finally:
+            cursor.execute(f"PRAGMA busy_timeout = {usual}")

@@ -4,16 +4,17 @@ backend, and the rate settings that fail loudly."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 import threading
 
 import pytest
 import time_machine
-from django.core.cache import caches
 from django.core.exceptions import ImproperlyConfigured
-from django.db import connection, connections
+from django.db import OperationalError, connection, connections
 from django.test import RequestFactory
 
 from regulus.core import throttle
+from regulus.core.models import ThrottleCounter
 from regulus.core.throttle import Limit, Throttled
 from regulus.settings import env_rate
 
@@ -39,7 +40,8 @@ def rate(settings):
 
 @pytest.fixture(params=["database", "locmem"])
 def backend(request, settings, db):
-    """The database cache (the default) and the local-memory cache (atomic incr like Redis)."""
+    """The database cache (the default: counters in their own table) and the local-memory cache
+    (atomic incr like Redis)."""
     if request.param == "locmem":
         settings.CACHES = LOCMEM
     return request.param
@@ -150,25 +152,39 @@ def test_exempt_networks_are_never_counted(backend, rate, settings):
             throttle.hit(request("10.9.0.1"), LIMIT)
 
 
-def test_database_cache_counter_keeps_its_window_expiry(db, rate):
-    """Django's DatabaseCache.incr re-sets the entry with the default 5-minute timeout; the
-    throttle's counter must live to the end of its window (plus the refund margin)."""
+def test_counter_row_expires_at_the_end_of_its_window(db, rate):
+    """Without Redis a counter is a row of its own table, expiring with its window (plus the
+    refund margin), whatever the time of the first hit in it."""
     rate(5, 3600)
     with time_machine.travel(AT_1000 + dt.timedelta(minutes=10), tick=False):
         for _ in range(3):
             attempt = throttle.hit(request(), LIMIT)
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT expires FROM regulus_cache WHERE cache_key LIKE %s", [f"%{LIMIT.name}%"]
-            )
-            (expires,) = cursor.fetchone()
-        assert caches["default"].get(attempt.key) == 3
+    counter = ThrottleCounter.objects.get(name=attempt.key)
     expected = AT_1000 + dt.timedelta(hours=1, seconds=throttle.EXPIRY_MARGIN_SECONDS)
-    if isinstance(expires, str):  # SQLite hands back text
-        expires = dt.datetime.fromisoformat(expires)
-    if expires.tzinfo is None:
-        expires = expires.replace(tzinfo=dt.UTC)
-    assert abs((expires - expected).total_seconds()) < 2
+    assert counter.hits == 3 and abs((counter.expires_at - expected).total_seconds()) < 2
+
+
+def test_expired_counters_are_swept_and_live_ones_kept(db, rate):
+    from django.core.management import call_command
+
+    rate(5, 60)
+    with time_machine.travel(AT_1000, tick=False):
+        old = throttle.hit(request(), LIMIT)
+    with time_machine.travel(AT_1000 + dt.timedelta(minutes=5), tick=False):
+        live = throttle.hit(request(), LIMIT)
+        call_command("tick", "--only", "core.expired_throttle_counters", stdout=io.StringIO())
+    assert list(ThrottleCounter.objects.values_list("name", flat=True)) == [live.key]
+    assert old.key != live.key
+
+
+def test_a_count_that_cannot_take_the_write_lock_serves_the_request_uncounted(rate, monkeypatch):
+    rate(1, 60)
+
+    def locked(*args, **kwargs):
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(throttle, "_table_add", locked)
+    assert throttle.hit(request(), LIMIT) is throttle.NOT_COUNTED
 
 
 def test_cache_failure_serves_the_request_uncounted(rate, monkeypatch):
@@ -183,7 +199,7 @@ def test_cache_failure_serves_the_request_uncounted(rate, monkeypatch):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_hits_on_the_database_cache_are_all_counted(rate):
+def test_concurrent_hits_without_redis_are_all_counted(rate):
     """Eight threads, 25 hits each: no increment is lost to a read-modify-write race (on
     PostgreSQL the row lock; SQLite's in-memory test database cannot take concurrent writers)."""
     if connection.vendor != "postgresql":
@@ -208,8 +224,9 @@ def test_concurrent_hits_on_the_database_cache_are_all_counted(rate):
         for t in threads:
             t.join()
         assert len(attempts) == 200
-        assert caches["default"].get(attempts[0].key) == 200
-        caches["default"].delete(attempts[0].key)
+        counter = ThrottleCounter.objects.get(name=attempts[0].key)
+        assert counter.hits == 200
+        counter.delete()
 
 
 def test_operation_log_address_follows_the_trusted_proxy_rule(settings):
@@ -226,3 +243,21 @@ def test_operation_log_address_follows_the_trusted_proxy_rule(settings):
     assert client_ip(spoofed) == "10.0.0.5"
     settings.TRUSTED_PROXY_COUNT = 1
     assert client_ip({**spoofed, "HTTP_X_FORWARDED_FOR": "6.6.6.6, 203.0.113.9"}) == "203.0.113.9"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_sqlite_count_waits_briefly_for_the_write_lock_then_restores_the_timeout(rate):
+    # An entity import holds SQLite's write lock for minutes: a count waits LOCK_WAIT_MS for
+    # it, not the connection's 20 s, and the connection gets its own timeout back.
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's single write lock")
+    rate(5, 60)
+    throttle.hit(request(), LIMIT)
+    seen = []
+    with throttle._short_lock_wait(), connection.cursor() as cursor:
+        cursor.execute("PRAGMA busy_timeout")
+        seen.append(cursor.fetchone()[0])
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA busy_timeout")
+        seen.append(cursor.fetchone()[0])
+    assert seen == [throttle.LOCK_WAIT_MS, 20000]
