@@ -261,3 +261,13 @@ def test_sqlite_count_waits_briefly_for_the_write_lock_then_restores_the_timeout
         cursor.execute("PRAGMA busy_timeout")
         seen.append(cursor.fetchone()[0])
     assert seen == [throttle.LOCK_WAIT_MS, 20000]
+
+
+@pytest.mark.django_db
+def test_postgresql_counters_table_writes_no_wal():
+    # The counters are a cache: UNLOGGED spares each counted request a WAL flush.
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's unlogged tables")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT relpersistence FROM pg_class WHERE relname = 'core_throttlecounter'")
+        assert cursor.fetchone()[0] == "u"
