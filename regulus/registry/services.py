@@ -326,26 +326,39 @@ def import_job_cancel(*, actor: Any, job: ImportJob) -> ImportJob:
     """The user gives up a checked import: nothing is loaded, and the upload (personal data
     nobody is going to import) and its error report are deleted."""
     with transaction.atomic():
-        cancelled = ImportJob.objects.filter(pk=job.pk, state=ImportJob.State.CHECKED).update(
-            state=ImportJob.State.CANCELLED,
-            finished_at=clock.now(),
-            file_path="",
-            error_report_path="",
+        _checked_job_cancel(
+            job=job,
+            actor=actor,
+            summary=f"放弃导入任务{job.pk}（{job.original_name}），删除上传的文件和错误报告",
         )
-        if cancelled:
-            audit_record(
-                actor=actor,
-                action=AuditLog.Action.UPDATE,
-                obj=job,
-                summary=f"放弃导入任务{job.pk}（{job.original_name}），删除上传的文件和错误报告",
-                changes={
-                    "state": [ImportJob.State.CHECKED, ImportJob.State.CANCELLED],
-                    "deleted": _job_files(job),
-                },
-            )
-            _remove_job_folder_after_commit(job.pk)
     job.refresh_from_db()
     return job
+
+
+def _checked_job_cancel(*, job: ImportJob, actor: Any, summary: str, file_error: str = "") -> bool:
+    """Cancel a checked job, audit it and delete its files once that is committed; False when
+    it is no longer checked (confirmed or cancelled meanwhile)."""
+    cancelled = ImportJob.objects.filter(pk=job.pk, state=ImportJob.State.CHECKED).update(
+        state=ImportJob.State.CANCELLED,
+        file_error=file_error,
+        file_path="",
+        error_report_path="",
+        finished_at=clock.now(),
+    )
+    if not cancelled:
+        return False
+    audit_record(
+        actor=actor,
+        action=AuditLog.Action.UPDATE,
+        obj=job,
+        summary=summary,
+        changes={
+            "state": [ImportJob.State.CHECKED, ImportJob.State.CANCELLED],
+            "deleted": _job_files(job),
+        },
+    )
+    _remove_job_folder_after_commit(job.pk)
+    return True
 
 
 def _job_files(job: ImportJob) -> list[str]:
@@ -458,31 +471,14 @@ def import_job_expire_preview(*, job: ImportJob, days: int) -> bool:
     """Cancel a checked job left unconfirmed for `days` days and delete its files: the upload
     holds personal data (legal representatives' ID numbers) that nobody is going to import.
     False when it moved meanwhile (confirmed or cancelled by its user)."""
-    message = (
-        f"校验结果超过{days}天未确认，已自动放弃，上传的文件和错误报告已删除；如需导入请重新上传"
-    )
-    updated = ImportJob.objects.filter(pk=job.pk, state=ImportJob.State.CHECKED).update(
-        state=ImportJob.State.CANCELLED,
-        file_error=message,
-        file_path="",
-        error_report_path="",
-        finished_at=clock.now(),
-    )
-    if not updated:
-        return False
-    audit_record(
+    return _checked_job_cancel(
+        job=job,
         actor=SYSTEM_ACTOR,
-        action=AuditLog.Action.UPDATE,
-        obj=job,
         summary=f"导入任务{job.pk}（{job.original_name}）的校验结果超过{days}天未确认，自动放弃，"
         "删除上传的文件和错误报告",
-        changes={
-            "state": [ImportJob.State.CHECKED, ImportJob.State.CANCELLED],
-            "deleted": _job_files(job),
-        },
+        file_error=f"校验结果超过{days}天未确认，已自动放弃，上传的文件和错误报告已删除；"
+        "如需导入请重新上传",
     )
-    _remove_job_folder_after_commit(job.pk)
-    return True
 
 
 def import_job_remove_files(*, job: ImportJob, days: int) -> bool:
