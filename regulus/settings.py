@@ -205,6 +205,8 @@ AXES_COOLOFF_TIME = env_int("REGULUS_LOGIN_COOLOFF_MINUTES", 15) / 60
 # Lock the account, not the address: a district office sits behind one NAT address, and
 # locking it would shut out every colleague because one mistyped a password.
 AXES_LOCKOUT_PARAMETERS = ["username"]
+# The client address of a login attempt: one rule for the whole application (core.context).
+AXES_CLIENT_IP_CALLABLE = "regulus.core.context.request_client_ip"
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "core/lockout.html"

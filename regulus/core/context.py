@@ -69,3 +69,9 @@ def client_ip(meta: dict[str, Any]) -> str | None:
     """client_address_of as text (the operation log's column)."""
     ip = client_address_of(meta)
     return None if ip is None else str(ip)
+
+
+def request_client_ip(request: Any) -> str | None:
+    """client_ip of a request: the lockout's records (AXES_CLIENT_IP_CALLABLE) name the same
+    client as the operation log and the portal's limits."""
+    return client_ip(request.META)

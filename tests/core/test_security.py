@@ -44,6 +44,23 @@ def test_account_locks_after_five_failed_logins(client, handler):
     assert AuditLog.objects.filter(action=AuditLog.Action.LOGIN_FAILED).count() >= 5
 
 
+def test_failed_login_records_the_client_by_the_trusted_proxy_rule(client, handler, settings):
+    # One rule for the client's address everywhere: the lockout's record of an attempt, the
+    # operation log and the portal's limits (behind one proxy: the rightmost forwarded entry).
+    from axes.models import AccessAttempt
+
+    settings.TRUSTED_PROXY_COUNT = 1
+    client.post(
+        "/login/",
+        {"username": handler.username, "password": "wrong"},
+        REMOTE_ADDR="127.0.0.1",
+        HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.7",
+        HTTP_X_REAL_IP="1.2.3.4",
+    )
+    assert AccessAttempt.objects.get().ip_address == "203.0.113.7"
+    assert AuditLog.objects.get(action=AuditLog.Action.LOGIN_FAILED).ip == "203.0.113.7"
+
+
 def test_failed_login_shows_chinese_message_and_is_audited(client, handler):
     response = client.post("/login/", {"username": handler.username, "password": "wrong"})
     assert "用户名或密码错误" in response.content.decode()
