@@ -1,6 +1,7 @@
 """新增, 变更 and 状态变更 of a market entity — in a real browser, under the CSP."""
 
 import datetime as dt
+import re
 
 import pytest
 from playwright.sync_api import expect
@@ -42,7 +43,9 @@ def test_registry_create_edit_and_revoke(page, live_server, handler, bureau):
 
     # 变更: the panel opens without inline script; the old name is kept.
     page.click("[data-testid=edit-toggle]")
-    page.wait_for_selector("#id_edit-name", state="visible")
+    # Bootstrap adds "show" when the panel has finished opening: a click on its submit button
+    # during the opening animation was lost once on a slow machine.
+    expect(page.locator("#edit-panel")).to_have_class(re.compile(r"\bshow\b"))
     page.fill("#id_edit-name", "长沙市芙蓉区新开张餐饮管理有限公司")
     page.fill("#id_edit-phone", "不是电话")
     page.click("[data-testid=entity-edit-submit]")
@@ -59,7 +62,7 @@ def test_registry_create_edit_and_revoke(page, live_server, handler, bureau):
 
     # 状态变更: asks first (data-confirm), then records it.
     page.click("[data-testid=status-toggle]")
-    page.wait_for_selector("#id_status-status", state="visible")
+    expect(page.locator("#status-panel")).to_have_class(re.compile(r"\bshow\b"))
     page.select_option("#id_status-status", "revoked")
     page.fill("#id_status-reason", "长市监吊字〔2026〕1号")
     page.once("dialog", lambda dialog: dialog.accept())
