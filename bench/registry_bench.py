@@ -299,6 +299,7 @@ def phase_import(path: str) -> None:
     from regulus.registry.importing import import_entities
 
     memory = PeakMemory()
+    cpu = StageCpu()
     result = import_entities(actor="bench", path=path, mode="good-rows", limit_size=False)
     assert result.committed and not result.bad_rows, (result.file_error, result.errors[:3])
     peak = memory.stop()
@@ -309,9 +310,46 @@ def phase_import(path: str) -> None:
                 "seconds": result.seconds,
                 "peak_mb": peak,
                 "base_mb": memory.base,
+                "cpu": cpu.stop(),
             }
         )
     )
+
+
+class StageCpu:
+    """CPU seconds of each process of an import: this one (reading the batches, writing them
+    through the driver; on SQLite the database's own work too), its forked preparing child
+    (reaped before the import returns, so counted in RUSAGE_CHILDREN), and on PostgreSQL the
+    server's backend of this connection (/proc/<pid>/stat: the server runs on this machine).
+    On a few cores the import can go no faster than its busiest process allows."""
+
+    def __init__(self) -> None:
+        from django.db import connection
+
+        self.backend_pid = None
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_backend_pid()")
+                self.backend_pid = cursor.fetchone()[0]
+        self.start = self._now()
+
+    def _now(self) -> dict[str, float]:
+        import resource
+
+        own = resource.getrusage(resource.RUSAGE_SELF)
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)
+        now = {
+            "writer": own.ru_utime + own.ru_stime,
+            "preparer": children.ru_utime + children.ru_stime,
+        }
+        if self.backend_pid is not None:
+            fields = Path(f"/proc/{self.backend_pid}/stat").read_text().rsplit(")", 1)[1].split()
+            now["server"] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return now
+
+    def stop(self) -> dict[str, float]:
+        end = self._now()
+        return {stage: end[stage] - self.start[stage] for stage in end}
 
 
 def phase_import_reference(path: str) -> None:
@@ -398,11 +436,28 @@ def bench_import(rows: int, db: str) -> None:
         )
         path.unlink()
     for size, result in results:
+        micros = {stage: s / result["rows"] * 1e6 for stage, s in result["cpu"].items()}
+        cores = os.cpu_count() or 1
+        line(
+            f"  CPU µs a row importing {size} rows",
+            ", ".join(f"{stage} {us:.0f}" for stage, us in micros.items()),
+            f"so at most {_stage_bound(micros, cores):,.0f} rows/s on {cores} cores",
+        )
+    for size, result in results:
         line(
             f"  peak memory importing {size} rows",
             f"{result['peak_mb']:.0f} MB",
             f"before import {result['base_mb']:.0f} MB (anonymous RSS, children included)",
         )
+
+
+def _stage_bound(micros: dict[str, float], cores: int) -> float:
+    """The fastest rate these CPU costs a row allow: the preparing child runs beside the
+    writer, and the writer waits while the server works on what it sent (one pipeline of two
+    stages); nor can the three together use more than the machine's cores."""
+    writing = micros["writer"] + micros.get("server", 0.0)
+    slowest_stage = max(micros["preparer"], writing, 1e-3)  # a tiny file: no child, few ticks
+    return min(1e6 / slowest_stage, cores * 1e6 / max(sum(micros.values()), 1e-3))
 
 
 def _tidy_after_delete() -> None:
