@@ -320,18 +320,40 @@ class StageCpu:
     """CPU seconds of each process of an import: this one (reading the batches, writing them
     through the driver; on SQLite the database's own work too), its forked preparing child
     (reaped before the import returns, so counted in RUSAGE_CHILDREN), and on PostgreSQL the
-    server's backend of this connection (/proc/<pid>/stat: the server runs on this machine).
+    whole server (the server runs on this machine): every process of it, the import's
+    backend, the backends of its other connections (the sequence's, the index merger's) and
+    the server's own writers, from /proc. A backend that ends within the import is counted
+    too: the postmaster reaps it, and its CPU moves into the postmaster's children's time.
     On a few cores the import can go no faster than its busiest process allows."""
 
     def __init__(self) -> None:
         from django.db import connection
 
-        self.backend_pid = None
+        self.postmaster_pid = self.backend_pid = None
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_backend_pid()")
                 self.backend_pid = cursor.fetchone()[0]
+            self.postmaster_pid = int(self._stat(self.backend_pid)[1])
         self.start = self._now()
+
+    @staticmethod
+    def _stat(pid: int) -> list[str]:
+        """/proc/<pid>/stat's fields after the command's name: [state, ppid, ...]."""
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+
+    def _server_seconds(self) -> float:
+        ticks = 0
+        postmaster = self._stat(self.postmaster_pid)
+        ticks += sum(int(f) for f in postmaster[11:15])  # its own and its reaped children's
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            with contextlib.suppress(OSError):
+                fields = self._stat(int(entry.name))
+                if int(fields[1]) == self.postmaster_pid:
+                    ticks += int(fields[11]) + int(fields[12])
+        return ticks / os.sysconf("SC_CLK_TCK")
 
     def _now(self) -> dict[str, float]:
         import resource
@@ -343,8 +365,9 @@ class StageCpu:
             "preparer": children.ru_utime + children.ru_stime,
         }
         if self.backend_pid is not None:
-            fields = Path(f"/proc/{self.backend_pid}/stat").read_text().rsplit(")", 1)[1].split()
-            now["server"] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+            fields = self._stat(self.backend_pid)
+            now["backend"] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+            now["other server"] = self._server_seconds() - now["backend"]
         return now
 
     def stop(self) -> dict[str, float]:
@@ -455,8 +478,9 @@ def _stage_bound(micros: dict[str, float], cores: int) -> float:
     """The fastest rate these CPU costs a row allow: the preparing child runs beside the
     writer, and the writer waits while the server works on what it sent (one pipeline of two
     stages); nor can the three together use more than the machine's cores."""
-    writing = micros["writer"] + micros.get("server", 0.0)
-    slowest_stage = max(micros["preparer"], writing, 1e-3)  # a tiny file: no child, few ticks
+    writing = micros["writer"] + micros.get("backend", 0.0)
+    # A tiny file: no child, few ticks.
+    slowest_stage = max(micros["preparer"], writing, micros.get("other server", 0.0), 1e-3)
     return min(1e6 / slowest_stage, cores * 1e6 / max(sum(micros.values()), 1e-3))
 
 

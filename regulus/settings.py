@@ -173,7 +173,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         ),
     }
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    DATABASES["default"].setdefault("OPTIONS", {})
+    PG_OPTIONS = DATABASES["default"].setdefault("OPTIONS", {})
+    # The search index's pending list (registry migration 0009): every search that uses the
+    # index reads all of it, so the application's own writes merge it into the index whenever
+    # it passes 64 kB (PostgreSQL's least, ~200 entities); an import raises the limit for its
+    # own transaction only.
+    PG_OPTIONS["options"] = " ".join(
+        [PG_OPTIONS.get("options", ""), "-c gin_pending_list_limit=64kB"]
+    ).strip()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "core.User"

@@ -353,17 +353,22 @@ def bulk_load(
     def flush() -> None:
         writer.insert(preparer.prepare([(0, data) for data in chunk]))
 
-    for row in rows:
-        chunk.append(row)
-        if len(chunk) >= batch:
+    writer.begin_bulk()
+    try:
+        for row in rows:
+            chunk.append(row)
+            if len(chunk) >= batch:
+                flush()
+                total += len(chunk)
+                chunk = []
+                if log and total % 100_000 == 0:
+                    log(f"  已载入市场主体 {total} 户")
+        if chunk:
             flush()
             total += len(chunk)
-            chunk = []
-            if log and total % 100_000 == 0:
-                log(f"  已载入市场主体 {total} 户")
-    if chunk:
-        flush()
-        total += len(chunk)
+        writer.end_bulk()
+    finally:
+        writer.restore_settings()
     return total
 
 

@@ -424,3 +424,82 @@ def test_background_checkpoint_copies_the_wal_into_the_database(tmp_path):
     checkpoint_in_background(str(path)).join(timeout=10)
     assert before < 100_000 < path.stat().st_size
     db.close()
+
+
+# ---- PostgreSQL: the search index's pending list during an import -----------------------------
+
+pg_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's GIN index")
+
+
+def _other_connection():
+    import psycopg
+
+    from regulus.registry.importing import connection_params
+
+    return psycopg.connect(**connection_params(), autocommit=True)
+
+
+def _entries_pending_after(merger_runs: bool) -> int:
+    """Pages of pending-list entries a forced merge finds after documents were added in this
+    transaction, with the merger running in between or not."""
+    from regulus.registry import search
+    from regulus.registry.importing import PendingListMerger, connection_params
+
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL gin_pending_list_limit = '64MB'")
+        search.index_write([(-n, ["4e00x4e01", "zd430102"]) for n in range(1, 2001)])
+    if merger_runs:
+        merger = PendingListMerger(connection_params(), search.PG_GIN_INDEX)
+        merger.start()
+        assert merger.wait_for_merges(1, timeout=30)
+        merger.stop()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT gin_clean_pending_list(%s::regclass)", [search.PG_GIN_INDEX])
+        return cursor.fetchone()[0]
+
+
+@pg_only
+@pytest.mark.django_db
+def test_new_documents_go_to_the_pending_list_and_the_merger_merges_them():
+    assert _entries_pending_after(merger_runs=False) > 0
+    assert _entries_pending_after(merger_runs=True) == 0
+
+
+@pg_only
+@pytest.mark.django_db
+def test_the_applications_connections_keep_the_pending_list_small():
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW gin_pending_list_limit")
+        assert cursor.fetchone()[0] == "64kB"
+
+
+@pg_only
+@pytest.mark.parametrize("big_file", [False, True], ids=["in-process", "child-and-merger"])
+def test_searches_and_saves_go_on_during_an_import(tmp_path, handler, monkeypatch, big_file):
+    """An import holds no lock that makes a search or another connection's save wait:
+    both run, with a lock timeout, while the import's transaction is open."""
+    from regulus.registry import importing, search
+
+    monkeypatch.setattr(importing, "BATCH", 5)
+    if big_file:
+        monkeypatch.setattr(importing, "PARALLEL_MIN_BYTES", 0)
+    seen: list[int] = []
+
+    def meanwhile(rows: int, fraction: float) -> None:
+        if seen:
+            return
+        with _other_connection() as other:
+            other.execute("SET lock_timeout = '2s'")
+            seen.append(
+                other.execute(
+                    f"SELECT count(*) FROM {search.PG_TABLE} WHERE tokens @> '{{zd430102}}'"
+                ).fetchone()[0]
+            )
+            with other.transaction(force_rollback=True):
+                other.execute(
+                    f"INSERT INTO {search.PG_TABLE} (entity_id, tokens) VALUES (-1, '{{x}}')"
+                )
+
+    path = write_csv(tmp_path / "a.csv", [row() for _ in range(12)])
+    result = import_entities(actor=handler, path=path, progress=meanwhile)
+    assert result.committed and result.created == 12 and seen == [0]
