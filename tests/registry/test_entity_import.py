@@ -503,3 +503,24 @@ def test_searches_and_saves_go_on_during_an_import(tmp_path, handler, monkeypatc
     path = write_csv(tmp_path / "a.csv", [row() for _ in range(12)])
     result = import_entities(actor=handler, path=path, progress=meanwhile)
     assert result.committed and result.created == 12 and seen == [0]
+
+
+@pg_only
+@pytest.mark.django_db
+def test_an_import_checks_each_rows_unit_as_it_writes_it_not_at_the_commit():
+    from django.db import IntegrityError, transaction
+
+    from regulus.registry.importing import _Writer
+
+    writer = _Writer()
+    writer.begin_bulk()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Entity.objects.create(
+            uscc=new_uscc(),
+            name="长沙市无单位公司",
+            kind="enterprise",
+            established_on=dt.date(2020, 1, 2),
+            district_code="430102",
+            unit_id=987_654_321,
+        )
+    writer.restore_settings()
