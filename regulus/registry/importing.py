@@ -860,7 +860,9 @@ class PendingListMerger:
                         self.merges += 1
                         self._merged.notify_all()
         except psycopg.Error:
-            logger.exception("合并检索索引待处理列表失败，由导入连接自行合并")
+            logger.exception(
+                "Pending-list merger stopped: the import's own backend merges the rest"
+            )
 
     def wait_for_merges(self, count: int, timeout: float) -> bool:
         """Wait until the merger has merged `count` times (False: it has not, in time)."""
