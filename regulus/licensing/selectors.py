@@ -15,6 +15,7 @@ from regulus.core.crypto import keyed_hash
 from regulus.core.workflow import overdue, with_overdue
 from regulus.licensing.models import (
     Application,
+    ApplicationMaterial,
     Bundle,
     BundleMatter,
     Certificate,
@@ -109,6 +110,7 @@ class RequiredMaterial:
     mandatory: bool
     matters: list[str] = field(default_factory=list)
     conditions: list[str] = field(default_factory=list)
+    files: list[ApplicationMaterial] = field(default_factory=list)  # see materials_given
 
 
 def materials_union(matters: list[Matter]) -> list[RequiredMaterial]:
@@ -128,6 +130,18 @@ def materials_union(matters: list[Matter]) -> list[RequiredMaterial]:
         if row.condition:
             req.conditions.append(row.condition)
     return list(result.values())
+
+
+def materials_given(app: Application, matters: list[Matter]) -> list[RequiredMaterial]:
+    """The application's required materials, each with the files given for it (oldest
+    first: a correction adds a file, it does not replace one)."""
+    required = materials_union(matters)
+    by_key: dict[str, list[ApplicationMaterial]] = {}
+    for given in app.materials.select_related("material"):
+        by_key.setdefault(given.material.key, []).append(given)
+    for r in required:
+        r.files = by_key.get(r.key, [])
+    return required
 
 
 def commitment_problem(matters: list[Matter]) -> str | None:

@@ -130,13 +130,7 @@ def application_detail(request: HttpRequest, number: str) -> HttpResponse:
     user = _user(request)
     app = selectors.application_get(user, number)
     matters = selectors.application_matters(app)
-    required = selectors.materials_union(matters)
-    files = list(app.materials.select_related("material"))
-    by_key: dict[str, list[ApplicationMaterial]] = {}
-    for f in files:
-        by_key.setdefault(f.material.key, []).append(f)
-    for r in required:
-        r.files = by_key.get(r.key, [])  # type: ignore[attr-defined]
+    required = selectors.materials_given(app, matters)
     available = {t.name: t for t in APPLICATION_FLOW.available(app, user)}
     certificate = Certificate.objects.filter(application=app).first()
     inspectors = (
@@ -371,14 +365,10 @@ def application_receipt(request: HttpRequest, number: str) -> HttpResponse:
 
 
 def receipt_context(app: Application) -> dict[str, Any]:
-    required = selectors.materials_union(selectors.application_matters(app))
-    given: dict[str, list[ApplicationMaterial]] = {}
-    for m in app.materials.select_related("material"):
-        given.setdefault(m.material.key, []).append(m)
     return {
         "app": app,
         "items": app.items.select_related("matter"),
-        "required": [(r, given.get(r.key, [])) for r in required],
+        "required": selectors.materials_given(app, selectors.application_matters(app)),
     }
 
 

@@ -14,6 +14,11 @@ urlpatterns = [
     ),
     path("applications/<str:number>/upload/", views.application_upload, name="application_upload"),
     path(
+        "applications/<str:number>/materials/<int:pk>/",
+        views.application_material,
+        name="application_material",
+    ),
+    path(
         "applications/<str:number>/resubmit/",
         views.application_resubmit,
         name="application_resubmit",

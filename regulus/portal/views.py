@@ -11,14 +11,16 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from regulus.core import throttle
+from regulus.core.files import file_response
 from regulus.core.workflow import timeline
 from regulus.licensing import selectors, services
 from regulus.licensing.forms import application_form_context, application_form_submit, error_dict
-from regulus.licensing.models import Application, Bundle
+from regulus.licensing.models import Application, ApplicationMaterial, Bundle
 from regulus.licensing.views import receipt_context
 from regulus.licensing.workflow import APPLICATION_FLOW
 from regulus.portal.limits import (
@@ -116,7 +118,7 @@ def application_progress(request: HttpRequest, number: str) -> HttpResponse:
         {
             "app": app,
             "events": events,
-            "required": selectors.materials_union(matters),
+            "required": selectors.materials_given(app, matters),
             "certificate": getattr(app, "certificate", None)
             if app.state
             in (Application.State.ISSUED, Application.State.DELIVERED, Application.State.REVOKED)
@@ -152,6 +154,18 @@ def application_upload(request: HttpRequest, number: str) -> HttpResponse:
     else:
         messages.success(request, "材料已上传")
     return redirect("portal:application_progress", number=app.number)
+
+
+def application_material(request: HttpRequest, number: str, pk: int) -> HttpResponseBase:
+    """A file the applicant gave, back to the browser that submitted or looked up the
+    application (the same check as its progress page), never by path."""
+    app = _own_application(request, number)
+    row = get_object_or_404(ApplicationMaterial, pk=pk, application=app)
+    if not row.stored_name:
+        raise Http404("纸质材料，无电子文件")
+    return file_response(
+        row.stored_name, download_name=row.original_name, content_type=row.content_type
+    )
 
 
 @require_POST

@@ -115,3 +115,26 @@ def test_portal_home_leaves_out_a_switched_off_matter_of_a_bundle(client, superm
     matter.is_active = False
     matter.save(update_fields=["is_active"])
     assert matter.name not in client.get("/portal/").content.decode()
+
+
+def test_portal_applicant_sees_and_downloads_only_their_own_materials(client, supermarket):
+    app = submit(supermarket)
+    given = app.materials.exclude(stored_name="").first()
+    assert given is not None
+    url = f"/portal/applications/{app.number}/materials/{given.pk}/"
+    assert client.get(url).status_code == 404  # this browser has not looked it up
+    client.post("/portal/progress/", {"number": app.number, "phone": "13812345678"})
+    page = client.get(f"/portal/applications/{app.number}/").content.decode()
+    assert given.original_name in page and url in page
+    response = client.get(url)
+    assert response.status_code == 200 and response["Content-Type"] == given.content_type
+    assert b"".join(response.streaming_content).startswith(b"%PDF")
+    # Another application's file is not reachable through this one's number.
+    other = submit(supermarket)
+    theirs = other.materials.exclude(stored_name="").first()
+    assert (
+        client.get(f"/portal/applications/{app.number}/materials/{theirs.pk}/").status_code == 404
+    )
+    assert (
+        client.get(f"/portal/applications/{other.number}/materials/{theirs.pk}/").status_code == 404
+    )
