@@ -2,27 +2,28 @@
 district; some overdue, some on the commitment path, many issued the same day.
 
 Each application goes through the real services (so its timeline, audit rows, certificate,
-verification task and new entity are real), with paper materials (no files), then its dates
-are moved back to its demo submission day. Idempotent: a second run finds applications and
+verification task and new entity are real), with paper materials (no files), every step on
+its own day of the last four months: all the applications' steps run in time order, each with
+the clock held at its moment (clock.held_at). Idempotent: a second run finds applications and
 adds nothing.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from typing import Any
 
-from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.db.models import F
+from django.utils import timezone
 
 from regulus.core import calendar, clock, ids
-from regulus.core.models import OrgUnit, TransitionEvent, User
+from regulus.core.models import OrgUnit, User
 from regulus.licensing import selectors, services
 from regulus.licensing.catalogue import catalogue_ensure
-from regulus.licensing.models import Application, Bundle, Certificate, VerificationTask
+from regulus.licensing.models import Application, Bundle, VerificationTask
 
 S = Application.State
 DEMO_COUNT = 360
@@ -73,6 +74,11 @@ PLACES = [
 ]
 
 
+# A story: one application's life, a generator that runs each step through the real services
+# and yields the moment of its next step; it returns whether it made an application.
+Story = Generator[dt.datetime, None, bool]
+
+
 def seed(*, entities: int = 0, log: Callable[[str], None] = print, count: int = DEMO_COUNT) -> int:
     catalogue_ensure()
     if Application.objects.exists():
@@ -89,23 +95,62 @@ def seed(*, entities: int = 0, log: Callable[[str], None] = print, count: int = 
     rng = random.Random(4)
     bundles = {b.code: b for b in Bundle.objects.filter(is_active=True)}
     staff = {d.pk: _district_staff(d, admin) for d in districts}
-    today = clock.today()
-    made = 0
-    per_day: dict[dt.date, int] = {}
+    latest = clock.now()
+    queue: list[tuple[dt.datetime, int, Story]] = []
+    for i in range(count):
+        district = districts[i % len(districts)]
+        clerk, handler = staff[district.pk]
+        target = _pick(rng)
+        days_ago = rng.randint(0, 9) if target in Application.workflow.open_states() else None
+        day = timezone.localdate(latest) - dt.timedelta(
+            days=rng.randint(0, 120) if days_ago is None else days_ago
+        )
+        while not calendar.is_working_day(day):
+            day -= dt.timedelta(days=1)
+        story = _story(rng, i, district, bundles, clerk, handler, target, latest)
+        queue.append((min(_at_work(day, rng), latest), i, story))
     with transaction.atomic():
-        for i in range(count):
-            district = districts[i % len(districts)]
-            clerk, handler = staff[district.pk]
-            target = _pick(rng)
-            app = _one(rng, i, district, bundles, clerk, handler, admin, target)
-            if app is None:
-                continue
-            open_target = target in Application.workflow.open_states()
-            days_ago = rng.randint(0, 9) if open_target else rng.randint(0, 120)
-            _backdate(app, today - dt.timedelta(days=days_ago), rng, per_day)
-            made += 1
+        made = _run(queue, latest)
     log(f"一件事演示办件 {made} 件")
     return made
+
+
+def _run(queue: list[tuple[dt.datetime, int, Story]], latest: dt.datetime) -> int:
+    """Run every story's steps in the order of their moments, each with the clock held at its
+    moment (clock.held_at), so that the history reads as if it had happened: events, audit
+    rows, numbers, deadlines, certificates and new entities all carry the day of their step.
+    No step is later than `latest` (the start of the seeding): a step due after it happens
+    then."""
+    heapq.heapify(queue)
+    made = 0
+    while queue:
+        moment, i, story = heapq.heappop(queue)
+        with clock.held_at(moment):
+            try:
+                wanted = next(story)
+            except StopIteration as end:
+                made += bool(end.value)
+                continue
+        heapq.heappush(queue, (min(max(wanted, moment), latest), i, story))
+    return made
+
+
+def _at_work(day: dt.date, rng: random.Random) -> dt.datetime:
+    """A moment of office hours on that day (the bureau's time zone)."""
+    return timezone.make_aware(
+        dt.datetime.combine(day, dt.time(rng.randint(9, 16), rng.randint(0, 59)))
+    )
+
+
+def _later(
+    rng: random.Random, *, working_days: int = 0, minutes: tuple[int, int] = (20, 150)
+) -> dt.datetime:
+    """When the next step happens: some minutes later the same day, or at work some working
+    days later."""
+    now = clock.now()
+    if working_days == 0:
+        return now + dt.timedelta(minutes=rng.randint(*minutes))
+    return _at_work(calendar.add_working_days(timezone.localdate(now), working_days), rng)
 
 
 def _district_staff(district: OrgUnit, admin: User) -> tuple[User, User]:
@@ -129,16 +174,34 @@ def _entity_for(district: OrgUnit, rng: random.Random, kinds: list[str]) -> Any:
     return qs.order_by("id")[rng.randrange(min(n, 500))]
 
 
-def _one(
+def _story(
     rng: random.Random,
     i: int,
     district: OrgUnit,
     bundles: dict[str, Bundle],
     clerk: User,
     handler: User,
-    admin: User,
     target: str,
-) -> Application | None:
+    latest: dt.datetime,
+) -> Story:
+    submitted = _submit(rng, i, district, bundles, clerk, target)
+    if submitted is None:
+        return False
+    app, target = submitted
+    yield from _drive(app, target, rng, clerk, handler, latest)
+    return True
+
+
+def _submit(
+    rng: random.Random,
+    i: int,
+    district: OrgUnit,
+    bundles: dict[str, Bundle],
+    clerk: User,
+    target: str,
+) -> tuple[Application, str] | None:
+    """The application, submitted now, and the state its story ends in (a target the
+    application cannot reach is moved to the nearest one it can)."""
     code = rng.choice(list(bundles))
     bundle = bundles[code]
     allowed = ["enterprise", "individual", "cooperative"]
@@ -169,9 +232,8 @@ def _one(
     birth = dt.date(1965, 1, 1) + dt.timedelta(days=rng.randint(0, 12000))
     keys = [r.key for r in selectors.materials_union(matters)]
     window = rng.random() < 0.45
-    actor = clerk if window else None
     app = services.application_submit(
-        actor=actor,
+        actor=clerk if window else None,
         channel="window" if window else "portal",
         bundle=bundle,
         entity=entity,
@@ -190,16 +252,22 @@ def _one(
         files={},
         paper_materials=keys,
     )
-    _drive(app, target, rng, clerk, handler, admin)
-    return app
+    return app, target
 
 
 def _drive(
-    app: Application, target: str, rng: random.Random, clerk: User, handler: User, admin: User
-) -> None:
+    app: Application,
+    target: str,
+    rng: random.Random,
+    clerk: User,
+    handler: User,
+    latest: dt.datetime,
+) -> Generator[dt.datetime, None, None]:
+    """The steps from submission to `target`, each after a yield of its moment."""
     if target == S.SUBMITTED:
         return
     if target == S.CORRECTION or rng.random() < 0.08:
+        yield _later(rng)
         required = selectors.materials_union(selectors.application_matters(app))
         picked = rng.sample(required, k=min(len(required), rng.randint(1, 3)))
         services.correction_request(
@@ -218,34 +286,44 @@ def _drive(
         )
         if target == S.CORRECTION:
             return
+        yield _later(rng, working_days=rng.randint(1, 3))
         services.application_resubmit(application=app, actor=None, actor_name=app.contact_name)
     if target == S.WITHDRAWN:
+        yield _later(rng, working_days=rng.randint(0, 2))
         services.application_transition(
             application=app, name="withdraw", actor=None, actor_name=app.contact_name
         )
         return
     if target == S.NOT_ACCEPTED:
+        yield _later(rng)
         services.application_transition(
             application=app, name="not_accept", actor=clerk, note="申请事项依法不需要取得行政许可"
         )
         return
     if app.is_commitment and target in (S.ISSUED, S.DELIVERED, S.REVOKED):
+        yield _later(rng, minutes=(10, 60))
         services.application_fast_track(application=app, actor=handler)
     else:
+        yield _later(rng, minutes=(10, 120))
         services.application_accept(application=app, actor=clerk)
         if target == S.REVIEW:
             return
         if app.onsite_check_required and not app.is_commitment:
+            yield _later(rng, minutes=(30, 180))
             inspectors = list(
                 User.objects.filter(
                     unit=app.unit, roles__code__in=["inspector", "handler"]
                 ).distinct()[:3]
             ) or [handler]
+            check_day = calendar.add_working_days(clock.today(), rng.randint(1, 3))
+            if target != S.ONSITE_CHECK:  # a check already done was not in the future
+                check_day = max(clock.today(), min(check_day, timezone.localdate(latest)))
             services.joint_check_schedule(
-                application=app, actor=handler, scheduled_on=clock.today(), inspectors=inspectors
+                application=app, actor=handler, scheduled_on=check_day, inspectors=inspectors
             )
             if target == S.ONSITE_CHECK:
                 return
+            yield _at_work(check_day, rng)
             passed = target != S.REFUSED
             services.joint_check_complete(
                 application=app,
@@ -253,6 +331,11 @@ def _drive(
                 result="pass" if passed else "fail",
                 findings="经营场所、设施设备与申请材料一致" if passed else "未设置专用冷藏设施",
             )
+            yield _later(rng, working_days=rng.randint(0, 1))
+        elif rng.random() < 0.6:  # most permits without a check are decided the same day
+            yield _later(rng)
+        else:
+            yield _later(rng, working_days=rng.randint(1, app.promised_days + 2))
         if target == S.REFUSED:
             services.application_transition(
                 application=app, name="refuse", actor=handler, note="经营场所不符合食品安全要求"
@@ -263,9 +346,11 @@ def _drive(
         )
         if target == S.APPROVED:
             return
+        yield _later(rng, minutes=(10, 90))
         services.certificate_issue(application=app, actor=clerk)
     app.refresh_from_db()
     if target in (S.DELIVERED, S.REVOKED):
+        yield _later(rng, working_days=0 if app.delivery_method == "pickup" else rng.randint(1, 2))
         method = app.delivery_method
         services.certificate_deliver(
             application=app,
@@ -275,98 +360,17 @@ def _drive(
         )
     if target == S.REVOKED:
         task = VerificationTask.objects.get(application=app)
+        yield _later(rng, working_days=rng.randint(3, 10))
         services.verification_order_rectification(
             task=task,
             actor=handler,
             findings="现场未配备执业药师或冷藏设施",
             order="配备执业药师和冷藏设施",
         )
+        yield _later(rng, working_days=rng.randint(5, 15))
         services.verification_revoke(task=task, actor=handler, reason="逾期未整改，承诺不实")
     elif app.is_commitment and rng.random() < 0.5:
         pending = VerificationTask.objects.filter(application=app).first()
         if pending is not None:
+            yield _later(rng, working_days=rng.randint(2, 15))
             services.verification_confirm(task=pending, actor=handler, findings="核查属实")
-
-
-def _backdate(
-    app: Application, day: dt.date, rng: random.Random, per_day: dict[dt.date, int]
-) -> None:
-    """Move the application's dates back to `day` as if it had been submitted then."""
-    app.refresh_from_db()
-    while not calendar.is_working_day(day):
-        day -= dt.timedelta(days=1)
-    old = app.submitted_at
-    new = clock.now().replace(
-        year=day.year,
-        month=day.month,
-        day=day.day,
-        hour=1 + rng.randint(0, 7),
-        minute=rng.randint(0, 59),
-    )
-    delta = old - new
-    per_day[day] = per_day.get(day, 0) + 1
-    values: dict[str, Any] = {"submitted_at": new, "number": f"YJS{day:%Y%m%d}D{per_day[day]:04d}"}
-    taken = 0
-    if app.completed_at is not None:
-        if app.is_commitment or (not app.onsite_check_required and rng.random() < 0.7):
-            taken = 0
-        else:
-            taken = max(1, rng.randint(1, app.promised_days + 3))
-        done_day = calendar.add_working_days(day, taken)
-        done_day = min(done_day, clock.today())
-        done = new.replace(
-            year=done_day.year, month=done_day.month, day=done_day.day
-        ) + dt.timedelta(hours=rng.randint(0, 3))
-        values.update(
-            completed_at=done,
-            decided_at=done,
-            working_days_taken=calendar.working_days_between(day, done_day),
-            same_day=done_day == day,
-        )
-        if app.accepted_at:
-            values["accepted_at"] = new
-    elif app.accepted_at:
-        values["accepted_at"] = new
-    if app.state in Application.workflow.open_states():
-        step_days: dict[str, int] = {
-            S.SUBMITTED: 5,
-            S.REVIEW: app.promised_days,
-            S.ONSITE_CHECK: app.promised_days,
-            S.APPROVED: app.promised_days + 1,
-            S.ISSUED: 3 + taken,
-        }
-        days = step_days.get(app.state)
-        if days is not None:
-            deadline = calendar.working_deadline(day, days)
-            values.update(
-                deadline=deadline.date,
-                deadline_provisional=deadline.provisional,
-                deadline_start=day,
-                deadline_days=days,
-            )
-    Application.objects.filter(pk=app.pk).update(**values)
-    ct = ContentType.objects.get_for_model(Application)
-    TransitionEvent.objects.filter(content_type=ct, object_id=str(app.pk)).update(
-        at=F("at") - delta
-    )
-    issued = values.get("completed_at", new).date() if app.completed_at else day
-    Certificate.objects.filter(application=app).update(issued_on=issued)
-    cert = Certificate.objects.filter(application=app).first()
-    if cert and cert.valid_until:
-        until = (services._years_later(issued, 5) - dt.timedelta(days=1)).isoformat()
-        items = [{**i, "valid_until": until if i.get("valid_until") else ""} for i in cert.items]
-        Certificate.objects.filter(pk=cert.pk).update(valid_until=until, items=items)
-    task = VerificationTask.objects.filter(application=app).first()
-    if task is not None:
-        check = calendar.working_deadline(issued, 30)
-        VerificationTask.objects.filter(pk=task.pk).update(
-            created_at=F("created_at") - delta,
-            deadline=check.date,
-            deadline_provisional=check.provisional,
-            deadline_start=issued,
-            deadline_days=30,
-        )
-        vct = ContentType.objects.get_for_model(VerificationTask)
-        TransitionEvent.objects.filter(content_type=vct, object_id=str(task.pk)).update(
-            at=F("at") - delta
-        )

@@ -17,3 +17,37 @@ def test_demo_seed_covers_the_states_and_runs_once(catalogue, city_admin, window
     assert TransitionEvent.objects.filter(workflow="licensing.application").count() > 80
     assert demo.seed(entities=0, log=lambda s: None, count=80) == 0
     assert Application.objects.count() == 80
+
+
+def test_demo_history_reads_forward_in_time(catalogue, city_admin, window_clerk, handler):
+    """Every step happened on its own day: an application's events in order and none in the
+    future, its number of its submission day, a new business registered on the day of its
+    licence, the audit rows in time order."""
+    from django.utils import timezone
+
+    from regulus.core import clock
+    from regulus.core.models import AuditLog
+    from regulus.licensing.models import Certificate
+
+    demo.seed(entities=0, log=lambda s: None, count=80)
+    finished = clock.now()
+    days = set()
+    for app in Application.objects.all():
+        events = list(
+            TransitionEvent.objects.filter(
+                workflow="licensing.application", object_id=str(app.pk)
+            ).order_by("id")
+        )
+        moments = [e.at for e in events]
+        assert moments == sorted(moments) and moments[-1] <= finished
+        assert moments[0] == app.submitted_at
+        assert app.number[3:11] == f"{timezone.localtime(app.submitted_at):%Y%m%d}"
+        days.add(timezone.localdate(app.submitted_at))
+    assert len(days) > 20  # spread over the months, not all today
+    created = Certificate.objects.filter(entity__isnull=False, application__isnull=False)
+    assert created.exists()
+    for cert in created.select_related("entity", "application"):
+        if cert.entity.established_on >= timezone.localdate(cert.application.submitted_at):
+            assert cert.entity.established_on == cert.issued_on
+    audit = list(AuditLog.objects.order_by("id").values_list("at", flat=True))
+    assert audit == sorted(audit)
