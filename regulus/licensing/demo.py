@@ -105,7 +105,10 @@ def seed(*, entities: int = 0, log: Callable[[str], None] = print, count: int = 
         while not calendar.is_working_day(day):
             day -= dt.timedelta(days=1)
         story = _story(rng, i, district, bundles, clerk, handler, target, latest)
-        queue.append((min(_at_work(day, rng), latest), i, story))
+        submitted = _at_work(day, rng)
+        if submitted > latest:  # today, in office hours still to come: earlier instead
+            submitted = latest - dt.timedelta(minutes=rng.randint(5, 180))
+        queue.append((submitted, i, story))
     with transaction.atomic():
         made = _run(queue, latest)
     log(f"一件事演示办件 {made} 件")
@@ -125,7 +128,7 @@ def _run(queue: list[tuple[dt.datetime, int, Story]], latest: dt.datetime) -> in
     moment (clock.held_at), so that the history reads as if it had happened: events, audit
     rows, numbers, deadlines, certificates and new entities all carry the day of their step.
     No step is later than `latest` (the start of the seeding): a step due after it happens
-    then."""
+    halfway between its story's last step and `latest` instead."""
     heapq.heapify(queue)
     made = 0
     while queue:
@@ -136,7 +139,9 @@ def _run(queue: list[tuple[dt.datetime, int, Story]], latest: dt.datetime) -> in
             except StopIteration as end:
                 made += bool(end.value)
                 continue
-        heapq.heappush(queue, (min(max(wanted, moment), latest), i, story))
+        if wanted > latest:
+            wanted = moment + (latest - moment) / 2
+        heapq.heappush(queue, (max(wanted, moment), i, story))
     return made
 
 
