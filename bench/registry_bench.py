@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import csv
 import json
 import os
 import statistics
@@ -433,12 +434,17 @@ def bench_import(rows: int, db: str) -> None:
     units = demo.units_by_district()
     print(f"import from .csv ({rows} rows, good-rows mode, one transaction)")
     results = []
+    updates = []
     for size in sorted({max(1000, rows // 5), rows}):
         path = Path(f"/tmp/regulus-bench-import-{size}.csv")
         demo.write_csv(path, size, start=90_000_000, units=units)
         max_id = Entity.objects.order_by("-id").values_list("id", flat=True).first() or 0
         reference = child(["_import_ref", db, str(path)])
         result = child(["_import", db, str(path)])
+        if size == rows:  # the same entities again, each changed: every row an update
+            changed = _changed_copy(path)
+            updates.append((size, child(["_import", db, str(changed)]), result))
+            changed.unlink()
         with transaction.atomic():
             with connection.cursor() as cursor:
                 if connection.vendor == "postgresql":
@@ -458,6 +464,14 @@ def bench_import(rows: int, db: str) -> None:
             rate >= TARGETS["import_rate"],
         )
         path.unlink()
+    for size, update, insert in updates:
+        rate = update["rows"] / update["seconds"]
+        line(
+            f"{size} rows again, every one changed (updates)",
+            f"{rate:,.0f} rows/s",
+            f"inserting the same rows {insert['rows'] / insert['seconds']:,.0f} rows/s",
+            rate >= TARGETS["import_rate"],
+        )
     for size, result in results:
         micros = {stage: s / result["rows"] * 1e6 for stage, s in result["cpu"].items()}
         cores = os.cpu_count() or 1
@@ -472,6 +486,26 @@ def bench_import(rows: int, db: str) -> None:
             f"{result['peak_mb']:.0f} MB",
             f"before import {result['base_mb']:.0f} MB (anonymous RSS, children included)",
         )
+
+
+def _changed_copy(path: Path) -> Path:
+    """The file with every row's address changed and every hundredth name (a rename: the old
+    name is kept as a former name)."""
+    changed = path.with_suffix(".changed.csv")
+    with (
+        path.open(encoding="utf-8", newline="") as src,
+        changed.open("w", encoding="utf-8", newline="") as dst,
+    ):
+        rows, out = csv.reader(src), csv.writer(dst)
+        header = next(rows)
+        out.writerow(header)
+        address, name = header.index("住所（经营场所）"), header.index("名称")
+        for n, row in enumerate(rows):
+            row[address] += "附1号"
+            if n % 100 == 0:
+                row[name] += "分店"
+            out.writerow(row)
+    return changed
 
 
 def _stage_bound(micros: dict[str, float], cores: int) -> float:

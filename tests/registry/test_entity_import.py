@@ -3,6 +3,7 @@
 import csv
 import datetime as dt
 import io
+import re
 
 import pytest
 from django.db import connection
@@ -13,7 +14,7 @@ from regulus.core.models import AuditLog
 from regulus.registry.importing import TEMPLATE_HEADERS, import_entities
 from regulus.registry.models import Entity, EntityFormerName, ImportJob
 
-from .conftest import new_uscc
+from .conftest import make_entity, new_uscc
 
 
 def row(**over):
@@ -356,7 +357,7 @@ def test_values_with_copy_special_characters_load_exactly(tmp_path, handler):
 
 
 def test_an_update_takes_every_value_of_its_row_exactly(tmp_path, handler, entity_a):
-    """On PostgreSQL an update's values are read back from the row's COPY line: special
+    """On PostgreSQL an update's values go through COPY (into a temporary table): special
     characters, an empty capital (NULL) and the unit must come back as they were."""
     scope = "五金\\交电\t日用品\n（\\N）"
     path = write_csv(
@@ -371,8 +372,52 @@ def test_an_update_takes_every_value_of_its_row_exactly(tmp_path, handler, entit
     assert (entity_a.legal_rep_name, entity_a.established_on) == ("张三", dt.date(2020, 5, 18))
 
 
+def test_a_file_imported_again_unchanged_writes_nothing(tmp_path, handler):
+    path = write_csv(tmp_path / "a.csv", [row(), row(名称="长沙市芙蓉区第二商贸有限公司")])
+    assert run(handler, path).created == 2
+    before = {e.pk: (e.updated_at, e.legal_rep_id_number) for e in Entity.objects.all()}
+    again = run(handler, path)
+    assert again.committed and again.updated == 2 and again.created == 0
+    after = {e.pk: (e.updated_at, e.legal_rep_id_number) for e in Entity.objects.all()}
+    assert after == before  # not even the ID number re-encrypted
+
+
+def test_an_update_reindexes_changed_filters_and_keeps_former_names_searchable(
+    tmp_path, handler, entity_a
+):
+    """A renamed entity is found by both names; a later import that changes only its
+    filters (risk class, status) keeps the former name in its document."""
+    from regulus.registry.selectors import EntityFilters, entity_search
+
+    def found(**filters):
+        return [
+            e.pk for e in entity_search(user=handler, filters=EntityFilters(**filters)).entities
+        ]
+
+    renamed = row(统一社会信用代码=entity_a.uscc, 名称="湖南立白集团有限公司")
+    assert run(handler, write_csv(tmp_path / "a.csv", [renamed])).updated == 1
+    changed = {**renamed, "信用风险分类": "D", "登记状态": "吊销", "状态变更日期": "2024-01-02"}
+    assert run(handler, write_csv(tmp_path / "b.csv", [changed])).updated == 1
+    assert found(q="立白日化", risk="D", status="revoked") == [entity_a.pk]
+    assert found(q="立白集团", risk="D") == [entity_a.pk]
+    assert found(q="立白", status="active") == []
+    other = make_entity(handler, "长沙市芙蓉区旺旺便利店")
+    moved = row(统一社会信用代码=other.uscc, 名称=other.name, 信用风险分类="C")
+    assert run(handler, write_csv(tmp_path / "c.csv", [moved])).updated == 1
+    assert found(q="旺旺", risk="C") == [other.pk] and found(q="旺旺", risk="A") == []
+
+
+def parse_copy_line(line: bytes) -> tuple[str | None, ...]:
+    """The values of a line of COPY text, as PostgreSQL reads them (all text, NULL None)."""
+    unescape = {"\\": "\\", "t": "\t", "n": "\n", "r": "\r"}
+    return tuple(
+        None if cell == "\\N" else re.sub(r"\\(.)", lambda m: unescape[m[1]], cell)
+        for cell in line.decode().rstrip("\n").split("\t")
+    )
+
+
 def test_copy_lines_read_back_to_the_values_they_were_made_of():
-    from regulus.registry.importing import copy_line, parse_copy_line
+    from regulus.registry.importing import copy_line
 
     values = (None, "a\\b", "\\N", None, "x\ty\nz\r", 7, "平常的值", "")
     assert parse_copy_line(copy_line(42, values)) == ("42", *["a\\b", "\\N", None],
