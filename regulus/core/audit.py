@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db import models, transaction
+from django.db import connection, models, transaction
 
 from regulus.core import clock
 from regulus.core.context import current_request_info
@@ -44,8 +44,12 @@ def _jsonable(value: Any) -> Any:
 
 def row_digest(fields: dict[str, Any]) -> str:
     """SM3 over a canonical JSON of the row's content and the previous row's hash."""
-    payload = {name: _jsonable(fields[name]) for name in HASHED_FIELDS}
-    payload["at"] = fields["at"].astimezone(dt.UTC).isoformat(timespec="microseconds")
+    return _digest({name: _jsonable(fields[name]) for name in HASHED_FIELDS}, fields["at"])
+
+
+def _digest(payload: dict[str, Any], at: dt.datetime) -> str:
+    """row_digest of a row whose values are JSON values already (but for `at`)."""
+    payload["at"] = at.astimezone(dt.UTC).isoformat(timespec="microseconds")
     canonical = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return sm3_hex(canonical.encode())
 
@@ -110,6 +114,101 @@ def audit_record(
         head.last_id, head.last_hash, head.count = row.pk, row.hash, head.count + 1
         head.save(update_fields=["last_id", "last_hash", "count"])
         return row
+
+
+# One row of audit_record_many: (object id, object, summary, changes).
+AuditEntry = tuple[str, str, str, dict[str, Any]]
+
+
+def audit_record_many(
+    *,
+    actor: Any,
+    action: str,
+    object_type: str,
+    entries: Iterable[AuditEntry],
+    batch: int = 2000,
+) -> int:
+    """Append many rows to the chain (an import's changes, one row an entity), as
+    audit_record would one by one, in the caller's transaction: the chain head is locked once
+    and each batch's ids are taken and its rows inserted in one go. Returns the rows added."""
+    added = 0
+    with transaction.atomic():
+        head, _ = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
+        user = actor if getattr(actor, "is_authenticated", False) else None
+        unit = getattr(user, "unit", None) if user else None
+        common = {
+            "at": clock.now(),
+            "actor_id": user.pk if user else None,
+            "actor_name": (getattr(user, "display_name", "") if user else str(actor or "系统"))[
+                :150
+            ],
+            "unit_name": str(unit or "")[:100],
+            "ip": current_request_info().ip,
+            "action": action,
+            "object_type": object_type,
+        }
+        chunk: list[AuditEntry] = []
+        for entry in entries:
+            chunk.append(entry)
+            if len(chunk) >= batch:
+                added += _append(head, common, chunk)
+                chunk = []
+        added += _append(head, common, chunk)
+        if added:
+            head.save(update_fields=["last_id", "last_hash", "count"])
+    return added
+
+
+def _append(head: AuditChainHead, common: dict[str, Any], chunk: list[AuditEntry]) -> int:
+    """One batch: its rows and hashes made here, inserted at once by the raw driver (the
+    ORM's bulk_create cost ~10 times as much a row)."""
+    if not chunk:
+        return 0
+    rows = []
+    for pk, (object_id, object_repr, summary, changes) in zip(
+        _next_ids(len(chunk)), chunk, strict=True
+    ):
+        fields = {
+            **common,
+            "id": pk,
+            "object_id": str(object_id),
+            "object_repr": object_repr[:200],
+            "summary": summary[:300],
+            "changes": _jsonable(changes),
+            "prev_hash": head.last_hash,
+        }
+        digest = _digest({name: fields[name] for name in HASHED_FIELDS}, fields["at"])
+        fields["changes"] = json.dumps(fields["changes"], ensure_ascii=False)
+        rows.append((*[fields[name] for name in HASHED_FIELDS], digest))
+        head.last_id, head.last_hash, head.count = pk, digest, head.count + 1
+    columns = ", ".join((*HASHED_FIELDS, "hash"))
+    if connection.vendor == "postgresql":
+        with (
+            connection.connection.cursor() as cursor,
+            cursor.copy(f"COPY core_auditlog ({columns}) FROM STDIN") as copy,
+        ):
+            for row in rows:
+                copy.write_row(row)
+    else:
+        marks = ", ".join("%s" for _c in rows[0])
+        with connection.cursor() as cursor:
+            cursor.executemany(f"INSERT INTO core_auditlog ({columns}) VALUES ({marks})", rows)
+    return len(rows)
+
+
+def _next_ids(count: int) -> list[int]:
+    """Ids for new audit rows, in the order the chain appends them (the head is locked)."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence('core_auditlog', 'id')) "
+                "FROM generate_series(1, %s)",
+                [count],
+            )
+            return [row[0] for row in cursor.fetchall()]
+        cursor.execute("SELECT COALESCE(MAX(id), 0) FROM core_auditlog")
+        first = int(cursor.fetchone()[0]) + 1
+        return list(range(first, first + count))
 
 
 def _row_fields(row: AuditLog) -> dict[str, Any]:

@@ -34,7 +34,7 @@ from django.conf import settings
 from django.db import connection, transaction
 
 from regulus.core import clock
-from regulus.core.audit import audit_record
+from regulus.core.audit import audit_record, audit_record_many
 from regulus.core.models import AuditLog
 from regulus.core.scope import scope_unit_ids
 from regulus.registry import search
@@ -459,6 +459,25 @@ class _Writer:
         ids = json.dumps([pk for _record, pk in rows])
         rowids = json.dumps([-pk for _record, pk in rows])
         with connection.cursor() as cursor:
+            if not self._update_tables:
+                # Connection-wide on SQLite: made afresh for each import (dropped in
+                # audit_changes, or with the rollback of a failed import).
+                cursor.execute("DROP TABLE IF EXISTS temp.import_update")
+                cursor.execute("DROP TABLE IF EXISTS temp.import_changes")
+                cursor.execute(
+                    "CREATE TEMP TABLE import_update AS SELECT * FROM registry_entity WHERE 0"
+                )
+                cursor.execute(
+                    "CREATE TEMP TABLE import_changes (entity_id INTEGER, name TEXT, changes TEXT)"
+                )
+                self._update_tables = True
+            cursor.execute("DELETE FROM temp.import_update")
+            marks = ", ".join("%s" for _c in ENTITY_COLUMNS)
+            cursor.executemany(
+                f"INSERT INTO temp.import_update ({', '.join(ENTITY_COLUMNS)}) VALUES ({marks})",
+                [(pk, *record[4][1:]) for record, pk in rows],
+            )
+            cursor.execute(_CAPTURE_CHANGES_SQLITE)
             cursor.executemany(
                 f"UPDATE registry_entity SET {sets} WHERE id = %s AND {differs}", params
             )
@@ -488,6 +507,36 @@ class _Writer:
             )
         return sorted(former)
 
+    def audit_changes(self, actor: Any, file_label: str) -> int:
+        """One audit row for each entity an update changed, with its changed columns (as the
+        services write one for each change), read back from import_changes in batches."""
+        if not self._update_tables:
+            return 0
+
+        def entries() -> Iterator[tuple[str, str, str, dict[str, Any]]]:
+            with connection.chunked_cursor() as cursor:
+                cursor.execute(
+                    "SELECT entity_id, name, changes FROM import_changes ORDER BY entity_id"
+                )
+                while chunk := cursor.fetchmany(2000):
+                    for pk, name, changes in chunk:
+                        if isinstance(changes, str):  # SQLite's JSON is text
+                            changes = json.loads(changes)
+                        summary = f"导入变更市场主体：{name}（{file_label}）"
+                        yield str(pk), name, summary, changes
+
+        added = audit_record_many(
+            actor=actor,
+            action=AuditLog.Action.UPDATE,
+            object_type="registry.entity",
+            entries=entries(),
+        )
+        if not self.pg:
+            with connection.cursor() as cursor:
+                cursor.execute("DROP TABLE IF EXISTS temp.import_update")
+                cursor.execute("DROP TABLE IF EXISTS temp.import_changes")
+        return added
+
     def _update_pg(self, records: list[Record]) -> list[int]:
         """PostgreSQL: the batch's prepared lines go by COPY into two temporary tables, then
         one UPDATE changes the entities that differ from their line (matched by USCC) and one
@@ -508,6 +557,11 @@ class _Writer:
                     "CREATE TEMP TABLE IF NOT EXISTS import_update_search "
                     f"(LIKE {search.PG_TABLE}) ON COMMIT DROP"
                 )
+                cursor.execute(
+                    "CREATE TEMP TABLE IF NOT EXISTS import_changes "
+                    "(entity_id bigint, name text, changes jsonb) ON COMMIT DROP"
+                )
+                cursor.execute("TRUNCATE import_changes")
                 self._update_tables = True
             cursor.execute("TRUNCATE import_update, import_update_search")
             with cursor.copy(f"COPY import_update ({', '.join(ENTITY_COLUMNS)}) FROM STDIN") as c:
@@ -516,6 +570,7 @@ class _Writer:
                 c.write(b"".join([record[5] for record in records]))
             # Without statistics the planner may hash the whole entity table for the join.
             cursor.execute("ANALYZE import_update")
+            cursor.execute(_CAPTURE_CHANGES_PG)
             cursor.execute(_UPDATE_CHANGED_ENTITIES)
             cursor.execute(_ENTITIES_WITH_FORMER_NAMES)
             former = [row[0] for row in cursor.fetchall()]
@@ -535,6 +590,43 @@ _UPDATE_CHANGED_ENTITIES = (
     + ", ".join(f"u.{c}" for c in _COMPARED)
     + ")"
 )
+
+
+def _capture_changes(*, pg: bool) -> str:
+    """SQL that keeps, for each entity of the batch that an update changes, its changed
+    columns as {column: [old, new]} (the audit row's changes; the ID number only as changed,
+    never its value), before the update: import_changes (entity_id, name, changes)."""
+    differs, array, obj = (
+        ("IS DISTINCT FROM", "jsonb_build_array", "jsonb_build_object")
+        if pg
+        else ("IS NOT", "json_array", "json_object")
+    )
+    pairs = []
+    for c in _COMPARED:
+        if c == "legal_rep_id_hash":
+            key, value = "legal_rep_id_number", f"{array}('（已变更）', '（已变更）')"
+        elif c == "registered_capital" and pg:  # as text, as the services' audit rows hold it
+            key, value = c, f"{array}(e.{c}::text, u.{c}::text)"
+        else:
+            key, value = c, f"{array}(e.{c}, u.{c})"
+        pairs.append(f"'{key}', CASE WHEN e.{c} {differs} u.{c} THEN {value} END")
+    changes = f"{obj}({', '.join(pairs)})"
+    # Keep only the changed columns: strip the nulls (PostgreSQL), or merge the object into
+    # {} (SQLite's json_patch, RFC 7396, drops a member whose value is null).
+    changes = f"jsonb_strip_nulls({changes})" if pg else f"json_patch('{{}}', {changes})"
+    join = "e.uscc = u.uscc" if pg else "e.id = u.id"
+    return (
+        f"INSERT INTO import_changes (entity_id, name, changes) SELECT e.id, u.name, {changes} "
+        f"FROM import_update u JOIN registry_entity e ON {join} WHERE ("
+        + ", ".join(f"e.{c}" for c in _COMPARED)
+        + f") {differs} ("
+        + ", ".join(f"u.{c}" for c in _COMPARED)
+        + ")"
+    )
+
+
+_CAPTURE_CHANGES_PG = _capture_changes(pg=True)
+_CAPTURE_CHANGES_SQLITE = _capture_changes(pg=False)
 _ENTITIES_WITH_FORMER_NAMES = (
     "SELECT DISTINCT e.id FROM import_update u JOIN registry_entity e ON e.uscc = u.uscc "
     "JOIN registry_entityformername f ON f.entity_id = e.id"
@@ -669,6 +761,7 @@ class EntityImporter:
                 checkpoint_in_background(str(connection.settings_dict["NAME"]))
 
     def _audit(self) -> None:
+        """One row for the import (its counts), then one for each entity it changed."""
         r = self.result
         audit_record(
             actor=self.actor,
@@ -686,6 +779,7 @@ class EntityImporter:
                 "mode": self.mode,
             },
         )
+        self._writer.audit_changes(self.actor, self.file_label)
 
     def _load(self, source: RowSource) -> None:
         rules = EntityRules()

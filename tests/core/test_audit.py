@@ -7,7 +7,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 
 from regulus.core import services
-from regulus.core.audit import audit_record, verify_chain
+from regulus.core.audit import audit_record, audit_record_many, verify_chain
 from regulus.core.models import AuditChainHead, AuditLog
 
 pytestmark = pytest.mark.django_db
@@ -29,6 +29,27 @@ def test_audit_chain_of_untouched_rows_verifies(handler):
     _write_rows(handler)
     report = verify_chain()
     assert report.ok and report.rows_checked == AuditLog.objects.count()
+
+
+def test_rows_appended_in_bulk_chain_like_rows_appended_one_by_one(handler):
+    _write_rows(handler, 2)
+    entries = (
+        (str(i), f"主体{i}", f"导入变更{i}", {"address": ["旧址", f"新址{i}"], "unit_id": [1, 2]})
+        for i in range(7)
+    )
+    added = audit_record_many(
+        actor=handler, action=AuditLog.Action.UPDATE, object_type="test.thing", entries=entries,
+        batch=3,
+    )  # fmt: skip
+    _write_rows(handler, 2)
+    assert added == 7 and AuditLog.objects.count() == 11
+    rows = list(AuditLog.objects.order_by("id"))
+    assert [r.summary for r in rows[2:9]] == [f"导入变更{i}" for i in range(7)]
+    assert rows[2].actor_name == handler.display_name and rows[8].changes["unit_id"] == [1, 2]
+    report = verify_chain()
+    assert report.ok and report.rows_checked == 11
+    AuditLog.objects.filter(pk=rows[5].pk).update(summary="改过")
+    assert verify_chain().broken_id == rows[5].pk
 
 
 def test_each_row_hash_covers_the_previous_hash(handler):

@@ -382,6 +382,45 @@ def test_a_file_imported_again_unchanged_writes_nothing(tmp_path, handler):
     assert after == before  # not even the ID number re-encrypted
 
 
+def test_each_entity_an_import_changes_gets_its_own_audit_row(tmp_path, handler, entity_a):
+    """As a change through the services: the changed fields, old and new; the ID number only
+    as changed; nothing for a row that changes nothing; the chain holds."""
+    from regulus.core.audit import verify_chain
+    from regulus.registry.selectors import entity_timeline
+
+    same = make_entity(handler, "长沙市芙蓉区旺旺便利店")
+    changed = row(
+        统一社会信用代码=entity_a.uscc,
+        名称=entity_a.name,
+        **{"住所（经营场所）": "长沙市芙蓉区五一大道2号", "注册资本（万元）": "250"},
+    )
+    unchanged = row(
+        统一社会信用代码=same.uscc,
+        名称=same.name,
+        主体类型="企业",
+        成立日期="2020-01-02",
+        **{"注册资本（万元）": "", "法定代表人/经营者": "", "法定代表人/经营者身份证号码": ""},
+    )
+    before = AuditLog.objects.count()
+    result = run(handler, write_csv(tmp_path / "a.csv", [changed, unchanged]))
+    assert result.committed and result.updated == 2, result.errors
+    rows = list(AuditLog.objects.filter(pk__gt=AuditLog.objects.order_by("id")[before - 1].pk))
+    assert len(rows) == 2  # the import's own row and entity_a's; none for the unchanged one
+    entity_row = next(r for r in rows if r.object_id == str(entity_a.pk))
+    assert entity_row.object_type == "registry.entity" and entity_row.action == "update"
+    assert entity_row.summary.startswith("导入变更市场主体：湖南立白日化有限公司")
+    assert entity_row.changes["address"][1] == "长沙市芙蓉区五一大道2号"
+    assert entity_row.changes["legal_rep_id_number"] == ["（已变更）", "（已变更）"]
+    assert entity_row.changes["registered_capital"][1] in ("250.00", 250)
+    assert "uscc" not in entity_row.changes and "name" not in entity_row.changes
+    assert "address" in str(entity_row.changes) and entity_a.legal_rep_id_number not in str(
+        entity_row.changes
+    )
+    titles = [e["title"] for e in entity_timeline(entity_a, handler)]
+    assert any(t.startswith("导入变更市场主体") for t in titles)
+    assert verify_chain().ok
+
+
 def test_an_update_reindexes_changed_filters_and_keeps_former_names_searchable(
     tmp_path, handler, entity_a
 ):
