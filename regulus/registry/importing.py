@@ -282,7 +282,7 @@ class _Writer:
         connection.ensure_connection()
         self.raw = connection.connection
         self._cache_size: int | None = None
-        self._update_tables = False  # PostgreSQL: see _update_pg
+        self._update_tables = False  # made by the first batch of updates (_update_pg/sqlite)
         self.ids: SequenceIds | None = None  # PostgreSQL's sequence (SQLite: new_ids)
         with connection.cursor() as cursor:
             cursor.execute("SELECT COALESCE(MAX(id), 0) FROM registry_entity")
@@ -426,7 +426,6 @@ class _Writer:
         rows: list[tuple[Record, int]],
         renamed: list[tuple[int, str]],
         today: dt.date,
-        now: str,
     ) -> None:
         """Registered entities (each row: its record and the entity's id), their search
         documents, and the former names of those renamed."""
@@ -442,20 +441,13 @@ class _Writer:
         if self.pg:
             _reindex(self._update_pg([record for record, _pk in rows]))
             return
-        _reindex(self._update_sqlite(rows, now))
+        _reindex(self._update_sqlite(rows))
 
-    def _update_sqlite(self, rows: list[tuple[Record, int]], now: str) -> list[int]:
+    def _update_sqlite(self, rows: list[tuple[Record, int]]) -> list[int]:
         """SQLite: as on PostgreSQL, a row that changes nothing is not written (it keeps its
         updated_at), and a document is written only if it differs from the one stored: the
         prepared one, but for the entities with former names, whose ids are returned (their
         documents are rebuilt from the database)."""
-        sets = ", ".join(f"{c} = %s" for c in UPDATE_COLUMNS)
-        differs = f"({', '.join(_COMPARED)}) IS NOT ({', '.join('%s' for _c in _COMPARED)})"
-        at = [UPDATE_COLUMNS.index(c) for c in _COMPARED]
-        params = []
-        for record, pk in rows:
-            values = (*record[4][2:-2], now)
-            params.append((*values, pk, *[values[i] for i in at]))
         ids = json.dumps([pk for _record, pk in rows])
         rowids = json.dumps([-pk for _record, pk in rows])
         with connection.cursor() as cursor:
@@ -478,9 +470,7 @@ class _Writer:
                 [(pk, *record[4][1:]) for record, pk in rows],
             )
             cursor.execute(_CAPTURE_CHANGES_SQLITE)
-            cursor.executemany(
-                f"UPDATE registry_entity SET {sets} WHERE id = %s AND {differs}", params
-            )
+            cursor.execute(_UPDATE_CHANGED_SQLITE)
             cursor.execute(
                 "SELECT DISTINCT entity_id FROM registry_entityformername "
                 "WHERE entity_id IN (SELECT value FROM json_each(%s))",
@@ -571,7 +561,7 @@ class _Writer:
             # Without statistics the planner may hash the whole entity table for the join.
             cursor.execute("ANALYZE import_update")
             cursor.execute(_CAPTURE_CHANGES_PG)
-            cursor.execute(_UPDATE_CHANGED_ENTITIES)
+            cursor.execute(_UPDATE_CHANGED_PG)
             cursor.execute(_ENTITIES_WITH_FORMER_NAMES)
             former = [row[0] for row in cursor.fetchall()]
             cursor.execute(_UPDATE_CHANGED_DOCUMENTS, [former])
@@ -581,21 +571,30 @@ class _Writer:
 # The columns an import may change, compared to find the rows that do change: the ID number
 # by its keyed hash (its ciphertext differs at every encryption).
 _COMPARED = [c for c in UPDATE_COLUMNS if c not in ("legal_rep_id_number", "updated_at")]
-_UPDATE_CHANGED_ENTITIES = (
-    "UPDATE registry_entity e SET "
-    + ", ".join(f"{c} = u.{c}" for c in UPDATE_COLUMNS)
-    + " FROM import_update u WHERE e.uscc = u.uscc AND ("
-    + ", ".join(f"e.{c}" for c in _COMPARED)
-    + ") IS DISTINCT FROM ("
-    + ", ".join(f"u.{c}" for c in _COMPARED)
-    + ")"
-)
 
 
-def _capture_changes(*, pg: bool) -> str:
-    """SQL that keeps, for each entity of the batch that an update changes, its changed
-    columns as {column: [old, new]} (the audit row's changes; the ID number only as changed,
-    never its value), before the update: import_changes (entity_id, name, changes)."""
+def _changed_rows(pg: bool) -> tuple[str, str]:
+    """The FROM/WHERE of the batch's rows (temporary table import_update) that change their
+    entity (e): matched by USCC (PostgreSQL: the lines carry the sequence's ids) or by id
+    (SQLite: the writer put the entity's id in), and differing in a compared column."""
+    join = "e.uscc = u.uscc" if pg else "e.id = u.id"
+    differs = "IS DISTINCT FROM" if pg else "IS NOT"
+    old = ", ".join(f"e.{c}" for c in _COMPARED)
+    new = ", ".join(f"u.{c}" for c in _COMPARED)
+    return "import_update u", f"{join} AND ({old}) {differs} ({new})"
+
+
+def _update_changed(pg: bool) -> str:
+    """SQL that updates the entities a batch changes, and only those."""
+    source, where = _changed_rows(pg)
+    sets = ", ".join(f"{c} = u.{c}" for c in UPDATE_COLUMNS)
+    return f"UPDATE registry_entity AS e SET {sets} FROM {source} WHERE {where}"
+
+
+def _capture_changes(pg: bool) -> str:
+    """SQL that keeps, for each entity a batch changes, its changed columns as {column:
+    [old, new]} (its audit row's changes; the ID number only as changed, never its value),
+    before the update: import_changes (entity_id, name, changes)."""
     differs, array, obj = (
         ("IS DISTINCT FROM", "jsonb_build_array", "jsonb_build_object")
         if pg
@@ -614,19 +613,15 @@ def _capture_changes(*, pg: bool) -> str:
     # Keep only the changed columns: strip the nulls (PostgreSQL), or merge the object into
     # {} (SQLite's json_patch, RFC 7396, drops a member whose value is null).
     changes = f"jsonb_strip_nulls({changes})" if pg else f"json_patch('{{}}', {changes})"
-    join = "e.uscc = u.uscc" if pg else "e.id = u.id"
+    source, where = _changed_rows(pg)
     return (
-        f"INSERT INTO import_changes (entity_id, name, changes) SELECT e.id, u.name, {changes} "
-        f"FROM import_update u JOIN registry_entity e ON {join} WHERE ("
-        + ", ".join(f"e.{c}" for c in _COMPARED)
-        + f") {differs} ("
-        + ", ".join(f"u.{c}" for c in _COMPARED)
-        + ")"
+        "INSERT INTO import_changes (entity_id, name, changes) "
+        f"SELECT e.id, u.name, {changes} FROM {source} JOIN registry_entity e ON {where}"
     )
 
 
-_CAPTURE_CHANGES_PG = _capture_changes(pg=True)
-_CAPTURE_CHANGES_SQLITE = _capture_changes(pg=False)
+_UPDATE_CHANGED_PG, _UPDATE_CHANGED_SQLITE = _update_changed(True), _update_changed(False)
+_CAPTURE_CHANGES_PG, _CAPTURE_CHANGES_SQLITE = _capture_changes(True), _capture_changes(False)
 _ENTITIES_WITH_FORMER_NAMES = (
     "SELECT DISTINCT e.id FROM import_update u JOIN registry_entity e ON e.uscc = u.uscc "
     "JOIN registry_entityformername f ON f.entity_id = e.id"
@@ -798,7 +793,6 @@ class EntityImporter:
             key=settings.FIELD_ENCRYPTION_KEY,
             ids=writer.ids,
         )
-        self._now = preparer.stamp
         messages = _prepare_in_child(source, preparer) if parallel else preparer.messages(source)
         last_report = 0
         writer.begin_bulk()
@@ -862,7 +856,7 @@ class EntityImporter:
             if old_name != name:
                 renamed.append((pk, old_name))
         writer.insert(inserts)
-        writer.update(updates, renamed, self._today, self._now)
+        writer.update(updates, renamed, self._today)
         self.result.created += len(inserts)
         self.result.updated += len(updates)
 
