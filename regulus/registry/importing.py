@@ -139,7 +139,8 @@ class ImportResult:
     bad_rows: int = 0
     error_count: int = 0
     created: int = 0
-    updated: int = 0
+    updated: int = 0  # registered entities matched by USCC,
+    changed: int = 0  # of which those whose row differed (the others are left as they were)
     committed: bool = False
     file_error: str = ""
     errors: list[RowError] = field(default_factory=list)  # up to REPORT_ERRORS
@@ -283,6 +284,7 @@ class _Writer:
         self.raw = connection.connection
         self._cache_size: int | None = None
         self._update_tables = False  # made by the first batch of updates (_update_pg/sqlite)
+        self.changed = 0  # entities the updates changed
         self.ids: SequenceIds | None = None  # PostgreSQL's sequence (SQLite: new_ids)
         with connection.cursor() as cursor:
             cursor.execute("SELECT COALESCE(MAX(id), 0) FROM registry_entity")
@@ -470,6 +472,7 @@ class _Writer:
                 [(pk, *record[4][1:]) for record, pk in rows],
             )
             cursor.execute(_CAPTURE_CHANGES_SQLITE)
+            self.changed += cursor.rowcount
             cursor.execute(_UPDATE_CHANGED_SQLITE)
             cursor.execute(
                 "SELECT DISTINCT entity_id FROM registry_entityformername "
@@ -561,6 +564,7 @@ class _Writer:
             # Without statistics the planner may hash the whole entity table for the join.
             cursor.execute("ANALYZE import_update")
             cursor.execute(_CAPTURE_CHANGES_PG)
+            self.changed += cursor.rowcount
             cursor.execute(_UPDATE_CHANGED_PG)
             cursor.execute(_ENTITIES_WITH_FORMER_NAMES)
             former = [row[0] for row in cursor.fetchall()]
@@ -721,7 +725,7 @@ class EntityImporter:
         except FileError as exc:
             self.result = ImportResult(file_error=str(exc))
         if not self.result.committed and not self.dry_run:
-            self.result.created = self.result.updated = 0
+            self.result.created = self.result.updated = self.result.changed = 0
         self.result.seconds = time.monotonic() - started
         return self.result
 
@@ -764,11 +768,12 @@ class EntityImporter:
             object_type="registry.entity",
             object_repr=self.file_label[:200],
             summary=f"导入市场主体（{self.file_label}）：共{r.rows}行，新增{r.created}，"
-            f"更新{r.updated}，错误{r.bad_rows}行（{MODE_LABELS[self.mode]}）",
+            f"更新{r.updated}（有变化{r.changed}），错误{r.bad_rows}行（{MODE_LABELS[self.mode]}）",
             changes={
                 "rows": r.rows,
                 "created": r.created,
                 "updated": r.updated,
+                "changed": r.changed,
                 "bad_rows": r.bad_rows,
                 "errors": r.error_count,
                 "mode": self.mode,
@@ -813,6 +818,7 @@ class EntityImporter:
         finally:
             writer.restore_settings()
         self.result.good_rows = self.result.rows - self.result.bad_rows
+        self.result.changed = writer.changed
         if self.progress:
             self.progress(self.result.rows, 1.0)
 

@@ -165,6 +165,7 @@ class ImportJob(models.Model):
     error_count = models.BigIntegerField("错误数", default=0)
     created_count = models.BigIntegerField("新增", default=0)
     updated_count = models.BigIntegerField("更新", default=0)
+    changed_count = models.BigIntegerField("更新中有变化的", default=0)
     errors_preview = models.JSONField("错误（前若干条）", default=list, blank=True)
     error_report_path = models.CharField(max_length=500, blank=True)
     file_error = models.CharField("文件错误", max_length=500, blank=True)

@@ -428,6 +428,7 @@ def import_job_execute(*, job_id: int, phase: str) -> None:
         error_count=result.error_count,
         created_count=result.created,
         updated_count=result.updated,
+        changed_count=result.changed,
         errors_preview=[
             {"line": e.line, "field": e.field_label, "message": e.message}
             for e in result.preview_errors

@@ -377,7 +377,7 @@ def test_a_file_imported_again_unchanged_writes_nothing(tmp_path, handler):
     assert run(handler, path).created == 2
     before = {e.pk: (e.updated_at, e.legal_rep_id_number) for e in Entity.objects.all()}
     again = run(handler, path)
-    assert again.committed and again.updated == 2 and again.created == 0
+    assert again.committed and again.updated == 2 and again.created == 0 and again.changed == 0
     after = {e.pk: (e.updated_at, e.legal_rep_id_number) for e in Entity.objects.all()}
     assert after == before  # not even the ID number re-encrypted
 
@@ -403,7 +403,7 @@ def test_each_entity_an_import_changes_gets_its_own_audit_row(tmp_path, handler,
     )
     before = AuditLog.objects.count()
     result = run(handler, write_csv(tmp_path / "a.csv", [changed, unchanged]))
-    assert result.committed and result.updated == 2, result.errors
+    assert result.committed and result.updated == 2 and result.changed == 1, result.errors
     rows = list(AuditLog.objects.filter(pk__gt=AuditLog.objects.order_by("id")[before - 1].pk))
     assert len(rows) == 2  # the import's own row and entity_a's; none for the unchanged one
     entity_row = next(r for r in rows if r.object_id == str(entity_a.pk))

@@ -63,7 +63,8 @@ class Command(BaseCommand):
         else:
             verdict = "有错误行，全部未导入"
         self.stdout.write(
-            f"{verdict}：共 {result.rows} 行，新增 {result.created}，更新 {result.updated}，"
+            f"{verdict}：共 {result.rows} 行，新增 {result.created}，更新 {result.updated}"
+            f"（其中内容有变化 {result.changed}），"
             f"错误 {result.bad_rows} 行；用时 {result.seconds:.1f} 秒（{rate:,.0f} 行/秒）"
         )
         if not check and not result.committed:
