@@ -91,14 +91,8 @@ def audit_record(
             object_type = object_type or obj._meta.label_lower
             object_id = object_id or str(obj.pk)
             object_repr = object_repr or str(obj)[:200]
-        user = actor if getattr(actor, "is_authenticated", False) else None
-        unit = getattr(user, "unit", None) if user else None
         row = AuditLog(
-            at=clock.now(),
-            actor=user,
-            actor_name=(getattr(user, "display_name", "") if user else str(actor or "系统"))[:150],
-            unit_name=str(unit or "")[:100],
-            ip=current_request_info().ip,
+            **_who_and_when(actor),
             action=action,
             object_type=object_type,
             object_id=str(object_id),
@@ -114,6 +108,20 @@ def audit_record(
         head.last_id, head.last_hash, head.count = row.pk, row.hash, head.count + 1
         head.save(update_fields=["last_id", "last_hash", "count"])
         return row
+
+
+def _who_and_when(actor: Any) -> dict[str, Any]:
+    """An audit row's time, actor (a user, or a name such as "系统" or a command's), the
+    actor's unit and the request's address."""
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    unit = getattr(user, "unit", None) if user else None
+    return {
+        "at": clock.now(),
+        "actor_id": user.pk if user else None,
+        "actor_name": (getattr(user, "display_name", "") if user else str(actor or "系统"))[:150],
+        "unit_name": str(unit or "")[:100],
+        "ip": current_request_info().ip,
+    }
 
 
 # One row of audit_record_many: (object id, object, summary, changes).
@@ -134,19 +142,7 @@ def audit_record_many(
     added = 0
     with transaction.atomic():
         head, _ = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
-        user = actor if getattr(actor, "is_authenticated", False) else None
-        unit = getattr(user, "unit", None) if user else None
-        common = {
-            "at": clock.now(),
-            "actor_id": user.pk if user else None,
-            "actor_name": (getattr(user, "display_name", "") if user else str(actor or "系统"))[
-                :150
-            ],
-            "unit_name": str(unit or "")[:100],
-            "ip": current_request_info().ip,
-            "action": action,
-            "object_type": object_type,
-        }
+        common = {**_who_and_when(actor), "action": action, "object_type": object_type}
         chunk: list[AuditEntry] = []
         for entry in entries:
             chunk.append(entry)
