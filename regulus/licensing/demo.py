@@ -27,6 +27,7 @@ from regulus.licensing.models import Application, Bundle, VerificationTask
 
 S = Application.State
 DEMO_COUNT = 360
+CLOSING_TIME = dt.time(17, 30)  # the windows' office hours end (a step due later waits)
 # Final state → weight. Commitment-path items get more of the same-day issued states.
 STATE_WEIGHTS = (
     (S.SUBMITTED, 9),
@@ -155,11 +156,14 @@ def _at_work(day: dt.date, rng: random.Random) -> dt.datetime:
 def _later(
     rng: random.Random, *, working_days: int = 0, minutes: tuple[int, int] = (20, 150)
 ) -> dt.datetime:
-    """When the next step happens: some minutes later the same day, or at work some working
-    days later."""
+    """When the next step happens: some minutes later the same day (the next working day if
+    that is after hours), or at work some working days later."""
     now = clock.now()
     if working_days == 0:
-        return now + dt.timedelta(minutes=rng.randint(*minutes))
+        moment = now + dt.timedelta(minutes=rng.randint(*minutes))
+        if timezone.localtime(moment).time() <= CLOSING_TIME:
+            return moment
+        working_days = 1
     return _at_work(calendar.add_working_days(timezone.localdate(now), working_days), rng)
 
 
