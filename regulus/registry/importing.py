@@ -446,10 +446,12 @@ class _Writer:
         _reindex(self._update_sqlite(rows))
 
     def _update_sqlite(self, rows: list[tuple[Record, int]]) -> list[int]:
-        """SQLite: as on PostgreSQL, a row that changes nothing is not written (it keeps its
-        updated_at), and a document is written only if it differs from the one stored: the
-        prepared one, but for the entities with former names, whose ids are returned (their
-        documents are rebuilt from the database)."""
+        """SQLite, as _update_pg: the batch goes into a temporary table (with the entities'
+        ids), its changes are kept for the audit, and one UPDATE ... FROM changes the entities
+        that differ (a row that changes nothing keeps its updated_at). A prepared document
+        replaces a stored one only if they differ (FTS5 documents are text in a fixed order),
+        but for the entities with former names, whose ids are returned (their documents are
+        rebuilt from the database)."""
         ids = json.dumps([pk for _record, pk in rows])
         rowids = json.dumps([-pk for _record, pk in rows])
         with connection.cursor() as cursor:
