@@ -452,7 +452,6 @@ class _Writer:
         replaces a stored one only if they differ (FTS5 documents are text in a fixed order),
         but for the entities with former names, whose ids are returned (their documents are
         rebuilt from the database)."""
-        ids = json.dumps([pk for _record, pk in rows])
         rowids = json.dumps([-pk for _record, pk in rows])
         with connection.cursor() as cursor:
             if not self._update_tables:
@@ -476,11 +475,7 @@ class _Writer:
             cursor.execute(_CAPTURE_CHANGES_SQLITE)
             self.changed += cursor.rowcount
             cursor.execute(_UPDATE_CHANGED_SQLITE)
-            cursor.execute(
-                "SELECT DISTINCT entity_id FROM registry_entityformername "
-                "WHERE entity_id IN (SELECT value FROM json_each(%s))",
-                [ids],
-            )
+            cursor.execute(_WITH_FORMER_NAMES_SQLITE)
             former = {row[0] for row in cursor.fetchall()}
             cursor.execute(
                 f"SELECT rowid, tokens FROM {search.FTS_TABLE} "
@@ -533,9 +528,10 @@ class _Writer:
         return added
 
     def _update_pg(self, records: list[Record]) -> list[int]:
-        """PostgreSQL: the batch's prepared lines go by COPY into two temporary tables, then
-        one UPDATE changes the entities that differ from their line (matched by USCC) and one
-        the search documents that differ (as sets): set-based, several times faster than a
+        """PostgreSQL: the batch's prepared lines go by COPY into temporary tables (entities,
+        documents), the changes are kept for the audit (import_changes), then one UPDATE
+        changes the entities that differ from their line (matched by USCC) and one the search
+        documents that differ (as sets): set-based, several times faster than a
         statement a row, and a file imported again unchanged writes nothing (its rows keep
         their updated_at). The lines' ids are the sequence's, unused (gaps, as for any row
         that is not inserted). Returns the ids of the entities with former names, whose
@@ -568,7 +564,7 @@ class _Writer:
             cursor.execute(_CAPTURE_CHANGES_PG)
             self.changed += cursor.rowcount
             cursor.execute(_UPDATE_CHANGED_PG)
-            cursor.execute(_ENTITIES_WITH_FORMER_NAMES)
+            cursor.execute(_WITH_FORMER_NAMES_PG)
             former = [row[0] for row in cursor.fetchall()]
             cursor.execute(_UPDATE_CHANGED_DOCUMENTS, [former])
         return former
@@ -628,9 +624,21 @@ def _capture_changes(pg: bool) -> str:
 
 _UPDATE_CHANGED_PG, _UPDATE_CHANGED_SQLITE = _update_changed(True), _update_changed(False)
 _CAPTURE_CHANGES_PG, _CAPTURE_CHANGES_SQLITE = _capture_changes(True), _capture_changes(False)
-_ENTITIES_WITH_FORMER_NAMES = (
-    "SELECT DISTINCT e.id FROM import_update u JOIN registry_entity e ON e.uscc = u.uscc "
-    "JOIN registry_entityformername f ON f.entity_id = e.id"
+
+
+def _with_former_names(pg: bool) -> str:
+    """SQL: the ids of the batch's entities that have former names."""
+    entity = "e.id" if pg else "u.id"  # SQLite's batch rows carry the entity's id
+    join = "JOIN registry_entity e ON e.uscc = u.uscc " if pg else ""
+    return (
+        f"SELECT DISTINCT {entity} FROM import_update u {join}"
+        f"JOIN registry_entityformername f ON f.entity_id = {entity}"
+    )
+
+
+_WITH_FORMER_NAMES_PG, _WITH_FORMER_NAMES_SQLITE = (
+    _with_former_names(True),
+    _with_former_names(False),
 )
 _UPDATE_CHANGED_DOCUMENTS = (
     f"UPDATE {search.PG_TABLE} s SET tokens = us.tokens "
