@@ -295,6 +295,21 @@ def test_parallel_preparation_gives_the_same_result(tmp_path, handler, monkeypat
     assert Entity.objects.count() == 3
 
 
+@pytest.mark.django_db
+def test_batches_start_small_and_double_up_to_the_batch_size(tmp_path, monkeypatch):
+    # The writer waits for the first batch before it can start: a small one comes sooner.
+    from regulus.core import clock
+    from regulus.registry import importing
+    from regulus.registry.rules import EntityRules
+
+    monkeypatch.setattr(importing, "FIRST_BATCH", 2)
+    monkeypatch.setattr(importing, "BATCH", 8)
+    path = write_csv(tmp_path / "a.csv", [row() for _ in range(30)])
+    preparer = importing.RowPreparer(EntityRules(), pg=False, now=clock.now(), key="")
+    messages = preparer.messages(importing.RowSource(path, "csv"))
+    assert [payload[2] for _kind, payload in messages] == [2, 4, 8, 8, 8, 0]
+
+
 def test_parallel_preparation_reports_file_errors(tmp_path, handler, monkeypatch):
     from regulus.registry import importing
 
@@ -547,6 +562,22 @@ def _entries_pending_after(merger_runs: bool) -> int:
 def test_new_documents_go_to_the_pending_list_and_the_merger_merges_them():
     assert _entries_pending_after(merger_runs=False) > 0
     assert _entries_pending_after(merger_runs=True) == 0
+
+
+@pg_only
+@pytest.mark.django_db
+def test_a_hurried_merger_merges_at_once_not_after_its_interval(monkeypatch):
+    from regulus.registry import importing, search
+
+    monkeypatch.setattr(importing, "MERGE_INTERVAL", 3600)
+    merger = importing.PendingListMerger(importing.connection_params(), search.PG_GIN_INDEX)
+    merger.start()
+    try:
+        assert not merger.wait_for_merges(1, timeout=0.5)
+        merger.hurry()
+        assert merger.wait_for_merges(2, timeout=30)
+    finally:
+        merger.stop()
 
 
 @pg_only
