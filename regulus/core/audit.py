@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -29,6 +29,8 @@ HASHED_FIELDS = (
 
 
 def _jsonable(value: Any) -> Any:
+    if value is None or isinstance(value, str | int | float):  # most values: first
+        return value
     if isinstance(value, dt.datetime | dt.date | dt.time):
         return value.isoformat()
     if isinstance(value, Decimal):
@@ -143,27 +145,55 @@ def audit_record_many(
     with transaction.atomic():
         head, _ = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
         common = {**_who_and_when(actor), "action": action, "object_type": object_type}
+        next_ids = _id_source()
         chunk: list[AuditEntry] = []
         for entry in entries:
             chunk.append(entry)
             if len(chunk) >= batch:
-                added += _append(head, common, chunk)
+                added += _append(head, common, chunk, next_ids)
                 chunk = []
-        added += _append(head, common, chunk)
+        added += _append(head, common, chunk, next_ids)
         if added:
             head.save(update_fields=["last_id", "last_hash", "count"])
     return added
 
 
-def _append(head: AuditChainHead, common: dict[str, Any], chunk: list[AuditEntry]) -> int:
+def _append(
+    head: AuditChainHead,
+    common: dict[str, Any],
+    chunk: list[AuditEntry],
+    next_ids: Callable[[int], list[int]],
+) -> int:
     """One batch: its rows and hashes made here, inserted at once by the raw driver (the
-    ORM's bulk_create cost ~10 times as much a row)."""
+    ORM's bulk_create cost ~10 times as much a row). PostgreSQL takes each row by COPY as
+    soon as it is hashed, so that the server inserts the first rows while the next are
+    being hashed (made first and sent after, ~30 % slower)."""
     if not chunk:
         return 0
-    rows = []
-    for pk, (object_id, object_repr, summary, changes) in zip(
-        _next_ids(len(chunk)), chunk, strict=True
-    ):
+    rows = _chained_rows(head, common, chunk, next_ids(len(chunk)))
+    columns = ", ".join((*HASHED_FIELDS, "hash"))
+    if connection.vendor == "postgresql":
+        with (
+            connection.connection.cursor() as cursor,
+            cursor.copy(f"COPY core_auditlog ({columns}) FROM STDIN") as copy,
+        ):
+            for row in rows:
+                copy.write_row(row)
+    else:
+        marks = ", ".join("%s" for _c in HASHED_FIELDS) + ", %s"
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"INSERT INTO core_auditlog ({columns}) VALUES ({marks})", list(rows)
+            )
+    return len(chunk)
+
+
+def _chained_rows(
+    head: AuditChainHead, common: dict[str, Any], chunk: list[AuditEntry], ids: list[int]
+) -> Iterator[tuple[Any, ...]]:
+    """The rows of a batch (HASHED_FIELDS, then the hash), each chained to the one before,
+    as the head moves along."""
+    for pk, (object_id, object_repr, summary, changes) in zip(ids, chunk, strict=True):
         fields = {
             **common,
             "id": pk,
@@ -175,33 +205,33 @@ def _append(head: AuditChainHead, common: dict[str, Any], chunk: list[AuditEntry
         }
         digest = _digest({name: fields[name] for name in HASHED_FIELDS}, fields["at"])
         fields["changes"] = json.dumps(fields["changes"], ensure_ascii=False)
-        rows.append((*[fields[name] for name in HASHED_FIELDS], digest))
         head.last_id, head.last_hash, head.count = pk, digest, head.count + 1
-    columns = ", ".join((*HASHED_FIELDS, "hash"))
-    if connection.vendor == "postgresql":
-        with (
-            connection.connection.cursor() as cursor,
-            cursor.copy(f"COPY core_auditlog ({columns}) FROM STDIN") as copy,
-        ):
-            for row in rows:
-                copy.write_row(row)
-    else:
-        marks = ", ".join("%s" for _c in rows[0])
-        with connection.cursor() as cursor:
-            cursor.executemany(f"INSERT INTO core_auditlog ({columns}) VALUES ({marks})", rows)
-    return len(rows)
+        yield (*[fields[name] for name in HASHED_FIELDS], digest)
 
 
-def _next_ids(count: int) -> list[int]:
-    """Ids for new audit rows, in the order the chain appends them (the head is locked)."""
+def _id_source() -> Callable[[int], list[int]]:
+    """A function giving ids for new audit rows, in the order the chain appends them (the
+    head is locked). PostgreSQL: from the table's sequence, named by its oid (found once: as
+    pg_get_serial_sequence() in the statement it is looked up again for every id)."""
+    if connection.vendor != "postgresql":
+        return _next_sqlite_ids
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence('core_auditlog', 'id')) "
-                "FROM generate_series(1, %s)",
-                [count],
-            )
-            return [row[0] for row in cursor.fetchall()]
+        cursor.execute("SELECT pg_get_serial_sequence('core_auditlog', 'id')::regclass::oid")
+        sql = (
+            f"SELECT array_agg(nextval({int(cursor.fetchone()[0])}::regclass)) "
+            "FROM generate_series(1, %s)"
+        )
+
+    def next_pg_ids(count: int) -> list[int]:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [count])
+            return list(cursor.fetchone()[0])
+
+    return next_pg_ids
+
+
+def _next_sqlite_ids(count: int) -> list[int]:
+    with connection.cursor() as cursor:
         cursor.execute("SELECT COALESCE(MAX(id), 0) FROM core_auditlog")
         first = int(cursor.fetchone()[0]) + 1
         return list(range(first, first + count))

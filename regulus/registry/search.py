@@ -176,6 +176,20 @@ def pg_document(tokens: Iterable[str]) -> str:
     return "{" + ",".join({t for t in tokens if t != SEPARATOR}) + "}"
 
 
+# The entity's columns its document is made of (with its former names).
+DOCUMENT_COLUMNS = (
+    "name",
+    "legal_rep_name",
+    "district_code",
+    "kind",
+    "status",
+    "risk_class",
+    "industry_section",
+    "industry_code",
+    "unit_id",
+)
+
+
 def tokens_for_row(row: dict[str, Any], former_names: Iterable[str] = ()) -> list[str]:
     """Tokens of an entity given as a dict of its column values (attnames)."""
     return document_tokens(

@@ -387,6 +387,29 @@ def test_an_update_takes_every_value_of_its_row_exactly(tmp_path, handler, entit
     assert (entity_a.legal_rep_name, entity_a.established_on) == ("张三", dt.date(2020, 5, 18))
 
 
+def test_rows_of_one_batch_that_change_different_columns_each_take_their_own(tmp_path, handler):
+    # SQLite sets only the columns that change somewhere in the batch: a row that changes
+    # its address must keep its status, and one that changes its status its address.
+    address = "住所（经营场所）"
+    first, second = row(**{address: "芙蓉路1号"}), row(**{address: "芙蓉路2号"}, 登记状态="存续")
+    assert run(handler, write_csv(tmp_path / "a.csv", [first, second])).created == 2
+    number = ids.make_id_number("430102", dt.date(1990, 3, 4), 27)
+    first[address] = "芙蓉路1号附1号"
+    second.update(登记状态="注销", 状态变更日期="2024-01-02")
+    second["法定代表人/经营者身份证号码"] = number
+    again = run(handler, write_csv(tmp_path / "b.csv", [first, second]))
+    assert again.committed and again.changed == 2, again.errors
+    a = Entity.objects.get(uscc=first["统一社会信用代码"])
+    b = Entity.objects.get(uscc=second["统一社会信用代码"])
+    assert (a.address, a.status, a.status_changed_on) == ("芙蓉路1号附1号", "active", None)
+    assert (b.address, b.status, b.status_changed_on) == (
+        "芙蓉路2号",
+        "cancelled",
+        dt.date(2024, 1, 2),
+    )
+    assert b.legal_rep_id_number == number and a.legal_rep_id_number != number
+
+
 def test_a_file_imported_again_unchanged_writes_nothing(tmp_path, handler):
     path = write_csv(tmp_path / "a.csv", [row(), row(名称="长沙市芙蓉区第二商贸有限公司")])
     assert run(handler, path).created == 2
