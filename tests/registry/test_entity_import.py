@@ -310,6 +310,17 @@ def test_batches_start_small_and_double_up_to_the_batch_size(tmp_path, monkeypat
     assert [payload[2] for _kind, payload in messages] == [2, 4, 8, 8, 8, 0]
 
 
+def test_batches_shrink_to_half_the_rows_left_near_the_end_of_the_file():
+    # The preparer's core idles while the writer finishes the last batch: keep it small.
+    from regulus.registry.importing import BATCH, FIRST_BATCH, next_batch_size
+
+    assert next_batch_size(BATCH, line=10_000, fraction=0.5) == BATCH  # 10,000 rows left
+    assert next_batch_size(BATCH, line=18_000, fraction=0.9) == 1000  # 2,000 left
+    assert next_batch_size(1000, line=19_500, fraction=0.975) == 250  # 500 left
+    assert next_batch_size(FIRST_BATCH, line=19_900, fraction=0.995) == FIRST_BATCH
+    assert next_batch_size(FIRST_BATCH, line=250, fraction=1.0) == 2 * FIRST_BATCH  # unknown
+
+
 def test_parallel_preparation_reports_file_errors(tmp_path, handler, monkeypatch):
     from regulus.registry import importing
 
