@@ -1013,30 +1013,37 @@ class RowPreparer:
         encrypted = crypto.encrypt_many(numbers)
         keyed_hash = crypto.keyed_hash
         stamp, pg = self.stamp, self.pg
-        tokens_for_row, pg_document = search.tokens_for_row, search.pg_document
+        # PostgreSQL's values are COPY text cells (the NULL marker, the id and unit as text);
+        # SQLite's driver takes None and ints.
+        null = _NULL if pg else None
         pks = iter(self.ids(len(rows)) if self.ids is not None and rows else [])
         records: list[Record] = []
         for (line, d), number, secret in zip(rows, numbers, encrypted, strict=True):
             changed = d.get("status_changed_on")
             capital = d.get("registered_capital")
-            values = (
-                None, d["uscc"], d["name"], d["kind"], d["sub_kind"], d["legal_rep_name"],
-                secret, keyed_hash(number) if number else "",
-                None if capital is None else str(capital), d["established_on"].isoformat(),
+            unit_id = d["unit_id"]
+            pk = next(pks) if pg else None
+            values: tuple[Any, ...] = (
+                None if pk is None else str(pk), d["uscc"], d["name"], d["kind"], d["sub_kind"],
+                d["legal_rep_name"], secret, keyed_hash(number) if number else "",
+                null if capital is None else str(capital), d["established_on"].isoformat(),
                 d["business_scope"], d["industry_section"], d["industry_code"],
-                d["registration_authority"], d["district_code"], d["unit_id"], d["address"],
-                d["phone"], d["status"], None if changed is None else changed.isoformat(),
-                d["risk_class"], stamp, stamp,
+                d["registration_authority"], d["district_code"], str(unit_id) if pg else unit_id,
+                d["address"], d["phone"], d["status"],
+                null if changed is None else changed.isoformat(), d["risk_class"], stamp, stamp,
             )  # fmt: skip
-            tokens = tokens_for_row(d)
             if pg:
-                pk = next(pks)
+                document = search.pg_row_document(
+                    d["name"], d["legal_rep_name"], search.filter_key(d)
+                )
                 records.append((
-                    line, d["uscc"], d["name"], d["unit_id"], copy_line(pk, values),
-                    f"{pk}\t{pg_document(tokens)}\n".encode(),
+                    line, d["uscc"], d["name"], unit_id,
+                    copy_line(values, (capital is None) + (changed is None)),
+                    f"{pk}\t{document}\n".encode(),
                 ))  # fmt: skip
             else:
-                records.append((line, d["uscc"], d["name"], d["unit_id"], values, " ".join(tokens)))
+                document = " ".join(search.tokens_for_row(d))
+                records.append((line, d["uscc"], d["name"], unit_id, values, document))
         return records
 
 
@@ -1046,19 +1053,19 @@ _NULL = "\\N"
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 
-def copy_line(pk: int, values: tuple[Any, ...]) -> bytes:
-    """One row of COPY text: the id, then values[1:] (str, int or None)."""
-    text = "\t".join([str(pk), *[_NULL if v is None else str(v) for v in values[1:]]])
+def copy_line(cells: tuple[str, ...], nulls: int) -> bytes:
+    """One row of COPY text from its cells (str), `nulls` of which are NULL: the _NULL
+    object itself (a value that only reads "\\N" is another object, and is escaped)."""
+    text = "\t".join(cells)
     # Almost never is anything to escape: the whole line is checked in a few C scans (the
-    # only backslashes are the NULLs', the only tabs the separators) before any value is.
+    # only backslashes are the NULLs', the only tabs the separators) before any cell is.
     if (
-        text.count("\\") != values[1:].count(None)
-        or text.count("\t") != len(values) - 1
+        text.count("\\") != nulls
+        or text.count("\t") != len(cells) - 1
         or "\n" in text
         or "\r" in text
     ):
-        cells = [_NULL if v is None else str(v).translate(_COPY_ESCAPES) for v in values[1:]]
-        text = "\t".join([str(pk), *cells])
+        text = "\t".join([c if c is _NULL else c.translate(_COPY_ESCAPES) for c in cells])
     return (text + "\n").encode()
 
 

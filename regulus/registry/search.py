@@ -144,12 +144,34 @@ def document_tokens(
     tokens.append(SEPARATOR)
     if legal_rep_name.strip():
         tokens.append(person_token(legal_rep_name))
-    key = (district_code, kind, status, risk_class, industry_section, industry_code, unit_id)
-    tail = _FILTER_TAILS.get(key)
-    if tail is None:
-        tail = _filter_tail(key)
-    tokens += tail
+    tokens += _filter_tokens(
+        (district_code, kind, status, risk_class, industry_section, industry_code, unit_id)
+    )
     return tokens
+
+
+def filter_key(row: dict[str, Any]) -> tuple[Any, ...]:
+    """The filter values of an entity given as a dict of its column values (cleaned: no
+    None for a text column), as _filter_tokens takes them."""
+    return (
+        row["district_code"], row["kind"], row["status"], row["risk_class"],
+        row["industry_section"], row["industry_code"], row["unit_id"],
+    )  # fmt: skip
+
+
+def pg_row_document(name: str, legal_rep_name: str, key: tuple[Any, ...]) -> str:
+    """pg_document(document_tokens(...)) of an entity without former names, made directly
+    (an import makes a million: no list of tokens in order, which only SQLite needs)."""
+    tokens = set(bigram_sequence(name))
+    if legal_rep_name.strip():
+        tokens.add(person_token(legal_rep_name))
+    tokens.update(_filter_tokens(key))
+    return "{" + ",".join(tokens) + "}"
+
+
+def _filter_tokens(key: tuple[Any, ...]) -> list[str]:
+    tail = _FILTER_TAILS.get(key)
+    return _filter_tail(key) if tail is None else tail
 
 
 # The filter tokens of each combination of filter values (a few thousand in a city): an

@@ -505,12 +505,29 @@ def parse_copy_line(line: bytes) -> tuple[str | None, ...]:
 
 
 def test_copy_lines_read_back_to_the_values_they_were_made_of():
-    from regulus.registry.importing import copy_line
+    from regulus.registry.importing import _NULL, copy_line
 
-    values = (None, "a\\b", "\\N", None, "x\ty\nz\r", 7, "平常的值", "")
-    assert parse_copy_line(copy_line(42, values)) == ("42", *["a\\b", "\\N", None],
-        "x\ty\nz\r", "7", "平常的值", "")  # fmt: skip
-    assert copy_line(42, (None, "平常", None)) == "42\t平常\t\\N\n".encode()
+    text_n = "".join(["\\", "N"])  # a value that reads \N, not the NULL marker
+    cells = ("42", "a\\b", text_n, _NULL, "x\ty\nz\r", "7", "平常的值", "")
+    assert parse_copy_line(copy_line(cells, nulls=1)) == (
+        "42", "a\\b", "\\N", None, "x\ty\nz\r", "7", "平常的值", "",
+    )  # fmt: skip
+    assert copy_line(("42", "平常", _NULL), nulls=1) == "42\t平常\t\\N\n".encode()
+    assert parse_copy_line(copy_line(("42", text_n), nulls=0)) == ("42", "\\N")
+
+
+def test_an_imports_search_document_is_the_one_the_entity_would_get():
+    from regulus.registry import search
+
+    common = {
+        "district_code": "430102", "kind": "enterprise", "status": "active", "risk_class": "B",
+        "industry_section": "F", "industry_code": "52", "unit_id": 7,
+    }  # fmt: skip
+    for name, person in [("长沙市Liby立白超市", "张三"), ("一二", ""), ("ab", " 李四 ")]:
+        row = {"name": name, "legal_rep_name": person, **common}
+        made = search.pg_row_document(name, person, search.filter_key(row))
+        expected = search.pg_document(search.tokens_for_row(row))
+        assert sorted(made[1:-1].split(",")) == sorted(expected[1:-1].split(","))
 
 
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's checkpoint")
