@@ -336,18 +336,7 @@ def index_rebuild(*, batch_size: int = 20_000) -> int:
     former: dict[int, list[str]] = {}
     for entity_id, name in EntityFormerName.objects.values_list("entity_id", "name"):
         former.setdefault(entity_id, []).append(name)
-    columns = [
-        "id",
-        "name",
-        "legal_rep_name",
-        "district_code",
-        "kind",
-        "status",
-        "risk_class",
-        "industry_section",
-        "industry_code",
-        "unit_id",
-    ]
+    columns = ["id", *DOCUMENT_COLUMNS]
     done = 0
     batch: list[tuple[int, list[str]]] = []
     for values in Entity.objects.order_by("id").values_list(*columns).iterator(chunk_size=5000):
