@@ -652,7 +652,7 @@ def _capture_changes(pg: bool) -> str:
     )
 
 
-_UPDATE_CHANGED_PG, _UPDATE_CHANGED_SQLITE = _update_changed(True), _update_changed(False)
+_UPDATE_CHANGED_PG = _update_changed(True)
 _CAPTURE_CHANGES_PG, _CAPTURE_CHANGES_SQLITE = _capture_changes(True), _capture_changes(False)
 
 
