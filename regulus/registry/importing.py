@@ -811,6 +811,9 @@ class EntityImporter:
                 "bad_rows": r.bad_rows,
                 "errors": r.error_count,
                 "mode": self.mode,
+                # The entities it created carry this time: their pages find this row by it
+                # (selectors.import_origin).
+                "created_at": self._now.isoformat(),
             },
         )
         self._writer.audit_changes(self.actor, self.file_label)
@@ -825,10 +828,11 @@ class EntityImporter:
         self._scope = (
             scope_unit_ids(self.actor) if getattr(self.actor, "is_authenticated", False) else None
         )
+        self._now = clock.now()  # the created_at (and updated_at) of every row it writes
         preparer = RowPreparer(
             rules,
             pg=writer.pg,
-            now=clock.now(),
+            now=self._now,
             key=settings.FIELD_ENCRYPTION_KEY,
             ids=writer.ids,
         )

@@ -470,6 +470,19 @@ def test_each_entity_an_import_changes_gets_its_own_audit_row(tmp_path, handler,
     assert verify_chain().ok
 
 
+def test_an_entity_an_import_created_shows_that_import_on_its_page(tmp_path, handler):
+    from regulus.registry.selectors import entity_timeline
+
+    first = run(handler, write_csv(tmp_path / "first.csv", [row(名称="长沙市芙蓉区甲商行")]))
+    second = run(handler, write_csv(tmp_path / "second.csv", [row(名称="长沙市芙蓉区乙商行")]))
+    assert first.created == second.created == 1
+    for name, file in (("长沙市芙蓉区甲商行", "first.csv"), ("长沙市芙蓉区乙商行", "second.csv")):
+        events = entity_timeline(Entity.objects.get(name=name), handler)
+        assert [e["title"] for e in events] == [f"批量导入新增（{file}）"]
+        assert events[0]["actor_name"] == handler.display_name
+        assert "新增1" in events[0]["detail"]
+
+
 def test_an_update_reindexes_changed_filters_and_keeps_former_names_searchable(
     tmp_path, handler, entity_a
 ):
