@@ -465,6 +465,9 @@ def bench_import(rows: int, db: str, repeat: int) -> None:
             f"{ref_rate:,.0f} rows/s",
             statistics.median(_rate(r) for r in runs) >= TARGETS["import_rate"],
         )
+    # No verdict on updates: the target is for loading entities, against a raw insert of the
+    # same rows; an update reads each entity, and one that changes it writes a new version of
+    # its row and index entries, its old values, and an audit row in the chain.
     for size, unchanged, changed, inserts in updates:
         inserting = f"inserting the same rows {statistics.median(_rate(r) for r in inserts):,.0f}"
         for label, update in (("unchanged", unchanged), ("every one changed", changed)):
@@ -472,7 +475,6 @@ def bench_import(rows: int, db: str, repeat: int) -> None:
                 f"{size} rows again, {label} (updates)",
                 f"{_rate(update):,.0f} rows/s",
                 f"{inserting} rows/s",
-                _rate(update) >= TARGETS["import_rate"],
             )
     for size, result, _runs in results:
         micros = {stage: s / result["rows"] * 1e6 for stage, s in result["cpu"].items()}
