@@ -449,9 +449,9 @@ class _Writer:
                     [(pk, old, today) for pk, old in renamed],
                 )
         if self.pg:
-            _reindex(self._update_pg([record for record, _pk in rows]))
+            search.index_entities(self._update_pg([record for record, _pk in rows]))
             return
-        _reindex(self._update_sqlite(rows))
+        search.index_entities(self._update_sqlite(rows))
 
     def _update_sqlite(self, rows: list[tuple[Record, int]]) -> list[int]:
         """SQLite, as _update_pg: the batch goes into a temporary table (with the entities'
@@ -682,22 +682,6 @@ _UPDATE_CHANGED_DOCUMENTS = (
     f"({', '.join(f'u.{c}' for c in search.DOCUMENT_COLUMNS)}) "
     "AND NOT (s.tokens @> us.tokens AND s.tokens <@ us.tokens)"
 )
-
-
-def _reindex(ids: list[int]) -> None:
-    from regulus.registry.models import Entity, EntityFormerName
-
-    former: dict[int, list[str]] = {}
-    for pk, name in EntityFormerName.objects.filter(entity_id__in=ids).values_list(
-        "entity_id", "name"
-    ):
-        former.setdefault(pk, []).append(name)
-    columns = ["id", *search.DOCUMENT_COLUMNS]
-    docs = []
-    for values in Entity.objects.filter(id__in=ids).values_list(*columns):
-        row = dict(zip(columns, values, strict=True))
-        docs.append((row["id"], search.tokens_for_row(row, former.get(row["id"], ()))))
-    search.index_write(docs)
 
 
 # --------------------------------------------------------------------------------------------

@@ -28,8 +28,9 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any
 
 from django.db import connection
@@ -150,13 +151,20 @@ def document_tokens(
     return tokens
 
 
-def filter_key(row: dict[str, Any]) -> tuple[Any, ...]:
-    """The filter values of an entity given as a dict of its column values (cleaned: no
-    None for a text column), as _filter_tokens takes them."""
-    return (
-        row["district_code"], row["kind"], row["status"], row["risk_class"],
-        row["industry_section"], row["industry_code"], row["unit_id"],
-    )  # fmt: skip
+# The entity's columns its filter tokens are made of, in the order document_tokens passes
+# them to _filter_tokens.
+FILTER_COLUMNS = (
+    "district_code",
+    "kind",
+    "status",
+    "risk_class",
+    "industry_section",
+    "industry_code",
+    "unit_id",
+)
+# The filter values of an entity given as a dict of its (cleaned) column values, as
+# _filter_tokens takes them: one C call (an import makes a million).
+filter_key: Callable[[dict[str, Any]], tuple[Any, ...]] = itemgetter(*FILTER_COLUMNS)
 
 
 def pg_row_document(name: str, legal_rep_name: str, key: tuple[Any, ...]) -> str:
@@ -199,17 +207,7 @@ def pg_document(tokens: Iterable[str]) -> str:
 
 
 # The entity's columns its document is made of (with its former names).
-DOCUMENT_COLUMNS = (
-    "name",
-    "legal_rep_name",
-    "district_code",
-    "kind",
-    "status",
-    "risk_class",
-    "industry_section",
-    "industry_code",
-    "unit_id",
-)
+DOCUMENT_COLUMNS = ("name", "legal_rep_name", *FILTER_COLUMNS)
 
 
 def tokens_for_row(row: dict[str, Any], former_names: Iterable[str] = ()) -> list[str]:
@@ -312,42 +310,58 @@ def index_write(rows: Sequence[tuple[int, list[str]]], *, replace: bool = True) 
 def index_entity(entity: Any) -> None:
     """(Re)index one entity from its current state, former names included."""
     former = list(entity.former_names.values_list("name", flat=True)) if entity.pk else []
-    tokens = document_tokens(
-        name=entity.name,
-        former_names=former,
-        legal_rep_name=entity.legal_rep_name,
-        district_code=entity.district_code,
-        kind=entity.kind,
-        status=entity.status,
-        risk_class=entity.risk_class,
-        industry_section=entity.industry_section,
-        industry_code=entity.industry_code,
-        unit_id=entity.unit_id,
-    )
-    index_write([(entity.pk, tokens)])
+    row = {column: getattr(entity, column) for column in DOCUMENT_COLUMNS}
+    index_write([(entity.pk, tokens_for_row(row, former))])
+
+
+def index_entities(ids: Sequence[int]) -> None:
+    """(Re)index these entities from the database, former names included."""
+    from regulus.registry.models import Entity
+
+    if not ids:
+        return
+    index_write(list(_documents(Entity.objects.filter(id__in=ids), _former_names(ids))))
 
 
 def index_rebuild(*, batch_size: int = 20_000) -> int:
     """Rebuild the whole index from the entity table (after a restore, or for a bench)."""
-    from regulus.registry.models import Entity, EntityFormerName
+    from regulus.registry.models import Entity
 
     with connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {PG_TABLE if _is_pg() else FTS_TABLE}")
-    former: dict[int, list[str]] = {}
-    for entity_id, name in EntityFormerName.objects.values_list("entity_id", "name"):
-        former.setdefault(entity_id, []).append(name)
-    columns = ["id", *DOCUMENT_COLUMNS]
     done = 0
     batch: list[tuple[int, list[str]]] = []
-    for values in Entity.objects.order_by("id").values_list(*columns).iterator(chunk_size=5000):
-        row = dict(zip(columns, values, strict=True))
-        batch.append((row["id"], tokens_for_row(row, former.get(row["id"], ()))))
+    for document in _documents(Entity.objects.order_by("id"), _former_names(), chunk=5000):
+        batch.append(document)
         if len(batch) >= batch_size:
             index_write(batch, replace=False)
             done += len(batch)
             batch = []
     index_write(batch, replace=False)
     return done + len(batch)
+
+
+def _former_names(ids: Sequence[int] | None = None) -> dict[int, list[str]]:
+    """The former names of these entities (None: of all), by entity id."""
+    from regulus.registry.models import EntityFormerName
+
+    rows = EntityFormerName.objects.all()
+    if ids is not None:
+        rows = rows.filter(entity_id__in=ids)
+    former: dict[int, list[str]] = {}
+    for entity_id, name in rows.values_list("entity_id", "name"):
+        former.setdefault(entity_id, []).append(name)
+    return former
+
+
+def _documents(
+    entities: Any, former: dict[int, list[str]], *, chunk: int = 2000
+) -> Iterator[tuple[int, list[str]]]:
+    """(id, tokens) of each entity of a queryset, read by DOCUMENT_COLUMNS only."""
+    columns = ("id", *DOCUMENT_COLUMNS)
+    for values in entities.values_list(*columns).iterator(chunk_size=chunk):
+        row = dict(zip(columns, values, strict=True))
+        yield row["id"], tokens_for_row(row, former.get(row["id"], ()))
 
 
 # --------------------------------------------------------------------------------------------
