@@ -495,18 +495,13 @@ class _Writer:
                 [rowids],
             )
             stored = dict(cursor.fetchall())
-            docs = sorted(
-                (-pk, record[5])
+        search.fts_write(
+            [
+                (pk, record[5])
                 for record, pk in rows
                 if pk not in former and stored.get(-pk) != record[5]
-            )
-            cursor.executemany(
-                f"DELETE FROM {search.FTS_TABLE} WHERE rowid = %s", [(r,) for r, _d in docs]
-            )
-            # Ascending rowid: FTS5 flushes its pending data whenever a rowid goes down.
-            cursor.executemany(
-                f"INSERT INTO {search.FTS_TABLE} (rowid, tokens) VALUES (%s, %s)", docs
-            )
+            ]
+        )
         return sorted(former)
 
     def audit_changes(self, actor: Any, file_label: str) -> int:

@@ -285,26 +285,33 @@ def index_write(rows: Sequence[tuple[int, list[str]]], *, replace: bool = True) 
     """Write (entity_id, tokens) documents; ``replace`` removes old documents first."""
     if not rows:
         return
+    if not _is_pg():
+        fts_write([(pk, " ".join(tokens)) for pk, tokens in rows], replace=replace)
+        return
     with connection.cursor() as cursor:
-        if _is_pg():
-            if replace:
-                cursor.execute(
-                    f"DELETE FROM {PG_TABLE} WHERE entity_id = ANY(%s)", [[r[0] for r in rows]]
-                )
-            cursor.executemany(
-                f"INSERT INTO {PG_TABLE} (entity_id, tokens) VALUES (%s, %s::text[])",
-                [(pk, pg_document(tokens)) for pk, tokens in rows],
+        if replace:
+            cursor.execute(
+                f"DELETE FROM {PG_TABLE} WHERE entity_id = ANY(%s)", [[r[0] for r in rows]]
             )
-        else:
-            if replace:
-                cursor.executemany(
-                    f"DELETE FROM {FTS_TABLE} WHERE rowid = %s", [(-r[0],) for r in rows]
-                )
+        cursor.executemany(
+            f"INSERT INTO {PG_TABLE} (entity_id, tokens) VALUES (%s, %s::text[])",
+            [(pk, pg_document(tokens)) for pk, tokens in rows],
+        )
+
+
+def fts_write(documents: Sequence[tuple[int, str]], *, replace: bool = True) -> None:
+    """SQLite: write (entity_id, text) documents to the FTS5 table (rowid: minus the id);
+    ``replace`` removes old documents first."""
+    with connection.cursor() as cursor:
+        if replace:
             cursor.executemany(
-                f"INSERT INTO {FTS_TABLE} (rowid, tokens) VALUES (%s, %s)",
-                # Ascending rowid: FTS5 flushes its pending data whenever a rowid goes down.
-                sorted((-pk, " ".join(tokens)) for pk, tokens in rows),
+                f"DELETE FROM {FTS_TABLE} WHERE rowid = %s", [(-pk,) for pk, _text in documents]
             )
+        cursor.executemany(
+            f"INSERT INTO {FTS_TABLE} (rowid, tokens) VALUES (%s, %s)",
+            # Ascending rowid: FTS5 flushes its pending data whenever a rowid goes down.
+            sorted((-pk, text) for pk, text in documents),
+        )
 
 
 def index_entity(entity: Any) -> None:
