@@ -8,7 +8,7 @@ DEMO_ENTITIES ?= 200000
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test test-fast e2e bench lint format install chromium clean-demo
+.PHONY: demo test test-fast e2e bench bench-quick lint format install chromium clean-demo
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -45,6 +45,9 @@ e2e: $(STAMP) chromium
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
+
+bench-quick: $(STAMP)
+	$(BIN)/python bench/run.py --quick
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
