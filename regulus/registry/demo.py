@@ -229,6 +229,8 @@ def demo_rows(
         surname = rng.choice(SURNAMES)
         person = surname + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2, 2))))
         brand = rng.choice(BRANDS)
+        established = dt.date(1995, 1, 1) + dt.timedelta(days=int(span * (rng.random() ** 0.6)))
+        established = min(established, today - dt.timedelta(days=1))
         if kind == EntityKind.INDIVIDUAL:
             style = rng.random()
             if style < 0.3:
@@ -244,9 +246,7 @@ def demo_rows(
             name = f"{prefix}{brand}{rng.choice(BRANDS)[:1]}{tail}"
         else:
             name = f"长沙县{brand}{tail}" if district == "430121" else f"{dname}{brand}{tail}"
-        name = f"{name}" if n % 7 else f"{name}（{n % 1000}）"
-        established = dt.date(1995, 1, 1) + dt.timedelta(days=int(span * (rng.random() ** 0.6)))
-        established = min(established, today - dt.timedelta(days=1))
+        name = _name_suffix(rng, name, kind, established)
         roll = rng.random()
         status, changed = EntityStatus.ACTIVE, None
         if roll < 0.15:
@@ -293,6 +293,21 @@ def demo_rows(
             "status_changed_on": changed,
             "risk_class": rng.choices("ABCD", (40, 45, 12, 3))[0],
         }
+
+
+# Since the registration rules of 2022 a 个体工商户 may mark its form in its name, and most new
+# ones do (市场主体登记管理条例实施细则, in force 2022-03-01).
+INDIVIDUAL_MARK = "（个体工商户）"
+INDIVIDUAL_MARK_FROM = dt.date(2022, 3, 1)
+
+
+def _name_suffix(rng: random.Random, name: str, kind: str, established: dt.date) -> str:
+    """The endings real names have: the form of a new 个体工商户, an enterprise's branch."""
+    if kind == EntityKind.INDIVIDUAL and established >= INDIVIDUAL_MARK_FROM:
+        return name + INDIVIDUAL_MARK if rng.random() < 0.7 else name
+    if kind == EntityKind.ENTERPRISE and rng.random() < 0.08:
+        return f"{name}{rng.choice(ROADS)[:2]}分公司"
+    return name
 
 
 def fixed_rows(units: dict[str, list[int]], today: dt.date) -> list[dict[str, Any]]:
