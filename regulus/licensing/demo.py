@@ -1,5 +1,11 @@
-"""Demo applications: a few hundred, in every state, over the last four months, in every
-district; some overdue, some on the commitment path, many issued the same day.
+"""Demo applications: several hundred, in every state, over the last four months, in every
+district (the busier ones more); some overdue, some on the commitment path, many issued the
+same day.
+
+They come in at a steady rate, as a bureau's do: each working day of the period about as many,
+so that the monthly figures are level. How an application ends depends on its age: one of the
+last days is often still open, one of some weeks ago rarely (waiting for a correction), an old
+one never (see OPEN_SHARE_BY_AGE).
 
 Each application goes through the real services (so its timeline, audit rows, certificate,
 verification task and new entity are real), with paper materials (no files), every step on
@@ -24,9 +30,14 @@ from regulus.core.models import OrgUnit, User
 from regulus.licensing import selectors, services
 from regulus.licensing.catalogue import catalogue_ensure
 from regulus.licensing.models import Application, Bundle, VerificationTask
+from regulus.registry import demo as registry_demo
 
 S = Application.State
-DEMO_COUNT = 360
+DEMO_COUNT = 600
+# Applications a working day: the period is as many working days as that rate takes (at
+# most four months, ~85 working days; a small count in the tests makes a short one).
+DAILY_INTAKE = 7
+MAX_PERIOD_WORKING_DAYS = 85
 CLOSING_TIME = dt.time(17, 30)  # the windows' office hours end (a step due later waits)
 # Final state → weight. Commitment-path items get more of the same-day issued states.
 STATE_WEIGHTS = (
@@ -42,6 +53,16 @@ STATE_WEIGHTS = (
     (S.WITHDRAWN, 3),
     (S.REVOKED, 4),
 )
+# The districts' shares of the applications: as of the city's entities.
+DISTRICT_WEIGHTS = dict(
+    zip([code for code, _ in ids.DEMO_DISTRICTS], registry_demo.DISTRICT_WEIGHTS, strict=True)
+)
+OPEN_STATES = frozenset({S.SUBMITTED, S.CORRECTION, S.REVIEW, S.ONSITE_CHECK, S.APPROVED})
+# Age in working days → factor on the weights of the open states: handled within days, some
+# take the statutory 20 working days; after that only a correction waits (for the applicant,
+# the clock stopped).
+OPEN_SHARE_BY_AGE = ((2, 1.0), (10, 0.8), (20, 0.4))
+LATE_CORRECTION_FACTOR = 0.1
 SURNAMES = (
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾"
     "肖田董袁潘蒋蔡余杜叶程苏魏吕丁任沈姚卢"
@@ -80,7 +101,15 @@ PLACES = [
 Story = Generator[dt.datetime, None, bool]
 
 
-def seed(*, entities: int = 0, log: Callable[[str], None] = print, count: int = DEMO_COUNT) -> int:
+def seed(
+    *,
+    entities: int = 0,
+    log: Callable[[str], None] = print,
+    count: int = DEMO_COUNT,
+    period: int | None = None,
+) -> int:
+    """`count` applications over the last `period` working days (by default as many as
+    DAILY_INTAKE a day takes)."""
     catalogue_ensure()
     if Application.objects.exists():
         log("一件事演示办件已存在，跳过")
@@ -96,15 +125,16 @@ def seed(*, entities: int = 0, log: Callable[[str], None] = print, count: int = 
     rng = random.Random(4)
     bundles = {b.code: b for b in Bundle.objects.filter(is_active=True)}
     staff = {d.pk: _district_staff(d, admin) for d in districts}
+    weights = [DISTRICT_WEIGHTS.get(d.division_code, 4) for d in districts]
     latest = clock.now()
+    days = _working_days_back(timezone.localdate(latest), period or _period(count))
     queue: list[tuple[dt.datetime, int, Story]] = []
     for i in range(count):
-        district = districts[i % len(districts)]
+        district = rng.choices(districts, weights)[0]
         clerk, handler = staff[district.pk]
-        target = _pick(rng)
-        day = timezone.localdate(latest) - dt.timedelta(days=_days_ago(rng, target))
-        while not calendar.is_working_day(day):
-            day -= dt.timedelta(days=1)
+        age = rng.randrange(len(days))  # working days ago: the same chance for each day
+        day = days[age]
+        target = _pick(rng, age)
         story = _story(rng, i, district, bundles, clerk, handler, target, latest)
         submitted = _at_work(day, rng)
         if submitted > latest:  # today, in office hours still to come: earlier instead
@@ -116,12 +146,20 @@ def seed(*, entities: int = 0, log: Callable[[str], None] = print, count: int = 
     return made
 
 
-def _days_ago(rng: random.Random, target: str) -> int:
-    """How long ago the application came in: an open one mostly in the last few days (a few
-    older, so that the lists show some overdue), a finished one any day of four months."""
-    if target not in Application.workflow.open_states():
-        return rng.randint(0, 120)
-    return rng.randint(0, 3) if rng.random() < 0.85 else rng.randint(4, 10)
+def _period(count: int) -> int:
+    """Working days the applications are spread over."""
+    return max(10, min(MAX_PERIOD_WORKING_DAYS, count // DAILY_INTAKE))
+
+
+def _working_days_back(today: dt.date, n: int) -> list[dt.date]:
+    """The last n working days, today's first (if today is one)."""
+    days: list[dt.date] = []
+    day = today
+    while len(days) < n:
+        if calendar.is_working_day(day):
+            days.append(day)
+        day -= dt.timedelta(days=1)
+    return days
 
 
 def _run(queue: list[tuple[dt.datetime, int, Story]], latest: dt.datetime) -> int:
@@ -173,9 +211,19 @@ def _district_staff(district: OrgUnit, admin: User) -> tuple[User, User]:
     return clerk or admin, handler or admin
 
 
-def _pick(rng: random.Random) -> str:
-    states, weights = zip(*STATE_WEIGHTS, strict=True)
+def _pick(rng: random.Random, age: int) -> str:
+    """The state an application of this age (working days) ends in."""
+    factor = next((f for days, f in OPEN_SHARE_BY_AGE if age <= days), 0.0)
+    states = [state for state, _w in STATE_WEIGHTS]
+    weights = [
+        weight * _open_factor(state, factor) if state in OPEN_STATES else weight
+        for state, weight in STATE_WEIGHTS
+    ]
     return rng.choices(states, weights=weights)[0]
+
+
+def _open_factor(state: str, factor: float) -> float:
+    return max(factor, LATE_CORRECTION_FACTOR) if state == S.CORRECTION else factor
 
 
 def _entity_for(district: OrgUnit, rng: random.Random, kinds: list[str]) -> Any:

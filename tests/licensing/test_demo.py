@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 from django.db.models import Min
 from django.utils import timezone
 
@@ -42,7 +44,7 @@ def test_demo_history_reads_forward_in_time(catalogue, city_admin, window_clerk,
         assert moments[0] == app.submitted_at
         assert app.number[3:11] == f"{timezone.localtime(app.submitted_at):%Y%m%d}"
         days.add(timezone.localdate(app.submitted_at))
-    assert len(days) > 20  # spread over the months, not all today
+    assert len(days) > 8  # spread over the period, not all today
     # No entities but the demo's own new businesses here: each registered the day its first
     # licence was issued.
     first_licence = dict(
@@ -55,3 +57,24 @@ def test_demo_history_reads_forward_in_time(catalogue, city_admin, window_clerk,
     assert established and established == first_licence
     audit = list(AuditLog.objects.order_by("id").values_list("at", flat=True))
     assert audit == sorted(audit)
+
+
+def test_demo_intake_is_level_and_old_applications_are_finished(
+    catalogue, city_admin, window_clerk, handler
+):
+    """A steady intake (each working day of the period about as many applications: no month
+    with four times another's), and an application still open only while it is young: after
+    20 working days only a correction, waiting for the applicant, may still be open."""
+    demo.seed(entities=0, log=lambda s: None, count=120, period=30)
+    today = timezone.localdate(clock.now())
+    per_day = Counter(timezone.localdate(a.submitted_at) for a in Application.objects.all())
+    assert len(per_day) >= 25  # of the 30 (four a day on average: hardly a day without)
+    assert max(per_day.values()) <= 3 * 120 / 30
+    days = demo._working_days_back(today, 30)  # working days ago → day
+    ages = []
+    for app in Application.objects.filter(state__in=demo.OPEN_STATES):
+        age = days.index(timezone.localdate(app.submitted_at))
+        assert age <= 20 or app.state == Application.State.CORRECTION, (app.number, age)
+        ages.append(age)
+    assert ages and min(ages) <= 2  # the youngest are open
+    assert sum(a > 10 for a in ages) < sum(a <= 10 for a in ages)
