@@ -1,6 +1,6 @@
-"""Demo applications: several hundred, in every state, over the last four months, in every
-district (the busier ones more); some overdue, some on the commitment path, many issued the
-same day.
+"""Demo applications: several hundred, in every state, over this month and the three before,
+in every district (the busier ones more); some overdue, some on the commitment path, many
+issued the same day.
 
 They come in at a steady rate, as a bureau's do: each working day of the period about as many,
 so that the monthly figures are level. How an application ends depends on its age: one of the
@@ -9,7 +9,7 @@ one never (see OPEN_SHARE_BY_AGE).
 
 Each application goes through the real services (so its timeline, audit rows, certificate,
 verification task and new entity are real), with paper materials (no files), every step on
-its own day of the last four months: all the applications' steps run in time order, each with
+its own day of the period: all the applications' steps run in time order, each with
 the clock held at its moment (clock.held_at). Idempotent: a second run finds applications and
 adds nothing.
 """
@@ -34,10 +34,11 @@ from regulus.registry import demo as registry_demo
 
 S = Application.State
 DEMO_COUNT = 600
-# Applications a working day: the period is as many working days as that rate takes (at
-# most four months, ~85 working days; a small count in the tests makes a short one).
+# Applications a working day: the period is as many working days as that rate takes, at
+# most this month and the three before it, whole (a monthly chart without a partial first
+# month; a small count in the tests makes a short period).
 DAILY_INTAKE = 7
-MAX_PERIOD_WORKING_DAYS = 85
+PERIOD_MONTHS_BEFORE = 3
 CLOSING_TIME = dt.time(17, 30)  # the windows' office hours end (a step due later waits)
 # Final state → weight. Commitment-path items get more of the same-day issued states.
 STATE_WEIGHTS = (
@@ -127,7 +128,9 @@ def seed(
     staff = {d.pk: _district_staff(d, admin) for d in districts}
     weights = [DISTRICT_WEIGHTS.get(d.division_code, 4) for d in districts]
     latest = clock.now()
-    days = _working_days_back(timezone.localdate(latest), period or _period(count))
+    days = _working_days_back(
+        timezone.localdate(latest), period or _period(count, timezone.localdate(latest))
+    )
     queue: list[tuple[dt.datetime, int, Story]] = []
     for i in range(count):
         district = rng.choices(districts, weights)[0]
@@ -146,9 +149,12 @@ def seed(
     return made
 
 
-def _period(count: int) -> int:
+def _period(count: int, today: dt.date) -> int:
     """Working days the applications are spread over."""
-    return max(10, min(MAX_PERIOD_WORKING_DAYS, count // DAILY_INTAKE))
+    month = today.year * 12 + today.month - 1 - PERIOD_MONTHS_BEFORE
+    first = dt.date(month // 12, month % 12 + 1, 1)
+    longest = calendar.working_days_between(first - dt.timedelta(days=1), today)
+    return max(10, min(longest, count // DAILY_INTAKE))
 
 
 def _working_days_back(today: dt.date, n: int) -> list[dt.date]:
