@@ -58,11 +58,12 @@ STATE_WEIGHTS = (
 DISTRICT_WEIGHTS = dict(
     zip([code for code, _ in ids.DEMO_DISTRICTS], registry_demo.DISTRICT_WEIGHTS, strict=True)
 )
-OPEN_STATES = frozenset({S.SUBMITTED, S.CORRECTION, S.REVIEW, S.ONSITE_CHECK, S.APPROVED})
-# Age in working days → factor on the weights of the open states: handled within days, some
-# take the statutory 20 working days; after that only a correction waits (for the applicant,
-# the clock stopped).
+# Age in working days → factor on the weights of the states still open at that age. An
+# application is decided within days, some take the statutory 20 working days; a certificate
+# is delivered within a few days of its issue; only a correction may wait longer (for the
+# applicant: the clock stopped).
 OPEN_SHARE_BY_AGE = ((2, 1.0), (10, 0.8), (20, 0.4))
+ISSUED_SHARE_BY_AGE = ((1, 1.0), (5, 0.3))
 LATE_CORRECTION_FACTOR = 0.1
 SURNAMES = (
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾"
@@ -219,16 +220,18 @@ def _district_staff(district: OrgUnit, admin: User) -> tuple[User, User]:
 
 def _pick(rng: random.Random, age: int) -> str:
     """The state an application of this age (working days) ends in."""
-    factor = next((f for days, f in OPEN_SHARE_BY_AGE if age <= days), 0.0)
+    open_states = set(Application.workflow.open_states())
     states = [state for state, _w in STATE_WEIGHTS]
     weights = [
-        weight * _open_factor(state, factor) if state in OPEN_STATES else weight
+        weight * _open_factor(state, age) if state in open_states else weight
         for state, weight in STATE_WEIGHTS
     ]
     return rng.choices(states, weights=weights)[0]
 
 
-def _open_factor(state: str, factor: float) -> float:
+def _open_factor(state: str, age: int) -> float:
+    table = ISSUED_SHARE_BY_AGE if state == S.ISSUED else OPEN_SHARE_BY_AGE
+    factor = next((f for days, f in table if age <= days), 0.0)
     return max(factor, LATE_CORRECTION_FACTOR) if state == S.CORRECTION else factor
 
 

@@ -64,7 +64,8 @@ def test_demo_intake_is_level_and_old_applications_are_finished(
 ):
     """A steady intake (each working day of the period about as many applications: no month
     with four times another's), and an application still open only while it is young: after
-    20 working days only a correction, waiting for the applicant, may still be open."""
+    20 working days only a correction, waiting for the applicant, may still be open, and a
+    certificate is delivered within days of its issue."""
     demo.seed(entities=0, log=lambda s: None, count=120, period=30)
     today = timezone.localdate(clock.now())
     per_day = Counter(timezone.localdate(a.submitted_at) for a in Application.objects.all())
@@ -72,9 +73,10 @@ def test_demo_intake_is_level_and_old_applications_are_finished(
     assert max(per_day.values()) <= 3 * 120 / 30
     days = demo._working_days_back(today, 30)  # working days ago → day
     ages = []
-    for app in Application.objects.filter(state__in=demo.OPEN_STATES):
+    for app in Application.objects.filter(state__in=Application.workflow.open_states()):
         age = days.index(timezone.localdate(app.submitted_at))
         assert age <= 20 or app.state == Application.State.CORRECTION, (app.number, age)
+        assert age <= 5 or app.state != Application.State.ISSUED, (app.number, age)
         ages.append(age)
     assert ages and min(ages) <= 2  # the youngest are open
     assert sum(a > 10 for a in ages) < sum(a <= 10 for a in ages)
