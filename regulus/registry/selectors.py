@@ -27,7 +27,7 @@ from regulus.registry.models import Entity, EntityKind, EntityStatus, RiskClass
 from regulus.registry.rules import INDUSTRY_SECTIONS
 
 SORTS = {  # whitelisted sort keys → label (search.SORT_SQL holds the SQL)
-    "new": "最新登记",
+    "new": "最近录入",  # by id: the newest rows first (not the date of establishment)
     "name": "名称",
     "established": "成立日期（新→旧）",
     "capital": "注册资本（高→低）",
