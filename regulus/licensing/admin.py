@@ -41,7 +41,7 @@ class BundleMatterInline(admin.TabularInline):
 
 @admin.register(models.Bundle)
 class BundleAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "is_active", "sort_order"]
+    list_display = ["code", "name", "industry_code", "is_active", "sort_order"]
     inlines = [BundleMatterInline]
 
 

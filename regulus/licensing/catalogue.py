@@ -257,6 +257,24 @@ BUNDLES: tuple[tuple[str, str, str, str, tuple[str, ...]], ...] = (
     ),
 )
 
+# The GB/T 4754 大类 a new business of each bundle is registered in (零售业 52, 餐饮业 62);
+# a bundle for an entity that exists already has none. Set by migration 0005 on databases
+# whose catalogue migration 0002 loaded, and by catalogue_ensure on bundles it creates.
+BUNDLE_INDUSTRIES = {
+    "open-supermarket": "52",
+    "open-pharmacy": "52",
+    "open-convenience-store": "52",
+    "open-restaurant": "62",
+    "open-snack-bar": "62",
+    "open-device-store": "52",
+}
+
+
+def bundle_industries_set(Bundle: Any) -> None:
+    """The industries of the catalogue's bundles that have none yet (an edit stays)."""
+    for code, industry in BUNDLE_INDUSTRIES.items():
+        Bundle.objects.filter(code=code, industry_code="").update(industry_code=industry)
+
 
 def catalogue_load(
     *,
@@ -337,7 +355,7 @@ def catalogue_load(
 def catalogue_ensure() -> int:
     from regulus.licensing import models as m
 
-    return catalogue_load(
+    created = catalogue_load(
         MaterialType=m.MaterialType,
         Matter=m.Matter,
         MatterRule=m.MatterRule,
@@ -345,3 +363,6 @@ def catalogue_ensure() -> int:
         Bundle=m.Bundle,
         BundleMatter=m.BundleMatter,
     )
+    if created:
+        bundle_industries_set(m.Bundle)
+    return created

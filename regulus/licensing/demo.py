@@ -79,6 +79,16 @@ SHOP_WORDS = {
     "open-device-store": "医疗器械店",
     "pharmacy-permits": "大药房",
 }
+# The business scope an applicant writes on the form, by bundle.
+SCOPES = {
+    "open-supermarket": "食品销售；日用百货销售；第二类医疗器械零售",
+    "open-pharmacy": "药品零售；食品销售；第二类医疗器械零售",
+    "open-convenience-store": "预包装食品销售；日用百货销售",
+    "open-restaurant": "餐饮服务；食品销售",
+    "open-snack-bar": "小餐饮服务",
+    "open-device-store": "第二类医疗器械零售；第三类医疗器械经营",
+    "pharmacy-permits": "药品零售；食品销售；第二类医疗器械零售",
+}
 PLACES = [
     "五一",
     "解放",
@@ -320,6 +330,7 @@ def _submit(
         commitment_signed=commitment,
         delivery_method="mail" if rng.random() < 0.4 else "pickup",
         delivery_address=f"{district.short_name}{place}路{rng.randint(1, 300)}号",
+        business_scope=SCOPES.get(bundle.code, ""),
         files={},
         paper_materials=keys,
     )

@@ -6,12 +6,14 @@ import datetime as dt
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 
 from regulus.core.crypto import EncryptedTextField
 from regulus.core.files import AttachmentFields
 from regulus.core.models import OrgUnit
 from regulus.core.scope import ScopedQuerySet
+from regulus.registry.rules import industry_section_of
 
 
 class EntityKindChoice(models.TextChoices):
@@ -195,6 +197,12 @@ class Bundle(models.Model):
     matters: models.ManyToManyField[Any, Any] = models.ManyToManyField(
         Matter, through="BundleMatter", related_name="bundles", verbose_name="包含事项"
     )
+    industry_code = models.CharField(
+        "行业大类",
+        max_length=2,
+        blank=True,
+        help_text="GB/T 4754大类代码（如零售业52、餐饮业62）：以此一件事设立的新主体登记为该行业",
+    )
     is_active = models.BooleanField("启用", default=True)
     sort_order = models.PositiveIntegerField("排序", default=0)
 
@@ -205,6 +213,12 @@ class Bundle(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        if self.industry_code and industry_section_of(self.industry_code) is None:
+            raise ValidationError(
+                {"industry_code": f"行业大类“{self.industry_code}”不是GB/T 4754的两位大类代码"}
+            )
 
 
 class BundleMatter(models.Model):

@@ -181,48 +181,29 @@ def entity_register(
     address: str,
     phone: str,
     business_scope: str,
+    industry_code: str = "",
 ) -> Any:
-    """Create the market entity of a new business (设立登记) with a fresh valid USCC.
+    """Register the market entity of a new business (设立登记) with a fresh valid USCC, through
+    the registry's own service (validated and audited there): registered today by the unit
+    that issues the licence, in the industry of its bundle."""
+    from regulus.registry.services import entity_create
 
-    Calls `regulus.registry.services.entity_create` (the registry's own service); until that
-    exists, creates the Entity through the ORM with its audit row.
-    """
-    from regulus.registry.models import Entity
-
-    uscc = uscc_generate(kind=kind, district_code=district_code)
-    entity_create: Any = None
-    try:
-        from regulus.registry.services import entity_create
-    except ImportError:  # pragma: no cover - the registry's service exists since issue 3
-        entity_create = None
-    values: dict[str, Any] = {
-        "uscc": uscc,
-        "name": name,
-        "kind": kind,
-        "established_on": clock.today(),
-        "district_code": district_code,
-        "unit": unit,
-        "legal_rep_name": legal_rep_name,
-        "legal_rep_id_number": legal_rep_id_number,
-        "address": address,
-        "phone": phone,
-        "business_scope": business_scope,
-    }
-    if entity_create is not None:
-        return entity_create(actor=actor, **values)
-    entity = Entity.objects.create(
-        **{k: v for k, v in values.items() if k != "legal_rep_id_number"},
-        legal_rep_id_number=legal_rep_id_number,
-        legal_rep_id_hash=keyed_hash(legal_rep_id_number) if legal_rep_id_number else "",
-        registration_authority=unit.name,
-    )
-    audit_record(
+    return entity_create(
         actor=actor,
-        action=AuditLog.Action.CREATE,
-        obj=entity,
-        summary=f"设立登记：{entity.name}（{entity.uscc}）",
+        uscc=uscc_generate(kind=kind, district_code=district_code),
+        name=name,
+        kind=kind,
+        established_on=clock.today(),
+        district_code=district_code,
+        unit=unit,
+        registration_authority=unit.name,
+        industry_code=industry_code,
+        legal_rep_name=legal_rep_name,
+        legal_rep_id_number=legal_rep_id_number,
+        address=address,
+        phone=phone,
+        business_scope=business_scope,
     )
-    return entity
 
 
 USCC_CATEGORY = {"enterprise": "1", "individual": "2", "cooperative": "3"}
@@ -713,6 +694,7 @@ def certificate_issue(*, application: Application, actor: Any) -> Certificate:
                 address=application.address,
                 phone=application.contact_phone,
                 business_scope=application.business_scope,
+                industry_code=application.bundle.industry_code,
             )
         validity = [
             m.validity_years

@@ -453,6 +453,13 @@ _SECTION_OF_CODE = {
     for n in range(low, high + 1)
 }
 _date_from_iso = dt.date.fromisoformat
+
+
+def industry_section_of(code: str) -> str | None:
+    """The GB/T 4754 门类 of a 大类 code ("52" → "F"), None if it is not one."""
+    return _SECTION_OF_CODE.get(code)
+
+
 _USCC_VALUE = {c: i for i, c in enumerate(ids.USCC_ALPHABET)}
 _USCC_WEIGHTS = tuple(pow(3, i, 31) for i in range(17))
 _USCC_BYTE_VALUES = bytes(_USCC_VALUE.get(chr(b), 0xFF) for b in range(256))

@@ -233,3 +233,32 @@ def test_new_business_gets_a_valid_uscc_on_issuance(supermarket, window_clerk, h
     app.refresh_from_db()
     assert ids.validate_uscc(app.uscc) == app.uscc
     assert app.uscc[:2] == "92" and app.entity.kind == "individual"
+
+
+def test_new_business_is_registered_by_the_issuing_unit_in_its_bundles_industry(
+    supermarket, window_clerk, handler
+):
+    """The entity a bundle registers names the unit that issued it as its registration
+    authority, and carries the bundle's industry (超市: 零售业, 门类 F) and the business scope
+    of the application."""
+    assert supermarket.industry_code == "52"  # the catalogue's (migration 0005)
+    app = submit(
+        supermarket,
+        actor=window_clerk,
+        path="commitment",
+        entity_kind="individual",
+        business_scope="食品销售；日用百货销售",
+    )
+    services.application_fast_track(application=app, actor=handler)
+    app.refresh_from_db()
+    entity = app.entity
+    assert entity.registration_authority == app.unit.name
+    assert (entity.industry_section, entity.industry_code) == ("F", "52")
+    assert entity.business_scope == "食品销售；日用百货销售"
+
+
+def test_bundle_industry_must_be_a_gbt4754_division(supermarket):
+    supermarket.industry_code = "99"
+    with pytest.raises(ValidationError) as err:
+        supermarket.full_clean()
+    assert "行业大类“99”不是GB/T 4754的两位大类代码" in str(err.value.message_dict["industry_code"])
