@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import CharField, Func, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from regulus.core import ids
 from regulus.core.crypto import keyed_hash
@@ -396,12 +397,44 @@ ENTITY_TIMELINE_PROVIDERS = ("regulus.licensing.selectors:entity_timeline",)
 
 
 def entity_timeline(entity: Entity, user: Any) -> list[dict[str, Any]]:
-    """The entity's own audit rows, the import that created it, and every app's events about
-    it, newest first."""
-    rows = audit_timeline(entity) + import_origin(entity)
+    """The entity's own audit rows, its registration facts, the import that created it, and
+    every app's events about it, newest first."""
+    rows = audit_timeline(entity) + registration_facts(entity) + import_origin(entity)
     for provider in providers(ENTITY_TIMELINE_PROVIDERS):
         rows.extend(provider(entity, user))
     return sorted(rows, key=lambda row: row["at"], reverse=True)
+
+
+def registration_facts(entity: Entity) -> list[dict[str, Any]]:
+    """Its establishment and its last change of status, as the record states them (dates,
+    without a time), where no audit row tells them already: an entity imported or migrated
+    from the provincial register was established, and perhaps cancelled, before this system
+    knew it; one registered or changed here has the audit row."""
+    audited = set(
+        AuditLog.objects.filter(
+            object_type=Entity._meta.label_lower,
+            object_id=str(entity.pk),
+            action__in=[AuditLog.Action.CREATE, AuditLog.Action.TRANSITION],
+        ).values_list("action", flat=True)
+    )
+    authority = entity.registration_authority or "登记机关"
+    facts = []
+    if AuditLog.Action.CREATE not in audited:
+        facts.append(_fact(entity.established_on, authority, "设立登记，主体成立"))
+    changed = entity.status_changed_on
+    if (
+        entity.status != EntityStatus.ACTIVE
+        and changed
+        and AuditLog.Action.TRANSITION not in audited
+    ):
+        title = f"登记状态变更为“{entity.get_status_display()}”"
+        facts.append(_fact(changed, authority, title))
+    return facts
+
+
+def _fact(day: dt.date, authority: str, title: str) -> dict[str, Any]:
+    at = timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+    return {"at": at, "date_only": True, "actor_name": authority, "unit_name": "", "title": title}
 
 
 def import_origin(entity: Entity) -> list[dict[str, Any]]:

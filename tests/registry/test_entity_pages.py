@@ -1,9 +1,11 @@
+import datetime as dt
 import io
 
 from openpyxl import load_workbook
 
 from regulus.core.models import AuditLog
 from regulus.registry import services
+from regulus.registry.models import Entity
 from regulus.registry.selectors import dashboard_cards
 
 from .conftest import make_entity
@@ -32,6 +34,35 @@ def test_detail_page_shows_facts_former_names_and_timeline(client, handler, enti
     assert "湖南立白集团有限公司" in page and "湖南立白日化有限公司" in page
     assert entity_a.legal_rep_id_number not in page and "*" in page
     assert "登记市场主体" in page and "原名称" in page  # the timeline
+
+
+def test_timeline_states_establishment_and_status_of_an_entity_loaded_without_audit(
+    client, handler
+):
+    """An entity loaded from the provincial register (no audit row of its own) shows its
+    establishment and its cancellation as the record dates them; one registered here shows
+    its audit row instead, not both."""
+    loaded = make_entity(handler, "长沙市芙蓉区老字号米粉店", kind="individual")
+    Entity.objects.filter(pk=loaded.pk).update(
+        status="cancelled",
+        status_changed_on=dt.date(2023, 5, 6),
+        registration_authority="长沙市芙蓉区市场监督管理局",
+    )
+    AuditLog.objects.filter(object_type="registry.entity", object_id=str(loaded.pk)).delete()
+    client.force_login(handler)
+    page = client.get(f"/registry/entities/{loaded.uscc}/").content.decode()
+    assert "2020-01-02 · 长沙市芙蓉区市场监督管理局" in page and "设立登记，主体成立" in page
+    assert "2023-05-06 · 长沙市芙蓉区市场监督管理局" in page
+    assert "登记状态变更为“注销”" in page
+    assert page.index("登记状态变更为") < page.index("设立登记，主体成立")  # newest first
+
+    here = make_entity(handler, "长沙市芙蓉区新开米粉店", kind="individual")
+    services.entity_change_status(
+        actor=handler, entity=here, status="cancelled", on=dt.date(2024, 1, 3)
+    )
+    page = client.get(f"/registry/entities/{here.uscc}/").content.decode()
+    assert "登记市场主体" in page and "登记状态：存续（在业） → 注销" in page
+    assert "设立登记，主体成立" not in page and "登记状态变更为" not in page
 
 
 def test_outsider_gets_404_on_detail_and_nothing_in_list(client, outsider, entity_a):
@@ -100,3 +131,9 @@ def test_seed_is_idempotent_and_realistic(bureau):
     assert Entity.objects.filter(name="liby立白洗涤用品长沙经营部").exists()
     for e in Entity.objects.select_related("unit")[:50]:
         assert e.unit.division_code == e.district_code
+        assert e.business_scope  # every trade registers one
+    # Names end as real ones do: no number in brackets; newer 个体工商户 may mark their form.
+    assert not Entity.objects.filter(name__regex=r"（[0-9]+）$").exists()
+    assert not Entity.objects.filter(
+        name__endswith="（个体工商户）", established_on__lt=demo.INDIVIDUAL_MARK_FROM
+    ).exists()
