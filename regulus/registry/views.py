@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -236,7 +237,7 @@ def import_start(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "registry/import_start.html",
-        {"error": error, "jobs": jobs},
+        {"error": error, "jobs": jobs, "upload_max_mb": settings.UPLOAD_MAX_MB},
         status=422 if error else 200,
     )
 
