@@ -478,7 +478,8 @@ def test_an_entity_an_import_created_shows_that_import_on_its_page(tmp_path, han
     assert first.created == second.created == 1
     for name, file in (("长沙市芙蓉区甲商行", "first.csv"), ("长沙市芙蓉区乙商行", "second.csv")):
         events = entity_timeline(Entity.objects.get(name=name), handler)
-        assert [e["title"] for e in events] == [f"批量导入新增（{file}）"]
+        # The import that brought it in (today), then its establishment as the file dates it.
+        assert [e["title"] for e in events] == [f"批量导入新增（{file}）", "设立登记，主体成立"]
         assert events[0]["actor_name"] == handler.display_name
         assert "新增1" in events[0]["detail"]
 
