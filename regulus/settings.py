@@ -299,6 +299,10 @@ THROTTLE_RATES = {
     # QR codes by hand does a few a minute, and many phones share a carrier's address:
     # 120 a minute leaves them room and still stops a scraper walking the number space.
     "portal_certificate": env_rate("REGULUS_RATE_PORTAL_CERTIFICATE", "120/m"),
+    # Enterprise lookups (a search or an entity's page). A person checking a shop or a
+    # supplier looks up a few in a minute; 30 a minute, 20 names a search, keeps a script
+    # from copying the register through the portal.
+    "portal_entity": env_rate("REGULUS_RATE_PORTAL_ENTITY", "30/m"),
 }
 # How many reverse proxies (nginx, a load balancer) stand in front of the application and
 # append to X-Forwarded-For. 0: the client is REMOTE_ADDR and X-Forwarded-For is ignored (it

@@ -23,6 +23,8 @@ SUBMISSIONS = Limit("portal_submit", "提交申请")
 UPLOADS = Limit("portal_upload", "上传材料")
 # Certificate verifications, on the page (a search lands there) and the API.
 CERTIFICATE_CHECKS = Limit("portal_certificate", "证照核验")
+# Enterprise lookups: a search or an entity's public page.
+ENTITY_LOOKUPS = Limit("portal_entity", "企业信息查询")
 
 
 def throttled_page(request: HttpRequest, refused: Throttled) -> HttpResponse:

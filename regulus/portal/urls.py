@@ -24,6 +24,8 @@ urlpatterns = [
         name="application_resubmit",
     ),
     path("applications/<str:number>/commitment/", views.commitment_sign, name="commitment_sign"),
+    path("entities/", views.entity_search, name="entity_search"),
+    path("entities/<str:uscc>/", views.entity_public, name="entity_public"),
     path("certificates/", views.certificate_search, name="certificate_search"),
     path("certificates/<str:number>/", views.certificate_verify, name="certificate_verify"),
 ]

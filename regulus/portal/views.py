@@ -1,5 +1,6 @@
 """The public portal: no login. Applicants apply, follow their application with its number and
-phone, and anyone can verify a certificate by its number (its QR code).
+phone, and anyone can verify a certificate by its number (its QR code) and look up an
+enterprise's public record.
 
 Lookups, submissions, uploads and certificate checks are rate limited per client address
 (regulus.portal.limits); a refused request gets a 429 page and changes nothing."""
@@ -25,11 +26,13 @@ from regulus.licensing.views import receipt_context
 from regulus.licensing.workflow import APPLICATION_FLOW
 from regulus.portal.limits import (
     CERTIFICATE_CHECKS,
+    ENTITY_LOOKUPS,
     LOOKUP_FAILURES,
     SUBMISSIONS,
     UPLOADS,
     refuse_when_throttled,
 )
+from regulus.registry import selectors as registry_selectors
 
 SESSION_KEY = "portal_applications"
 
@@ -194,6 +197,23 @@ def commitment_sign(request: HttpRequest, number: str) -> HttpResponse:
     else:
         messages.success(request, "已签署告知承诺书")
     return redirect("portal:application_progress", number=app.number)
+
+
+@refuse_when_throttled
+def entity_search(request: HttpRequest) -> HttpResponse:
+    """企业信息查询: by a part of the name or the full USCC (registry.selectors)."""
+    q = request.GET.get("q", "").strip()
+    result = None
+    if q:
+        throttle.hit(request, ENTITY_LOOKUPS)
+        result = registry_selectors.public_entity_search(q)
+    return render(request, "portal/entity_search.html", {"q": q, "result": result})
+
+
+@refuse_when_throttled
+def entity_public(request: HttpRequest, uscc: str) -> HttpResponse:
+    throttle.hit(request, ENTITY_LOOKUPS)
+    return render(request, "portal/entity_public.html", registry_selectors.public_entity(uscc))
 
 
 def certificate_search(request: HttpRequest) -> HttpResponse:

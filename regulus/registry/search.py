@@ -383,6 +383,9 @@ class IndexQuery:
     fragment: str
     filters: dict[str, str] = field(default_factory=dict)
     unit_ids: Sequence[int] | None = None  # None = the whole city
+    # Names (current and former) only, never a legal representative's name: the public's
+    # lookup (a person's name is not public, so nobody may find entities by it there).
+    names_only: bool = False
     # Worked out once per query and reused by its page and its count (same request).
     _estimate: int | None = field(default=None, init=False, repr=False, compare=False)
     _person_indexed: bool | None = field(default=None, init=False, repr=False, compare=False)
@@ -417,6 +420,8 @@ def _person_indexed(cursor: Any, query: IndexQuery) -> bool:
     """Whether any document holds the fragment as a legal representative's full name (one
     probe of the index, ~0.01 ms). Usually not: then the MATCH is the bare phrase, which FTS5
     evaluates ~5 % faster than "phrase OR person" (a count reads every matching doclist)."""
+    if query.names_only:
+        return False
     if query._person_indexed is None:
         token = _fts_quote(person_token(query.fragment))
         cursor.execute(f"SELECT 1 FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s LIMIT 1", [token])
@@ -435,8 +440,9 @@ def _fts_match(query: IndexQuery, *, person: bool = True) -> str:
     return text
 
 
-def _verify_sql(alias: str) -> str:
+def _verify_sql(alias: str, query: IndexQuery) -> str:
     """Substring check on the candidates (fragments longer than two characters)."""
+    person = "" if query.names_only else f" OR {alias}.legal_rep_name = %s"
     if _is_pg():
         name_like = f"lower({alias}.name) LIKE lower(%s)"
         former_like = "lower(f.name) LIKE lower(%s)"
@@ -444,19 +450,25 @@ def _verify_sql(alias: str) -> str:
         name_like = f"{alias}.name LIKE %s ESCAPE '\\'"
         former_like = "f.name LIKE %s ESCAPE '\\'"
     return (
-        f"({name_like} OR {alias}.legal_rep_name = %s OR EXISTS (SELECT 1 FROM "
+        f"({name_like}{person} OR EXISTS (SELECT 1 FROM "
         f"registry_entityformername f WHERE f.entity_id = {alias}.id AND {former_like}))"
     )
 
 
 def _verify_params(query: IndexQuery) -> list[Any]:
     pattern = _like_pattern(fold(query.fragment))
+    if query.names_only:
+        return [pattern, pattern]
     return [pattern, query.fragment.strip(), pattern]
 
 
 def _pg_where(query: IndexQuery) -> tuple[str, list[Any]]:
-    conditions = ["(s.tokens @> %s::text[] OR s.tokens @> %s::text[])"]
-    params: list[Any] = [query.fragment_tokens, [person_token(query.fragment)]]
+    if query.names_only:
+        conditions = ["s.tokens @> %s::text[]"]
+        params: list[Any] = [query.fragment_tokens]
+    else:
+        conditions = ["(s.tokens @> %s::text[] OR s.tokens @> %s::text[])"]
+        params = [query.fragment_tokens, [person_token(query.fragment)]]
     filters = query.filter_tokens()
     if filters:
         conditions.append("s.tokens @> %s::text[]")
@@ -510,10 +522,10 @@ def search_ids(
                     f"SELECT e.id FROM (SELECT s.entity_id, s.entity_id + 0 AS k "
                     f"FROM {PG_TABLE} s WHERE {where} ORDER BY k DESC) c "
                     f"JOIN registry_entity e ON e.id = c.entity_id "
-                    f"WHERE {_verify_sql('e')} ORDER BY c.k DESC LIMIT %s OFFSET %s"
+                    f"WHERE {_verify_sql('e', query)} ORDER BY c.k DESC LIMIT %s OFFSET %s"
                 )
             else:
-                verify = "" if query.exact else " AND " + _verify_sql("e")
+                verify = "" if query.exact else " AND " + _verify_sql("e", query)
                 params += [] if query.exact else _verify_params(query)
                 sql = (
                     f"SELECT e.id FROM {PG_TABLE} s JOIN registry_entity e ON e.id = "
@@ -529,7 +541,7 @@ def search_ids(
                 )
                 cursor.execute(sql, [match, limit, offset])
             else:
-                verify = "" if query.exact else " AND " + _verify_sql("e")
+                verify = "" if query.exact else " AND " + _verify_sql("e", query)
                 vparams = [] if query.exact else _verify_params(query)
                 order = "x.rowid ASC" if sort == "new" else order
                 sql = (
@@ -556,7 +568,7 @@ def search_count(query: IndexQuery) -> tuple[int, bool]:
             else:
                 sql = (
                     f"SELECT count(*) FROM {PG_TABLE} s JOIN registry_entity e ON e.id = "
-                    f"s.entity_id WHERE {where} AND {_verify_sql('e')}"
+                    f"s.entity_id WHERE {where} AND {_verify_sql('e', query)}"
                 )
                 params += _verify_params(query)
             estimate = _pg_upper_estimate(cursor, query)
@@ -572,7 +584,7 @@ def search_count(query: IndexQuery) -> tuple[int, bool]:
             else:
                 cursor.execute(
                     f"SELECT count(*) FROM {FTS_TABLE} x JOIN registry_entity e ON e.id = -x.rowid "
-                    f"WHERE {FTS_TABLE} MATCH %s AND {_verify_sql('e')}",
+                    f"WHERE {FTS_TABLE} MATCH %s AND {_verify_sql('e', query)}",
                     [match, *_verify_params(query)],
                 )
         return int(cursor.fetchone()[0]), False

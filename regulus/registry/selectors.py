@@ -18,7 +18,7 @@ from django.utils import timezone
 from regulus.core import ids
 from regulus.core.crypto import keyed_hash
 from regulus.core.extensions import providers
-from regulus.core.masking import mask_id_number
+from regulus.core.masking import mask_id_number, mask_person_name
 from regulus.core.models import AuditLog, OrgUnit
 from regulus.core.rawrows import RawColumns
 from regulus.core.scope import row_is_visible, scope_unit_ids
@@ -227,6 +227,60 @@ def entity_search(
         count, approximate = search.search_count(query) if with_count else (-1, False)
         return SearchResult(rows, count, page, per_page, mode="fragment", approximate=approximate)
     return _list_page(entity_queryset(user, filters), filters, page, per_page, with_count)
+
+
+# The public lookup (portal) shows at most this many entities: enough to find one by a part
+# of its name, too few to copy the register through it.
+PUBLIC_RESULTS = 20
+
+
+def public_entity_search(q: str) -> SearchResult:
+    """The public's lookup (企业信息查询): a full USCC, or two or more characters of a name
+    (current or former), in the whole city; never a person's name or ID number (who runs
+    which business is not for anyone to search). The first PUBLIC_RESULTS, newest first,
+    and how many there are."""
+    q = (q or "").strip()[:100]
+    uscc = _uscc_query(q) if q else None
+    if uscc:
+        rows = list(
+            Entity.objects.filter(uscc=uscc).select_related("unit").defer(*LIST_DEFERRED)[:1]
+        )
+        return SearchResult(rows, len(rows), 1, PUBLIC_RESULTS, mode="uscc")
+    if len(q) < 2:
+        message = "请输入名称中连续的至少两个字，或完整的18位统一社会信用代码" if q else ""
+        return SearchResult([], 0, 1, PUBLIC_RESULTS, message=message, mode="fragment")
+    query = search.IndexQuery(fragment=q, names_only=True)
+    pks = search.search_ids(query, sort="new", offset=0, limit=PUBLIC_RESULTS)
+    by_pk = entities_by_ids(pks)
+    rows = [by_pk[pk] for pk in pks if pk in by_pk]
+    count, approximate = search.search_count(query)
+    return SearchResult(rows, count, 1, PUBLIC_RESULTS, mode="fragment", approximate=approximate)
+
+
+def public_entity(uscc: str) -> dict[str, Any]:
+    """What the public may see of an entity (its registration as published, the legal
+    representative's name masked, no ID number, phone or supervising unit), its former names
+    and its licences; Http404 for an unknown code."""
+    entity = (
+        Entity.objects.filter(uscc=ids.normalise(uscc or "")).defer("legal_rep_id_number").first()
+    )
+    if entity is None:
+        raise Http404("未查到该统一社会信用代码的市场主体")
+    return {
+        "entity": entity,
+        "legal_rep": mask_person_name(entity.legal_rep_name),
+        "industry": _industry_label(entity),
+        "former_names": list(entity.former_names.order_by("-used_until", "-id")),
+        "permits": entity_permits(entity, None),
+    }
+
+
+def _industry_label(entity: Entity) -> str:
+    section = INDUSTRY_SECTIONS.get(entity.industry_section)
+    if section is None:
+        return ""
+    label = f"{entity.industry_section} {section[0]}"
+    return f"{label} · 大类 {entity.industry_code}" if entity.industry_code else label
 
 
 def entities_by_ids(pks: list[int]) -> dict[int, Entity]:

@@ -9,7 +9,12 @@ from hypothesis import strategies as st
 
 from regulus.registry import search, services
 from regulus.registry.models import Entity
-from regulus.registry.selectors import EntityFilters, entity_search
+from regulus.registry.selectors import (
+    PUBLIC_RESULTS,
+    EntityFilters,
+    entity_search,
+    public_entity_search,
+)
 
 from .conftest import make_entity
 
@@ -23,14 +28,14 @@ def _search(user, q, **filters):
     return result
 
 
-def _brute(q, entities):
+def _brute(q, entities, *, names_only=False):
     f = search.fold(q)
     return {
         e.pk
         for e in entities
         if f in search.fold(e.name)
         or any(f in search.fold(n) for n in e.former_names.values_list("name", flat=True))
-        or e.legal_rep_name == q
+        or (e.legal_rep_name == q and not names_only)
     }
 
 
@@ -44,7 +49,12 @@ def _brute(q, entities):
 )
 def test_fragment_search_equals_brute_force_scan(city_admin, names, query, pick):
     with transaction.atomic():
-        entities = [make_entity(city_admin, n, legal_rep_name="张三") for n in names]
+        # Some legal representatives are named like a query can be: the staff's search finds
+        # them by it, the public's (names only) must not.
+        entities = [
+            make_entity(city_admin, n, legal_rep_name="超市" if i % 2 else "张三")
+            for i, n in enumerate(names)
+        ]
         if pick % 3 == 0:  # also query a real substring of a name
             name = names[pick % len(names)]
             query = name[: 2 + pick % max(1, len(name) - 1)]
@@ -55,6 +65,11 @@ def test_fragment_search_equals_brute_force_scan(city_admin, names, query, pick)
         expected = _brute(query, Entity.objects.all())
         assert {e.pk for e in result.entities} == expected
         assert result.count == len(expected)
+        public = public_entity_search(query)
+        expected = _brute(query, Entity.objects.all(), names_only=True)
+        assert public.count == len(expected)
+        assert {e.pk for e in public.entities} <= expected
+        assert len(public.entities) == min(len(expected), PUBLIC_RESULTS)
         transaction.set_rollback(True)
 
 
