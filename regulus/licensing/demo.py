@@ -297,7 +297,9 @@ def _submit(
         if entity is None and code == "pharmacy-permits":
             bundle = bundles["open-pharmacy"]
     matters = selectors.bundle_matters(bundle, new_business=entity is None)
-    kind = "enterprise" if "enterprise" in allowed and rng.random() < 0.6 else rng.choice(allowed)
+    # Shops are opened by companies and by 个体工商户 (a cooperative sells its members' produce).
+    shopkeepers = [k for k in ("enterprise", "individual") if k in allowed] or allowed
+    kind = "enterprise" if "enterprise" in shopkeepers and rng.random() < 0.6 else shopkeepers[-1]
     commitment = selectors.commitment_problem(matters) is None and (
         rng.random() < 0.55 or target == S.REVOKED
     )
