@@ -281,16 +281,31 @@ def token_list(request: HttpRequest) -> HttpResponse:
     return render(request, "core/token_list.html", context)
 
 
+PORTAL_PREFIX = "/portal/"
+
+
 def _error(request: HttpRequest, status: int, title: str, message: str) -> HttpResponse:
+    """The staff's error page, or on the public portal the portal's own (no staff menu)."""
+    portal = request.path.startswith(PORTAL_PREFIX)
     return render(
         request,
-        "core/error.html",
+        "portal/error.html" if portal else "core/error.html",
         {"status": status, "title": title, "message": message},
         status=status,
     )
 
 
+def _is_chinese_message(exception: Exception | None) -> bool:
+    """A message the code wrote for the user (Chinese), not Django's own (English, or the
+    resolver's list of the URL patterns it tried)."""
+    text = str(exception) if type(exception) is Http404 else ""
+    return any("\u4e00" <= c <= "\u9fff" for c in text)
+
+
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if request.path.startswith(PORTAL_PREFIX):
+        message = str(exception) if _is_chinese_message(exception) else "您访问的页面不存在。"
+        return _error(request, 404, "页面不存在", message)
     return _error(request, 404, "页面不存在", "您访问的页面或对象不存在，或不在您的数据范围内。")
 
 

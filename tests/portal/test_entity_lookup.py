@@ -64,7 +64,14 @@ def test_one_character_asks_for_two_and_an_unknown_code_is_404(client, shop):
     page = client.get("/portal/entities/", {"q": "鑫"}).content.decode()
     assert "至少两个字" in page and shop.uscc not in page
     missing = ids.make_uscc("9", "1", "430102", ids.make_org_code("X0000001"))
-    assert client.get(f"/portal/entities/{missing}/").status_code == 404
+    response = client.get(f"/portal/entities/{missing}/")
+    assert response.status_code == 404
+    # In the portal's own look, with what was not found; not the staff's shell.
+    page = response.content.decode()
+    assert "政务服务" in page and "未查到该统一社会信用代码的市场主体" in page
+    assert "返回工作台" not in page and "退出" not in page
+    page = client.get("/portal/no-such-page/").content.decode()
+    assert "您访问的页面不存在。" in page and "tried" not in page and "退出" not in page
 
 
 def test_at_most_twenty_are_listed_with_the_total(client, handler):
