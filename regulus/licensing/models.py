@@ -13,7 +13,7 @@ from regulus.core.crypto import EncryptedTextField
 from regulus.core.files import AttachmentFields
 from regulus.core.models import OrgUnit
 from regulus.core.scope import ScopedQuerySet
-from regulus.registry.rules import industry_section_of
+from regulus.registry.rules import industry_code_error
 
 
 class EntityKindChoice(models.TextChoices):
@@ -215,10 +215,9 @@ class Bundle(models.Model):
         return self.name
 
     def clean(self) -> None:
-        if self.industry_code and industry_section_of(self.industry_code) is None:
-            raise ValidationError(
-                {"industry_code": f"行业大类“{self.industry_code}”不是GB/T 4754的两位大类代码"}
-            )
+        error = industry_code_error(self.industry_code)
+        if error:
+            raise ValidationError({"industry_code": error})
 
 
 class BundleMatter(models.Model):

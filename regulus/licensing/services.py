@@ -40,6 +40,7 @@ from regulus.licensing.models import (
     VerificationTask,
 )
 from regulus.licensing.workflow import APPLICATION_FLOW, VERIFICATION_FLOW
+from regulus.registry.rules import industry_code_error
 
 S = Application.State
 PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
@@ -1041,7 +1042,7 @@ BUNDLE_ICONS: tuple[tuple[str, str], ...] = (
     ("truck", "货车（物流）"),
     ("building", "楼宇（企业）"),
 )
-BUNDLE_FIELDS = ["name", "description", "icon", "is_active", "sort_order"]
+BUNDLE_FIELDS = ["name", "description", "icon", "industry_code", "is_active", "sort_order"]
 BUNDLE_CODE_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 BUNDLE_CODE_MAX = Bundle._meta.get_field("code").max_length or 40
 BUNDLE_NAME_MAX = Bundle._meta.get_field("name").max_length or 100
@@ -1095,6 +1096,9 @@ def _bundle_field_errors(values: Mapping[str, Any], *, old_icon: str = "") -> di
             errors["sort_order"] = f"排序不能超过{SORT_ORDER_MAX}"
     if "is_active" in values and not isinstance(values["is_active"], bool):
         errors["is_active"] = "启用应为是或否"
+    industry_error = industry_code_error(values.get("industry_code") or "")
+    if industry_error:
+        errors["industry_code"] = industry_error
     return errors
 
 
@@ -1143,6 +1147,7 @@ def bundle_create(
     name: str,
     description: str = "",
     icon: str = "shop",
+    industry_code: str = "",
     is_active: bool = True,
     sort_order: int = 0,
     matter_codes: Iterable[str],
@@ -1155,6 +1160,7 @@ def bundle_create(
         "name": (name or "").strip(),
         "description": (description or "").strip(),
         "icon": icon,
+        "industry_code": (industry_code or "").strip(),
         "is_active": is_active,
         "sort_order": sort_order,
     }
@@ -1199,7 +1205,7 @@ def bundle_update(*, actor: Any, bundle: Bundle, **changes: Any) -> Bundle:
     unknown = set(changes) - set(BUNDLE_FIELDS)
     if unknown:
         raise ValidationError(f"不能修改：{'、'.join(sorted(unknown))}")
-    for key in ("name", "description"):
+    for key in ("name", "description", "industry_code"):
         if key in changes:
             changes[key] = (changes[key] or "").strip()
     errors = _bundle_field_errors(changes, old_icon=bundle.icon)

@@ -667,6 +667,7 @@ def bundle_create(request: HttpRequest) -> HttpResponse:
             "name": "",
             "description": "",
             "icon": "shop",
+            "industry_code": "",
             "is_active": True,
             "sort_order": selectors.bundle_next_sort_order(),
         }
@@ -716,6 +717,7 @@ def bundle_edit(request: HttpRequest, code: str) -> HttpResponse:
             "name": bundle.name,
             "description": bundle.description,
             "icon": bundle.icon,
+            "industry_code": bundle.industry_code,
             "is_active": bundle.is_active,
             "sort_order": bundle.sort_order,
         }
@@ -749,6 +751,7 @@ def _bundle_changes(post: Any) -> dict[str, Any]:
         "name": post.get("name", ""),
         "description": post.get("description", ""),
         "icon": post.get("icon", ""),
+        "industry_code": post.get("industry_code", ""),
         "is_active": bool(post.get("is_active")),
         "sort_order": sort_order,
     }
@@ -761,6 +764,7 @@ def _bundle_posted_values(post: Any) -> dict[str, Any]:
         "name": post.get("name", ""),
         "description": post.get("description", ""),
         "icon": post.get("icon", ""),
+        "industry_code": post.get("industry_code", ""),
         "is_active": bool(post.get("is_active")),
         "sort_order": post.get("sort_order", ""),
     }

@@ -460,6 +460,13 @@ def industry_section_of(code: str) -> str | None:
     return _SECTION_OF_CODE.get(code)
 
 
+def industry_code_error(code: str) -> str | None:
+    """Why a 大类 code given alone (a bundle's) is refused, or None ("" is none given)."""
+    if code and industry_section_of(code) is None:
+        return f"行业大类“{code}”不是GB/T 4754的两位大类代码（如零售业52）"
+    return None
+
+
 _USCC_VALUE = {c: i for i, c in enumerate(ids.USCC_ALPHABET)}
 _USCC_WEIGHTS = tuple(pow(3, i, 31) for i in range(17))
 _USCC_BYTE_VALUES = bytes(_USCC_VALUE.get(chr(b), 0xFF) for b in range(256))

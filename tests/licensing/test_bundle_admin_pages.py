@@ -328,6 +328,24 @@ def test_bundle_fields_are_checked_by_name(client, city_admin, supermarket):
     )
 
 
+def test_bundle_industry_is_edited_on_its_page_and_checked(client, city_admin, supermarket):
+    """The industry a bundle's new businesses are registered in: a GB/T 4754 大类 code,
+    refused with the field's message otherwise (and nothing changes)."""
+    client.force_login(city_admin)
+    form = {"form": "bundle", "name": "开办超市", "icon": "cart3", "sort_order": "0"}
+    page = client.post(
+        "/licensing/bundles/open-supermarket/edit/", {**form, "industry_code": "99"}
+    ).content.decode()
+    assert "行业大类“99”不是GB/T 4754的两位大类代码（如零售业52）" in page
+    supermarket.refresh_from_db()
+    assert supermarket.industry_code == "52"
+    client.post("/licensing/bundles/open-supermarket/edit/", {**form, "industry_code": "51"})
+    supermarket.refresh_from_db()
+    assert supermarket.industry_code == "51"
+    row = AuditLog.objects.filter(object_id=str(supermarket.pk)).latest("id")
+    assert row.changes["industry_code"] == ["52", "51"]
+
+
 def test_role_without_permission_cannot_edit_bundles(
     client, handler, outsider, city_admin, catalogue
 ):
