@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable
 from typing import Any
 
+from django.apps import apps
 from django.db.models import Q, QuerySet
 
 from regulus.core import clock
@@ -91,6 +93,40 @@ def field_labels(model: Any) -> dict[str, str]:
     for f in model._meta.concrete_fields:
         labels[f.attname] = labels[f.name] = str(f.verbose_name)
     return labels
+
+
+def audit_change_lines(row: AuditLog) -> list[tuple[str, str]]:
+    """A row's changes as (field's Chinese name, "old → new"), for the audit log page. A
+    change is an [old, new] pair; some rows also carry plain facts (a created object's
+    values, a transition's note), shown as they are."""
+    if not isinstance(row.changes, dict):
+        return []
+    labels = _labels_of(row.object_type)
+    return [(labels.get(key) or key, _change_text(value)) for key, value in row.changes.items()]
+
+
+def _change_text(value: Any) -> str:
+    if isinstance(value, list) and len(value) == 2:
+        old, new = (_value_text(v) for v in value)
+        return f"{old} → {new}"
+    return _value_text(value)
+
+
+def _value_text(value: Any) -> str:
+    if value is None or value == "":
+        return "∅"
+    if isinstance(value, list):
+        return "、".join(_value_text(v) for v in value)
+    return str(value)
+
+
+@functools.cache
+def _labels_of(object_type: str) -> dict[str, str]:
+    """The field labels of the model an audit row names ("registry.entity"), {} if none."""
+    try:
+        return field_labels(apps.get_model(object_type))
+    except (LookupError, ValueError):
+        return {}
 
 
 def audit_event(row: AuditLog, labels: dict[str, str] | None = None) -> dict[str, Any]:

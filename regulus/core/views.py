@@ -172,6 +172,8 @@ def audit_list(request: HttpRequest) -> HttpResponse:
          for key in ("actor", "action", "date_from", "date_to", "object_type")}  # fmt: skip
     rows = selectors.audit_search(**f)
     context = {"f": f, "actions": AuditLog.Action.choices, **paginate(request, rows, 50)}
+    for row in context["page_obj"]:
+        row.change_lines = selectors.audit_change_lines(row)
     return render(request, "core/audit_list.html", context)
 
 
