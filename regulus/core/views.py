@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from regulus.core import calendar, clock, selectors, services, tokens
@@ -283,15 +284,15 @@ def token_list(request: HttpRequest) -> HttpResponse:
     return render(request, "core/token_list.html", context)
 
 
-PORTAL_PREFIX = "/portal/"
+def _on_portal(request: HttpRequest) -> bool:
+    return request.path.startswith(reverse("portal:home"))
 
 
 def _error(request: HttpRequest, status: int, title: str, message: str) -> HttpResponse:
     """The staff's error page, or on the public portal the portal's own (no staff menu)."""
-    portal = request.path.startswith(PORTAL_PREFIX)
     return render(
         request,
-        "portal/error.html" if portal else "core/error.html",
+        "portal/error.html" if _on_portal(request) else "core/error.html",
         {"status": status, "title": title, "message": message},
         status=status,
     )
@@ -305,7 +306,7 @@ def _is_chinese_message(exception: Exception | None) -> bool:
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    if request.path.startswith(PORTAL_PREFIX):
+    if _on_portal(request):
         message = str(exception) if _is_chinese_message(exception) else "您访问的页面不存在。"
         return _error(request, 404, "页面不存在", message)
     return _error(request, 404, "页面不存在", "您访问的页面或对象不存在，或不在您的数据范围内。")

@@ -269,13 +269,14 @@ def public_entity(uscc: str) -> dict[str, Any]:
     return {
         "entity": entity,
         "legal_rep": mask_person_name(entity.legal_rep_name),
-        "industry": _industry_label(entity),
+        "industry": industry_label(entity),
         "former_names": list(entity.former_names.order_by("-used_until", "-id")),
         "permits": entity_permits(entity, None),
     }
 
 
-def _industry_label(entity: Entity) -> str:
+def industry_label(entity: Entity) -> str:
+    """ "F 批发和零售业 · 大类 52", as the entity pages show the industry ("" if none)."""
     section = INDUSTRY_SECTIONS.get(entity.industry_section)
     if section is None:
         return ""

@@ -108,7 +108,7 @@ def _render_detail(
     context = {
         "entity": entity,
         "district_name": DISTRICTS.get(entity.district_code, ""),
-        "industry_name": INDUSTRY_SECTIONS.get(entity.industry_section, ("",))[0],
+        "industry": selectors.industry_label(entity),
         "id_masked": mask_id_number(entity.legal_rep_id_number),
         "former_names": list(entity.former_names.all()),
         "permits": selectors.entity_permits(entity, request.user),
