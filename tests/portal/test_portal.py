@@ -67,6 +67,11 @@ def test_certificate_verification_page_and_api(client, supermarket, window_clerk
     cert = services.application_fast_track(application=app, actor=handler)
     page = client.get(f"/portal/certificates/{cert.number}/").content.decode()
     assert "有效" in page and app.applicant_name in page
+    # The holder's public record is a click away; it lists this certificate.
+    app.refresh_from_db()
+    assert f'href="/portal/entities/{app.uscc}/"' in page
+    record = client.get(f"/portal/entities/{app.uscc}/").content.decode()
+    assert cert.number in record and app.applicant_name in record
     api = client.get(f"/api/v1/portal/certificates/{cert.number}")
     assert api.status_code == 200 and api.json()["state"] == "valid"
     assert client.get("/portal/certificates/DZ404/").status_code == 404
