@@ -34,6 +34,12 @@ def test_handler_pages_render(client: Client, handler, issued):
     ]:
         response = client.get(url)
         assert response.status_code == 200, url
+    page = client.get(f"/licensing/applications/{issued.number}/").content.decode()
+    assert "经营范围" not in page  # none given
+    issued.business_scope = "食品销售；日用百货销售"
+    issued.save(update_fields=["business_scope"])
+    page = client.get(f"/licensing/applications/{issued.number}/").content.decode()
+    assert "食品销售；日用百货销售" in page
     page = client.get(f"/licensing/applications/{issued.number}/certificate/").content.decode()
     assert (
         "data:image/svg+xml" in page
