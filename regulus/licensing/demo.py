@@ -245,14 +245,32 @@ def _open_factor(state: str, age: int) -> float:
     return max(factor, LATE_CORRECTION_FACTOR) if state == S.CORRECTION else factor
 
 
-def _entity_for(district: OrgUnit, rng: random.Random, kinds: list[str]) -> Any:
+# The registered trade a bundle's existing entity is found by: two or more characters of its
+# name (the index takes no shorter fragment).
+TRADE_FRAGMENTS = {
+    "open-supermarket": "超市",
+    "open-pharmacy": "药房",
+    "open-convenience-store": "便利",
+    "open-restaurant": "餐馆",
+    "open-snack-bar": "米粉",
+    "open-device-store": "药房",
+    "pharmacy-permits": "药房",
+}
+
+
+def _entity_for(district: OrgUnit, rng: random.Random, kinds: list[str], code: str) -> Any:
+    """A registered entity of the district bureau, of the bundle's trade (a pharmacy for the
+    pharmacy permits), or None: then the application registers a new business."""
+    from regulus.registry import search
     from regulus.registry.models import Entity
 
     qs = Entity.objects.filter(unit=district, status="active", kind__in=kinds)
-    n = qs.count()
-    if not n:
-        return None
-    return qs.order_by("id")[rng.randrange(min(n, 500))]
+    fragment = TRADE_FRAGMENTS.get(code)
+    if fragment:
+        query = search.IndexQuery(fragment=fragment, unit_ids=[district.pk], names_only=True)
+        qs = qs.filter(pk__in=search.search_ids(query, sort="new", offset=0, limit=500))
+    candidates = list(qs.order_by("id").values_list("pk", flat=True)[:500])
+    return Entity.objects.get(pk=rng.choice(candidates)) if candidates else None
 
 
 def _story(
@@ -293,7 +311,7 @@ def _submit(
         not any(m.creates_entity for m in selectors.bundle_matters(bundle, new_business=True))
         or rng.random() < 0.25
     ):
-        entity = _entity_for(district, rng, allowed)
+        entity = _entity_for(district, rng, allowed, code)
         if entity is None and code == "pharmacy-permits":
             bundle = bundles["open-pharmacy"]
     matters = selectors.bundle_matters(bundle, new_business=entity is None)

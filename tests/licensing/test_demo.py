@@ -80,3 +80,19 @@ def test_demo_intake_is_level_and_old_applications_are_finished(
         ages.append(age)
     assert ages and min(ages) <= 2  # the youngest are open
     assert sum(a > 10 for a in ages) < sum(a <= 10 for a in ages)
+
+
+def test_an_application_for_a_registered_entity_picks_one_of_the_bundles_trade(handler, bureau):
+    """A pharmacy's permits go to a registered pharmacy, not to a vegetable stall."""
+    import random
+
+    from tests.registry.conftest import make_entity
+
+    make_entity(handler, "长沙市芙蓉区金穗菜摊", kind="individual")
+    pharmacy = make_entity(handler, "长沙市芙蓉区好运大药房", kind="individual")
+    district = pharmacy.unit
+    rng = random.Random(1)
+    kinds = ["enterprise", "individual"]
+    for _ in range(5):
+        assert demo._entity_for(district, rng, kinds, "pharmacy-permits") == pharmacy
+    assert demo._entity_for(district, rng, kinds, "open-snack-bar") is None  # no 米粉 shop
