@@ -78,7 +78,7 @@ def test_at_most_twenty_are_listed_with_the_total(client, handler):
     for n in range(23):
         make_entity(handler, f"长沙市芙蓉区连锁便利店第{n}分店", kind="individual")
     page = client.get("/portal/entities/", {"q": "连锁便利"}).content.decode()
-    assert "共 23 户" in page and "显示最近登记的 20 户" in page
+    assert "共 23 户" in page and "只显示其中 20 户" in page
     assert page.count('class="list-group-item list-group-item-action"') == 20
 
 
