@@ -201,7 +201,6 @@ def entity_search(
     names included), a legal representative's full name, or a legal representative's
     resident ID number (exact, through its keyed hash); plus filters and a sort."""
     page = max(1, page)
-    offset = (page - 1) * per_page
     q = filters.q
     if not user.is_authenticated:
         return SearchResult([], 0, page, per_page)
@@ -212,21 +211,33 @@ def entity_search(
         qs = with_id_hash(entity_queryset(user, filters), keyed_hash(number))
         return _list_page(qs, filters, page, per_page, with_count, mode="person")
     if uscc:
-        qs = entity_queryset(user, filters).filter(uscc=uscc)
-        rows = list(qs.select_related("unit").defer(*LIST_DEFERRED)[:1])
-        return SearchResult(rows, len(rows), 1, per_page, mode="uscc")
+        return _uscc_page(entity_queryset(user, filters), uscc, per_page)
     if q and len(q) < 2:
         return SearchResult([], 0, page, per_page, message="至少输入两个字", mode="fragment")
     if q:
         query = _index_query(user, filters)
         if query.unit_ids is not None and not query.unit_ids:
             return SearchResult([], 0, page, per_page, mode="fragment")
-        pks = search.search_ids(query, sort=filters.sort, offset=offset, limit=per_page)
-        by_pk = entities_by_ids(pks)
-        rows = [by_pk[pk] for pk in pks if pk in by_pk]
-        count, approximate = search.search_count(query) if with_count else (-1, False)
-        return SearchResult(rows, count, page, per_page, mode="fragment", approximate=approximate)
+        return _fragment_page(query, filters.sort, page, per_page, with_count)
     return _list_page(entity_queryset(user, filters), filters, page, per_page, with_count)
+
+
+def _uscc_page(qs: QuerySet[Entity], uscc: str, per_page: int) -> SearchResult:
+    """The one entity of that USCC among qs, if any."""
+    rows = list(qs.filter(uscc=uscc).select_related("unit").defer(*LIST_DEFERRED)[:1])
+    return SearchResult(rows, len(rows), 1, per_page, mode="uscc")
+
+
+def _fragment_page(
+    query: search.IndexQuery, sort: str, page: int, per_page: int, with_count: bool
+) -> SearchResult:
+    """A page of the index's matches, in the order of the search, and how many there are."""
+    offset = (page - 1) * per_page
+    pks = search.search_ids(query, sort=sort, offset=offset, limit=per_page)
+    by_pk = entities_by_ids(pks)
+    rows = [by_pk[pk] for pk in pks if pk in by_pk]
+    count, approximate = search.search_count(query) if with_count else (-1, False)
+    return SearchResult(rows, count, page, per_page, mode="fragment", approximate=approximate)
 
 
 # The public lookup (portal) shows at most this many entities: enough to find one by a part
@@ -242,19 +253,12 @@ def public_entity_search(q: str) -> SearchResult:
     q = (q or "").strip()[:100]
     uscc = _uscc_query(q) if q else None
     if uscc:
-        rows = list(
-            Entity.objects.filter(uscc=uscc).select_related("unit").defer(*LIST_DEFERRED)[:1]
-        )
-        return SearchResult(rows, len(rows), 1, PUBLIC_RESULTS, mode="uscc")
+        return _uscc_page(Entity.objects.all(), uscc, PUBLIC_RESULTS)
     if len(q) < 2:
         message = "请输入名称中连续的至少两个字，或完整的18位统一社会信用代码" if q else ""
         return SearchResult([], 0, 1, PUBLIC_RESULTS, message=message, mode="fragment")
     query = search.IndexQuery(fragment=q, names_only=True)
-    pks = search.search_ids(query, sort="new", offset=0, limit=PUBLIC_RESULTS)
-    by_pk = entities_by_ids(pks)
-    rows = [by_pk[pk] for pk in pks if pk in by_pk]
-    count, approximate = search.search_count(query)
-    return SearchResult(rows, count, 1, PUBLIC_RESULTS, mode="fragment", approximate=approximate)
+    return _fragment_page(query, "new", 1, PUBLIC_RESULTS, with_count=True)
 
 
 def public_entity(uscc: str) -> dict[str, Any]:
