@@ -139,7 +139,7 @@ def audit_event(row: AuditLog, labels: dict[str, str] | None = None) -> dict[str
     return {
         "at": row.at, "actor_name": row.actor_name, "unit_name": row.unit_name,
         "title": row.summary or f"{row.get_action_display()}{row.object_repr}",
-        "detail": f"修改：{changed}" if changed else "",
+        "detail": f"修改：{changed}" if changed else "", "action": row.action,
     }  # fmt: skip
 
 

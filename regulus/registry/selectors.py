@@ -458,24 +458,20 @@ ENTITY_TIMELINE_PROVIDERS = ("regulus.licensing.selectors:entity_timeline",)
 def entity_timeline(entity: Entity, user: Any) -> list[dict[str, Any]]:
     """The entity's own audit rows, its registration facts, the import that created it, and
     every app's events about it, newest first."""
-    rows = audit_timeline(entity) + registration_facts(entity) + import_origin(entity)
+    audited = audit_timeline(entity)
+    rows = audited + registration_facts(entity, {row["action"] for row in audited})
+    rows += import_origin(entity)
     for provider in providers(ENTITY_TIMELINE_PROVIDERS):
         rows.extend(provider(entity, user))
     return sorted(rows, key=lambda row: row["at"], reverse=True)
 
 
-def registration_facts(entity: Entity) -> list[dict[str, Any]]:
+def registration_facts(entity: Entity, audited: set[str]) -> list[dict[str, Any]]:
     """Its establishment and its last change of status, as the record states them (dates,
-    without a time), where no audit row tells them already: an entity imported or migrated
-    from the provincial register was established, and perhaps cancelled, before this system
-    knew it; one registered or changed here has the audit row."""
-    audited = set(
-        AuditLog.objects.filter(
-            object_type=Entity._meta.label_lower,
-            object_id=str(entity.pk),
-            action__in=[AuditLog.Action.CREATE, AuditLog.Action.TRANSITION],
-        ).values_list("action", flat=True)
-    )
+    without a time), where none of its audit rows (`audited`: their actions) tells them
+    already: an entity imported or migrated from the provincial register was established,
+    and perhaps cancelled, before this system knew it; one registered or changed here has
+    the audit row."""
     authority = entity.registration_authority or "登记机关"
     facts = []
     if AuditLog.Action.CREATE not in audited:
