@@ -13,11 +13,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from regulus.core import calendar, clock, selectors, services, tokens
 from regulus.core.audit import verify_chain
+from regulus.core.extensions import providers
 from regulus.core.forms import LoginForm, StaffForm
 from regulus.core.models import ApiToken, AuditLog, CalendarDay, Role, User
 
@@ -284,37 +284,34 @@ def token_list(request: HttpRequest) -> HttpResponse:
     return render(request, "core/token_list.html", context)
 
 
-def _on_portal(request: HttpRequest) -> bool:
-    return request.path.startswith(reverse("portal:home"))
+# Apps whose pages have a look of their own (the public portal) show their errors in it: each
+# provider returns a response for a request of its app, None for any other.
+ERROR_PAGE_PROVIDERS = ("regulus.portal.views:error_page",)
 
 
-def _error(request: HttpRequest, status: int, title: str, message: str) -> HttpResponse:
-    """The staff's error page, or on the public portal the portal's own (no staff menu)."""
+def _error(
+    request: HttpRequest, status: int, title: str, message: str, exception: Exception | None = None
+) -> HttpResponse:
+    for provider in providers(ERROR_PAGE_PROVIDERS):
+        response = provider(request, status, title, exception)
+        if response is not None:
+            return response
     return render(
         request,
-        "portal/error.html" if _on_portal(request) else "core/error.html",
+        "core/error.html",
         {"status": status, "title": title, "message": message},
         status=status,
     )
 
 
-def _is_chinese_message(exception: Exception | None) -> bool:
-    """A message the code wrote for the user (Chinese), not Django's own (English, or the
-    resolver's list of the URL patterns it tried)."""
-    text = str(exception) if type(exception) is Http404 else ""
-    return any("\u4e00" <= c <= "\u9fff" for c in text)
-
-
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    if _on_portal(request):
-        message = str(exception) if _is_chinese_message(exception) else "您访问的页面不存在。"
-        return _error(request, 404, "页面不存在", message)
-    return _error(request, 404, "页面不存在", "您访问的页面或对象不存在，或不在您的数据范围内。")
+    message = "您访问的页面或对象不存在，或不在您的数据范围内。"
+    return _error(request, 404, "页面不存在", message, exception)
 
 
 def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     message = str(exception) if exception and str(exception) else "您没有执行此操作的权限。"
-    return _error(request, 403, "无权访问", message)
+    return _error(request, 403, "无权访问", message, exception)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:

@@ -10,10 +10,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from regulus.core import throttle
@@ -35,6 +36,27 @@ from regulus.portal.limits import (
 from regulus.registry import selectors as registry_selectors
 
 SESSION_KEY = "portal_applications"
+# What the public is told when the page gave no message of its own.
+PUBLIC_ERROR_MESSAGES = {
+    403: "您没有执行此操作的权限。",
+    404: "您访问的页面不存在。",
+    500: "系统发生错误，已记录。请稍后重试。",
+}
+
+
+def error_page(
+    request: HttpRequest, status: int, title: str, exception: Exception | None
+) -> HttpResponse | None:
+    """The portal's errors in its own look (core.views.ERROR_PAGE_PROVIDERS): no staff menu
+    or logout button; the page's own Chinese message (未查到…, 请先凭申请编号…) where it gave
+    one, never Django's (English, or the list of URL patterns it tried)."""
+    if not request.path.startswith(reverse("portal:home")):
+        return None
+    text = str(exception) if type(exception) in (Http404, PermissionDenied) else ""
+    chinese = any("\u4e00" <= c <= "\u9fff" for c in text)
+    message = text if chinese else PUBLIC_ERROR_MESSAGES.get(status, "")
+    context = {"status": status, "title": title, "message": message}
+    return render(request, "portal/error.html", context, status=status)
 
 
 def _remember(request: HttpRequest, number: str) -> None:
