@@ -451,19 +451,28 @@ ENTITY_PERMIT_PROVIDERS = ("regulus.licensing.selectors:entity_permits",)
 
 
 # Likewise every app adds its events to the entity's one timeline (rows as core/_timeline.html
-# shows them: at, actor_name, unit_name, title, detail).
+# shows them: at, actor_name, unit_name, title, detail), oldest first (see entity_timeline).
 ENTITY_TIMELINE_PROVIDERS = ("regulus.licensing.selectors:entity_timeline",)
 
 
 def entity_timeline(entity: Entity, user: Any) -> list[dict[str, Any]]:
-    """The entity's own audit rows, its registration facts, the import that created it, and
-    every app's events about it, newest first."""
-    audited = audit_timeline(entity)
-    rows = audited + registration_facts(entity, {row["action"] for row in audited})
-    rows += import_origin(entity)
+    """Every app's events about the entity, its own audit rows, its registration facts and
+    the import that created it, newest first.
+
+    Several steps can share one moment (a commitment accepted, approved and issued on the
+    spot, the entity registered with the issue). So the rows are gathered oldest first (each
+    provider gives its own that way), the apps' before the entity's own, whose rows an app's
+    step causes; sorted oldest first, a stable sort keeps that order among equal times, and
+    reversed: the issue above the approval above the acceptance, the registration on top."""
+    rows: list[dict[str, Any]] = []
     for provider in providers(ENTITY_TIMELINE_PROVIDERS):
         rows.extend(provider(entity, user))
-    return sorted(rows, key=lambda row: row["at"], reverse=True)
+    audited = audit_timeline(entity)[::-1]  # newest first as it comes
+    rows += import_origin(entity) + registration_facts(entity, {r["action"] for r in audited})
+    rows += audited
+    rows.sort(key=lambda row: row["at"])
+    rows.reverse()
+    return rows
 
 
 def registration_facts(entity: Entity, audited: set[str]) -> list[dict[str, Any]]:

@@ -274,3 +274,25 @@ def test_timelines_of_many_objects_match_each_timeline(issued, supermarket, wind
     together = timelines([issued, other], APPLICATION_FLOW)
     assert together[issued.pk] == timeline(issued, APPLICATION_FLOW)
     assert together[other.pk] == timeline(other, APPLICATION_FLOW)
+
+
+def test_entity_timeline_shows_steps_of_one_moment_newest_first(supermarket, window_clerk, handler):
+    # A commitment decided on the spot is accepted, approved and issued in one moment (the
+    # demo holds the clock at it): the entity's timeline, newest first, must then still read
+    # issue above approval above acceptance, and its registration beside its issue, not
+    # below the acceptance as if it came first.
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from regulus.core import clock
+    from regulus.registry.selectors import entity_timeline
+
+    app = submit(supermarket, actor=window_clerk, path="commitment")
+    with clock.held_at(timezone.now() + dt.timedelta(hours=1)):
+        services.application_fast_track(application=app, actor=handler)
+    app.refresh_from_db()
+    titles = [row["title"] for row in entity_timeline(app.entity, handler)]
+    steps = [t for t in titles if t.startswith(f"一件事 {app.number}")]
+    assert [s.split("：")[1][:4] for s in steps] == ["制发证照", "准予许可", "受理（待", "提交申请"]
+    assert titles[0].startswith("登记市场主体")
