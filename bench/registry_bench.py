@@ -458,13 +458,21 @@ def bench_import(rows: int, db: str, repeat: int) -> None:
         path.unlink()
         results.append((size, _median_run(runs), runs))
         ref_rate = statistics.median(_rate(r) for r in references)
+        rate = statistics.median(_rate(r) for r in runs)
         line(
             f"{size} rows end to end (validate+encrypt+index)",
-            f"{statistics.median(_rate(r) for r in runs):,.0f} rows/s ({_spread(runs)})",
+            f"{rate:,.0f} rows/s ({_spread(runs)})",
             f"raw {'COPY' if db == 'pg' else 'executemany'} of the same rows "
-            f"{ref_rate:,.0f} rows/s",
-            statistics.median(_rate(r) for r in runs) >= TARGETS["import_rate"],
+            f"{ref_rate:,.0f} rows/s ({rate / ref_rate:.2f} of it)",
+            rate >= TARGETS["import_rate"],
         )
+        if ref_rate < TARGETS["import_rate"]:
+            # Said on its own line: the machine, not the import, is then what misses the
+            # target (the raw insert does no validation, encryption or search index).
+            print(
+                f"    (on this machine even the raw insert of these rows, {ref_rate:,.0f} rows/s, "
+                f"is below the target of {TARGETS['import_rate']:,} rows/s)"
+            )
     # No verdict on updates: the target is for loading entities, against a raw insert of the
     # same rows; an update reads each entity, and one that changes it writes a new version of
     # its row and index entries, its old values, and an audit row in the chain.
