@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from regulus.core.models import User
-from regulus.registry.importing import import_entities, write_error_report
+from regulus.registry.importing import ImportResult, import_entities, write_error_report
 
 
 class Command(BaseCommand):
@@ -36,7 +36,11 @@ class Command(BaseCommand):
             actor = User.objects.filter(username=user).first()
             if actor is None:
                 raise CommandError(f"用户不存在：{user}")
-        bar = tqdm(total=100, unit="%", desc="导入", bar_format="{l_bar}{bar}| {postfix}")
+        # disable=None: no bar when stderr is not a terminal (cron, a log file), where its
+        # redraws would be a line of garbage.
+        bar = tqdm(
+            total=100, unit="%", desc="导入", bar_format="{l_bar}{bar}| {postfix}", disable=None
+        )
 
         def progress(rows: int, fraction: float) -> None:
             bar.n = int(fraction * 100)
@@ -56,16 +60,28 @@ class Command(BaseCommand):
             write_error_report(result.errors, result.error_count, errors)
             self.stdout.write(f"错误报告：{errors}")
         rate = result.rows / result.seconds if result.seconds else 0
-        if check:
-            verdict = "校验完成（未写入）"
-        elif result.committed:
-            verdict = "已导入"
-        else:
-            verdict = "有错误行，全部未导入"
         self.stdout.write(
-            f"{verdict}：共 {result.rows} 行，新增 {result.created}，更新 {result.updated}"
-            f"（其中内容有变化 {result.changed}），"
+            f"{_verdict(result, check)}：共 {result.rows} 行，新增 {result.created}，"
+            f"更新 {result.updated}（其中内容有变化 {result.changed}），"
             f"错误 {result.bad_rows} 行；用时 {result.seconds:.1f} 秒（{rate:,.0f} 行/秒）"
         )
-        if not check and not result.committed:
+        if check:
+            return
+        if not result.committed:
             raise CommandError("导入未执行")
+        if not result.good_rows:
+            # A script that imports a nightly file in good-rows mode must notice a file of
+            # which no row could be taken (the wrong file, a changed layout).
+            raise CommandError("没有正确的行，未导入任何数据")
+
+
+def _verdict(result: ImportResult, check: bool) -> str:
+    if check:
+        return "校验完成（未写入）"
+    if not result.committed:
+        return "有错误行，全部未导入"
+    if not result.good_rows:
+        return "没有正确的行，未导入任何数据"
+    if result.bad_rows:
+        return "已导入正确的行，错误行未导入"
+    return "已导入"
