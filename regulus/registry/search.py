@@ -391,14 +391,27 @@ class IndexQuery:
     _person_indexed: bool | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
+    def keywords(self) -> list[str]:
+        """The fragment's words: a query of several words, split at white space ("五一 超市"),
+        matches the entities each of whose words is in their name or a former name."""
+        return self.fragment.split() or [self.fragment]
+
+    @property
+    def matches_person(self) -> bool:
+        """Whether the query also finds entities by their legal representative's full name
+        (a person's name is one word; the public may never search by it)."""
+        return not self.names_only and len(self.keywords) == 1
+
+    @property
     def fragment_tokens(self) -> list[str]:
-        return sorted(bigram_tokens(self.fragment))
+        return sorted(set().union(*(bigram_tokens(word) for word in self.keywords)))
 
     @property
     def exact(self) -> bool:
         """Whether the index alone answers "contains": always on SQLite (a phrase of
-        consecutive bigrams); on PostgreSQL (a set of bigrams) only for two characters."""
-        return connection.vendor == "sqlite" or len(self.fragment) == 2
+        consecutive bigrams for each word); on PostgreSQL (a set of bigrams) only for words of
+        two characters."""
+        return connection.vendor == "sqlite" or all(len(word) == 2 for word in self.keywords)
 
     def filter_tokens(self) -> list[str]:
         return [filter_token(k, v) for k, v in sorted(self.filters.items()) if v]
@@ -420,7 +433,7 @@ def _person_indexed(cursor: Any, query: IndexQuery) -> bool:
     """Whether any document holds the fragment as a legal representative's full name (one
     probe of the index, ~0.01 ms). Usually not: then the MATCH is the bare phrase, which FTS5
     evaluates ~5 % faster than "phrase OR person" (a count reads every matching doclist)."""
-    if query.names_only:
+    if not query.matches_person:
         return False
     if query._person_indexed is None:
         token = _fts_quote(person_token(query.fragment))
@@ -430,8 +443,12 @@ def _person_indexed(cursor: Any, query: IndexQuery) -> bool:
 
 
 def _fts_match(query: IndexQuery, *, person: bool = True) -> str:
-    phrase = _fts_quote(" ".join(bigram_sequence(query.fragment)))
-    text = f"({phrase} OR {_fts_quote(person_token(query.fragment))})" if person else phrase
+    phrases = [_fts_quote(" ".join(bigram_sequence(word))) for word in query.keywords]
+    phrase = " AND ".join(phrases)
+    if person and query.matches_person:
+        text = f"({phrase} OR {_fts_quote(person_token(query.fragment))})"
+    else:
+        text = phrase if len(phrases) == 1 else f"({phrase})"
     for token in query.filter_tokens():
         text += f" AND {_fts_quote(token)}"
     units = query.unit_tokens()
@@ -441,29 +458,39 @@ def _fts_match(query: IndexQuery, *, person: bool = True) -> str:
 
 
 def _verify_sql(alias: str, query: IndexQuery) -> str:
-    """Substring check on the candidates (fragments longer than two characters)."""
-    person = "" if query.names_only else f" OR {alias}.legal_rep_name = %s"
+    """Substring check on the candidates (words longer than two characters): each word in
+    the name or a former name (or the whole query as the legal representative's name)."""
+    person = f" OR {alias}.legal_rep_name = %s" if query.matches_person else ""
     if _is_pg():
         name_like = f"lower({alias}.name) LIKE lower(%s)"
         former_like = "lower(f.name) LIKE lower(%s)"
     else:
         name_like = f"{alias}.name LIKE %s ESCAPE '\\'"
         former_like = "f.name LIKE %s ESCAPE '\\'"
-    return (
+    word = (
         f"({name_like}{person} OR EXISTS (SELECT 1 FROM "
         f"registry_entityformername f WHERE f.entity_id = {alias}.id AND {former_like}))"
+    )
+    return (
+        word if len(query.keywords) == 1 else "(" + " AND ".join([word] * len(query.keywords)) + ")"
     )
 
 
 def _verify_params(query: IndexQuery) -> list[Any]:
-    pattern = _like_pattern(fold(query.fragment))
-    if query.names_only:
-        return [pattern, pattern]
-    return [pattern, query.fragment.strip(), pattern]
+    """The parameters of _verify_sql, in its order."""
+    params: list[Any] = []
+    for word in query.keywords:
+        pattern = _like_pattern(fold(word))
+        params += (
+            [pattern, query.fragment.strip(), pattern]
+            if query.matches_person
+            else [pattern, pattern]
+        )
+    return params
 
 
 def _pg_where(query: IndexQuery) -> tuple[str, list[Any]]:
-    if query.names_only:
+    if not query.matches_person:
         conditions = ["s.tokens @> %s::text[]"]
         params: list[Any] = [query.fragment_tokens]
     else:
@@ -508,6 +535,11 @@ def search_ids(
                 order = (
                     "s.entity_id DESC" if estimate >= PG_KEY_ORDER_MIN else "s.entity_id + 0 DESC"
                 )
+                if order == "s.entity_id DESC" and len(query.keywords) > 1:
+                    found = _pg_newest_window(cursor, query, where, params, offset, limit)
+                    if found is not None:
+                        return found
+                    order = "s.entity_id + 0 DESC"
             if query.exact and sort == "new":
                 sql = (
                     f"SELECT s.entity_id FROM {PG_TABLE} s WHERE {where} "
@@ -552,6 +584,35 @@ def search_ids(
         return [row[0] for row in cursor.fetchall()]
 
 
+# PostgreSQL, several words, newest first: the newest rows of the search table walked for a
+# page (see _pg_newest_window).
+PG_NEWEST_WINDOW = 100_000
+
+
+def _pg_newest_window(
+    cursor: Any, query: IndexQuery, where: str, params: list[Any], offset: int, limit: int
+) -> list[int] | None:
+    """A page of a query of several words that the estimate finds common, from the newest
+    PG_NEWEST_WINDOW rows of the search table walked backwards; None when they do not fill
+    it (the caller then takes the bitmap scan, exact whatever the matches).
+
+    The planner multiplies the frequencies of all the words' bigrams (芙蓉 and 便利, 利超, 超市)
+    and, expecting a few hundred matches where there are thousands, fetches and sorts every
+    one of them (~170 ms at 1M entities). The LIMIT of the subquery makes it walk the primary
+    key instead, as far as the page needs and never further than the window."""
+    verify = "" if query.exact else " AND " + _verify_sql("e", query)
+    sql = (
+        f"SELECT e.id FROM (SELECT entity_id, tokens FROM {PG_TABLE} "
+        f"ORDER BY entity_id DESC LIMIT {int(PG_NEWEST_WINDOW)}) s "
+        f"JOIN registry_entity e ON e.id = s.entity_id WHERE {where}{verify} "
+        "ORDER BY s.entity_id DESC LIMIT %s OFFSET %s"
+    )
+    vparams = [] if query.exact else _verify_params(query)
+    cursor.execute(sql, [*params, *vparams, limit, offset])
+    ids = [row[0] for row in cursor.fetchall()]
+    return ids if len(ids) == limit else None
+
+
 # PostgreSQL: above this many estimated matches the exact count (a bitmap heap scan of every
 # match, ~160 ms for 165,000 of 1M) is replaced by the planner's estimate, shown as "约…".
 PG_EXACT_COUNT_LIMIT = 10_000
@@ -591,28 +652,55 @@ def search_count(query: IndexQuery) -> tuple[int, bool]:
 
 
 def _pg_upper_estimate(cursor: Any, query: IndexQuery) -> int:
-    """The planner's estimate of the matches, kept on the high side: for a fragment of more
-    than two characters, the smallest estimate of its single bigrams (the planner would
-    multiply the bigrams' frequencies as if independent, but 便利 and 超市 go together).
-    Worked out once per query: the page and the count of one request share it.
+    """The planner's estimate of the matches, kept on the high side: for a word of more than
+    two characters, the smallest estimate of its single bigrams (the planner would multiply
+    the bigrams' frequencies as if independent, but 便利 and 超市 go together). Several words
+    are taken as independent of each other (芙蓉 and 便利超市: a district and a trade), their
+    estimates multiplied. Worked out once per query: the page and the count of one request
+    share it.
 
     From the column's statistics when the table has been analysed (no round trip: the same
     arithmetic the planner does, see _stats_rows), else from one EXPLAIN of the bigrams'
-    queries joined by UNION ALL."""
+    queries joined by UNION ALL (then several words count as their rarest)."""
     if query._estimate is not None:
         return query._estimate
-    value = fold(query.fragment)
-    parts = [query] if query.exact else [
-        IndexQuery(fragment=value[i : i + 2], filters=query.filters, unit_ids=query.unit_ids)
-        for i in range(min(len(value) - 1, 6))
-    ]  # fmt: skip
+    words = [
+        IndexQuery(
+            fragment=word, filters=query.filters, unit_ids=query.unit_ids,
+            names_only=not query.matches_person,
+        )
+        for word in query.keywords
+    ] if len(query.keywords) > 1 else [query]  # fmt: skip
     stats = _pg_token_stats(cursor)
-    if stats is not None:
-        estimate = min(_stats_rows(stats, part) for part in parts)
+    estimates = [_pg_word_estimate(cursor, stats, word) for word in words]
+    if stats is None or len(estimates) == 1:
+        estimate = min(estimates)  # without statistics (a new database): the rarest word's
     else:
-        estimate = _pg_explain_estimate(cursor, parts)
+        fraction = 1.0
+        for rows in estimates:
+            fraction *= rows / stats.rows
+        estimate = max(1, round(stats.rows * fraction))
     query._estimate = estimate
     return estimate
+
+
+def _pg_word_estimate(cursor: Any, stats: PgTokenStats | None, query: IndexQuery) -> int:
+    """The estimate of a query of one word: its own, or its bigrams' smallest."""
+    parts = [query] if query.exact else [
+        IndexQuery(
+            fragment=pair, filters=query.filters, unit_ids=query.unit_ids,
+            names_only=query.names_only,
+        )
+        for pair in _first_pairs(fold(query.fragment))
+    ]  # fmt: skip
+    if stats is not None:
+        return min(_stats_rows(stats, part) for part in parts)
+    return _pg_explain_estimate(cursor, parts)
+
+
+def _first_pairs(word: str, most: int = 6) -> list[str]:
+    """The word itself if it has two characters, else its first two-character windows."""
+    return [word[i : i + 2] for i in range(min(len(word) - 1, most))]
 
 
 def _pg_explain_estimate(cursor: Any, parts: list[IndexQuery]) -> int:
@@ -702,8 +790,11 @@ def _stats_rows(stats: PgTokenStats, query: IndexQuery) -> int:
     """The planner's row estimate of _pg_where(query): the fragment OR the person, AND the
     filters, AND any of the units (OR: s1 + s2 − s1·s2; AND: the product)."""
     fragment = _array_selectivity(stats, query.fragment_tokens, contains=True)
-    person = _array_selectivity(stats, [person_token(query.fragment)], contains=True)
-    selectivity = fragment + person - fragment * person
+    if query.matches_person:
+        person = _array_selectivity(stats, [person_token(query.fragment)], contains=True)
+        selectivity = fragment + person - fragment * person
+    else:
+        selectivity = fragment
     filters = query.filter_tokens()
     if filters:
         selectivity *= _array_selectivity(stats, filters, contains=True)

@@ -104,6 +104,15 @@ class SearchResult:
         return self.page > 1
 
 
+# A query of several words (split at white space) finds the names that contain each of them;
+# a word of one character would match almost every name.
+SHORT_WORD = "用空格分开的每个关键词至少两个字"
+
+
+def _short_word(q: str) -> bool:
+    return any(len(word) < 2 for word in q.split())
+
+
 def _uscc_query(q: str) -> str | None:
     value = ids.normalise(q)
     return value if _USCC_LIKE.match(value) else None
@@ -214,6 +223,8 @@ def entity_search(
         return _uscc_page(entity_queryset(user, filters), uscc, per_page)
     if q and len(q) < 2:
         return SearchResult([], 0, page, per_page, message="至少输入两个字", mode="fragment")
+    if q and _short_word(q):
+        return SearchResult([], 0, page, per_page, message=SHORT_WORD, mode="fragment")
     if q:
         query = _index_query(user, filters)
         if query.unit_ids is not None and not query.unit_ids:
@@ -257,6 +268,8 @@ def public_entity_search(q: str) -> SearchResult:
     if len(q) < 2:
         message = "请输入名称中连续的至少两个字，或完整的18位统一社会信用代码" if q else ""
         return SearchResult([], 0, 1, PUBLIC_RESULTS, message=message, mode="fragment")
+    if _short_word(q):
+        return SearchResult([], 0, 1, PUBLIC_RESULTS, message=SHORT_WORD, mode="fragment")
     query = search.IndexQuery(fragment=q, names_only=True)
     return _fragment_page(query, "new", 1, PUBLIC_RESULTS, with_count=True)
 

@@ -73,6 +73,100 @@ def test_fragment_search_equals_brute_force_scan(city_admin, names, query, pick)
         transaction.set_rollback(True)
 
 
+def _brute_words(q, entities):
+    words = [search.fold(w) for w in q.split()]
+    found = set()
+    for e in entities:
+        names = [search.fold(e.name)]
+        names += [search.fold(n) for n in e.former_names.values_list("name", flat=True)]
+        if all(any(w in n for n in names) for w in words):
+            found.add(e.pk)
+    return found
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    names=st.lists(st.text(ALPHABET, min_size=2, max_size=8), min_size=1, max_size=12),
+    words=st.lists(st.text(ALPHABET, min_size=2, max_size=4), min_size=2, max_size=3),
+    pick=st.integers(min_value=0, max_value=100),
+)
+def test_words_split_by_spaces_find_names_containing_each_of_them(city_admin, names, words, pick):
+    with transaction.atomic():
+        entities = [
+            make_entity(city_admin, n, legal_rep_name="超市" if i % 2 else "张三")
+            for i, n in enumerate(names)
+        ]
+        if pick % 2 == 0:  # words that are real parts of the names, in either order
+            name = names[pick % len(names)]
+            other = names[(pick + 1) % len(names)]
+            words = [other[-2:], name[:2]] if pick % 4 else [name[:2], name[-2:]]
+        if pick % 3 == 0:
+            services.entity_update(actor=city_admin, entity=entities[0], name="更名后的名称")
+        query = "  ".join(words) if pick % 5 == 0 else " ".join(words)
+        expected = _brute_words(query, Entity.objects.all())
+        result = _search(city_admin, query)
+        assert {e.pk for e in result.entities} == expected
+        assert result.count == len(expected)
+        public = public_entity_search(query)
+        assert public.count == len(expected)
+        assert {e.pk for e in public.entities} <= expected
+        transaction.set_rollback(True)
+
+
+def test_words_match_current_and_former_names_and_never_a_person(handler):
+    a = make_entity(handler, "长沙市芙蓉区五一便利超市", legal_rep_name="王超")
+    b = make_entity(handler, "长沙市芙蓉区好又多超市")
+    services.entity_update(actor=handler, entity=a, name="长沙市芙蓉区五一生活超市")
+    make_entity(handler, "五一广场餐饮店", legal_rep_name="便利")
+    assert {e.pk for e in _search(handler, "五一 便利").entities} == {a.pk}  # former name
+    assert {e.pk for e in _search(handler, "超市 长沙").entities} == {a.pk, b.pk}
+    assert _search(handler, "五一 便利 好又多").count == 0
+
+
+@pytest.mark.parametrize("window", [100_000, 4])
+def test_common_words_walk_the_newest_rows_and_fall_back_when_they_do_not_fill_a_page(
+    handler, monkeypatch, window
+):
+    # On PostgreSQL, several words the estimate finds common are looked for in the newest rows
+    # first (search._pg_newest_window); a window too small for the page falls back to the
+    # bitmap scan. Either way: the brute force's entities, newest first.
+    monkeypatch.setattr(search, "PG_KEY_ORDER_MIN", 0)
+    monkeypatch.setattr(search, "PG_NEWEST_WINDOW", window)
+    walked = []
+    newest_window = search._pg_newest_window
+
+    def spy(*args):
+        found = newest_window(*args)
+        walked.append(found is not None)
+        return found
+
+    monkeypatch.setattr(search, "_pg_newest_window", spy)
+    for i in range(12):
+        make_entity(handler, f"长沙市芙蓉区便利超市第{i}分店" if i % 3 else f"芙蓉区米粉店{i}")
+        make_entity(handler, f"长沙市天心区便利超市{i}号店")
+    query = "芙蓉 便利超市"
+    expected = sorted(_brute_words(query, Entity.objects.all()), reverse=True)
+    assert len(expected) == 8
+    result = entity_search(
+        user=handler, filters=EntityFilters.from_params({"q": query}), per_page=5
+    )
+    assert [e.pk for e in result.entities] == expected[:5] and result.count == 8
+    second = entity_search(
+        user=handler, filters=EntityFilters.from_params({"q": query}), page=2, per_page=5
+    )
+    assert [e.pk for e in second.entities] == expected[5:]
+    if connection.vendor == "postgresql":  # the first page from the window, unless too small
+        assert walked == ([True, False] if window > 100 else [False, False])
+
+
+def test_a_word_of_one_character_asks_for_two(handler, entity_a):
+    result = _search(handler, "立白 湖")
+    assert result.count == 0 and "每个关键词至少两个字" in result.message
+    assert "每个关键词至少两个字" in public_entity_search("立白 湖").message
+
+
 def test_two_character_fragment_finds_names(handler):
     make_entity(handler, "长沙市芙蓉区鑫达便利超市", kind="individual")
     make_entity(handler, "湖南立白日化有限公司")
@@ -221,20 +315,41 @@ def test_postgresql_estimate_from_statistics_equals_the_planners(bureau):
         stats = search._pg_token_stats(cursor)
         assert stats is not None and stats.freqs
         unit = units["430102"][0]
-        for fragment, filters, unit_ids in [
-            ("超市", {}, None),
-            ("便利超市", {}, None),
-            ("米粉", {"status": "active"}, [unit]),
-            ("立白", {"district": "430102", "kind": "individual"}, None),
+        for fragment, filters, unit_ids, names_only in [
+            ("超市", {}, None, False),
+            ("便利超市", {}, None, False),
+            ("米粉", {"status": "active"}, [unit], False),
+            ("立白", {"district": "430102", "kind": "individual"}, None, False),
+            ("便利超市", {}, None, True),  # the public's: names only
         ]:
-            query = search.IndexQuery(fragment=fragment, filters=filters, unit_ids=unit_ids)
-            value = search.fold(fragment)
-            parts = [query] if query.exact else [
-                search.IndexQuery(fragment=value[i : i + 2], filters=filters, unit_ids=unit_ids)
-                for i in range(len(value) - 1)
-            ]  # fmt: skip
-            planner = search._pg_explain_estimate(cursor, parts)
-            assert search._pg_upper_estimate(cursor, query) == planner, fragment
+            query = search.IndexQuery(
+                fragment=fragment, filters=filters, unit_ids=unit_ids, names_only=names_only
+            )
+            assert search._pg_upper_estimate(cursor, query) == _planners(query), fragment
+        # Several words: each word's estimate as above (no person), taken as independent.
+        query = search.IndexQuery(fragment="芙蓉 便利超市", filters={"status": "active"})
+        words = [
+            search.IndexQuery(fragment=w, filters={"status": "active"}, names_only=True)
+            for w in ("芙蓉", "便利超市")
+        ]
+        expected = stats.rows
+        for word in words:
+            expected *= _planners(word) / stats.rows
+        assert search._pg_upper_estimate(cursor, query) == max(1, round(expected))
+
+
+def _planners(query):
+    """The planner's estimate of a one-word query (the smallest of its bigrams')."""
+    value = search.fold(query.fragment)
+    parts = [query] if query.exact else [
+        search.IndexQuery(
+            fragment=value[i : i + 2], filters=query.filters, unit_ids=query.unit_ids,
+            names_only=query.names_only,
+        )
+        for i in range(len(value) - 1)
+    ]  # fmt: skip
+    with connection.cursor() as cursor:
+        return search._pg_explain_estimate(cursor, parts)
 
 
 def test_a_resident_id_number_finds_the_entities_of_that_legal_representative(
