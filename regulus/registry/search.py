@@ -620,7 +620,8 @@ PG_EXACT_COUNT_LIMIT = 10_000
 
 def search_count(query: IndexQuery) -> tuple[int, bool]:
     """(number of matches, approximate?). SQLite: always exact, from the FTS index. PostgreSQL:
-    exact when the planner expects at most PG_EXACT_COUNT_LIMIT matches, else its estimate."""
+    exact when the planner expects at most PG_EXACT_COUNT_LIMIT matches, else its estimate
+    (several words: a sample's, see _pg_sampled_count)."""
     with connection.cursor() as cursor:
         if _is_pg():
             where, params = _pg_where(query)
@@ -633,7 +634,11 @@ def search_count(query: IndexQuery) -> tuple[int, bool]:
                 )
                 params += _verify_params(query)
             estimate = _pg_upper_estimate(cursor, query)
-            if estimate > PG_EXACT_COUNT_LIMIT:
+            if estimate > PG_EXACT_COUNT_LIMIT and len(query.keywords) > 1:
+                sampled = _pg_sampled_count(cursor, query)
+                if sampled is not None:
+                    return sampled, True
+            elif estimate > PG_EXACT_COUNT_LIMIT:
                 return estimate, True
             cursor.execute(sql, params)
         else:
@@ -649,6 +654,42 @@ def search_count(query: IndexQuery) -> tuple[int, bool]:
                     [match, *_verify_params(query)],
                 )
         return int(cursor.fetchone()[0]), False
+
+
+# PostgreSQL, several words: the share of the search table's pages a count samples, and the
+# matches the sample must hold to stand for them all (fewer: the matches are few, and counted).
+PG_SAMPLE_PERCENT = 0.5
+PG_SAMPLE_MIN_MATCHES = 20
+
+
+def _pg_sampled_count(cursor: Any, query: IndexQuery) -> int | None:
+    """The matches of several words, estimated from a fixed sample of the search table's
+    pages (TABLESAMPLE SYSTEM, REPEATABLE: the same pages every time); None when the sample
+    holds too few of them to tell, or the table has no statistics yet.
+
+    The words' own estimates multiplied are the planner's kind of guess and can be several
+    times off, both ways: 便利 超市 go together (89,808 names, guessed 14,592), 天心 芙蓉
+    hardly (2,841, guessed 16,348). A sample of 0.5 % (~95 pages at 1M entities, ~6 ms) came
+    within 3 % of the truth for those over 10,000 (17,873 for 17,238; 90,582 for 89,808)."""
+    stats = _pg_token_stats(cursor)
+    if stats is None:
+        return None
+    where, params = _pg_where(query)
+    join = ""
+    if not query.exact:  # the words verified on the sampled candidates
+        join = f" JOIN registry_entity e ON e.id = s.entity_id AND {_verify_sql('e', query)}"
+        params = _verify_params(query) + params  # the join's come first in the statement
+    cursor.execute(
+        f"WITH sample AS MATERIALIZED (SELECT entity_id, tokens FROM {PG_TABLE} "
+        f"TABLESAMPLE SYSTEM ({float(PG_SAMPLE_PERCENT)}) REPEATABLE (0)) "
+        f"SELECT (SELECT count(*) FROM sample), "
+        f"(SELECT count(*) FROM sample s{join} WHERE {where})",
+        params,
+    )
+    sampled, matches = cursor.fetchone()
+    if not sampled or matches < PG_SAMPLE_MIN_MATCHES:
+        return None
+    return max(1, round(stats.rows * matches / sampled))
 
 
 def _pg_upper_estimate(cursor: Any, query: IndexQuery) -> int:

@@ -161,6 +161,25 @@ def test_common_words_walk_the_newest_rows_and_fall_back_when_they_do_not_fill_a
         assert walked == ([True, False] if window > 100 else [False, False])
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's sampled counts")
+@pytest.mark.parametrize("enough", [True, False])
+def test_the_count_of_common_words_is_a_samples_else_exact(handler, monkeypatch, enough):
+    # Several words whose estimate passes the exact count's limit are counted from a sample of
+    # the search table (here all of it); a sample with too few matches to tell counts them all.
+    for i in range(6):
+        make_entity(handler, f"长沙市芙蓉区便利超市第{i}分店")
+        make_entity(handler, f"长沙市天心区便利超市{i}号店", district="430103")
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {search.PG_TABLE}")
+    search.forget_pg_token_stats()
+    monkeypatch.setattr(search, "PG_EXACT_COUNT_LIMIT", 0)
+    monkeypatch.setattr(search, "PG_SAMPLE_PERCENT", 100)
+    monkeypatch.setattr(search, "PG_SAMPLE_MIN_MATCHES", 1 if enough else 7)
+    result = _search(handler, "芙蓉 便利超市")
+    assert result.count == 6 and result.approximate == enough
+    assert {e.pk for e in result.entities} == _brute_words("芙蓉 便利超市", Entity.objects.all())
+
+
 def test_a_word_of_one_character_asks_for_two(handler, entity_a):
     result = _search(handler, "立白 湖")
     assert result.count == 0 and "每个关键词至少两个字" in result.message
