@@ -28,6 +28,21 @@ def _search(user, q, **filters):
     return result
 
 
+# The property tests' settings: each example makes a few entities in a transaction.
+PROPERTY = settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+
+
+def _entities_named(actor, names):
+    """Entities of these names; some legal representatives are named like a query can be
+    (the staff's search finds them by it, the public's and a search of several words not)."""
+    return [
+        make_entity(actor, n, legal_rep_name="超市" if i % 2 else "张三")
+        for i, n in enumerate(names)
+    ]
+
+
 def _brute(q, entities, *, names_only=False):
     f = search.fold(q)
     return {
@@ -39,9 +54,7 @@ def _brute(q, entities, *, names_only=False):
     }
 
 
-@settings(
-    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+@PROPERTY
 @given(
     names=st.lists(st.text(ALPHABET, min_size=2, max_size=8), min_size=1, max_size=12),
     query=st.text(ALPHABET, min_size=2, max_size=4),
@@ -49,12 +62,7 @@ def _brute(q, entities, *, names_only=False):
 )
 def test_fragment_search_equals_brute_force_scan(city_admin, names, query, pick):
     with transaction.atomic():
-        # Some legal representatives are named like a query can be: the staff's search finds
-        # them by it, the public's (names only) must not.
-        entities = [
-            make_entity(city_admin, n, legal_rep_name="超市" if i % 2 else "张三")
-            for i, n in enumerate(names)
-        ]
+        entities = _entities_named(city_admin, names)
         if pick % 3 == 0:  # also query a real substring of a name
             name = names[pick % len(names)]
             query = name[: 2 + pick % max(1, len(name) - 1)]
@@ -84,9 +92,7 @@ def _brute_words(q, entities):
     return found
 
 
-@settings(
-    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+@PROPERTY
 @given(
     names=st.lists(st.text(ALPHABET, min_size=2, max_size=8), min_size=1, max_size=12),
     words=st.lists(st.text(ALPHABET, min_size=2, max_size=4), min_size=2, max_size=3),
@@ -94,10 +100,7 @@ def _brute_words(q, entities):
 )
 def test_words_split_by_spaces_find_names_containing_each_of_them(city_admin, names, words, pick):
     with transaction.atomic():
-        entities = [
-            make_entity(city_admin, n, legal_rep_name="超市" if i % 2 else "张三")
-            for i, n in enumerate(names)
-        ]
+        entities = _entities_named(city_admin, names)
         if pick % 2 == 0:  # words that are real parts of the names, in either order
             name = names[pick % len(names)]
             other = names[(pick + 1) % len(names)]
