@@ -113,6 +113,18 @@ def _short_word(q: str) -> bool:
     return any(len(word) < 2 for word in q.split())
 
 
+# A query of code characters only, too short for a whole USCC: most likely a code typed in part.
+_PARTIAL_CODE = re.compile(r"^(?=.*[0-9])[0-9A-Za-z]{6,17}$")
+PARTIAL_CODE = "按统一社会信用代码查询须输入完整的18位代码"
+
+
+def _with_partial_code_hint(result: SearchResult, q: str) -> SearchResult:
+    """A name search that found nothing for what looks like part of a code says why."""
+    if result.page == 1 and not result.entities and _PARTIAL_CODE.match(q):
+        result.message = PARTIAL_CODE
+    return result
+
+
 def _uscc_query(q: str) -> str | None:
     value = ids.normalise(q)
     return value if _USCC_LIKE.match(value) else None
@@ -229,7 +241,8 @@ def entity_search(
         query = _index_query(user, filters)
         if query.unit_ids is not None and not query.unit_ids:
             return SearchResult([], 0, page, per_page, mode="fragment")
-        return _fragment_page(query, filters.sort, page, per_page, with_count)
+        found = _fragment_page(query, filters.sort, page, per_page, with_count)
+        return _with_partial_code_hint(found, q)
     return _list_page(entity_queryset(user, filters), filters, page, per_page, with_count)
 
 
@@ -271,7 +284,8 @@ def public_entity_search(q: str) -> SearchResult:
     if _short_word(q):
         return SearchResult([], 0, 1, PUBLIC_RESULTS, message=SHORT_WORD, mode="fragment")
     query = search.IndexQuery(fragment=q, names_only=True)
-    return _fragment_page(query, "new", 1, PUBLIC_RESULTS, with_count=True)
+    found = _fragment_page(query, "new", 1, PUBLIC_RESULTS, with_count=True)
+    return _with_partial_code_hint(found, q)
 
 
 def public_entity(uscc: str) -> dict[str, Any]:

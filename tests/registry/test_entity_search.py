@@ -183,6 +183,15 @@ def test_the_count_of_common_words_is_a_samples_else_exact(handler, monkeypatch,
     assert {e.pk for e in result.entities} == _brute_words("芙蓉 便利超市", Entity.objects.all())
 
 
+def test_part_of_a_code_that_finds_nothing_asks_for_the_whole_code(handler, entity_a):
+    for q in (entity_a.uscc[:8], entity_a.uscc[:17].lower()):
+        assert "完整的18位代码" in _search(handler, q).message
+        assert "完整的18位代码" in public_entity_search(q).message
+    make_entity(handler, "长沙市芙蓉区201888商行")  # digits of a name: found, and no hint
+    result = _search(handler, "201888")
+    assert result.count == 1 and not result.message
+
+
 def test_a_word_of_one_character_asks_for_two(handler, entity_a):
     result = _search(handler, "立白 湖")
     assert result.count == 0 and "每个关键词至少两个字" in result.message
