@@ -70,8 +70,8 @@ class Command(BaseCommand):
         if not result.committed:
             raise CommandError("导入未执行")
         if not result.good_rows:
-            # A script that imports a nightly file in good-rows mode must notice a file of
-            # which no row could be taken (the wrong file, a changed layout).
+            # A script that imports a nightly file must notice a file of which no row could
+            # be taken (an empty or wrong file, a changed layout), in either mode.
             raise CommandError("没有正确的行，未导入任何数据")
 
 
