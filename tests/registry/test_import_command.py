@@ -91,3 +91,10 @@ def test_command_refuses_a_missing_file_and_an_unknown_user(tmp_path, mixed_file
         run_command(tmp_path / "没有.csv")
     with pytest.raises(CommandError, match="用户不存在：nobody"):
         run_command(mixed_file, "--user", "nobody")
+
+
+def test_command_with_a_file_of_no_rows_fails_in_either_mode(tmp_path, bureau):
+    path = write_csv(tmp_path / "空.csv", [])
+    for mode in ("all-or-nothing", "good-rows"):
+        with pytest.raises(CommandError, match="没有正确的行"):
+            run_command(path, "--mode", mode)
