@@ -489,6 +489,13 @@ def _verify_params(query: IndexQuery) -> list[Any]:
     return params
 
 
+def _verify_and(query: IndexQuery) -> tuple[str, list[Any]]:
+    """ " AND <the substring check>" and its parameters, or nothing where the index is exact."""
+    if query.exact:
+        return "", []
+    return " AND " + _verify_sql("e", query), _verify_params(query)
+
+
 def _pg_where(query: IndexQuery) -> tuple[str, list[Any]]:
     if not query.matches_person:
         conditions = ["s.tokens @> %s::text[]"]
@@ -557,8 +564,8 @@ def search_ids(
                     f"WHERE {_verify_sql('e', query)} ORDER BY c.k DESC LIMIT %s OFFSET %s"
                 )
             else:
-                verify = "" if query.exact else " AND " + _verify_sql("e", query)
-                params += [] if query.exact else _verify_params(query)
+                verify, vparams = _verify_and(query)
+                params += vparams
                 sql = (
                     f"SELECT e.id FROM {PG_TABLE} s JOIN registry_entity e ON e.id = "
                     f"s.entity_id WHERE {where}{verify} ORDER BY {order} LIMIT %s OFFSET %s"
@@ -573,8 +580,7 @@ def search_ids(
                 )
                 cursor.execute(sql, [match, limit, offset])
             else:
-                verify = "" if query.exact else " AND " + _verify_sql("e", query)
-                vparams = [] if query.exact else _verify_params(query)
+                verify, vparams = _verify_and(query)
                 order = "x.rowid ASC" if sort == "new" else order
                 sql = (
                     f"SELECT e.id FROM {FTS_TABLE} x JOIN registry_entity e ON e.id = -x.rowid "
@@ -600,14 +606,13 @@ def _pg_newest_window(
     and, expecting a few hundred matches where there are thousands, fetches and sorts every
     one of them (~170 ms at 1M entities). The LIMIT of the subquery makes it walk the primary
     key instead, as far as the page needs and never further than the window."""
-    verify = "" if query.exact else " AND " + _verify_sql("e", query)
+    verify, vparams = _verify_and(query)
     sql = (
         f"SELECT e.id FROM (SELECT entity_id, tokens FROM {PG_TABLE} "
         f"ORDER BY entity_id DESC LIMIT {int(PG_NEWEST_WINDOW)}) s "
         f"JOIN registry_entity e ON e.id = s.entity_id WHERE {where}{verify} "
         "ORDER BY s.entity_id DESC LIMIT %s OFFSET %s"
     )
-    vparams = [] if query.exact else _verify_params(query)
     cursor.execute(sql, [*params, *vparams, limit, offset])
     ids = [row[0] for row in cursor.fetchall()]
     return ids if len(ids) == limit else None
@@ -625,22 +630,20 @@ def search_count(query: IndexQuery) -> tuple[int, bool]:
     with connection.cursor() as cursor:
         if _is_pg():
             where, params = _pg_where(query)
-            if query.exact:
-                sql = f"SELECT count(*) FROM {PG_TABLE} s WHERE {where}"
-            else:
-                sql = (
-                    f"SELECT count(*) FROM {PG_TABLE} s JOIN registry_entity e ON e.id = "
-                    f"s.entity_id WHERE {where} AND {_verify_sql('e', query)}"
-                )
-                params += _verify_params(query)
             estimate = _pg_upper_estimate(cursor, query)
-            if estimate > PG_EXACT_COUNT_LIMIT and len(query.keywords) > 1:
-                sampled = _pg_sampled_count(cursor, query)
-                if sampled is not None:
-                    return sampled, True
-            elif estimate > PG_EXACT_COUNT_LIMIT:
-                return estimate, True
-            cursor.execute(sql, params)
+            if estimate > PG_EXACT_COUNT_LIMIT:
+                several = len(query.keywords) > 1
+                approximate = (
+                    _pg_sampled_count(cursor, query, where, params) if several else estimate
+                )
+                if approximate is not None:
+                    return approximate, True
+            verify, vparams = _verify_and(query)
+            join = "" if query.exact else " JOIN registry_entity e ON e.id = s.entity_id"
+            cursor.execute(
+                f"SELECT count(*) FROM {PG_TABLE} s{join} WHERE {where}{verify}",
+                [*params, *vparams],
+            )
         else:
             match = _fts_match(query, person=_person_indexed(cursor, query))
             if query.exact:
@@ -662,10 +665,11 @@ PG_SAMPLE_PERCENT = 0.5
 PG_SAMPLE_MIN_MATCHES = 20
 
 
-def _pg_sampled_count(cursor: Any, query: IndexQuery) -> int | None:
+def _pg_sampled_count(cursor: Any, query: IndexQuery, where: str, params: list[Any]) -> int | None:
     """The matches of several words, estimated from a fixed sample of the search table's
-    pages (TABLESAMPLE SYSTEM, REPEATABLE: the same pages every time); None when the sample
-    holds too few of them to tell, or the table has no statistics yet.
+    pages (TABLESAMPLE SYSTEM, REPEATABLE: the same pages every time), where and params
+    being _pg_where(query)'s; None when the sample holds too few of them to tell, or the
+    table has no statistics yet.
 
     The words' own estimates multiplied are the planner's kind of guess and can be several
     times off, both ways: 便利 超市 go together (89,808 names, guessed 14,592), 天心 芙蓉
@@ -674,17 +678,14 @@ def _pg_sampled_count(cursor: Any, query: IndexQuery) -> int | None:
     stats = _pg_token_stats(cursor)
     if stats is None:
         return None
-    where, params = _pg_where(query)
-    join = ""
-    if not query.exact:  # the words verified on the sampled candidates
-        join = f" JOIN registry_entity e ON e.id = s.entity_id AND {_verify_sql('e', query)}"
-        params = _verify_params(query) + params  # the join's come first in the statement
+    verify, vparams = _verify_and(query)  # the words checked on the sampled candidates
+    join = "" if query.exact else " JOIN registry_entity e ON e.id = s.entity_id"
     cursor.execute(
         f"WITH sample AS MATERIALIZED (SELECT entity_id, tokens FROM {PG_TABLE} "
         f"TABLESAMPLE SYSTEM ({float(PG_SAMPLE_PERCENT)}) REPEATABLE (0)) "
         f"SELECT (SELECT count(*) FROM sample), "
-        f"(SELECT count(*) FROM sample s{join} WHERE {where})",
-        params,
+        f"(SELECT count(*) FROM sample s{join} WHERE {where}{verify})",
+        [*params, *vparams],
     )
     sampled, matches = cursor.fetchone()
     if not sampled or matches < PG_SAMPLE_MIN_MATCHES:
