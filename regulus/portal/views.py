@@ -23,7 +23,7 @@ from regulus.core.workflow import timeline
 from regulus.licensing import selectors, services
 from regulus.licensing.forms import application_form_context, application_form_submit, error_dict
 from regulus.licensing.models import Application, ApplicationMaterial, Bundle
-from regulus.licensing.views import receipt_context
+from regulus.licensing.views.documents import receipt_context
 from regulus.licensing.workflow import APPLICATION_FLOW
 from regulus.portal.limits import (
     CERTIFICATE_CHECKS,

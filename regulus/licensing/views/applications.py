@@ -1,0 +1,319 @@
+"""Application pages: the lists, the detail page and its actions."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from regulus.core import clock
+from regulus.core.models import User
+from regulus.core.views import paginate
+from regulus.core.workflow import DeferredRows, days_left, timeline
+from regulus.licensing import selectors, services
+from regulus.licensing.forms import application_form_context, application_form_submit
+from regulus.licensing.models import (
+    Application,
+    Bundle,
+    Certificate,
+    VerificationTask,
+)
+from regulus.licensing.views.common import flash_errors, staff_user
+from regulus.licensing.workflow import APPLICATION_FLOW, state_badge
+
+DOC_TEMPLATES = Path(__file__).parent.parent / "doc_templates"
+
+
+# -- lists -------------------------------------------------------------------------------
+
+
+@login_required
+def application_list(request: HttpRequest) -> HttpResponse:
+    user = staff_user(request)
+    state = request.GET.get("state", "")
+    state = state if state in Application.State.values else ""
+    q = request.GET.get("q", "").strip()[:50]
+    overdue_only = request.GET.get("overdue") == "1"
+    open_only = request.GET.get("open") == "1"
+    path = request.GET.get("path", "")
+    path = path if path in Application.Path.values else ""
+    apps = selectors.applications_for(
+        user, state=state, q=q, overdue_only=overdue_only, open_only=open_only, path=path
+    )
+    context = {
+        "states": Application.State.choices,
+        "state": state,
+        "q": q,
+        "overdue_only": overdue_only,
+        "open_only": open_only,
+        "path": path,
+        "paths": Application.Path.choices,
+        "today": clock.today(),
+        "can_create": user.has_role("window_clerk", "handler", "admin"),
+        **paginate(request, DeferredRows(apps)),
+    }
+    for app in context["page_obj"]:
+        app.badge = state_badge(app.state)
+    return render(request, "licensing/application_list.html", context)
+
+
+@login_required
+def application_create(request: HttpRequest) -> HttpResponse:
+    user = staff_user(request)
+    if not user.has_role("window_clerk", "handler", "admin"):
+        raise PermissionDenied("只有窗口受理人员和承办人可以录入申请")
+    bundles = selectors.bundles_active()
+    code = request.GET.get("bundle") or request.POST.get("bundle")
+    if not code:
+        return render(request, "licensing/application_choose.html", {"bundles": bundles})
+    bundle = get_object_or_404(Bundle, code=code, is_active=True)
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        from regulus.registry.models import Entity
+
+        def lookup(uscc: str) -> Any:
+            entity = Entity.objects.visible_to(user).filter(uscc=uscc).first()
+            if entity is None:
+                raise ValidationError(
+                    f"统一社会信用代码{uscc}不在登记的市场主体中（或不在您的数据范围内）"
+                )
+            return entity
+
+        application, errors = application_form_submit(
+            request, bundle, actor=user, entity_lookup=lookup
+        )
+        if application is not None:
+            if not Application.objects.visible_to(user).filter(pk=application.pk).exists():
+                messages.success(
+                    request, f"已收件，申请编号 {application.number}，由{application.unit.name}办理"
+                )
+                return redirect("licensing:application_list")
+            messages.success(request, f"已受理登记，申请编号 {application.number}")
+            return redirect("licensing:application_detail", number=application.number)
+    context = application_form_context(
+        bundle, data=request.POST if errors else None, errors=errors, window=True
+    )
+    return render(request, "licensing/application_form.html", context)
+
+
+@login_required
+def application_detail(request: HttpRequest, number: str) -> HttpResponse:
+    user = staff_user(request)
+    app = selectors.application_get(user, number)
+    matters = selectors.application_matters(app)
+    required = selectors.materials_given(app, matters)
+    available = {t.name: t for t in APPLICATION_FLOW.available(app, user)}
+    certificate = Certificate.objects.filter(application=app).first()
+    inspectors = (
+        User.objects.visible_to(user)
+        .filter(roles__code__in=["inspector", "handler"], is_active=True)
+        .distinct()
+        .order_by("username")[:200]
+    )
+    context = {
+        "app": app,
+        "items": app.items.select_related("matter"),
+        "required": required,
+        "available": available,
+        "badge": state_badge(app.state),
+        "days_left": days_left(app.deadline)
+        if app.state in APPLICATION_FLOW.open_states()
+        else None,
+        "events": timeline(app, APPLICATION_FLOW),
+        "certificate": certificate,
+        "joint_check": getattr(app, "joint_check", None) if _has_check(app) else None,
+        "verification": VerificationTask.objects.filter(application=app).first(),
+        "inspectors": inspectors,
+        "today": clock.today(),
+        "missing": selectors.materials_missing(app),
+        "commitment_problem": selectors.commitment_problem(matters),
+        "simple": [
+            available[n] for n in ("not_accept", "withdraw", "approve", "refuse") if n in available
+        ],
+        "delivery_choices": Application.Delivery.choices,
+        "can_fast_track": selectors.can_fast_track(app, user),
+        "can_sign_commitment": selectors.can_sign_commitment(app, matters),
+    }
+    return render(request, "licensing/application_detail.html", context)
+
+
+def _has_check(app: Application) -> bool:
+    from regulus.licensing.models import JointCheck
+
+    return JointCheck.objects.filter(application=app).exists()
+
+
+# -- actions (POST) ----------------------------------------------------------------------
+
+
+def _action(request: HttpRequest, number: str, run: Any, done: str) -> HttpResponse:
+    user = staff_user(request)
+    app = selectors.application_get(user, number)
+    try:
+        run(app, user)
+    except ValidationError as exc:
+        flash_errors(request, exc)
+    else:
+        messages.success(request, done)
+    return redirect("licensing:application_detail", number=app.number)
+
+
+@login_required
+@require_POST
+def application_act(request: HttpRequest, number: str, name: str) -> HttpResponse:
+    note = request.POST.get("note", "")
+    label = APPLICATION_FLOW.get(name).label if name in APPLICATION_FLOW._by_name else name
+    if name == "accept":
+        return _action(
+            request,
+            number,
+            lambda a, u: services.application_accept(application=a, actor=u, note=note),
+            f"已{label}",
+        )
+    if name == "resubmit":
+        return _action(
+            request,
+            number,
+            lambda a, u: services.application_resubmit(
+                application=a, actor=u, files={}, paper_materials=request.POST.getlist("paper")
+            ),
+            "已重新提交",
+        )
+    return _action(
+        request,
+        number,
+        lambda a, u: services.application_transition(application=a, name=name, actor=u, note=note),
+        f"已执行：{label}",
+    )
+
+
+@login_required
+@require_POST
+def correction_create(request: HttpRequest, number: str) -> HttpResponse:
+    keys = request.POST.getlist("items")
+
+    def run(app: Application, user: User) -> None:
+        required = {r.key: r for r in selectors.materials_union(selectors.application_matters(app))}
+        items = [
+            {
+                "key": k,
+                "name": required[k].name if k in required else k,
+                "problem": request.POST.get(f"problem_{k}", ""),
+            }
+            for k in keys
+        ]
+        services.correction_request(
+            application=app, actor=user, items=items, note=request.POST.get("note", "")
+        )
+
+    return _action(request, number, run, "已发出一次性补正告知")
+
+
+@login_required
+@require_POST
+def material_upload(request: HttpRequest, number: str) -> HttpResponse:
+    def run(app: Application, user: User) -> None:
+        upload = request.FILES.get("file")
+        if upload is None:
+            raise ValidationError({"file": "请选择要上传的文件"})
+        services.material_add(
+            application=app, actor=user, material_key=request.POST.get("key", ""), upload=upload
+        )
+
+    return _action(request, number, run, "材料已上传")
+
+
+@login_required
+@require_POST
+def commitment_sign(request: HttpRequest, number: str) -> HttpResponse:
+    return _action(
+        request,
+        number,
+        lambda a, u: services.commitment_sign(
+            application=a, signer=request.POST.get("signer", ""), actor=u
+        ),
+        "已签署告知承诺书",
+    )
+
+
+@login_required
+@require_POST
+def check_schedule(request: HttpRequest, number: str) -> HttpResponse:
+    def run(app: Application, user: User) -> None:
+        try:
+            day = dt.date.fromisoformat(request.POST.get("scheduled_on", ""))
+        except ValueError:
+            raise ValidationError({"scheduled_on": "请填写核查日期"}) from None
+        ids_ = [int(i) for i in request.POST.getlist("inspectors") if i.isdigit()]
+        inspectors = list(User.objects.visible_to(user).filter(pk__in=ids_))
+        services.joint_check_schedule(
+            application=app,
+            actor=user,
+            scheduled_on=day,
+            inspectors=inspectors,
+            departments=request.POST.get("departments", ""),
+        )
+
+    return _action(request, number, run, "已安排联合现场核查")
+
+
+@login_required
+@require_POST
+def check_complete(request: HttpRequest, number: str) -> HttpResponse:
+    return _action(
+        request,
+        number,
+        lambda a, u: services.joint_check_complete(
+            application=a,
+            actor=u,
+            result=request.POST.get("result", ""),
+            findings=request.POST.get("findings", ""),
+        ),
+        "已录入核查结论",
+    )
+
+
+@login_required
+@require_POST
+def certificate_issue(request: HttpRequest, number: str) -> HttpResponse:
+    return _action(
+        request,
+        number,
+        lambda a, u: services.certificate_issue(application=a, actor=u),
+        "证照已制发（多证合一）",
+    )
+
+
+@login_required
+@require_POST
+def fast_track(request: HttpRequest, number: str) -> HttpResponse:
+    return _action(
+        request,
+        number,
+        lambda a, u: services.application_fast_track(application=a, actor=u),
+        "已当场办结并制发证照",
+    )
+
+
+@login_required
+@require_POST
+def certificate_deliver(request: HttpRequest, number: str) -> HttpResponse:
+    return _action(
+        request,
+        number,
+        lambda a, u: services.certificate_deliver(
+            application=a,
+            actor=u,
+            method=request.POST.get("method", ""),
+            tracking_number=request.POST.get("tracking_number", ""),
+            address=request.POST.get("address", ""),
+        ),
+        "证照已送达",
+    )

@@ -1,0 +1,83 @@
+"""Post-approval check pages (后置核查)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from regulus.core.views import paginate
+from regulus.core.workflow import days_left, timeline
+from regulus.licensing import selectors, services
+from regulus.licensing.models import (
+    VerificationTask,
+)
+from regulus.licensing.views.common import flash_errors, staff_user
+from regulus.licensing.workflow import VERIFICATION_FLOW
+
+DOC_TEMPLATES = Path(__file__).parent.parent / "doc_templates"
+
+
+# -- post-approval checks ---------------------------------------------------------------
+
+
+@login_required
+def verification_list(request: HttpRequest) -> HttpResponse:
+    user = staff_user(request)
+    state = request.GET.get("state", "")
+    state = state if state in VerificationTask.State.values else ""
+    tasks = selectors.verification_tasks_for(user, state=state)
+    return render(
+        request,
+        "licensing/verification_list.html",
+        {"states": VerificationTask.State.choices, "state": state, **paginate(request, tasks)},
+    )
+
+
+@login_required
+def verification_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = staff_user(request)
+    task = VerificationTask.objects.select_related("application").get_visible_or_404(user, pk=pk)
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        try:
+            if action == "confirm":
+                services.verification_confirm(
+                    task=task, actor=user, findings=request.POST.get("findings", "")
+                )
+            elif action == "order_rectification":
+                services.verification_order_rectification(
+                    task=task,
+                    actor=user,
+                    findings=request.POST.get("findings", ""),
+                    order=request.POST.get("order", ""),
+                )
+            elif action == "confirm_rectified":
+                services.verification_confirm_rectified(
+                    task=task, actor=user, note=request.POST.get("note", "")
+                )
+            elif action == "revoke_permit":
+                services.verification_revoke(
+                    task=task, actor=user, reason=request.POST.get("reason", "")
+                )
+            else:
+                raise ValidationError("未知操作")
+        except ValidationError as exc:
+            flash_errors(request, exc)
+        else:
+            messages.success(request, "已办理")
+        return redirect("licensing:verification_detail", pk=task.pk)
+    return render(
+        request,
+        "licensing/verification_detail.html",
+        {
+            "task": task,
+            "available": {t.name for t in VERIFICATION_FLOW.available(task, user)},
+            "events": timeline(task, VERIFICATION_FLOW),
+            "days_left": days_left(task.deadline),
+        },
+    )
