@@ -5,13 +5,19 @@ make-up working days (调休). "N 个工作日" counts working days after the st
 is not counted). "N 日" counts calendar days, and a period ending on a rest day runs to the
 next working day. A date beyond the last loaded year is computed on the plain week and marked
 provisional until that year's schedule is loaded.
+
+Every date a period gives is computed by `regulus.core.clocks` (due_date and its trace); the
+helpers below are its short forms. This module reads the table (`holiday_table`) and answers
+the questions about single days.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 
+from regulus.core import clock
 from regulus.core.models import CalendarDay, CalendarYear
 
 ONE_DAY = dt.timedelta(days=1)
@@ -26,24 +32,61 @@ class Deadline:
         return f"{self.date:%Y-%m-%d}" + ("（暂定）" if self.provisional else "")
 
 
-def _exceptions(start: dt.date, end: dt.date) -> dict[dt.date, bool]:
-    """{date: is_working_day} for the exceptional days between start and end inclusive."""
-    rows = CalendarDay.objects.filter(date__gte=start, date__lte=end).values_list("date", "kind")
-    return {d: kind == CalendarDay.Kind.MAKEUP_WORKDAY for d, kind in rows}
+@dataclass(frozen=True)
+class HolidayTable:
+    """The holiday table as read once: {date: (is_working_day, holiday name)} for the exceptions
+    to the Monday–Friday week from `since` on, and the last year whose schedule is loaded."""
+
+    exceptions: Mapping[dt.date, tuple[bool, str]]
+    last_loaded_year: int | None
+    since: dt.date | None = None
+
+    def is_working(self, day: dt.date) -> bool:
+        exception = self.exceptions.get(day)
+        if exception is not None:
+            return exception[0]
+        return day.weekday() < 5
+
+    def name(self, day: dt.date) -> str:
+        exception = self.exceptions.get(day)
+        return exception[1] if exception is not None else ""
+
+    def is_loaded(self, year: int) -> bool:
+        return self.last_loaded_year is not None and year <= self.last_loaded_year
 
 
-def _is_working(day: dt.date, exceptions: dict[dt.date, bool]) -> bool:
-    if day in exceptions:
-        return exceptions[day]
-    return day.weekday() < 5
+def holiday_table(since: dt.date | None = None) -> HolidayTable:
+    """Read the exceptions from `since` on (all of them without it): a few dozen rows a year."""
+    rows = CalendarDay.objects.all()
+    if since is not None:
+        rows = rows.filter(date__gte=since)
+    exceptions = {
+        day: (kind == CalendarDay.Kind.MAKEUP_WORKDAY, name)
+        for day, kind, name in rows.values_list("date", "kind", "name")
+    }
+    return HolidayTable(exceptions, last_loaded_year(), since)
 
 
 def is_working_day(day: dt.date) -> bool:
-    return _is_working(day, _exceptions(day, day))
+    return holiday_table(since=day).is_working(day)
 
 
 def last_loaded_year() -> int | None:
     return CalendarYear.objects.order_by("-year").values_list("year", flat=True).first()
+
+
+def first_loaded_year() -> int | None:
+    return CalendarYear.objects.order_by("year").values_list("year", flat=True).first()
+
+
+def answerable_dates() -> tuple[dt.date, dt.date]:
+    """The dates a period may be asked about: from the first loaded year to the end of the year
+    after the last one (provisional there: its holidays are not announced yet). Before the
+    first loaded year the table knows nothing, and no such year will be loaded."""
+    today = clock.today()
+    first = first_loaded_year() or today.year
+    last = last_loaded_year() or today.year
+    return dt.date(first, 1, 1), dt.date(last + 1, 12, 31)
 
 
 def is_provisional(day: dt.date) -> bool:
@@ -51,36 +94,20 @@ def is_provisional(day: dt.date) -> bool:
     return last is None or day.year > last
 
 
-def _span_for(n: int) -> dt.timedelta:
-    # Generous window: the longest run of rest days is 9 (Spring Festival), so 2n + 30 days
-    # always holds n working days.
-    return dt.timedelta(days=2 * abs(n) + 30)
-
-
 def add_working_days(start: dt.date, n: int) -> dt.date:
     """The date n working days after start (start not counted). n = 0 is start itself."""
-    if n < 0:
-        raise ValueError("n must not be negative")
-    if n == 0:
-        return start
-    exceptions = _exceptions(start, start + _span_for(n))
-    day, counted = start, 0
-    while counted < n:
-        day += ONE_DAY
-        if _is_working(day, exceptions):
-            counted += 1
-    return day
+    return working_deadline(start, n).date
 
 
 def working_days_between(start: dt.date, end: dt.date) -> int:
     """Working days after start up to and including end (0 when end <= start)."""
     if end <= start:
         return 0
-    exceptions = _exceptions(start, end)
+    table = holiday_table(since=start)
     count, day = 0, start
     while day < end:
         day += ONE_DAY
-        if _is_working(day, exceptions):
+        if table.is_working(day):
             count += 1
     return count
 
@@ -88,21 +115,19 @@ def working_days_between(start: dt.date, end: dt.date) -> int:
 def add_calendar_days(start: dt.date, n: int) -> dt.date:
     """n calendar days after start; a period ending on a rest day runs to the next working day
     (民事诉讼法 Art 85 as domain.md reads it)."""
-    day = start + dt.timedelta(days=n)
-    exceptions = _exceptions(day, day + dt.timedelta(days=30))
-    while not _is_working(day, exceptions):
-        day += ONE_DAY
-    return day
+    return calendar_deadline(start, n).date
 
 
 def working_deadline(start: dt.date, n: int) -> Deadline:
-    day = add_working_days(start, n)
-    return Deadline(day, is_provisional(day))
+    from regulus.core.clocks import due_date
+
+    return due_date(start, n, unit="working")
 
 
 def calendar_deadline(start: dt.date, n: int) -> Deadline:
-    day = add_calendar_days(start, n)
-    return Deadline(day, is_provisional(day))
+    from regulus.core.clocks import due_date
+
+    return due_date(start, n, unit="calendar")
 
 
 def load_year_from_package(year: int) -> int:
