@@ -1,14 +1,16 @@
-"""Kernel endpoints: who am I, the units I see, the staff I see, the working-day calendar."""
+"""Kernel endpoints: who am I, the units I see, the staff I see, the working-day calendar, an
+object's legal clocks."""
 
 from __future__ import annotations
 
 import datetime as dt
 
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
-from ninja.errors import HttpError
+from ninja import Field, Query, Router, Schema
 
-from regulus.core import calendar, selectors
+from regulus.core import calendar, clock_selectors, selectors
+from regulus.core.clocks import UNITS, WORKING, trace_due_date, trace_lines
 from regulus.core.models import OrgUnit, User
 
 router = Router(tags=["平台内核"])
@@ -38,11 +40,83 @@ class StaffOut(Schema):
     roles: list[str] = Field(default_factory=list)
 
 
+class PausedSpanOut(Schema):
+    start: dt.date
+    end: dt.date
+
+
 class DeadlineOut(Schema):
     start: dt.date
-    working_days: int
+    days: int
+    unit: str = Field(description="working（工作日）或 calendar（自然日）")
+    working_days: int | None = Field(None, description="按工作日计算时同 days（兼容旧参数）")
+    paused: list[PausedSpanOut] = Field(default_factory=list)
     deadline: dt.date
+    provisional: bool = Field(description="届满日或计入的日子在尚未载入节假日安排的年份：暂定")
+    label: str = Field(description="届满日，暂定的注明（暂定）")
+    trace: list[str] = Field(description="计算过程")
+
+
+class ClockRuleOut(Schema):
+    code: str
+    name: str
+    effective_from: dt.date
+    unit: str
+    legal_basis: str
+    max_extension_days: int
+    pause_reasons: list[str]
+
+
+class ClockPauseOut(Schema):
+    reason: str
+    reason_label: str
+    note: str
+    from_date: dt.date
+    to_date: dt.date | None
+    paused_by: str
+    resumed_by: str
+
+
+class ClockExtensionOut(Schema):
+    days: int
+    approver: str
+    document: str
+    reason: str
+    recorded_at: dt.datetime
+
+
+class ClockHistoryOut(Schema):
+    kind: str
+    kind_label: str
+    at: dt.datetime
+    actor: str
+    due_before: dt.date | None
+    due_after: dt.date | None
+    provisional_after: bool
+    note: str
+
+
+class ClockOut(Schema):
+    name: str
+    label: str
+    status: str
+    status_label: str
+    is_main: bool
+    start_date: dt.date
+    days: int
+    extension_days: int
+    unit: str
+    due_date: dt.date | None = Field(description="届满日；中止期间为空")
     provisional: bool
+    days_left: int | None = Field(description="距届满的工作日数（负数为已超期）；计时中才有")
+    rule: ClockRuleOut
+    pauses: list[ClockPauseOut]
+    extensions: list[ClockExtensionOut]
+    history: list[ClockHistoryOut]
+    trace: list[str] = Field(description="届满日的计算过程（中止中的：若今日恢复）")
+    counted_days: list[dt.date]
+    holidays: list[dt.date]
+    makeup_days: list[dt.date]
 
 
 def _user(request: HttpRequest) -> User:
@@ -96,11 +170,154 @@ def staff_detail(request: HttpRequest, staff_id: int) -> StaffOut:
     )
 
 
-@router.get("/calendar/deadline", response=DeadlineOut, summary="按法定工作日计算期限")
-def deadline(request: HttpRequest, start: dt.date, working_days: int) -> DeadlineOut:
-    if not 0 <= working_days <= 400:
-        raise HttpError(422, "working_days：应在0至400之间")
-    result = calendar.working_deadline(start, working_days)
-    return DeadlineOut(
-        start=start, working_days=working_days, deadline=result.date, provisional=result.provisional
+MAX_DAYS = 400
+
+
+def _span(raw: str) -> tuple[dt.date, dt.date]:
+    begin, sep, end = raw.partition("/")
+    try:
+        if not sep:
+            raise ValueError
+        return dt.date.fromisoformat(begin.strip()), dt.date.fromisoformat(end.strip())
+    except ValueError:
+        raise ValidationError(
+            {"paused": f"中止期间“{raw[:40]}”应写作 YYYY-MM-DD/YYYY-MM-DD（两端均不计入）"}
+        ) from None
+
+
+def _deadline_args(
+    start: dt.date, days: int | None, working_days: int | None, unit: str, paused: list[str]
+) -> tuple[int, list[tuple[dt.date, dt.date]]]:
+    """The request's rules, each a 422 naming its field: one number of days from 0 to 400, a
+    known unit, dates within the years the holiday table can answer for."""
+    if days is None:
+        days = working_days
+    elif working_days is not None and working_days != days:
+        raise ValidationError({"days": "days 与 working_days 只需给一个（两者不一致）"})
+    if days is None:
+        raise ValidationError({"days": f"必填项缺失：期限天数（0至{MAX_DAYS}）"})
+    if not 0 <= days <= MAX_DAYS:
+        raise ValidationError({"days": f"期限天数应在0至{MAX_DAYS}之间"})
+    if unit not in UNITS:
+        raise ValidationError({"unit": "计时单位应为 working（工作日）或 calendar（自然日）"})
+    first, last = calendar.answerable_dates()
+    rule = (
+        f"应在 {first:%Y-%m-%d} 至 {last:%Y-%m-%d} 之间"
+        "（已载入节假日安排的年份及其后一年；其后一年的期限为暂定）"
     )
+    if not first <= start <= last:
+        raise ValidationError({"start": f"起算日{rule}"})
+    spans = [_span(raw) for raw in paused]
+    for begin, end in spans:
+        if not (first <= begin <= last and first <= end <= last):
+            raise ValidationError({"paused": f"中止期间{rule}"})
+        if end < begin:
+            raise ValidationError({"paused": f"中止期间 {begin}/{end} 的结束日早于开始日"})
+    return days, spans
+
+
+@router.get("/calendar/deadline", response=DeadlineOut, summary="计算期限（法定工作日或自然日）")
+def deadline(
+    request: HttpRequest,
+    start: dt.date,
+    days: int | None = None,
+    working_days: int | None = Query(None, description="同 days，按工作日（兼容旧参数）"),
+    unit: str = Query("working", description="working（工作日，默认）或 calendar（自然日）"),
+    paused: list[str] = Query(  # noqa: B008
+        [], description="中止期间 YYYY-MM-DD/YYYY-MM-DD，两端均不计入；可重复"
+    ),
+) -> DeadlineOut:
+    days, spans = _deadline_args(start, days, working_days, unit, paused)
+    try:
+        trace = trace_due_date(start, days, unit=unit, paused=spans)
+    except ValueError as exc:
+        raise ValidationError({"days": str(exc)}) from None
+    return DeadlineOut(
+        start=start,
+        days=days,
+        unit=unit,
+        working_days=days if unit == WORKING else None,
+        paused=[PausedSpanOut(start=b, end=e) for b, e in trace.paused],
+        deadline=trace.deadline.date,
+        provisional=trace.deadline.provisional,
+        label=str(trace.deadline),
+        trace=trace_lines(trace),
+    )
+
+
+def clock_out(cv: clock_selectors.ClockView) -> ClockOut:
+    """A clock as the API gives it: the same view, and so the same trace, as the pages."""
+    c, rule = cv.clock, cv.clock.rule
+    return ClockOut(
+        name=c.name,
+        label=c.label,
+        status=c.status,
+        status_label=cv.status_text,
+        is_main=c.is_main,
+        start_date=c.start_date,
+        days=c.days,
+        extension_days=c.extension_days,
+        unit=c.unit,
+        due_date=c.due_date,
+        provisional=c.provisional,
+        days_left=cv.days_left,
+        rule=ClockRuleOut(
+            code=rule.code,
+            name=rule.name,
+            effective_from=rule.effective_from,
+            unit=rule.unit,
+            legal_basis=rule.legal_basis,
+            max_extension_days=rule.max_extension_days,
+            pause_reasons=list(rule.pause_reasons),
+        ),
+        pauses=[
+            ClockPauseOut(
+                reason=p.reason,
+                reason_label=p.get_reason_display(),
+                note=p.note,
+                from_date=p.from_date,
+                to_date=p.to_date,
+                paused_by=p.paused_by_name,
+                resumed_by=p.resumed_by_name,
+            )
+            for p in cv.pauses
+        ],
+        extensions=[
+            ClockExtensionOut(
+                days=e.days,
+                approver=e.approver_name,
+                document=e.document,
+                reason=e.reason,
+                recorded_at=e.recorded_at,
+            )
+            for e in cv.extensions
+        ],
+        history=[
+            ClockHistoryOut(
+                kind=h.kind,
+                kind_label=h.get_kind_display(),
+                at=h.at,
+                actor=h.actor_name,
+                due_before=h.due_before,
+                due_after=h.due_after,
+                provisional_after=h.provisional_after,
+                note=h.note,
+            )
+            for h in cv.history
+        ],
+        trace=cv.lines,
+        counted_days=list(cv.trace.counted),
+        holidays=[d for d, _ in cv.trace.holidays],
+        makeup_days=[d for d, _ in cv.trace.makeup_days],
+    )
+
+
+@router.get(
+    "/clocks/{object_type}/{object_id}",
+    response=list[ClockOut],
+    summary="对象的计时及其计算过程（数据范围内）",
+)
+def object_clocks(request: HttpRequest, object_type: str, object_id: int) -> list[ClockOut]:
+    """object_type: app_label.model, e.g. licensing.application; object_id: its id."""
+    obj = clock_selectors.clocked_object(_user(request), object_type, object_id)
+    return [clock_out(cv) for cv in clock_selectors.object_clocks(obj)]

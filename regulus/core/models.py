@@ -334,3 +334,206 @@ class ThrottleCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}: {self.hits}"
+
+
+# -- legal clocks (core.clocks, core.clock_services) -------------------------------------------
+
+
+class ClockUnit(models.TextChoices):
+    WORKING = "working", "工作日"
+    CALENDAR = "calendar", "自然日"
+
+
+class PauseReason(models.TextChoices):
+    """Why a clock may stop counting (中止): the grounds the laws name."""
+
+    TESTING = "testing", "检验、检测、检疫"
+    APPRAISAL = "appraisal", "鉴定"
+    EXPERT_REVIEW = "expert_review", "专家评审"
+    HEARING = "hearing", "听证"
+    NOTICE_SERVICE = "notice_service", "公告送达"
+
+
+class ClockRule(models.Model):
+    """A version of a clock's rule: its period, unit, legal basis, the longest extension it
+    allows and the grounds on which it may be paused, from a date on. A clock keeps the version
+    in force on the day it started, so a later version never moves it."""
+
+    code = models.CharField("规则编码", max_length=60)
+    name = models.CharField("名称", max_length=50)
+    effective_from = models.DateField("施行日期")
+    days = models.PositiveSmallIntegerField(
+        "期限", null=True, blank=True, help_text="为空的，期限由办件自身的时限规则给出"
+    )
+    unit = models.CharField("计算单位", max_length=10, choices=ClockUnit.choices)
+    legal_basis = models.CharField("法律依据", max_length=300)
+    max_extension_days = models.PositiveSmallIntegerField("最长可延长", default=0)
+    pause_reasons = models.JSONField("可中止的事由", default=list, blank=True)
+    note = models.CharField("说明", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "计时规则"
+        verbose_name_plural = "计时规则"
+        ordering = ["code", "-effective_from"]
+        constraints = [
+            models.UniqueConstraint(fields=["code", "effective_from"], name="clock_rule_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.effective_from:%Y-%m-%d}起）"
+
+    def pause_reason_labels(self) -> list[str]:
+        labels = dict(PauseReason.choices)
+        return [labels.get(code, code) for code in self.pause_reasons]
+
+
+class Clock(models.Model):
+    """One run of a named clock of an object (an application's 受理期限, a case's 立案期限 …).
+
+    Generic by content type, so every app shares the table. `due_date` is the date
+    core.clocks.due_date gives for start_date, days + extension_days, the unit and the closed
+    pauses; it is None while the clock is paused (it is not running out) and kept once the
+    clock is stopped. The object's own `deadline` column mirrors its running main clock."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", "计时中"
+        PAUSED = "paused", "中止"
+        STOPPED = "stopped", "已结束"
+
+    content_type = models.ForeignKey(
+        "contenttypes.ContentType", on_delete=models.PROTECT, related_name="+"
+    )
+    object_id = models.PositiveBigIntegerField()
+    name = models.CharField("计时", max_length=30)
+    label = models.CharField("名称", max_length=50)
+    rule = models.ForeignKey(ClockRule, on_delete=models.PROTECT, related_name="clocks")
+    unit = models.CharField("计算单位", max_length=10, choices=ClockUnit.choices)
+    is_main = models.BooleanField("当前环节期限", default=True)
+    start_date = models.DateField("起算日")
+    days = models.PositiveIntegerField("期限")
+    extension_days = models.PositiveIntegerField("已延长", default=0)
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.RUNNING)
+    due_date = models.DateField("届满日", null=True, blank=True)
+    provisional = models.BooleanField("暂定", default=False)
+    started_at = models.DateTimeField("开始时间")
+    stopped_on = models.DateField("结束日期", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "计时"
+        verbose_name_plural = "计时"
+        ordering = ["started_at", "id"]
+        indexes = [
+            models.Index(fields=["content_type", "object_id"], name="clock_object_idx"),
+            # The recomputation after a holiday edit: running clocks due on or after a date.
+            models.Index(fields=["status", "due_date"], name="clock_status_due_idx"),
+            # The overdue / due-soon query of one named clock of an app's objects.
+            models.Index(
+                fields=["content_type", "name", "status", "due_date", "object_id"],
+                name="clock_due_query_idx",
+            ),
+        ]
+        constraints = [
+            # One run of a named clock at a time, and one main clock, per object.
+            models.UniqueConstraint(
+                fields=["content_type", "object_id", "name"],
+                condition=~models.Q(status="stopped"),
+                name="clock_one_open_run",
+            ),
+            models.UniqueConstraint(
+                fields=["content_type", "object_id"],
+                condition=models.Q(is_main=True) & ~models.Q(status="stopped"),
+                name="clock_one_open_main",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label} {self.start_date:%Y-%m-%d}+{self.total_days}"
+
+    @property
+    def total_days(self) -> int:
+        return self.days + self.extension_days
+
+    def unit_label(self) -> str:
+        return ClockUnit(self.unit).label
+
+
+class ClockPause(models.Model):
+    """A pause (中止) of a clock: the days from `from_date` to `to_date` (both included) are not
+    counted. An open pause (to_date None) is the clock's current one."""
+
+    clock = models.ForeignKey(Clock, on_delete=models.CASCADE, related_name="pauses")
+    reason = models.CharField("中止事由", max_length=20, choices=PauseReason.choices)
+    note = models.CharField("说明", max_length=300)
+    from_date = models.DateField("中止日")
+    to_date = models.DateField("恢复日", null=True, blank=True)
+    paused_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    paused_by_name = models.CharField("中止人", max_length=150)
+    paused_at = models.DateTimeField("登记时间")
+    resumed_by_name = models.CharField("恢复人", max_length=150, blank=True)
+    resumed_at = models.DateTimeField("恢复登记时间", null=True, blank=True)
+    resume_note = models.CharField("恢复说明", max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = "计时中止"
+        verbose_name_plural = "计时中止"
+        ordering = ["from_date", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.clock_id} {self.from_date}–{self.to_date or ''}"
+
+    @property
+    def days(self) -> int | None:
+        return None if self.to_date is None else (self.to_date - self.from_date).days + 1
+
+
+class ClockExtension(models.Model):
+    """An approved extension (延长) of a clock."""
+
+    clock = models.ForeignKey(Clock, on_delete=models.CASCADE, related_name="extensions")
+    days = models.PositiveSmallIntegerField("延长天数")
+    approver = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    approver_name = models.CharField("批准人", max_length=150)
+    document = models.CharField("批准文书", max_length=100)
+    reason = models.CharField("延长理由", max_length=300)
+    recorded_by_name = models.CharField("登记人", max_length=150)
+    recorded_at = models.DateTimeField("登记时间")
+
+    class Meta:
+        verbose_name = "计时延长"
+        verbose_name_plural = "计时延长"
+        ordering = ["recorded_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.clock_id} +{self.days}"
+
+
+class ClockHistory(models.Model):
+    """Each change of a clock's due date, in order: started, paused, resumed, extended,
+    recomputed after the holiday table changed, stopped."""
+
+    class Kind(models.TextChoices):
+        START = "start", "开始计时"
+        PAUSE = "pause", "中止计时"
+        RESUME = "resume", "恢复计时"
+        EXTEND = "extend", "延长期限"
+        RECOMPUTE = "recompute", "节假日调整重算"
+        STOP = "stop", "结束计时"
+
+    clock = models.ForeignKey(Clock, on_delete=models.CASCADE, related_name="history")
+    kind = models.CharField("变化", max_length=10, choices=Kind.choices)
+    at = models.DateTimeField("时间")
+    actor_name = models.CharField("操作人", max_length=150)
+    due_before = models.DateField("原届满日", null=True, blank=True)
+    due_after = models.DateField("新届满日", null=True, blank=True)
+    provisional_after = models.BooleanField("暂定", default=False)
+    note = models.CharField("说明", max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = "计时变化"
+        verbose_name_plural = "计时变化"
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.clock_id} {self.kind} {self.due_before} → {self.due_after}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 
 from django.contrib.auth.password_validation import validate_password
@@ -9,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from regulus.core.audit import audit_record, diff, snapshot
+from regulus.core.clock_services import clocks_recompute
 from regulus.core.models import AuditLog, CalendarDay, OrgUnit, Role, User
 from regulus.core.scope import unit_is_visible
 
@@ -91,12 +93,14 @@ def staff_update(
     return staff
 
 
-def calendar_day_set(*, actor: User, date: object, kind: str, name: str = "") -> CalendarDay:
-    """Admins record next year's 节假日安排 when the State Council announces it."""
+def calendar_day_set(*, actor: User, date: dt.date, kind: str, name: str = "") -> CalendarDay:
+    """Admins record next year's 节假日安排 when the State Council announces it. The running
+    clocks whose count crosses the day are computed again in the same transaction."""
     _require_admin(actor)
     if kind not in CalendarDay.Kind.values:
         raise ValidationError({"kind": "类型应为“法定节假日”或“调休上班”"})
     with transaction.atomic():
+        before = CalendarDay.objects.filter(date=date).values_list("kind", flat=True).first()
         day, created = CalendarDay.objects.update_or_create(
             date=date, defaults={"kind": kind, "name": name}
         )
@@ -104,6 +108,12 @@ def calendar_day_set(*, actor: User, date: object, kind: str, name: str = "") ->
             actor=actor, action=AuditLog.Action.CREATE if created else AuditLog.Action.UPDATE,
             obj=day, changes={"kind": kind, "name": name},
         )  # fmt: skip
+        if before != kind:
+            label = CalendarDay.Kind(kind).label
+            clocks_recompute(
+                changed_from=date, changed_to=date, actor=actor,
+                reason=f"节假日安排调整（{date:%Y-%m-%d} 设为{label}）",
+            )  # fmt: skip
     return day
 
 
@@ -116,7 +126,12 @@ def calendar_day_delete(*, actor: User, day: CalendarDay) -> None:
             obj=day,
             changes={"kind": day.kind, "name": day.name},
         )
-        day.delete()
+        date, kind = day.date, day.get_kind_display()
+        day.delete()  # the date is the primary key: the instance loses it
+        clocks_recompute(
+            changed_from=date, changed_to=date, actor=actor,
+            reason=f"节假日安排调整（删除 {date:%Y-%m-%d} 的{kind}）",
+        )  # fmt: skip
 
 
 def calendar_year_load(*, actor: User, year: int) -> int:
@@ -139,4 +154,8 @@ def calendar_year_load(*, actor: User, year: int) -> int:
             object_repr=f"{year}年节假日安排",
             summary=f"从 chinesecalendar 载入{year}年节假日安排，{count}天调整",
         )
+        clocks_recompute(
+            changed_from=dt.date(year, 1, 1), changed_to=dt.date(year, 12, 31), actor=actor,
+            reason=f"载入{year}年节假日安排",
+        )  # fmt: skip
     return count

@@ -1,5 +1,5 @@
 """The kernel's sweeps (see core.tick): expired sessions, as Django's `clearsessions` does,
-and rate-limit counters past their window."""
+rate-limit counters past their window, and provisional clocks whose year is loaded."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from django.conf import settings
 
 from regulus.core import clock
 from regulus.core.audit import audit_record
+from regulus.core.clock_services import provisional_clocks_due, provisional_clocks_recompute
 from regulus.core.models import AuditLog, ThrottleCounter
 from regulus.core.tick import SYSTEM_ACTOR, SweepResult, sweep
 
@@ -79,3 +80,19 @@ def expired_throttle_counters_clear() -> SweepResult:
     # Not audited: the counters are a cache of the current windows, not records; a block
     # they caused was audited when it happened (core.throttle).
     return SweepResult(deleted, f"清除过期访问频次计数 {deleted} 个")
+
+
+@sweep(
+    "core.provisional_clocks",
+    "节假日安排载入后，重算暂定的计时",
+    pending=lambda: provisional_clocks_due().exists(),
+)
+def provisional_clocks() -> SweepResult:
+    """A safety net: the services that load or edit the holiday table recompute the clocks
+    themselves; a year recorded another way (a CalendarYear row written by a script) is
+    caught here within a minute. Audited as one row a run (core.clock_services)."""
+    result = provisional_clocks_recompute(actor=SYSTEM_ACTOR)
+    return SweepResult(
+        result.changed,
+        f"重算暂定计时 {result.checked} 个，届满日或暂定标记变化 {result.changed} 个",
+    )

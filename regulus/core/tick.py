@@ -4,13 +4,13 @@ starts it every minute (docs/install.md); there is no scheduler daemon.
 A sweep is a function of no arguments that returns a SweepResult. An app registers its sweeps
 in its own `sweeps.py` with the `sweep` decorator::
 
-    # regulus/licensing/sweeps.py
+    # regulus/<app>/sweeps.py
     from regulus.core.tick import SweepResult, sweep
 
-    @sweep("licensing.provisional_deadlines", "重算暂定期限", pending=_anything_due)
-    def provisional_deadlines() -> SweepResult:
+    @sweep("<app>.expired_drafts", "清除过期的草稿", pending=_anything_due)
+    def expired_drafts() -> SweepResult:
         ...
-        return SweepResult(changed, f"重算暂定期限 {changed} 件")
+        return SweepResult(changed, f"清除过期草稿 {changed} 件")
 
 `registered()` first imports the `sweeps` module of every installed app (as the admin finds
 each app's `admin.py`), so core never imports a domain app and dependencies keep pointing one

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from regulus.core import views
+from regulus.core import clock_views, views
 
 app_name = "core"
 
@@ -18,4 +18,9 @@ urlpatterns = [
     path("calendar/", views.calendar_page, name="calendar"),
     path("calendar/<str:date>/delete/", views.calendar_delete, name="calendar_delete"),
     path("tokens/", views.token_list, name="token_list"),
+    path(
+        "clocks/<str:object_type>/<int:object_id>/",
+        clock_views.object_clocks,
+        name="object_clocks",
+    ),
 ]

@@ -15,7 +15,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from regulus.core import calendar, clock, selectors, services, tokens
+from regulus.core import calendar, clock, clocks, selectors, services, tokens
 from regulus.core.audit import verify_chain
 from regulus.core.extensions import providers
 from regulus.core.forms import LoginForm, StaffForm
@@ -240,16 +240,26 @@ def _calendar_post(request: HttpRequest, user: User, year: int) -> int:
 
 def _calendar_calc(request: HttpRequest) -> dict[str, Any]:
     raw_start, raw_n = request.GET.get("start"), request.GET.get("n")
+    unit = request.GET.get("unit") or clocks.WORKING
     if not raw_start:
-        return {"start": clock.today(), "n": 20}
+        return {"start": clock.today(), "n": 20, "unit": unit}
     try:
         start = dt.date.fromisoformat(raw_start)
         n = int(raw_n or "0")
     except ValueError:
-        return {"start": clock.today(), "n": 20, "error": "起算日或工作日数无效"}
+        return {"start": clock.today(), "n": 20, "unit": unit, "error": "起算日或天数无效"}
+    first, last = calendar.answerable_dates()
     if not 0 <= n <= 400:
-        return {"start": start, "n": n, "error": "工作日数应在0至400之间"}
-    return {"start": start, "n": n, "result": calendar.working_deadline(start, n)}
+        error = "天数应在0至400之间"
+    elif unit not in clocks.UNITS:
+        error = "计算单位应为工作日或自然日"
+    elif not first <= start <= last:
+        error = f"起算日应在 {first:%Y-%m-%d} 至 {last:%Y-%m-%d} 之间"
+    else:
+        trace = clocks.trace_due_date(start, n, unit=unit)
+        return {"start": start, "n": n, "unit": unit, "result": trace.deadline,
+                "unit_label": clocks.UNITS[unit], "lines": clocks.trace_lines(trace)}  # fmt: skip
+    return {"start": start, "n": n, "unit": unit, "error": error}
 
 
 @login_required
@@ -260,9 +270,10 @@ def calendar_delete(request: HttpRequest, date: str) -> HttpResponse:
         day = CalendarDay.objects.get(date=dt.date.fromisoformat(date))
     except (ValueError, CalendarDay.DoesNotExist) as exc:
         raise Http404 from exc
+    year = day.date.year
     services.calendar_day_delete(actor=user, day=day)
     messages.success(request, f"已删除 {date}")
-    return redirect(f"/calendar/?year={day.date.year}")
+    return redirect(f"/calendar/?year={year}")
 
 
 @login_required

@@ -1,56 +1,79 @@
-"""Workflows: explicit transition tables, one event row per state change, working-day deadlines.
+"""Workflows: explicit transition tables, one event row per state change, legal clocks.
 
 A domain app declares its workflow once::
 
     APPLICATION_FLOW = Workflow(
         name="licensing.application",
         states={"submitted": "待受理", "review": "审查中", ...},
+        clocks={
+            "acceptance": ClockSpec("licensing.acceptance", days=lambda app: app.acceptance_days),
+            "review": ClockSpec("licensing.review", days=lambda app: app.promised_days,
+                                pause_roles=DECIDERS, extend_roles=DECIDERS,
+                                approver_roles=("leader",)),
+        },
         transitions=[
             Transition("accept", "受理", sources=("submitted",), target="review",
-                       roles=("window_clerk", "handler"), deadline_days=lambda app: app.days),
+                       roles=("window_clerk", "handler"), starts=("review",),
+                       stops=("acceptance",)),
             ...
         ],
         final_states=("issued", "refused"),
     )
 
-and its model carries `state`, `deadline`, `deadline_provisional`, `deadline_start` and
-`deadline_days` fields (names configurable). `transition_fire(obj=..., name=..., actor=...)`
-then checks the role, the guard and the current state in the database, moves the state with a
-conditional UPDATE (`... WHERE state = old`, so a transition fired twice, or by two people at
-once, changes nothing the second time), writes one TransitionEvent and one audit row, all in
-one transaction.
+and its model carries `state`, `deadline` and `deadline_provisional` fields (names
+configurable). `transition_fire(obj=..., name=..., actor=...)` then checks the role, the guard
+and the current state in the database, moves the state with a conditional UPDATE (`... WHERE
+state = old`, so a transition fired twice, or by two people at once, changes nothing the second
+time), stops, pauses, resumes and starts the clocks the transition names (a final state stops
+every clock), writes one TransitionEvent and one audit row, all in one transaction.
 
-Deadlines are statutory working days (core.calendar): each transition may start a new deadline
-(`deadline_days` an int or a function of the object), keep the running one (KEEP) or clear it
-(None). The start day and the number of working days are stored beside the deadline, so that
-a deadline that was provisional (its year's holiday schedule not yet loaded) is computed again
-from them once the schedule is loaded (`provisional_deadlines_recompute`, run by
-`regulus tick`). `with_overdue(queryset)` annotates the overdue flag that handler lists show,
-and `overdue(queryset)` is the overdue list itself.
+Clocks (core.clock_services): each named clock runs under a dated rule version (period, unit,
+legal basis, longest extension, pause grounds); the kernel keeps the object's `deadline`
+column equal to the date of its running main clock, so lists sort and filter by an index of the
+object's own table (core.clock_selectors.due is the overdue / due-soon query).
 """
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
-from django.db.models import BooleanField, Case, ExpressionWrapper, Q, QuerySet, Value, When
+from django.db.models import QuerySet
 
-from regulus.core import calendar, clock
+from regulus.core import clock, clock_selectors, clock_services
 from regulus.core.audit import audit_record
-from regulus.core.models import AuditLog, TransitionEvent
+from regulus.core.models import AuditLog, PauseReason, TransitionEvent
 
-KEEP = "keep"
 # The role code that stands for the public applicant (no staff account; actor is None).
 APPLICANT = "applicant"
 
-DeadlineSpec = int | str | Callable[[Any], int | None] | None
 Guard = Callable[[Any], str | None]
+
+
+@dataclass(frozen=True)
+class ClockSpec:
+    """A clock an object of the workflow runs.
+
+    rule: the code of its ClockRule (the version in force on the day it starts applies).
+    label: its name on pages (the rule's name when empty).
+    days: its period for the object (a function of the object, e.g. the limit the object copied
+    from its own dated rules); None: the rule's period.
+    main: the object's `deadline` column mirrors it while it runs (one main clock at a time).
+    pause_roles / extend_roles: who may pause and resume it, who may record an approved
+    extension (none: nobody by hand); approver_roles: who may approve an extension.
+    """
+
+    rule: str
+    label: str = ""
+    days: Callable[[Any], int] | None = None
+    main: bool = True
+    pause_roles: tuple[str, ...] = ()
+    extend_roles: tuple[str, ...] = ()
+    approver_roles: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -59,8 +82,9 @@ class Transition:
 
     roles: role codes (core.models.Role.Code) allowed to fire it; APPLICANT lets the public
     fire it with actor=None; empty means any staff member.
-    deadline_days: working days of the deadline the target state starts (int or function of the
-    object), KEEP to keep the running deadline, None to clear it.
+    starts / stops / pauses / resumes: the workflow's clocks it starts (a run still open is
+    stopped and started again), stops, pauses (on the ground `pause_reason`, the note as
+    its explanation) and resumes. A transition into a final state stops every clock.
     guard: a function of the object returning a Chinese error message when the transition may
     not be fired now (beyond the state check), or None.
     requires_note: the note is the reason and must be given (refusals, corrections).
@@ -71,7 +95,11 @@ class Transition:
     sources: tuple[str, ...]
     target: str
     roles: tuple[str, ...] = ()
-    deadline_days: DeadlineSpec = None
+    starts: tuple[str, ...] = ()
+    stops: tuple[str, ...] = ()
+    pauses: tuple[str, ...] = ()
+    resumes: tuple[str, ...] = ()
+    pause_reason: str = ""
     guard: Guard | None = None
     requires_note: bool = False
     style: str = "primary"
@@ -83,12 +111,10 @@ class Workflow:
     states: dict[str, str]
     transitions: list[Transition]
     final_states: tuple[str, ...] = ()
+    clocks: Mapping[str, ClockSpec] = field(default_factory=dict)
     state_field: str = "state"
     deadline_field: str = "deadline"
     provisional_field: str = "deadline_provisional"
-    # The deadline's start day and its number of working days ("" when the model keeps none).
-    start_field: str = "deadline_start"
-    days_field: str = "deadline_days"
     _by_name: dict[str, Transition] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -98,6 +124,14 @@ class Workflow:
             unknown = [s for s in (*t.sources, t.target) if s not in self.states]
             if unknown:
                 raise ValueError(f"transition {t.name!r} names unknown states {unknown}")
+            named = (*t.starts, *t.stops, *t.pauses, *t.resumes)
+            unknown = [c for c in named if c not in self.clocks]
+            if unknown:
+                raise ValueError(f"transition {t.name!r} names unknown clocks {unknown}")
+            if t.pauses and t.pause_reason not in PauseReason.values:
+                raise ValueError(f"transition {t.name!r} pauses clocks without a pause reason")
+            if sum(self.clocks[c].main for c in t.starts) > 1:
+                raise ValueError(f"transition {t.name!r} starts two main clocks")
             self._by_name[t.name] = t
 
     def get(self, name: str) -> Transition:
@@ -134,31 +168,6 @@ def _role_allows(t: Transition, actor: Any) -> bool:
     return bool(staff_roles) and actor.has_role(*staff_roles)
 
 
-def _deadline_for(t: Transition, obj: Any) -> int | str | None:
-    """The working days of the deadline the transition starts, None to clear it, or KEEP."""
-    spec = t.deadline_days
-    if spec == KEEP:
-        return KEEP
-    days = spec(obj) if callable(spec) else spec
-    return None if days is None else int(days)
-
-
-def deadline_values(
-    workflow: Workflow, *, start: dt.date, days: int | None
-) -> tuple[calendar.Deadline | None, dict[str, Any]]:
-    """The deadline `days` working days after `start` (None: no deadline), and the values of
-    the object's deadline fields that record it."""
-    deadline = None if days is None else calendar.working_deadline(start, days)
-    values: dict[str, Any] = {workflow.deadline_field: deadline.date if deadline else None}
-    if workflow.provisional_field:
-        values[workflow.provisional_field] = bool(deadline and deadline.provisional)
-    if workflow.start_field:
-        values[workflow.start_field] = start if deadline else None
-    if workflow.days_field:
-        values[workflow.days_field] = days
-    return deadline, values
-
-
 def transition_fire(
     *,
     obj: models.Model,
@@ -183,7 +192,11 @@ def transition_fire(
     if t.requires_note and not note.strip():
         raise ValidationError({"note": f"“{t.label}”须填写理由或说明"})
     model = type(obj)
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    who = user.display_name if user else actor_name or "申请人"
     with transaction.atomic():
+        # The object's clocks are locked before its row (core.clock_services: lock order).
+        open_now = clock_services.open_clocks(obj, lock=True) if flow.clocks else {}
         current = (
             model._default_manager.filter(pk=obj.pk)
             .values_list(flow.state_field, flat=True)
@@ -201,17 +214,23 @@ def transition_fire(
             problem = t.guard(obj)
             if problem:
                 raise ValidationError(problem)
-        today = clock.today()
         values: dict[str, Any] = {flow.state_field: t.target, **(updates or {})}
-        days = _deadline_for(t, obj)
-        if isinstance(days, str):  # KEEP
-            deadline_date = getattr(obj, flow.deadline_field)
-            provisional = bool(getattr(obj, flow.provisional_field, False))
-        else:
-            deadline, deadline_fields = deadline_values(flow, start=today, days=days)
-            deadline_date = deadline.date if deadline else None
-            provisional = bool(deadline and deadline.provisional)
-            values.update(deadline_fields)
+        if flow.clocks:
+            plan = clock_services.clock_plan(
+                obj,
+                flow,
+                starts=t.starts,
+                stops=t.stops,
+                pauses=t.pauses,
+                resumes=t.resumes,
+                pause_reason=t.pause_reason,
+                stop_all=t.target in flow.final_states,
+                open_now=open_now,
+            )
+            plan.apply(
+                actor=actor, actor_name=who[:150], note=f"{t.label}" + (f"：{note}" if note else "")
+            )
+            values.update(plan.deadline_values())
         changed = model._default_manager.filter(pk=obj.pk, **{flow.state_field: current}).update(
             **values
         )
@@ -220,7 +239,7 @@ def transition_fire(
             raise ValidationError(f"“{t.label}”未执行：该事项刚被他人处理，请刷新后重试")
         for key, value in values.items():
             setattr(obj, key, value)
-        user = actor if getattr(actor, "is_authenticated", False) else None
+        deadline_date = getattr(obj, flow.deadline_field, None)
         event = TransitionEvent.objects.create(
             content_type=ContentType.objects.get_for_model(model),
             object_id=str(obj.pk),
@@ -230,13 +249,13 @@ def transition_fire(
             from_state=current,
             to_state=t.target,
             actor=user,
-            actor_name=(user.display_name if user else actor_name or "申请人")[:150],
+            actor_name=who[:150],
             unit_name=str(getattr(user, "unit", "") or "")[:100],
             at=clock.now(),
             note=note,
             data=data or {},
             deadline=deadline_date,
-            deadline_provisional=provisional,
+            deadline_provisional=bool(getattr(obj, flow.provisional_field, False)),
         )
         audit_record(
             actor=user or (actor_name or "申请人"),
@@ -288,21 +307,28 @@ def events_for(obj: models.Model) -> QuerySet[TransitionEvent]:
 
 
 def timeline(obj: models.Model, workflow: Workflow) -> list[dict[str, Any]]:
-    """Event rows as the dicts core/_timeline.html shows."""
-    return [event_row(ev, workflow) for ev in events_for(obj)]
+    """The object's event rows and its clocks' pauses, extensions and recomputations, in
+    order, as the dicts core/_timeline.html shows."""
+    return timelines([obj], workflow)[obj.pk]
 
 
 def timelines(objs: list[Any], workflow: Workflow) -> dict[Any, list[dict[str, Any]]]:
-    """timeline() of many objects of one model in one query: {pk: rows}."""
+    """timeline() of many objects of one model in two queries: {pk: rows}."""
     if not objs:
         return {}
+    content_type = ContentType.objects.get_for_model(type(objs[0]))
     by_id: dict[str, Any] = {str(obj.pk): obj.pk for obj in objs}
     events = TransitionEvent.objects.filter(
-        content_type=ContentType.objects.get_for_model(type(objs[0])), object_id__in=list(by_id)
+        content_type=content_type, object_id__in=list(by_id)
     ).order_by("at", "id")
     rows: dict[Any, list[dict[str, Any]]] = {obj.pk: [] for obj in objs}
     for ev in events:
         rows[by_id[ev.object_id]].append(event_row(ev, workflow))
+    if workflow.clocks:
+        for object_id, row in clock_selectors.timeline_rows(content_type, list(rows)):
+            rows[object_id].append(row)
+        for items in rows.values():
+            items.sort(key=lambda row: row["at"])  # stable: events keep their order
     return rows
 
 
@@ -320,137 +346,6 @@ def event_row(ev: TransitionEvent, workflow: Workflow) -> dict[str, Any]:
         "title": title,
         "detail": detail,
     }
-
-
-# -- deadlines on lists -----------------------------------------------------------------------
-
-
-def with_overdue(
-    queryset: QuerySet[Any],
-    *,
-    open_states: Iterable[str],
-    today: dt.date | None = None,
-    deadline_field: str = "deadline",
-    state_field: str = "state",
-) -> QuerySet[Any]:
-    """Annotate `is_overdue` (open and past its deadline) on every row."""
-    today = today or clock.today()
-    condition = Q(**{f"{deadline_field}__lt": today, f"{state_field}__in": list(open_states)})
-    return queryset.annotate(
-        is_overdue=ExpressionWrapper(
-            Case(When(condition, then=Value(True)), default=Value(False)),
-            output_field=BooleanField(),
-        )
-    )
-
-
-def overdue(
-    queryset: QuerySet[Any],
-    *,
-    open_states: Iterable[str],
-    today: dt.date | None = None,
-    deadline_field: str = "deadline",
-    state_field: str = "state",
-) -> QuerySet[Any]:
-    """The overdue list: open rows past their deadline, the oldest deadline first."""
-    today = today or clock.today()
-    return queryset.filter(
-        **{f"{deadline_field}__lt": today, f"{state_field}__in": list(open_states)}
-    ).order_by(deadline_field, "pk")
-
-
-def days_left(deadline: dt.date | None, today: dt.date | None = None) -> int | None:
-    """Working days from today to the deadline (negative: working days overdue)."""
-    if deadline is None:
-        return None
-    today = today or clock.today()
-    if deadline >= today:
-        return calendar.working_days_between(today, deadline)
-    return -calendar.working_days_between(deadline, today)
-
-
-# -- provisional deadlines ---------------------------------------------------------------------
-
-
-def provisional_deadlines_due(queryset: QuerySet[Any], *, workflow: Workflow) -> QuerySet[Any]:
-    """Open objects whose deadline is provisional although its year's holiday schedule is now
-    loaded. Objects without a recorded start and number of days cannot be recomputed and are
-    left out (migration licensing 0004 recorded them for the objects of its time)."""
-    last = calendar.last_loaded_year()
-    if last is None or not (workflow.provisional_field and workflow.start_field):
-        return queryset.none()
-    return queryset.filter(
-        **{
-            workflow.provisional_field: True,
-            f"{workflow.state_field}__in": workflow.open_states(),
-            f"{workflow.deadline_field}__lte": dt.date(last, 12, 31),
-            f"{workflow.start_field}__isnull": False,
-            f"{workflow.days_field}__isnull": False,
-        }
-    )
-
-
-def provisional_deadlines_recompute(
-    queryset: QuerySet[Any], *, workflow: Workflow, actor_name: str
-) -> int:
-    """Compute each due provisional deadline again, from the same start day and the same number
-    of working days, over the holiday schedule loaded since; clear the provisional flag (it
-    stays set when the new date falls in a year not loaded yet either). Each changed object
-    gets an event row on its timeline and an audit row. Call inside a transaction; returns
-    the number of objects changed. A second call finds nothing due and changes nothing."""
-    w = workflow
-    model = queryset.model
-    changed = 0
-    for obj in provisional_deadlines_due(queryset, workflow=w).order_by("pk"):
-        old = getattr(obj, w.deadline_field)
-        start, days = getattr(obj, w.start_field), getattr(obj, w.days_field)
-        new = calendar.working_deadline(start, days)
-        # Conditional, so that a transition fired meanwhile (a new deadline) is left alone.
-        updated = model._default_manager.filter(
-            pk=obj.pk,
-            **{
-                w.deadline_field: old,
-                w.provisional_field: True,
-                w.start_field: start,
-                w.days_field: days,
-            },
-        ).update(**{w.deadline_field: new.date, w.provisional_field: new.provisional})
-        if not updated:
-            continue
-        setattr(obj, w.deadline_field, new.date)
-        setattr(obj, w.provisional_field, new.provisional)
-        basis = f"自 {start:%Y-%m-%d} 起 {days} 个工作日，按已载入的{old.year}年节假日安排重算"
-        if new.date == old:
-            outcome = f"办理期限 {old:%Y-%m-%d} 不变，不再暂定"
-        else:
-            outcome = f"办理期限由 {old:%Y-%m-%d}（暂定）改为 {new}"
-        event_record(
-            obj=obj,
-            workflow=w,
-            state=getattr(obj, w.state_field),
-            actor=None,
-            actor_name=actor_name,
-            label="节假日安排载入，重算办理期限",
-            note=f"{outcome}（{basis}）",
-            data={
-                "deadline": [old.isoformat(), new.date.isoformat()],
-                "provisional": [True, new.provisional],
-                "start": start.isoformat(),
-                "days": days,
-            },
-        )
-        audit_record(
-            actor=actor_name,
-            action=AuditLog.Action.UPDATE,
-            obj=obj,
-            summary=f"{outcome}（{basis}）",
-            changes={
-                w.deadline_field: [old, new.date],
-                w.provisional_field: [True, new.provisional],
-            },
-        )
-        changed += 1
-    return changed
 
 
 class DeferredRows:

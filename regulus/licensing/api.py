@@ -10,7 +10,8 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema
 
-from regulus.core import ids
+from regulus.core import clock_selectors, ids
+from regulus.core.api import ClockOut, clock_out
 from regulus.core.workflow import DeferredRows
 from regulus.licensing import selectors, services
 from regulus.licensing.models import Application, Bundle, Matter
@@ -93,7 +94,8 @@ class ApplicationOut(Schema):
     channel: str
     district_code: str
     unit: str
-    deadline: dt.date | None
+    deadline: dt.date | None = Field(description="当前环节期限（当前计时的届满日）")
+    deadline_provisional: bool = Field(description="期限暂定：所在年份的节假日安排尚未载入")
     overdue: bool
     submitted_at: dt.datetime
     completed_at: dt.datetime | None
@@ -167,6 +169,7 @@ def application_out(a: Application, *, detail: bool = False) -> dict[str, Any]:
         "district_code": a.district_code,
         "unit": a.unit.name,
         "deadline": a.deadline,
+        "deadline_provisional": a.deadline_provisional,
         "overdue": bool(
             a.deadline
             and a.deadline < clock.today()
@@ -213,6 +216,7 @@ def application_list(
     state: str = "",
     q: str = "",
     overdue: bool = False,
+    due_soon: bool = False,
     limit: int = 50,
     offset: int = 0,
 ) -> dict[str, Any]:
@@ -223,6 +227,7 @@ def application_list(
         state=state,
         q=q,
         overdue_only=overdue,
+        due_soon_only=due_soon,
     )
     # Clamp before the numbers reach SQL: a 20-digit offset overflows the database's integer.
     limit = max(1, min(limit, 200))
@@ -236,6 +241,16 @@ def application_list(
 def application_detail(request: HttpRequest, number: str) -> dict[str, Any]:
     user = request.auth  # type: ignore[attr-defined]
     return application_out(selectors.application_get(user, number), detail=True)
+
+
+@router.get(
+    "/licensing/applications/{number}/clocks",
+    response=list[ClockOut],
+    summary="办件的计时及期限计算过程",
+)
+def application_clocks(request: HttpRequest, number: str) -> list[ClockOut]:
+    app = selectors.application_get(request.auth, number)  # type: ignore[attr-defined]
+    return [clock_out(cv) for cv in clock_selectors.object_clocks(app)]
 
 
 @router.post(

@@ -352,8 +352,72 @@ def catalogue_load(
     return created
 
 
+# The clocks' rules (core.ClockRule): unit, legal basis, longest extension and the grounds on
+# which a clock may be paused. Their periods are the application's own (copied from the matter
+# rules at submission), so `days` is left empty. Loaded by migration 0006 and catalogue_ensure.
+CLOCK_RULES: tuple[dict[str, Any], ...] = (
+    {
+        "code": "licensing.acceptance",
+        "name": "受理期限",
+        "effective_from": "2004-07-01",
+        "unit": "working",
+        "legal_basis": "《行政许可法》第三十二条（申请材料不齐全的，当场或者五日内一次告知）",
+    },
+    {
+        "code": "licensing.review",
+        "name": "审查期限",
+        "effective_from": "2004-07-01",
+        "unit": "working",
+        "legal_basis": "《行政许可法》第四十二条（二十日内作出决定，经本行政机关负责人批准可延长"
+        "十日）、第四十五条（听证、检验、检测、检疫、鉴定和专家评审所需时间不计入）",
+        "max_extension_days": 10,
+        "pause_reasons": ["testing", "appraisal", "expert_review", "hearing"],
+    },
+    {
+        "code": "licensing.issue",
+        "name": "制证期限",
+        "effective_from": "2004-07-01",
+        "unit": "working",
+        "legal_basis": "《行政许可法》第四十四条（自作出决定之日起十日内颁发、送达）；本局服务承诺",
+    },
+    {
+        "code": "licensing.delivery",
+        "name": "送达期限",
+        "effective_from": "2004-07-01",
+        "unit": "working",
+        "legal_basis": "《行政许可法》第四十四条（自作出决定之日起十日内颁发、送达）；本局服务承诺",
+    },
+    {
+        "code": "licensing.verification",
+        "name": "后置核查期限",
+        "effective_from": "2021-07-01",
+        "unit": "working",
+        "legal_basis": "国发〔2021〕7号（实行告知承诺的，加强事中事后核查）；核查期限按事项规则",
+    },
+    {
+        "code": "licensing.rectification",
+        "name": "整改期限",
+        "effective_from": "2021-07-01",
+        "unit": "working",
+        "legal_basis": "国发〔2021〕7号（承诺不实的，责令限期整改）；经批准可延长，上限为本局规定",
+        "max_extension_days": 10,
+        "note": "延长上限待确认（domain.md 未载全国规定）",
+    },
+)
+
+
+def clock_rules_ensure() -> int:
+    """The clock rules of CLOCK_RULES that are missing (an admin's edit stays)."""
+    from regulus.core.clock_services import clock_rules_load
+    from regulus.core.models import ClockRule
+
+    return clock_rules_load(ClockRule=ClockRule, rules=CLOCK_RULES)
+
+
 def catalogue_ensure() -> int:
     from regulus.licensing import models as m
+
+    clock_rules_ensure()
 
     created = catalogue_load(
         MaterialType=m.MaterialType,

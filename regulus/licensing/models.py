@@ -293,12 +293,10 @@ class Application(models.Model):
     channel = models.CharField("申请渠道", max_length=10, choices=Channel.choices)
     path = models.CharField("办理方式", max_length=12, choices=Path.choices, default=Path.NORMAL)
     state = models.CharField("状态", max_length=20, choices=State.choices, default=State.SUBMITTED)
+    # The date of the running main clock (core.clock_services keeps it): the handler's lists
+    # sort and filter by it through the indexes below.
     deadline = models.DateField("当前环节期限", null=True, blank=True)
     deadline_provisional = models.BooleanField(default=False)
-    # Where the deadline came from (core.workflow): recomputed from these once a provisional
-    # deadline's year gets its holiday schedule.
-    deadline_start = models.DateField("期限起算日", null=True, blank=True)
-    deadline_days = models.PositiveSmallIntegerField("期限（工作日）", null=True, blank=True)
     # Limits copied from the matters' rules in force on the day of submission (the longest of
     # the bundle's matters), so a later rule change never moves this application's deadlines.
     # The database defaults fill rows older than the step columns (the limits then in use).
@@ -503,8 +501,6 @@ class VerificationTask(models.Model):
     state = models.CharField("状态", max_length=20, choices=State.choices, default=State.PENDING)
     deadline = models.DateField("核查期限", null=True, blank=True)
     deadline_provisional = models.BooleanField(default=False)
-    deadline_start = models.DateField("期限起算日", null=True, blank=True)
-    deadline_days = models.PositiveSmallIntegerField("期限（工作日）", null=True, blank=True)
     created_at = models.DateTimeField("创建时间")
     findings = models.TextField("核查情况", blank=True)
     rectification_order = models.TextField("整改要求", blank=True)

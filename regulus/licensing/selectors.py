@@ -11,8 +11,8 @@ from django.db.models.functions import TruncMonth
 from django.urls import reverse
 
 from regulus.core import clock, ids
+from regulus.core.clock_selectors import DUE_SOON, OVERDUE, due, with_overdue_flag
 from regulus.core.crypto import keyed_hash
-from regulus.core.workflow import overdue, with_overdue
 from regulus.licensing.models import (
     Application,
     ApplicationMaterial,
@@ -198,26 +198,31 @@ def applications_for(
     state: str = "",
     q: str = "",
     overdue_only: bool = False,
+    due_soon_only: bool = False,
     open_only: bool = False,
     district: str = "",
     path: str = "",
 ) -> QuerySet[Application]:
-    """The handler's list: in scope, overdue flagged, nearest deadline first for open items."""
+    """The handler's list: in scope, overdue flagged, nearest deadline first for open items
+    (the deadline is the running main clock's date, core.clock_selectors)."""
     qs: QuerySet[Application] = Application.objects.visible_to(user)
-    open_states = Application.workflow.open_states()
+    flow = Application.workflow
+    open_states = flow.open_states()
     if state:
         qs = qs.filter(state=state)
-    elif open_only or overdue_only:
+    elif open_only or overdue_only or due_soon_only:
         qs = qs.filter(state__in=open_states)
     if overdue_only:
-        qs = overdue(qs, open_states=open_states)
+        qs = due(qs, workflow=flow, when=OVERDUE)
+    if due_soon_only:
+        qs = due(qs, workflow=flow, when=DUE_SOON)
     if district:
         qs = qs.filter(district_code=district)
     if path:
         qs = qs.filter(path=path)
     if q:
         qs = qs.filter(Q(number=q.upper()) | Q(uscc=q.upper()) | Q(applicant_name__contains=q))
-    qs = with_overdue(qs, open_states=open_states)
+    qs = with_overdue_flag(qs, workflow=flow)
     qs = qs.select_related("bundle", "unit").only(
         "number",
         "applicant_name",
@@ -232,7 +237,7 @@ def applications_for(
         "unit__name",
         "unit__short_name",
     )
-    if state in open_states or open_only or overdue_only:
+    if state in open_states or open_only or overdue_only or due_soon_only:
         return qs.order_by("deadline", "id")
     return qs.order_by("-submitted_at", "-id")
 
@@ -247,10 +252,9 @@ def verification_tasks_for(user: Any, *, state: str = "") -> QuerySet[Verificati
     qs: QuerySet[VerificationTask] = VerificationTask.objects.visible_to(user).select_related(
         "application"
     )
-    open_states = VerificationTask.workflow.open_states()
     if state:
         qs = qs.filter(state=state)
-    qs = with_overdue(qs, open_states=open_states)
+    qs = with_overdue_flag(qs, workflow=VerificationTask.workflow)
     return qs.order_by("deadline", "id")
 
 
@@ -442,9 +446,8 @@ def entity_timeline(entity: Any, user: Any) -> list[dict[str, Any]]:
 def dashboard_cards(user: Any) -> list[dict[str, Any]]:
     """Home cards: open applications in scope and how many are overdue (two indexed counts)."""
     url = reverse("licensing:application_list")
-    open_states = Application.workflow.open_states()
-    qs = Application.objects.visible_to(user).filter(state__in=open_states)
-    today = clock.today()
+    flow = Application.workflow
+    qs = Application.objects.visible_to(user).filter(state__in=flow.open_states())
     return [
         {
             "key": "licensing-open",
@@ -455,7 +458,7 @@ def dashboard_cards(user: Any) -> list[dict[str, Any]]:
         {
             "key": "licensing-overdue",
             "label": "一件事超期件",
-            "value": qs.filter(deadline__lt=today).count(),
+            "value": due(qs, workflow=flow, when=OVERDUE).count(),
             "url": f"{url}?overdue=1",
         },
     ]

@@ -19,12 +19,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from regulus.core.workflow import APPLICANT, KEEP, Transition, Workflow
+from regulus.core.workflow import APPLICANT, ClockSpec, Transition, Workflow
 from regulus.licensing.models import Application, VerificationTask
 
 S = Application.State
 STAFF = ("window_clerk", "handler", "leader", "admin")
 DECIDERS = ("handler", "leader", "admin")
+# Who approves the extension of a time limit (行政许可法 Art 42: 经本行政机关负责人批准).
+APPROVERS = ("leader",)
 
 
 def _correction_once(app: Application) -> str | None:
@@ -70,8 +72,10 @@ def _commitment_only(app: Application) -> str | None:
     return None
 
 
-# Each step's working days come from the application's own copy of the matter rules in force
-# on the day it was submitted (models.MatterRule), so a later rule change never moves them.
+# The clocks. Their periods come from the application's own copy of the matter rules in force
+# on the day it was submitted (models.MatterRule), so a later rule change never moves them;
+# their unit, legal basis, longest extension and pause grounds from the clock rules
+# (core.ClockRule, loaded from catalogue.CLOCK_RULES), the version in force when each starts.
 
 
 def _acceptance_days(app: Application) -> int:
@@ -93,15 +97,47 @@ def _delivery_days(app: Application) -> int:
     return int(app.delivery_days)
 
 
+def _verification_days(task: VerificationTask) -> int:
+    """The longest post-approval check period of the application's matters."""
+    return max(int(i.verification_days) for i in task.application.items.all())
+
+
 def _rectification_days(task: VerificationTask) -> int:
     """The rectification period ordered after a false commitment."""
     return int(task.application.rectification_days)
+
+
+APPLICATION_CLOCKS = {
+    "acceptance": ClockSpec("licensing.acceptance", days=_acceptance_days),
+    # 行政许可法 Art 45: testing, appraisal, expert review and hearings do not count; Art 42:
+    # twenty days, ten more with the approval of the bureau's head.
+    "review": ClockSpec(
+        "licensing.review",
+        days=_review_days,
+        pause_roles=DECIDERS,
+        extend_roles=DECIDERS,
+        approver_roles=APPROVERS,
+    ),
+    "issue": ClockSpec("licensing.issue", days=_issue_days),
+    "delivery": ClockSpec("licensing.delivery", days=_delivery_days),
+}
+
+VERIFICATION_CLOCKS = {
+    "verification": ClockSpec("licensing.verification", days=_verification_days),
+    "rectification": ClockSpec(
+        "licensing.rectification",
+        days=_rectification_days,
+        extend_roles=DECIDERS,
+        approver_roles=APPROVERS,
+    ),
+}
 
 
 APPLICATION_FLOW = Workflow(
     name="licensing.application",
     states=dict(S.choices),
     final_states=(S.NOT_ACCEPTED, S.REFUSED, S.DELIVERED, S.REVOKED, S.WITHDRAWN),
+    clocks=APPLICATION_CLOCKS,
     transitions=[
         Transition(
             "request_correction",
@@ -109,7 +145,7 @@ APPLICATION_FLOW = Workflow(
             (S.SUBMITTED,),
             S.CORRECTION,
             roles=STAFF,
-            deadline_days=None,
+            stops=("acceptance",),
             guard=_correction_once,
             requires_note=True,
             style="warning",
@@ -120,7 +156,7 @@ APPLICATION_FLOW = Workflow(
             (S.CORRECTION,),
             S.SUBMITTED,
             roles=(APPLICANT, *STAFF),
-            deadline_days=_acceptance_days,
+            starts=("acceptance",),
         ),
         Transition(
             "accept",
@@ -128,7 +164,8 @@ APPLICATION_FLOW = Workflow(
             (S.SUBMITTED,),
             S.REVIEW,
             roles=STAFF,
-            deadline_days=_review_days,
+            stops=("acceptance",),
+            starts=("review",),
             style="success",
         ),
         Transition(
@@ -154,7 +191,6 @@ APPLICATION_FLOW = Workflow(
             (S.REVIEW,),
             S.ONSITE_CHECK,
             roles=DECIDERS,
-            deadline_days=KEEP,
             guard=_check_needed,
         ),
         Transition(
@@ -163,7 +199,6 @@ APPLICATION_FLOW = Workflow(
             (S.ONSITE_CHECK,),
             S.REVIEW,
             roles=(*DECIDERS, "inspector"),
-            deadline_days=KEEP,
             guard=_check_scheduled,
         ),
         Transition(
@@ -172,7 +207,8 @@ APPLICATION_FLOW = Workflow(
             (S.REVIEW,),
             S.APPROVED,
             roles=DECIDERS,
-            deadline_days=_issue_days,
+            stops=("review",),
+            starts=("issue",),
             guard=_ready_to_approve,
             style="success",
         ),
@@ -191,7 +227,8 @@ APPLICATION_FLOW = Workflow(
             (S.APPROVED,),
             S.ISSUED,
             roles=STAFF,
-            deadline_days=_delivery_days,
+            stops=("issue",),
+            starts=("delivery",),
             style="success",
         ),
         Transition("deliver", "送达证照", (S.ISSUED,), S.DELIVERED, roles=STAFF),
@@ -228,6 +265,7 @@ VERIFICATION_FLOW = Workflow(
     name="licensing.verification",
     states=dict(V.choices),
     final_states=(V.PASSED, V.RECTIFIED, V.REVOKED),
+    clocks=VERIFICATION_CLOCKS,
     transitions=[
         Transition(
             "confirm",
@@ -244,7 +282,8 @@ VERIFICATION_FLOW = Workflow(
             V.RECTIFYING,
             roles=(*DECIDERS, "inspector"),
             requires_note=True,
-            deadline_days=_rectification_days,
+            stops=("verification",),
+            starts=("rectification",),
             style="warning",
         ),
         Transition(

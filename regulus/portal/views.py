@@ -17,7 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from regulus.core import throttle
+from regulus.core import clock_selectors, throttle
 from regulus.core.files import file_response
 from regulus.core.workflow import timeline
 from regulus.licensing import selectors, services
@@ -130,12 +130,17 @@ def progress_lookup(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/lookup.html", {"error": error, "number": number})
 
 
+def _public_event(event: dict[str, Any], app: Application) -> dict[str, Any]:
+    """A timeline row as the applicant sees it: units, not staff names."""
+    if event.get("clock"):
+        return {**event, "actor_name": app.unit.name, "unit_name": "",
+                "detail": event["public_detail"]}  # fmt: skip
+    return {**event, "actor_name": event["unit_name"] or "申请人", "unit_name": ""}
+
+
 def application_progress(request: HttpRequest, number: str) -> HttpResponse:
     app = _own_application(request, number)
-    events = [
-        {**e, "actor_name": e["unit_name"] or "申请人", "unit_name": ""}
-        for e in timeline(app, APPLICATION_FLOW)
-    ]
+    events = [_public_event(e, app) for e in timeline(app, APPLICATION_FLOW)]
     matters = selectors.application_matters(app)
     return render(
         request,
@@ -152,6 +157,7 @@ def application_progress(request: HttpRequest, number: str) -> HttpResponse:
             and app.state in (Application.State.SUBMITTED, Application.State.REVIEW)
             and not selectors.commitment_problem(matters),
             "commitment_text": selectors.commitment_text(matters),
+            "main_clock": clock_selectors.main_clock(clock_selectors.object_clocks(app)),
         },
     )
 

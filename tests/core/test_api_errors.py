@@ -35,7 +35,7 @@ def test_unknown_object_answers_404_in_error_shape(client, handler):
 def test_deadline_endpoint_counts_working_days(client, handler):
     client.force_login(handler)
     body = client.get("/api/v1/calendar/deadline?start=2026-09-30&working_days=1").json()
-    assert body == {
+    assert {k: body[k] for k in ("start", "working_days", "deadline", "provisional")} == {
         "start": "2026-09-30",
         "working_days": 1,
         "deadline": "2026-10-08",

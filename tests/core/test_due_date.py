@@ -95,9 +95,7 @@ def holiday_tables(draw):
 def spans_near(start):
     """Up to three pause spans around the start, often across the festivals."""
     lo, hi = start - dt.timedelta(days=10), start + dt.timedelta(days=90)
-    span = st.tuples(days_in(lo, hi), st.integers(0, 20)).map(
-        lambda t: (t[0], t[0] + t[1] * ONE)
-    )
+    span = st.tuples(days_in(lo, hi), st.integers(0, 20)).map(lambda t: (t[0], t[0] + t[1] * ONE))
     return st.lists(span, max_size=3)
 
 

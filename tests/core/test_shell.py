@@ -100,6 +100,27 @@ def test_admin_adds_a_holiday_from_the_calendar_page(client, city_admin):
     assert CalendarDay.objects.get(date="2027-01-01").name == "元旦"
 
 
+def test_admin_deletes_a_day_from_the_calendar_page_and_returns_to_its_year(client, city_admin):
+    """The service deletes the row by its date, its primary key: the page must take the year
+    before (it read the deleted instance's date and answered 500)."""
+    client.force_login(city_admin)
+    client.post("/calendar/?year=2027", {"date": "2027-01-01", "kind": "holiday", "name": "元旦"})
+    response = client.post("/calendar/2027-01-01/delete/")
+    assert response.status_code == 302 and response["Location"] == "/calendar/?year=2027"
+    assert not CalendarDay.objects.filter(date="2027-01-01").exists()
+
+
+def test_calendar_page_computes_calendar_days_with_their_trace_and_refuses_year_9999(
+    client, handler
+):
+    client.force_login(handler)
+    html = client.get("/calendar/?year=2026&start=2026-09-16&n=15&unit=calendar").content.decode()
+    assert "15 个自然日（不含当日）届满：<strong>2026-10-08</strong>" in html
+    assert "第 15 日 2026-10-01 为休息日，顺延至 2026-10-08。" in html
+    html = client.get("/calendar/?start=9999-12-31&n=5").content.decode()
+    assert "起算日应在 2020-01-01 至" in html
+
+
 def test_handler_cannot_edit_the_calendar(client, handler):
     client.force_login(handler)
     response = client.post("/calendar/", {"date": "2027-01-01", "kind": "holiday"})

@@ -64,7 +64,7 @@ def test_tick_lists_the_sweeps_of_every_app():
         "core.expired_sessions",
         "registry.stale_import_jobs",
         "registry.expired_import_previews",
-        "licensing.provisional_deadlines",
+        "core.provisional_clocks",
     ):
         assert name in out
 

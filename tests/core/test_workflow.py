@@ -1,5 +1,5 @@
 """core.workflow: the transition table, state checked in the database, event + audit rows,
-working-day deadlines, the overdue list."""
+the clocks a transition starts and stops, the overdue list."""
 
 from __future__ import annotations
 
@@ -9,15 +9,9 @@ import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from regulus.core.models import AuditLog, TransitionEvent
-from regulus.core.workflow import (
-    Transition,
-    Workflow,
-    days_left,
-    overdue,
-    transition_fire,
-    with_overdue,
-)
+from regulus.core.clock_selectors import OVERDUE, days_left, due, with_overdue_flag
+from regulus.core.models import AuditLog, Clock, TransitionEvent
+from regulus.core.workflow import ClockSpec, Transition, Workflow, transition_fire
 from regulus.licensing.models import Application, Bundle
 from tests.licensing.conftest import submit
 
@@ -44,6 +38,30 @@ def test_workflow_refuses_duplicate_transitions():
     t = Transition("t", "T", ("a",), "a")
     with pytest.raises(ValueError, match="duplicate"):
         Workflow(name="x", states={"a": "A"}, transitions=[t, t])
+
+
+def test_workflow_refuses_unknown_clocks_and_two_main_clocks_at_once():
+    clocks = {"a": ClockSpec("x.a"), "b": ClockSpec("x.b")}
+    with pytest.raises(ValueError, match="unknown clocks"):
+        Workflow(
+            name="x",
+            states={"s": "S"},
+            transitions=[Transition("t", "T", ("s",), "s", starts=("c",))],
+        )
+    with pytest.raises(ValueError, match="two main clocks"):
+        Workflow(
+            name="x",
+            states={"s": "S"},
+            clocks=clocks,
+            transitions=[Transition("t", "T", ("s",), "s", starts=("a", "b"))],
+        )
+    with pytest.raises(ValueError, match="without a pause reason"):
+        Workflow(
+            name="x",
+            states={"s": "S"},
+            clocks=clocks,
+            transitions=[Transition("t", "T", ("s",), "s", pauses=("a",))],
+        )
 
 
 def test_fire_writes_one_event_and_one_audit_row(supermarket, window_clerk):
@@ -77,22 +95,27 @@ def test_unknown_transition_is_a_clear_error(supermarket, window_clerk):
         transition_fire(obj=app, name="fly", actor=window_clerk)
 
 
-def test_deadline_started_kept_and_cleared(supermarket, window_clerk, handler):
+def test_transition_starts_and_stops_clocks_and_a_final_state_stops_all(
+    supermarket, window_clerk, handler
+):
     with time_machine.travel(dt.datetime(2026, 9, 29, 2, 0, tzinfo=dt.UTC), tick=False):
         app = submit(supermarket, actor=window_clerk)
         transition_fire(obj=app, name="accept", actor=window_clerk)
         # promised 5 working days after 09-29: 09-30, 10-08, 10-09, 10-10, 10-12.
         assert app.deadline == dt.date(2026, 10, 12)
+        clocks = {c.name: c for c in Clock.objects.filter(object_id=app.pk)}
+        assert clocks["acceptance"].status == "stopped" and clocks["review"].status == "running"
         app.onsite_check_required = True
         from regulus.licensing.models import JointCheck
 
         JointCheck.objects.create(application=app, scheduled_on=dt.date(2026, 9, 30))
         event = transition_fire(obj=app, name="schedule_check", actor=handler)
-        assert event.deadline == dt.date(2026, 10, 12)  # KEEP
+        assert event.deadline == dt.date(2026, 10, 12)  # a transition naming no clock
         transition_fire(obj=app, name="complete_check", actor=handler)
         assert app.deadline == dt.date(2026, 10, 12)
         transition_fire(obj=app, name="refuse", actor=handler, note="不符合条件")
-        assert app.deadline is None  # a final state clears the deadline
+        assert app.deadline is None  # a final state stops every clock
+        assert not Clock.objects.filter(object_id=app.pk).exclude(status="stopped").exists()
 
 
 def test_overdue_list_and_flags(supermarket, window_clerk):
@@ -100,11 +123,10 @@ def test_overdue_list_and_flags(supermarket, window_clerk):
         late = submit(supermarket, actor=window_clerk)
     with time_machine.travel(dt.datetime(2026, 3, 20, 2, 0, tzinfo=dt.UTC), tick=False):
         fresh = submit(supermarket, actor=window_clerk)
-        open_states = Application.workflow.open_states()
+        flow = Application.workflow
         flagged = {
-            a.pk: a.is_overdue
-            for a in with_overdue(Application.objects.all(), open_states=open_states)
+            a.pk: a.is_overdue for a in with_overdue_flag(Application.objects.all(), workflow=flow)
         }
         assert flagged == {late.pk: True, fresh.pk: False}
-        assert list(overdue(Application.objects.all(), open_states=open_states)) == [late]
+        assert list(due(Application.objects.all(), workflow=flow, when=OVERDUE)) == [late]
         assert days_left(late.deadline) < 0 < days_left(fresh.deadline)

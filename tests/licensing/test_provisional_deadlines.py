@@ -1,6 +1,7 @@
 """A deadline in a year whose holiday schedule is not loaded yet is provisional (暂定); once the
-year is loaded, `regulus tick` computes it again from the same start day and the same number of
-working days, and the item's timeline and the operation log say so.
+year is loaded, its clock is computed again from the same start day and the same number of
+working days (by the loading service, or by `regulus tick` for a year recorded another way),
+and the item's timeline, its clock's history and the operation log say so.
 
 2026 is loaded (tests/licensing/conftest.py), 2027 is not. From Tuesday 2026-12-29, working day 5
 on the plain week is Tuesday 2027-01-05; with New Year's Day (Friday 2027-01-01) a holiday it
@@ -10,19 +11,20 @@ is Wednesday 2027-01-06.
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import io
 
 import pytest
 import time_machine
-from django.apps import apps
 from django.core.management import call_command
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 
-from regulus.core.models import AuditLog, CalendarDay, CalendarYear, TransitionEvent
+from regulus.core import services as core_services
+from regulus.core.models import AuditLog, CalendarDay, CalendarYear, Clock, ClockHistory
 from regulus.core.tick import SYSTEM_ACTOR
 from regulus.core.workflow import timeline
 from regulus.licensing import services
-from regulus.licensing.models import Application, VerificationTask
+from regulus.licensing.models import VerificationTask
 from regulus.licensing.workflow import APPLICATION_FLOW, VERIFICATION_FLOW
 from tests.licensing.conftest import submit
 
@@ -54,16 +56,27 @@ def load_2027(*, new_years_day_off: bool = True) -> None:
 
 def run_tick() -> str:
     out = io.StringIO()
-    call_command("tick", "--only", "licensing.provisional_deadlines", stdout=out)
+    call_command("tick", "--only", "core.provisional_clocks", stdout=out)
     return out.getvalue()
 
 
-def test_deadline_records_its_start_and_working_days(supermarket, next_year_not_loaded):
+def main_clock(obj) -> Clock:
+    return Clock.objects.get(object_id=obj.pk, is_main=True, status="running",
+                             content_type__model=obj._meta.model_name)  # fmt: skip
+
+
+def test_deadline_is_its_clock_with_its_start_and_working_days(supermarket, next_year_not_loaded):
     with at("2026-12-29"):
         app = submit(supermarket)
     app.refresh_from_db()
     assert (app.deadline, app.deadline_provisional) == (D(2027, 1, 5), True)
-    assert (app.deadline_start, app.deadline_days) == (D(2026, 12, 29), app.acceptance_days)
+    clock = main_clock(app)
+    assert (clock.name, clock.start_date, clock.days) == (
+        "acceptance",
+        D(2026, 12, 29),
+        app.acceptance_days,
+    )
+    assert (clock.due_date, clock.provisional) == (app.deadline, True)
 
 
 def test_provisional_deadline_is_recomputed_when_the_year_is_loaded(
@@ -79,16 +92,15 @@ def test_provisional_deadline_is_recomputed_when_the_year_is_loaded(
         out = run_tick()
     app.refresh_from_db()
     assert (app.deadline, app.deadline_provisional) == (D(2027, 1, 6), False)
-    assert "办件 1 件" in out
-    event = TransitionEvent.objects.filter(object_id=str(app.pk)).order_by("id").last()
-    assert event.label == "节假日安排载入，重算办理期限" and event.actor_name == SYSTEM_ACTOR
-    assert event.deadline == D(2027, 1, 6) and not event.deadline_provisional
-    assert event.data["deadline"] == ["2027-01-05", "2027-01-06"]
-    assert "由 2027-01-05（暂定）改为 2027-01-06" in timeline(app, APPLICATION_FLOW)[-1]["detail"]
-    audit = AuditLog.objects.filter(object_type="licensing.application", object_id=str(app.pk))
-    row = audit.order_by("id").last()
-    assert row.actor_name == SYSTEM_ACTOR
-    assert row.changes["deadline"] == ["2027-01-05", "2027-01-06"]
+    assert "变化 1 个" in out
+    history = ClockHistory.objects.filter(clock=main_clock(app)).order_by("id").last()
+    assert history.kind == "recompute" and history.actor_name == SYSTEM_ACTOR
+    assert (history.due_before, history.due_after) == (D(2027, 1, 5), D(2027, 1, 6))
+    row = timeline(app, APPLICATION_FLOW)[-1]
+    assert row["title"] == "节假日调整重算：受理期限"
+    assert "届满日由 2027-01-05 改为 2027-01-06" in row["detail"]
+    audit = AuditLog.objects.filter(object_type="core.clock").order_by("id").last()
+    assert audit.actor_name == SYSTEM_ACTOR and audit.changes == {"checked": 1, "changed": 1}
 
 
 def test_provisional_deadline_that_does_not_move_only_loses_its_flag(
@@ -100,7 +112,7 @@ def test_provisional_deadline_that_does_not_move_only_loses_its_flag(
         run_tick()
     app.refresh_from_db()
     assert (app.deadline, app.deadline_provisional) == (D(2027, 1, 5), False)
-    assert "2027-01-05 不变，不再暂定" in timeline(app, APPLICATION_FLOW)[-1]["detail"]
+    assert "届满日 2027-01-05 不变，不再暂定" in timeline(app, APPLICATION_FLOW)[-1]["detail"]
 
 
 def test_provisional_deadline_recompute_twice_changes_nothing_the_second_time(
@@ -111,10 +123,10 @@ def test_provisional_deadline_recompute_twice_changes_nothing_the_second_time(
         submit(supermarket)
         load_2027()
         first = run_tick()
-        audits, events = AuditLog.objects.count(), TransitionEvent.objects.count()
+        audits, events = AuditLog.objects.count(), ClockHistory.objects.count()
         second = run_tick()
-    assert "办件 2 件" in first and "无待处理事项" in second
-    assert (AuditLog.objects.count(), TransitionEvent.objects.count()) == (audits, events)
+    assert "变化 2 个" in first and "无待处理事项" in second
+    assert (AuditLog.objects.count(), ClockHistory.objects.count()) == (audits, events)
 
 
 def test_verification_task_provisional_deadline_is_recomputed_too(
@@ -128,17 +140,18 @@ def test_verification_task_provisional_deadline_is_recomputed_too(
         services.certificate_issue(application=app, actor=window_clerk)
     task = VerificationTask.objects.get(application=app)
     assert (task.deadline, task.deadline_provisional) == (D(2027, 1, 21), True)
-    assert (task.deadline_start, task.deadline_days) == (D(2026, 12, 10), 30)
+    clock = main_clock(task)
+    assert (clock.name, clock.start_date, clock.days) == ("verification", D(2026, 12, 10), 30)
     with at("2026-12-11"):
         load_2027()
         out = run_tick()
     task.refresh_from_db()
     assert (task.deadline, task.deadline_provisional) == (D(2027, 1, 22), False)
-    assert "后置核查 1 件" in out
+    assert "变化 1 个" in out
     assert "改为 2027-01-22" in timeline(task, VERIFICATION_FLOW)[-1]["detail"]
 
 
-def test_transition_deadline_records_its_start_and_days_and_keep_keeps_them(
+def test_transition_clock_records_its_start_and_days_and_is_recomputed(
     supermarket, window_clerk, next_year_not_loaded
 ):
     with at("2026-12-28"):
@@ -146,7 +159,12 @@ def test_transition_deadline_records_its_start_and_days_and_keep_keeps_them(
     with at("2026-12-30"):
         services.application_accept(application=app, actor=window_clerk)
     app.refresh_from_db()
-    assert (app.deadline_start, app.deadline_days) == (D(2026, 12, 30), app.promised_days)
+    clock = main_clock(app)
+    assert (clock.name, clock.start_date, clock.days) == (
+        "review",
+        D(2026, 12, 30),
+        app.promised_days,
+    )
     assert app.deadline_provisional
     with at("2026-12-31"):
         load_2027()
@@ -165,20 +183,52 @@ def _plain_week_plus_holiday(start: dt.date, days: int) -> dt.date:
     return day
 
 
-def test_migration_backfill_recovers_the_start_and_days_of_a_provisional_deadline(
-    supermarket, next_year_not_loaded
+def test_loading_the_year_through_the_staff_service_recomputes_at_once(
+    supermarket, city_admin, next_year_not_loaded, monkeypatch
 ):
-    """Items of the time before the two fields: their start and days come from their events
-    and from the deadline as it was computed, even if the year is loaded meanwhile."""
+    """The calendar page's 载入 button: the clocks move in the same transaction, no tick
+    needed (the package is asked for 2027 as it will answer once it knows the year)."""
+    import chinese_calendar
+
+    monkeypatch.setattr(
+        chinese_calendar, "is_workday", lambda d: d.weekday() < 5 and d != D(2027, 1, 1)
+    )
+    monkeypatch.setattr(chinese_calendar, "get_holiday_detail", lambda d: (True, None))
     with at("2026-12-29"):
         app = submit(supermarket)
-    Application.objects.filter(pk=app.pk).update(deadline_start=None, deadline_days=None)
-    load_2027()
-    migration = importlib.import_module("regulus.licensing.migrations.0004_deadline_start_and_days")
-    migration.backfill(apps, None)
-    app.refresh_from_db()
-    assert (app.deadline_start, app.deadline_days) == (D(2026, 12, 29), 5)
-    with at("2026-12-30"):
-        run_tick()
+        core_services.calendar_year_load(actor=city_admin, year=2027)
     app.refresh_from_db()
     assert (app.deadline, app.deadline_provisional) == (D(2027, 1, 6), False)
+    assert "无待处理事项" in run_tick()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_migration_creates_the_clock_of_an_open_item_from_its_stored_start_and_days(
+    supermarket, window_clerk, next_year_not_loaded
+):
+    """licensing 0006, backward then forward: an open item of the time before the clocks gets
+    the clock of its step from its stored start and days, and its deadline becomes the
+    clock's date over the holiday table as it is now."""
+    with at("2026-12-29"):
+        app = submit(supermarket, actor=window_clerk)
+    load_2027()
+    migrate_to("0005_bundle_industry")  # puts deadline_start / deadline_days back
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT deadline_start, deadline_days FROM licensing_application WHERE id = %s",
+            [app.pk],
+        )
+        assert cur.fetchone() == (D(2026, 12, 29), 5)
+    assert not Clock.objects.filter(object_id=app.pk).exists()
+    migrate_to("0006_clocks")
+    clock = main_clock(app)
+    assert (clock.name, clock.start_date, clock.days) == ("acceptance", D(2026, 12, 29), 5)
+    app.refresh_from_db()
+    assert (app.deadline, app.deadline_provisional) == (D(2027, 1, 6), False)
+    history = ClockHistory.objects.get(clock=clock)
+    assert history.due_before == D(2027, 1, 5) and "原期限 2027-01-05" in history.note
+
+
+def migrate_to(name: str) -> None:
+    executor = MigrationExecutor(connection)
+    executor.migrate([("licensing", name)])

@@ -13,6 +13,7 @@ from django.db import transaction
 
 from regulus.core import calendar, clock, ids
 from regulus.core.audit import audit_record, snapshot
+from regulus.core.clock_services import clock_start
 from regulus.core.crypto import keyed_hash
 from regulus.core.documents import number_next, number_retry
 from regulus.core.files import file_store, file_validate
@@ -274,7 +275,6 @@ def application_submit(
     now = clock.now()
     # A bundle takes the longest limit of its matters' rules, for every limit alike.
     limits = {field: max(getattr(r, field) for r in rules.values()) for field in APPLICATION_LIMITS}
-    deadline = calendar.working_deadline(today, limits["acceptance_days"])
     commitment = path == Application.Path.COMMITMENT
     with transaction.atomic():
 
@@ -301,10 +301,6 @@ def application_submit(
                 channel=channel,
                 path=path,
                 state=S.SUBMITTED,
-                deadline=deadline.date,
-                deadline_provisional=deadline.provisional,
-                deadline_start=today,
-                deadline_days=limits["acceptance_days"],
                 **limits,
                 onsite_check_required=any(m.onsite_check_required for m in matters),
                 submitted_at=now,
@@ -334,6 +330,7 @@ def application_submit(
         _store_materials(application, checked, actor)
         _paper_materials(application, set(paper_materials) & allowed_keys, actor)
         _refresh_materials_count(application)
+        clock_start(obj=application, name="acceptance", actor=_actor_label(actor, contact_name))
         event_record(
             obj=application,
             workflow=APPLICATION_FLOW,

@@ -10,8 +10,10 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from regulus.core import calendar, clock, ids
+from regulus.core import clock, ids
 from regulus.core.audit import audit_record
+from regulus.core.calendar import Deadline
+from regulus.core.clock_services import clock_start
 from regulus.core.documents import number_next, number_retry
 from regulus.core.models import AuditLog, OrgUnit
 from regulus.core.workflow import event_record, transition_fire
@@ -165,24 +167,18 @@ def certificate_issue(*, application: Application, actor: Any) -> Certificate:
             updates=updates,
         )
         if application.is_commitment:
-            days = max(i.verification_days for i in application.items.all())
-            deadline = calendar.working_deadline(today, days)
             task = VerificationTask.objects.create(
-                application=application,
-                unit=application.unit,
-                created_at=clock.now(),
-                deadline=deadline.date,
-                deadline_provisional=deadline.provisional,
-                deadline_start=today,
-                deadline_days=days,
+                application=application, unit=application.unit, created_at=clock.now()
             )
+            started = clock_start(obj=task, name="verification", actor=actor)
             event_record(
                 obj=task,
                 workflow=VERIFICATION_FLOW,
                 state=task.state,
                 actor=actor,
                 label="告知承诺发证，生成后置核查任务",
-                note=f"须于 {deadline} 前完成核查（{days}个工作日）",
+                note=f"须于 {Deadline(started.due_date, started.provisional)} 前完成核查"  # type: ignore[arg-type]
+                f"（{started.days}个工作日）",
             )
             audit_record(
                 actor=actor,

@@ -13,10 +13,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from regulus.core import clock
+from regulus.core import clock, clock_selectors
 from regulus.core.models import User
 from regulus.core.views import paginate
-from regulus.core.workflow import DeferredRows, days_left, timeline
+from regulus.core.workflow import DeferredRows, timeline
 from regulus.licensing import selectors, services
 from regulus.licensing.forms import application_form_context, application_form_submit
 from regulus.licensing.models import (
@@ -41,17 +41,26 @@ def application_list(request: HttpRequest) -> HttpResponse:
     state = state if state in Application.State.values else ""
     q = request.GET.get("q", "").strip()[:50]
     overdue_only = request.GET.get("overdue") == "1"
+    due_soon_only = request.GET.get("due_soon") == "1"
     open_only = request.GET.get("open") == "1"
     path = request.GET.get("path", "")
     path = path if path in Application.Path.values else ""
     apps = selectors.applications_for(
-        user, state=state, q=q, overdue_only=overdue_only, open_only=open_only, path=path
+        user,
+        state=state,
+        q=q,
+        overdue_only=overdue_only,
+        due_soon_only=due_soon_only,
+        open_only=open_only,
+        path=path,
     )
     context = {
         "states": Application.State.choices,
         "state": state,
         "q": q,
         "overdue_only": overdue_only,
+        "due_soon_only": due_soon_only,
+        "due_soon_days": clock_selectors.DUE_SOON_WORKING_DAYS,
         "open_only": open_only,
         "path": path,
         "paths": Application.Path.choices,
@@ -111,6 +120,7 @@ def application_detail(request: HttpRequest, number: str) -> HttpResponse:
     required = selectors.materials_given(app, matters)
     available = {t.name: t for t in APPLICATION_FLOW.available(app, user)}
     certificate = Certificate.objects.filter(application=app).first()
+    main_clock = clock_selectors.main_clock(clock_selectors.object_clocks(app))
     inspectors = (
         User.objects.visible_to(user)
         .filter(roles__code__in=["inspector", "handler"], is_active=True)
@@ -123,9 +133,8 @@ def application_detail(request: HttpRequest, number: str) -> HttpResponse:
         "required": required,
         "available": available,
         "badge": state_badge(app.state),
-        "days_left": days_left(app.deadline)
-        if app.state in APPLICATION_FLOW.open_states()
-        else None,
+        "main_clock": main_clock,
+        "days_left": main_clock.days_left if main_clock else None,
         "events": timeline(app, APPLICATION_FLOW),
         "certificate": certificate,
         "joint_check": getattr(app, "joint_check", None) if _has_check(app) else None,

@@ -10,8 +10,9 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from regulus.core import clock_selectors
 from regulus.core.views import paginate
-from regulus.core.workflow import days_left, timeline
+from regulus.core.workflow import timeline
 from regulus.licensing import selectors, services
 from regulus.licensing.models import (
     VerificationTask,
@@ -71,6 +72,7 @@ def verification_detail(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "已办理")
         return redirect("licensing:verification_detail", pk=task.pk)
+    main_clock = clock_selectors.main_clock(clock_selectors.object_clocks(task))
     return render(
         request,
         "licensing/verification_detail.html",
@@ -78,6 +80,7 @@ def verification_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "task": task,
             "available": {t.name for t in VERIFICATION_FLOW.available(task, user)},
             "events": timeline(task, VERIFICATION_FLOW),
-            "days_left": days_left(task.deadline),
+            "main_clock": main_clock,
+            "days_left": main_clock.days_left if main_clock else None,
         },
     )

@@ -1,0 +1,804 @@
+"""Writes of the legal clocks: start, stop, pause (中止), resume, extend (延长), and recompute after
+the holiday table changes. Each is one transaction with its audit row; bad input raises
+ValidationError with a Chinese message naming the rule, and changes nothing.
+
+An object's clocks are declared by its workflow (core.workflow.ClockSpec: the rule code, the
+main flag, the period of the object, who may pause, extend and approve), and started and
+stopped by its transitions. Every change of a clock writes a ClockHistory row, and the
+object's own `deadline` / `deadline_provisional` columns mirror its running main clock (None
+while it is paused or when none runs), so that its lists sort and filter by an index of its
+own table.
+
+Lock order: a clock's rows are locked before its object's row (transition_fire locks the
+object's clocks first too), so a recompute and a transition on the same object wait for each
+other instead of deadlocking.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection, models, transaction
+
+from regulus.core import bulk
+from regulus.core import clock as timekeeper
+from regulus.core.audit import audit_record
+from regulus.core.calendar import Deadline, HolidayTable, holiday_table
+from regulus.core.clocks import Span, Trace, trace_due_date
+from regulus.core.models import (
+    AuditLog,
+    Clock,
+    ClockExtension,
+    ClockHistory,
+    ClockPause,
+    ClockRule,
+    PauseReason,
+    User,
+)
+
+if TYPE_CHECKING:
+    from regulus.core.workflow import ClockSpec, Workflow
+
+RUNNING, PAUSED, STOPPED = Clock.Status.RUNNING, Clock.Status.PAUSED, Clock.Status.STOPPED
+OPEN = (RUNNING, PAUSED)
+
+
+# -- rules -----------------------------------------------------------------------------------
+
+
+def rule_in_force(code: str, day: dt.date) -> ClockRule | None:
+    """The version of the rule in force on the day (the latest effective on or before it)."""
+    return (
+        ClockRule.objects.filter(code=code, effective_from__lte=day)
+        .order_by("-effective_from")
+        .first()
+    )
+
+
+def clock_rules_load(*, ClockRule: Any, rules: Iterable[Mapping[str, Any]]) -> int:
+    """Create the rule versions that are missing (by code and effective date); a version that
+    exists is left as it is (an admin's edit wins). For data migrations (the historical model)
+    and the apps' catalogue loaders. Returns the rows created."""
+    created = 0
+    for rule in rules:
+        values = dict(rule)
+        code, effective = values.pop("code"), values.pop("effective_from")
+        if isinstance(effective, str):
+            effective = dt.date.fromisoformat(effective)
+        _, new = ClockRule.objects.get_or_create(
+            code=code, effective_from=effective, defaults=values
+        )
+        created += new
+    return created
+
+
+# -- computing a clock -----------------------------------------------------------------------
+
+
+def closed_spans(pauses: Iterable[ClockPause]) -> list[Span]:
+    return [(p.from_date, p.to_date) for p in pauses if p.to_date is not None]
+
+
+def clock_trace(
+    clock: Clock, pauses: Sequence[ClockPause], *, table: HolidayTable | None = None
+) -> Trace:
+    """How the clock's date is computed: its start, its days and extensions, its pauses. An
+    open pause counts as ending today (the date the clock would get if resumed today)."""
+    spans = closed_spans(pauses)
+    for p in pauses:
+        if p.to_date is None:
+            spans.append((p.from_date, max(p.from_date, timekeeper.today())))
+    return trace_due_date(
+        clock.start_date, clock.total_days, unit=clock.unit, paused=spans, table=table
+    )
+
+
+def _computed(clock: Clock) -> Deadline:
+    return clock_trace(clock, list(clock.pauses.all())).deadline
+
+
+# -- the object's clocks -----------------------------------------------------------------------
+
+
+def _content_type(model: type[models.Model]) -> ContentType:
+    return ContentType.objects.get_for_model(model, for_concrete_model=True)
+
+
+def open_clocks(obj: models.Model, *, lock: bool = False) -> dict[str, Clock]:
+    """The object's clocks that are not stopped, by name (locked for update with lock=True)."""
+    rows = Clock.objects.filter(
+        content_type=_content_type(type(obj)), object_id=obj.pk, status__in=OPEN
+    ).select_related("rule")
+    if lock:
+        rows = rows.select_for_update(of=("self",))
+    return {c.name: c for c in rows.order_by("id")}
+
+
+def _workflow_of(model: type[models.Model]) -> Workflow:
+    flow = getattr(model, "workflow", None)
+    if flow is None or not getattr(flow, "clocks", None):
+        raise ValueError(f"{model.__name__} declares no clocks")
+    return flow  # type: ignore[no-any-return]
+
+
+def mirror_values(workflow: Workflow, clocks: Iterable[Clock]) -> dict[str, Any]:
+    """The object's deadline columns for its clocks: the running main clock's date."""
+    main = next((c for c in clocks if c.is_main and c.status == RUNNING), None)
+    values: dict[str, Any] = {workflow.deadline_field: main.due_date if main else None}
+    if workflow.provisional_field:
+        values[workflow.provisional_field] = bool(main and main.provisional)
+    return values
+
+
+def _mirror(obj: models.Model, workflow: Workflow, clocks: Iterable[Clock]) -> None:
+    values = mirror_values(workflow, clocks)
+    type(obj)._default_manager.filter(pk=obj.pk).update(**values)
+    for key, value in values.items():
+        setattr(obj, key, value)
+
+
+def _actor_name(actor: Any, fallback: str = "") -> str:
+    if getattr(actor, "is_authenticated", False):
+        return str(actor.display_name)[:150]
+    return (str(actor) if isinstance(actor, str) and actor else fallback or "系统")[:150]
+
+
+def _user(actor: Any) -> User | None:
+    return actor if getattr(actor, "is_authenticated", False) else None
+
+
+def _history(
+    clock: Clock, kind: str, *, before: dt.date | None, actor_name: str, note: str = ""
+) -> ClockHistory:
+    return ClockHistory.objects.create(
+        clock=clock,
+        kind=kind,
+        at=timekeeper.now(),
+        actor_name=actor_name,
+        due_before=before,
+        due_after=clock.due_date,
+        provisional_after=clock.provisional,
+        note=note[:300],
+    )
+
+
+def _days_for(spec: ClockSpec, rule: ClockRule, obj: models.Model) -> int:
+    days = spec.days(obj) if spec.days is not None else rule.days
+    if days is None:
+        raise ValueError(f"clock rule {rule.code} has no period and the clock gives none")
+    return int(days)
+
+
+def new_clock(obj: models.Model, name: str, spec: ClockSpec, *, start: dt.date) -> Clock:
+    """An unsaved run of the named clock from `start`, under the rule version in force that
+    day, its date computed. Raises ValidationError when no version is in force yet."""
+    rule = rule_in_force(spec.rule, start)
+    if rule is None:
+        first = ClockRule.objects.filter(code=spec.rule).order_by("effective_from").first()
+        label = spec.label or (first.name if first else spec.rule)
+        since = f"自 {first.effective_from:%Y-%m-%d} 起施行" if first else "尚未设定"
+        raise ValidationError(
+            f"“{label}”的计时规则{since}，不能从 {start:%Y-%m-%d} 起算（计时不得早于规则施行日）"
+        )
+    clock = Clock(
+        content_type=_content_type(type(obj)),
+        object_id=obj.pk,
+        name=name,
+        label=spec.label or rule.name,
+        rule=rule,
+        unit=rule.unit,
+        is_main=spec.main,
+        start_date=start,
+        days=_days_for(spec, rule, obj),
+        status=RUNNING,
+        started_at=timekeeper.now(),
+    )
+    deadline = trace_due_date(start, clock.days, unit=clock.unit).deadline
+    clock.due_date, clock.provisional = deadline.date, deadline.provisional
+    return clock
+
+
+# -- the changes a transition makes ------------------------------------------------------------
+
+
+@dataclass
+class ClockPlan:
+    """What a transition does to its object's clocks, checked before anything is written: the
+    runs it stops, pauses and resumes, the runs it starts (unsaved)."""
+
+    obj: models.Model
+    workflow: Workflow
+    today: dt.date
+    open: dict[str, Clock]
+    stop: list[Clock] = field(default_factory=list)
+    pause: list[Clock] = field(default_factory=list)
+    resume: list[Clock] = field(default_factory=list)
+    start: list[Clock] = field(default_factory=list)
+    pause_reason: str = ""
+
+    def after(self) -> list[Clock]:
+        """The object's open clocks once the plan is applied (their status as it will be)."""
+        gone = {c.pk for c in self.stop}
+        kept = [c for c in self.open.values() if c.pk not in gone]
+        return kept + self.start
+
+    def deadline_values(self) -> dict[str, Any]:
+        """The object's deadline columns once the plan is applied (call after apply)."""
+        return mirror_values(self.workflow, self.after())
+
+    def apply(self, *, actor: Any, actor_name: str, note: str) -> None:
+        for c in self.stop:
+            _stop(c, self.today, actor_name=actor_name, note=note)
+        for c in self.pause:
+            _pause(c, self.pause_reason, self.today, note or "流转中止", actor, actor_name)
+        for c in self.resume:
+            _resume(c, self.today, note, actor_name)
+        for c in self.start:
+            c.save()
+            _history(c, ClockHistory.Kind.START, before=None, actor_name=actor_name, note=note)
+
+
+def clock_plan(
+    obj: models.Model,
+    workflow: Workflow,
+    *,
+    starts: Sequence[str] = (),
+    stops: Sequence[str] = (),
+    pauses: Sequence[str] = (),
+    resumes: Sequence[str] = (),
+    pause_reason: str = "",
+    stop_all: bool = False,
+    open_now: dict[str, Clock],
+) -> ClockPlan:
+    """The plan of a transition. A clock named to stop, pause or resume that is not in that
+    state is left as it is (the object may have reached the state another way)."""
+    today = timekeeper.today()
+    plan = ClockPlan(obj, workflow, today, open_now, pause_reason=pause_reason)
+    for name, c in open_now.items():
+        if stop_all or name in stops or name in starts:
+            plan.stop.append(c)
+        elif name in pauses and c.status == RUNNING:
+            plan.pause.append(c)
+        elif name in resumes and c.status == PAUSED:
+            plan.resume.append(c)
+    if not stop_all:
+        plan.start = [new_clock(obj, n, workflow.clocks[n], start=today) for n in starts]
+    return plan
+
+
+def _stop(clock: Clock, today: dt.date, *, actor_name: str, note: str) -> None:
+    if clock.status == PAUSED:
+        open_pause = clock.pauses.filter(to_date__isnull=True).first()
+        if open_pause is not None:
+            ClockPause.objects.filter(pk=open_pause.pk).update(
+                to_date=max(today, open_pause.from_date),
+                resumed_by_name=actor_name,
+                resumed_at=timekeeper.now(),
+                resume_note="计时结束",
+            )
+    in_time = clock.due_date is None or today <= clock.due_date
+    clock.status, clock.stopped_on = STOPPED, today
+    clock.save(update_fields=["status", "stopped_on"])
+    outcome = "按期" if in_time else f"超过届满日 {clock.due_date:%Y-%m-%d}"
+    _history(
+        clock,
+        ClockHistory.Kind.STOP,
+        before=clock.due_date,
+        actor_name=actor_name,
+        note=f"{outcome}；{note}" if note else outcome,
+    )
+
+
+def _pause(clock: Clock, reason: str, day: dt.date, note: str, actor: Any, actor_name: str) -> None:
+    before = clock.due_date
+    ClockPause.objects.create(
+        clock=clock,
+        reason=reason,
+        note=note[:300],
+        from_date=day,
+        paused_by=_user(actor),
+        paused_by_name=actor_name,
+        paused_at=timekeeper.now(),
+    )
+    clock.status, clock.due_date, clock.provisional = PAUSED, None, False
+    clock.save(update_fields=["status", "due_date", "provisional"])
+    label = PauseReason(reason).label if reason in PauseReason.values else reason
+    _history(
+        clock,
+        ClockHistory.Kind.PAUSE,
+        before=before,
+        actor_name=actor_name,
+        note=f"自 {day:%Y-%m-%d} 起中止（{label}）：{note}",
+    )
+
+
+def _resume(clock: Clock, day: dt.date, note: str, actor_name: str) -> None:
+    open_pause = clock.pauses.filter(to_date__isnull=True).get()
+    open_pause.to_date = day
+    open_pause.resumed_by_name = actor_name
+    open_pause.resumed_at = timekeeper.now()
+    open_pause.resume_note = note[:300]
+    open_pause.save(update_fields=["to_date", "resumed_by_name", "resumed_at", "resume_note"])
+    deadline = _computed(clock)
+    clock.status, clock.due_date, clock.provisional = RUNNING, deadline.date, deadline.provisional
+    clock.save(update_fields=["status", "due_date", "provisional"])
+    _history(
+        clock,
+        ClockHistory.Kind.RESUME,
+        before=None,
+        actor_name=actor_name,
+        note=f"中止期间 {open_pause.from_date:%Y-%m-%d} 至 {day:%Y-%m-%d} "
+        f"共 {open_pause.days} 天不计入" + (f"；{note}" if note else ""),
+    )
+
+
+# -- the services ------------------------------------------------------------------------------
+
+
+def _object_of(clock: Clock) -> models.Model:
+    model = clock.content_type.model_class()
+    assert model is not None
+    return model._default_manager.get(pk=clock.object_id)
+
+
+def _locked(clock: Clock) -> tuple[Clock, models.Model, Workflow, ClockSpec]:
+    """The clock again, locked, with its object, workflow and declaration."""
+    fresh = Clock.objects.select_for_update(of=("self",)).select_related("rule").get(pk=clock.pk)
+    obj = _object_of(fresh)
+    flow = _workflow_of(type(obj))
+    return fresh, obj, flow, flow.clocks[fresh.name]
+
+
+def may(actor: Any, roles: Sequence[str]) -> bool:
+    """Whether the actor holds one of the roles a ClockSpec declares for an action (none
+    declared: nobody may do it by hand). The one role check of the clocks."""
+    return bool(roles) and getattr(actor, "is_authenticated", False) and actor.has_role(*roles)
+
+
+def _require_role(actor: Any, roles: Sequence[str], what: str) -> None:
+    if not may(actor, roles):
+        raise PermissionDenied(f"无权{what}" if roles else f"{what}：该计时不可由工作人员办理")
+
+
+def _audit(actor: Any, obj: models.Model, summary: str, changes: dict[str, Any]) -> None:
+    audit_record(
+        actor=actor, action=AuditLog.Action.UPDATE, obj=obj, summary=summary[:300], changes=changes
+    )
+
+
+def clock_start(
+    *, obj: models.Model, name: str, actor: Any, start: dt.date | None = None, note: str = ""
+) -> Clock:
+    """Start the object's named clock (declared by its workflow) from `start` (today), under
+    the rule version in force that day. A run of the same name still open is stopped first."""
+    flow = _workflow_of(type(obj))
+    if name not in flow.clocks:
+        raise ValueError(f"{flow.name} declares no clock {name!r}")
+    day = start or timekeeper.today()
+    actor_name = _actor_name(actor)
+    with transaction.atomic():
+        current = open_clocks(obj, lock=True)
+        clock = new_clock(obj, name, flow.clocks[name], start=day)
+        if name in current:
+            _stop(current.pop(name), day, actor_name=actor_name, note="重新起算")
+        clock.save()
+        _history(clock, ClockHistory.Kind.START, before=None, actor_name=actor_name, note=note)
+        _mirror(obj, flow, [*current.values(), clock])
+        _audit(
+            actor,
+            obj,
+            f"开始计时：{clock.label}，自 {day:%Y-%m-%d} 起 {clock.days} 个{clock.unit_label()}，"
+            f"届满 {Deadline(clock.due_date, clock.provisional)}",  # type: ignore[arg-type]
+            {"clock": clock.label, "due_date": clock.due_date},
+        )
+    return clock
+
+
+def clock_stop(*, clock: Clock, actor: Any, note: str = "") -> Clock:
+    """Stop a clock whose step is done (transitions do this for the clocks they declare)."""
+    with transaction.atomic():
+        clock, obj, flow, _spec = _locked(clock)
+        if clock.status == STOPPED:
+            raise ValidationError(f"“{clock.label}”已于 {clock.stopped_on:%Y-%m-%d} 结束计时")
+        actor_name = _actor_name(actor)
+        _stop(clock, timekeeper.today(), actor_name=actor_name, note=note)
+        _mirror(obj, flow, open_clocks(obj).values())
+        _audit(actor, obj, f"结束计时：{clock.label}", {"clock": clock.label})
+    return clock
+
+
+def clock_pause(
+    *,
+    clock: Clock,
+    actor: Any,
+    reason: str,
+    note: str,
+    since: dt.date | None = None,
+) -> Clock:
+    """中止: from `since` (today) on, the clock's days are not counted until it is resumed."""
+    today = timekeeper.today()
+    day = since or today
+    with transaction.atomic():
+        clock, obj, flow, spec = _locked(clock)
+        _require_role(actor, spec.pause_roles, f"中止“{clock.label}”")
+        errors = _pause_errors(clock, reason, note, day, today)
+        if errors:
+            raise ValidationError(errors)
+        _pause(clock, reason, day, note.strip(), actor, _actor_name(actor))
+        _mirror(obj, flow, open_clocks(obj).values())
+        _audit(
+            actor,
+            obj,
+            f"中止计时：{clock.label}，自 {day:%Y-%m-%d} 起（{PauseReason(reason).label}）",
+            {
+                "clock": clock.label,
+                "reason": PauseReason(reason).label,
+                "note": note.strip(),
+                "from_date": day,
+            },
+        )
+    return clock
+
+
+def _pause_errors(
+    clock: Clock, reason: str, note: str, day: dt.date, today: dt.date
+) -> dict[str, str]:
+    rule = clock.rule
+    if clock.status == PAUSED:
+        since = clock.pauses.filter(to_date__isnull=True).values_list("from_date", flat=True)
+        return {
+            "since": f"“{clock.label}”已自 {since.first():%Y-%m-%d} 起中止，"
+            "中止期间不得重叠：请先恢复计时"
+        }
+    if clock.status == STOPPED:
+        return {"__all__": f"“{clock.label}”已结束计时，不能中止"}
+    if reason not in rule.pause_reasons:
+        allowed = "、".join(rule.pause_reason_labels()) or "无"
+        return {"reason": f"“{clock.label}”依据{rule.legal_basis}，可中止的事由为：{allowed}"}
+    if not note.strip():
+        return {"note": "请写明中止的具体情况（如检验机构、送检日期）"}
+    if day > today:
+        return {"since": "中止日不能晚于今天"}
+    if day <= clock.start_date:
+        return {"since": f"中止日应晚于起算日 {clock.start_date:%Y-%m-%d}"}
+    assert clock.due_date is not None
+    if day > clock.due_date:
+        return {"since": f"“{clock.label}”已于 {clock.due_date:%Y-%m-%d} 届满，届满后不能中止"}
+    overlap = clock.pauses.filter(to_date__gte=day).order_by("from_date").first()
+    if overlap is not None:
+        return {
+            "since": f"中止期间不得重叠：已有中止期间 {overlap.from_date:%Y-%m-%d} 至 "
+            f"{overlap.to_date:%Y-%m-%d}，新的中止日应晚于其恢复日"
+        }
+    return {}
+
+
+def clock_resume(*, clock: Clock, actor: Any, note: str = "", on: dt.date | None = None) -> Clock:
+    """恢复: the pause ends on `on` (today; the last day not counted), and the clock's date is
+    computed again."""
+    today = timekeeper.today()
+    day = on or today
+    with transaction.atomic():
+        clock, obj, flow, spec = _locked(clock)
+        _require_role(actor, spec.pause_roles, f"恢复“{clock.label}”")
+        if clock.status != PAUSED:
+            raise ValidationError(f"“{clock.label}”未中止，无需恢复计时（恢复须先有中止）")
+        open_pause = clock.pauses.get(to_date__isnull=True)
+        if day > today:
+            raise ValidationError({"on": "恢复日不能晚于今天"})
+        if day < open_pause.from_date:
+            raise ValidationError({"on": f"恢复日不能早于中止日 {open_pause.from_date:%Y-%m-%d}"})
+        _resume(clock, day, note.strip(), _actor_name(actor))
+        _mirror(obj, flow, open_clocks(obj).values())
+        _audit(
+            actor,
+            obj,
+            f"恢复计时：{clock.label}，中止 {open_pause.from_date:%Y-%m-%d} 至 {day:%Y-%m-%d}，"
+            f"届满 {Deadline(clock.due_date, clock.provisional)}",  # type: ignore[arg-type]
+            {"clock": clock.label, "to_date": day, "due_date": [None, clock.due_date]},
+        )
+    return clock
+
+
+def clock_extend(
+    *,
+    clock: Clock,
+    actor: Any,
+    days: int,
+    approver: User | None,
+    document: str,
+    reason: str,
+) -> ClockExtension:
+    """延长: add the approved days to the clock, within what its rule allows, before it runs out."""
+    today = timekeeper.today()
+    with transaction.atomic():
+        clock, obj, flow, spec = _locked(clock)
+        _require_role(actor, spec.extend_roles, f"登记“{clock.label}”的延长")
+        errors = _extension_errors(clock, spec, days, approver, document, reason, today)
+        if errors:
+            raise ValidationError(errors)
+        assert approver is not None
+        before = clock.due_date
+        extension = ClockExtension.objects.create(
+            clock=clock,
+            days=days,
+            approver=approver,
+            approver_name=approver.display_name[:150],
+            document=document.strip()[:100],
+            reason=reason.strip()[:300],
+            recorded_by_name=_actor_name(actor),
+            recorded_at=timekeeper.now(),
+        )
+        clock.extension_days += days
+        update = ["extension_days"]
+        if clock.status == RUNNING:
+            deadline = _computed(clock)
+            clock.due_date, clock.provisional = deadline.date, deadline.provisional
+            update += ["due_date", "provisional"]
+        clock.save(update_fields=update)
+        _history(
+            clock,
+            ClockHistory.Kind.EXTEND,
+            before=before,
+            actor_name=_actor_name(actor),
+            note=f"延长 {days} 个{clock.unit_label()}（{approver.display_name}批准，"
+            f"{extension.document}）：{extension.reason}",
+        )
+        _mirror(obj, flow, open_clocks(obj).values())
+        _audit(
+            actor,
+            obj,
+            f"延长期限：{clock.label} 延长 {days} 个{clock.unit_label()}，"
+            f"批准人 {approver.display_name}，文书 {extension.document}",
+            {
+                "clock": clock.label,
+                "due_date": [before, clock.due_date],
+                "days": days,
+                "approver": approver.display_name,
+                "document": extension.document,
+                "reason": extension.reason,
+            },
+        )
+    return extension
+
+
+def _extension_errors(
+    clock: Clock,
+    spec: ClockSpec,
+    days: int,
+    approver: User | None,
+    document: str,
+    reason: str,
+    today: dt.date,
+) -> dict[str, str]:
+    rule = clock.rule
+    unit = clock.unit_label()
+    if clock.status == STOPPED:
+        return {"__all__": f"“{clock.label}”已结束计时，不能延长"}
+    if clock.status == RUNNING and clock.due_date is not None and clock.due_date < today:
+        return {
+            "__all__": f"“{clock.label}”已于 {clock.due_date:%Y-%m-%d} 届满，"
+            "届满后不能延长（延长须在期限届满前批准）"
+        }
+    if rule.max_extension_days == 0:
+        return {"days": f"“{clock.label}”依据{rule.legal_basis}，不得延长"}
+    if isinstance(days, bool) or not isinstance(days, int) or days <= 0:
+        return {"days": "延长天数应为正整数"}
+    room = rule.max_extension_days - clock.extension_days
+    if days > room:
+        return {
+            "days": f"“{clock.label}”依据{rule.legal_basis}，最多延长 "
+            f"{rule.max_extension_days} 个{unit}（已延长 {clock.extension_days} 个，"
+            f"还可延长 {max(room, 0)} 个）"
+        }
+    errors: dict[str, str] = {}
+    if approver is None:
+        errors["approver"] = "延长须经批准：请选择批准人"
+    elif not approver.is_active or not approver.has_role(*spec.approver_roles):
+        roles = "、".join(_role_labels(spec.approver_roles)) or "有批准权限的人员"
+        errors["approver"] = f"延长须经批准：批准人应为{roles}"
+    if not document.strip():
+        errors["document"] = "延长须经批准：请填写批准文书的文号"
+    if not reason.strip():
+        errors["reason"] = "请填写延长理由"
+    return errors
+
+
+def _role_labels(codes: Sequence[str]) -> list[str]:
+    from regulus.core.models import Role
+
+    labels = dict(Role.Code.choices)
+    return [labels.get(code, code) for code in codes]
+
+
+# -- recomputation after the holiday table changes ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class Recomputed:
+    checked: int
+    changed: int
+
+
+def clocks_recompute(
+    *, changed_from: dt.date, changed_to: dt.date, actor: Any, reason: str
+) -> Recomputed:
+    """Compute again every running clock whose count meets the days from `changed_from` to
+    `changed_to` (a day or a year of the holiday table was changed): those started before the
+    last changed day and due on or after the first. Paused clocks get their date on resuming,
+    stopped ones keep theirs. Call inside the transaction that changed the table."""
+    running = Clock.objects.filter(
+        status=RUNNING, due_date__gte=changed_from, start_date__lt=changed_to
+    )
+    return _recompute(running, actor=actor, reason=reason)
+
+
+def provisional_clocks_due() -> models.QuerySet[Clock]:
+    """Running clocks marked provisional whose date lies in a year loaded since."""
+    from regulus.core.calendar import last_loaded_year
+
+    last = last_loaded_year()
+    if last is None:
+        return Clock.objects.none()
+    return Clock.objects.filter(
+        status=RUNNING, provisional=True, due_date__lte=dt.date(last, 12, 31)
+    )
+
+
+def provisional_clocks_recompute(*, actor: Any) -> Recomputed:
+    return _recompute(provisional_clocks_due(), actor=actor, reason="节假日安排载入")
+
+
+RECOMPUTE_CHUNK = 10_000
+
+
+def _recompute(running: models.QuerySet[Clock], *, actor: Any, reason: str) -> Recomputed:
+    """Each clock's date from the same start, days, unit and pauses over the table as it is now;
+    the clocks whose date or provisional flag changed are written in bulk with a history row
+    each, and their objects' deadline columns with them; one audit row for the run."""
+    table = holiday_table()
+    spans: dict[int, list[Span]] = {}
+    closed = ClockPause.objects.filter(clock__in=running.values("pk"), to_date__isnull=False)
+    for pause in closed.only("clock_id", "from_date", "to_date"):
+        spans.setdefault(pause.clock_id, []).extend(closed_spans([pause]))
+    computed: dict[tuple[Any, ...], Deadline] = {}  # a pure function: same inputs, same date
+    checked, changed = 0, 0
+    rows = running.order_by().values_list(
+        "id",
+        "content_type_id",
+        "object_id",
+        "is_main",
+        "start_date",
+        "days",
+        "extension_days",
+        "unit",
+        "due_date",
+        "provisional",
+    )
+    batch: list[_Change] = []
+    actor_name = _actor_name(actor)
+    for row in rows.iterator(chunk_size=RECOMPUTE_CHUNK):
+        clock_id, ct, obj, main, start, days, ext, unit, due, provisional = row
+        key = (start, days + ext, unit, tuple(spans.get(clock_id, ())))
+        new = computed.get(key)
+        if new is None:
+            new = trace_due_date(start, days + ext, unit=unit, paused=key[3], table=table).deadline
+            computed[key] = new
+        checked += 1
+        if (new.date, new.provisional) != (due, provisional):
+            batch.append(_Change(clock_id, ct, obj, main, due, new))
+        if len(batch) >= RECOMPUTE_CHUNK:
+            changed += _write(batch, actor_name, reason)
+            batch = []
+    if batch:
+        changed += _write(batch, actor_name, reason)
+    if changed:
+        audit_record(
+            actor=actor,
+            action=AuditLog.Action.UPDATE,
+            object_type="core.clock",
+            object_repr="计时",
+            summary=f"{reason}：重算计时 {checked} 个，届满日或暂定标记变化 {changed} 个",
+            changes={"checked": checked, "changed": changed},
+        )
+    return Recomputed(checked, changed)
+
+
+@dataclass(frozen=True)
+class _Change:
+    clock_id: int
+    content_type_id: int
+    object_id: int
+    is_main: bool
+    before: dt.date | None
+    after: Deadline
+
+
+def _write(batch: list[_Change], actor_name: str, reason: str) -> int:
+    """Write one batch: the clocks (only where still running with the date read: a clock a
+    transition stopped meanwhile is left alone), their history rows, their objects' columns."""
+    done = _bulk_update_clocks(batch)
+    rows = [c for c in batch if c.clock_id in done]
+    now = timekeeper.now()
+    bulk.insert_rows(
+        ClockHistory,
+        [
+            "clock",
+            "kind",
+            "at",
+            "actor_name",
+            "due_before",
+            "due_after",
+            "provisional_after",
+            "note",
+        ],
+        [
+            (
+                c.clock_id,
+                ClockHistory.Kind.RECOMPUTE,
+                now,
+                actor_name,
+                c.before,
+                c.after.date,
+                c.after.provisional,
+                _recompute_note(c, reason),
+            )
+            for c in rows
+        ],
+    )
+    by_type: dict[int, list[_Change]] = {}
+    for c in rows:
+        if c.is_main:
+            by_type.setdefault(c.content_type_id, []).append(c)
+    for ct_id, changes in by_type.items():
+        model = ContentType.objects.get_for_id(ct_id).model_class()
+        assert model is not None
+        flow = _workflow_of(model)
+        bulk.update_rows(
+            model,
+            [flow.deadline_field, flow.provisional_field],
+            [(c.object_id, c.after.date, c.after.provisional) for c in changes],
+        )
+    return len(rows)
+
+
+def _recompute_note(change: _Change, reason: str) -> str:
+    before = f"{change.before:%Y-%m-%d}" if change.before else "—"
+    if change.before == change.after.date:
+        return f"{reason}：届满日 {before} 不变，" + (
+            "仍为暂定" if change.after.provisional else "不再暂定"
+        )
+    return f"{reason}：届满日由 {before} 改为 {change.after}"
+
+
+def _bulk_update_clocks(batch: list[_Change]) -> set[int]:
+    """UPDATE the clocks still running with the date read; returns the ids written."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute(
+                "UPDATE core_clock c SET due_date = v.due, provisional = v.prov "
+                "FROM unnest(%s::bigint[], %s::date[], %s::boolean[], %s::date[]) "
+                "AS v(id, due, prov, old) "
+                "WHERE c.id = v.id AND c.status = 'running' AND c.due_date = v.old "
+                "RETURNING c.id",
+                [
+                    [c.clock_id for c in batch],
+                    [c.after.date for c in batch],
+                    [c.after.provisional for c in batch],
+                    [c.before for c in batch],
+                ],
+            )
+            return {row[0] for row in cur.fetchall()}
+    # SQLite: the transaction took the write lock at its start (IMMEDIATE), so the rows read
+    # in it are the rows written.
+    with connection.cursor() as cur:
+        cur.executemany(
+            "UPDATE core_clock SET due_date = %s, provisional = %s WHERE id = %s",
+            [(c.after.date, c.after.provisional, c.clock_id) for c in batch],
+        )
+    return {c.clock_id for c in batch}

@@ -1,0 +1,151 @@
+"""The page of an object's clocks: each clock's date and how it was computed, its pauses,
+extensions and history, and the forms to pause, resume and extend it for those the object's
+workflow allows (core.workflow.ClockSpec). Thin: parse, call a clock service, render."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from regulus.core import clock, clock_selectors, clock_services
+from regulus.core.models import Clock, PauseReason, User
+
+FIELD_LABELS = {
+    "reason": "中止事由",
+    "note": "说明",
+    "since": "中止日",
+    "on": "恢复日",
+    "days": "延长天数",
+    "approver": "批准人",
+    "document": "批准文书",
+}
+
+
+@login_required
+def object_clocks(request: HttpRequest, object_type: str, object_id: int) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    obj = clock_selectors.clocked_object(user, object_type, object_id)
+    flow = type(obj).workflow  # type: ignore[attr-defined]
+    if request.method == "POST":
+        _act(request, user, obj)
+        return redirect(request.path)
+    views = clock_selectors.object_clocks(obj)
+    for cv in views:
+        spec = flow.clocks.get(cv.clock.name)
+        if spec is not None:
+            cv.actions = _actions(user, cv, spec)
+    back = getattr(obj, "get_absolute_url", None)
+    return render(
+        request,
+        "core/object_clocks.html",
+        {"obj": obj, "clocks": views, "today": clock.today(), "back_url": back() if back else ""},
+    )
+
+
+def _actions(user: User, cv: clock_selectors.ClockView, spec: Any) -> dict[str, Any]:
+    """The forms the user may use on the clock: the services' own role checks, and only what
+    its rule allows in its state (the services check the rules again)."""
+    c = cv.clock
+    may_pause = clock_services.may(user, spec.pause_roles)
+    actions: dict[str, Any] = {}
+    if may_pause and c.status == Clock.Status.RUNNING and c.rule.pause_reasons:
+        labels = dict(PauseReason.choices)
+        actions["pause"] = True
+        actions["pause_reasons"] = [(r, labels.get(r, r)) for r in c.rule.pause_reasons]
+    if may_pause and c.status == Clock.Status.PAUSED:
+        actions["resume"] = True
+    if clock_services.may(user, spec.extend_roles) and cv.can_extend_more and not cv.is_overdue:
+        actions["extend"] = True
+        actions["approvers"] = list(
+            User.objects.visible_to(user)
+            .filter(roles__code__in=spec.approver_roles, is_active=True)
+            .select_related("unit")
+            .distinct()
+            .order_by("unit__path", "username")[:200]
+        )
+    return actions
+
+
+def _act(request: HttpRequest, user: User, obj: models.Model) -> None:
+    post = request.POST
+    clock_id = _int(post.get("clock"))
+    target = Clock.objects.filter(
+        pk=clock_id or 0,
+        object_id=obj.pk,
+        content_type__model=obj._meta.model_name,
+        content_type__app_label=obj._meta.app_label,
+    ).first()
+    if target is None:
+        raise Http404
+    action = post.get("action", "")
+    try:
+        if action == "pause":
+            clock_services.clock_pause(
+                clock=target,
+                actor=user,
+                reason=post.get("reason", ""),
+                note=post.get("note", "")[:300],
+                since=_date(post.get("since"), "since"),
+            )
+            messages.success(request, f"已中止“{target.label}”")
+        elif action == "resume":
+            clock_services.clock_resume(
+                clock=target,
+                actor=user,
+                note=post.get("note", "")[:300],
+                on=_date(post.get("on"), "on"),
+            )
+            messages.success(request, f"已恢复“{target.label}”")
+        elif action == "extend":
+            days = _int(post.get("days"))
+            if days is None:
+                raise ValidationError({"days": "请填写延长天数（正整数）"})
+            approver_id = _int(post.get("approver"))
+            approver = User.objects.visible_to(user).filter(pk=approver_id or 0).first()
+            clock_services.clock_extend(
+                clock=target,
+                actor=user,
+                days=days,
+                approver=approver,
+                document=post.get("document", "")[:100],
+                reason=post.get("reason", "")[:300],
+            )
+            messages.success(request, f"已登记“{target.label}”的延长")
+        else:
+            raise ValidationError("未知操作")
+    except ValidationError as exc:
+        _flash(request, exc)
+
+
+def _flash(request: HttpRequest, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for key, errors in exc.error_dict.items():
+            label = FIELD_LABELS.get(key, "")
+            for message in (m for e in errors for m in e.messages):
+                messages.error(request, f"{label}：{message}" if label else message)
+    else:
+        for message in exc.messages:
+            messages.error(request, message)
+
+
+def _int(raw: str | None) -> int | None:
+    try:
+        return int(raw or "")
+    except ValueError:
+        return None
+
+
+def _date(raw: str | None, field: str) -> dt.date | None:
+    if not raw:
+        return None
+    try:
+        return dt.date.fromisoformat(raw)
+    except ValueError:
+        raise ValidationError({field: "请按YYYY-MM-DD填写有效日期"}) from None
