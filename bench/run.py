@@ -30,6 +30,7 @@ STANDARD_RUNS: dict[str, list[list[str]]] = {
         ["--entities", "1000000", "--db", "pg"],
     ],
     "licensing_bench.py": [["--db", "sqlite"], ["--db", "pg"]],
+    "clocks_bench.py": [["--db", "sqlite"], ["--db", "pg"]],
 }
 
 

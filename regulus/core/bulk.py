@@ -1,85 +1,75 @@
-"""Writing many rows of a model at once, for the kernel's bulk work (the clocks' recomputation
-after a holiday edit reaches every open item of every app).
+"""Many rows at once, for the kernel's bulk work (the clocks' recomputation after a holiday edit
+reaches every open item of every app).
 
-Django's bulk_update writes a CASE expression a row, and bulk_create caps SQLite statements at
-999 parameters (perf-notes trap 1). Here: on PostgreSQL one statement a batch over unnest()
-arrays, on SQLite one executemany of a prepared statement. Call inside a transaction; the
-caller writes the audit row of what it changed.
+`stage()` puts rows computed in Python into a temporary table of the transaction, in one go
+(SQLite: one executemany of a prepared INSERT; PostgreSQL: one COPY),
+so that the writes that follow are set-based statements joining it (UPDATE … FROM, INSERT …
+SELECT): no Python per row beyond the staging, no CASE per row as Django's bulk_update
+writes, no 999-parameter statements (perf-notes trap 1). Call inside a transaction.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextlib
+from collections.abc import Iterator, Sequence
 from typing import Any
 
-from django.db import connection, models
+from django.db import connection
+
+# Column types both engines accept in a temporary table.
+TYPES = {"bigint", "integer", "boolean", "date", "text"}
 
 
-def _field(model: type[models.Model], name: str) -> models.Field[Any, Any]:
-    field = model._meta.get_field(name)
-    assert isinstance(field, models.Field)
-    return field
-
-
-def _array_type(field: models.Field[Any, Any]) -> str:
-    """The PostgreSQL type of a column's values in an unnest() array."""
-    target = field.target_field if field.is_relation else field  # type: ignore[attr-defined]
-    db_type = str(target.db_type(connection))
-    return "text" if db_type.startswith("varchar") else db_type
-
-
-def _columns(model: type[models.Model], fields: Sequence[str]) -> list[models.Field[Any, Any]]:
-    return [_field(model, name) for name in fields]
-
-
-def update_rows(
-    model: type[models.Model], fields: Sequence[str], rows: Sequence[tuple[Any, ...]]
-) -> None:
-    """UPDATE the model's table SET fields WHERE pk, for rows of (pk, *values)."""
-    if not rows:
-        return
+def stage(name: str, columns: Sequence[tuple[str, str]], rows: Sequence[tuple[Any, ...]]) -> str:
+    """Fill the temporary table `name` (created on first use in the connection, emptied
+    otherwise) with the rows; columns are (name, type) with a type of TYPES, the first the
+    primary key. Returns the table's quoted name for the statements that use it."""
+    assert all(kind in TYPES for _, kind in columns), columns
+    assert connection.in_atomic_block, "stage() needs the caller's transaction"
     quote = connection.ops.quote_name
-    table = quote(model._meta.db_table)
-    pk = _field(model, model._meta.pk.name)  # type: ignore[union-attr]
-    columns = _columns(model, fields)
-    if connection.vendor == "postgresql":
-        types = [_array_type(f) for f in (pk, *columns)]
-        arrays = ", ".join(f"%s::{t}[]" for t in types)
-        names = ", ".join(f"c{i}" for i in range(len(types)))
-        sets = ", ".join(f"{quote(f.column)} = v.c{i + 1}" for i, f in enumerate(columns))
-        with connection.cursor() as cur:
-            cur.execute(
-                f"UPDATE {table} t SET {sets} FROM unnest({arrays}) AS v({names}) "
-                f"WHERE t.{quote(pk.column)} = v.c0",
-                [list(values) for values in zip(*rows, strict=True)],
-            )
-        return
-    sets = ", ".join(f"{quote(f.column)} = %s" for f in columns)
+    table = quote(name)
+    definition = ", ".join(
+        f"{quote(col)} {kind}" + (" PRIMARY KEY" if i == 0 else "")
+        for i, (col, kind) in enumerate(columns)
+    )
+    names = ", ".join(quote(col) for col, _ in columns)
     with connection.cursor() as cur:
-        cur.executemany(
-            f"UPDATE {table} SET {sets} WHERE {quote(pk.column)} = %s",
-            [(*row[1:], row[0]) for row in rows],
-        )
+        if connection.vendor == "postgresql":
+            cur.execute(
+                f"CREATE TEMPORARY TABLE IF NOT EXISTS {table} ({definition}) ON COMMIT DROP"
+            )
+            cur.execute(f"TRUNCATE {table}")
+            with cur.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            cur.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS {table} ({definition})")
+            cur.execute(f"DELETE FROM {table}")
+            marks = ", ".join(["%s"] * len(columns))
+            cur.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)
+    return table
 
 
-def insert_rows(
-    model: type[models.Model], fields: Sequence[str], rows: Sequence[tuple[Any, ...]]
-) -> None:
-    """INSERT rows of values for the fields (a foreign key by its name, its id as the value)."""
-    if not rows:
+# SQLite: the page cache a bulk write gets (KiB, as PRAGMA cache_size takes it negative).
+BULK_CACHE_KIB = 512 * 1024
+
+
+@contextlib.contextmanager
+def roomy_cache() -> Iterator[None]:
+    """SQLite: raise the connection's page cache for the block. A transaction that dirties more
+    pages than the cache holds (settings: 64 MiB) spills them into the WAL before it commits
+    and writes them twice: the clocks' recomputation after a holiday edit rewrites the clock
+    table, its history and the objects' deadline columns, 200 MiB at 200,000 open items. The
+    cache is memory reserved as pages are used, given back when the setting is restored."""
+    if connection.vendor != "sqlite":
+        yield
         return
-    quote = connection.ops.quote_name
-    table = quote(model._meta.db_table)
-    columns = _columns(model, fields)
-    names = ", ".join(quote(f.column) for f in columns)
-    if connection.vendor == "postgresql":
-        arrays = ", ".join(f"%s::{_array_type(f)}[]" for f in columns)
-        with connection.cursor() as cur:
-            cur.execute(
-                f"INSERT INTO {table} ({names}) SELECT * FROM unnest({arrays})",
-                [list(values) for values in zip(*rows, strict=True)],
-            )
-        return
-    marks = ", ".join(["%s"] * len(columns))
     with connection.cursor() as cur:
-        cur.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)
+        cur.execute("PRAGMA cache_size")
+        before = cur.fetchone()[0]
+        cur.execute(f"PRAGMA cache_size=-{BULK_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cur:
+            cur.execute(f"PRAGMA cache_size={int(before)}")

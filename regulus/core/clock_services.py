@@ -23,12 +23,11 @@ from typing import TYPE_CHECKING, Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, models, transaction
+from django.db import models, transaction
 
-from regulus.core import bulk
 from regulus.core import clock as timekeeper
 from regulus.core.audit import audit_record
-from regulus.core.calendar import Deadline, HolidayTable, holiday_table
+from regulus.core.calendar import Deadline, HolidayTable
 from regulus.core.clocks import Span, Trace, trace_due_date
 from regulus.core.models import (
     AuditLog,
@@ -119,7 +118,7 @@ def open_clocks(obj: models.Model, *, lock: bool = False) -> dict[str, Clock]:
     return {c.name: c for c in rows.order_by("id")}
 
 
-def _workflow_of(model: type[models.Model]) -> Workflow:
+def workflow_of(model: type[models.Model]) -> Workflow:
     flow = getattr(model, "workflow", None)
     if flow is None or not getattr(flow, "clocks", None):
         raise ValueError(f"{model.__name__} declares no clocks")
@@ -142,7 +141,7 @@ def _mirror(obj: models.Model, workflow: Workflow, clocks: Iterable[Clock]) -> N
         setattr(obj, key, value)
 
 
-def _actor_name(actor: Any, fallback: str = "") -> str:
+def actor_name(actor: Any, fallback: str = "") -> str:
     if getattr(actor, "is_authenticated", False):
         return str(actor.display_name)[:150]
     return (str(actor) if isinstance(actor, str) and actor else fallback or "系统")[:150]
@@ -350,7 +349,7 @@ def _locked(clock: Clock) -> tuple[Clock, models.Model, Workflow, ClockSpec]:
     """The clock again, locked, with its object, workflow and declaration."""
     fresh = Clock.objects.select_for_update(of=("self",)).select_related("rule").get(pk=clock.pk)
     obj = _object_of(fresh)
-    flow = _workflow_of(type(obj))
+    flow = workflow_of(type(obj))
     return fresh, obj, flow, flow.clocks[fresh.name]
 
 
@@ -376,18 +375,18 @@ def clock_start(
 ) -> Clock:
     """Start the object's named clock (declared by its workflow) from `start` (today), under
     the rule version in force that day. A run of the same name still open is stopped first."""
-    flow = _workflow_of(type(obj))
+    flow = workflow_of(type(obj))
     if name not in flow.clocks:
         raise ValueError(f"{flow.name} declares no clock {name!r}")
     day = start or timekeeper.today()
-    actor_name = _actor_name(actor)
+    who = actor_name(actor)
     with transaction.atomic():
         current = open_clocks(obj, lock=True)
         clock = new_clock(obj, name, flow.clocks[name], start=day)
         if name in current:
-            _stop(current.pop(name), day, actor_name=actor_name, note="重新起算")
+            _stop(current.pop(name), day, actor_name=who, note="重新起算")
         clock.save()
-        _history(clock, ClockHistory.Kind.START, before=None, actor_name=actor_name, note=note)
+        _history(clock, ClockHistory.Kind.START, before=None, actor_name=who, note=note)
         _mirror(obj, flow, [*current.values(), clock])
         _audit(
             actor,
@@ -405,8 +404,7 @@ def clock_stop(*, clock: Clock, actor: Any, note: str = "") -> Clock:
         clock, obj, flow, _spec = _locked(clock)
         if clock.status == STOPPED:
             raise ValidationError(f"“{clock.label}”已于 {clock.stopped_on:%Y-%m-%d} 结束计时")
-        actor_name = _actor_name(actor)
-        _stop(clock, timekeeper.today(), actor_name=actor_name, note=note)
+        _stop(clock, timekeeper.today(), actor_name=actor_name(actor), note=note)
         _mirror(obj, flow, open_clocks(obj).values())
         _audit(actor, obj, f"结束计时：{clock.label}", {"clock": clock.label})
     return clock
@@ -429,7 +427,7 @@ def clock_pause(
         errors = _pause_errors(clock, reason, note, day, today)
         if errors:
             raise ValidationError(errors)
-        _pause(clock, reason, day, note.strip(), actor, _actor_name(actor))
+        _pause(clock, reason, day, note.strip(), actor, actor_name(actor))
         _mirror(obj, flow, open_clocks(obj).values())
         _audit(
             actor,
@@ -493,7 +491,7 @@ def clock_resume(*, clock: Clock, actor: Any, note: str = "", on: dt.date | None
             raise ValidationError({"on": "恢复日不能晚于今天"})
         if day < open_pause.from_date:
             raise ValidationError({"on": f"恢复日不能早于中止日 {open_pause.from_date:%Y-%m-%d}"})
-        _resume(clock, day, note.strip(), _actor_name(actor))
+        _resume(clock, day, note.strip(), actor_name(actor))
         _mirror(obj, flow, open_clocks(obj).values())
         _audit(
             actor,
@@ -531,7 +529,7 @@ def clock_extend(
             approver_name=approver.display_name[:150],
             document=document.strip()[:100],
             reason=reason.strip()[:300],
-            recorded_by_name=_actor_name(actor),
+            recorded_by_name=actor_name(actor),
             recorded_at=timekeeper.now(),
         )
         clock.extension_days += days
@@ -545,7 +543,7 @@ def clock_extend(
             clock,
             ClockHistory.Kind.EXTEND,
             before=before,
-            actor_name=_actor_name(actor),
+            actor_name=actor_name(actor),
             note=f"延长 {days} 个{clock.unit_label()}（{approver.display_name}批准，"
             f"{extension.document}）：{extension.reason}",
         )
@@ -614,191 +612,3 @@ def _role_labels(codes: Sequence[str]) -> list[str]:
 
     labels = dict(Role.Code.choices)
     return [labels.get(code, code) for code in codes]
-
-
-# -- recomputation after the holiday table changes ---------------------------------------------
-
-
-@dataclass(frozen=True)
-class Recomputed:
-    checked: int
-    changed: int
-
-
-def clocks_recompute(
-    *, changed_from: dt.date, changed_to: dt.date, actor: Any, reason: str
-) -> Recomputed:
-    """Compute again every running clock whose count meets the days from `changed_from` to
-    `changed_to` (a day or a year of the holiday table was changed): those started before the
-    last changed day and due on or after the first. Paused clocks get their date on resuming,
-    stopped ones keep theirs. Call inside the transaction that changed the table."""
-    running = Clock.objects.filter(
-        status=RUNNING, due_date__gte=changed_from, start_date__lt=changed_to
-    )
-    return _recompute(running, actor=actor, reason=reason)
-
-
-def provisional_clocks_due() -> models.QuerySet[Clock]:
-    """Running clocks marked provisional whose date lies in a year loaded since."""
-    from regulus.core.calendar import last_loaded_year
-
-    last = last_loaded_year()
-    if last is None:
-        return Clock.objects.none()
-    return Clock.objects.filter(
-        status=RUNNING, provisional=True, due_date__lte=dt.date(last, 12, 31)
-    )
-
-
-def provisional_clocks_recompute(*, actor: Any) -> Recomputed:
-    return _recompute(provisional_clocks_due(), actor=actor, reason="节假日安排载入")
-
-
-RECOMPUTE_CHUNK = 10_000
-
-
-def _recompute(running: models.QuerySet[Clock], *, actor: Any, reason: str) -> Recomputed:
-    """Each clock's date from the same start, days, unit and pauses over the table as it is now;
-    the clocks whose date or provisional flag changed are written in bulk with a history row
-    each, and their objects' deadline columns with them; one audit row for the run."""
-    table = holiday_table()
-    spans: dict[int, list[Span]] = {}
-    closed = ClockPause.objects.filter(clock__in=running.values("pk"), to_date__isnull=False)
-    for pause in closed.only("clock_id", "from_date", "to_date"):
-        spans.setdefault(pause.clock_id, []).extend(closed_spans([pause]))
-    computed: dict[tuple[Any, ...], Deadline] = {}  # a pure function: same inputs, same date
-    checked, changed = 0, 0
-    rows = running.order_by().values_list(
-        "id",
-        "content_type_id",
-        "object_id",
-        "is_main",
-        "start_date",
-        "days",
-        "extension_days",
-        "unit",
-        "due_date",
-        "provisional",
-    )
-    batch: list[_Change] = []
-    actor_name = _actor_name(actor)
-    for row in rows.iterator(chunk_size=RECOMPUTE_CHUNK):
-        clock_id, ct, obj, main, start, days, ext, unit, due, provisional = row
-        key = (start, days + ext, unit, tuple(spans.get(clock_id, ())))
-        new = computed.get(key)
-        if new is None:
-            new = trace_due_date(start, days + ext, unit=unit, paused=key[3], table=table).deadline
-            computed[key] = new
-        checked += 1
-        if (new.date, new.provisional) != (due, provisional):
-            batch.append(_Change(clock_id, ct, obj, main, due, new))
-        if len(batch) >= RECOMPUTE_CHUNK:
-            changed += _write(batch, actor_name, reason)
-            batch = []
-    if batch:
-        changed += _write(batch, actor_name, reason)
-    if changed:
-        audit_record(
-            actor=actor,
-            action=AuditLog.Action.UPDATE,
-            object_type="core.clock",
-            object_repr="计时",
-            summary=f"{reason}：重算计时 {checked} 个，届满日或暂定标记变化 {changed} 个",
-            changes={"checked": checked, "changed": changed},
-        )
-    return Recomputed(checked, changed)
-
-
-@dataclass(frozen=True)
-class _Change:
-    clock_id: int
-    content_type_id: int
-    object_id: int
-    is_main: bool
-    before: dt.date | None
-    after: Deadline
-
-
-def _write(batch: list[_Change], actor_name: str, reason: str) -> int:
-    """Write one batch: the clocks (only where still running with the date read: a clock a
-    transition stopped meanwhile is left alone), their history rows, their objects' columns."""
-    done = _bulk_update_clocks(batch)
-    rows = [c for c in batch if c.clock_id in done]
-    now = timekeeper.now()
-    bulk.insert_rows(
-        ClockHistory,
-        [
-            "clock",
-            "kind",
-            "at",
-            "actor_name",
-            "due_before",
-            "due_after",
-            "provisional_after",
-            "note",
-        ],
-        [
-            (
-                c.clock_id,
-                ClockHistory.Kind.RECOMPUTE,
-                now,
-                actor_name,
-                c.before,
-                c.after.date,
-                c.after.provisional,
-                _recompute_note(c, reason),
-            )
-            for c in rows
-        ],
-    )
-    by_type: dict[int, list[_Change]] = {}
-    for c in rows:
-        if c.is_main:
-            by_type.setdefault(c.content_type_id, []).append(c)
-    for ct_id, changes in by_type.items():
-        model = ContentType.objects.get_for_id(ct_id).model_class()
-        assert model is not None
-        flow = _workflow_of(model)
-        bulk.update_rows(
-            model,
-            [flow.deadline_field, flow.provisional_field],
-            [(c.object_id, c.after.date, c.after.provisional) for c in changes],
-        )
-    return len(rows)
-
-
-def _recompute_note(change: _Change, reason: str) -> str:
-    before = f"{change.before:%Y-%m-%d}" if change.before else "—"
-    if change.before == change.after.date:
-        return f"{reason}：届满日 {before} 不变，" + (
-            "仍为暂定" if change.after.provisional else "不再暂定"
-        )
-    return f"{reason}：届满日由 {before} 改为 {change.after}"
-
-
-def _bulk_update_clocks(batch: list[_Change]) -> set[int]:
-    """UPDATE the clocks still running with the date read; returns the ids written."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cur:
-            cur.execute(
-                "UPDATE core_clock c SET due_date = v.due, provisional = v.prov "
-                "FROM unnest(%s::bigint[], %s::date[], %s::boolean[], %s::date[]) "
-                "AS v(id, due, prov, old) "
-                "WHERE c.id = v.id AND c.status = 'running' AND c.due_date = v.old "
-                "RETURNING c.id",
-                [
-                    [c.clock_id for c in batch],
-                    [c.after.date for c in batch],
-                    [c.after.provisional for c in batch],
-                    [c.before for c in batch],
-                ],
-            )
-            return {row[0] for row in cur.fetchall()}
-    # SQLite: the transaction took the write lock at its start (IMMEDIATE), so the rows read
-    # in it are the rows written.
-    with connection.cursor() as cur:
-        cur.executemany(
-            "UPDATE core_clock SET due_date = %s, provisional = %s WHERE id = %s",
-            [(c.after.date, c.after.provisional, c.clock_id) for c in batch],
-        )
-    return {c.clock_id for c in batch}

@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from regulus.core.audit import audit_record, diff, snapshot
-from regulus.core.clock_services import clocks_recompute
+from regulus.core.clock_recompute import clocks_recompute
 from regulus.core.models import AuditLog, CalendarDay, OrgUnit, Role, User
 from regulus.core.scope import unit_is_visible
 

@@ -11,7 +11,7 @@ from django.conf import settings
 
 from regulus.core import clock
 from regulus.core.audit import audit_record
-from regulus.core.clock_services import provisional_clocks_due, provisional_clocks_recompute
+from regulus.core.clock_recompute import provisional_clocks_due, provisional_clocks_recompute
 from regulus.core.models import AuditLog, ThrottleCounter
 from regulus.core.tick import SYSTEM_ACTOR, SweepResult, sweep
 

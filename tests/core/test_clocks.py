@@ -511,3 +511,23 @@ def test_the_clock_page_pauses_and_names_a_bad_input(client, supermarket, window
         )  # fmt: skip
     assert "中止日：“审查期限”已自 2026-03-04 起中止，中止期间不得重叠" in response.content.decode()
     assert ClockPause.objects.filter(clock=clock).count() == 1
+
+
+def test_a_clock_stopped_while_the_recompute_ran_is_left_alone(supermarket, window_clerk, handler):
+    """The recompute reads the clocks, then writes a batch: a clock that a transition stopped
+    in between keeps its date, gets no history row and does not touch its object."""
+    from django.db import transaction
+
+    from regulus.core import clock_recompute
+
+    app = accepted(supermarket, window_clerk)
+    clock = review_clock(app)
+    with at("2026-03-03"):
+        clock_services.clock_stop(clock=clock, actor=handler)
+    row = (clock.pk, clock.content_type_id, app.pk, True, "2026-03-09", "2026-03-10", False, "x")
+    with transaction.atomic():
+        assert clock_recompute._write([row], actor=handler) == 0
+    clock.refresh_from_db()
+    app.refresh_from_db()
+    assert (clock.status, clock.due_date, app.deadline) == ("stopped", D(2026, 3, 9), None)
+    assert not ClockHistory.objects.filter(clock=clock, kind="recompute").exists()
