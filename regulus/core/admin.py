@@ -3,7 +3,15 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
-from regulus.core.models import AuditLog, CalendarDay, CalendarYear, OrgUnit, Role, User
+from regulus.core.models import (
+    AuditLog,
+    CalendarDay,
+    CalendarYear,
+    ClockRule,
+    OrgUnit,
+    Role,
+    User,
+)
 
 
 @admin.register(OrgUnit)
@@ -32,9 +40,30 @@ class StaffAdmin(UserAdmin):
 
 @admin.register(CalendarDay)
 class CalendarDayAdmin(admin.ModelAdmin):
+    """Read-only: the days are edited on the staff page 工作日历 (core.services), whose every
+    change recomputes the running clocks it moves; an edit here would not."""
+
     list_display = ("date", "kind", "name")
     list_filter = ("kind",)
     date_hierarchy = "date"
+
+    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+
+@admin.register(ClockRule)
+class ClockRuleAdmin(admin.ModelAdmin):
+    """The clocks' dated rule versions. Add a version from a date instead of changing one: a
+    clock keeps the version in force on the day it started."""
+
+    list_display = ("code", "name", "effective_from", "days", "unit", "max_extension_days")
+    list_filter = ("code",)
 
 
 admin.site.register(CalendarYear)

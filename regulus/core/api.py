@@ -171,6 +171,7 @@ def staff_detail(request: HttpRequest, staff_id: int) -> StaffOut:
 
 
 MAX_DAYS = 400
+MAX_PAUSES = 20
 
 
 def _span(raw: str) -> tuple[dt.date, dt.date]:
@@ -207,6 +208,8 @@ def _deadline_args(
     )
     if not first <= start <= last:
         raise ValidationError({"start": f"起算日{rule}"})
+    if len(paused) > MAX_PAUSES:
+        raise ValidationError({"paused": f"中止期间最多{MAX_PAUSES}段"})
     spans = [_span(raw) for raw in paused]
     for begin, end in spans:
         if not (first <= begin <= last and first <= end <= last):

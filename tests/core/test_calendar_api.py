@@ -77,6 +77,7 @@ def test_a_date_past_the_last_loaded_year_is_provisional(api):
         ("start=2026-03-02&days=3&paused=2026-03-05/2026-03-04", "paused", "结束日早于开始日"),
         ("start=2026-03-02&days=3&paused=2026-03-05/9999-12-31", "paused", "中止期间应在"),
         ("start=2026-13-40&days=3", "start", "应为日期"),
+        ("start=2026-03-02&days=3" + "&paused=2026-03-04/2026-03-04" * 21, "paused", "最多20段"),
     ],
 )
 def test_bad_input_is_422_naming_the_field_and_the_rule(api, query, field, message):
