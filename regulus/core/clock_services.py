@@ -254,14 +254,19 @@ def clock_plan(
     stop_all: bool = False,
     open_now: dict[str, Clock],
 ) -> ClockPlan:
-    """The plan of a transition. A clock named to stop, pause or resume that is not in that
-    state is left as it is (the object may have reached the state another way)."""
+    """The plan of a transition, its rules checked (ValidationError): a pause obeys the rules of
+    clock_pause (the transition's roles stand for the pause roles). A clock named to stop,
+    pause or resume that is not in that state is left as it is (the object may have reached
+    the state another way)."""
     today = timekeeper.today()
     plan = ClockPlan(obj, workflow, today, open_now, pause_reason=pause_reason)
     for name, c in open_now.items():
         if stop_all or name in stops or name in starts:
             plan.stop.append(c)
         elif name in pauses and c.status == RUNNING:
+            errors = _pause_errors(c, pause_reason, "流转中止", today, today)
+            if errors:
+                raise ValidationError("；".join(errors.values()))
             plan.pause.append(c)
         elif name in resumes and c.status == PAUSED:
             plan.resume.append(c)

@@ -531,3 +531,36 @@ def test_a_clock_stopped_while_the_recompute_ran_is_left_alone(supermarket, wind
     app.refresh_from_db()
     assert (clock.status, clock.due_date, app.deadline) == ("stopped", D(2026, 3, 9), None)
     assert not ClockHistory.objects.filter(clock=clock, kind="recompute").exists()
+
+
+def test_a_transition_pauses_and_resumes_the_clocks_it_names(supermarket, window_clerk, handler):
+    """A workflow whose on-site check is a testing pause of the review clock (a transition's
+    pauses and resumes; licensing's own check does not pause)."""
+
+    from regulus.core.workflow import Transition, Workflow, transition_fire
+
+    flow = Workflow(
+        name="test.paused_check",
+        states=APPLICATION_FLOW.states,
+        clocks={"review": APPLICATION_FLOW.clocks["review"]},
+        transitions=[
+            Transition("hold", "送检", ("review",), "onsite_check", pauses=("review",),
+                       pause_reason="testing"),
+            Transition("release", "检验完毕", ("onsite_check",), "review", resumes=("review",)),
+        ],
+    )  # fmt: skip
+    app = accepted(supermarket, window_clerk)
+    with at("2026-03-04"):
+        transition_fire(obj=app, name="hold", actor=handler, workflow=flow, note="送省质检院")
+    assert (review_clock(app).status, app.deadline) == ("paused", None)
+    with at("2026-03-06"):
+        transition_fire(obj=app, name="release", actor=handler, workflow=flow)
+    assert (review_clock(app).due_date, app.deadline) == (D(2026, 3, 12), D(2026, 3, 12))
+    kinds = ClockHistory.objects.filter(clock=review_clock(app)).values_list("kind", flat=True)
+    assert list(kinds) == ["start", "pause", "resume"]
+    # The pause rules hold for a transition too: an expired clock is not paused.
+    late = accepted(supermarket, window_clerk)
+    unchanged = Unchanged(review_clock(late))
+    with at("2026-03-12"), pytest.raises(ValidationError, match="届满后不能中止"):
+        transition_fire(obj=late, name="hold", actor=handler, workflow=flow)
+    unchanged.check()
