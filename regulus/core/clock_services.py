@@ -1,6 +1,7 @@
-"""Writes of the legal clocks: start, stop, pause (中止), resume, extend (延长), and recompute after
-the holiday table changes. Each is one transaction with its audit row; bad input raises
-ValidationError with a Chinese message naming the rule, and changes nothing.
+"""Writes of the legal clocks: start, stop, pause (中止), resume, extend (延长), and the changes a
+transition makes to its object's clocks (clock_plan). Each service is one transaction with its
+audit row; bad input raises ValidationError with a Chinese message naming the rule, and changes
+nothing. The recomputation after the holiday table changes is core.clock_recompute.
 
 An object's clocks are declared by its workflow (core.workflow.ClockSpec: the rule code, the
 main flag, the period of the object, who may pause, extend and approve), and started and
@@ -79,19 +80,13 @@ def clock_rules_load(*, ClockRule: Any, rules: Iterable[Mapping[str, Any]]) -> i
 # -- computing a clock -----------------------------------------------------------------------
 
 
-def closed_spans(pauses: Iterable[ClockPause]) -> list[Span]:
-    return [(p.from_date, p.to_date) for p in pauses if p.to_date is not None]
-
-
 def clock_trace(
     clock: Clock, pauses: Sequence[ClockPause], *, table: HolidayTable | None = None
 ) -> Trace:
     """How the clock's date is computed: its start, its days and extensions, its pauses. An
     open pause counts as ending today (the date the clock would get if resumed today)."""
-    spans = closed_spans(pauses)
-    for p in pauses:
-        if p.to_date is None:
-            spans.append((p.from_date, max(p.from_date, timekeeper.today())))
+    today = timekeeper.today()
+    spans: list[Span] = [(p.from_date, p.to_date or max(p.from_date, today)) for p in pauses]
     return trace_due_date(
         clock.start_date, clock.total_days, unit=clock.unit, paused=spans, table=table
     )
