@@ -136,10 +136,12 @@ def _flash(request: HttpRequest, exc: ValidationError) -> None:
 
 
 def _int(raw: str | None) -> int | None:
+    """A whole number a database column can hold (a key, a number of days), else None."""
     try:
-        return int(raw or "")
+        value = int(raw or "")
     except ValueError:
         return None
+    return value if -(2**63) < value < 2**63 else None
 
 
 def _date(raw: str | None, field: str) -> dt.date | None:

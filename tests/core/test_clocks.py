@@ -511,6 +511,15 @@ def test_the_clock_page_pauses_and_names_a_bad_input(client, supermarket, window
         )  # fmt: skip
     assert "中止日：“审查期限”已自 2026-03-04 起中止，中止期间不得重叠" in response.content.decode()
     assert ClockPause.objects.filter(clock=clock).count() == 1
+    with at("2026-03-04"):
+        huge = str(10**30)
+        assert client.post(url, {"clock": huge, "action": "pause"}).status_code == 404
+        response = client.post(
+            url,
+            {"clock": clock.pk, "action": "extend", "days": huge, "approver": huge},
+            follow=True,
+        )
+    assert "延长天数：请填写延长天数（正整数）" in response.content.decode()
 
 
 def test_a_clock_stopped_while_the_recompute_ran_is_left_alone(supermarket, window_clerk, handler):
