@@ -34,14 +34,17 @@ var/demo.env: | $(BIN)/python
 demo: $(STAMP) var/demo.env
 	DEMO_ENTITIES=$(DEMO_ENTITIES) HOST=$(HOST) PORT=$(PORT) scripts/demo.sh
 
+# The suite runs on every core (pytest-xdist; each worker has its own test database).
+PYTEST := $(BIN)/pytest -q -n auto --dist worksteal
+
 test: $(STAMP) chromium
-	$(BIN)/pytest -q
+	$(PYTEST)
 
 test-fast: $(STAMP)
-	$(BIN)/pytest -q -m "not e2e"
+	$(PYTEST) -m "not e2e"
 
 e2e: $(STAMP) chromium
-	$(BIN)/pytest -q -m e2e
+	$(PYTEST) -m e2e
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
