@@ -46,6 +46,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from django.apps import apps
 from django.core.exceptions import ImproperlyConfigured
+from django.urls import get_script_prefix
 from django.utils.module_loading import module_has_submodule
 
 if TYPE_CHECKING:
@@ -275,8 +276,6 @@ def page_mounts() -> list[Pages]:
 def error_page_for(path: str) -> ErrorPage | None:
     """The error page of the app whose pages hold `path` (the longest matching prefix among
     the apps that show their own), or None for the kernel's."""
-    from django.urls import get_script_prefix
-
     root = get_script_prefix()
     owners = [p for p in page_mounts() if p.error_page and path.startswith(root + p.prefix)]
     if not owners:
