@@ -1,5 +1,8 @@
 """The API at /api/v1/: one NinjaAPI, one router per app, one error shape for every error.
 
+Each installed app declares its router (core.plugins); they are added in INSTALLED_APPS
+order, which keeps the order of the OpenAPI document stable.
+
 Errors are `{"code": "...", "message": "...", "fields": {...}}` (DESIGN.md), whatever raised
 them: validation, authentication, permission, not found, or a bug.
 """
@@ -17,8 +20,8 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.renderers import JSONRenderer
 
-from regulus.core.api import router as core_router
 from regulus.core.api_auth import BearerTokenAuth, StaffSessionAuth
+from regulus.core.plugins import api_routers
 from regulus.core.throttle import Throttled
 
 logger = logging.getLogger(__name__)
@@ -153,18 +156,5 @@ def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
     return error_response(request, 500, "server_error", "服务器内部错误，请稍后重试或联系管理员")
 
 
-api.add_router("/", core_router)
-
-
-def register_app_routers() -> None:
-    """Domain apps add their routers here, so the order of the document is stable."""
-    from regulus.licensing.api import router as licensing_router
-    from regulus.portal.api import router as portal_router
-    from regulus.registry.api import router as registry_router
-
-    api.add_router("/", registry_router)
-    api.add_router("/", licensing_router)
-    api.add_router("/", portal_router)
-
-
-register_app_routers()
+for router in api_routers():
+    api.add_router("/", router)

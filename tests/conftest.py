@@ -118,3 +118,10 @@ def window_clerk(bureau):
 @pytest.fixture
 def station_a(bureau):
     return bureau["station_a"]
+
+
+@pytest.fixture
+def plugin_probe(settings):
+    """tests/plugin_probe installed as the last app: it adds rows to the entity pages, a card
+    and a login-page module, as an app does through its extensions.py."""
+    settings.INSTALLED_APPS = [*settings.INSTALLED_APPS, "tests.plugin_probe"]

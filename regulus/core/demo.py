@@ -74,6 +74,12 @@ def _districts() -> list[tuple[str, str]]:
     return [(code, name) for code, name in ids.DEMO_DISTRICTS]
 
 
+def seed(*, entities: int, log: Callable[[str], None]) -> None:
+    """The kernel's part of `regulus seed_demo` (core/extensions.py): the bureau's units and
+    staff, which every app's demo data builds on. `entities` is the apps' to use."""
+    seed_bureau(log=log)
+
+
 @transaction.atomic
 def seed_bureau(log: Callable[[str], None] = print) -> dict[str, OrgUnit]:
     """Create the demo bureau once; a second run finds it and changes nothing."""

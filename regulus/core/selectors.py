@@ -9,19 +9,12 @@ from typing import Any
 
 from django.apps import apps
 from django.db.models import Q, QuerySet
+from django.urls import reverse
 
 from regulus.core import clock
-from regulus.core.extensions import providers
 from regulus.core.models import AuditLog, CalendarYear, DataScope, OrgUnit, Role, User
+from regulus.core.plugins import Card, card_groups, modules
 from regulus.core.scope import scope_unit_ids
-
-# Each domain app contributes cards to the home page: "module.path:function", the function
-# taking the user and returning a list of {"key", "label", "value", "url"}.
-DASHBOARD_CARD_PROVIDERS = (
-    "regulus.core.selectors:core_cards",
-    "regulus.registry.selectors:dashboard_cards",
-    "regulus.licensing.selectors:dashboard_cards",
-)
 
 
 def units_visible_to(user: User) -> QuerySet[OrgUnit]:
@@ -166,27 +159,28 @@ def calendar_year_loaded(year: int) -> bool:
     return CalendarYear.objects.filter(year=year).exists()
 
 
-def core_cards(user: User) -> list[dict[str, Any]]:
-    cards = [
-        {
-            "key": "staff",
-            "label": "在岗工作人员（本范围）",
-            "url": "/staff/",
-            "value": User.objects.visible_to(user).filter(is_active=True).count(),
-        }
-    ]
+def core_cards(user: User) -> list[Card]:
+    staff = User.objects.visible_to(user).filter(is_active=True).count()
+    cards = [Card("staff", "在岗工作人员（本范围）", staff, reverse("core:staff_list"))]
     if user.has_role(Role.Code.ADMIN, Role.Code.AUDITOR):
-        today = clock.today()
-        cards.append(
-            {
-                "key": "audit_today",
-                "label": "今日操作记录",
-                "url": "/audit/",
-                "value": AuditLog.objects.filter(at__date=today).count(),
-            }
-        )
+        today = AuditLog.objects.filter(at__date=clock.today()).count()
+        cards.append(Card("audit_today", "今日操作记录", today, reverse("core:audit_list")))
     return cards
 
 
-def dashboard_cards(user: User) -> list[dict[str, Any]]:
-    return [card for provider in providers(DASHBOARD_CARD_PROVIDERS) for card in provider(user)]
+def dashboard_cards(user: User) -> list[Card]:
+    """The home page's cards: every installed app's, in their declared order."""
+    return [card for group in card_groups() for card in group.for_user(user)]
+
+
+def installed_modules() -> list[dict[str, str]]:
+    """The modules the installed apps declare, for the login page: name, one line, and the
+    address of the module's public page ("" if it has none)."""
+    return [
+        {
+            "name": m.name,
+            "description": m.description,
+            "url": reverse(m.public_url_name) if m.public_url_name else "",
+        }
+        for m in modules()
+    ]

@@ -17,9 +17,9 @@ from django.views.decorators.http import require_POST
 
 from regulus.core import calendar, clock, selectors, services, tokens
 from regulus.core.audit import verify_chain
-from regulus.core.extensions import providers
 from regulus.core.forms import LoginForm, StaffForm
 from regulus.core.models import ApiToken, AuditLog, CalendarDay, Role, User
+from regulus.core.plugins import error_page_for
 
 
 class LoginView(auth_views.LoginView):
@@ -36,6 +36,7 @@ class LoginView(auth_views.LoginView):
             and not request.user.is_authenticated
             and bool(request.GET.get("next"))
         )
+        context["modules"] = selectors.installed_modules()
         return context
 
 
@@ -284,18 +285,14 @@ def token_list(request: HttpRequest) -> HttpResponse:
     return render(request, "core/token_list.html", context)
 
 
-# Apps whose pages have a look of their own (the public portal) show their errors in it: each
-# provider returns a response for a request of its app, None for any other.
-ERROR_PAGE_PROVIDERS = ("regulus.portal.views:error_page",)
-
-
 def _error(
     request: HttpRequest, status: int, title: str, message: str, exception: Exception | None = None
 ) -> HttpResponse:
-    for provider in providers(ERROR_PAGE_PROVIDERS):
-        response = provider(request, status, title, exception)
-        if response is not None:
-            return response
+    # An app whose pages have a look of their own (the public portal) shows the errors of its
+    # requests in it (core.plugins.Pages.error_page).
+    app_error_page = error_page_for(request.path)
+    if app_error_page is not None:
+        return app_error_page(request, status, title, exception)
     return render(
         request,
         "core/error.html",

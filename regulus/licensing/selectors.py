@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from regulus.core import clock, ids
 from regulus.core.crypto import keyed_hash
+from regulus.core.plugins import Card, Permit
 from regulus.core.workflow import overdue, with_overdue
 from regulus.licensing.models import (
     Application,
@@ -393,13 +394,13 @@ def month_chart_option(stats: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def entity_permits(entity: Any, user: Any) -> list[dict[str, Any]]:
-    """Every permitted item on the entity's certificates, for the registry's entity page.
+def entity_permits(entity: Any, user: Any) -> list[Permit]:
+    """Every permitted item on the entity's certificates, for the registry's entity pages.
 
     Certificates are public (the portal verifies them), so whoever sees the entity sees all of
     its permits, whichever unit issued them; the link goes to the public verification page."""
     today = clock.today()
-    rows: list[dict[str, Any]] = []
+    rows: list[Permit] = []
     for cert in Certificate.objects.filter(entity=entity).order_by("-issued_on", "-id"):
         status = {"valid": "有效", "revoked": "已撤销", "expired": "已过期"}[
             cert.public_status(today)
@@ -407,14 +408,14 @@ def entity_permits(entity: Any, user: Any) -> list[dict[str, Any]]:
         url = reverse("portal:certificate_verify", args=[cert.number])
         for item in cert.items:
             rows.append(
-                {
-                    "name": item.get("item") or item.get("name", ""),
-                    "kind": item.get("treatment", ""),
-                    "number": cert.number,
-                    "valid_until": item.get("valid_until", ""),
-                    "status": status,
-                    "url": url,
-                }
+                Permit(
+                    name=item.get("item") or item.get("name", ""),
+                    kind=item.get("treatment", ""),
+                    number=cert.number,
+                    status=status,
+                    valid_until=item.get("valid_until", ""),
+                    url=url,
+                )
             )
     return rows
 
@@ -439,23 +440,13 @@ def entity_timeline(entity: Any, user: Any) -> list[dict[str, Any]]:
     return rows
 
 
-def dashboard_cards(user: Any) -> list[dict[str, Any]]:
+def dashboard_cards(user: Any) -> list[Card]:
     """Home cards: open applications in scope and how many are overdue (two indexed counts)."""
     url = reverse("licensing:application_list")
     open_states = Application.workflow.open_states()
     qs = Application.objects.visible_to(user).filter(state__in=open_states)
-    today = clock.today()
+    overdue_count = qs.filter(deadline__lt=clock.today()).count()
     return [
-        {
-            "key": "licensing-open",
-            "label": "一件事在办件",
-            "value": qs.count(),
-            "url": f"{url}?open=1",
-        },
-        {
-            "key": "licensing-overdue",
-            "label": "一件事超期件",
-            "value": qs.filter(deadline__lt=today).count(),
-            "url": f"{url}?overdue=1",
-        },
+        Card("licensing-open", "一件事在办件", qs.count(), f"{url}?open=1"),
+        Card("licensing-overdue", "一件事超期件", overdue_count, f"{url}?overdue=1"),
     ]

@@ -14,7 +14,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from regulus.core import throttle
@@ -46,12 +45,10 @@ PUBLIC_ERROR_MESSAGES = {
 
 def error_page(
     request: HttpRequest, status: int, title: str, exception: Exception | None
-) -> HttpResponse | None:
-    """The portal's errors in its own look (core.views.ERROR_PAGE_PROVIDERS): no staff menu
-    or logout button; the page's own Chinese message (未查到…, 请先凭申请编号…) where it gave
-    one, never Django's (English, or the list of URL patterns it tried)."""
-    if not request.path.startswith(reverse("portal:home")):
-        return None
+) -> HttpResponse:
+    """The errors of the portal's pages in its own look (declared in portal/extensions.py):
+    no staff menu or logout button; the page's own Chinese message (未查到…, 请先凭申请编号…)
+    where it gave one, never Django's (English, or the list of URL patterns it tried)."""
     text = str(exception) if type(exception) in (Http404, PermissionDenied) else ""
     chinese = any("\u4e00" <= c <= "\u9fff" for c in text)
     message = text if chinese else PUBLIC_ERROR_MESSAGES.get(status, "")

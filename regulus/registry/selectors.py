@@ -13,13 +13,14 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import CharField, Func, QuerySet
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 
 from regulus.core import ids
 from regulus.core.crypto import keyed_hash
-from regulus.core.extensions import providers
 from regulus.core.masking import mask_id_number, mask_person_name
 from regulus.core.models import AuditLog, OrgUnit
+from regulus.core.plugins import Card, CreditFact, Permit, entity_providers
 from regulus.core.rawrows import RawColumns
 from regulus.core.scope import row_is_visible, scope_unit_ids
 from regulus.core.selectors import audit_event, audit_timeline
@@ -471,17 +472,6 @@ def _detail_sql(vendor: str) -> tuple[RawColumns, RawColumns, str]:
     return entity, unit, sql
 
 
-# The apps that grant permits list an entity's permits on its page: "module:function", the
-# function taking (entity, user) and returning rows {name, number, kind, valid_until, status,
-# url}. Later apps (spot checks, annual reports, cases, equipment) add their own lists alike.
-ENTITY_PERMIT_PROVIDERS = ("regulus.licensing.selectors:entity_permits",)
-
-
-# Likewise every app adds its events to the entity's one timeline (rows as core/_timeline.html
-# shows them: at, actor_name, unit_name, title, detail), oldest first (see entity_timeline).
-ENTITY_TIMELINE_PROVIDERS = ("regulus.licensing.selectors:entity_timeline",)
-
-
 def entity_timeline(entity: Entity, user: Any) -> list[dict[str, Any]]:
     """Every app's events about the entity, its own audit rows, its registration facts and
     the import that created it, newest first.
@@ -492,8 +482,9 @@ def entity_timeline(entity: Entity, user: Any) -> list[dict[str, Any]]:
     step causes; sorted oldest first, a stable sort keeps that order among equal times, and
     reversed: the issue above the approval above the acceptance, the registration on top."""
     rows: list[dict[str, Any]] = []
-    for provider in providers(ENTITY_TIMELINE_PROVIDERS):
-        rows.extend(provider(entity, user))
+    for slots in entity_providers():  # every app's events (core.plugins)
+        if slots.timeline is not None:
+            rows.extend(slots.timeline(entity, user))
     audited = audit_timeline(entity)[::-1]  # newest first as it comes
     rows += import_origin(entity) + registration_facts(entity, {r["action"] for r in audited})
     rows += audited
@@ -548,23 +539,33 @@ def import_origin(entity: Entity) -> list[dict[str, Any]]:
     return []
 
 
-def entity_permits(entity: Entity, user: Any) -> list[dict[str, Any]]:
-    """The licences/permits the entity holds, from every app that grants them."""
-    found = providers(ENTITY_PERMIT_PROVIDERS)
-    return [row for provider in found for row in provider(entity, user)]
+def entity_permits(entity: Entity, user: Any) -> list[Permit]:
+    """The licences/permits the entity holds, from every app that grants them (core.plugins),
+    in INSTALLED_APPS order. `user` None: the public entity page's."""
+    return [
+        permit
+        for slots in entity_providers()
+        if slots.permits is not None
+        for permit in slots.permits(entity, user)
+    ]
 
 
-def dashboard_cards(user: Any) -> list[dict[str, Any]]:
+def entity_credit_facts(entity: Entity, user: Any) -> list[CreditFact] | None:
+    """The entity's credit facts from every app that keeps some (core.plugins), newest first;
+    None when no installed app keeps credit facts, so the page can tell "none recorded" from
+    "not kept here"."""
+    providers = [slots.credit_facts for slots in entity_providers() if slots.credit_facts]
+    if not providers:
+        return None
+    facts = [fact for provider in providers for fact in provider(entity, user)]
+    facts.sort(key=lambda fact: fact.on, reverse=True)
+    return facts
+
+
+def dashboard_cards(user: Any) -> list[Card]:
     """市场主体 in the user's scope: one indexed count (the whole city: the smallest index;
     a district: entity_unit_status_idx), ~10 ms at 1M entities."""
     if not getattr(user, "is_authenticated", False):
         return []
     count = Entity.objects.visible_to(user).count()
-    return [
-        {
-            "key": "entities",
-            "label": "市场主体（本范围）",
-            "value": count,
-            "url": "/registry/entities/",
-        }
-    ]
+    return [Card("entities", "市场主体（本范围）", count, reverse("registry:entity_list"))]

@@ -112,6 +112,7 @@ def _render_detail(
         "id_masked": mask_id_number(entity.legal_rep_id_number),
         "former_names": list(entity.former_names.all()),
         "permits": selectors.entity_permits(entity, request.user),
+        "credit_facts": selectors.entity_credit_facts(entity, request.user),
         "events": selectors.entity_timeline(entity, request.user),
         "can_edit": can_edit,
         "edit_form": edit_form,
