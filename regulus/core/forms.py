@@ -46,6 +46,24 @@ class StaffForm(forms.Form):
                 field.widget.attrs.setdefault("class", "form-control form-control-sm")
 
 
+class UnitForm(forms.Form):
+    name = forms.CharField(label="名称", max_length=100)
+    short_name = forms.CharField(label="简称", max_length=40, required=False)
+    kind = forms.ChoiceField(label="类型", choices=OrgUnit.Kind.choices)
+    parent = forms.ModelChoiceField(label="上级单位", queryset=OrgUnit.objects.none())
+    division_code = forms.RegexField(
+        label="行政区划代码", regex=r"^\d{6}$", required=False,
+        error_messages={"invalid": "行政区划代码应为6位数字（GB/T 2260）"},
+    )  # fmt: skip
+    sort_order = forms.IntegerField(label="排序", min_value=0, max_value=32767, initial=0)
+
+    def __init__(self, *args: Any, units: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["parent"].queryset = units  # type: ignore[attr-defined]
+        for field in self.fields.values():
+            field.widget.attrs.setdefault("class", "form-control form-control-sm")
+
+
 class StaffRolesForm(forms.Form):
     """The security administrator's grant: which roles a staff member holds."""
 

@@ -32,7 +32,7 @@ command run by the operator) and is not checked.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -150,12 +150,7 @@ def operation(code: str | None) -> Callable[[F], F]:
 
         func.permission = code  # type: ignore[attr-defined]
         if code is not None:
-            get_later = code  # checked against the registry when the first request comes
-
-            def install(operation: Any) -> None:
-                _checks_after_auth(operation, get_later)
-
-            contribute_operation_callback(func, install)
+            contribute_operation_callback(func, lambda op: _checks_after_auth(op, code))
         return func
 
     return decorate
@@ -185,18 +180,9 @@ def _checks_after_auth(operation: Any, code: str) -> None:
     operation.run = install_on(operation.run)
 
 
-def holders(code: str) -> list[str]:
-    """The labels of the roles a permission names (for pages that explain a refusal)."""
-    return [R(role).label for role in get(code).roles]
-
-
 def for_role(role_code: str) -> list[Permission]:
     """The permissions a role code carries, in declaration order (the roles page)."""
     return [p for p in registered().values() if p.allows_role(role_code)]
-
-
-def codes_of(permissions: Iterable[Permission]) -> set[str]:
-    return {p.code for p in permissions}
 
 
 # -- the kernel's own permissions ------------------------------------------------------------

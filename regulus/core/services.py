@@ -30,8 +30,16 @@ def orgunit_create(
     division_code: str = "", short_name: str = "", sort_order: int = 0,
 ) -> OrgUnit:  # fmt: skip
     permissions.require(actor, "core.unit_manage")
+    errors: dict[str, str] = {}
+    if not name.strip():
+        errors["name"] = "请填写单位名称"
     if kind not in OrgUnit.Kind.values:
-        raise ValidationError({"kind": f"单位类型“{kind}”不存在"})
+        errors["kind"] = f"单位类型“{kind}”不存在"
+    if parent is not None and not unit_is_visible(actor, parent):
+        errors["parent"] = "所选上级单位不在您的管理范围内"
+    if errors:
+        raise ValidationError(errors)
+    name = name.strip()
     with audited(actor=actor) as audit:
         unit = OrgUnit.objects.create(
             name=name, kind=kind, parent=parent, division_code=division_code,

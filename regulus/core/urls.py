@@ -14,6 +14,7 @@ urlpatterns = [
     path("staff/<int:pk>/", views.staff_detail, name="staff_detail"),
     path("staff/<int:pk>/edit/", views.staff_edit, name="staff_edit"),
     path("staff/<int:pk>/roles/", views.staff_roles, name="staff_roles"),
+    path("units/new/", views.unit_create, name="unit_create"),
     path("roles/", views.role_list, name="role_list"),
     path("roles/new/", views.role_create, name="role_create"),
     path("roles/<int:pk>/", views.role_edit, name="role_edit"),

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from regulus.core import calendar, clock, selectors, services, tokens
 from regulus.core.audit import verify_chain
 from regulus.core.extensions import providers
-from regulus.core.forms import LoginForm, RoleForm, StaffForm, StaffRolesForm
+from regulus.core.forms import LoginForm, RoleForm, StaffForm, StaffRolesForm, UnitForm
 from regulus.core.models import ApiToken, AuditLog, CalendarDay, Role, User
 from regulus.core.permissions import allows, page, require
 
@@ -73,6 +73,7 @@ def staff_list(request: HttpRequest) -> HttpResponse:
         "units": [_with_indent(u) for u in selectors.units_in_tree_order(units)],
         "selected_unit": unit_id, "q": q, "role": role, "roles": Role.Code.choices,
         "can_manage": allows(user, "core.staff_manage"),
+        "can_add_unit": allows(user, "core.unit_manage"),
         **paginate(request, staff),
     }  # fmt: skip
     return render(request, "core/staff_list.html", context)
@@ -150,6 +151,28 @@ def staff_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "core/form_page.html",
                   {"form": form, "title": f"编辑人员：{staff.display_name}",
                    "cancel_url": f"/staff/{staff.pk}/"})  # fmt: skip
+
+
+@page("core.unit_manage")
+def unit_create(request: HttpRequest) -> HttpResponse:
+    """The system administrator adds a unit (a department, a district bureau, a station)."""
+    user: User = request.user  # type: ignore[assignment]
+    form = UnitForm(request.POST or None, units=selectors.units_visible_to(user))
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            unit = services.orgunit_create(
+                actor=user, name=d["name"], kind=d["kind"], parent=d["parent"],
+                division_code=d["division_code"], short_name=d["short_name"],
+                sort_order=d["sort_order"],
+            )  # fmt: skip
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, f"已新增单位：{unit.name}")
+            return redirect(f"/staff/?unit={unit.pk}")
+    return render(request, "core/form_page.html",
+                  {"form": form, "title": "新增单位", "cancel_url": "/staff/"})  # fmt: skip
 
 
 @page("core.roles_manage")

@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from regulus.core import clock, permissions, services, tokens
-from regulus.core.models import AuditLog, DataScope, Role, User
+from regulus.core.models import AuditLog, DataScope, OrgUnit, Role, User
 from regulus.core.navigation import NAV
 
 pytestmark = pytest.mark.django_db
@@ -40,7 +40,7 @@ OWN = {
 
 @pytest.mark.parametrize("code", list(OWN), ids=list(OWN))
 def test_each_duty_holds_only_its_own_permissions(code):
-    assert permissions.codes_of(permissions.for_role(code)) == OWN[code]
+    assert {p.code for p in permissions.for_role(code)} == OWN[code]
 
 
 def test_the_log_is_the_auditors_alone():
@@ -230,3 +230,16 @@ def test_a_new_duty_account_starts_without_roles(city_admin, bureau):
     )  # fmt: skip
     assert not staff.roles.exists()
     assert not permissions.allows(staff, "core.audit_view")
+
+
+def test_the_system_administrator_adds_a_unit(client, city_admin, bureau):
+    client.force_login(city_admin)
+    response = client.post(
+        "/units/new/",
+        {"name": "芙蓉区新区市场监管所", "kind": "station", "parent": bureau["district_a"].pk,
+         "division_code": "430102", "sort_order": "3"},
+    )  # fmt: skip
+    assert response.status_code == 302
+    unit = OrgUnit.objects.get(name="芙蓉区新区市场监管所")
+    assert unit.parent == bureau["district_a"] and unit.path.startswith(bureau["district_a"].path)
+    assert AuditLog.objects.filter(object_type="core.orgunit", object_id=str(unit.pk)).exists()
