@@ -10,6 +10,7 @@ from ninja.errors import HttpError
 
 from regulus.core import calendar, selectors
 from regulus.core.models import OrgUnit, User
+from regulus.core.permissions import operation
 
 router = Router(tags=["平台内核"])
 
@@ -50,6 +51,7 @@ def _user(request: HttpRequest) -> User:
 
 
 @router.get("/me", response=MeOut, summary="当前用户")
+@operation(None)
 def me(request: HttpRequest) -> MeOut:
     user = _user(request)
     unit = UnitOut.model_validate(user.unit, from_attributes=True) if user.unit else None
@@ -63,11 +65,13 @@ def me(request: HttpRequest) -> MeOut:
 
 
 @router.get("/units", response=list[UnitOut], summary="本人数据范围内的单位")
+@operation("core.staff_view")
 def units(request: HttpRequest) -> list[OrgUnit]:
     return list(selectors.units_visible_to(_user(request)))
 
 
 @router.get("/staff", response=list[StaffOut], summary="本人数据范围内的工作人员")
+@operation("core.staff_view")
 def staff(
     request: HttpRequest, q: str = "", role: str = "", unit: int | None = None
 ) -> list[StaffOut]:
@@ -85,6 +89,7 @@ def staff(
 
 
 @router.get("/staff/{staff_id}", response=StaffOut, summary="工作人员详情")
+@operation("core.staff_view")
 def staff_detail(request: HttpRequest, staff_id: int) -> StaffOut:
     s = User.objects.get_visible_or_404(_user(request), pk=staff_id)
     return StaffOut(
@@ -97,6 +102,7 @@ def staff_detail(request: HttpRequest, staff_id: int) -> StaffOut:
 
 
 @router.get("/calendar/deadline", response=DeadlineOut, summary="按法定工作日计算期限")
+@operation("core.calendar_view")
 def deadline(request: HttpRequest, start: dt.date, working_days: int) -> DeadlineOut:
     if not 0 <= working_days <= 400:
         raise HttpError(422, "working_days：应在0至400之间")

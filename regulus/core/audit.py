@@ -1,15 +1,21 @@
 """The operation log: one row per write, each chained to the previous by SM3.
 
-`audit_record` is called by every service (inside the service's transaction), so that a write
-and its audit row commit or fail together. The chain head row is locked while a row is
-appended, which serialises appends on PostgreSQL; SQLite serialises writers already.
+Services write inside `audited(actor=...)` (at the end of this module), which opens the write's
+transaction and records the rows the service declares, so that a write and its audit row
+commit or fail together and a write without one cannot be committed. The chain head row is
+locked while a row is appended, which serialises appends on PostgreSQL; SQLite serialises
+writers already.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import functools
 import json
+import re
 from collections.abc import Callable, Iterable, Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -276,3 +282,153 @@ def verify_chain(batch_size: int = 5000) -> ChainReport:
             "（末尾记录被删除）",
         )  # fmt: skip
     return ChainReport(True, checked)
+
+
+# -- audit by construction -------------------------------------------------------------------
+#
+# Every write goes through `audited`: it opens the write's transaction and hands the service an
+# AuditTrail on which the service records what it did. While the block runs, the connection's
+# statements are watched: a block that wrote a domain table (any model of a regulus app, but
+# the audit chain's own) and recorded no row, neither itself nor in a block nested in it,
+# raises UnauditedWrite and its transaction rolls back. So a write without its audit row cannot
+# be committed by accident; a write that is not a record (a counter, a token's last use, an
+# import's progress) says so with `unaudited(reason)`.
+#
+#     with audited(actor=actor) as audit:
+#         unit = OrgUnit.objects.create(...)
+#         audit.record(action=AuditLog.Action.CREATE, obj=unit, changes=...)
+#
+# Special cases that still go through it: core.workflow.transition_fire records its
+# transition row in its own block; the registry's bulk import records its rows with
+# `record_many` (audit_record_many), in the import's one transaction.
+
+
+class UnauditedWrite(RuntimeError):
+    """A service wrote a domain table and recorded no audit row: a bug, never bad input."""
+
+
+_current_trail: ContextVar[AuditTrail | None] = ContextVar("audit_trail", default=None)
+_unaudited_reason: ContextVar[str] = ContextVar("unaudited_reason", default="")
+
+_WRITE_TARGET = re.compile(
+    r"\b(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM|REPLACE\s+INTO)\s+\"?(\w+)\"?",
+    re.IGNORECASE,
+)
+AUDIT_TABLES = frozenset({AuditLog._meta.db_table, AuditChainHead._meta.db_table})
+
+
+@functools.cache
+def domain_tables() -> frozenset[str]:
+    """The tables whose writes need an audit row: every model of every regulus app (their
+    many-to-many tables too), found in the app registry, but the audit chain's own."""
+    from django.apps import apps
+
+    tables = {
+        model._meta.db_table
+        for config in apps.get_app_configs()
+        if config.name.startswith("regulus.")
+        for model in config.get_models(include_auto_created=True)
+    }
+    return frozenset(tables - AUDIT_TABLES)
+
+
+def written_tables(sql: str) -> list[str]:
+    """The tables a statement inserts into, updates or deletes from (lower case)."""
+    return [name.lower() for name in _WRITE_TARGET.findall(sql)]
+
+
+def unaudited_reason() -> str:
+    """Why the writes now running need no audit row ("" when they do)."""
+    return _unaudited_reason.get()
+
+
+@contextlib.contextmanager
+def unaudited(reason: str) -> Iterator[None]:
+    """Writes in this block are not records and need no audit row (a rate-limit counter, a
+    token's last use, an import's progress); `reason` says why, for the reader and the
+    test that watches every transaction (tests/audit_watch.py)."""
+    if not reason:
+        raise ValueError("say why these writes need no audit row")
+    token = _unaudited_reason.set(reason)
+    try:
+        yield
+    finally:
+        _unaudited_reason.reset(token)
+
+
+class AuditTrail:
+    """What a service did, as audit rows on the chain, in the service's transaction."""
+
+    def __init__(self, actor: Any) -> None:
+        self.actor = actor
+        self.rows = 0
+        self.writes: list[str] = []  # the domain tables this block wrote itself
+
+    def record(
+        self,
+        *,
+        action: str,
+        obj: models.Model | None = None,
+        object_type: str = "",
+        object_id: str = "",
+        object_repr: str = "",
+        summary: str = "",
+        changes: dict[str, Any] | None = None,
+        actor: Any = None,
+    ) -> AuditLog:
+        """One row (the block's actor unless `actor` is given: an applicant named by a
+        transition, say)."""
+        row = audit_record(
+            actor=self.actor if actor is None else actor,
+            action=action,
+            obj=obj,
+            object_type=object_type,
+            object_id=object_id,
+            object_repr=object_repr,
+            summary=summary,
+            changes=changes,
+        )
+        self.rows += 1
+        return row
+
+    def record_many(
+        self, *, action: str, object_type: str, entries: Iterable[AuditEntry], batch: int = 2000
+    ) -> int:
+        """Many rows in batches (an import's changes): audit_record_many."""
+        added = audit_record_many(
+            actor=self.actor, action=action, object_type=object_type, entries=entries, batch=batch
+        )
+        self.rows += added
+        return added
+
+    def _watch(
+        self, execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any
+    ) -> Any:
+        result = execute(sql, params, many, context)
+        if _current_trail.get() is self and not _unaudited_reason.get():
+            cursor = context.get("cursor")
+            changed = getattr(cursor, "rowcount", -1)
+            if changed != 0:
+                tables = domain_tables()
+                self.writes.extend(t for t in written_tables(sql) if t in tables)
+        return result
+
+
+@contextlib.contextmanager
+def audited(*, actor: Any) -> Iterator[AuditTrail]:
+    """Open the write's transaction; yield the trail the service records its rows on. On
+    leaving, a block that wrote a domain table with no row recorded (by itself or a block
+    inside it) raises UnauditedWrite, which rolls the transaction back."""
+    trail = AuditTrail(actor)
+    outer = _current_trail.get()
+    token = _current_trail.set(trail)
+    try:
+        with transaction.atomic(), connection.execute_wrapper(trail._watch):
+            yield trail
+            if trail.writes and not trail.rows:
+                tables = "、".join(sorted(set(trail.writes)))
+                raise UnauditedWrite(f"wrote {tables} without recording an audit row")
+    finally:
+        _current_trail.reset(token)
+    if outer is not None:
+        outer.rows += trail.rows

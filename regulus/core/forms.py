@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
-from regulus.core.models import OrgUnit, Role
+from regulus.core.models import DataScope, OrgUnit, Role
 
 
 class LoginForm(AuthenticationForm):
@@ -22,9 +22,6 @@ class StaffForm(forms.Form):
     )  # fmt: skip
     full_name = forms.CharField(label="姓名", max_length=50)
     unit = forms.ModelChoiceField(label="所属单位", queryset=OrgUnit.objects.none())
-    roles = forms.ModelMultipleChoiceField(
-        label="角色", queryset=Role.objects.all(), widget=forms.CheckboxSelectMultiple
-    )
     phone = forms.RegexField(
         label="联系电话", regex=r"^[0-9-]{7,20}$", required=False,
         error_messages={"invalid": "联系电话只能包含数字和连字符，7至20位"},
@@ -45,5 +42,57 @@ class StaffForm(forms.Form):
             self.fields["password"].required = True
             del self.fields["is_active"]
         for name, field in self.fields.items():
-            if name not in ("roles", "is_active"):
+            if name != "is_active":
                 field.widget.attrs.setdefault("class", "form-control form-control-sm")
+
+
+class UnitForm(forms.Form):
+    name = forms.CharField(label="名称", max_length=100)
+    short_name = forms.CharField(label="简称", max_length=40, required=False)
+    kind = forms.ChoiceField(label="类型", choices=OrgUnit.Kind.choices)
+    parent = forms.ModelChoiceField(label="上级单位", queryset=OrgUnit.objects.none())
+    division_code = forms.RegexField(
+        label="行政区划代码", regex=r"^\d{6}$", required=False,
+        error_messages={"invalid": "行政区划代码应为6位数字（GB/T 2260）"},
+    )  # fmt: skip
+    sort_order = forms.IntegerField(label="排序", min_value=0, max_value=32767, initial=0)
+
+    def __init__(self, *args: Any, units: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["parent"].queryset = units  # type: ignore[attr-defined]
+        for field in self.fields.values():
+            field.widget.attrs.setdefault("class", "form-control form-control-sm")
+
+
+class StaffRolesForm(forms.Form):
+    """The security administrator's grant: which roles a staff member holds."""
+
+    roles = forms.ModelMultipleChoiceField(
+        label="角色",
+        queryset=Role.objects.all(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text="系统管理员、安全管理员、安全审计员三员分立：只能单独授予，不得兼任其他角色。",
+    )
+
+
+class RoleForm(forms.Form):
+    name = forms.CharField(label="角色名称", max_length=50)
+    code = forms.ChoiceField(label="权限类别", choices=Role.Code.choices)
+    data_scope = forms.ChoiceField(label="数据范围", choices=DataScope.choices)
+    custom_units = forms.ModelMultipleChoiceField(
+        label="指定单位",
+        queryset=OrgUnit.objects.filter(is_active=True).order_by("path"),
+        required=False,
+        help_text="数据范围为“指定单位数据”时选择。",
+    )
+    description = forms.CharField(label="说明", max_length=200, required=False)
+
+    def __init__(self, *args: Any, editing: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if editing:
+            # A role keeps its permission kind: a new kind is a new role.
+            self.fields["code"].disabled = True
+            self.fields["code"].help_text = "权限类别创建后不能更改；需要其他类别请新增角色。"
+        for field in self.fields.values():
+            field.widget.attrs.setdefault("class", "form-control form-control-sm")

@@ -80,13 +80,22 @@ class DataScope(models.TextChoices):
 
 
 class Role(models.Model):
+    """A named grant: a permission kind (`code`, what the holder may do: see each app's
+    permissions.py) and a data scope (what the holder may see)."""
+
     class Code(models.TextChoices):
+        # The three duties of 等保 2.0, never held together nor with a business role.
         ADMIN = "admin", "系统管理员"
+        SECURITY_ADMIN = "security_admin", "安全管理员"
+        AUDITOR = "auditor", "安全审计员"
+        # The business.
         LEADER = "leader", "局领导"
         HANDLER = "handler", "业务承办人"
         INSPECTOR = "inspector", "执法检查人员"
         WINDOW_CLERK = "window_clerk", "窗口受理人员"
-        AUDITOR = "auditor", "安全审计员"
+        DISPATCHER = "dispatcher", "分派员"
+        LEGAL_REVIEWER = "legal_reviewer", "法制审核员"
+        HEARING_OFFICER = "hearing_officer", "听证主持人"
 
     name = models.CharField("角色名称", max_length=50, unique=True)
     code = models.CharField("权限类别", max_length=30, choices=Code.choices)
@@ -147,9 +156,6 @@ class User(AbstractUser):
         from regulus.core.scope import role_grants
 
         return {code for code, _, _ in role_grants(self)}
-
-    def has_role(self, *codes: str) -> bool:
-        return self.is_superuser or bool(self.role_codes() & set(codes))
 
 
 class AuditLog(models.Model):

@@ -65,7 +65,8 @@ class NavEntry:
     url_name: the page it opens ("licensing:application_list"), a URL without arguments.
     order: its place within its section; the first apps use hundreds (registry 100,
     licensing 200, …), so an app fits its entries between others without renumbering them.
-    roles: the role codes (core.models.Role.Code) that see it; empty = every staff member.
+    permission: the permission (core.permissions) a user needs to see it; empty = the one
+    the page at url_name declares, so an entry and its page cannot disagree.
     """
 
     label: str
@@ -73,7 +74,7 @@ class NavEntry:
     url_name: str
     order: int
     section: str = "业务"
-    roles: tuple[str, ...] = ()
+    permission: str = ""
 
     def __post_init__(self) -> None:
         if self.section not in NAV_SECTIONS:

@@ -8,10 +8,11 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.apps import apps
-from django.db.models import Q, QuerySet
+from django.conf import settings
+from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
 
-from regulus.core import clock
+from regulus.core import clock, permissions
 from regulus.core.models import AuditLog, CalendarYear, DataScope, OrgUnit, Role, User
 from regulus.core.plugins import Card, card_groups, modules
 from regulus.core.scope import scope_unit_ids
@@ -160,9 +161,11 @@ def calendar_year_loaded(year: int) -> bool:
 
 
 def core_cards(user: User) -> list[Card]:
-    staff = User.objects.visible_to(user).filter(is_active=True).count()
-    cards = [Card("staff", "在岗工作人员（本范围）", staff, reverse("core:staff_list"))]
-    if user.has_role(Role.Code.ADMIN, Role.Code.AUDITOR):
+    cards = []
+    if permissions.allows(user, "core.staff_view"):
+        staff = User.objects.visible_to(user).filter(is_active=True).count()
+        cards.append(Card("staff", "在岗工作人员（本范围）", staff, reverse("core:staff_list")))
+    if permissions.allows(user, "core.audit_view"):
         today = AuditLog.objects.filter(at__date=clock.today()).count()
         cards.append(Card("audit_today", "今日操作记录", today, reverse("core:audit_list")))
     return cards
@@ -183,4 +186,76 @@ def installed_modules() -> list[dict[str, str]]:
             "url": reverse(m.public_url_name) if m.public_url_name else "",
         }
         for m in modules()
+    ]
+
+
+# -- the security administrator's pages --------------------------------------------------------
+
+
+def roles_with_permissions() -> list[dict[str, Any]]:
+    """Every role with its holders' count, its units (指定单位) and what its kind may do."""
+    roles = Role.objects.annotate(holders=Count("users", distinct=True)).prefetch_related(
+        "custom_units"
+    )
+    return [
+        {
+            "role": role,
+            "units": [u.name for u in role.custom_units.all()],
+            "permissions": [p.label for p in permissions.for_role(role.code)],
+        }
+        for role in roles
+    ]
+
+
+def security_settings() -> list[tuple[str, str, str]]:
+    """The security settings in force: (what, value, the environment variable that sets it).
+    They are read from the environment at start-up (docs/configuration.md)."""
+    validators: list[dict[str, Any]] = list(settings.AUTH_PASSWORD_VALIDATORS)  # type: ignore[arg-type]
+    options = {v["NAME"].rsplit(".", 1)[-1]: v.get("OPTIONS", {}) for v in validators}
+    length = options.get("MinimumLengthValidator", {}).get("min_length", 8)
+    classes = options.get("CharacterClassValidator", {}).get("min_classes", 3)
+    cooloff_minutes = round(float(settings.AXES_COOLOFF_TIME) * 60)
+    return [
+        (
+            "密码复杂度",
+            f"至少{length}位，包含大写字母、小写字母、数字、符号中的至少{classes}类",
+            "（代码配置）",
+        ),
+        (
+            "登录失败锁定",
+            f"连续失败{settings.AXES_FAILURE_LIMIT}次锁定{cooloff_minutes}分钟",
+            "REGULUS_LOGIN_FAILURE_LIMIT、REGULUS_LOGIN_COOLOFF_MINUTES",
+        ),
+        (
+            "空闲自动退出",
+            f"{settings.SESSION_COOKIE_AGE // 60}分钟无操作",
+            "REGULUS_SESSION_IDLE_MINUTES",
+        ),
+        (
+            "Cookie 仅经 HTTPS 传送",
+            "是" if settings.SESSION_COOKIE_SECURE else "否（演示或调试环境）",
+            "REGULUS_SECURE_COOKIES",
+        ),
+        ("上传文件大小上限", f"{settings.UPLOAD_MAX_MB}MB", "REGULUS_UPLOAD_MAX_MB"),
+    ]
+
+
+def lockouts() -> list[dict[str, Any]]:
+    """The accounts locked out now: as many failed logins as the limit, within the cool-off
+    time (django-axes' attempts), newest first."""
+    from axes.models import AccessAttempt
+
+    since = clock.now() - dt.timedelta(hours=float(settings.AXES_COOLOFF_TIME))
+    rows = AccessAttempt.objects.filter(
+        failures_since_start__gte=settings.AXES_FAILURE_LIMIT, attempt_time__gte=since
+    ).order_by("-attempt_time")
+    return [
+        {
+            "username": row.username or "",
+            "ip": row.ip_address or "",
+            "failures": row.failures_since_start,
+            "at": row.attempt_time,
+            "until": row.attempt_time + dt.timedelta(hours=float(settings.AXES_COOLOFF_TIME)),
+        }
+        for row in rows[:200]
     ]

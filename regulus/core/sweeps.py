@@ -10,7 +10,7 @@ from typing import Any
 from django.conf import settings
 
 from regulus.core import clock
-from regulus.core.audit import audit_record
+from regulus.core.audit import audited, unaudited
 from regulus.core.models import AuditLog, ThrottleCounter
 from regulus.core.tick import SYSTEM_ACTOR, SweepResult, sweep
 
@@ -50,18 +50,18 @@ def expired_sessions_clear() -> SweepResult:
     store, _ = _session_store()
     expired = _expired()
     count = expired.count() if expired is not None else 0
-    store.clear_expired()
-    if count:
-        # One row a run: a session is no business object, and its key is a credential that
-        # the log must not hold.
-        audit_record(
-            actor=SYSTEM_ACTOR,
-            action=AuditLog.Action.DELETE,
-            object_type="sessions.session",
-            object_repr="过期会话",
-            summary=f"清除过期的登录会话{count}个",
-            changes={"count": count},
-        )
+    with audited(actor=SYSTEM_ACTOR) as audit:
+        store.clear_expired()
+        if count:
+            # One row a run: a session is no business object, and its key is a credential
+            # that the log must not hold.
+            audit.record(
+                action=AuditLog.Action.DELETE,
+                object_type="sessions.session",
+                object_repr="过期会话",
+                summary=f"清除过期的登录会话{count}个",
+                changes={"count": count},
+            )
     return SweepResult(count, f"清除过期会话 {count} 个")
 
 
@@ -75,7 +75,8 @@ def _expired_counters() -> Any:
     pending=lambda: _expired_counters().exists(),
 )
 def expired_throttle_counters_clear() -> SweepResult:
-    deleted, _ = _expired_counters().delete()
     # Not audited: the counters are a cache of the current windows, not records; a block
     # they caused was audited when it happened (core.throttle).
+    with unaudited("过期的访问频次计数：缓存，不是业务记录"):
+        deleted, _ = _expired_counters().delete()
     return SweepResult(deleted, f"清除过期访问频次计数 {deleted} 个")

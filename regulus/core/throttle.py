@@ -44,6 +44,7 @@ from django.db import OperationalError, connection
 from django.http import HttpRequest
 
 from regulus.core import clock
+from regulus.core.audit import unaudited
 from regulus.core.context import IPAddress, client_address_of
 from regulus.core.models import ThrottleCounter
 
@@ -237,7 +238,11 @@ def _table_add(key: str, delta: int, expires_in: int) -> int:
     else:
         sql = f"UPDATE {table} SET hits = hits + %s WHERE name = %s RETURNING hits"
         params = [delta, key]
-    with _short_lock_wait(), connection.cursor() as cursor:
+    with (
+        unaudited("访问频次计数：当前时间窗的计数，不是业务记录；封禁本身另有审计记录"),
+        _short_lock_wait(),
+        connection.cursor() as cursor,
+    ):
         cursor.execute(sql, params)
         row = cursor.fetchone()
     return int(row[0]) if row else 0

@@ -8,17 +8,17 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from regulus.core import calendar, clock, selectors, services, tokens
 from regulus.core.audit import verify_chain
-from regulus.core.forms import LoginForm, StaffForm
+from regulus.core.forms import LoginForm, RoleForm, StaffForm, StaffRolesForm, UnitForm
 from regulus.core.models import ApiToken, AuditLog, CalendarDay, Role, User
+from regulus.core.permissions import allows, page, require
 from regulus.core.plugins import error_page_for
 
 
@@ -48,7 +48,7 @@ def paginate(request: HttpRequest, queryset: Any, per_page: int = 30) -> dict[st
     return {"page_obj": page, "query_without_page": f"{encoded}&" if encoded else ""}
 
 
-@login_required
+@page()
 def home(request: HttpRequest) -> HttpResponse:
     today = clock.today()
     context = {
@@ -62,7 +62,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "core/home.html", context)
 
 
-@login_required
+@page("core.staff_view")
 def staff_list(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     units = selectors.units_visible_to(user)
@@ -73,7 +73,8 @@ def staff_list(request: HttpRequest) -> HttpResponse:
     context = {
         "units": [_with_indent(u) for u in selectors.units_in_tree_order(units)],
         "selected_unit": unit_id, "q": q, "role": role, "roles": Role.Code.choices,
-        "can_manage": user.has_role(Role.Code.ADMIN),
+        "can_manage": allows(user, "core.staff_manage"),
+        "can_add_unit": allows(user, "core.unit_manage"),
         **paginate(request, staff),
     }  # fmt: skip
     return render(request, "core/staff_list.html", context)
@@ -91,50 +92,48 @@ def _int_or_none(raw: str | None) -> int | None:
         return None
 
 
-@login_required
+@page("core.staff_view")
 def staff_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     staff = User.objects.get_visible_or_404(user, pk=pk)
     context = {
         "staff": staff,
         "events": selectors.audit_timeline(staff),
-        "can_manage": user.has_role(Role.Code.ADMIN),
+        "can_manage": allows(user, "core.staff_manage"),
+        "can_grant": allows(user, "core.roles_manage") and staff.pk != user.pk,
     }
     return render(request, "core/staff_detail.html", context)
 
 
-@login_required
+@page("core.staff_manage")
 def staff_create(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
-    if not user.has_role(Role.Code.ADMIN):
-        raise PermissionDenied("只有系统管理员可以新增人员")
     form = StaffForm(request.POST or None, units=selectors.units_visible_to(user))
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
             staff = services.staff_create(
                 actor=user, username=d["username"], full_name=d["full_name"], unit=d["unit"],
-                password=d["password"], roles=d["roles"], phone=d["phone"],
+                password=d["password"], phone=d["phone"],
             )  # fmt: skip
         except ValidationError as exc:
             _add_errors(form, exc)
         else:
-            messages.success(request, f"已新增人员：{staff.display_name}")
+            messages.success(
+                request, f"已新增人员：{staff.display_name}。角色由安全管理员授予后方可办理业务"
+            )
             return redirect("core:staff_detail", pk=staff.pk)
     return render(
         request, "core/form_page.html", {"form": form, "title": "新增人员", "cancel_url": "/staff/"}
     )
 
 
-@login_required
+@page("core.staff_manage")
 def staff_edit(request: HttpRequest, pk: int) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
-    if not user.has_role(Role.Code.ADMIN):
-        raise PermissionDenied("只有系统管理员可以修改人员")
     staff = User.objects.get_visible_or_404(user, pk=pk)
     initial = {"username": staff.username, "full_name": staff.full_name, "unit": staff.unit,
-               "roles": list(staff.roles.all()), "phone": staff.phone,
-               "is_active": staff.is_active}  # fmt: skip
+               "phone": staff.phone, "is_active": staff.is_active}  # fmt: skip
     form = StaffForm(
         request.POST or None, initial=initial, units=selectors.units_visible_to(user), editing=True
     )
@@ -143,7 +142,7 @@ def staff_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.staff_update(
                 actor=user, staff=staff, full_name=d["full_name"], unit=d["unit"],
-                roles=d["roles"], phone=d["phone"], is_active=d["is_active"],
+                phone=d["phone"], is_active=d["is_active"],
             )  # fmt: skip
         except ValidationError as exc:
             _add_errors(form, exc)
@@ -153,6 +152,129 @@ def staff_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "core/form_page.html",
                   {"form": form, "title": f"编辑人员：{staff.display_name}",
                    "cancel_url": f"/staff/{staff.pk}/"})  # fmt: skip
+
+
+@page("core.unit_manage")
+def unit_create(request: HttpRequest) -> HttpResponse:
+    """The system administrator adds a unit (a department, a district bureau, a station)."""
+    user: User = request.user  # type: ignore[assignment]
+    form = UnitForm(request.POST or None, units=selectors.units_visible_to(user))
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            unit = services.orgunit_create(
+                actor=user, name=d["name"], kind=d["kind"], parent=d["parent"],
+                division_code=d["division_code"], short_name=d["short_name"],
+                sort_order=d["sort_order"],
+            )  # fmt: skip
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, f"已新增单位：{unit.name}")
+            return redirect(f"/staff/?unit={unit.pk}")
+    return render(request, "core/form_page.html",
+                  {"form": form, "title": "新增单位", "cancel_url": "/staff/"})  # fmt: skip
+
+
+@page("core.roles_manage")
+def staff_roles(request: HttpRequest, pk: int) -> HttpResponse:
+    """The security administrator grants and revokes a staff member's roles."""
+    user: User = request.user  # type: ignore[assignment]
+    staff = User.objects.get_visible_or_404(user, pk=pk)
+    form = StaffRolesForm(request.POST or None, initial={"roles": list(staff.roles.all())})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.staff_roles_set(actor=user, staff=staff, roles=form.cleaned_data["roles"])
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, "已保存授权")
+            return redirect("core:staff_detail", pk=staff.pk)
+    return render(request, "core/form_page.html",
+                  {"form": form, "title": f"授权：{staff.display_name}",
+                   "cancel_url": f"/staff/{staff.pk}/"})  # fmt: skip
+
+
+@page("core.roles_manage")
+def role_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "core/role_list.html", {"rows": selectors.roles_with_permissions()})
+
+
+@page("core.roles_manage")
+def role_create(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    form = RoleForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            role = services.role_create(
+                actor=user, name=d["name"], code=d["code"], data_scope=d["data_scope"],
+                custom_units=d["custom_units"], description=d["description"],
+            )  # fmt: skip
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, f"已新增角色：{role.name}")
+            return redirect("core:role_list")
+    return render(request, "core/form_page.html",
+                  {"form": form, "title": "新增角色", "cancel_url": "/roles/"})  # fmt: skip
+
+
+@page("core.roles_manage")
+def role_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    role = get_object_or_404(Role, pk=pk)
+    initial = {"name": role.name, "code": role.code, "data_scope": role.data_scope,
+               "custom_units": list(role.custom_units.all()),
+               "description": role.description}  # fmt: skip
+    form = RoleForm(request.POST or None, initial=initial, editing=True)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.role_update(
+                actor=user, role=role, name=d["name"], data_scope=d["data_scope"],
+                custom_units=d["custom_units"], description=d["description"],
+            )  # fmt: skip
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, "已保存")
+            return redirect("core:role_list")
+    return render(request, "core/form_page.html",
+                  {"form": form, "title": f"编辑角色：{role.name}",
+                   "cancel_url": "/roles/"})  # fmt: skip
+
+
+@page("core.security_manage")
+def security(request: HttpRequest) -> HttpResponse:
+    """The security administrator's page: the security settings in force (read from the
+    environment at start-up) and the accounts locked out now, each with its unlock."""
+    user: User = request.user  # type: ignore[assignment]
+    if request.method == "POST":
+        try:
+            cleared = services.lockout_clear(actor=user, username=request.POST.get("username", ""))
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+        else:
+            messages.success(request, f"已解除锁定（清除失败记录{cleared}条）")
+        return redirect("core:security")
+    context = {"settings": selectors.security_settings(), "lockouts": selectors.lockouts()}
+    return render(request, "core/security.html", context)
+
+
+@page("core.token_manage")
+def token_admin(request: HttpRequest) -> HttpResponse:
+    """Every staff member's API tokens; the security administrator revokes any of them."""
+    user: User = request.user  # type: ignore[assignment]
+    if request.method == "POST":
+        found = ApiToken.objects.filter(pk=_int_or_none(request.POST.get("revoke")) or 0).first()
+        if found is None or found.revoked_at:
+            raise Http404
+        tokens.token_revoke(token=found, actor=user)
+        messages.success(request, f"已吊销 {found.user.display_name} 的令牌 {found.prefix}…")
+        return redirect("core:token_admin")
+    rows = ApiToken.objects.select_related("user", "user__unit").order_by("revoked_at", "-id")
+    return render(request, "core/token_admin.html", paginate(request, rows, 50))
 
 
 def _add_errors(form: Any, exc: ValidationError) -> None:
@@ -165,11 +287,8 @@ def _add_errors(form: Any, exc: ValidationError) -> None:
             form.add_error(None, message)
 
 
-@login_required
+@page("core.audit_view")
 def audit_list(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
-    if not user.has_role(Role.Code.ADMIN, Role.Code.AUDITOR):
-        raise PermissionDenied("只有系统管理员和安全审计员可以查看操作日志")
     f = {key: request.GET.get(key, "").strip()
          for key in ("actor", "action", "date_from", "date_to", "object_type")}  # fmt: skip
     rows = selectors.audit_search(**f)
@@ -179,12 +298,9 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     return render(request, "core/audit_list.html", context)
 
 
-@login_required
+@page("core.audit_verify")
 @require_POST
 def audit_verify(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
-    if not user.has_role(Role.Code.ADMIN, Role.Code.AUDITOR):
-        raise PermissionDenied("只有系统管理员和安全审计员可以校验日志")
     report = verify_chain()
     if report.ok:
         messages.success(request, f"日志链完整：共校验 {report.rows_checked} 条记录。")
@@ -193,14 +309,13 @@ def audit_verify(request: HttpRequest) -> HttpResponse:
     return redirect("core:audit_list")
 
 
-@login_required
+@page("core.calendar_view")
 def calendar_page(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
-    can_manage = user.has_role(Role.Code.ADMIN)
+    can_manage = allows(user, "core.calendar_manage")
     year = _int_or_none(request.GET.get("year")) or clock.today().year
     if request.method == "POST":
-        if not can_manage:
-            raise PermissionDenied("只有系统管理员可以维护工作日历")
+        require(user, "core.calendar_manage")
         year = _calendar_post(request, user, year)
         return redirect(f"{request.path}?year={year}")
     context = {
@@ -253,7 +368,7 @@ def _calendar_calc(request: HttpRequest) -> dict[str, Any]:
     return {"start": start, "n": n, "result": calendar.working_deadline(start, n)}
 
 
-@login_required
+@page("core.calendar_manage")
 @require_POST
 def calendar_delete(request: HttpRequest, date: str) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
@@ -266,7 +381,7 @@ def calendar_delete(request: HttpRequest, date: str) -> HttpResponse:
     return redirect(f"/calendar/?year={day.date.year}")
 
 
-@login_required
+@page("core.token_issue")
 def token_list(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     new_token = None

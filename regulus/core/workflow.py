@@ -7,7 +7,8 @@ A domain app declares its workflow once::
         states={"submitted": "待受理", "review": "审查中", ...},
         transitions=[
             Transition("accept", "受理", sources=("submitted",), target="review",
-                       roles=("window_clerk", "handler"), deadline_days=lambda app: app.days),
+                       permission="licensing.application_handle",
+                       deadline_days=lambda app: app.days),
             ...
         ],
         final_states=("issued", "refused"),
@@ -15,7 +16,7 @@ A domain app declares its workflow once::
 
 and its model carries `state`, `deadline`, `deadline_provisional`, `deadline_start` and
 `deadline_days` fields (names configurable). `transition_fire(obj=..., name=..., actor=...)`
-then checks the role, the guard and the current state in the database, moves the state with a
+then checks the permission, the guard and the current state in the database, moves the state with a
 conditional UPDATE (`... WHERE state = old`, so a transition fired twice, or by two people at
 once, changes nothing the second time), writes one TransitionEvent and one audit row, all in
 one transaction.
@@ -38,16 +39,14 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models, transaction
+from django.db import models
 from django.db.models import BooleanField, Case, ExpressionWrapper, Q, QuerySet, Value, When
 
-from regulus.core import calendar, clock
-from regulus.core.audit import audit_record
+from regulus.core import calendar, clock, permissions
+from regulus.core.audit import audit_record, audited
 from regulus.core.models import AuditLog, TransitionEvent
 
 KEEP = "keep"
-# The role code that stands for the public applicant (no staff account; actor is None).
-APPLICANT = "applicant"
 
 DeadlineSpec = int | str | Callable[[Any], int | None] | None
 Guard = Callable[[Any], str | None]
@@ -57,8 +56,8 @@ Guard = Callable[[Any], str | None]
 class Transition:
     """One arrow of the state machine.
 
-    roles: role codes (core.models.Role.Code) allowed to fire it; APPLICANT lets the public
-    fire it with actor=None; empty means any staff member.
+    permission: the permission (core.permissions, "<app>.<what>") a staff member needs to fire
+    it; applicant: the public may fire it too, with actor=None.
     deadline_days: working days of the deadline the target state starts (int or function of the
     object), KEEP to keep the running deadline, None to clear it.
     guard: a function of the object returning a Chinese error message when the transition may
@@ -70,7 +69,8 @@ class Transition:
     label: str
     sources: tuple[str, ...]
     target: str
-    roles: tuple[str, ...] = ()
+    permission: str
+    applicant: bool = False
     deadline_days: DeadlineSpec = None
     guard: Guard | None = None
     requires_note: bool = False
@@ -117,21 +117,28 @@ class Workflow:
         state = getattr(obj, self.state_field)
         result = []
         for t in self.transitions:
-            if state not in t.sources or not _role_allows(t, actor):
+            if state not in t.sources or not _may_fire(t, actor):
                 continue
             if t.guard is not None and t.guard(obj):
                 continue
             result.append(t)
         return result
 
+    def require(self, name: str, actor: Any) -> Transition:
+        """The transition, if the actor may fire it (PermissionDenied otherwise): services call
+        it first, so that a refused actor gets 403 before any check of the input."""
+        t = self.get(name)
+        if not _may_fire(t, actor):
+            if actor is None or not getattr(actor, "is_authenticated", False):
+                raise PermissionDenied(f"“{t.label}”须由工作人员办理")
+            raise PermissionDenied(permissions.get(t.permission).refusal())
+        return t
 
-def _role_allows(t: Transition, actor: Any) -> bool:
+
+def _may_fire(t: Transition, actor: Any) -> bool:
     if actor is None or not getattr(actor, "is_authenticated", False):
-        return APPLICANT in t.roles
-    staff_roles = tuple(r for r in t.roles if r != APPLICANT)
-    if not t.roles:
-        return True
-    return bool(staff_roles) and actor.has_role(*staff_roles)
+        return t.applicant
+    return permissions.allows(actor, t.permission)
 
 
 def _deadline_for(t: Transition, obj: Any) -> int | str | None:
@@ -177,13 +184,12 @@ def transition_fire(
     object is refreshed with the new state, deadline and updates.
     """
     flow = workflow or type(obj).workflow  # type: ignore[attr-defined]
-    t = flow.get(name)
-    if not _role_allows(t, actor):
-        raise PermissionDenied(f"无权执行“{t.label}”")
+    t = flow.require(name, actor)
     if t.requires_note and not note.strip():
         raise ValidationError({"note": f"“{t.label}”须填写理由或说明"})
     model = type(obj)
-    with transaction.atomic():
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    with audited(actor=user or (actor_name or "申请人")) as audit:
         current = (
             model._default_manager.filter(pk=obj.pk)
             .values_list(flow.state_field, flat=True)
@@ -220,7 +226,6 @@ def transition_fire(
             raise ValidationError(f"“{t.label}”未执行：该事项刚被他人处理，请刷新后重试")
         for key, value in values.items():
             setattr(obj, key, value)
-        user = actor if getattr(actor, "is_authenticated", False) else None
         event = TransitionEvent.objects.create(
             content_type=ContentType.objects.get_for_model(model),
             object_id=str(obj.pk),
@@ -238,8 +243,7 @@ def transition_fire(
             deadline=deadline_date,
             deadline_provisional=provisional,
         )
-        audit_record(
-            actor=user or (actor_name or "申请人"),
+        audit.record(
             action=AuditLog.Action.TRANSITION,
             obj=obj,
             summary=f"{t.label}：{flow.state_label(current)} → {flow.state_label(t.target)}",

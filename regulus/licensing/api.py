@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema
 
 from regulus.core import ids
+from regulus.core.permissions import operation
 from regulus.core.workflow import DeferredRows
 from regulus.licensing import selectors, services
 from regulus.licensing.models import Application, Bundle, Matter
@@ -195,11 +196,13 @@ def application_out(a: Application, *, detail: bool = False) -> dict[str, Any]:
 
 
 @router.get("/licensing/matters", response=list[MatterOut], summary="事项清单")
+@operation("licensing.catalogue_view")
 def matter_list(request: HttpRequest) -> list[dict[str, Any]]:
     return [matter_out(m) for m in Matter.objects.filter(is_active=True)]
 
 
 @router.get("/licensing/bundles", response=list[BundleOut], summary="一件事套餐（含材料并集）")
+@operation("licensing.catalogue_view")
 def bundle_list(request: HttpRequest) -> list[dict[str, Any]]:
     return [bundle_out(b) for b in selectors.bundles_active()]
 
@@ -208,6 +211,7 @@ MAX_OFFSET = 10_000_000
 
 
 @router.get("/licensing/applications", response=ApplicationPage, summary="办件列表（数据范围内）")
+@operation("licensing.application_view")
 def application_list(
     request: HttpRequest,
     state: str = "",
@@ -233,6 +237,7 @@ def application_list(
 
 
 @router.get("/licensing/applications/{number}", response=ApplicationOut, summary="办件详情")
+@operation("licensing.application_view")
 def application_detail(request: HttpRequest, number: str) -> dict[str, Any]:
     user = request.auth  # type: ignore[attr-defined]
     return application_out(selectors.application_get(user, number), detail=True)
@@ -243,10 +248,9 @@ def application_detail(request: HttpRequest, number: str) -> dict[str, Any]:
     response={201: ApplicationOut},
     summary="窗口录入申请（材料以纸质收取或随后上传）",
 )
+@operation("licensing.application_submit")
 def application_create(request: HttpRequest, payload: ApplicationIn) -> tuple[int, dict]:
     user = request.auth  # type: ignore[attr-defined]
-    if not user.has_role("window_clerk", "handler", "admin"):
-        raise PermissionDenied("只有窗口受理人员和承办人可以录入申请")
     bundle = Bundle.objects.filter(code=payload.bundle, is_active=True).first()
     if bundle is None:
         raise ValidationError({"bundle": f"没有编码为“{payload.bundle}”的一件事"})
@@ -278,6 +282,7 @@ def application_create(request: HttpRequest, payload: ApplicationIn) -> tuple[in
     response=ApplicationOut,
     summary="办理一步（受理、不予受理、撤回、准予、不予许可、制发证照）",
 )
+@operation("licensing.application_view")
 def application_transition(
     request: HttpRequest, number: str, payload: TransitionIn
 ) -> dict[str, Any]:

@@ -2,7 +2,6 @@
 overdue applications on the home page, the permits and application steps on the entity page,
 the demo applications, its API and pages."""
 
-from regulus.core.models import Role
 from regulus.core.plugins import (
     AppExtension,
     Cards,
@@ -19,13 +18,7 @@ extension = AppExtension(
         NavEntry("一件事一次办", "inboxes", "licensing:application_list", order=200),
         NavEntry("后置核查", "clipboard-check", "licensing:verification_list", order=210),
         NavEntry("事项与套餐", "list-check", "licensing:catalogue", order=220),
-        NavEntry(
-            "一件事套餐维护",
-            "collection",
-            "licensing:bundle_list",
-            order=230,
-            roles=(Role.Code.ADMIN,),
-        ),
+        NavEntry("一件事套餐维护", "collection", "licensing:bundle_list", order=230),
         NavEntry("办件统计", "bar-chart", "licensing:stats", order=240),
     ),
     cards=Cards(order=200, for_user=selectors.dashboard_cards),

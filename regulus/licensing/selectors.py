@@ -10,7 +10,7 @@ from django.db.models import Avg, Count, Prefetch, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.urls import reverse
 
-from regulus.core import clock, ids
+from regulus.core import clock, ids, permissions
 from regulus.core.crypto import keyed_hash
 from regulus.core.plugins import Card, Permit
 from regulus.core.workflow import overdue, with_overdue
@@ -171,7 +171,7 @@ def can_fast_track(app: Application, user: Any) -> bool:
     return (
         app.state in (Application.State.SUBMITTED, Application.State.REVIEW)
         and (app.is_commitment or not app.onsite_check_required)
-        and user.has_role("handler", "leader", "admin")
+        and permissions.allows(user, "licensing.application_decide")
     )
 
 
@@ -421,9 +421,13 @@ def entity_permits(entity: Any, user: Any) -> list[Permit]:
 
 
 def entity_timeline(entity: Any, user: Any) -> list[dict[str, Any]]:
-    """The entity's applications, each state change one line, for the entity page's timeline."""
+    """The entity's applications, each state change one line, for the entity page's timeline
+    (for those who may read applications)."""
     from regulus.core.workflow import timelines
     from regulus.licensing.workflow import APPLICATION_FLOW
+
+    if not permissions.allows(user, "licensing.application_view"):
+        return []
 
     apps = list(
         Application.objects.visible_to(user)
@@ -442,6 +446,8 @@ def entity_timeline(entity: Any, user: Any) -> list[dict[str, Any]]:
 
 def dashboard_cards(user: Any) -> list[Card]:
     """Home cards: open applications in scope and how many are overdue (two indexed counts)."""
+    if not permissions.allows(user, "licensing.application_view"):
+        return []
     url = reverse("licensing:application_list")
     open_states = Application.workflow.open_states()
     qs = Application.objects.visible_to(user).filter(state__in=open_states)

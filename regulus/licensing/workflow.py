@@ -19,12 +19,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from regulus.core.workflow import APPLICANT, KEEP, Transition, Workflow
+from regulus.core.workflow import KEEP, Transition, Workflow
 from regulus.licensing.models import Application, VerificationTask
 
 S = Application.State
-STAFF = ("window_clerk", "handler", "leader", "admin")
-DECIDERS = ("handler", "leader", "admin")
+# The permissions (licensing.permissions) the steps need.
+HANDLE = "licensing.application_handle"
+DECIDE = "licensing.application_decide"
+CHECK = "licensing.check_record"
 
 
 def _correction_once(app: Application) -> str | None:
@@ -108,7 +110,7 @@ APPLICATION_FLOW = Workflow(
             "一次性告知补正",
             (S.SUBMITTED,),
             S.CORRECTION,
-            roles=STAFF,
+            permission=HANDLE,
             deadline_days=None,
             guard=_correction_once,
             requires_note=True,
@@ -119,7 +121,8 @@ APPLICATION_FLOW = Workflow(
             "补正后重新提交",
             (S.CORRECTION,),
             S.SUBMITTED,
-            roles=(APPLICANT, *STAFF),
+            permission=HANDLE,
+            applicant=True,
             deadline_days=_acceptance_days,
         ),
         Transition(
@@ -127,7 +130,7 @@ APPLICATION_FLOW = Workflow(
             "受理",
             (S.SUBMITTED,),
             S.REVIEW,
-            roles=STAFF,
+            permission=HANDLE,
             deadline_days=_review_days,
             style="success",
         ),
@@ -136,7 +139,7 @@ APPLICATION_FLOW = Workflow(
             "不予受理",
             (S.SUBMITTED,),
             S.NOT_ACCEPTED,
-            roles=STAFF,
+            permission=HANDLE,
             requires_note=True,
             style="danger",
         ),
@@ -145,7 +148,8 @@ APPLICATION_FLOW = Workflow(
             "申请人撤回",
             (S.SUBMITTED, S.CORRECTION),
             S.WITHDRAWN,
-            roles=(APPLICANT, *STAFF),
+            permission=HANDLE,
+            applicant=True,
             style="secondary",
         ),
         Transition(
@@ -153,7 +157,7 @@ APPLICATION_FLOW = Workflow(
             "安排联合现场核查",
             (S.REVIEW,),
             S.ONSITE_CHECK,
-            roles=DECIDERS,
+            permission=DECIDE,
             deadline_days=KEEP,
             guard=_check_needed,
         ),
@@ -162,7 +166,7 @@ APPLICATION_FLOW = Workflow(
             "录入核查结论",
             (S.ONSITE_CHECK,),
             S.REVIEW,
-            roles=(*DECIDERS, "inspector"),
+            permission=CHECK,
             deadline_days=KEEP,
             guard=_check_scheduled,
         ),
@@ -171,7 +175,7 @@ APPLICATION_FLOW = Workflow(
             "准予许可",
             (S.REVIEW,),
             S.APPROVED,
-            roles=DECIDERS,
+            permission=DECIDE,
             deadline_days=_issue_days,
             guard=_ready_to_approve,
             style="success",
@@ -181,7 +185,7 @@ APPLICATION_FLOW = Workflow(
             "不予许可",
             (S.REVIEW,),
             S.REFUSED,
-            roles=DECIDERS,
+            permission=DECIDE,
             requires_note=True,
             style="danger",
         ),
@@ -190,17 +194,17 @@ APPLICATION_FLOW = Workflow(
             "制发证照",
             (S.APPROVED,),
             S.ISSUED,
-            roles=STAFF,
+            permission=HANDLE,
             deadline_days=_delivery_days,
             style="success",
         ),
-        Transition("deliver", "送达证照", (S.ISSUED,), S.DELIVERED, roles=STAFF),
+        Transition("deliver", "送达证照", (S.ISSUED,), S.DELIVERED, permission=HANDLE),
         Transition(
             "revoke",
             "撤销许可（承诺不实）",
             (S.ISSUED, S.DELIVERED),
             S.REVOKED,
-            roles=DECIDERS,
+            permission=DECIDE,
             requires_note=True,
             guard=_commitment_only,
             style="danger",
@@ -234,7 +238,7 @@ VERIFICATION_FLOW = Workflow(
             "核查属实",
             (V.PENDING,),
             V.PASSED,
-            roles=(*DECIDERS, "inspector"),
+            permission=CHECK,
             style="success",
         ),
         Transition(
@@ -242,7 +246,7 @@ VERIFICATION_FLOW = Workflow(
             "承诺不实，责令整改",
             (V.PENDING,),
             V.RECTIFYING,
-            roles=(*DECIDERS, "inspector"),
+            permission=CHECK,
             requires_note=True,
             deadline_days=_rectification_days,
             style="warning",
@@ -252,7 +256,7 @@ VERIFICATION_FLOW = Workflow(
             "整改到位",
             (V.RECTIFYING,),
             V.RECTIFIED,
-            roles=(*DECIDERS, "inspector"),
+            permission=CHECK,
             style="success",
         ),
         Transition(
@@ -260,7 +264,7 @@ VERIFICATION_FLOW = Workflow(
             "撤销许可",
             (V.PENDING, V.RECTIFYING),
             V.REVOKED,
-            roles=DECIDERS,
+            permission=DECIDE,
             requires_note=True,
             style="danger",
         ),

@@ -16,15 +16,14 @@ from ninja import Router, Schema
 from pydantic import BaseModel, ConfigDict
 
 from regulus.core.masking import mask_id_number
-from regulus.core.models import OrgUnit, Role
+from regulus.core.models import OrgUnit
+from regulus.core.permissions import operation
 from regulus.core.scope import unit_is_visible
 from regulus.registry import selectors, services
 from regulus.registry.models import Entity, EntityKind, EntityStatus
 from regulus.registry.rules import DISTRICTS
 
 router = Router(tags=["市场主体"])
-
-WRITE_ROLES = (Role.Code.ADMIN, Role.Code.HANDLER, Role.Code.WINDOW_CLERK)
 
 
 # The response schemas are plain pydantic models: ninja's Schema wraps every object it
@@ -158,11 +157,6 @@ def _auth(request: HttpRequest) -> Any:
     return request.auth  # type: ignore[attr-defined]
 
 
-def _require_writer(user: Any) -> None:
-    if not user.has_role(*WRITE_ROLES):
-        raise PermissionDenied("无权登记或变更市场主体")
-
-
 def _target_unit(user: Any, district_code: str, unit_id: int | None) -> OrgUnit | None:
     """The unit the entity will belong to must lie within the caller's scope."""
     if unit_id is not None:
@@ -177,6 +171,7 @@ def _target_unit(user: Any, district_code: str, unit_id: int | None) -> OrgUnit 
 
 
 @router.get("/entities", response=EntityPage, summary="查询市场主体")
+@operation("registry.entity_view")
 def entity_list(
     request: HttpRequest,
     q: str = "",
@@ -216,15 +211,16 @@ def entity_list(
 
 
 @router.get("/entities/{uscc}", response=EntityDetailOut, summary="市场主体详情")
+@operation("registry.entity_view")
 def entity_get(request: HttpRequest, uscc: str) -> dict[str, Any]:
     entity, former_names = selectors.entity_detail_with_former_names(user=_auth(request), uscc=uscc)
     return _detail(entity, former_names)
 
 
 @router.post("/entities", response={201: EntityDetailOut}, summary="登记市场主体")
+@operation("registry.entity_edit")
 def entity_post(request: HttpRequest, payload: EntityIn) -> tuple[int, dict[str, Any]]:
     user: Any = _auth(request)
-    _require_writer(user)
     data = payload.model_dump()
     unit = _target_unit(user, data["district_code"], data.pop("unit_id"))
     entity = services.entity_create(actor=user, unit=unit, **data)
@@ -232,10 +228,10 @@ def entity_post(request: HttpRequest, payload: EntityIn) -> tuple[int, dict[str,
 
 
 @router.patch("/entities/{uscc}", response=EntityDetailOut, summary="变更市场主体")
+@operation("registry.entity_edit")
 def entity_patch(request: HttpRequest, uscc: str, payload: EntityPatch) -> dict[str, Any]:
     user: Any = _auth(request)
     entity = selectors.entity_detail(user=user, uscc=uscc)
-    _require_writer(user)
     changes = payload.model_dump(exclude_unset=True)
     if "unit_id" in changes or "district_code" in changes:
         district = changes.get("district_code") or entity.district_code

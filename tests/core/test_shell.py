@@ -3,7 +3,7 @@
 import pytest
 from django.core.management import call_command
 
-from regulus.core.models import CalendarDay
+from regulus.core.models import CalendarDay, User
 
 pytestmark = pytest.mark.django_db
 
@@ -20,16 +20,17 @@ def test_home_shows_unit_roles_and_navigation(client, handler):
     assert "单位与人员" in html and "工作日历" in html
 
 
-def test_navigation_hides_audit_log_from_handlers(client, handler, city_admin):
-    client.force_login(handler)
-    assert "操作日志" not in client.get("/").content.decode()
-    assert client.get("/audit/").status_code == 403
-    client.force_login(city_admin)
+def test_navigation_hides_audit_log_from_all_but_the_auditor(client, handler, city_admin, auditor):
+    for user in (handler, city_admin):
+        client.force_login(user)
+        assert "操作日志" not in client.get("/").content.decode()
+        assert client.get("/audit/").status_code == 403
+    client.force_login(auditor)
     assert "操作日志" in client.get("/").content.decode()
     assert client.get("/audit/").status_code == 200
 
 
-def test_audit_log_page_shows_each_change_whole_under_its_fields_name(client, city_admin):
+def test_audit_log_page_shows_each_change_whole_under_its_fields_name(client, city_admin, auditor):
     """A change is "old → new" under the field's Chinese name; a plain fact a row carries (a
     transition's note, a created object's value) is shown as it is, not split into its first
     two characters."""
@@ -45,14 +46,16 @@ def test_audit_log_page_shows_each_change_whole_under_its_fields_name(client, ci
         summary="测试流转",
         changes={"name": ["旧名称", "新名称"], "note": "免费送达", "tags": ["甲", "乙", "丙"]},
     )
-    client.force_login(city_admin)
+    client.force_login(auditor)
     page = client.get("/audit/").content.decode()
     assert "旧名称 → 新名称" in page and "免费送达" in page and "甲、乙、丙" in page
     assert "免 → 费" not in page
     assert '<span class="text-muted">名称</span>' in page  # OrgUnit.name's label
 
 
-def test_admin_creates_staff_through_the_form(client, city_admin, bureau):
+def test_admin_creates_the_account_and_the_security_admin_grants_its_role(
+    client, city_admin, security_admin, bureau
+):
     client.force_login(city_admin)
     role = bureau["roles"]["执法检查人员"]
     response = client.post(
@@ -61,26 +64,28 @@ def test_admin_creates_staff_through_the_form(client, city_admin, bureau):
             "username": "new_inspector",
             "full_name": "新检查员",
             "unit": bureau["station_a"].pk,
-            "roles": [role.pk],
             "password": "Jiancha2026!",
             "phone": "0731-84512345",
         },
     )
     assert response.status_code == 302
-    client.force_login(city_admin)
     assert "新检查员" in client.get("/staff/?q=新检查员").content.decode()
+    staff = User.objects.get(username="new_inspector")
+    assert not staff.roles.exists()
+    assert client.post(f"/staff/{staff.pk}/roles/", {"roles": [role.pk]}).status_code == 403
+    client.force_login(security_admin)
+    assert client.post(f"/staff/{staff.pk}/roles/", {"roles": [role.pk]}).status_code == 302
+    assert list(staff.roles.all()) == [role]
 
 
 def test_staff_form_rejects_weak_password_naming_the_rule(client, city_admin, bureau):
     client.force_login(city_admin)
-    role = bureau["roles"]["执法检查人员"]
     response = client.post(
         "/staff/new/",
         {
             "username": "weak",
             "full_name": "弱密码",
             "unit": bureau["station_a"].pk,
-            "roles": [role.pk],
             "password": "abcdefgh",
         },
     )

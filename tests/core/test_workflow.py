@@ -37,11 +37,15 @@ def supermarket(bureau, settings, tmp_path):
 
 def test_workflow_refuses_unknown_states():
     with pytest.raises(ValueError, match="unknown states"):
-        Workflow(name="x", states={"a": "A"}, transitions=[Transition("t", "T", ("a",), "b")])
+        Workflow(
+            name="x",
+            states={"a": "A"},
+            transitions=[Transition("t", "T", ("a",), "b", "core.staff_view")],
+        )
 
 
 def test_workflow_refuses_duplicate_transitions():
-    t = Transition("t", "T", ("a",), "a")
+    t = Transition("t", "T", ("a",), "a", "core.staff_view")
     with pytest.raises(ValueError, match="duplicate"):
         Workflow(name="x", states={"a": "A"}, transitions=[t, t])
 

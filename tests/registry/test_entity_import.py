@@ -231,9 +231,14 @@ def test_web_import_previews_then_imports_good_rows(client, handler, settings, t
     client.post(f"/registry/import/{job.pk}/commit/", {"mode": "good-rows"})
     job.refresh_from_db()
     assert job.state == "done" and job.created_count == 1 and Entity.objects.count() == 1
-    # The upload (personal data) is on record from the moment it is stored, then the import.
+    # The upload (personal data) is on record from the moment it is stored, then who
+    # confirmed the import and how, then the import.
     actions = AuditLog.objects.filter(actor=handler).order_by("id").values_list("action", flat=True)
-    assert list(actions)[-2:] == [AuditLog.Action.CREATE, AuditLog.Action.IMPORT]
+    assert list(actions)[-3:] == [
+        AuditLog.Action.CREATE,
+        AuditLog.Action.UPDATE,
+        AuditLog.Action.IMPORT,
+    ]
 
 
 def test_web_import_cancel_loads_nothing(client, handler, settings, tmp_path):

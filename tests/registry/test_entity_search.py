@@ -60,16 +60,16 @@ def _brute(q, entities, *, names_only=False):
     query=st.text(ALPHABET, min_size=2, max_size=4),
     pick=st.integers(min_value=0, max_value=100),
 )
-def test_fragment_search_equals_brute_force_scan(city_admin, names, query, pick):
+def test_fragment_search_equals_brute_force_scan(city_handler, names, query, pick):
     with transaction.atomic():
-        entities = _entities_named(city_admin, names)
+        entities = _entities_named(city_handler, names)
         if pick % 3 == 0:  # also query a real substring of a name
             name = names[pick % len(names)]
             query = name[: 2 + pick % max(1, len(name) - 1)]
         if pick % 4 == 0:
-            services.entity_update(actor=city_admin, entity=entities[0], name="更名后的名称")
+            services.entity_update(actor=city_handler, entity=entities[0], name="更名后的名称")
             entities[0].refresh_from_db()
-        result = _search(city_admin, query)
+        result = _search(city_handler, query)
         expected = _brute(query, Entity.objects.all())
         assert {e.pk for e in result.entities} == expected
         assert result.count == len(expected)
@@ -98,18 +98,18 @@ def _brute_words(q, entities):
     words=st.lists(st.text(ALPHABET, min_size=2, max_size=4), min_size=2, max_size=3),
     pick=st.integers(min_value=0, max_value=100),
 )
-def test_words_split_by_spaces_find_names_containing_each_of_them(city_admin, names, words, pick):
+def test_words_split_by_spaces_find_names_containing_each_of_them(city_handler, names, words, pick):
     with transaction.atomic():
-        entities = _entities_named(city_admin, names)
+        entities = _entities_named(city_handler, names)
         if pick % 2 == 0:  # words that are real parts of the names, in either order
             name = names[pick % len(names)]
             other = names[(pick + 1) % len(names)]
             words = [other[-2:], name[:2]] if pick % 4 else [name[:2], name[-2:]]
         if pick % 3 == 0:
-            services.entity_update(actor=city_admin, entity=entities[0], name="更名后的名称")
+            services.entity_update(actor=city_handler, entity=entities[0], name="更名后的名称")
         query = "  ".join(words) if pick % 5 == 0 else " ".join(words)
         expected = _brute_words(query, Entity.objects.all())
-        result = _search(city_admin, query)
+        result = _search(city_handler, query)
         assert {e.pk for e in result.entities} == expected
         assert result.count == len(expected)
         public = public_entity_search(query)
@@ -384,7 +384,7 @@ def _planners(query):
 
 
 def test_a_resident_id_number_finds_the_entities_of_that_legal_representative(
-    handler, outsider, city_admin
+    handler, outsider, city_handler
 ):
     from regulus.core import ids
 
@@ -402,7 +402,7 @@ def test_a_resident_id_number_finds_the_entities_of_that_legal_representative(
     mine = _search(handler, number.lower())
     assert mine.mode == "person" and {e.pk for e in mine.entities} == {first.pk, second.pk}
     assert mine.count == 2  # the other district's entity stays out of the handler's scope
-    assert {e.pk for e in _search(city_admin, number).entities} == {first.pk, second.pk, other.pk}
+    assert {e.pk for e in _search(city_handler, number).entities} == {first.pk, second.pk, other.pk}
     # A USCC is still looked up as a USCC.
     assert _search(handler, first.uscc).mode == "uscc"
 

@@ -7,14 +7,14 @@ from pathlib import Path
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from regulus.core import clock
 from regulus.core.models import User
+from regulus.core.permissions import allows, page
 from regulus.core.views import paginate
 from regulus.core.workflow import DeferredRows, days_left, timeline
 from regulus.licensing import selectors, services
@@ -34,7 +34,7 @@ DOC_TEMPLATES = Path(__file__).parent.parent / "doc_templates"
 # -- lists -------------------------------------------------------------------------------
 
 
-@login_required
+@page("licensing.application_view")
 def application_list(request: HttpRequest) -> HttpResponse:
     user = staff_user(request)
     state = request.GET.get("state", "")
@@ -56,7 +56,7 @@ def application_list(request: HttpRequest) -> HttpResponse:
         "path": path,
         "paths": Application.Path.choices,
         "today": clock.today(),
-        "can_create": user.has_role("window_clerk", "handler", "admin"),
+        "can_create": allows(user, "licensing.application_submit"),
         **paginate(request, DeferredRows(apps)),
     }
     for app in context["page_obj"]:
@@ -64,11 +64,9 @@ def application_list(request: HttpRequest) -> HttpResponse:
     return render(request, "licensing/application_list.html", context)
 
 
-@login_required
+@page("licensing.application_submit")
 def application_create(request: HttpRequest) -> HttpResponse:
     user = staff_user(request)
-    if not user.has_role("window_clerk", "handler", "admin"):
-        raise PermissionDenied("只有窗口受理人员和承办人可以录入申请")
     bundles = selectors.bundles_active()
     code = request.GET.get("bundle") or request.POST.get("bundle")
     if not code:
@@ -103,7 +101,7 @@ def application_create(request: HttpRequest) -> HttpResponse:
     return render(request, "licensing/application_form.html", context)
 
 
-@login_required
+@page("licensing.application_view")
 def application_detail(request: HttpRequest, number: str) -> HttpResponse:
     user = staff_user(request)
     app = selectors.application_get(user, number)
@@ -165,7 +163,7 @@ def _action(request: HttpRequest, number: str, run: Any, done: str) -> HttpRespo
     return redirect("licensing:application_detail", number=app.number)
 
 
-@login_required
+@page("licensing.application_view")
 @require_POST
 def application_act(request: HttpRequest, number: str, name: str) -> HttpResponse:
     note = request.POST.get("note", "")
@@ -194,7 +192,7 @@ def application_act(request: HttpRequest, number: str, name: str) -> HttpRespons
     )
 
 
-@login_required
+@page("licensing.application_handle")
 @require_POST
 def correction_create(request: HttpRequest, number: str) -> HttpResponse:
     keys = request.POST.getlist("items")
@@ -216,7 +214,7 @@ def correction_create(request: HttpRequest, number: str) -> HttpResponse:
     return _action(request, number, run, "已发出一次性补正告知")
 
 
-@login_required
+@page("licensing.application_handle")
 @require_POST
 def material_upload(request: HttpRequest, number: str) -> HttpResponse:
     def run(app: Application, user: User) -> None:
@@ -230,7 +228,7 @@ def material_upload(request: HttpRequest, number: str) -> HttpResponse:
     return _action(request, number, run, "材料已上传")
 
 
-@login_required
+@page("licensing.application_handle")
 @require_POST
 def commitment_sign(request: HttpRequest, number: str) -> HttpResponse:
     return _action(
@@ -243,7 +241,7 @@ def commitment_sign(request: HttpRequest, number: str) -> HttpResponse:
     )
 
 
-@login_required
+@page("licensing.application_decide")
 @require_POST
 def check_schedule(request: HttpRequest, number: str) -> HttpResponse:
     def run(app: Application, user: User) -> None:
@@ -264,7 +262,7 @@ def check_schedule(request: HttpRequest, number: str) -> HttpResponse:
     return _action(request, number, run, "已安排联合现场核查")
 
 
-@login_required
+@page("licensing.check_record")
 @require_POST
 def check_complete(request: HttpRequest, number: str) -> HttpResponse:
     return _action(
@@ -280,7 +278,7 @@ def check_complete(request: HttpRequest, number: str) -> HttpResponse:
     )
 
 
-@login_required
+@page("licensing.application_handle")
 @require_POST
 def certificate_issue(request: HttpRequest, number: str) -> HttpResponse:
     return _action(
@@ -291,7 +289,7 @@ def certificate_issue(request: HttpRequest, number: str) -> HttpResponse:
     )
 
 
-@login_required
+@page("licensing.application_decide")
 @require_POST
 def fast_track(request: HttpRequest, number: str) -> HttpResponse:
     return _action(
@@ -302,7 +300,7 @@ def fast_track(request: HttpRequest, number: str) -> HttpResponse:
     )
 
 
-@login_required
+@page("licensing.application_handle")
 @require_POST
 def certificate_deliver(request: HttpRequest, number: str) -> HttpResponse:
     return _action(

@@ -7,13 +7,12 @@ from pathlib import Path
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from regulus.core import clock
-from regulus.core.models import User
+from regulus.core.permissions import allows, page
 from regulus.licensing import selectors, services
 from regulus.licensing.forms import error_dict
 from regulus.licensing.models import (
@@ -30,7 +29,7 @@ DOC_TEMPLATES = Path(__file__).parent.parent / "doc_templates"
 # -- catalogue ---------------------------------------------------------------------------
 
 
-@login_required
+@page("licensing.catalogue_view")
 def catalogue(request: HttpRequest) -> HttpResponse:
     matters = Matter.objects.prefetch_related("rules", "matter_materials__material")
     today = clock.today()
@@ -43,15 +42,17 @@ def catalogue(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "licensing/catalogue.html",
-        {"rows": rows, "bundles": bundles, "can_edit": staff_user(request).has_role("admin")},
+        {
+            "rows": rows,
+            "bundles": bundles,
+            "can_edit": allows(staff_user(request), "licensing.catalogue_manage"),
+        },
     )
 
 
-@login_required
+@page("licensing.catalogue_manage")
 def matter_edit(request: HttpRequest, code: str) -> HttpResponse:
     user = staff_user(request)
-    if not user.has_role("admin"):
-        raise PermissionDenied("只有系统管理员可以修改事项清单")
     matter = get_object_or_404(Matter, code=code)
     errors: dict[str, str] = {}
     if request.method == "POST":
@@ -169,25 +170,17 @@ def _int(raw: str, field: str) -> int:
 # -- bundles (一件事套餐) ------------------------------------------------------------------
 
 
-def _bundle_admin(request: HttpRequest) -> User:
-    """The same role that edits the matter catalogue (services check it again)."""
-    user = staff_user(request)
-    if not user.has_role("admin"):
-        raise PermissionDenied("只有系统管理员可以维护一件事套餐")
-    return user
-
-
-@login_required
+@page("licensing.catalogue_manage")
 def bundle_list(request: HttpRequest) -> HttpResponse:
-    user = _bundle_admin(request)
+    user = staff_user(request)
     return render(
         request, "licensing/bundle_list.html", {"bundles": selectors.bundles_for_staff(user)}
     )
 
 
-@login_required
+@page("licensing.catalogue_manage")
 def bundle_create(request: HttpRequest) -> HttpResponse:
-    user = _bundle_admin(request)
+    user = staff_user(request)
     post = request.POST
     errors: dict[str, str] = {}
     if request.method == "POST":
@@ -233,9 +226,9 @@ def bundle_create(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@page("licensing.catalogue_manage")
 def bundle_edit(request: HttpRequest, code: str) -> HttpResponse:
-    user = _bundle_admin(request)
+    user = staff_user(request)
     bundle = get_object_or_404(Bundle, code=code)
     post = request.POST
     form = post.get("form", "bundle")

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, render
@@ -17,6 +16,7 @@ from regulus.core.documents import (
     qr_svg_data_uri,
 )
 from regulus.core.files import file_response
+from regulus.core.permissions import page
 from regulus.licensing import selectors
 from regulus.licensing.models import (
     Application,
@@ -31,7 +31,7 @@ DOC_TEMPLATES = Path(__file__).parent.parent / "doc_templates"
 # -- documents ---------------------------------------------------------------------------
 
 
-@login_required
+@page("licensing.application_view")
 def material_file(request: HttpRequest, pk: int) -> HttpResponseBase:
     """A material's file, only for staff who may see its application (never by path)."""
     user = staff_user(request)
@@ -45,7 +45,7 @@ def material_file(request: HttpRequest, pk: int) -> HttpResponseBase:
     )
 
 
-@login_required
+@page("licensing.application_view")
 def application_receipt(request: HttpRequest, number: str) -> HttpResponse:
     app = selectors.application_get(staff_user(request), number)
     return render(request, "licensing/receipt.html", receipt_context(app))
@@ -74,14 +74,14 @@ def certificate_context(certificate: Certificate) -> dict[str, Any]:
     }
 
 
-@login_required
+@page("licensing.application_view")
 def certificate_page(request: HttpRequest, number: str) -> HttpResponse:
     app = selectors.application_get(staff_user(request), number)
     certificate = get_object_or_404(Certificate, application=app)
     return render(request, "licensing/certificate.html", certificate_context(certificate))
 
 
-@login_required
+@page("licensing.application_view")
 def certificate_docx(request: HttpRequest, number: str) -> HttpResponse:
     app = selectors.application_get(staff_user(request), number)
     certificate = get_object_or_404(Certificate, application=app)

@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from regulus.core.permissions import page
 from regulus.core.views import paginate
 from regulus.core.workflow import days_left, timeline
 from regulus.licensing import selectors, services
@@ -25,7 +25,7 @@ DOC_TEMPLATES = Path(__file__).parent.parent / "doc_templates"
 # -- post-approval checks ---------------------------------------------------------------
 
 
-@login_required
+@page("licensing.application_view")
 def verification_list(request: HttpRequest) -> HttpResponse:
     user = staff_user(request)
     state = request.GET.get("state", "")
@@ -38,7 +38,7 @@ def verification_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@page("licensing.application_view")
 def verification_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = staff_user(request)
     task = VerificationTask.objects.select_related("application").get_visible_or_404(user, pk=pk)
