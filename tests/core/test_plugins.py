@@ -32,18 +32,17 @@ def test_menu_follows_declared_order_not_installed_order():
         ("业务", "市场主体"), ("业务", "一件事一次办"), ("业务", "后置核查"),
         ("业务", "事项与套餐"), ("业务", "一件事套餐维护"), ("业务", "办件统计"),
         ("业务", "数据导入"),
-        ("系统", "单位与人员"), ("系统", "工作日历"), ("系统", "操作日志"), ("系统", "接口令牌"),
-        ("系统", "接口文档"),
+        ("系统", "单位与人员"), ("系统", "角色与授权"), ("系统", "安全管理"), ("系统", "工作日历"),
+        ("系统", "操作日志"), ("系统", "接口令牌"), ("系统", "接口文档"),
     ]  # fmt: skip
 
 
-def test_home_cards_follow_declared_order_not_installed_order(city_admin, plugin_probe):
+def test_home_cards_follow_declared_order_not_installed_order(city_handler, plugin_probe):
     from regulus.core.selectors import dashboard_cards
 
-    keys = [card.key for card in dashboard_cards(city_admin)]
+    keys = [card.key for card in dashboard_cards(city_handler)]
     # The probe is installed last but declares order 150: between the registry and licensing.
-    assert keys == ["staff", "audit_today", "entities", "probe", "licensing-open",
-                    "licensing-overdue"]  # fmt: skip
+    assert keys == ["staff", "entities", "probe", "licensing-open", "licensing-overdue"]
 
 
 def test_home_page_shows_the_cards_of_the_installed_apps(client, handler, plugin_probe):
