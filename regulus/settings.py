@@ -89,6 +89,30 @@ try:
 except ValueError as exc:
     raise ImproperlyConfigured("REGULUS_FIELD_KEY must be hexadecimal") from exc
 
+# HMAC-SM3 key of the operation log's chain (64 hex characters, core.audit): without it, whoever
+# can write to the database can rewrite a row and rebuild every hash after it. Kept out of the
+# database, like the field key; docs/audit-chain.md says where and why.
+AUDIT_KEY = os.environ.get("REGULUS_AUDIT_KEY") or ""
+if not AUDIT_KEY:
+    if not (DEBUG or TESTING):
+        raise ImproperlyConfigured("REGULUS_AUDIT_KEY (64 hex characters) must be set")
+    AUDIT_KEY = "a0d17c4a1b0e5f3e2d9c8b7a69584736251403f2e1d0c9b8a79685746352413f"
+# Keys the chain was signed with before the current one (comma-separated): `verify_audit`
+# needs them to check the rows written before a key change; new rows use AUDIT_KEY.
+AUDIT_PREVIOUS_KEYS = [
+    k.strip() for k in os.environ.get("REGULUS_AUDIT_PREVIOUS_KEYS", "").split(",") if k.strip()
+]
+for _name, _key in [("REGULUS_AUDIT_KEY", AUDIT_KEY)] + [
+    ("REGULUS_AUDIT_PREVIOUS_KEYS", k) for k in AUDIT_PREVIOUS_KEYS
+]:
+    if len(_key) != 64 or any(c not in "0123456789abcdefABCDEF" for c in _key):
+        raise ImproperlyConfigured(f"{_name} must be 64 hex characters (a 256-bit HMAC-SM3 key)")
+# The append-only file where `regulus tick` anchors the chain's head once a day, outside the
+# database (core.audit; docs/audit-chain.md: keep it on another machine's log or WORM storage).
+AUDIT_ANCHOR_FILE = Path(
+    os.environ.get("REGULUS_AUDIT_ANCHOR_FILE") or VAR_DIR / "audit-anchors.txt"
+)
+
 ALLOWED_HOSTS = [
     h.strip()
     for h in os.environ.get("REGULUS_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")

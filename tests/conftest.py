@@ -36,6 +36,12 @@ def throttle_counts_start_at_zero(settings):
     settings.THROTTLE_KEY_PREFIX = f"throttle-test-{uuid.uuid4().hex}"
 
 
+@pytest.fixture(autouse=True)
+def audit_anchors_in_a_file_of_the_test(settings, tmp_path):
+    """The audit chain's anchor file of each test is its own (tick's sweep writes it)."""
+    settings.AUDIT_ANCHOR_FILE = tmp_path / "audit-anchors.txt"
+
+
 @pytest.fixture
 def bureau(db):
     roles = roles_ensure()

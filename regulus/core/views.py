@@ -186,7 +186,12 @@ def audit_verify(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied("只有系统管理员和安全审计员可以校验日志")
     report = verify_chain()
     if report.ok:
-        messages.success(request, f"日志链完整：共校验 {report.rows_checked} 条记录。")
+        messages.success(
+            request,
+            f"日志链完整：共校验 {report.rows_checked} 条记录、{report.anchors_checked} 个锚点。",
+        )
+        for warning in report.warnings:
+            messages.warning(request, warning)
     else:
         messages.error(request, f"日志链断裂：{report.reason}")
     return redirect("core:audit_list")
