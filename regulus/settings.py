@@ -305,12 +305,23 @@ else:
 
 # Rate limits of the public portal, per client address (regulus.core.throttle), each counted
 # in fixed windows; a refused request counts for nothing and changes nothing.
+_lookup_target = env_rate("REGULUS_RATE_PORTAL_LOOKUP_TARGET_FAILURES", "5/h")
 THROTTLE_RATES = {
     # Wrong application number + phone pairs. Only failures count, so an applicant who checks
     # their own application every few minutes is never refused. 10 an hour lets a family
-    # behind one home router mistype a number a few times, while guessing the phone of someone
-    # else's application (about a billion mobile numbers) at 87,600 tries a year is hopeless.
+    # behind one home router mistype a number a few times; over it, wrong pairs are refused
+    # and correct ones still answered (portal.limits.guarded_progress_lookup), so that others'
+    # slips behind a shared address never lock an applicant out.
     "portal_lookup_failure": env_rate("REGULUS_RATE_PORTAL_LOOKUP_FAILURES", "10/h"),
+    # Wrong pairs of one address naming one application number, and (a second count) giving
+    # one phone: a guess at one application, or at one person's applications (numbers are
+    # sequential), is held to 5 tries an hour, like a login; a correct pair counts on neither.
+    "portal_lookup_number_failure": _lookup_target,
+    "portal_lookup_phone_failure": _lookup_target,
+    # Wrong pairs of one address at which it is refused every lookup: a script spreading its
+    # guesses over many numbers and phones. Five times the address limit, far past any office
+    # or family behind one address.
+    "portal_lookup_ceiling": env_rate("REGULUS_RATE_PORTAL_LOOKUP_CEILING", "50/h"),
     # Applications created. A busy agency (代办机构) files a handful an hour from one office;
     # 20 an hour is beyond any honest pace and stops a script filling the acceptance queue.
     # Forms sent back with errors do not count.
