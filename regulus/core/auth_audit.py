@@ -10,6 +10,7 @@ from typing import Any
 from django.contrib.auth import signals
 
 from regulus.core.audit import audit_record
+from regulus.core.lockout import lockout_scope, lockout_text
 from regulus.core.models import AuditLog
 
 
@@ -23,14 +24,17 @@ def _on_logout(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
 
 
 def _on_failed(sender: Any, credentials: dict, request: Any = None, **kwargs: Any) -> None:
+    # axes handles the signal first (its app is installed before core), so the request says
+    # by now whether this failure locked the login, or came while it was locked.
     username = str(credentials.get("username", ""))[:150]
+    scope = lockout_scope(request)
     audit_record(
         actor=None,
         action=AuditLog.Action.LOGIN_FAILED,
         object_type="core.user",
         object_id=username,
         object_repr=username,
-        summary=f"用户名“{username}”登录失败",
+        summary=f"用户名“{username}”登录失败" + (f"：{lockout_text(scope)}" if scope else ""),
     )
 
 
