@@ -1,10 +1,12 @@
-"""Login, logout and failed logins go to the audit chain.
+"""Login, logout and failed logins go to the audit chain; a login keeps the previous one in
+its session, for the home page.
 
 Django reports these only through its auth signals, so this is the one place the project
 listens to signals (DESIGN.md otherwise calls logic explicitly)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.contrib.auth import signals
@@ -12,10 +14,32 @@ from django.contrib.auth import signals
 from regulus.core.audit import audit_record
 from regulus.core.lockout import lockout_scope, lockout_text
 from regulus.core.models import AuditLog
+from regulus.core.selectors import last_login_record
+
+PREVIOUS_LOGIN_KEY = "previous_login"
 
 
 def _on_login(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    # User.last_login is this login by now (Django's own receiver ran first); the previous
+    # one, with its address, is the log's latest login row before this one is written.
+    previous = last_login_record(user)
+    if request is not None and hasattr(request, "session"):
+        request.session[PREVIOUS_LOGIN_KEY] = (
+            {"at": previous["at"].isoformat(), "ip": previous["ip"] or ""}
+            if previous
+            else {"at": "", "ip": ""}  # the user's first login
+        )
     audit_record(actor=user, action=AuditLog.Action.LOGIN, obj=user, summary="登录成功")
+
+
+def previous_login(request: Any) -> dict[str, Any] | None:
+    """The login before this session's: {"at": datetime or None (this is the user's first),
+    "ip": str}; None for a session that began before logins kept it."""
+    stored = request.session.get(PREVIOUS_LOGIN_KEY)
+    if stored is None:
+        return None
+    at = dt.datetime.fromisoformat(stored["at"]) if stored["at"] else None
+    return {"at": at, "ip": stored["ip"]}
 
 
 def _on_logout(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:

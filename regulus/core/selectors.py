@@ -190,3 +190,16 @@ def core_cards(user: User) -> list[dict[str, Any]]:
 
 def dashboard_cards(user: User) -> list[dict[str, Any]]:
     return [card for provider in providers(DASHBOARD_CARD_PROVIDERS) for card in provider(user)]
+
+
+def last_login_record(user: User) -> dict[str, Any] | None:
+    """The time and client address of the user's latest login in the operation log (read at
+    login, before the new one is written: the previous login, which 等保 2.0 has shown)."""
+    return (
+        AuditLog.objects.filter(
+            object_type=User._meta.label_lower, object_id=str(user.pk), action=AuditLog.Action.LOGIN
+        )
+        .order_by("-id")
+        .values("at", "ip")
+        .first()
+    )

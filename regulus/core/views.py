@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from regulus.core import calendar, clock, selectors, services, tokens
 from regulus.core.audit import verify_chain
+from regulus.core.auth_audit import previous_login
 from regulus.core.extensions import providers
 from regulus.core.forms import LoginForm, StaffForm
 from regulus.core.models import ApiToken, AuditLog, CalendarDay, Role, User
@@ -57,6 +58,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "deadline20": calendar.working_deadline(today, 20),
         "scope_text": selectors.scope_description(request.user),  # type: ignore[arg-type]
         "cards": selectors.dashboard_cards(request.user),  # type: ignore[arg-type]
+        "previous_login": previous_login(request),
     }
     return render(request, "core/home.html", context)
 
