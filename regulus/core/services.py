@@ -11,6 +11,7 @@ from django.db import transaction
 from regulus.core.audit import audit_record, diff, snapshot
 from regulus.core.models import AuditLog, CalendarDay, OrgUnit, Role, User
 from regulus.core.scope import unit_is_visible
+from regulus.core.tokens import tokens_revoke_all
 
 STAFF_AUDITED_FIELDS = ("username", "full_name", "unit_id", "phone", "is_active",
                         "law_enforcement_cert")  # fmt: skip
@@ -88,6 +89,8 @@ def staff_update(
         changes = diff(before, after)
         if changes:
             audit_record(actor=actor, action=AuditLog.Action.UPDATE, obj=staff, changes=changes)
+        if before["is_active"] and not is_active:
+            tokens_revoke_all(user=staff, actor=actor, reason="账号停用")
     return staff
 
 

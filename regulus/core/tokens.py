@@ -33,14 +33,25 @@ def token_issue(*, user: User, actor: User | None = None, name: str = "") -> tup
     return token, plain
 
 
-def token_revoke(*, token: ApiToken, actor: User) -> None:
+def token_revoke(*, token: ApiToken, actor: User, reason: str = "") -> None:
     with transaction.atomic():
         token.revoked_at = clock.now()
         token.save(update_fields=["revoked_at"])
         audit_record(
             actor=actor, action=AuditLog.Action.TOKEN, obj=token,
-            summary=f"吊销接口令牌 {token.prefix}…",
+            summary=f"吊销接口令牌 {token.prefix}…" + (f"（{reason}）" if reason else ""),
         )  # fmt: skip
+
+
+def tokens_revoke_all(*, user: User, actor: User, reason: str) -> int:
+    """Revoke every token of `user` still in force; the number revoked. Whatever deactivates
+    an account calls it (core.services.staff_update, the admin): a token refused only while
+    its user is inactive would work again the day the account is reactivated."""
+    with transaction.atomic():
+        live = list(ApiToken.objects.select_for_update().filter(user=user, revoked_at=None))
+        for token in live:
+            token_revoke(token=token, actor=actor, reason=reason)
+    return len(live)
 
 
 # The user's role grants, fetched in the token's own query (scope.role_grants would ask them
