@@ -195,7 +195,7 @@ def dashboard_cards(user: User) -> list[dict[str, Any]]:
 def last_login_record(user: User) -> dict[str, Any] | None:
     """The time and client address of the user's latest login in the operation log (read at
     login, before the new one is written: the previous login, which 等保 2.0 has shown)."""
-    return (
+    row = (
         AuditLog.objects.filter(
             object_type=User._meta.label_lower, object_id=str(user.pk), action=AuditLog.Action.LOGIN
         )
@@ -203,3 +203,4 @@ def last_login_record(user: User) -> dict[str, Any] | None:
         .values("at", "ip")
         .first()
     )
+    return dict(row) if row else None
