@@ -250,7 +250,8 @@ def audit_record_many(
                 added += _append(head, key, common, chunk, next_ids)
                 chunk = []
         added += _append(head, key, common, chunk, next_ids)
-        _head_save(head, key)
+        if added:
+            _head_save(head, key)
     return added
 
 
