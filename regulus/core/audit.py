@@ -27,6 +27,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -355,12 +356,14 @@ class ChainReport:
     warnings: tuple[str, ...] = ()
 
 
-def verify_chain(batch_size: int = 5000) -> ChainReport:
+def verify_chain(batch_size: int = 5000, anchor_file: Path | None = None) -> ChainReport:
     """Walk the chain in id order and report the first thing that does not hold: a row's link
     or content (under the key of its segment), a key change, an anchor of the anchor file
-    (settings.AUDIT_ANCHOR_FILE) that the rows do not reach or do not match, the chain's head."""
+    (settings.AUDIT_ANCHOR_FILE, or an off-host copy of it) that the rows do not reach or do
+    not match, the chain's head."""
     keys = chain_keys()
-    anchors, problem = audit_anchor.anchors_read(settings.AUDIT_ANCHOR_FILE, keys)
+    anchor_file = anchor_file or settings.AUDIT_ANCHOR_FILE
+    anchors, problem = audit_anchor.anchors_read(anchor_file, keys)
     if problem:
         return ChainReport(False, 0, None, problem)
     walk = _ChainWalk(keys, anchors)
@@ -373,7 +376,8 @@ def verify_chain(batch_size: int = 5000) -> ChainReport:
         return ChainReport(False, walk.checked, broken.row_id, broken.reason,
                            walk.anchors_checked, walk.unkeyed)  # fmt: skip
     return ChainReport(True, walk.checked, anchors_checked=walk.anchors_checked,
-                       unkeyed_rows=walk.unkeyed, warnings=walk.warnings(anchors))  # fmt: skip
+                       unkeyed_rows=walk.unkeyed,
+                       warnings=walk.warnings(anchors, anchor_file))  # fmt: skip
 
 
 class ChainBroken(Exception):
@@ -491,11 +495,11 @@ class _ChainWalk:
                 head.last_id, "链头记录的签名不符（链头被改动，可能为掩盖末尾记录的删除）"
             )
 
-    def warnings(self, anchors: list[audit_anchor.Anchor]) -> tuple[str, ...]:
+    def warnings(self, anchors: list[audit_anchor.Anchor], anchor_file: Path) -> tuple[str, ...]:
         found = []
         if self.checked and not anchors:
             found.append(
-                f"锚点文件{settings.AUDIT_ANCHOR_FILE}中没有锚点：由 regulus tick 每日写入；"
+                f"锚点文件{anchor_file}中没有锚点：由 regulus tick 每日写入；"
                 "如 tick 在运行，该文件被删除或清空"
             )
         return tuple(found)

@@ -290,3 +290,20 @@ def test_a_forged_key_change_row_cannot_switch_the_chain_off_its_key(key_a):
     AuditLog.objects.filter(pk=forged.pk).update(hash=sm3_hex(repr(fields).encode()))
     report = verify_chain()
     assert not report.ok and report.broken_id == forged.pk
+
+
+def test_verify_audit_checks_the_rows_against_an_off_host_copy_of_the_anchors(
+    key_a, settings, tmp_path
+):
+    with time_machine.travel(T0, tick=False):
+        write_rows(4)
+        tick_anchor()
+    copy = tmp_path / "copy-from-the-log-server.txt"
+    copy.write_text(settings.AUDIT_ANCHOR_FILE.read_text())
+    # Whoever holds the key cuts the tail and empties the file on the server: the copy holds.
+    AuditLog.objects.filter(pk=rows()[-1]["id"]).delete()
+    rebuild(key_a)
+    settings.AUDIT_ANCHOR_FILE.write_text("")
+    assert verify_chain().ok
+    with pytest.raises(CommandError, match="少于2026-03-02锚点所记的4条"):
+        call_command("verify_audit", "--anchors", str(copy))

@@ -1,8 +1,9 @@
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from regulus.core.audit import verify_chain
 
@@ -13,8 +14,15 @@ class Command(BaseCommand):
         "链断裂时以非零状态退出并指出第一条问题记录。"
     )
 
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--anchors",
+            type=Path,
+            help="锚点文件（默认为 REGULUS_AUDIT_ANCHOR_FILE）：可指定异地保存的副本",
+        )
+
     def handle(self, *args: Any, **options: Any) -> None:
-        report = verify_chain()
+        report = verify_chain(anchor_file=options["anchors"])
         if not report.ok:
             where = f"，首个问题记录编号 {report.broken_id}" if report.broken_id else ""
             raise CommandError(f"日志链断裂{where}：{report.reason}")
