@@ -20,7 +20,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.renderers import JSONRenderer
 
-from regulus.core.api_auth import BearerTokenAuth, StaffSessionAuth
+from regulus.core.api_auth import BearerTokenAuth, StaffSessionAuth, bearer_challenge
 from regulus.core.plugins import api_routers
 from regulus.core.throttle import Throttled
 
@@ -113,7 +113,11 @@ def on_data_error(request: HttpRequest, exc: DataError) -> HttpResponse:
 
 @api.exception_handler(AuthenticationError)
 def on_auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    return error_response(request, 401, "unauthenticated", "未登录、登录已过期，或令牌无效、已吊销")
+    response = error_response(
+        request, 401, "unauthenticated", "未登录、登录已过期，或令牌无效、已吊销"
+    )
+    response["WWW-Authenticate"] = bearer_challenge(request)
+    return response
 
 
 @api.exception_handler(PermissionDenied)

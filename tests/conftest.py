@@ -66,6 +66,12 @@ def audit_by_construction(request):
         )
 
 
+@pytest.fixture(autouse=True)
+def audit_anchors_in_a_file_of_the_test(settings, tmp_path):
+    """The audit chain's anchor file of each test is its own (tick's sweep writes it)."""
+    settings.AUDIT_ANCHOR_FILE = tmp_path / "audit-anchors.txt"
+
+
 @pytest.fixture
 def bureau(db):
     roles = roles_ensure()

@@ -174,6 +174,9 @@ class AuditLog(models.Model):
         TOKEN = "token", "令牌"
         QUERY = "query", "查询"  # a read of personal information (a search by ID number)
         THROTTLED = "throttled", "频次超限"  # an address blocked by a rate limit (core.throttle)
+        # The chain goes on under another key (the first keyed row after an upgrade, or a key
+        # rotation): core.audit.
+        CHAIN_KEY = "chain_key", "日志链密钥"
 
     at = models.DateTimeField("时间", db_index=True)
     actor = models.ForeignKey(
@@ -211,12 +214,16 @@ class AuditLog(models.Model):
 
 class AuditChainHead(models.Model):
     """The last link of the audit chain. Locking this one row serialises chain appends, and
-    its count and hash reveal a deletion at the tail, which the rows alone cannot show."""
+    its count and hash reveal a deletion at the tail, which the rows alone cannot show: `mac`
+    (HMAC-SM3 of count, last id and hash under the key `key_id` names) keeps anyone without
+    the key from moving the head back after cutting rows off the tail."""
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     last_id = models.BigIntegerField(default=0)
     last_hash = models.CharField(max_length=64, default="0" * 64)
     count = models.BigIntegerField(default=0)
+    key_id = models.CharField(max_length=16, blank=True)  # empty: the chain is not keyed yet
+    mac = models.CharField(max_length=64, blank=True)
 
     class Meta:
         verbose_name = "审计链头"

@@ -259,3 +259,17 @@ def lockouts() -> list[dict[str, Any]]:
         }
         for row in rows[:200]
     ]
+
+
+def last_login_record(user: User) -> dict[str, Any] | None:
+    """The time and client address of the user's latest login in the operation log (read at
+    login, before the new one is written: the previous login, which 等保 2.0 has shown)."""
+    row = (
+        AuditLog.objects.filter(
+            object_type=User._meta.label_lower, object_id=str(user.pk), action=AuditLog.Action.LOGIN
+        )
+        .order_by("-id")
+        .values("at", "ip")
+        .first()
+    )
+    return dict(row) if row else None

@@ -19,6 +19,7 @@ from regulus.core import permissions
 from regulus.core.audit import audited, diff, snapshot
 from regulus.core.models import AuditLog, CalendarDay, DataScope, OrgUnit, Role, User
 from regulus.core.scope import unit_is_visible
+from regulus.core.tokens import tokens_revoke_all
 
 STAFF_AUDITED_FIELDS = ("username", "full_name", "unit_id", "phone", "is_active",
                         "law_enforcement_cert")  # fmt: skip
@@ -97,6 +98,8 @@ def staff_update(
         # The unit changed: forget what this object cached of its scope.
         staff.__dict__.pop("_scope_unit_ids", None)
         audit.record(action=AuditLog.Action.UPDATE, obj=staff, changes=changes)
+        if before["is_active"] and not is_active:
+            tokens_revoke_all(user=staff, actor=actor, reason="账号停用")
     return staff
 
 

@@ -1,5 +1,5 @@
 """The kernel's sweeps (see core.tick): expired sessions, as Django's `clearsessions` does,
-and rate-limit counters past their window."""
+rate-limit counters past their window, and the audit chain's daily anchor."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from typing import Any
 
 from django.conf import settings
 
-from regulus.core import clock
-from regulus.core.audit import audited, unaudited
-from regulus.core.models import AuditLog, ThrottleCounter
+from regulus.core import audit_anchor, clock
+from regulus.core.audit import audited, chain_key, unaudited
+from regulus.core.models import AuditChainHead, AuditLog, ThrottleCounter
 from regulus.core.tick import SYSTEM_ACTOR, SweepResult, sweep
 
 
@@ -80,3 +80,28 @@ def expired_throttle_counters_clear() -> SweepResult:
     with unaudited("过期的访问频次计数：缓存，不是业务记录"):
         deleted, _ = _expired_counters().delete()
     return SweepResult(deleted, f"清除过期访问频次计数 {deleted} 个")
+
+
+def _anchor_due() -> bool:
+    last = audit_anchor.last_anchor_date(settings.AUDIT_ANCHOR_FILE)
+    return (last is None or last < clock.today()) and AuditChainHead.objects.filter(
+        count__gt=0
+    ).exists()
+
+
+@sweep(
+    "core.audit_anchor",
+    "将操作日志链头锚定到库外的锚点文件（每日一次）",
+    pending=_anchor_due,
+)
+def audit_anchor_write() -> SweepResult:
+    # The head as committed: rows of a transaction still running (an import) are anchored the
+    # next day. Not audited: the anchor is the record, outside the database by design, and a
+    # row about it would move the head it has just anchored.
+    head = AuditChainHead.objects.get(pk=1)
+    line = audit_anchor.anchor_append(
+        settings.AUDIT_ANCHOR_FILE, key=chain_key(), date=clock.today(), rows=head.count,
+        last_id=head.last_id, head=head.last_hash,
+    )  # fmt: skip
+    # The line goes to tick's output too (its log): a second copy outside the database.
+    return SweepResult(1, f"锚定操作日志链头：{line}")

@@ -10,7 +10,7 @@ from typing import Any
 from django.db import connection
 
 from regulus.core import clock, permissions
-from regulus.core.audit import audited, unaudited
+from regulus.core.audit import AuditTrail, audited, unaudited
 from regulus.core.crypto import sm3_hex
 from regulus.core.models import ApiToken, AuditLog, User
 from regulus.core.rawrows import RawColumns
@@ -43,12 +43,30 @@ def token_revoke(*, token: ApiToken, actor: User) -> None:
     own = token.user_id == getattr(actor, "pk", None)
     permissions.require(actor, "core.token_issue" if own else "core.token_manage")
     with audited(actor=actor) as audit:
-        token.revoked_at = clock.now()
-        token.save(update_fields=["revoked_at"])
-        audit.record(
-            action=AuditLog.Action.TOKEN, obj=token,
-            summary=f"吊销{token.user.display_name}的接口令牌 {token.prefix}…",
-        )  # fmt: skip
+        _revoke(token, audit)
+
+
+def tokens_revoke_all(*, user: User, actor: Any, reason: str) -> int:
+    """Revoke every token of `user` still in force; the number revoked. Whatever deactivates
+    an account calls it, inside its own audited write (core.services.staff_update, the admin),
+    which was authorised for the deactivation: a token refused only while its user is
+    inactive would work again the day the account is reactivated."""
+    with audited(actor=actor) as audit:
+        live = list(ApiToken.objects.select_for_update().filter(user=user, revoked_at=None))
+        for token in live:
+            _revoke(token, audit, reason)
+    return len(live)
+
+
+def _revoke(token: ApiToken, audit: AuditTrail, reason: str = "") -> None:
+    token.revoked_at = clock.now()
+    token.save(update_fields=["revoked_at"])
+    audit.record(
+        action=AuditLog.Action.TOKEN,
+        obj=token,
+        summary=f"吊销{token.user.display_name}的接口令牌 {token.prefix}…"
+        + (f"（{reason}）" if reason else ""),
+    )
 
 
 # The user's role grants, fetched in the token's own query (scope.role_grants would ask them

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from regulus.core import calendar, clock, selectors, services, tokens
 from regulus.core.audit import verify_chain
+from regulus.core.auth_audit import previous_login
 from regulus.core.forms import LoginForm, RoleForm, StaffForm, StaffRolesForm, UnitForm
 from regulus.core.models import ApiToken, AuditLog, CalendarDay, Role, User
 from regulus.core.permissions import allows, page, require
@@ -58,6 +59,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "deadline20": calendar.working_deadline(today, 20),
         "scope_text": selectors.scope_description(request.user),  # type: ignore[arg-type]
         "cards": selectors.dashboard_cards(request.user),  # type: ignore[arg-type]
+        "previous_login": previous_login(request),
     }
     return render(request, "core/home.html", context)
 
@@ -303,7 +305,12 @@ def audit_list(request: HttpRequest) -> HttpResponse:
 def audit_verify(request: HttpRequest) -> HttpResponse:
     report = verify_chain()
     if report.ok:
-        messages.success(request, f"日志链完整：共校验 {report.rows_checked} 条记录。")
+        messages.success(
+            request,
+            f"日志链完整：共校验 {report.rows_checked} 条记录、{report.anchors_checked} 个锚点。",
+        )
+        for warning in report.warnings:
+            messages.warning(request, warning)
     else:
         messages.error(request, f"日志链断裂：{report.reason}")
     return redirect("core:audit_list")

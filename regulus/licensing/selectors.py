@@ -258,10 +258,15 @@ def verification_tasks_for(user: Any, *, state: str = "") -> QuerySet[Verificati
 # -- the public (portal) -----------------------------------------------------------------
 
 
+def public_lookup_terms(number: str, phone: str) -> tuple[str, str]:
+    """The application number and phone of a public lookup as they are compared: the number
+    upper-case without surrounding blanks, the phone its digits."""
+    return (number or "").strip().upper(), "".join(ch for ch in (phone or "") if ch.isdigit())
+
+
 def application_public_lookup(number: str, phone: str) -> Application | None:
     """The applicant's progress: number and the phone given on the form must both match."""
-    number = (number or "").strip().upper()
-    phone = "".join(ch for ch in (phone or "") if ch.isdigit())
+    number, phone = public_lookup_terms(number, phone)
     if not number or not phone:
         return None
     return (

@@ -3,7 +3,8 @@ phone, and anyone can verify a certificate by its number (its QR code) and look 
 enterprise's public record.
 
 Lookups, submissions, uploads and certificate checks are rate limited per client address
-(regulus.portal.limits); a refused request gets a 429 page and changes nothing."""
+(regulus.portal.limits); a refused request gets a 429 page that says what its limit protects,
+and changes nothing."""
 
 from __future__ import annotations
 
@@ -27,9 +28,9 @@ from regulus.licensing.workflow import APPLICATION_FLOW
 from regulus.portal.limits import (
     CERTIFICATE_CHECKS,
     ENTITY_LOOKUPS,
-    LOOKUP_FAILURES,
     SUBMISSIONS,
     UPLOADS,
+    guarded_progress_lookup,
     refuse_when_throttled,
 )
 from regulus.registry import selectors as registry_selectors
@@ -115,13 +116,10 @@ def progress_lookup(request: HttpRequest) -> HttpResponse:
     error = ""
     number = request.POST.get("number", "").strip() if request.method == "POST" else ""
     if request.method == "POST":
-        # Counted before the lookup, so that a blocked address learns nothing about the pair.
-        attempt = throttle.hit(request, LOOKUP_FAILURES)
-        app = selectors.application_public_lookup(number, request.POST.get("phone", ""))
+        app = guarded_progress_lookup(request, number, request.POST.get("phone", ""))
         if app is None:
             error = "未找到该申请：请核对申请编号和申请时填写的手机号码"
         else:
-            attempt.refund()  # only failures count
             _remember(request, app.number)
             return redirect("portal:application_progress", number=app.number)
     return render(request, "portal/lookup.html", {"error": error, "number": number})

@@ -1,8 +1,12 @@
 """The staff shell: login page, navigation, list and detail pages, Chinese throughout."""
 
+import datetime as dt
+
 import pytest
+import time_machine
 from django.core.management import call_command
 
+from regulus.core.demo import DEMO_PASSWORD
 from regulus.core.models import CalendarDay, User
 
 pytestmark = pytest.mark.django_db
@@ -120,3 +124,20 @@ def test_seed_demo_bureau_is_idempotent(db):
     call_command("seed_demo", "--entities", "0")
     assert (OrgUnit.objects.count(), User.objects.count()) == (units, users)
     assert users >= 150 and OrgUnit.objects.filter(kind="district").count() == 12
+
+
+def test_home_shows_the_previous_login_with_its_address_not_the_current_one(client, handler):
+    def login_at(when, address):
+        with time_machine.travel(when, tick=False):
+            browser = client.__class__()
+            data = {"username": handler.username, "password": DEMO_PASSWORD}
+            assert browser.post("/login/", data, REMOTE_ADDR=address).status_code == 302
+            return browser.get("/").content.decode()
+
+    first = login_at(dt.datetime(2026, 3, 2, 1, 0, tzinfo=dt.UTC), "10.0.0.1")
+    assert "本次为首次登录" in first
+    second = login_at(dt.datetime(2026, 3, 3, 6, 30, tzinfo=dt.UTC), "10.0.0.2")
+    assert "2026-03-02 09:00，地址 10.0.0.1" in second  # the first login, in Changsha time
+    assert "2026-03-03 14:30" not in second  # not this one
+    third = login_at(dt.datetime(2026, 3, 4, 0, 15, tzinfo=dt.UTC), "10.0.0.3")
+    assert "2026-03-03 14:30，地址 10.0.0.2" in third

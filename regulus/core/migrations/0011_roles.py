@@ -54,7 +54,7 @@ def roles_delete(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("core", "0008_audit_hash_one_index"),
+        ("core", "0010_audit_chain_keyed"),
     ]
 
     operations = [
