@@ -19,7 +19,7 @@ def bearer(plain):
 def set_active(actor, staff, active):
     services.staff_update(
         actor=actor, staff=staff, full_name=staff.full_name, unit=staff.unit,
-        roles=list(staff.roles.all()), phone=staff.phone, is_active=active,
+        phone=staff.phone, is_active=active,
     )  # fmt: skip
 
 
