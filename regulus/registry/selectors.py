@@ -149,6 +149,25 @@ def filters_for_audit(filters: EntityFilters) -> dict[str, str]:
     return values
 
 
+def filters_text(values: dict[str, Any]) -> str:
+    """A list's filters as users chose them ("关键词“超市”，主体类型：个体工商户，排序：名称"),
+    for the operation log and an export's summary."""
+    parts = [f"关键词“{values['q']}”"] if values.get("q") else []
+    named = {
+        "district": ("区县", ids.DEMO_DISTRICTS),
+        "kind": ("主体类型", EntityKind.choices),
+        "status": ("登记状态", EntityStatus.choices),
+        "risk": ("信用风险分类", RiskClass.choices),
+        "industry": ("行业", [(k, f"{k} {v[0]}") for k, v in INDUSTRY_SECTIONS.items()]),
+        "sort": ("排序", list(SORTS.items())),
+    }
+    for key, (label, choices) in named.items():
+        value = values.get(key)
+        if value:
+            parts.append(f"{label}：{dict(choices).get(value, value)}")
+    return "，".join(parts) or "全部"
+
+
 def _is_valid(validator: Any, code: str) -> bool:
     try:
         validator(code)
