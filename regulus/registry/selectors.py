@@ -113,6 +113,16 @@ def _short_word(q: str) -> bool:
     return any(len(word) < 2 for word in q.split())
 
 
+def search_refusal(q: str) -> str:
+    """Why a staff search of `q` is not run ("" when it is): the list says it instead of
+    results, and an export of the same search says it instead of a workbook."""
+    if not q or _uscc_query(q):
+        return ""
+    if len(q) < 2:
+        return "至少输入两个字"
+    return SHORT_WORD if _short_word(q) else ""
+
+
 # A query of code characters only, too short for a whole USCC: most likely a code typed in part.
 _PARTIAL_CODE = re.compile(r"^(?=.*[0-9])[0-9A-Za-z]{6,17}$")
 PARTIAL_CODE = "按统一社会信用代码查询须输入完整的18位代码"
@@ -252,10 +262,9 @@ def entity_search(
         return _list_page(qs, filters, page, per_page, with_count, mode="person")
     if uscc:
         return _uscc_page(entity_queryset(user, filters), uscc, per_page)
-    if q and len(q) < 2:
-        return SearchResult([], 0, page, per_page, message="至少输入两个字", mode="fragment")
-    if q and _short_word(q):
-        return SearchResult([], 0, page, per_page, message=SHORT_WORD, mode="fragment")
+    refusal = search_refusal(q)
+    if refusal:
+        return SearchResult([], 0, page, per_page, message=refusal, mode="fragment")
     if q:
         query = _index_query(user, filters)
         if query.unit_ids is not None and not query.unit_ids:

@@ -13,6 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -203,8 +204,13 @@ def entity_status(request: HttpRequest, uscc: str) -> HttpResponse:
 
 
 @login_required
-def entity_export(request: HttpRequest) -> FileResponse:
+def entity_export(request: HttpRequest) -> HttpResponse | FileResponse:
     filters = selectors.EntityFilters.from_params(request.GET)
+    refusal = selectors.search_refusal(filters.q)
+    if refusal:  # the list shows no results for it: an export says why instead of a file
+        messages.error(request, f"未导出：{refusal}")
+        query = request.GET.urlencode()
+        return redirect(f"{reverse('registry:entity_list')}{'?' + query if query else ''}")
     handle, _count = exporting.entity_export(actor=request.user, filters=filters)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
     return FileResponse(
