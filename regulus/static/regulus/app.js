@@ -16,12 +16,16 @@
     if (evt.target.matches("[data-autosubmit]")) { evt.target.form.requestSubmit(); }
   });
   // Charts: <div data-chart="ID"> with <script type="application/json" id="ID">option</script>.
+  // A chart with a row per category (data-chart-rows="N") is made as tall as its rows need.
+  // Drawn as SVG: sharp when printed, and its labels can be checked by the browser tests.
   function drawCharts(root) {
     if (!window.echarts) { return; }
     root.querySelectorAll("[data-chart]").forEach(function (el) {
       var src = document.getElementById(el.dataset.chart);
       if (!src || el.dataset.drawn) { return; }
-      var chart = window.echarts.init(el);
+      var rows = parseInt(el.dataset.chartRows || "0", 10);
+      if (rows) { el.style.height = Math.max(320, 90 + 30 * rows) + "px"; }
+      var chart = window.echarts.init(el, null, { renderer: "svg" });
       chart.setOption(JSON.parse(src.textContent));
       el.dataset.drawn = "1";
       window.addEventListener("resize", function () { chart.resize(); });
