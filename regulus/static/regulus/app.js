@@ -31,8 +31,25 @@
       window.addEventListener("resize", function () { chart.resize(); });
     });
   }
-  document.addEventListener("DOMContentLoaded", function () { drawCharts(document); });
-  document.body.addEventListener("htmx:afterSwap", function (evt) { drawCharts(evt.target); });
+  // Lists that become cards on phones (table.table-cards): each cell is labelled with its
+  // column's heading, which the card shows beside the value (app.css).
+  function labelCells(root) {
+    root.querySelectorAll("table.table-cards").forEach(function (table) {
+      var heads = Array.prototype.map.call(table.querySelectorAll("thead th"), function (th) {
+        return th.textContent.trim();
+      });
+      table.querySelectorAll("tbody tr").forEach(function (tr) {
+        Array.prototype.forEach.call(tr.children, function (td, i) {
+          if (heads[i] && !td.hasAttribute("data-label") && !td.hasAttribute("colspan")) {
+            td.setAttribute("data-label", heads[i]);
+          }
+        });
+      });
+    });
+  }
+  function enhance(root) { drawCharts(root); labelCells(root); }
+  document.addEventListener("DOMContentLoaded", function () { enhance(document); });
+  document.body.addEventListener("htmx:afterSwap", function (evt) { enhance(evt.target); });
   // Print buttons.
   document.addEventListener("click", function (evt) {
     var btn = evt.target.closest("[data-print]");
