@@ -1,7 +1,8 @@
 """A small demo city for the tests that walk every page or every operation-log row: the demo
 seeders' units, staff, entities and applications in every state (through the real services),
-plus what the seeders do not make: an import checked with a bad row, an export, a staff
-change, an API token. Returns the objects a page of each kind can be opened with."""
+plus what the seeders do not make: a portal application with its files, an import checked
+with a bad row, an export, a staff change, an API token. Returns the objects a page of each
+kind can be opened with. Uploads go to MEDIA_ROOT: point it at a temporary folder first."""
 
 from __future__ import annotations
 
@@ -16,12 +17,22 @@ from regulus.core import ids, services, tokens
 from regulus.core.demo import seed_bureau
 from regulus.core.models import User
 from regulus.licensing import demo as licensing_demo
-from regulus.licensing.models import Application, Bundle, Certificate, Matter, VerificationTask
+from regulus.licensing.models import (
+    Application,
+    ApplicationMaterial,
+    Bundle,
+    Certificate,
+    Matter,
+    VerificationTask,
+)
 from regulus.registry import demo as registry_demo
 from regulus.registry import exporting, selectors
 from regulus.registry import services as registry_services
 from regulus.registry.importing import TEMPLATE_HEADERS
 from regulus.registry.models import Entity, ImportJob
+from tests.licensing.conftest import submit
+
+PORTAL_PHONE = "13812345678"
 
 
 def seed_demo_city(*, applications: int = 40, entities: int = 60) -> dict[str, Any]:
@@ -31,7 +42,7 @@ def seed_demo_city(*, applications: int = 40, entities: int = 60) -> dict[str, A
     licensing_demo.seed(entities=0, log=quiet, count=applications)
     admin = User.objects.get(username="admin")
     handler = User.objects.get(username="furong_handler")
-    job = registry_services.import_job_create(actor=handler, upload=_import_file())
+    job = registry_services.import_job_create(actor=admin, upload=_import_file())
     exporting.entity_export(
         actor=handler, filters=selectors.EntityFilters.from_params({"kind": "individual"})
     )[0].close()
@@ -44,6 +55,8 @@ def seed_demo_city(*, applications: int = 40, entities: int = 60) -> dict[str, A
         phone="0731-84512345",
     )
     tokens.token_issue(user=handler, name="对接系统")
+    bundle = Bundle.objects.get(code="open-supermarket")
+    uploaded = submit(bundle, contact_phone=PORTAL_PHONE)  # the applicant's, with files
     entity = Entity.objects.visible_to(handler).order_by("-id").first()
     return {
         "admin": admin,
@@ -51,6 +64,8 @@ def seed_demo_city(*, applications: int = 40, entities: int = 60) -> dict[str, A
         "entity": entity,
         "import_job": ImportJob.objects.get(pk=job.pk),
         "application": Application.objects.visible_to(handler).order_by("-id").first(),
+        "portal_application": uploaded,
+        "material": ApplicationMaterial.objects.filter(application=uploaded).first(),
         "issued": Application.objects.filter(certificate__isnull=False).order_by("-id").first(),
         "certificate": Certificate.objects.order_by("-id").first(),
         "verification": VerificationTask.objects.order_by("-id").first(),
