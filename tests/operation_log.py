@@ -63,12 +63,15 @@ def typed_words(row: AuditLog) -> set[str]:
 
 
 def _is_free_text(object_type: str, key: str) -> bool:
+    """A text field a user fills (not one with choices, nor one the model reads its own way)."""
     model = auditwords.model_of(object_type)
     field = auditwords._field_of(model, key) if model is not None else None
+    declared = getattr(model, "audit_keys", {})
     return (
         isinstance(field, models.CharField | models.TextField)
         and not field.choices
-        and key not in getattr(model, "audit_keys", {})
+        and key not in declared
+        and field.name not in declared
     )
 
 
