@@ -176,6 +176,8 @@ def test_every_page_fits_a_phone_and_a_desk(browser, live_server, settings, tmp_
             _check(page, live_server.url + path, size["width"], problems)
         visited += 1
 
+    staff.close()
+    public.close()
     assert visited >= 35, visited
     assert problems == [], "\n".join(problems)
     assert not [e for e in errors if "Content Security Policy" in e], errors
