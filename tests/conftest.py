@@ -72,6 +72,30 @@ def audit_anchors_in_a_file_of_the_test(settings, tmp_path):
     settings.AUDIT_ANCHOR_FILE = tmp_path / "audit-anchors.txt"
 
 
+@pytest.fixture(autouse=True)
+def operation_log_reads_in_chinese(request):
+    """Every audit row a test's services write is read back as the operation log shows it
+    (tests/operation_log.py): an English field name, a stored code, True/False, an id or an
+    ISO date where a name or a Chinese date belongs fails the test that wrote the row. Only
+    for tests that use the database; checked before the test's data is rolled back."""
+    marker = request.node.get_closest_marker("django_db")
+    if not marker and not {"db", "transactional_db"} & set(request.fixturenames):
+        yield
+        return
+    request.getfixturevalue("db")
+    yield
+    from django.db import connection
+
+    from regulus.core.models import AuditLog
+    from tests.operation_log import problems
+
+    if connection.needs_rollback or not connection.is_usable():
+        return  # the test left its transaction broken on purpose: nothing can be read
+    found = problems(AuditLog.objects.order_by("id"))
+    if found:
+        pytest.fail("操作日志中出现了不应给办事人员看到的内容：\n" + "\n".join(found[:20]))
+
+
 @pytest.fixture
 def bureau(db):
     roles = roles_ensure()

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 
+from regulus.core.auditwords import AuditKey, division_text
 from regulus.core.scope import ScopedQuerySet
 
 
@@ -38,6 +39,8 @@ class OrgUnit(models.Model):
     path = models.CharField(max_length=255, editable=False, db_index=True, default="")
     sort_order = models.PositiveIntegerField("排序", default=0)
     is_active = models.BooleanField("启用", default=True)
+
+    audit_keys: ClassVar[dict[str, AuditKey]] = {"division_code": AuditKey(show=division_text)}
 
     class Meta:
         verbose_name = "单位"

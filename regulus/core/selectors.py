@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from collections.abc import Iterable
 from typing import Any
 
-from django.apps import apps
 from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
 
-from regulus.core import clock, permissions
+from regulus.core import auditwords, clock, permissions
 from regulus.core.models import AuditLog, CalendarYear, DataScope, OrgUnit, Role, User
 from regulus.core.plugins import Card, card_groups, modules
 from regulus.core.scope import scope_unit_ids
@@ -77,58 +75,40 @@ def audit_timeline(obj: Any) -> list[dict[str, Any]]:
     rows = AuditLog.objects.filter(
         object_type=obj._meta.label_lower, object_id=str(obj.pk)
     ).order_by("-id")[:100]
-    labels = field_labels(type(obj))
-    return [audit_event(row, labels) for row in rows]
-
-
-def field_labels(model: Any) -> dict[str, str]:
-    """Chinese names of a model's fields by attribute name ("unit_id" → "所属单位")."""
-    labels: dict[str, str] = {}
-    for f in model._meta.concrete_fields:
-        labels[f.attname] = labels[f.name] = str(f.verbose_name)
-    return labels
+    return [audit_event(row) for row in rows]
 
 
 def audit_change_lines(row: AuditLog) -> list[tuple[str, str]]:
-    """A row's changes as (field's Chinese name, "old → new"), for the audit log page. A
-    change is an [old, new] pair; some rows also carry plain facts (a created object's
-    values, a transition's note), shown as they are."""
-    if not isinstance(row.changes, dict):
-        return []
-    labels = _labels_of(row.object_type)
-    return [(labels.get(key) or key, _change_text(value)) for key, value in row.changes.items()]
+    """A row's changes as (Chinese name, "old → new" or the value), as users read them
+    (core.auditwords)."""
+    return auditwords.change_lines([row])[0]
 
 
-def _change_text(value: Any) -> str:
-    if isinstance(value, list) and len(value) == 2:
-        old, new = (_value_text(v) for v in value)
-        return f"{old} → {new}"
-    return _value_text(value)
+def audit_rows_with_lines(rows: Iterable[AuditLog]) -> list[AuditLog]:
+    """The rows of a log page, each with its `change_lines` and `object_type_name`; the
+    objects their foreign keys name are fetched once for the page."""
+    rows = list(rows)
+    for row, lines in zip(rows, auditwords.change_lines(rows), strict=True):
+        row.change_lines = lines  # type: ignore[attr-defined]
+        row.object_type_name = auditwords.object_type_name(row.object_type)  # type: ignore[attr-defined]
+    return rows
 
 
-def _value_text(value: Any) -> str:
-    if value is None or value == "":
-        return "∅"
-    if isinstance(value, list):
-        return "、".join(_value_text(v) for v in value)
-    return str(value)
+def audit_object_types() -> list[tuple[str, str]]:
+    """The object types the log holds, as (type, Chinese name) for its filter: one seek of
+    the (object_type, object_id) index a type, never a scan of the log."""
+    found: list[tuple[str, str]] = []
+    rows = AuditLog.objects.exclude(object_type="").order_by("object_type")
+    current = rows.values_list("object_type", flat=True).first()
+    while current is not None:
+        found.append((current, auditwords.object_type_name(current)))
+        current = rows.filter(object_type__gt=current).values_list("object_type", flat=True).first()
+    return sorted(found, key=lambda pair: pair[1])
 
 
-@functools.cache
-def _labels_of(object_type: str) -> dict[str, str]:
-    """The field labels of the model an audit row names ("registry.entity"), {} if none."""
-    try:
-        return field_labels(apps.get_model(object_type))
-    except (LookupError, ValueError):
-        return {}
-
-
-def audit_event(row: AuditLog, labels: dict[str, str] | None = None) -> dict[str, Any]:
-    labels = labels or {}
+def audit_event(row: AuditLog) -> dict[str, Any]:
     changed = (
-        "、".join(labels.get(name, name) for name in row.changes)
-        if row.action == AuditLog.Action.UPDATE
-        else ""
+        "、".join(auditwords.changed_names(row)) if row.action == AuditLog.Action.UPDATE else ""
     )
     return {
         "at": row.at, "actor_name": row.actor_name, "unit_name": row.unit_name,

@@ -294,9 +294,13 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     f = {key: request.GET.get(key, "").strip()
          for key in ("actor", "action", "date_from", "date_to", "object_type")}  # fmt: skip
     rows = selectors.audit_search(**f)
-    context = {"f": f, "actions": AuditLog.Action.choices, **paginate(request, rows, 50)}
-    for row in context["page_obj"]:
-        row.change_lines = selectors.audit_change_lines(row)
+    context = {
+        "f": f,
+        "actions": AuditLog.Action.choices,
+        "object_types": selectors.audit_object_types(),
+        **paginate(request, rows, 50),
+    }
+    context["rows"] = selectors.audit_rows_with_lines(context["page_obj"])
     return render(request, "core/audit_list.html", context)
 
 

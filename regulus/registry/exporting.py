@@ -38,12 +38,12 @@ def entity_export(*, actor: Any, filters: selectors.EntityFilters) -> tuple[Any,
     write_xlsx(handle, [("市场主体", header, labelled())])
     handle.seek(0)
     shown = selectors.filters_for_audit(filters)  # an ID number in the search box masked
-    described = "，".join(f"{k}={v}" for k, v in shown.items() if k != "sort")
+    described = selectors.filters_text({k: v for k, v in shown.items() if k != "sort"})
     with audited(actor=actor) as audit:
         audit.record(
             action=AuditLog.Action.EXPORT,
             object_type="registry.entity",
-            summary=f"导出市场主体{written}户" + (f"（{described}）" if described else ""),
+            summary=f"导出市场主体{written}户（{described}）",
             changes={"rows": written, "filters": shown},
         )
     return handle, written

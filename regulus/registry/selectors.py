@@ -114,6 +114,16 @@ def _short_word(q: str) -> bool:
     return any(len(word) < 2 for word in q.split())
 
 
+def search_refusal(q: str) -> str:
+    """Why a staff search of `q` is not run ("" when it is): the list says it instead of
+    results, and an export of the same search says it instead of a workbook."""
+    if not q or _uscc_query(q):
+        return ""
+    if len(q) < 2:
+        return "至少输入两个字"
+    return SHORT_WORD if _short_word(q) else ""
+
+
 # A query of code characters only, too short for a whole USCC: most likely a code typed in part.
 _PARTIAL_CODE = re.compile(r"^(?=.*[0-9])[0-9A-Za-z]{6,17}$")
 PARTIAL_CODE = "按统一社会信用代码查询须输入完整的18位代码"
@@ -148,6 +158,25 @@ def filters_for_audit(filters: EntityFilters) -> dict[str, str]:
     if uscc and _id_number_query(uscc):
         values["q"] = mask_id_number(uscc)
     return values
+
+
+def filters_text(values: dict[str, Any]) -> str:
+    """A list's filters as users chose them ("关键词“超市”，主体类型：个体工商户，排序：名称"),
+    for the operation log and an export's summary."""
+    parts = [f"关键词“{values['q']}”"] if values.get("q") else []
+    named = {
+        "district": ("区县", ids.DEMO_DISTRICTS),
+        "kind": ("主体类型", EntityKind.choices),
+        "status": ("登记状态", EntityStatus.choices),
+        "risk": ("信用风险分类", RiskClass.choices),
+        "industry": ("行业", [(k, f"{k} {v[0]}") for k, v in INDUSTRY_SECTIONS.items()]),
+        "sort": ("排序", list(SORTS.items())),
+    }
+    for key, (label, choices) in named.items():
+        value = values.get(key)
+        if value:
+            parts.append(f"{label}：{dict(choices).get(value, value)}")
+    return "，".join(parts) or "全部"
 
 
 def _is_valid(validator: Any, code: str) -> bool:
@@ -234,10 +263,9 @@ def entity_search(
         return _list_page(qs, filters, page, per_page, with_count, mode="person")
     if uscc:
         return _uscc_page(entity_queryset(user, filters), uscc, per_page)
-    if q and len(q) < 2:
-        return SearchResult([], 0, page, per_page, message="至少输入两个字", mode="fragment")
-    if q and _short_word(q):
-        return SearchResult([], 0, page, per_page, message=SHORT_WORD, mode="fragment")
+    refusal = search_refusal(q)
+    if refusal:
+        return SearchResult([], 0, page, per_page, message=refusal, mode="fragment")
     if q:
         query = _index_query(user, filters)
         if query.unit_ids is not None and not query.unit_ids:

@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -190,8 +191,13 @@ def entity_status(request: HttpRequest, uscc: str) -> HttpResponse:
 
 
 @page("registry.entity_export")
-def entity_export(request: HttpRequest) -> FileResponse:
+def entity_export(request: HttpRequest) -> HttpResponse | FileResponse:
     filters = selectors.EntityFilters.from_params(request.GET)
+    refusal = selectors.search_refusal(filters.q)
+    if refusal:  # the list shows no results for it: an export says why instead of a file
+        messages.error(request, f"未导出：{refusal}")
+        query = request.GET.urlencode()
+        return redirect(f"{reverse('registry:entity_list')}{'?' + query if query else ''}")
     handle, _count = exporting.entity_export(actor=request.user, filters=filters)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
     return FileResponse(

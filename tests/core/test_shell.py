@@ -36,25 +36,30 @@ def test_navigation_hides_audit_log_from_all_but_the_auditor(client, handler, ci
 
 def test_audit_log_page_shows_each_change_whole_under_its_fields_name(client, city_admin, auditor):
     """A change is "old → new" under the field's Chinese name; a plain fact a row carries (a
-    transition's note, a created object's value) is shown as it is, not split into its first
-    two characters."""
+    transition's note, a created object's values, a list of roles) is shown as it is, not
+    split into its first two characters or items."""
     from regulus.core.audit import audit_record
     from regulus.core.models import AuditLog
 
     audit_record(
         actor=city_admin,
         action=AuditLog.Action.TRANSITION,
-        object_type="core.orgunit",
-        object_id="1",
-        object_repr="芙蓉区市场监督管理局",
+        object_type="core.user",
+        object_id=str(city_admin.pk),
+        object_repr="系统管理员",
         summary="测试流转",
-        changes={"name": ["旧名称", "新名称"], "note": "免费送达", "tags": ["甲", "乙", "丙"]},
+        changes={
+            "full_name": ["旧名称", "新名称"],
+            "note": "免费送达",
+            "roles": ["甲", "乙", "丙"],
+        },
     )
     client.force_login(auditor)
     page = client.get("/audit/").content.decode()
     assert "旧名称 → 新名称" in page and "免费送达" in page and "甲、乙、丙" in page
-    assert "免 → 费" not in page
-    assert '<span class="text-muted">名称</span>' in page  # OrgUnit.name's label
+    assert "免 → 费" not in page and "甲 → 乙" not in page
+    assert '<span class="text-muted">姓名</span>' in page  # User.full_name's label
+    assert '<span class="text-muted">角色</span>' in page
 
 
 def test_admin_creates_the_account_and_the_security_admin_grants_its_role(

@@ -1,6 +1,7 @@
 import datetime as dt
 import io
 
+import pytest
 from openpyxl import load_workbook
 
 from regulus.core.models import AuditLog
@@ -145,3 +146,18 @@ def test_seed_is_idempotent_and_realistic(bureau):
     assert not Entity.objects.filter(
         name__endswith="（个体工商户）", established_on__lt=demo.INDIVIDUAL_MARK_FROM
     ).exists()
+
+
+@pytest.mark.parametrize("q", ["立", "立白 超"])
+def test_export_of_a_refused_search_says_why_instead_of_a_workbook(client, handler, entity_a, q):
+    """A search the list refuses (too short a word) has no results to export: the export
+    answers with the list and the reason, writes no workbook and no audit row."""
+    client.force_login(handler)
+    listed = client.get("/registry/entities/", {"q": q}).content.decode()
+    assert 'data-testid="search-message"' in listed and "export-link" not in listed
+    response = client.get("/registry/entities/export.xlsx", {"q": q}, follow=True)
+    assert response.redirect_chain and response["Content-Type"].startswith("text/html")
+    page = response.content.decode()
+    reason = "至少输入两个字" if len(q) == 1 else "用空格分开的每个关键词至少两个字"
+    assert f"未导出：{reason}" in page
+    assert not AuditLog.objects.filter(action="export").exists()

@@ -51,6 +51,8 @@ APPLICATION_LIMITS = (
 
 
 def district_unit(district_code: str) -> OrgUnit:
+    if not district_code:
+        raise ValidationError({"district_code": "请选择所属区县"})
     unit = OrgUnit.objects.filter(
         kind=OrgUnit.Kind.DISTRICT_BUREAU, division_code=district_code, is_active=True
     ).first()
@@ -212,7 +214,9 @@ def application_submit(
             err("applicant_name", "请填写拟设立主体的名称")
     if not contact_name.strip():
         err("contact_name", "请填写申请人（经办人）姓名")
-    if new_business or contact_id_number:
+    if new_business and not contact_id_number.strip():
+        err("contact_id_number", "新设主体须填写申请人身份证号码")
+    elif new_business or contact_id_number:
         try:
             contact_id_number = ids.validate_id_number(contact_id_number)
         except ValidationError as exc:

@@ -88,12 +88,16 @@ def application_create(request: HttpRequest) -> HttpResponse:
             request, bundle, actor=user, entity_lookup=lookup
         )
         if application is not None:
+            # The flash names the state the application is in (待受理): taking it in is
+            # not yet accepting it, which is a decision of its own (受理).
+            received = (
+                f"已收件，申请编号 {application.number}，"
+                f"当前状态：{application.get_state_display()}"
+            )
             if not Application.objects.visible_to(user).filter(pk=application.pk).exists():
-                messages.success(
-                    request, f"已收件，申请编号 {application.number}，由{application.unit.name}办理"
-                )
+                messages.success(request, f"{received}，由{application.unit.name}办理")
                 return redirect("licensing:application_list")
-            messages.success(request, f"已受理登记，申请编号 {application.number}")
+            messages.success(request, received)
             return redirect("licensing:application_detail", number=application.number)
     context = application_form_context(
         bundle, data=request.POST if errors else None, errors=errors, window=True

@@ -13,6 +13,7 @@ from regulus.core import clock
 from regulus.core.documents import (
     DOCX_CONTENT_TYPE,
     docx_render,
+    qr_png_bytes,
     qr_svg_data_uri,
 )
 from regulus.core.files import file_response
@@ -26,6 +27,7 @@ from regulus.licensing.models import (
 from regulus.licensing.views.common import staff_user
 
 DOC_TEMPLATES = Path(__file__).parent.parent / "doc_templates"
+CERTIFICATE_QR_MM = 32  # as .qr-img on the HTML certificate
 
 
 # -- documents ---------------------------------------------------------------------------
@@ -102,7 +104,10 @@ def certificate_docx(request: HttpRequest, number: str) -> HttpResponse:
             "issuing_unit": certificate.issuing_unit_name,
             "verify_url": ctx["verify_url"],
             "state": certificate.get_status_display(),
+            # As the HTML certificate: a word only when it is no longer valid.
+            "state_note": {"revoked": "已撤销", "expired": "已过期"}.get(ctx["state"], ""),
         },
+        images={"qr": (qr_png_bytes(ctx["verify_url"]), CERTIFICATE_QR_MM)},
     )
     response = HttpResponse(data, content_type=DOCX_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{certificate.number}.docx"'
