@@ -94,6 +94,15 @@ KERNEL_TYPES: dict[str, tuple[str, dict[str, AuditKey]]] = {
             "count": AuditKey("本时段次数"),
             "window_seconds": AuditKey("统计时段", show=seconds_text),
             "retry_after_seconds": AuditKey("暂停时长", show=seconds_text),
+            "subject": AuditKey("受限对象"),
+        },
+    ),
+    "core.auditchain": (
+        "操作日志链",
+        {
+            "key_id": AuditKey("签名密钥标识"),
+            "previous_key_id": AuditKey("原签名密钥标识"),
+            "rows_before": AuditKey("此前记录数"),
         },
     ),
     "sessions.session": ("登录会话", {"count": AuditKey("清除数量")}),

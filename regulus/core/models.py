@@ -142,6 +142,8 @@ class User(AbstractUser):
     objects = StaffManager()  # type: ignore[misc]
 
     scope_unit_field = "unit"
+    # A lockout lifted by the security administrator (core.services) counts what it cleared.
+    audit_keys: ClassVar[dict[str, AuditKey]] = {"cleared": AuditKey("清除失败记录数")}
 
     class Meta:
         verbose_name = "工作人员"
