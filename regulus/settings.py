@@ -170,6 +170,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "regulus.core.context_processors.shell",
+                "regulus.core.context_processors.public",
             ],
         },
     }

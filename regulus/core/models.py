@@ -352,3 +352,63 @@ class ThrottleCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}: {self.hits}"
+
+
+class Handover(models.Model):
+    """A record one app leaves for another to take up (移交): a clue for enforcement to verify
+    (a spot-check problem, a verified report, a false commitment), or a credit fact for the
+    credit record (a listing ground, a penalty, a confirmed complaint). The sending app does
+    not depend on the receiving one: it writes here through core.handover, and the receiver
+    takes the records of its kind when it is installed. The entity is named by id and code,
+    not by a foreign key, because the kernel sits below the registry."""
+
+    class Kind(models.TextChoices):
+        CLUE = "clue", "案件线索"
+        CREDIT = "credit", "信用信息"
+
+    kind = models.CharField("类别", max_length=10, choices=Kind.choices)
+    topic = models.CharField("事由代码", max_length=60)
+    topic_label = models.CharField("事由", max_length=100)
+    source_type = models.CharField("来源对象类型", max_length=100)
+    source_id = models.CharField("来源对象编号", max_length=64)
+    source_number = models.CharField("来源编号", max_length=60, blank=True)
+    source_url = models.CharField("来源页面", max_length=300, blank=True)
+    entity_id = models.BigIntegerField("市场主体", null=True, blank=True)
+    uscc = models.CharField("统一社会信用代码", max_length=18, blank=True)
+    entity_name = models.CharField("主体名称", max_length=200, blank=True)
+    unit = models.ForeignKey(
+        OrgUnit, verbose_name="所属单位", on_delete=models.PROTECT, related_name="+"
+    )
+    occurred_on = models.DateField("发生日期")
+    title = models.CharField("标题", max_length=200)
+    detail = models.TextField("情况", blank=True)
+    data = models.JSONField("数据", default=dict, blank=True)
+    sent_at = models.DateTimeField("移交时间")
+    sent_by = models.CharField("移交人", max_length=150)
+    taken_at = models.DateTimeField("接收时间", null=True, blank=True)
+    taken_by = models.CharField("接收人", max_length=150, blank=True)
+    taken_as = models.CharField("接收为", max_length=100, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    scope_unit_field = "unit"
+
+    class Meta:
+        verbose_name = "移交记录"
+        verbose_name_plural = "移交记录"
+        ordering = ["-sent_at", "-id"]
+        indexes = [
+            # The receiver's inbox: the records of its kind not yet taken, oldest first.
+            models.Index(fields=["kind", "taken_at", "sent_at"], name="handover_inbox_idx"),
+            models.Index(fields=["entity_id", "kind"], name="handover_entity_idx"),
+            models.Index(fields=["source_type", "source_id"], name="handover_source_idx"),
+        ]
+        constraints = [
+            # One record of a topic per source object: a repeated send is the same record.
+            models.UniqueConstraint(
+                fields=["kind", "topic", "source_type", "source_id"], name="handover_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}：{self.title}"

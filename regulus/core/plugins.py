@@ -24,11 +24,13 @@ INSTALLED_APPS (docs/app-guide.md).
 Who reads which part:
 - `nav`: the staff shell's menu (core.navigation), sorted by section, then by `order`;
 - `cards`: the home page's cards (core.selectors.dashboard_cards), sorted by `order`;
-- `entity`: the registry's entity pages (permits, timeline, credit facts);
+- `entity`: the registry's entity pages (permits, timeline, credit facts) and the entity's
+  public page (its sections);
 - `seeder`: `regulus seed_demo`, each seeder after the apps it names in `after`;
 - `api_router`: the API at /api/v1/ (regulus/api.py), in INSTALLED_APPS order, so the
   OpenAPI document's order is stable;
-- `pages`: the URL conf (regulus/urls.py), and the error pages of requests under the prefix;
+- `pages`, `public_pages`: the URL conf (regulus/urls.py), and the error pages of requests
+  under the prefix; `public_nav`: the portal's menu;
 - `module`: the login page's list of installed modules.
 Menu entries and cards are shown in the order they declare, never in import order: two
 entries that claim the same place are a configuration error, raised at start-up.
@@ -135,6 +137,21 @@ TimelineRow = dict[str, Any]
 
 
 @dataclass(frozen=True)
+class PublicSection:
+    """A part of an entity's public page (the portal's 企业信息查询, as the national publicity
+    system shows an enterprise): a titled table of what the law says is public, masked by the
+    publication rules. `order` places it among the apps' sections (permits 100, annual
+    reports 200, spot checks 300, penalties 400, listings 500 …)."""
+
+    order: int
+    title: str
+    columns: tuple[str, ...]
+    rows: list[tuple[Any, ...]]
+    empty: str = "暂无"  # what the page says when there are no rows
+    note: str = ""  # one line under the title: the rule it is published under, a period
+
+
+@dataclass(frozen=True)
 class EntityProviders:
     """What an app adds to the registry's entity pages. Each is a function of (entity, user).
 
@@ -142,11 +159,14 @@ class EntityProviders:
     it returns then only what the public may see.
     timeline: its events about the entity, oldest first.
     credit_facts: the entity's credit facts it holds (staff entity page only).
+    public_sections: a function of the entity alone: its sections of the entity's public
+    page (never personal data unmasked, never what the rules keep from the public).
     """
 
     permits: Callable[[Any, Any], Iterable[Permit]] | None = None
     timeline: Callable[[Any, Any], Iterable[TimelineRow]] | None = None
     credit_facts: Callable[[Any, Any], Iterable[CreditFact]] | None = None
+    public_sections: Callable[[Any], Iterable[PublicSection]] | None = None
 
 
 class Seed(Protocol):
@@ -182,6 +202,16 @@ class Pages:
 
 
 @dataclass(frozen=True)
+class PublicNavEntry:
+    """One entry of the public portal's menu: a page open to everyone, placed by `order`
+    (the portal's own pages 100–400; an app's public pages after them)."""
+
+    label: str
+    url_name: str
+    order: int
+
+
+@dataclass(frozen=True)
 class Module:
     """The app as the login page lists it among the installed modules. `public_url_name`: a
     page open to the public (the portal's home), linked from the login page."""
@@ -201,6 +231,10 @@ class AppExtension:
     seeder: DemoSeeder | None = None
     api_router: Router | None = None
     pages: Pages | None = None
+    # The app's pages for the public, mounted under the portal's prefix ("portal/checks/"):
+    # they show their errors in the portal's look, and extend "portal/base.html".
+    public_pages: Pages | None = None
+    public_nav: tuple[PublicNavEntry, ...] = ()
     module: Module | None = None
 
 
@@ -239,8 +273,12 @@ def validate(found: dict[str, AppExtension]) -> None:
         ]
         if extension.cards is not None:
             places.append((("cards", str(extension.cards.order)), f"{label}: cards"))
-        if extension.pages is not None:
-            places.append((("pages", extension.pages.prefix), f"{label}: pages"))
+        for mount in (extension.pages, extension.public_pages):
+            if mount is not None:
+                places.append((("pages", mount.prefix), f"{label}: pages {mount.prefix}"))
+        places += [
+            (("public_nav", str(e.order)), f"{label}: {e.label}") for e in extension.public_nav
+        ]
         for place, owner in places:
             if place in taken:
                 raise ImproperlyConfigured(
@@ -271,7 +309,19 @@ def api_routers() -> list[Router]:
 
 
 def page_mounts() -> list[Pages]:
-    return [ext.pages for ext in declarations().values() if ext.pages is not None]
+    """Every app's staff and public pages, in INSTALLED_APPS order."""
+    return [
+        mount
+        for ext in declarations().values()
+        for mount in (ext.pages, ext.public_pages)
+        if mount is not None
+    ]
+
+
+def public_nav_entries() -> list[PublicNavEntry]:
+    """The public portal's menu: every app's entries in their declared order."""
+    entries = [entry for ext in declarations().values() for entry in ext.public_nav]
+    return sorted(entries, key=lambda e: e.order)
 
 
 def error_page_for(path: str) -> ErrorPage | None:

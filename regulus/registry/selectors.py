@@ -20,7 +20,7 @@ from regulus.core import ids, permissions
 from regulus.core.crypto import keyed_hash
 from regulus.core.masking import mask_id_number, mask_person_name
 from regulus.core.models import AuditLog, OrgUnit
-from regulus.core.plugins import Card, CreditFact, Permit, entity_providers
+from regulus.core.plugins import Card, CreditFact, Permit, PublicSection, entity_providers
 from regulus.core.rawrows import RawColumns
 from regulus.core.scope import row_is_visible, scope_unit_ids
 from regulus.core.selectors import audit_event, audit_timeline
@@ -332,7 +332,20 @@ def public_entity(uscc: str) -> dict[str, Any]:
         "industry": industry_label(entity),
         "former_names": list(entity.former_names.order_by("-used_until", "-id")),
         "permits": entity_permits(entity, None),
+        "sections": public_sections(entity),
     }
+
+
+def public_sections(entity: Entity) -> list[PublicSection]:
+    """The sections every installed app publishes about the entity (core.plugins), in their
+    declared order: annual reports, spot-check results, penalties, listings …"""
+    sections = [
+        section
+        for slots in entity_providers()
+        if slots.public_sections
+        for section in slots.public_sections(entity)
+    ]
+    return sorted(sections, key=lambda s: s.order)
 
 
 def industry_label(entity: Entity) -> str:

@@ -10,6 +10,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from regulus.core import plugins
 from regulus.core.plugins import AppExtension, Cards, DemoSeeder, NavEntry, Pages
+from tests.registry.conftest import make_entity
 
 WITHOUT_LICENSING = ("regulus.licensing", "regulus.portal")
 
@@ -152,3 +153,29 @@ def test_login_page_lists_a_newly_installed_module(client, db, plugin_probe):
 def test_login_page_leaves_out_modules_not_installed(client, db, licensing_not_installed):
     assert login_page_modules(client) == ["市场主体登记"]
     assert "/portal/" not in client.get("/login/").content.decode()
+
+
+def test_public_portal_menu_follows_declared_order(client, db, plugin_probe):
+    page = client.get("/portal/").content.decode()
+    menu = page[page.index('aria-label="门户导航"') :]
+    menu = menu[: menu.index("</nav>")]
+    labels = ["一件事一次办", "办理进度", "探针公开页", "证照核验", "企业信息查询"]
+    positions = [menu.index(label) for label in labels]
+    assert positions == sorted(positions)
+
+
+def test_entity_public_page_shows_every_apps_sections_in_declared_order(
+    client, handler, plugin_probe
+):
+    entity = make_entity(handler, "长沙市芙蓉区样例商行")
+    page = client.get(f"/portal/entities/{entity.uscc}/").content.decode()
+    assert f"探针公示事项{entity.pk}" in page and "依探针规则公示" in page
+    assert "探针暂无" in page  # a section with no rows says so
+    assert page.index("探针空栏") < page.index("探针公示事项")  # order 50 before order 350
+
+
+def test_two_public_menu_entries_in_one_place_are_refused():
+    one = plugins.AppExtension(public_nav=(plugins.PublicNavEntry("甲", "portal:home", 100),))
+    two = plugins.AppExtension(public_nav=(plugins.PublicNavEntry("乙", "portal:home", 100),))
+    with pytest.raises(ImproperlyConfigured):
+        plugins.validate({"one": one, "two": two})

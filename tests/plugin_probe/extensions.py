@@ -13,6 +13,8 @@ from regulus.core.plugins import (
     EntityProviders,
     Module,
     Permit,
+    PublicNavEntry,
+    PublicSection,
 )
 
 
@@ -45,6 +47,17 @@ def recorded_facts(entity):
     ]  # fmt: skip
 
 
+def public_sections(entity):
+    # Before the permits' order of other apps would be: the page sorts by the declared order.
+    return [
+        PublicSection(
+            order=350, title="探针公示", columns=("事项", "日期"),
+            rows=[(f"探针公示事项{entity.pk}", "2026-03-02")], note="依探针规则公示",
+        ),
+        PublicSection(order=50, title="探针空栏", columns=("事项",), rows=[], empty="探针暂无"),
+    ]  # fmt: skip
+
+
 def cards(user):
     return [Card("probe", "探针件数", 7, "/")]
 
@@ -52,6 +65,13 @@ def cards(user):
 extension = AppExtension(
     # Between the registry's cards (100) and licensing's (200), though installed after both.
     cards=Cards(order=150, for_user=cards),
-    entity=EntityProviders(permits=permits, timeline=timeline, credit_facts=credit_facts),
+    entity=EntityProviders(
+        permits=permits,
+        timeline=timeline,
+        credit_facts=credit_facts,
+        public_sections=public_sections,
+    ),
+    # Between the portal's progress lookup (200) and certificate check (300).
+    public_nav=(PublicNavEntry("探针公开页", "portal:entity_search", order=250),),
     module=Module("探针模块", "只在测试中安装，检验各模块的声明被找到"),
 )
