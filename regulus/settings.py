@@ -116,7 +116,11 @@ INSTALLED_APPS = [
     "regulus.portal",
 ]
 
+# The first two wrap every answer, also those the others make: HX-Request in Vary (core.htmx),
+# and the one shape of errors (core.middleware).
 MIDDLEWARE = [
+    "regulus.core.htmx.HtmxCacheMiddleware",
+    "regulus.core.middleware.ErrorShapeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -125,12 +129,13 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "regulus.core.middleware.RequestContextMiddleware",
-    "regulus.core.middleware.ApiErrorShapeMiddleware",
     "regulus.core.middleware.RejectNulMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
+# A refused CSRF check: a Chinese page (the API answers its own, regulus.api).
+CSRF_FAILURE_VIEW = "regulus.core.views.csrf_failure"
 
 ROOT_URLCONF = "regulus.urls"
 WSGI_APPLICATION = "regulus.wsgi.application"

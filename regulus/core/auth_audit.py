@@ -11,6 +11,7 @@ from django.contrib.auth import signals
 
 from regulus.core.audit import audit_record
 from regulus.core.models import AuditLog
+from regulus.core.text import escape_unsafe
 
 
 def _on_login(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
@@ -23,7 +24,9 @@ def _on_logout(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
 
 
 def _on_failed(sender: Any, credentials: dict, request: Any = None, **kwargs: Any) -> None:
-    username = str(credentials.get("username", ""))[:150]
+    # Whatever was typed is on record, a control or bidi character as its escape: the
+    # operation log must read as it was sent.
+    username = escape_unsafe(str(credentials.get("username", ""))[:150])
     audit_record(
         actor=None,
         action=AuditLog.Action.LOGIN_FAILED,
