@@ -376,9 +376,17 @@ for _name, _value in (
 # database file (`<database>.tick-lock`). PostgreSQL uses an advisory lock instead.
 TICK_LOCK_FILE = os.environ.get("REGULUS_TICK_LOCK_FILE", "")
 
+# Every record's message is one line, whatever a URL or an input put into it
+# (regulus.core.logsafe).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "escaping": {
+            "()": "regulus.core.logsafe.EscapingFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s: %(message)s",
+        }
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "escaping"}},
     "root": {"handlers": ["console"], "level": os.environ.get("REGULUS_LOG_LEVEL", "WARNING")},
 }
