@@ -20,7 +20,7 @@ from regulus.core.audit import verify_chain
 from regulus.core.extensions import providers
 from regulus.core.forms import LoginForm, StaffForm
 from regulus.core.models import ApiToken, AuditLog, CalendarDay, Role, User
-from regulus.core.text import clean_text, shown, trim
+from regulus.core.text import LINE, clean_fields, clean_text, shown, trim
 
 
 class LoginView(auth_views.LoginView):
@@ -309,7 +309,7 @@ def _calendar_post(request: HttpRequest, user: User, year: int) -> int:
             actor=user,
             date=day,
             kind=request.POST.get("kind", ""),
-            name=request.POST.get("name", "")[:30],
+            name=clean_fields(request.POST, {"name": ("节日", LINE)})["name"][:30],
         )
         messages.success(request, f"已保存 {day:%Y-%m-%d}")
     except ValidationError as exc:
@@ -353,7 +353,12 @@ def token_list(request: HttpRequest) -> HttpResponse:
     new_token = None
     if request.method == "POST":
         if request.POST.get("issue"):
-            _, new_token = tokens.token_issue(user=user, name=request.POST.get("name", "")[:100])
+            try:
+                name = clean_fields(request.POST, {"name": ("用途", LINE)})["name"][:100]
+            except ValidationError as exc:
+                messages.error(request, exc.messages[0])
+                return redirect("core:token_list")
+            _, new_token = tokens.token_issue(user=user, name=name)
         elif request.POST.get("revoke"):
             token_id = _int_or_none(request.POST["revoke"]) or 0
             found = ApiToken.objects.filter(user=user, pk=token_id).first()

@@ -271,19 +271,20 @@ class PageForm:
     values: dict[str, list[str]]
     typed: tuple[str, ...]
     buttons: tuple[tuple[str, str], ...]
+    plain_submit: bool
 
     def submissions(self) -> list[dict[str, list[str]]]:
-        """The page's values with hostile values in the typed fields (hostile_rounds), sent
-        without a named button and with each."""
-        presses: list[dict[str, list[str]]] = [{}]
-        presses += [{name: [value]} for name, value in self.buttons]
-        if not self.typed:
-            return [{**self.values, **press} for press in presses]
-        out = []
-        for i, hostile in enumerate(hostile_rounds(set(self.typed))):
-            data = {**self.values, **{k: [v] for k, v in hostile.items()}}
-            out.append({**data, **presses[i % len(presses)]})
-        return out
+        """The page's values with hostile values in the typed fields (hostile_rounds), sent by
+        each way of sending the form: its unnamed submit button, and a button of each name."""
+        presses: list[dict[str, list[str]]] = [{}] if self.plain_submit or not self.buttons else []
+        for name, value in dict(reversed(self.buttons)).items():
+            presses.append({name: [value]})
+        rounds = hostile_rounds(set(self.typed)) if self.typed else [{}]
+        return [
+            {**self.values, **{k: [v] for k, v in hostile.items()}, **press}
+            for press in presses
+            for hostile in rounds
+        ]
 
 
 class _FormParser(HTMLParser):
@@ -301,8 +302,17 @@ class _FormParser(HTMLParser):
         a = {k: v or "" for k, v in attrs}
         if tag == "form" and a.get("method", "get").lower() == "post":
             action = a.get("action") or self.page_url
-            self._form = {"action": action, "values": {}, "typed": [], "buttons": []}
+            self._form = {
+                "action": action,
+                "values": {},
+                "typed": [],
+                "buttons": [],
+                "plain": False,
+            }
         form = self._form
+        submit = tag == "button" or (tag == "input" and a.get("type", "").lower() == "submit")
+        if form is not None and submit and not a.get("name") and a.get("type") != "button":
+            form["plain"] = True
         if form is not None and tag == "option" and self._select:
             values = form["values"]
             if "selected" in a or self._select not in values:
@@ -342,10 +352,9 @@ class _FormParser(HTMLParser):
             self._select = None
         elif tag == "form" and self._form is not None:
             f = self._form
+            typed = tuple(dict.fromkeys(f["typed"]))
             self.forms.append(
-                PageForm(
-                    f["action"], f["values"], tuple(dict.fromkeys(f["typed"])), tuple(f["buttons"])
-                )
+                PageForm(f["action"], f["values"], typed, tuple(f["buttons"]), f["plain"])
             )
             self._form = None
 
