@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from regulus.core import throttle
 from regulus.core.files import file_response
+from regulus.core.text import NAME, clean_fields
 from regulus.core.views import text_param
 from regulus.core.workflow import timeline
 from regulus.licensing import selectors, services
@@ -214,7 +215,8 @@ def commitment_sign(request: HttpRequest, number: str) -> HttpResponse:
     try:
         if not request.POST.get("agree"):
             raise ValidationError("请勾选同意承诺内容")
-        services.commitment_sign(application=app, signer=request.POST.get("signer", ""))
+        signer = clean_fields(request.POST, {"signer": ("承诺人姓名", NAME)})["signer"]
+        services.commitment_sign(application=app, signer=signer)
     except ValidationError as exc:
         for message in error_dict(exc).values():
             messages.error(request, message)

@@ -59,3 +59,36 @@ def test_an_action_note_with_a_bidi_override_is_refused_and_changes_nothing(
     assert "意见含有不允许的文字方向控制字符" in response.content.decode()
     app.refresh_from_db()
     assert app.state == Application.State.SUBMITTED
+
+
+def test_a_correction_notice_lists_only_the_applications_own_materials(
+    client, window_clerk, supermarket
+):
+    """A posted item key that is no material of the application became the item's name."""
+    app = submit(supermarket, actor=window_clerk)
+    client.force_login(window_clerk)
+    response = client.post(
+        f"/licensing/applications/{app.number}/correction/",
+        {"items": ["premises", "伪造\u202e材料"], "problem_premises": "租赁合同过期"},
+        follow=True,
+    )
+    assert "不在本申请的材料清单中" in response.content.decode()
+    app.refresh_from_db()
+    assert app.state == Application.State.SUBMITTED and not app.correction_notice
+
+
+def test_the_portal_commitment_signer_must_be_a_name(client, supermarket):
+    from regulus.portal.views import SESSION_KEY
+
+    app = submit(supermarket)
+    session = client.session
+    session[SESSION_KEY] = [app.number]
+    session.save()
+    response = client.post(
+        f"/portal/applications/{app.number}/commitment/",
+        {"agree": "1", "signer": "=1+2"},
+        follow=True,
+    )
+    assert "承诺人姓名“=1+2”须含有汉字或拉丁字母" in response.content.decode()
+    app.refresh_from_db()
+    assert not app.commitment_signed_at

@@ -204,7 +204,10 @@ def correction_create(request: HttpRequest, number: str) -> HttpResponse:
 
     def run(app: Application, user: User) -> None:
         required = {r.key: r for r in selectors.materials_union(selectors.application_matters(app))}
-        names = {k: required[k].name if k in required else k for k in keys}
+        unknown = [k for k in keys if k not in required]
+        if unknown:
+            raise ValidationError({"items": f"材料“{shown(unknown[0])}”不在本申请的材料清单中"})
+        names = {k: required[k].name for k in keys}
         text = clean_fields(
             request.POST,
             {f"problem_{k}": (f"材料“{shown(name)}”的问题", MULTILINE) for k, name in names.items()}
