@@ -26,7 +26,6 @@ from regulus.core import clock, ids
 from regulus.core.crypto import ENCRYPTED_PREFIX
 from regulus.core.text import (
     NAME_RULE,
-    REFUSED_IN_LINE,
     has_name_letter,
     nfc,
     shown,
@@ -372,11 +371,12 @@ class FastRowCleaner:
         cells.append("")
         raw = self.cells_of(cells)
         cells.pop()
-        # core.text's rules, as clean() applies them: a row with a character text may not
-        # hold (or a break, even one clean() would trim), or not in NFC, is clean()'s to
-        # word. Without those, str.strip() trims exactly what core.text.trim does.
+        # core.text's rules, as clean() applies them: a row that is not all printable (which
+        # every character text refuses is not, nor a tab or a break clean() would trim, nor a
+        # space wider than ASCII's) or not in NFC is clean()'s to judge. Without those,
+        # str.strip() trims exactly what core.text.trim does. One C loop a row.
         joined = "".join(raw)
-        if REFUSED_IN_LINE.search(joined) or not (joined.isascii() or is_normalized("NFC", joined)):
+        if not joined.isprintable() or not (joined.isascii() or is_normalized("NFC", joined)):
             return None
         (
             uscc_raw, name, kind, sub_kind, rep_name, number, capital_raw, established, scope,

@@ -114,3 +114,13 @@ def test_fast_cleaner_takes_a_valid_row(cleaners):
     }  # fmt: skip
     got = fast([row[field] for field, _headers in COLUMNS])
     assert got is not None and got == rules.clean(row)[0]
+
+
+def test_every_character_core_text_refuses_is_unprintable_so_the_fast_path_hands_it_on():
+    """FastRowCleaner leaves a row that is not all printable to clean(), which words core.text's
+    refusal: that holds only if no refused character is printable."""
+    from regulus.core.text import REFUSED_IN_LINE
+
+    refused = REFUSED_IN_LINE.findall("".join(map(chr, range(0x110000))))
+    assert len(refused) > 200
+    assert [c for c in refused if c.isprintable()] == []
