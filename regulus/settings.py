@@ -219,6 +219,7 @@ AXES_COOLOFF_TIME = env_int("REGULUS_LOGIN_COOLOFF_MINUTES", 15) / 60
 AXES_LOCKOUT_PARAMETERS = ["username"]
 # The client address of a login attempt: one rule for the whole application (core.context).
 AXES_CLIENT_IP_CALLABLE = "regulus.core.context.request_client_ip"
+AXES_USERNAME_CALLABLE = "regulus.core.context.login_username"
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "core/lockout.html"

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
+from django.db import DataError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from regulus.core.context import RequestInfo, client_ip, reset_request_info, set_request_info
@@ -30,6 +32,7 @@ class RequestContextMiddleware:
             reset_request_info(token)
 
 
+logger = logging.getLogger(__name__)
 API_PREFIX = "/api/v1/"
 # Errors Django answers by itself, before or around a view: an unknown path, a wrong method,
 # a request it cannot read (handler400), a body over DATA_UPLOAD_MAX_MEMORY_SIZE.
@@ -68,6 +71,17 @@ class ErrorShapeMiddleware:
                 page["Allow"] = response["Allow"]
             return page
         return response
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        """A value the database cannot hold (too long for its column, a number out of range)
+        that no check at the edge caught: the service's transaction rolled back, so nothing
+        changed, and the page says so instead of a 500 (the API answers its own, regulus.api)."""
+        if not isinstance(exception, DataError) or request.path.startswith(API_PREFIX):
+            return None
+        from regulus.core.views import status_page
+
+        logger.warning("Page data error: %s", exception)
+        return status_page(request, 422)
 
 
 def _api_error(response: HttpResponse) -> HttpResponse:

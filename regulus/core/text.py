@@ -25,7 +25,7 @@ import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 
 # Characters refused in any text. Tab, line feed and carriage return are listed separately:
 # multi-line text keeps tabs and line breaks.
@@ -129,13 +129,17 @@ def clean_name(value: str, *, label: str, field: str | None = None) -> str:
 LINE, MULTILINE, NAME = "line", "multiline", "name"
 
 
-def clean_fields(data: Any, fields: Mapping[str, tuple[str, str]]) -> dict[str, str]:
+def clean_fields(
+    data: Any, fields: Mapping[str, tuple[Any, ...]], *, model: Any = None
+) -> dict[str, str]:
     """For a form parsed by hand (a POST, a dict): each named field's text through
     clean_text or clean_name by its kind (LINE, MULTILINE or NAME), fields: {name: (label,
-    kind)}; ValidationError({field: message}) naming every refused one at once."""
+    kind)} or (label, kind, max_length); with a model, no longer than the model's field of
+    that name either (a longer one is a 500 on PostgreSQL). ValidationError({field: message})
+    naming every refused one at once."""
     values: dict[str, str] = {}
     errors: dict[str, str] = {}
-    for key, (label, kind) in fields.items():
+    for key, (label, kind, *given_limit) in fields.items():
         raw = str(data.get(key) or "")
         try:
             if kind == NAME:
@@ -144,9 +148,22 @@ def clean_fields(data: Any, fields: Mapping[str, tuple[str, str]]) -> dict[str, 
                 values[key] = clean_text(raw, label=label, multiline=kind == MULTILINE)
         except ValidationError as exc:
             errors[key] = exc.messages[0]
+            continue
+        limit = given_limit[0] if given_limit else _max_length(model, key)
+        if limit is not None and len(values[key]) > limit:
+            errors[key] = f"{label}不能超过{limit}个字"
     if errors:
         raise ValidationError(errors)
     return values
+
+
+def _max_length(model: Any, name: str) -> int | None:
+    if model is None:
+        return None
+    try:
+        return model._meta.get_field(name).max_length  # type: ignore[no-any-return]
+    except FieldDoesNotExist:
+        return None
 
 
 def escape_unsafe(value: str) -> str:

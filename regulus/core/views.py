@@ -309,7 +309,7 @@ def _calendar_post(request: HttpRequest, user: User, year: int) -> int:
             actor=user,
             date=day,
             kind=request.POST.get("kind", ""),
-            name=clean_fields(request.POST, {"name": ("节日", LINE)})["name"][:30],
+            name=clean_fields(request.POST, {"name": ("节日", LINE)}, model=CalendarDay)["name"],
         )
         messages.success(request, f"已保存 {day:%Y-%m-%d}")
     except ValidationError as exc:
@@ -354,7 +354,7 @@ def token_list(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if request.POST.get("issue"):
             try:
-                name = clean_fields(request.POST, {"name": ("用途", LINE)})["name"][:100]
+                name = clean_fields(request.POST, {"name": ("用途", LINE)}, model=ApiToken)["name"]
             except ValidationError as exc:
                 messages.error(request, exc.messages[0])
                 return redirect("core:token_list")
@@ -427,6 +427,7 @@ STATUS_PAGES = {
     403: ("无权访问", "您没有执行此操作的权限。"),
     404: ("页面不存在", "您访问的页面或对象不存在，或不在您的数据范围内。"),
     405: ("操作方式不正确", "此地址不接受这种请求方式，请使用页面上的按钮或表单操作。"),
+    422: ("无法保存", "提交的内容超出可保存的长度或数值范围，没有保存任何内容。请修改后重试。"),
 }
 
 

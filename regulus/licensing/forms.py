@@ -68,7 +68,7 @@ def application_form_submit(
     """Parse the POST and submit. entity_lookup(uscc) returns the entity the actor may apply
     for, or raises ValidationError."""
     try:
-        text = clean_fields(request.POST, TEXT_FIELDS)
+        text = clean_fields(request.POST, TEXT_FIELDS, model=Application)
     except ValidationError as exc:
         return None, error_dict(exc)
     post = request.POST

@@ -39,6 +39,10 @@ from regulus.portal.limits import (
 from regulus.registry import selectors as registry_selectors
 
 SESSION_KEY = "portal_applications"
+# The commitment's signer, a name no longer than its column (core.text).
+SIGNER_FIELD = {
+    "signer": ("承诺人姓名", NAME, Application._meta.get_field("commitment_signer").max_length)
+}
 # What the public is told when the page gave no message of its own.
 PUBLIC_ERROR_MESSAGES = {
     403: "您没有执行此操作的权限。",
@@ -215,7 +219,7 @@ def commitment_sign(request: HttpRequest, number: str) -> HttpResponse:
     try:
         if not request.POST.get("agree"):
             raise ValidationError("请勾选同意承诺内容")
-        signer = clean_fields(request.POST, {"signer": ("承诺人姓名", NAME)})["signer"]
+        signer = clean_fields(request.POST, SIGNER_FIELD)["signer"]
         services.commitment_sign(application=app, signer=signer)
     except ValidationError as exc:
         for message in error_dict(exc).values():

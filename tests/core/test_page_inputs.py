@@ -53,3 +53,30 @@ def test_a_holiday_name_with_a_zero_width_space_is_refused(client, city_admin):
     )
     assert "节日含有不允许的不可见字符（U+200B）" in page.content.decode()
     assert not CalendarDay.objects.filter(date="2027-10-01").exists()
+
+
+def test_a_300_character_username_is_a_failed_login_not_a_500(client, handler):
+    """On PostgreSQL the lockout's table refused a username over 255 characters: Django's login
+    forms authenticate before they check the length (AXES_USERNAME_CALLABLE cuts it)."""
+    for url in ("/login/", "/django-admin/login/"):
+        page = client.post(url, {"username": "长" * 300, "password": "x"})
+        assert page.status_code == 200
+    from regulus.core.models import AuditLog
+
+    assert AuditLog.objects.filter(action=AuditLog.Action.LOGIN_FAILED).exists()
+
+
+def test_a_value_the_database_cannot_hold_is_a_page_that_says_nothing_was_saved(rf, handler):
+    """The backstop behind the checks at the edge: a DataError from a page (a text longer
+    than its column on PostgreSQL) answers 422, never a 500."""
+    from django.db import DataError
+
+    from regulus.core.middleware import ErrorShapeMiddleware
+
+    request = rf.post("/licensing/catalogue/X/")
+    request.user = handler
+    page = ErrorShapeMiddleware(lambda r: None).process_exception(request, DataError("too long"))  # type: ignore[arg-type,return-value]
+    assert page is not None and page.status_code == 422
+    assert "没有保存任何内容" in page.content.decode()
+    api = rf.post("/api/v1/entities")
+    assert ErrorShapeMiddleware(lambda r: None).process_exception(api, DataError("x")) is None  # type: ignore[arg-type,return-value]

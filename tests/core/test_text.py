@@ -168,3 +168,13 @@ def test_a_form_refuses_a_bidi_override_beside_the_field_and_keeps_a_clean_value
     form = StaffForm({**data, "full_name": " Zoe\u0308 "}, units=OrgUnit.objects.all())
     assert form.is_valid(), form.errors
     assert form.cleaned_data["full_name"] == "Zoë"
+
+
+def test_clean_fields_holds_text_to_its_column_or_the_given_length(db):
+    from regulus.core.models import ApiToken
+
+    with pytest.raises(ValidationError) as refused:
+        clean_fields({"name": "长" * 101}, {"name": ("用途", LINE)}, model=ApiToken)
+    assert refused.value.message_dict == {"name": ["用途不能超过100个字"]}
+    with pytest.raises(ValidationError, match="签署人不能超过5个字"):
+        clean_fields({"signer": "欧阳长长长长"}, {"signer": ("签署人", NAME, 5)})

@@ -24,12 +24,15 @@ from regulus.licensing.models import (
     Application,
     Bundle,
     Certificate,
+    JointCheck,
     VerificationTask,
 )
 from regulus.licensing.views.common import flash_errors, staff_user
 from regulus.licensing.workflow import APPLICATION_FLOW, state_badge
 
 DOC_TEMPLATES = Path(__file__).parent.parent / "doc_templates"
+SIGNER_MAX = Application._meta.get_field("commitment_signer").max_length
+ADDRESS_MAX = Application._meta.get_field("delivery_address").max_length
 
 
 # -- lists -------------------------------------------------------------------------------
@@ -241,7 +244,7 @@ def commitment_sign(request: HttpRequest, number: str) -> HttpResponse:
         number,
         lambda a, u: services.commitment_sign(
             application=a,
-            signer=clean_fields(request.POST, {"signer": ("签署人", NAME)})["signer"],
+            signer=clean_fields(request.POST, {"signer": ("签署人", NAME, SIGNER_MAX)})["signer"],
             actor=u,
         ),
         "已签署告知承诺书",
@@ -263,9 +266,9 @@ def check_schedule(request: HttpRequest, number: str) -> HttpResponse:
             actor=user,
             scheduled_on=day,
             inspectors=inspectors,
-            departments=clean_fields(request.POST, {"departments": ("参加科室", LINE)})[
-                "departments"
-            ],
+            departments=clean_fields(
+                request.POST, {"departments": ("参加科室", LINE)}, model=JointCheck
+            )["departments"],
         )
 
     return _action(request, number, run, "已安排联合现场核查")
@@ -276,7 +279,9 @@ def check_schedule(request: HttpRequest, number: str) -> HttpResponse:
 def check_complete(request: HttpRequest, number: str) -> HttpResponse:
     def run(app: Application, user: User) -> None:
         text = clean_fields(
-            request.POST, {"result": ("核查结论", LINE), "findings": ("核查记录", MULTILINE)}
+            request.POST,
+            {"result": ("核查结论", LINE), "findings": ("核查记录", MULTILINE)},
+            model=JointCheck,
         )
         services.joint_check_complete(application=app, actor=user, **text)
 
@@ -314,8 +319,9 @@ def certificate_deliver(request: HttpRequest, number: str) -> HttpResponse:
             {
                 "method": ("送达方式", LINE),
                 "tracking_number": ("快递单号", LINE),
-                "address": ("送达地址", LINE),
+                "address": ("送达地址", LINE, ADDRESS_MAX),
             },
+            model=Application,
         )
         services.certificate_deliver(application=app, actor=user, **text)
 

@@ -64,12 +64,12 @@ def matter_edit(request: HttpRequest, code: str) -> HttpResponse:
                     actor=user,
                     matter=matter,
                     effective_from=effective_from,
-                    note=clean_fields(post, {"note": ("说明", LINE)})["note"],
+                    note=clean_fields(post, {"note": ("说明", LINE)}, model=MatterRule)["note"],
                     **_rule_days(post),
                 )
             else:
                 validity = post.get("validity_years", "").strip()
-                text = clean_fields(post, MATTER_TEXT)
+                text = clean_fields(post, MATTER_TEXT, model=Matter)
                 services.matter_update(
                     actor=user,
                     matter=matter,
@@ -204,7 +204,7 @@ def bundle_create(request: HttpRequest) -> HttpResponse:
         try:
             bundle = services.bundle_create(
                 actor=user,
-                code=clean_fields(post, {"code": ("编码", LINE)})["code"],
+                code=clean_fields(post, {"code": ("编码", LINE)}, model=Bundle)["code"],
                 matter_codes=_posted_matter_codes(post),
                 **_bundle_changes(post),
             )
@@ -301,7 +301,7 @@ def _bundle_changes(post: Any) -> dict[str, Any]:
         sort_order = int(raw) if raw else 0
     except ValueError:
         raise ValidationError({"sort_order": "排序应为不小于0的整数"}) from None
-    text = clean_fields(post, BUNDLE_TEXT)
+    text = clean_fields(post, BUNDLE_TEXT, model=Bundle)
     return {**text, "is_active": bool(post.get("is_active")), "sort_order": sort_order}
 
 
