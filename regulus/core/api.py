@@ -77,6 +77,8 @@ def staff(
     if role and role not in Role.Code.values:
         listed = "、".join(f"{code}（{label}）" for code, label in Role.Code.choices)
         raise ValidationError({"role": f"角色“{shown(role)}”不是可选的值，应为{listed}"})
+    if unit is not None and not OrgUnit.objects.filter(pk=unit).exists():
+        raise ValidationError({"unit": f"没有编号为{unit}的单位"})
     rows = selectors.staff_search(user=_user(request), unit_id=unit, q=q, role=role)[:500]
     return [
         StaffOut(

@@ -115,3 +115,14 @@ def test_a_wrong_method_answers_in_chinese_on_pages_and_the_api(client, handler)
     assert page.status_code == 405 and "操作方式不正确" in page.content.decode()
     assert page["Allow"] == "POST"
     _refusal(client.delete("/api/v1/entities"), 405)
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [({"role": "boss"}, "role"), ({"unit": 99999}, "unit"), ({"unit": -1}, "unit"),
+     ({"unit": 2**63}, "unit"), ({"q": "张\u202e"}, "q")],
+)  # fmt: skip
+def test_the_staff_api_names_a_bad_role_unit_or_query(client, handler, query, field):
+    client.force_login(handler)
+    refused = _refusal(client.get("/api/v1/staff", query), 422)
+    assert set(refused["fields"]) == {field}
