@@ -26,8 +26,10 @@ from tests.registry.conftest import make_entity
 def quick_walk(settings):
     """The walks make thousands of requests: the personas' passwords are hashed with a quick
     hasher (argon2 costs half a second a password on this machine, and the walks test no
-    password), and the warnings Django logs for every refused request stay quiet."""
+    password), a session is written only when it changes (the idle logout is not what they
+    test), and the warnings Django logs for every refused request stay quiet."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.SESSION_SAVE_EVERY_REQUEST = False
     loggers = [logging.getLogger(name) for name in ("django.request", "django.security")]
     levels = [logger.level for logger in loggers]
     for logger in loggers:
