@@ -140,7 +140,11 @@ INSTALLED_APPS = [
     "regulus.portal",
 ]
 
+# The first two wrap every answer, also those the others make: HX-Request in Vary (core.htmx),
+# and the one shape of errors (core.middleware).
 MIDDLEWARE = [
+    "regulus.core.htmx.HtmxCacheMiddleware",
+    "regulus.core.middleware.ErrorShapeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -149,12 +153,13 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "regulus.core.middleware.RequestContextMiddleware",
-    "regulus.core.middleware.ApiErrorShapeMiddleware",
     "regulus.core.middleware.RejectNulMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
+# A refused CSRF check: a Chinese page (the API answers its own, regulus.api).
+CSRF_FAILURE_VIEW = "regulus.core.views.csrf_failure"
 
 ROOT_URLCONF = "regulus.urls"
 WSGI_APPLICATION = "regulus.wsgi.application"
@@ -251,6 +256,8 @@ AXES_HANDLER = "regulus.core.lockout.LockoutHandler"
 AXES_LOCKOUT_CALLABLE = "regulus.core.lockout.lockout_response"
 # The client address of a login attempt: one rule for the whole application (core.context).
 AXES_CLIENT_IP_CALLABLE = "regulus.core.context.request_client_ip"
+AXES_USERNAME_CALLABLE = "regulus.core.context.login_username"
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_ENABLE_ACCESS_FAILURE_LOG = False
@@ -417,9 +424,17 @@ for _name, _value in (
 # database file (`<database>.tick-lock`). PostgreSQL uses an advisory lock instead.
 TICK_LOCK_FILE = os.environ.get("REGULUS_TICK_LOCK_FILE", "")
 
+# Every record's message is one line, whatever a URL or an input put into it
+# (regulus.core.logsafe).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "escaping": {
+            "()": "regulus.core.logsafe.EscapingFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s: %(message)s",
+        }
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "escaping"}},
     "root": {"handlers": ["console"], "level": os.environ.get("REGULUS_LOG_LEVEL", "WARNING")},
 }

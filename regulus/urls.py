@@ -13,6 +13,7 @@ urlpatterns = [
     path("django-admin/", admin.site.urls),
 ]
 
+handler400 = "regulus.core.views.bad_request"
 handler404 = "regulus.core.views.not_found"
 handler403 = "regulus.core.views.forbidden"
 handler500 = "regulus.core.views.server_error"

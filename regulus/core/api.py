@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
 from ninja.errors import HttpError
 
 from regulus.core import calendar, selectors
-from regulus.core.models import OrgUnit, User
+from regulus.core.models import OrgUnit, Role, User
 from regulus.core.permissions import operation
+from regulus.core.schemas import Id, Text
+from regulus.core.text import shown
 
 router = Router(tags=["平台内核"])
 
@@ -73,8 +76,13 @@ def units(request: HttpRequest) -> list[OrgUnit]:
 @router.get("/staff", response=list[StaffOut], summary="本人数据范围内的工作人员")
 @operation("core.staff_view")
 def staff(
-    request: HttpRequest, q: str = "", role: str = "", unit: int | None = None
+    request: HttpRequest, q: Text = "", role: str = "", unit: Id | None = None
 ) -> list[StaffOut]:
+    if role and role not in Role.Code.values:
+        listed = "、".join(f"{code}（{label}）" for code, label in Role.Code.choices)
+        raise ValidationError({"role": f"角色“{shown(role)}”不是可选的值，应为{listed}"})
+    if unit is not None and not OrgUnit.objects.filter(pk=unit).exists():
+        raise ValidationError({"unit": f"没有编号为{unit}的单位"})
     rows = selectors.staff_search(user=_user(request), unit_id=unit, q=q, role=role)[:500]
     return [
         StaffOut(
@@ -90,7 +98,7 @@ def staff(
 
 @router.get("/staff/{staff_id}", response=StaffOut, summary="工作人员详情")
 @operation("core.staff_view")
-def staff_detail(request: HttpRequest, staff_id: int) -> StaffOut:
+def staff_detail(request: HttpRequest, staff_id: Id) -> StaffOut:
     s = User.objects.get_visible_or_404(_user(request), pk=staff_id)
     return StaffOut(
         id=s.pk,

@@ -147,7 +147,7 @@ def audit_record(
             **_who_and_when(actor),
             action=action,
             object_type=object_type,
-            object_id=str(object_id),
+            object_id=str(object_id)[:64],
             object_repr=object_repr[:200],
             summary=summary[:300],
             changes=_jsonable(changes or {}),

@@ -15,6 +15,7 @@ from regulus.core.audit import audit_record
 from regulus.core.lockout import lockout_scope, lockout_text
 from regulus.core.models import AuditLog
 from regulus.core.selectors import last_login_record
+from regulus.core.text import escape_unsafe
 
 PREVIOUS_LOGIN_KEY = "previous_login"
 
@@ -49,8 +50,10 @@ def _on_logout(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
 
 def _on_failed(sender: Any, credentials: dict, request: Any = None, **kwargs: Any) -> None:
     # axes handles the signal first (its app is installed before core), so the request says
-    # by now whether this failure locked the login, or came while it was locked.
-    username = str(credentials.get("username", ""))[:150]
+    # by now whether this failure locked the login, or came while it was locked. Whatever was
+    # typed is on record, a control or bidi character as its escape: the operation log must
+    # read as it was sent.
+    username = escape_unsafe(str(credentials.get("username", ""))[:150])
     scope = lockout_scope(request)
     audit_record(
         actor=None,

@@ -4,18 +4,53 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
 
 from regulus.core.models import DataScope, OrgUnit, Role
+from regulus.core.text import clean_name, clean_text
 
 
-class LoginForm(AuthenticationForm):
+class TextCheckedForm(forms.Form):
+    """Every text field of the form goes through core.text at the edge: normalised (NFC,
+    trimmed) and refused with a message beside the field when it holds a control, bidi or
+    zero-width character; a Textarea is multi-line text (tabs and line breaks kept). The
+    fields named in `name_fields` are names of people or entities (a CJK or Latin letter
+    at least). Passwords are left as typed: they are compared, never shown.
+
+    Every form of the project derives from it (tests/core/test_text.py checks)."""
+
+    name_fields: tuple[str, ...] = ()
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        for name, field in self.fields.items():
+            value = data.get(name)
+            if not isinstance(field, forms.CharField) or not isinstance(value, str):
+                continue
+            if isinstance(field.widget, forms.PasswordInput):
+                continue
+            label = str(field.label or name)
+            try:
+                if name in self.name_fields:
+                    data[name] = clean_name(value, label=label)
+                else:
+                    multiline = isinstance(field.widget, forms.Textarea)
+                    data[name] = clean_text(value, label=label, multiline=multiline)
+            except ValidationError as exc:
+                self.add_error(name, exc)
+        return data
+
+
+class LoginForm(TextCheckedForm, AuthenticationForm):
     error_messages = {
         "invalid_login": "用户名或密码错误。连续5次错误将锁定账号15分钟。",
         "inactive": "该账号已停用，请联系系统管理员。",
     }
 
 
-class StaffForm(forms.Form):
+class StaffForm(TextCheckedForm):
+    name_fields = ("full_name",)
+
     username = forms.RegexField(
         label="用户名", regex=r"^[A-Za-z0-9_.-]{3,30}$", max_length=30,
         error_messages={"invalid": "用户名只能包含字母、数字、下划线、点和连字符，3至30位"},

@@ -8,7 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
-from django.core.exceptions import ValidationError
+from django.core.exceptions import RequestDataTooBig, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -21,6 +21,7 @@ from regulus.core.forms import LoginForm, RoleForm, StaffForm, StaffRolesForm, U
 from regulus.core.models import ApiToken, AuditLog, CalendarDay, Role, User
 from regulus.core.permissions import allows, page, require
 from regulus.core.plugins import error_page_for
+from regulus.core.text import LINE, clean_fields, clean_text, shown, trim
 
 
 class LoginView(auth_views.LoginView):
@@ -49,6 +50,50 @@ def paginate(request: HttpRequest, queryset: Any, per_page: int = 30) -> dict[st
     return {"page_obj": page, "query_without_page": f"{encoded}&" if encoded else ""}
 
 
+def choice_param(request: HttpRequest, key: str, choices: Any, label: str) -> str:
+    """A query parameter that must be one of choices ((value, label) pairs): its value, or ""
+    with a message on the page naming the parameter and its choices, so that a list never
+    shows unfiltered rows as if they were filtered."""
+    value = trim(request.GET.get(key, ""))
+    allowed = dict(choices)
+    if value and value not in allowed:
+        listed = "、".join(str(name) for name in allowed.values())
+        messages.error(request, f"{label}“{shown(value)}”不是可选的值（{listed}），已按全部显示")
+        return ""
+    return value
+
+
+def text_param(request: HttpRequest, key: str, label: str, max_length: int) -> str:
+    """A query parameter of free text (a search box), through core.text: "" with a message
+    on the page when it holds a refused character or is longer than max_length."""
+    try:
+        value = clean_text(request.GET.get(key, ""), label=label)
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+        return ""
+    if len(value) > max_length:
+        messages.error(request, f"{label}不能超过{max_length}个字")
+        return ""
+    return value
+
+
+def date_param(request: HttpRequest, key: str, label: str) -> dt.date | None:
+    """A query parameter that is a date (YYYY-MM-DD) between 1949 and 2100: the date, or None
+    (also for none given) with a message on the page for a bad one."""
+    raw = trim(request.GET.get(key, ""))
+    if not raw:
+        return None
+    try:
+        day = dt.date.fromisoformat(raw)
+    except ValueError:
+        messages.error(request, f"{label}“{shown(raw)}”不是有效日期（应为YYYY-MM-DD），已忽略")
+        return None
+    if _year_error(day.year):
+        messages.error(request, f"{label}{raw}超出范围：{_year_error(day.year)}，已忽略")
+        return None
+    return day
+
+
 @page()
 def home(request: HttpRequest) -> HttpResponse:
     today = clock.today()
@@ -68,13 +113,13 @@ def home(request: HttpRequest) -> HttpResponse:
 def staff_list(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     units = selectors.units_visible_to(user)
-    unit_id = _int_or_none(request.GET.get("unit"))
-    q = request.GET.get("q", "").strip()
-    role = request.GET.get("role", "")
-    staff = selectors.staff_search(user=user, unit_id=unit_id, q=q, role=role)
+    unit_id = choice_param(request, "unit", ((str(u.pk), u.name) for u in units), "单位")
+    q = text_param(request, "q", "查询内容", 50)
+    role = choice_param(request, "role", Role.Code.choices, "角色")
+    staff = selectors.staff_search(user=user, unit_id=int(unit_id or 0), q=q, role=role)
     context = {
         "units": [_with_indent(u) for u in selectors.units_in_tree_order(units)],
-        "selected_unit": unit_id, "q": q, "role": role, "roles": Role.Code.choices,
+        "selected_unit": int(unit_id or 0), "q": q, "role": role, "roles": Role.Code.choices,
         "can_manage": allows(user, "core.staff_manage"),
         "can_add_unit": allows(user, "core.unit_manage"),
         **paginate(request, staff),
@@ -291,8 +336,13 @@ def _add_errors(form: Any, exc: ValidationError) -> None:
 
 @page("core.audit_view")
 def audit_list(request: HttpRequest) -> HttpResponse:
-    f = {key: request.GET.get(key, "").strip()
-         for key in ("actor", "action", "date_from", "date_to", "object_type")}  # fmt: skip
+    f = {
+        "actor": text_param(request, "actor", "操作人", 50),
+        "action": choice_param(request, "action", AuditLog.Action.choices, "操作类型"),
+        "date_from": str(date_param(request, "date_from", "起始日期") or ""),
+        "date_to": str(date_param(request, "date_to", "截止日期") or ""),
+        "object_type": text_param(request, "object_type", "对象类型", 100),
+    }
     rows = selectors.audit_search(**f)
     context = {
         "f": f,
@@ -324,7 +374,9 @@ def audit_verify(request: HttpRequest) -> HttpResponse:
 def calendar_page(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     can_manage = allows(user, "core.calendar_manage")
-    year = _int_or_none(request.GET.get("year")) or clock.today().year
+    year, year_error = _calendar_year(request.GET.get("year"))
+    if year_error:
+        messages.error(request, year_error)
     if request.method == "POST":
         require(user, "core.calendar_manage")
         year = _calendar_post(request, user, year)
@@ -338,9 +390,33 @@ def calendar_page(request: HttpRequest) -> HttpResponse:
     return render(request, "core/calendar.html", context)
 
 
+# The years the calendar pages work with: the statutory calendar exists from 1949 on, and a
+# deadline is never asked for beyond the next decades.
+CALENDAR_YEARS = (1949, 2100)
+
+
+def _year_error(year: int | None) -> str:
+    first, last = CALENDAR_YEARS
+    if year is None or not first <= year <= last:
+        return f"年份应为{first}至{last}之间的整数"
+    return ""
+
+
+def _calendar_year(raw: str | None) -> tuple[int, str]:
+    """The year asked for (this year if none), or this year and why the one asked is refused."""
+    if not raw:
+        return clock.today().year, ""
+    year = _int_or_none(raw)
+    error = _year_error(year)
+    return (clock.today().year, error) if error or year is None else (year, "")
+
+
 def _calendar_post(request: HttpRequest, user: User, year: int) -> int:
     if request.POST.get("load_year"):
-        load_year = _int_or_none(request.POST["load_year"]) or year
+        load_year, error = _calendar_year(request.POST["load_year"])
+        if error:
+            messages.error(request, error)
+            return year
         try:
             count = services.calendar_year_load(actor=user, year=load_year)
             messages.success(request, f"已载入{load_year}年节假日安排，共{count}天调整")
@@ -352,12 +428,15 @@ def _calendar_post(request: HttpRequest, user: User, year: int) -> int:
     except ValueError:
         messages.error(request, "日期：请按YYYY-MM-DD填写有效日期")
         return year
+    if _year_error(day.year):
+        messages.error(request, f"日期：{_year_error(day.year)}")
+        return year
     try:
         services.calendar_day_set(
             actor=user,
             date=day,
             kind=request.POST.get("kind", ""),
-            name=request.POST.get("name", "")[:30],
+            name=clean_fields(request.POST, {"name": ("节日", LINE)}, model=CalendarDay)["name"],
         )
         messages.success(request, f"已保存 {day:%Y-%m-%d}")
     except ValidationError as exc:
@@ -374,6 +453,8 @@ def _calendar_calc(request: HttpRequest) -> dict[str, Any]:
         n = int(raw_n or "0")
     except ValueError:
         return {"start": clock.today(), "n": 20, "error": "起算日或工作日数无效"}
+    if _year_error(start.year):
+        return {"start": clock.today(), "n": n, "error": f"起算日的{_year_error(start.year)}"}
     if not 0 <= n <= 400:
         return {"start": start, "n": n, "error": "工作日数应在0至400之间"}
     return {"start": start, "n": n, "result": calendar.working_deadline(start, n)}
@@ -387,9 +468,10 @@ def calendar_delete(request: HttpRequest, date: str) -> HttpResponse:
         day = CalendarDay.objects.get(date=dt.date.fromisoformat(date))
     except (ValueError, CalendarDay.DoesNotExist) as exc:
         raise Http404 from exc
+    year = day.date.year  # the date is the key: a deleted day has none
     services.calendar_day_delete(actor=user, day=day)
     messages.success(request, f"已删除 {date}")
-    return redirect(f"/calendar/?year={day.date.year}")
+    return redirect(f"/calendar/?year={year}")
 
 
 @page("core.token_issue")
@@ -398,7 +480,12 @@ def token_list(request: HttpRequest) -> HttpResponse:
     new_token = None
     if request.method == "POST":
         if request.POST.get("issue"):
-            _, new_token = tokens.token_issue(user=user, name=request.POST.get("name", "")[:100])
+            try:
+                name = clean_fields(request.POST, {"name": ("用途", LINE)}, model=ApiToken)["name"]
+            except ValidationError as exc:
+                messages.error(request, exc.messages[0])
+                return redirect("core:token_list")
+            _, new_token = tokens.token_issue(user=user, name=name)
         elif request.POST.get("revoke"):
             token_id = _int_or_none(request.POST["revoke"]) or 0
             found = ApiToken.objects.filter(user=user, pk=token_id).first()
@@ -439,3 +526,36 @@ def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpR
 
 def server_error(request: HttpRequest) -> HttpResponse:
     return _error(request, 500, "服务器错误", "系统发生错误，已记录。请稍后重试或联系管理员。")
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """handler400: a request Django refused to read (a body over the limit, too many fields, an
+    unsafe redirect); a body over DATA_UPLOAD_MAX_MEMORY_SIZE answers 413."""
+    if isinstance(exception, RequestDataTooBig):
+        megabytes = settings.DATA_UPLOAD_MAX_MEMORY_SIZE // (1024 * 1024)
+        message = f"一次提交的内容不能超过{megabytes} MB（上传的文件另有限制），请减少后重试。"
+        return _error(request, 413, "提交的内容过大", message)
+    return status_page(request, 400)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """CSRF_FAILURE_VIEW: a form sent from a page that expired or from another site."""
+    message = "页面已过期或来源无法确认（CSRF校验未通过）。请刷新页面后重新提交。"
+    return _error(request, 403, "无法提交", message)
+
+
+# Errors that came without a page of their own (require_POST's 405 has no body).
+STATUS_PAGES = {
+    400: ("请求无法处理", "请求的格式或内容有误，请返回上一页重新操作。"),
+    403: ("无权访问", "您没有执行此操作的权限。"),
+    404: ("页面不存在", "您访问的页面或对象不存在，或不在您的数据范围内。"),
+    405: ("操作方式不正确", "此地址不接受这种请求方式，请使用页面上的按钮或表单操作。"),
+    422: ("无法保存", "提交的内容超出可保存的长度或数值范围，没有保存任何内容。请修改后重试。"),
+}
+
+
+def status_page(request: HttpRequest, status: int, message: str = "") -> HttpResponse:
+    """The error page of a status, with a message of its own or the status's
+    (core.middleware: bare error responses, a refused NUL)."""
+    title, default = STATUS_PAGES.get(status, ("请求无法处理", "请返回上一页重新操作。"))
+    return _error(request, status, title, message or default)

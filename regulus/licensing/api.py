@@ -12,6 +12,7 @@ from ninja import Field, Router, Schema
 
 from regulus.core import ids
 from regulus.core.permissions import operation
+from regulus.core.schemas import MultilineText, Name, Text
 from regulus.core.workflow import DeferredRows
 from regulus.licensing import selectors, services
 from regulus.licensing.models import Application, Bundle, Matter
@@ -56,21 +57,21 @@ class BundleOut(Schema):
 
 
 class ApplicationIn(Schema):
-    bundle: str = Field(description="一件事编码，如 open-supermarket")
-    uscc: str = Field("", description="已有主体的统一社会信用代码；新设主体留空")
-    applicant_name: str = ""
-    entity_kind: str = ""
-    contact_name: str
-    contact_id_number: str = ""
-    contact_phone: str
-    address: str = ""
-    district_code: str = ""
-    business_scope: str = ""
-    path: str = "normal"
+    bundle: Text = Field(description="一件事编码，如 open-supermarket")
+    uscc: Text = Field("", description="已有主体的统一社会信用代码；新设主体留空")
+    applicant_name: Name = ""
+    entity_kind: Text = ""
+    contact_name: Name
+    contact_id_number: Text = ""
+    contact_phone: Text
+    address: Text = ""
+    district_code: Text = ""
+    business_scope: MultilineText = ""
+    path: Text = "normal"
     commitment_signed: bool = False
-    delivery_method: str = "pickup"
-    delivery_address: str = ""
-    paper_materials: list[str] = Field(
+    delivery_method: Text = "pickup"
+    delivery_address: Text = ""
+    paper_materials: list[Text] = Field(
         default_factory=list, description="窗口已收取纸质材料的共享材料编码"
     )
 
@@ -112,8 +113,8 @@ class ApplicationPage(Schema):
 
 
 class TransitionIn(Schema):
-    name: str = Field(description="accept / not_accept / withdraw / approve / refuse / issue")
-    note: str = ""
+    name: Text = Field(description="accept / not_accept / withdraw / approve / refuse / issue")
+    note: MultilineText = ""
 
 
 def matter_out(m: Matter) -> dict[str, Any]:
@@ -215,7 +216,7 @@ MAX_OFFSET = 10_000_000
 def application_list(
     request: HttpRequest,
     state: str = "",
-    q: str = "",
+    q: Text = "",
     overdue: bool = False,
     limit: int = 50,
     offset: int = 0,

@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest
 from ninja import Router, Schema
 
 from regulus.core import throttle
+from regulus.core.schemas import Text
 from regulus.licensing import selectors
 from regulus.licensing.api import BundleOut, bundle_out
 from regulus.portal.limits import CERTIFICATE_CHECKS, guarded_progress_lookup
@@ -39,8 +40,8 @@ class CertificateCheckOut(Schema):
 
 
 class ProgressIn(Schema):
-    number: str
-    phone: str
+    number: Text
+    phone: Text
 
 
 class ProgressOut(Schema):

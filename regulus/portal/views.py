@@ -8,6 +8,7 @@ and changes nothing."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.contrib import messages
@@ -19,6 +20,8 @@ from django.views.decorators.http import require_POST
 
 from regulus.core import throttle
 from regulus.core.files import file_response
+from regulus.core.text import NAME, clean_fields
+from regulus.core.views import text_param
 from regulus.core.workflow import timeline
 from regulus.licensing import selectors, services
 from regulus.licensing.forms import application_form_context, application_form_submit, error_dict
@@ -36,6 +39,10 @@ from regulus.portal.limits import (
 from regulus.registry import selectors as registry_selectors
 
 SESSION_KEY = "portal_applications"
+# The commitment's signer, a name no longer than its column (core.text).
+SIGNER_FIELD = {
+    "signer": ("承诺人姓名", NAME, Application._meta.get_field("commitment_signer").max_length)
+}
 # What the public is told when the page gave no message of its own.
 PUBLIC_ERROR_MESSAGES = {
     403: "您没有执行此操作的权限。",
@@ -207,7 +214,8 @@ def commitment_sign(request: HttpRequest, number: str) -> HttpResponse:
     try:
         if not request.POST.get("agree"):
             raise ValidationError("请勾选同意承诺内容")
-        services.commitment_sign(application=app, signer=request.POST.get("signer", ""))
+        signer = clean_fields(request.POST, SIGNER_FIELD)["signer"]
+        services.commitment_sign(application=app, signer=signer)
     except ValidationError as exc:
         for message in error_dict(exc).values():
             messages.error(request, message)
@@ -219,7 +227,7 @@ def commitment_sign(request: HttpRequest, number: str) -> HttpResponse:
 @refuse_when_throttled
 def entity_search(request: HttpRequest) -> HttpResponse:
     """企业信息查询: by a part of the name or the full USCC (registry.selectors)."""
-    q = request.GET.get("q", "").strip()
+    q = text_param(request, "q", "查询内容", 100)
     result = None
     if q:
         throttle.hit(request, ENTITY_LOOKUPS)
@@ -233,11 +241,24 @@ def entity_public(request: HttpRequest, uscc: str) -> HttpResponse:
     return render(request, "portal/entity_public.html", registry_selectors.public_entity(uscc))
 
 
+# A certificate number as printed (DZ + district + year + sequence); anything else, a "/" or
+# markup, is no number and is said so instead of being put into the verification URL.
+CERTIFICATE_NUMBER = re.compile(r"^[A-Z0-9]{1,30}$")
+
+
 def certificate_search(request: HttpRequest) -> HttpResponse:
-    number = request.GET.get("number", "").strip()
+    number = request.GET.get("number", "").strip().upper()
+    error = ""
     if number:
-        return redirect("portal:certificate_verify", number=number.upper())
-    return render(request, "portal/certificate_search.html", {})
+        if CERTIFICATE_NUMBER.match(number):
+            return redirect("portal:certificate_verify", number=number)
+        error = "证书编号只含字母和数字，如 DZ4301022026000001，请核对后重新输入"
+    return render(
+        request,
+        "portal/certificate_search.html",
+        {"number": number, "error": error},
+        status=422 if error else 200,
+    )
 
 
 @refuse_when_throttled

@@ -24,9 +24,10 @@ from regulus.core.plugins import Card, CreditFact, Permit, PublicSection, entity
 from regulus.core.rawrows import RawColumns
 from regulus.core.scope import row_is_visible, scope_unit_ids
 from regulus.core.selectors import audit_event, audit_timeline
+from regulus.core.text import clean_text, shown, trim
 from regulus.registry import search, services
 from regulus.registry.models import Entity, EntityKind, EntityStatus, RiskClass
-from regulus.registry.rules import INDUSTRY_SECTIONS
+from regulus.registry.rules import INDUSTRY_SECTIONS, industry_section_of
 
 SORTS = {  # whitelisted sort keys → label (search.SORT_SQL holds the SQL)
     "new": "最近录入",  # by id: the newest rows first (not the date of establishment)
@@ -44,6 +45,7 @@ ORM_SORTS = {
 LIST_DEFERRED = ("legal_rep_id_number", "business_scope")
 EXPORT_MAX = 300_000
 FILTER_KEYS = ("district", "kind", "status", "risk", "industry")
+Q_MAX_LENGTH = 100
 _USCC_LIKE = re.compile(r"^[0-9A-Z]{18}$")
 
 
@@ -59,23 +61,51 @@ class EntityFilters:
 
     @classmethod
     def from_params(cls, params: Any) -> EntityFilters:
-        """From a QueryDict or dict; unknown values are dropped, not passed to SQL."""
+        """From a QueryDict or dict. Raises ValidationError({parameter: 中文}) naming every
+        value that is not one of its choices (nothing unknown reaches SQL)."""
+        filters, errors = cls.parse(params)
+        if errors:
+            raise ValidationError(errors)
+        return filters
+
+    @classmethod
+    def parse(cls, params: Any) -> tuple[EntityFilters, dict[str, str]]:
+        """The filters with the refused values left out, and why each was refused."""
+        errors: dict[str, str] = {}
 
         def get(key: str) -> str:
-            return str(params.get(key) or "").strip()
+            return trim(str(params.get(key) or ""))
 
+        def choice(key: str, value: str, allowed: Any, label: str) -> str:
+            if not value or value in allowed:
+                return value
+            listed = "、".join(f"{code}（{name}）" for code, name in dict(allowed).items())
+            errors[key] = f"{label}“{shown(value)}”不是可选的值，应为{listed}"
+            return ""
+
+        try:
+            q = clean_text(get("q"), label="查询内容")
+        except ValidationError as exc:
+            q, errors["q"] = "", exc.messages[0]
+        if len(q) > Q_MAX_LENGTH:
+            q, errors["q"] = "", f"查询内容不能超过{Q_MAX_LENGTH}个字"
         industry = get("industry").upper()
-        return cls(
-            q=get("q")[:100],
-            district=get("district") if get("district") in dict(ids.DEMO_DISTRICTS) else "",
-            kind=get("kind") if get("kind") in EntityKind.values else "",
-            status=get("status") if get("status") in EntityStatus.values else "",
-            risk=get("risk") if get("risk") in RiskClass.values else "",
-            industry=industry
-            if industry in INDUSTRY_SECTIONS or (len(industry) == 2 and industry.isdigit())
-            else "",
-            sort=get("sort") if get("sort") in SORTS else "new",
+        if industry and industry not in INDUSTRY_SECTIONS and industry_section_of(industry) is None:
+            errors["industry"] = (
+                f"行业“{shown(industry)}”应为GB/T 4754的门类字母（A–T）或两位大类代码（如52）"
+            )
+            industry = ""
+        district = choice("district", get("district"), dict(ids.DEMO_DISTRICTS), "区县")
+        filters = cls(
+            q=q,
+            district=district,
+            kind=choice("kind", get("kind"), dict(EntityKind.choices), "主体类型"),
+            status=choice("status", get("status"), dict(EntityStatus.choices), "登记状态"),
+            risk=choice("risk", get("risk"), dict(RiskClass.choices), "风险分类"),
+            industry=industry,
+            sort=choice("sort", get("sort"), SORTS, "排序") or "new",
         )
+        return filters, errors
 
     def filter_values(self) -> dict[str, str]:
         return {k: getattr(self, k) for k in FILTER_KEYS if getattr(self, k)}

@@ -11,12 +11,14 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from regulus.core import ids
+from regulus.core.htmx import wants_fragment
 from regulus.core.masking import mask_id_number
 from regulus.core.permissions import allows, page
 from regulus.core.selectors import units_visible_to
@@ -50,8 +52,19 @@ def _query_without_page(request: HttpRequest) -> str:
 
 @page("registry.entity_view")
 def entity_list(request: HttpRequest) -> HttpResponse:
-    filters = selectors.EntityFilters.from_params(request.GET)
-    result = selectors.entity_search(user=request.user, filters=filters, page=_page_number(request))
+    return _list_page(request)
+
+
+def _list_page(request: HttpRequest) -> HttpResponse:
+    """The search page, or (htmx) its results; a refused parameter is said above the results
+    and nothing is searched."""
+    filters, errors = selectors.EntityFilters.parse(request.GET)
+    if errors:
+        result = selectors.SearchResult([], 0, 1, 20, message="；".join(errors.values()))
+    else:
+        result = selectors.entity_search(
+            user=request.user, filters=filters, page=_page_number(request)
+        )
     context = {
         "f": filters,
         "result": result,
@@ -68,9 +81,9 @@ def entity_list(request: HttpRequest) -> HttpResponse:
         "can_export": allows(request.user, "registry.entity_export"),
         "can_import": allows(request.user, "registry.entity_import"),
     }
-    if request.headers.get("HX-Request") and not request.headers.get("HX-Boosted"):
+    if wants_fragment(request):  # htmx swaps only a 2xx answer in
         return render(request, "registry/_results.html", context)
-    return render(request, "registry/entity_list.html", context)
+    return render(request, "registry/entity_list.html", context, status=422 if errors else 200)
 
 
 def _entity(request: HttpRequest, uscc: str) -> Entity:
@@ -191,8 +204,10 @@ def entity_status(request: HttpRequest, uscc: str) -> HttpResponse:
 
 
 @page("registry.entity_export")
-def entity_export(request: HttpRequest) -> HttpResponse | FileResponse:
-    filters = selectors.EntityFilters.from_params(request.GET)
+def entity_export(request: HttpRequest) -> HttpResponseBase:
+    filters, errors = selectors.EntityFilters.parse(request.GET)
+    if errors:
+        return _list_page(request)  # the page says what was refused; nothing is exported
     refusal = selectors.search_refusal(filters.q)
     if refusal:  # the list shows no results for it: an export says why instead of a file
         messages.error(request, f"未导出：{refusal}")
@@ -250,7 +265,7 @@ def _progress(job: ImportJob) -> dict[str, Any]:
 def import_job(request: HttpRequest, pk: int) -> HttpResponse:
     job = _job(request, pk)
     context = {"job": job, "progress": _progress(job), "modes": ImportJob.Mode.choices}
-    if request.headers.get("HX-Request"):
+    if wants_fragment(request):
         return render(request, "registry/_import_status.html", context)
     return render(request, "registry/import_job.html", context)
 

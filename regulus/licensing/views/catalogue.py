@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from regulus.core import clock
 from regulus.core.permissions import allows, page
+from regulus.core.text import LINE, MULTILINE, clean_fields
 from regulus.licensing import selectors, services
 from regulus.licensing.forms import error_dict
 from regulus.licensing.models import (
@@ -64,20 +65,21 @@ def matter_edit(request: HttpRequest, code: str) -> HttpResponse:
                     actor=user,
                     matter=matter,
                     effective_from=effective_from,
-                    note=post.get("note", ""),
+                    note=clean_fields(post, {"note": ("说明", LINE)}, model=MatterRule)["note"],
                     **_rule_days(post),
                 )
             else:
                 validity = post.get("validity_years", "").strip()
+                text = clean_fields(post, MATTER_TEXT, model=Matter)
                 services.matter_update(
                     actor=user,
                     matter=matter,
-                    name=post.get("name", matter.name),
-                    department=post.get("department", ""),
-                    legal_basis=post.get("legal_basis", ""),
-                    permit_item=post.get("permit_item", ""),
+                    name=text["name"] if "name" in post else matter.name,
+                    department=text["department"],
+                    legal_basis=text["legal_basis"],
+                    permit_item=text["permit_item"],
                     commitment_allowed=bool(post.get("commitment_allowed")),
-                    commitment_conditions=post.get("commitment_conditions", ""),
+                    commitment_conditions=text["commitment_conditions"],
                     onsite_check_required=bool(post.get("onsite_check_required")),
                     validity_years=_int(validity, "validity_years") if validity else None,
                     entity_kinds=post.getlist("entity_kinds"),
@@ -106,6 +108,14 @@ def matter_edit(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
+# The text a matter's form posts (core.text).
+MATTER_TEXT = {
+    "name": ("事项名称", LINE),
+    "department": ("主管科室", LINE),
+    "legal_basis": ("设定依据", MULTILINE),
+    "permit_item": ("证载许可项目", LINE),
+    "commitment_conditions": ("承诺条件", MULTILINE),
+}
 # A new rule must give these; the other day counts, left blank, carry over from the rule in
 # force before (services.matter_rule_add).
 RULE_REQUIRED = ("statutory_days", "promised_days")
@@ -187,7 +197,7 @@ def bundle_create(request: HttpRequest) -> HttpResponse:
         try:
             bundle = services.bundle_create(
                 actor=user,
-                code=post.get("code", ""),
+                code=clean_fields(post, {"code": ("编码", LINE)}, model=Bundle)["code"],
                 matter_codes=_posted_matter_codes(post),
                 **_bundle_changes(post),
             )
@@ -284,14 +294,17 @@ def _bundle_changes(post: Any) -> dict[str, Any]:
         sort_order = int(raw) if raw else 0
     except ValueError:
         raise ValidationError({"sort_order": "排序应为不小于0的整数"}) from None
-    return {
-        "name": post.get("name", ""),
-        "description": post.get("description", ""),
-        "icon": post.get("icon", ""),
-        "industry_code": post.get("industry_code", ""),
-        "is_active": bool(post.get("is_active")),
-        "sort_order": sort_order,
-    }
+    text = clean_fields(post, BUNDLE_TEXT, model=Bundle)
+    return {**text, "is_active": bool(post.get("is_active")), "sort_order": sort_order}
+
+
+# The text a bundle's form posts (core.text).
+BUNDLE_TEXT = {
+    "name": ("名称", LINE),
+    "description": ("说明", MULTILINE),
+    "icon": ("图标", LINE),
+    "industry_code": ("行业大类", LINE),
+}
 
 
 def _bundle_posted_values(post: Any) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from django.shortcuts import render
 from regulus.core import clock
 from regulus.core.documents import XLSX_CONTENT_TYPE
 from regulus.core.permissions import page
+from regulus.core.views import date_param
 from regulus.licensing import selectors, services
 from regulus.licensing.views.common import staff_user
 
@@ -21,15 +22,11 @@ DOC_TEMPLATES = Path(__file__).parent.parent / "doc_templates"
 
 
 def _period(request: HttpRequest) -> tuple[dt.date, dt.date]:
+    """The period asked for, by default this year up to today (a bad date is said on the
+    page and the default taken)."""
     today = clock.today()
-    try:
-        start = dt.date.fromisoformat(request.GET.get("start", ""))
-    except ValueError:
-        start = today.replace(month=1, day=1)
-    try:
-        end = dt.date.fromisoformat(request.GET.get("end", ""))
-    except ValueError:
-        end = today
+    start = date_param(request, "start", "起始日期") or today.replace(month=1, day=1)
+    end = date_param(request, "end", "截止日期") or today
     return start, end
 
 
