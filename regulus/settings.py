@@ -143,7 +143,7 @@ INSTALLED_APPS = [
 # The first two wrap every answer, also those the others make: HX-Request in Vary (core.htmx),
 # and the one shape of errors (core.middleware).
 MIDDLEWARE = [
-    "regulus.core.htmx.HtmxCacheMiddleware",
+    "regulus.core.middleware.HtmxCacheMiddleware",
     "regulus.core.middleware.ErrorShapeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

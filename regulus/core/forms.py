@@ -81,7 +81,7 @@ class StaffForm(TextCheckedForm):
                 field.widget.attrs.setdefault("class", "form-control form-control-sm")
 
 
-class UnitForm(forms.Form):
+class UnitForm(TextCheckedForm):
     name = forms.CharField(label="名称", max_length=100)
     short_name = forms.CharField(label="简称", max_length=40, required=False)
     kind = forms.ChoiceField(label="类型", choices=OrgUnit.Kind.choices)
@@ -99,7 +99,7 @@ class UnitForm(forms.Form):
             field.widget.attrs.setdefault("class", "form-control form-control-sm")
 
 
-class StaffRolesForm(forms.Form):
+class StaffRolesForm(TextCheckedForm):
     """The security administrator's grant: which roles a staff member holds."""
 
     roles = forms.ModelMultipleChoiceField(
@@ -111,7 +111,7 @@ class StaffRolesForm(forms.Form):
     )
 
 
-class RoleForm(forms.Form):
+class RoleForm(TextCheckedForm):
     name = forms.CharField(label="角色名称", max_length=50)
     code = forms.ChoiceField(label="权限类别", choices=Role.Code.choices)
     data_scope = forms.ChoiceField(label="数据范围", choices=DataScope.choices)

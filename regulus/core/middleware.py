@@ -5,6 +5,7 @@ from collections.abc import Callable
 
 from django.db import DataError
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.cache import patch_cache_control, patch_vary_headers
 
 from regulus.core.context import RequestInfo, client_ip, reset_request_info, set_request_info
 from regulus.core.text import escape_unsafe
@@ -135,3 +136,19 @@ def _field_with_nul(request: HttpRequest) -> str | None:
             if "\x00" in key or any("\x00" in value for value in values):
                 return key.replace("\x00", "")
     return None
+
+
+class HtmxCacheMiddleware:
+    """Every answer varies with HX-Request; an answer to an htmx request is never stored
+    (`Cache-Control: no-store`), so neither the browser's cache nor its history can give it
+    for the page."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        patch_vary_headers(response, ("HX-Request",))
+        if request.headers.get("HX-Request"):
+            patch_cache_control(response, no_store=True)
+        return response

@@ -24,6 +24,15 @@ class EntityKindChoice(models.TextChoices):
     COOPERATIVE = "cooperative", "农民专业合作社"
 
 
+def _kinds_text(codes: Any) -> str:
+    labels = dict(EntityKindChoice.choices)
+    if not codes:
+        return "不限"
+    if isinstance(codes, str):
+        return str(labels.get(codes, codes))
+    return "、".join(str(labels.get(c, c)) for c in codes)
+
+
 class Matter(models.Model):
     """One item of the matter catalogue (事项清单)."""
 
@@ -54,6 +63,11 @@ class Matter(models.Model):
     materials: models.ManyToManyField[Any, Any] = models.ManyToManyField(
         "MaterialType", through="MatterMaterial", related_name="matters", verbose_name="申请材料"
     )
+
+    # The kinds a matter applies to are stored as codes: the log shows their names.
+    audit_keys: ClassVar[dict[str, AuditKey]] = {
+        "entity_kinds": AuditKey(show=lambda codes: _kinds_text(codes), many=True)
+    }
 
     class Meta:
         verbose_name = "事项"

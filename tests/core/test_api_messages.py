@@ -109,11 +109,12 @@ def test_a_page_form_without_csrf_token_gets_a_chinese_page(handler):
     )
 
 
-def test_a_wrong_method_answers_in_chinese_on_pages_and_the_api(client, handler):
-    client.force_login(handler)
+def test_a_wrong_method_answers_in_chinese_on_pages_and_the_api(client, auditor, handler):
+    client.force_login(auditor)  # who may verify the chain (a POST) is told GET is wrong
     page = client.get("/audit/verify/")
     assert page.status_code == 405 and "操作方式不正确" in page.content.decode()
     assert page["Allow"] == "POST"
+    client.force_login(handler)
     _refusal(client.delete("/api/v1/entities"), 405)
 
 

@@ -83,7 +83,9 @@ class World:
 
 
 @pytest.fixture
-def world(catalogue, supermarket, handler, window_clerk, city_admin, colleague):  # noqa: F811
+def world(  # noqa: F811
+    catalogue, supermarket, handler, window_clerk, city_admin, city_handler, colleague
+):
     if not CalendarYear.objects.filter(year=2026).exists():
         calendar.load_year_from_package(2026)
     entity = make_entity(handler, "长沙市芙蓉区便利超市有限公司", legal_rep_name="陈凯旋")
@@ -107,5 +109,12 @@ def world(catalogue, supermarket, handler, window_clerk, city_admin, colleague):
         job=job,
         staff=colleague,
         holiday=CalendarDay.objects.filter(date__year=2026).order_by("date").first(),  # type: ignore[arg-type]
-        personas={"anonymous": None, "district handler": handler, "city admin": city_admin},
+        # No one may do everything (the three duties of 等保 2.0 see no business data): the
+        # city's business is walked as a city-wide handler, the system pages as the admin.
+        personas={
+            "anonymous": None,
+            "district handler": handler,
+            "city handler": city_handler,
+            "city admin": city_admin,
+        },
     )

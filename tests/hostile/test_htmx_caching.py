@@ -21,7 +21,7 @@ def _varies_on_hx_request(response) -> bool:  # type: ignore[no-untyped-def]
     return "hx-request" in vary
 
 
-@pytest.mark.parametrize("persona", ["anonymous", "city admin"])
+@pytest.mark.parametrize("persona", ["anonymous", "city handler", "city admin"])
 def test_every_route_varies_on_hx_request_and_never_stores_an_htmx_answer(world, persona):
     client = client_for(world.personas[persona])
     problems = []

@@ -119,7 +119,7 @@ def _walk(world: Any, persona: str) -> Failures:
     return failures
 
 
-@pytest.mark.parametrize("persona", ["anonymous", "district handler", "city admin"])
+@pytest.mark.parametrize("persona", ["anonymous", "district handler", "city handler", "city admin"])
 def test_no_route_answers_500_or_stores_refused_text_for_hostile_input(world, persona):
     failures = _walk(world, persona)
     failures.items.extend(f"stored: {s}" for s in stored_refused_text())
