@@ -83,7 +83,7 @@ class World:
 
 
 @pytest.fixture
-def world(  # noqa: F811
+def world(
     catalogue, supermarket, handler, window_clerk, city_admin, city_handler, colleague
 ):
     if not CalendarYear.objects.filter(year=2026).exists():
