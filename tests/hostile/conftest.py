@@ -84,7 +84,13 @@ class World:
 
 @pytest.fixture
 def world(
-    catalogue, supermarket, handler, window_clerk, city_admin, city_handler, colleague
+    catalogue,  # noqa: F811
+    supermarket,  # noqa: F811
+    handler,
+    window_clerk,
+    city_admin,
+    city_handler,
+    colleague,
 ):
     if not CalendarYear.objects.filter(year=2026).exists():
         calendar.load_year_from_package(2026)
