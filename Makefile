@@ -8,7 +8,7 @@ DEMO_ENTITIES ?= 200000
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test test-fast e2e bench bench-quick lint format install chromium clean-demo
+.PHONY: demo demo-env test test-fast e2e bench bench-quick lint format install chromium clean-demo
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -31,17 +31,26 @@ var/demo.env: | $(BIN)/python
 	@echo "REGULUS_SECRET_KEY=$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')" > $@
 	@echo "REGULUS_FIELD_KEY=$$($(BIN)/python -c 'import secrets; print(secrets.token_hex(16))')" >> $@
 
-demo: $(STAMP) var/demo.env
+# A key added to the project later is appended to an existing demo.env, never replacing the
+# ones there (a new field key would leave the demo's stored ID numbers unreadable).
+demo-env: var/demo.env
+	@grep -q '^REGULUS_AUDIT_KEY=' var/demo.env || \
+	  echo "REGULUS_AUDIT_KEY=$$($(BIN)/python -c 'import secrets; print(secrets.token_hex(32))')" >> var/demo.env
+
+demo: $(STAMP) demo-env
 	DEMO_ENTITIES=$(DEMO_ENTITIES) HOST=$(HOST) PORT=$(PORT) scripts/demo.sh
 
+# The suite runs on every core (pytest-xdist; each worker has its own test database).
+PYTEST := $(BIN)/pytest -q -n auto --dist worksteal
+
 test: $(STAMP) chromium
-	$(BIN)/pytest -q
+	$(PYTEST)
 
 test-fast: $(STAMP)
-	$(BIN)/pytest -q -m "not e2e"
+	$(PYTEST) -m "not e2e"
 
 e2e: $(STAMP) chromium
-	$(BIN)/pytest -q -m e2e
+	$(PYTEST) -m e2e
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py

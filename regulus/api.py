@@ -1,5 +1,8 @@
 """The API at /api/v1/: one NinjaAPI, one router per app, one error shape for every error.
 
+Each installed app declares its router (core.plugins); they are added in INSTALLED_APPS
+order, which keeps the order of the OpenAPI document stable.
+
 Errors are `{"code": "...", "message": "...", "fields": {...}}` (DESIGN.md), whatever raised
 them: validation, authentication, permission, not found, or a bug.
 """
@@ -9,7 +12,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
 from django.db import DataError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
@@ -17,8 +21,9 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.renderers import JSONRenderer
 
-from regulus.core.api import router as core_router
-from regulus.core.api_auth import BearerTokenAuth, StaffSessionAuth
+from regulus.core.api_auth import BearerTokenAuth, StaffSessionAuth, bearer_challenge
+from regulus.core.api_errors import StrictJSONParser, http_error_message, validation_message
+from regulus.core.plugins import api_routers
 from regulus.core.throttle import Throttled
 
 logger = logging.getLogger(__name__)
@@ -39,6 +44,7 @@ api = NinjaAPI(
     ),
     urls_namespace="api",
     auth=[BearerTokenAuth(), StaffSessionAuth()],
+    parser=StrictJSONParser(),
 )
 
 
@@ -51,39 +57,21 @@ def error_response(
 
 
 def _loc_to_field(loc: list[Any]) -> str:
-    # ninja reports ("body", "payload", "uscc"); the client knows only "uscc".
-    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header", "form")]
-    if len(parts) > 1 and parts[0] in ("payload", "data", "filters"):
+    # ninja reports ("body", "payload", "uscc"); the client knows only "uscc". Only the
+    # location and the parameter's own name go: a field may well be called "path".
+    parts = [str(p) for p in loc]
+    if parts and parts[0] in ("body", "query", "path", "header", "form", "cookie", "file"):
+        parts = parts[1:]
+    if parts and parts[0] in ("payload", "data", "filters"):
         parts = parts[1:]
     return ".".join(parts) or "__all__"
-
-
-TYPE_MESSAGES = {
-    "missing": "必填项缺失",
-    "extra_forbidden": "不允许的字段",
-    "int_parsing": "应为整数",
-    "int_type": "应为整数",
-    "string_type": "应为字符串",
-    "bool_parsing": "应为布尔值",
-    "date_from_datetime_parsing": "应为日期（YYYY-MM-DD）",
-    "date_parsing": "应为日期（YYYY-MM-DD）",
-    "decimal_parsing": "应为数字",
-    "float_parsing": "应为数字",
-    "enum": "不是允许的取值",
-    "literal_error": "不是允许的取值",
-    "json_invalid": "请求体不是合法的JSON",
-}
 
 
 @api.exception_handler(NinjaValidationError)
 def on_validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
     fields: dict[str, str] = {}
     for err in exc.errors:
-        field = _loc_to_field(list(err.get("loc", [])))
-        message = TYPE_MESSAGES.get(str(err.get("type")), "") or str(err.get("msg", "取值无效"))
-        if str(err.get("type")) == "value_error":
-            message = str(err.get("msg", "")).removeprefix("Value error, ")
-        fields.setdefault(field, message)
+        fields.setdefault(_loc_to_field(list(err.get("loc", []))), validation_message(err))
     summary = "；".join(f"{k}：{v}" for k, v in fields.items())
     return error_response(request, 422, "validation_error", f"请求数据有误：{summary}", fields)
 
@@ -110,7 +98,11 @@ def on_data_error(request: HttpRequest, exc: DataError) -> HttpResponse:
 
 @api.exception_handler(AuthenticationError)
 def on_auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    return error_response(request, 401, "unauthenticated", "未登录、登录已过期，或令牌无效、已吊销")
+    response = error_response(
+        request, 401, "unauthenticated", "未登录、登录已过期，或令牌无效、已吊销"
+    )
+    response["WWW-Authenticate"] = bearer_challenge(request)
+    return response
 
 
 @api.exception_handler(PermissionDenied)
@@ -131,12 +123,19 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
         403: "forbidden",
         404: "not_found",
         409: "conflict",
+        413: "payload_too_large",
         422: "validation_error",
         429: "too_many_requests",
     }
-    return error_response(
-        request, exc.status_code, codes.get(exc.status_code, "error"), str(exc.message)
-    )
+    message = http_error_message(exc.status_code, str(exc.message), exc.__cause__)
+    return error_response(request, exc.status_code, codes.get(exc.status_code, "error"), message)
+
+
+@api.exception_handler(RequestDataTooBig)
+def on_body_too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    megabytes = settings.DATA_UPLOAD_MAX_MEMORY_SIZE // (1024 * 1024)
+    message = f"请求体过大：不能超过{megabytes} MB"
+    return error_response(request, 413, "payload_too_large", message)
 
 
 @api.exception_handler(Throttled)
@@ -153,18 +152,5 @@ def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
     return error_response(request, 500, "server_error", "服务器内部错误，请稍后重试或联系管理员")
 
 
-api.add_router("/", core_router)
-
-
-def register_app_routers() -> None:
-    """Domain apps add their routers here, so the order of the document is stable."""
-    from regulus.licensing.api import router as licensing_router
-    from regulus.portal.api import router as portal_router
-    from regulus.registry.api import router as registry_router
-
-    api.add_router("/", registry_router)
-    api.add_router("/", licensing_router)
-    api.add_router("/", portal_router)
-
-
-register_app_routers()
+for router in api_routers():
+    api.add_router("/", router)

@@ -89,6 +89,30 @@ try:
 except ValueError as exc:
     raise ImproperlyConfigured("REGULUS_FIELD_KEY must be hexadecimal") from exc
 
+# HMAC-SM3 key of the operation log's chain (64 hex characters, core.audit): without it, whoever
+# can write to the database can rewrite a row and rebuild every hash after it. Kept out of the
+# database, like the field key; docs/audit-chain.md says where and why.
+AUDIT_KEY = os.environ.get("REGULUS_AUDIT_KEY") or ""
+if not AUDIT_KEY:
+    if not (DEBUG or TESTING):
+        raise ImproperlyConfigured("REGULUS_AUDIT_KEY (64 hex characters) must be set")
+    AUDIT_KEY = "a0d17c4a1b0e5f3e2d9c8b7a69584736251403f2e1d0c9b8a79685746352413f"
+# Keys the chain was signed with before the current one (comma-separated): `verify_audit`
+# needs them to check the rows written before a key change; new rows use AUDIT_KEY.
+AUDIT_PREVIOUS_KEYS = [
+    k.strip() for k in os.environ.get("REGULUS_AUDIT_PREVIOUS_KEYS", "").split(",") if k.strip()
+]
+for _name, _key in [("REGULUS_AUDIT_KEY", AUDIT_KEY)] + [
+    ("REGULUS_AUDIT_PREVIOUS_KEYS", k) for k in AUDIT_PREVIOUS_KEYS
+]:
+    if len(_key) != 64 or any(c not in "0123456789abcdefABCDEF" for c in _key):
+        raise ImproperlyConfigured(f"{_name} must be 64 hex characters (a 256-bit HMAC-SM3 key)")
+# The append-only file where `regulus tick` anchors the chain's head once a day, outside the
+# database (core.audit; docs/audit-chain.md: keep it on another machine's log or WORM storage).
+AUDIT_ANCHOR_FILE = Path(
+    os.environ.get("REGULUS_AUDIT_ANCHOR_FILE") or VAR_DIR / "audit-anchors.txt"
+)
+
 ALLOWED_HOSTS = [
     h.strip()
     for h in os.environ.get("REGULUS_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")
@@ -116,7 +140,11 @@ INSTALLED_APPS = [
     "regulus.portal",
 ]
 
+# The first two wrap every answer, also those the others make: HX-Request in Vary (core.htmx),
+# and the one shape of errors (core.middleware).
 MIDDLEWARE = [
+    "regulus.core.middleware.HtmxCacheMiddleware",
+    "regulus.core.middleware.ErrorShapeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -125,12 +153,13 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "regulus.core.middleware.RequestContextMiddleware",
-    "regulus.core.middleware.ApiErrorShapeMiddleware",
     "regulus.core.middleware.RejectNulMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
+# A refused CSRF check: a Chinese page (the API answers its own, regulus.api).
+CSRF_FAILURE_VIEW = "regulus.core.views.csrf_failure"
 
 ROOT_URLCONF = "regulus.urls"
 WSGI_APPLICATION = "regulus.wsgi.application"
@@ -146,6 +175,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "regulus.core.context_processors.shell",
+                "regulus.core.context_processors.public",
             ],
         },
     }
@@ -206,17 +236,29 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
 ]
 
-# 等保 2.0: lock an account after 5 failed logins for 15 minutes; 30 minutes idle logs out.
+# 等保 2.0: lock a login after 5 failures for 15 minutes; 30 minutes idle logs out.
+# core.lockout: the 5 are per username and client address (locking the username alone let
+# anyone lock anyone out; locking the address alone would shut out a district office behind
+# one NAT address); a username's failures from all addresses together lock it everywhere at
+# REGULUS_LOGIN_ACCOUNT_FAILURE_LIMIT, a guess spread over many addresses.
 AXES_FAILURE_LIMIT = env_int("REGULUS_LOGIN_FAILURE_LIMIT", 5)
+LOGIN_ACCOUNT_FAILURE_LIMIT = env_int("REGULUS_LOGIN_ACCOUNT_FAILURE_LIMIT", 30)
 AXES_COOLOFF_TIME = env_int("REGULUS_LOGIN_COOLOFF_MINUTES", 15) / 60
-# Lock the account, not the address: a district office sits behind one NAT address, and
-# locking it would shut out every colleague because one mistyped a password.
-AXES_LOCKOUT_PARAMETERS = ["username"]
+if AXES_FAILURE_LIMIT < 1 or LOGIN_ACCOUNT_FAILURE_LIMIT <= AXES_FAILURE_LIMIT:
+    raise ImproperlyConfigured(
+        "REGULUS_LOGIN_FAILURE_LIMIT must be 1 or more and REGULUS_LOGIN_ACCOUNT_FAILURE_LIMIT "
+        "above it"
+    )
+if AXES_COOLOFF_TIME <= 0:
+    raise ImproperlyConfigured("REGULUS_LOGIN_COOLOFF_MINUTES must be 1 or more")
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "regulus.core.lockout.LockoutHandler"
+AXES_LOCKOUT_CALLABLE = "regulus.core.lockout.lockout_response"
 # The client address of a login attempt: one rule for the whole application (core.context).
 AXES_CLIENT_IP_CALLABLE = "regulus.core.context.request_client_ip"
+AXES_USERNAME_CALLABLE = "regulus.core.context.login_username"
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "core/lockout.html"
 AXES_VERBOSE = False
 AXES_ENABLE_ACCESS_FAILURE_LOG = False
 SESSION_COOKIE_AGE = env_int("REGULUS_SESSION_IDLE_MINUTES", 30) * 60
@@ -281,12 +323,23 @@ else:
 
 # Rate limits of the public portal, per client address (regulus.core.throttle), each counted
 # in fixed windows; a refused request counts for nothing and changes nothing.
+_lookup_target = env_rate("REGULUS_RATE_PORTAL_LOOKUP_TARGET_FAILURES", "5/h")
 THROTTLE_RATES = {
     # Wrong application number + phone pairs. Only failures count, so an applicant who checks
     # their own application every few minutes is never refused. 10 an hour lets a family
-    # behind one home router mistype a number a few times, while guessing the phone of someone
-    # else's application (about a billion mobile numbers) at 87,600 tries a year is hopeless.
+    # behind one home router mistype a number a few times; over it, wrong pairs are refused
+    # and correct ones still answered (portal.limits.guarded_progress_lookup), so that others'
+    # slips behind a shared address never lock an applicant out.
     "portal_lookup_failure": env_rate("REGULUS_RATE_PORTAL_LOOKUP_FAILURES", "10/h"),
+    # Wrong pairs of one address naming one application number, and (a second count) giving
+    # one phone: a guess at one application, or at one person's applications (numbers are
+    # sequential), is held to 5 tries an hour, like a login; a correct pair counts on neither.
+    "portal_lookup_number_failure": _lookup_target,
+    "portal_lookup_phone_failure": _lookup_target,
+    # Wrong pairs of one address at which it is refused every lookup: a script spreading its
+    # guesses over many numbers and phones. Five times the address limit, far past any office
+    # or family behind one address.
+    "portal_lookup_ceiling": env_rate("REGULUS_RATE_PORTAL_LOOKUP_CEILING", "50/h"),
     # Applications created. A busy agency (代办机构) files a handful an hour from one office;
     # 20 an hour is beyond any honest pace and stops a script filling the acceptance queue.
     # Forms sent back with errors do not count.
@@ -371,9 +424,17 @@ for _name, _value in (
 # database file (`<database>.tick-lock`). PostgreSQL uses an advisory lock instead.
 TICK_LOCK_FILE = os.environ.get("REGULUS_TICK_LOCK_FILE", "")
 
+# Every record's message is one line, whatever a URL or an input put into it
+# (regulus.core.logsafe).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "escaping": {
+            "()": "regulus.core.logsafe.EscapingFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s: %(message)s",
+        }
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "escaping"}},
     "root": {"handlers": ["console"], "level": os.environ.get("REGULUS_LOG_LEVEL", "WARNING")},
 }

@@ -40,8 +40,8 @@ ticker=$!
 trap 'kill $worker $ticker 2>/dev/null || true' EXIT INT TERM
 
 $BIN/regulus demo_banner --url "http://$HOST:$PORT/"
-# The access log leaves out query strings: a search may carry a name or an ID number.
-$BIN/gunicorn regulus.wsgi --bind "$HOST:$PORT" --workers 2 --threads 4 \
-  --access-logfile var/access.log --error-logfile - \
-  --access-logformat '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms'
+# regulus/gunicorn_conf.py: the access log leaves out query strings (a search may carry a name
+# or an ID number) and escapes CR, LF and NUL from URLs.
+$BIN/gunicorn -c python:regulus.gunicorn_conf regulus.wsgi --bind "$HOST:$PORT" \
+  --workers 2 --threads 4 --access-logfile var/access.log --error-logfile -
 

@@ -3,7 +3,11 @@
 - `handler`: a handler of district A (芙蓉区), scope "unit and below";
 - `colleague`: another handler in district A;
 - `outsider`: a handler of district B (天心区), who must see nothing of A.
-Plus `city_admin` (system administrator, whole city) and `station_a` (a 所 under A).
+Plus `city_handler` (a city department's handler, whole city), the three duties of 等保 2.0
+(`city_admin` system administrator, `security_admin`, `auditor`) and `station_a` (a 所 under A).
+
+Every test that uses the database runs under the audit watcher (tests/audit_watch.py): a
+service transaction that writes a domain table without an audit row fails the test.
 """
 
 from __future__ import annotations
@@ -12,10 +16,12 @@ import os
 import uuid
 
 import pytest
+from django.db import connection
 from hypothesis import settings as hypothesis_settings
 
 from regulus.core.demo import DEMO_PASSWORD, roles_ensure
 from regulus.core.models import OrgUnit, Role, User
+from tests.audit_watch import TransactionWatcher
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls in e2e fixtures
 # are still synchronous, so Django's async-safety guard must be told.
@@ -34,6 +40,60 @@ def throttle_counts_start_at_zero(settings):
     prefix in the cache, so the applications and lookups of earlier tests (the browser tests
     commit theirs) never block it. Needs no database, so it suits every test."""
     settings.THROTTLE_KEY_PREFIX = f"throttle-test-{uuid.uuid4().hex}"
+
+
+@pytest.fixture(autouse=True)
+def audit_by_construction(request):
+    """Fail the test if a service transaction it ran wrote a domain table without an audit row
+    (tests/audit_watch.py). Watches the tests that run inside a transaction of their own."""
+    uses_db = "_django_db_helper" in request.fixturenames or request.node.get_closest_marker(
+        "django_db"
+    )
+    if not uses_db:
+        yield
+        return
+    request.getfixturevalue("_django_db_helper")
+    if not connection.in_atomic_block:
+        yield
+        return
+    watcher = TransactionWatcher()
+    with connection.execute_wrapper(watcher):
+        yield watcher
+    if watcher.violations:
+        pytest.fail(
+            "audit by construction: "
+            + "; ".join(str(v) for v in dict.fromkeys(map(str, watcher.violations)))
+        )
+
+
+@pytest.fixture(autouse=True)
+def audit_anchors_in_a_file_of_the_test(settings, tmp_path):
+    """The audit chain's anchor file of each test is its own (tick's sweep writes it)."""
+    settings.AUDIT_ANCHOR_FILE = tmp_path / "audit-anchors.txt"
+
+
+@pytest.fixture(autouse=True)
+def operation_log_reads_in_chinese(request):
+    """Every audit row a test's services write is read back as the operation log shows it
+    (tests/operation_log.py): an English field name, a stored code, True/False, an id or an
+    ISO date where a name or a Chinese date belongs fails the test that wrote the row. Only
+    for tests that use the database; checked before the test's data is rolled back."""
+    marker = request.node.get_closest_marker("django_db")
+    if not marker and not {"db", "transactional_db"} & set(request.fixturenames):
+        yield
+        return
+    request.getfixturevalue("db")
+    yield
+    from django.db import connection
+
+    from regulus.core.models import AuditLog
+    from tests.operation_log import problems
+
+    if connection.needs_rollback or not connection.is_usable():
+        return  # the test left its transaction broken on purpose: nothing can be read
+    found = problems(AuditLog.objects.order_by("id"))
+    if found:
+        pytest.fail("操作日志中出现了不应给办事人员看到的内容：\n" + "\n".join(found[:20]))
 
 
 @pytest.fixture
@@ -106,8 +166,24 @@ def outsider(bureau):
 
 
 @pytest.fixture
+def city_handler(bureau):
+    """A handler of a city department: the business, city-wide."""
+    return make_staff("city_handler", bureau["dept"], "市局业务科室", full_name="杨立芳")
+
+
+@pytest.fixture
 def city_admin(bureau):
     return make_staff("city_admin", bureau["city"], "系统管理员", full_name="系统管理员")
+
+
+@pytest.fixture
+def security_admin(bureau):
+    return make_staff("security_admin", bureau["city"], "安全管理员", full_name="安全管理员")
+
+
+@pytest.fixture
+def auditor(bureau):
+    return make_staff("auditor", bureau["city"], "安全审计员", full_name="审计员")
 
 
 @pytest.fixture
@@ -118,3 +194,10 @@ def window_clerk(bureau):
 @pytest.fixture
 def station_a(bureau):
     return bureau["station_a"]
+
+
+@pytest.fixture
+def plugin_probe(settings):
+    """tests/plugin_probe installed as the last app: it adds rows to the entity pages, a card
+    and a login-page module, as an app does through its extensions.py."""
+    settings.INSTALLED_APPS = [*settings.INSTALLED_APPS, "tests.plugin_probe"]

@@ -12,6 +12,7 @@ from regulus.core.models import (
     Role,
     User,
 )
+from regulus.core.tokens import tokens_revoke_all
 
 
 @admin.register(OrgUnit)
@@ -36,6 +37,13 @@ class StaffAdmin(UserAdmin):
     list_display = ("username", "full_name", "unit", "is_active", "is_superuser")
     list_filter = ("is_active", "is_superuser", "roles")
     search_fields = ("username", "full_name")
+
+    def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
+        # A deactivation here revokes the user's API tokens, as the staff page's does
+        # (core.services.staff_update): they must not work again after a reactivation.
+        super().save_model(request, obj, form, change)
+        if change and "is_active" in form.changed_data and not obj.is_active:
+            tokens_revoke_all(user=obj, actor=request.user, reason="账号停用（超级管理员后台）")
 
 
 @admin.register(CalendarDay)

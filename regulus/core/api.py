@@ -11,7 +11,10 @@ from ninja import Field, Query, Router, Schema
 
 from regulus.core import calendar, clock_selectors, selectors
 from regulus.core.clocks import UNITS, WORKING, trace_due_date, trace_lines
-from regulus.core.models import OrgUnit, User
+from regulus.core.models import OrgUnit, Role, User
+from regulus.core.permissions import operation
+from regulus.core.schemas import Id, Text
+from regulus.core.text import shown
 
 router = Router(tags=["平台内核"])
 
@@ -124,6 +127,7 @@ def _user(request: HttpRequest) -> User:
 
 
 @router.get("/me", response=MeOut, summary="当前用户")
+@operation(None)
 def me(request: HttpRequest) -> MeOut:
     user = _user(request)
     unit = UnitOut.model_validate(user.unit, from_attributes=True) if user.unit else None
@@ -137,14 +141,21 @@ def me(request: HttpRequest) -> MeOut:
 
 
 @router.get("/units", response=list[UnitOut], summary="本人数据范围内的单位")
+@operation("core.staff_view")
 def units(request: HttpRequest) -> list[OrgUnit]:
     return list(selectors.units_visible_to(_user(request)))
 
 
 @router.get("/staff", response=list[StaffOut], summary="本人数据范围内的工作人员")
+@operation("core.staff_view")
 def staff(
-    request: HttpRequest, q: str = "", role: str = "", unit: int | None = None
+    request: HttpRequest, q: Text = "", role: str = "", unit: Id | None = None
 ) -> list[StaffOut]:
+    if role and role not in Role.Code.values:
+        listed = "、".join(f"{code}（{label}）" for code, label in Role.Code.choices)
+        raise ValidationError({"role": f"角色“{shown(role)}”不是可选的值，应为{listed}"})
+    if unit is not None and not OrgUnit.objects.filter(pk=unit).exists():
+        raise ValidationError({"unit": f"没有编号为{unit}的单位"})
     rows = selectors.staff_search(user=_user(request), unit_id=unit, q=q, role=role)[:500]
     return [
         StaffOut(
@@ -159,7 +170,8 @@ def staff(
 
 
 @router.get("/staff/{staff_id}", response=StaffOut, summary="工作人员详情")
-def staff_detail(request: HttpRequest, staff_id: int) -> StaffOut:
+@operation("core.staff_view")
+def staff_detail(request: HttpRequest, staff_id: Id) -> StaffOut:
     s = User.objects.get_visible_or_404(_user(request), pk=staff_id)
     return StaffOut(
         id=s.pk,
@@ -182,7 +194,7 @@ def _span(raw: str) -> tuple[dt.date, dt.date]:
         return dt.date.fromisoformat(begin.strip()), dt.date.fromisoformat(end.strip())
     except ValueError:
         raise ValidationError(
-            {"paused": f"中止期间“{raw[:40]}”应写作 YYYY-MM-DD/YYYY-MM-DD（两端均不计入）"}
+            {"paused": f"中止期间“{shown(raw, 40)}”应写作 YYYY-MM-DD/YYYY-MM-DD（两端均不计入）"}
         ) from None
 
 
@@ -220,13 +232,16 @@ def _deadline_args(
 
 
 @router.get("/calendar/deadline", response=DeadlineOut, summary="计算期限（法定工作日或自然日）")
+@operation("core.calendar_view")
 def deadline(
     request: HttpRequest,
     start: dt.date,
     days: int | None = None,
     working_days: int | None = Query(None, description="同 days，按工作日（兼容旧参数）"),
-    unit: str = Query("working", description="working（工作日，默认）或 calendar（自然日）"),
-    paused: list[str] = Query(  # noqa: B008
+    unit: Text = Query(  # noqa: B008
+        "working", description="working（工作日，默认）或 calendar（自然日）"
+    ),
+    paused: list[Text] = Query(  # noqa: B008
         [], description="中止期间 YYYY-MM-DD/YYYY-MM-DD，两端均不计入；可重复"
     ),
 ) -> DeadlineOut:
@@ -320,7 +335,8 @@ def clock_out(cv: clock_selectors.ClockView) -> ClockOut:
     response=list[ClockOut],
     summary="对象的计时及其计算过程（数据范围内）",
 )
-def object_clocks(request: HttpRequest, object_type: str, object_id: int) -> list[ClockOut]:
+@operation("core.clock_view")
+def object_clocks(request: HttpRequest, object_type: str, object_id: Id) -> list[ClockOut]:
     """object_type: app_label.model, e.g. licensing.application; object_id: its id."""
     obj = clock_selectors.clocked_object(_user(request), object_type, object_id)
     return [clock_out(cv) for cv in clock_selectors.object_clocks(obj)]

@@ -8,6 +8,16 @@ from ninja.security.session import SessionAuth
 
 from regulus.core.tokens import token_authenticate
 
+REALM = "regulus"
+
+
+def bearer_challenge(request: HttpRequest) -> str:
+    """The WWW-Authenticate header of the API's 401 (RFC 6750 section 3; RFC 9110 requires
+    one on every 401): the API takes bearer tokens, and a token sent and refused (unknown,
+    revoked, or its user inactive) is named invalid_token."""
+    sent = request.headers.get("Authorization", "").lower().startswith("bearer ")
+    return f'Bearer realm="{REALM}"' + (', error="invalid_token"' if sent else "")
+
 
 class BearerTokenAuth(HttpBearer):
     """`Authorization: Bearer <token>`: acts as the token's staff member, with their scope."""

@@ -12,8 +12,9 @@ The clocks whose date or provisional flag changed are written a batch at a time 
 staged in a temporary table, core.bulk): their new dates, a ClockHistory row each, and for a
 main clock its object's deadline columns, in set-based statements. A clock that a transition
 stopped meanwhile is left alone (PostgreSQL; on SQLite the transaction holds the write lock
-from its start). One audit row for the run. The lock order is the kernel's: clocks, then
-their objects.
+from its start). One `audited` transaction with one audit row for the run (nested in the
+holiday edit's own when a calendar service calls it). The lock order is the kernel's: clocks,
+then their objects.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from django.db.models.functions import Cast
 
 from regulus.core import bulk
 from regulus.core import clock as timekeeper
-from regulus.core.audit import audit_record
+from regulus.core.audit import audited
 from regulus.core.calendar import HolidayTable, holiday_table, last_loaded_year
 from regulus.core.clocks import Span, trace_due_date
 from regulus.core.models import AuditLog, Clock, ClockHistory, ClockPause
@@ -117,7 +118,7 @@ def _recompute(running: models.QuerySet[Clock], *, actor: Any, reason: str) -> R
     notes: dict[tuple[Any, ...], str] = {}
     checked, changed = 0, 0
     batch: list[tuple[Any, ...]] = []
-    with bulk.roomy_cache():
+    with audited(actor=actor) as audit, bulk.roomy_cache():
         for clock_id, ct, obj, main, start, days, unit, before, provisional in _rows(running):
             checked += 1
             after, after_provisional = dates.of(start, days, unit, tuple(spans.get(clock_id, ())))
@@ -131,15 +132,14 @@ def _recompute(running: models.QuerySet[Clock], *, actor: Any, reason: str) -> R
                 batch = []
         if batch:
             changed += _write(batch, actor)
-    if changed:
-        audit_record(
-            actor=actor,
-            action=AuditLog.Action.UPDATE,
-            object_type="core.clock",
-            object_repr="计时",
-            summary=f"{reason}：重算计时 {checked} 个，届满日或暂定标记变化 {changed} 个",
-            changes={"checked": checked, "changed": changed},
-        )
+        if changed:
+            audit.record(
+                action=AuditLog.Action.UPDATE,
+                object_type="core.clock",
+                object_repr="办理期限",
+                summary=f"{reason}：重算计时 {checked} 个，届满日或暂定标记变化 {changed} 个",
+                changes={"checked": checked, "changed": changed},
+            )
     return Recomputed(checked, changed)
 
 

@@ -14,7 +14,7 @@ from django.db import models
 from django.db.models import BooleanField, Case, Q, QuerySet, Value, When
 from django.http import Http404
 
-from regulus.core import calendar, clock
+from regulus.core import calendar, clock, permissions
 from regulus.core.calendar import Deadline
 from regulus.core.clock_services import clock_trace
 from regulus.core.clocks import Trace, due_date, trace_lines
@@ -151,7 +151,8 @@ class ClockView:
 
 def clocked_object(user: Any, object_type: str, object_id: int) -> models.Model:
     """The object ("app_label.model", pk) whose clocks a page or the API shows, through the
-    user's data scope: 404 outside it, and for a model that runs no clocks."""
+    user's data scope: 404 outside it, and for a model that runs no clocks; 403 for a user
+    who may not read the workflow's objects (its view_permission)."""
     try:
         model = apps.get_model(object_type)
     except (LookupError, ValueError):
@@ -162,6 +163,8 @@ def clocked_object(user: Any, object_type: str, object_id: int) -> models.Model:
         raise Http404
     if flow is None or not getattr(flow, "clocks", None) or not hasattr(manager, "visible_to"):
         raise Http404
+    if flow.view_permission:
+        permissions.require(user, flow.view_permission)
     found: models.Model | None = manager.visible_to(user).filter(pk=object_id).first()  # type: ignore[attr-defined]
     if found is None:
         raise Http404

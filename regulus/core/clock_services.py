@@ -1,11 +1,14 @@
 """Writes of the legal clocks: start, stop, pause (中止), resume, extend (延长), and the changes a
-transition makes to its object's clocks (clock_plan). Each service is one transaction with its
-audit row; bad input raises ValidationError with a Chinese message naming the rule, and changes
-nothing. The recomputation after the holiday table changes is core.clock_recompute.
+transition makes to its object's clocks (clock_plan). Each service is one `audited`
+transaction with its audit row, about the clock, its pause or its extension; bad input raises
+ValidationError with a Chinese message naming the rule, and changes nothing. The
+recomputation after the holiday table changes is core.clock_recompute.
 
 An object's clocks are declared by its workflow (core.workflow.ClockSpec: the rule code, the
-main flag, the period of the object, who may pause, extend and approve), and started and
-stopped by its transitions. Every change of a clock writes a ClockHistory row, and the
+main flag, the period of the object, whether staff may pause or extend it by hand), and
+started and stopped by its transitions. Pausing and extending by hand need the kernel's
+permissions core.clock_pause and core.clock_extend (core.permissions), an extension's approver
+core.clock_approve. Every change of a clock writes a ClockHistory row, and the
 object's own `deadline` / `deadline_provisional` columns mirror its running main clock (None
 while it is paused or when none runs), so that its lists sort and filter by an index of its
 own table.
@@ -24,10 +27,11 @@ from typing import TYPE_CHECKING, Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models, transaction
+from django.db import models
 
 from regulus.core import clock as timekeeper
-from regulus.core.audit import audit_record
+from regulus.core import permissions
+from regulus.core.audit import AuditTrail, audited
 from regulus.core.calendar import Deadline, HolidayTable
 from regulus.core.clocks import Span, Trace, trace_due_date
 from regulus.core.models import (
@@ -46,6 +50,8 @@ if TYPE_CHECKING:
 
 RUNNING, PAUSED, STOPPED = Clock.Status.RUNNING, Clock.Status.PAUSED, Clock.Status.STOPPED
 OPEN = (RUNNING, PAUSED)
+# The kernel's permissions of the clocks (core.permissions).
+PAUSE, EXTEND, APPROVE = "core.clock_pause", "core.clock_extend", "core.clock_approve"
 
 
 # -- rules -----------------------------------------------------------------------------------
@@ -250,7 +256,7 @@ def clock_plan(
     open_now: dict[str, Clock],
 ) -> ClockPlan:
     """The plan of a transition, its rules checked (ValidationError): a pause obeys the rules of
-    clock_pause (the transition's roles stand for the pause roles). A clock named to stop,
+    clock_pause (the transition's permission stands for core.clock_pause). A clock named to stop,
     pause or resume that is not in that state is left as it is (the object may have reached
     the state another way)."""
     today = timekeeper.today()
@@ -293,9 +299,11 @@ def _stop(clock: Clock, today: dt.date, *, actor_name: str, note: str) -> None:
     )
 
 
-def _pause(clock: Clock, reason: str, day: dt.date, note: str, actor: Any, actor_name: str) -> None:
+def _pause(
+    clock: Clock, reason: str, day: dt.date, note: str, actor: Any, actor_name: str
+) -> ClockPause:
     before = clock.due_date
-    ClockPause.objects.create(
+    pause = ClockPause.objects.create(
         clock=clock,
         reason=reason,
         note=note[:300],
@@ -314,6 +322,7 @@ def _pause(clock: Clock, reason: str, day: dt.date, note: str, actor: Any, actor
         actor_name=actor_name,
         note=f"自 {day:%Y-%m-%d} 起中止（{label}）：{note}",
     )
+    return pause
 
 
 def _resume(clock: Clock, day: dt.date, note: str, actor_name: str) -> None:
@@ -353,60 +362,88 @@ def _locked(clock: Clock) -> tuple[Clock, models.Model, Workflow, ClockSpec]:
     return fresh, obj, flow, flow.clocks[fresh.name]
 
 
-def may(actor: Any, roles: Sequence[str]) -> bool:
-    """Whether the actor holds one of the roles a ClockSpec declares for an action (none
-    declared: nobody may do it by hand). The one role check of the clocks."""
-    return bool(roles) and getattr(actor, "is_authenticated", False) and actor.has_role(*roles)
+def may_pause(actor: Any, spec: ClockSpec) -> bool:
+    """Whether the actor may pause and resume the clock by hand (the clocks page's forms)."""
+    return spec.pausable and permissions.allows(actor, PAUSE)
 
 
-def _require_role(actor: Any, roles: Sequence[str], what: str) -> None:
-    if not may(actor, roles):
-        raise PermissionDenied(f"无权{what}" if roles else f"{what}：该计时不可由工作人员办理")
+def may_extend(actor: Any, spec: ClockSpec) -> bool:
+    return spec.extendable and permissions.allows(actor, EXTEND)
 
 
-def _audit(actor: Any, obj: models.Model, summary: str, changes: dict[str, Any]) -> None:
-    audit_record(
-        actor=actor, action=AuditLog.Action.UPDATE, obj=obj, summary=summary[:300], changes=changes
-    )
+def _by_hand(declared: bool, clock: Clock, what: str) -> None:
+    if not declared:
+        raise PermissionDenied(f"“{clock.label}”不可由工作人员{what}：由办理环节自动计时")
+
+
+def _about(clock: Clock, obj: models.Model) -> str:
+    """What an audit row about one of the object's clocks names: the object and the clock."""
+    return f"{obj}的{clock.label}"[:200]
 
 
 def clock_start(
     *, obj: models.Model, name: str, actor: Any, start: dt.date | None = None, note: str = ""
 ) -> Clock:
     """Start the object's named clock (declared by its workflow) from `start` (today), under
-    the rule version in force that day. A run of the same name still open is stopped first."""
+    the rule version in force that day. A run of the same name still open is stopped first.
+    A step of the object's own services, which checked the actor's permission."""
     flow = workflow_of(type(obj))
     if name not in flow.clocks:
         raise ValueError(f"{flow.name} declares no clock {name!r}")
     day = start or timekeeper.today()
     who = actor_name(actor)
-    with transaction.atomic():
+    with audited(actor=actor) as audit:
         current = open_clocks(obj, lock=True)
         clock = new_clock(obj, name, flow.clocks[name], start=day)
         if name in current:
-            _stop(current.pop(name), day, actor_name=who, note="重新起算")
+            stopped = current.pop(name)
+            status = stopped.status
+            _stop(stopped, day, actor_name=who, note="重新起算")
+            _audit_stop(audit, stopped, obj, status=status, note="重新起算")
         clock.save()
         _history(clock, ClockHistory.Kind.START, before=None, actor_name=who, note=note)
         _mirror(obj, flow, [*current.values(), clock])
-        _audit(
-            actor,
-            obj,
-            f"开始计时：{clock.label}，自 {day:%Y-%m-%d} 起 {clock.days} 个{clock.unit_label()}，"
-            f"届满 {Deadline(clock.due_date, clock.provisional)}",  # type: ignore[arg-type]
-            {"clock": clock.label, "due_date": clock.due_date},
+        audit.record(
+            action=AuditLog.Action.CREATE,
+            obj=clock,
+            object_repr=_about(clock, obj),
+            summary=f"开始计时：{clock.label}，自 {day:%Y-%m-%d} 起 {clock.days} 个"
+            f"{clock.unit_label()}，届满 {Deadline(clock.due_date, clock.provisional)}",  # type: ignore[arg-type]
+            changes={
+                "label": clock.label,
+                "start_date": day,
+                "days": clock.days,
+                "unit": clock.unit,
+                "due_date": clock.due_date,
+                "provisional": clock.provisional,
+            },
         )
     return clock
 
 
+def _audit_stop(
+    audit: AuditTrail, clock: Clock, obj: models.Model, *, status: str, note: str
+) -> None:
+    audit.record(
+        action=AuditLog.Action.UPDATE,
+        obj=clock,
+        object_repr=_about(clock, obj),
+        summary=f"结束计时：{clock.label}" + (f"（{note}）" if note else ""),
+        changes={"status": [status, STOPPED], "stopped_on": clock.stopped_on},
+    )
+
+
 def clock_stop(*, clock: Clock, actor: Any, note: str = "") -> Clock:
-    """Stop a clock whose step is done (transitions do this for the clocks they declare)."""
-    with transaction.atomic():
+    """Stop a clock whose step is done (transitions do this for the clocks they declare). A
+    step of the object's own services, which checked the actor's permission."""
+    with audited(actor=actor) as audit:
         clock, obj, flow, _spec = _locked(clock)
         if clock.status == STOPPED:
             raise ValidationError(f"“{clock.label}”已于 {clock.stopped_on:%Y-%m-%d} 结束计时")
+        status = clock.status
         _stop(clock, timekeeper.today(), actor_name=actor_name(actor), note=note)
         _mirror(obj, flow, open_clocks(obj).values())
-        _audit(actor, obj, f"结束计时：{clock.label}", {"clock": clock.label})
+        _audit_stop(audit, clock, obj, status=status, note=note)
     return clock
 
 
@@ -419,25 +456,28 @@ def clock_pause(
     since: dt.date | None = None,
 ) -> Clock:
     """中止: from `since` (today) on, the clock's days are not counted until it is resumed."""
+    permissions.require(actor, PAUSE)
     today = timekeeper.today()
     day = since or today
-    with transaction.atomic():
+    with audited(actor=actor) as audit:
         clock, obj, flow, spec = _locked(clock)
-        _require_role(actor, spec.pause_roles, f"中止“{clock.label}”")
+        _by_hand(spec.pausable, clock, "中止")
         errors = _pause_errors(clock, reason, note, day, today)
         if errors:
             raise ValidationError(errors)
-        _pause(clock, reason, day, note.strip(), actor, actor_name(actor))
+        before = clock.due_date
+        pause = _pause(clock, reason, day, note.strip(), actor, actor_name(actor))
         _mirror(obj, flow, open_clocks(obj).values())
-        _audit(
-            actor,
-            obj,
-            f"中止计时：{clock.label}，自 {day:%Y-%m-%d} 起（{PauseReason(reason).label}）",
-            {
-                "clock": clock.label,
-                "reason": PauseReason(reason).label,
-                "note": note.strip(),
+        audit.record(
+            action=AuditLog.Action.CREATE,
+            obj=pause,
+            object_repr=_about(clock, obj),
+            summary=f"中止计时：{clock.label}，自 {day:%Y-%m-%d} 起（{PauseReason(reason).label}）",
+            changes={
+                "reason": reason,
+                "note": pause.note,
                 "from_date": day,
+                "due_date": [before, None],
             },
         )
     return clock
@@ -479,11 +519,12 @@ def _pause_errors(
 def clock_resume(*, clock: Clock, actor: Any, note: str = "", on: dt.date | None = None) -> Clock:
     """恢复: the pause ends on `on` (today; the last day not counted), and the clock's date is
     computed again."""
+    permissions.require(actor, PAUSE)
     today = timekeeper.today()
     day = on or today
-    with transaction.atomic():
+    with audited(actor=actor) as audit:
         clock, obj, flow, spec = _locked(clock)
-        _require_role(actor, spec.pause_roles, f"恢复“{clock.label}”")
+        _by_hand(spec.pausable, clock, "恢复计时")
         if clock.status != PAUSED:
             raise ValidationError(f"“{clock.label}”未中止，无需恢复计时（恢复须先有中止）")
         open_pause = clock.pauses.get(to_date__isnull=True)
@@ -493,12 +534,17 @@ def clock_resume(*, clock: Clock, actor: Any, note: str = "", on: dt.date | None
             raise ValidationError({"on": f"恢复日不能早于中止日 {open_pause.from_date:%Y-%m-%d}"})
         _resume(clock, day, note.strip(), actor_name(actor))
         _mirror(obj, flow, open_clocks(obj).values())
-        _audit(
-            actor,
-            obj,
-            f"恢复计时：{clock.label}，中止 {open_pause.from_date:%Y-%m-%d} 至 {day:%Y-%m-%d}，"
-            f"届满 {Deadline(clock.due_date, clock.provisional)}",  # type: ignore[arg-type]
-            {"clock": clock.label, "to_date": day, "due_date": [None, clock.due_date]},
+        audit.record(
+            action=AuditLog.Action.UPDATE,
+            obj=open_pause,
+            object_repr=_about(clock, obj),
+            summary=f"恢复计时：{clock.label}，中止 {open_pause.from_date:%Y-%m-%d} 至 "
+            f"{day:%Y-%m-%d}，届满 {Deadline(clock.due_date, clock.provisional)}",  # type: ignore[arg-type]
+            changes={
+                "to_date": [None, day],
+                "resume_note": note.strip()[:300],
+                "due_date": [None, clock.due_date],
+            },
         )
     return clock
 
@@ -513,11 +559,12 @@ def clock_extend(
     reason: str,
 ) -> ClockExtension:
     """延长: add the approved days to the clock, within what its rule allows, before it runs out."""
+    permissions.require(actor, EXTEND)
     today = timekeeper.today()
-    with transaction.atomic():
+    with audited(actor=actor) as audit:
         clock, obj, flow, spec = _locked(clock)
-        _require_role(actor, spec.extend_roles, f"登记“{clock.label}”的延长")
-        errors = _extension_errors(clock, spec, days, approver, document, reason, today)
+        _by_hand(spec.extendable, clock, "延长")
+        errors = _extension_errors(clock, days, approver, document, reason, today)
         if errors:
             raise ValidationError(errors)
         assert approver is not None
@@ -548,18 +595,18 @@ def clock_extend(
             f"{extension.document}）：{extension.reason}",
         )
         _mirror(obj, flow, open_clocks(obj).values())
-        _audit(
-            actor,
-            obj,
-            f"延长期限：{clock.label} 延长 {days} 个{clock.unit_label()}，"
+        audit.record(
+            action=AuditLog.Action.CREATE,
+            obj=extension,
+            object_repr=_about(clock, obj),
+            summary=f"延长期限：{clock.label} 延长 {days} 个{clock.unit_label()}，"
             f"批准人 {approver.display_name}，文书 {extension.document}",
-            {
-                "clock": clock.label,
-                "due_date": [before, clock.due_date],
+            changes={
                 "days": days,
-                "approver": approver.display_name,
+                "approver": approver.pk,
                 "document": extension.document,
                 "reason": extension.reason,
+                "due_date": [before, clock.due_date],
             },
         )
     return extension
@@ -567,7 +614,6 @@ def clock_extend(
 
 def _extension_errors(
     clock: Clock,
-    spec: ClockSpec,
     days: int,
     approver: User | None,
     document: str,
@@ -597,14 +643,19 @@ def _extension_errors(
     errors: dict[str, str] = {}
     if approver is None:
         errors["approver"] = "延长须经批准：请选择批准人"
-    elif not approver.is_active or not approver.has_role(*spec.approver_roles):
-        roles = "、".join(_role_labels(spec.approver_roles)) or "有批准权限的人员"
+    elif not permissions.allows(approver, APPROVE):
+        roles = "、".join(_role_labels(approver_roles())) or "有批准权限的人员"
         errors["approver"] = f"延长须经批准：批准人应为{roles}"
     if not document.strip():
         errors["document"] = "延长须经批准：请填写批准文书的文号"
     if not reason.strip():
         errors["reason"] = "请填写延长理由"
     return errors
+
+
+def approver_roles() -> tuple[str, ...]:
+    """The role codes whose holders may approve an extension (the approver list's choice)."""
+    return permissions.get(APPROVE).roles
 
 
 def _role_labels(codes: Sequence[str]) -> list[str]:

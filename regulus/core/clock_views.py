@@ -1,6 +1,7 @@
 """The page of an object's clocks: each clock's date and how it was computed, its pauses,
-extensions and history, and the forms to pause, resume and extend it for those the object's
-workflow allows (core.workflow.ClockSpec). Thin: parse, call a clock service, render."""
+extensions and history, and the forms to pause, resume and extend it where its workflow allows
+it (core.workflow.ClockSpec) and the user holds the permission (core.clock_pause,
+core.clock_extend). Thin: parse, call a clock service, render."""
 
 from __future__ import annotations
 
@@ -8,27 +9,32 @@ import datetime as dt
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from regulus.core import clock, clock_selectors, clock_services
-from regulus.core.models import Clock, PauseReason, User
+from regulus.core.models import Clock, ClockExtension, ClockPause, PauseReason, User
+from regulus.core.permissions import page
+from regulus.core.text import LINE, clean_fields
 
+RESUME_NOTE_MAX = ClockPause._meta.get_field("resume_note").max_length
+
+# The fields of each form, by the keys its service names them with in its errors.
 FIELD_LABELS = {
-    "reason": "中止事由",
-    "note": "说明",
-    "since": "中止日",
-    "on": "恢复日",
-    "days": "延长天数",
-    "approver": "批准人",
-    "document": "批准文书",
+    "pause": {"reason": "中止事由", "note": "说明", "since": "中止日"},
+    "resume": {"note": "说明", "on": "恢复日"},
+    "extend": {
+        "days": "延长天数",
+        "approver": "批准人",
+        "document": "批准文书",
+        "reason": "延长理由",
+    },
 }
 
 
-@login_required
+@page("core.clock_view")
 def object_clocks(request: HttpRequest, object_type: str, object_id: int) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     obj = clock_selectors.clocked_object(user, object_type, object_id)
@@ -50,10 +56,10 @@ def object_clocks(request: HttpRequest, object_type: str, object_id: int) -> Htt
 
 
 def _actions(user: User, cv: clock_selectors.ClockView, spec: Any) -> dict[str, Any]:
-    """The forms the user may use on the clock: the services' own role checks, and only what
-    its rule allows in its state (the services check the rules again)."""
+    """The forms the user may use on the clock: the services' own permission checks, and only
+    what its rule allows in its state (the services check the rules again)."""
     c = cv.clock
-    may_pause = clock_services.may(user, spec.pause_roles)
+    may_pause = clock_services.may_pause(user, spec)
     actions: dict[str, Any] = {}
     if may_pause and c.status == Clock.Status.RUNNING and c.rule.pause_reasons:
         labels = dict(PauseReason.choices)
@@ -61,11 +67,11 @@ def _actions(user: User, cv: clock_selectors.ClockView, spec: Any) -> dict[str, 
         actions["pause_reasons"] = [(r, labels.get(r, r)) for r in c.rule.pause_reasons]
     if may_pause and c.status == Clock.Status.PAUSED:
         actions["resume"] = True
-    if clock_services.may(user, spec.extend_roles) and cv.can_extend_more and not cv.is_overdue:
+    if clock_services.may_extend(user, spec) and cv.can_extend_more and not cv.is_overdue:
         actions["extend"] = True
         actions["approvers"] = list(
             User.objects.visible_to(user)
-            .filter(roles__code__in=spec.approver_roles, is_active=True)
+            .filter(roles__code__in=clock_services.approver_roles(), is_active=True)
             .select_related("unit")
             .distinct()
             .order_by("unit__path", "username")[:200]
@@ -87,23 +93,27 @@ def _act(request: HttpRequest, user: User, obj: models.Model) -> None:
     action = post.get("action", "")
     try:
         if action == "pause":
+            text = clean_fields(post, {"note": ("说明", LINE)}, model=ClockPause)
             clock_services.clock_pause(
                 clock=target,
                 actor=user,
                 reason=post.get("reason", ""),
-                note=post.get("note", "")[:300],
+                note=text["note"],
                 since=_date(post.get("since"), "since"),
             )
             messages.success(request, f"已中止“{target.label}”")
         elif action == "resume":
+            text = clean_fields(post, {"note": ("说明", LINE, RESUME_NOTE_MAX)})
             clock_services.clock_resume(
-                clock=target,
-                actor=user,
-                note=post.get("note", "")[:300],
-                on=_date(post.get("on"), "on"),
+                clock=target, actor=user, note=text["note"], on=_date(post.get("on"), "on")
             )
             messages.success(request, f"已恢复“{target.label}”")
         elif action == "extend":
+            text = clean_fields(
+                post,
+                {"document": ("批准文书", LINE), "reason": ("延长理由", LINE)},
+                model=ClockExtension,
+            )
             days = _int(post.get("days"))
             if days is None:
                 raise ValidationError({"days": "请填写延长天数（正整数）"})
@@ -114,22 +124,24 @@ def _act(request: HttpRequest, user: User, obj: models.Model) -> None:
                 actor=user,
                 days=days,
                 approver=approver,
-                document=post.get("document", "")[:100],
-                reason=post.get("reason", "")[:300],
+                document=text["document"],
+                reason=text["reason"],
             )
             messages.success(request, f"已登记“{target.label}”的延长")
         else:
             raise ValidationError("未知操作")
     except ValidationError as exc:
-        _flash(request, exc)
+        _flash(request, exc, FIELD_LABELS.get(action, {}))
 
 
-def _flash(request: HttpRequest, exc: ValidationError) -> None:
+def _flash(request: HttpRequest, exc: ValidationError, labels: dict[str, str]) -> None:
+    """Each error on the page, after the name of its field unless it names it itself."""
     if hasattr(exc, "error_dict"):
         for key, errors in exc.error_dict.items():
-            label = FIELD_LABELS.get(key, "")
+            label = labels.get(key, "")
             for message in (m for e in errors for m in e.messages):
-                messages.error(request, f"{label}：{message}" if label else message)
+                named = not label or message.startswith(label)
+                messages.error(request, message if named else f"{label}：{message}")
     else:
         for message in exc.messages:
             messages.error(request, message)

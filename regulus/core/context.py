@@ -75,3 +75,16 @@ def request_client_ip(request: Any) -> str | None:
     """client_ip of a request: the lockout's records (AXES_CLIENT_IP_CALLABLE) name the same
     client as the operation log and the portal's limits."""
     return client_ip(request.META)
+
+
+# The longest username an account can have (User.username).
+USERNAME_MAX_LENGTH = 150
+
+
+def login_username(request: Any, credentials: dict[str, Any] | None = None) -> str:
+    """The username a login attempt gave, as the lockout records it (AXES_USERNAME_CALLABLE):
+    cut to the longest an account can have, so that a 300-character guess is counted, not
+    refused by the lockout's table (a 500 on PostgreSQL; Django's login forms do not check
+    the length before they authenticate)."""
+    given = credentials.get("username") if credentials else request.POST.get("username")
+    return str(given or "")[:USERNAME_MAX_LENGTH]

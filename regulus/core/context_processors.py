@@ -3,8 +3,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from django.urls import reverse
 
 from regulus.core.navigation import nav_for
+from regulus.core.plugins import public_nav_entries
 
 
 def shell(request: HttpRequest) -> dict[str, Any]:
@@ -19,4 +21,20 @@ def shell(request: HttpRequest) -> dict[str, Any]:
     return {
         "nav_sections": sections,
         "user_roles": roles or (["超级管理员"] if user.is_superuser else []),
+    }
+
+
+def public(request: HttpRequest) -> dict[str, Any]:
+    """The public portal's menu (core.plugins.PublicNavEntry), on the pages under it."""
+    if "/portal/" not in request.path:
+        return {}
+    return {
+        "public_nav": [
+            {
+                "label": e.label,
+                "url": reverse(e.url_name),
+                "active": request.path == reverse(e.url_name),
+            }
+            for e in public_nav_entries()
+        ]
     }

@@ -1,4 +1,4 @@
-"""国密 primitives: SM3 hashes and SM4 encryption of sensitive personal fields.
+"""国密 primitives: SM3 hashes, HMAC-SM3, and SM4 encryption of sensitive personal fields.
 
 Fields hold `base64(iv || SM4-CBC(PKCS7(value)))`; exact lookups go through a keyed SM3 hash
 (HMAC-SM3) stored beside them, so an ID number can be found without being decryptable from
@@ -8,7 +8,9 @@ the index.
 from __future__ import annotations
 
 import base64
+import functools
 import os
+from dataclasses import dataclass
 from typing import Any
 
 from cryptography.hazmat.primitives import hashes, hmac, padding
@@ -27,11 +29,33 @@ def _key() -> bytes:
     return bytes.fromhex(settings.FIELD_ENCRYPTION_KEY)
 
 
+def hmac_sm3_hex(key: bytes, data: bytes) -> str:
+    mac = hmac.HMAC(key, hashes.SM3())
+    mac.update(data)
+    return mac.finalize().hex()
+
+
+@dataclass(frozen=True)
+class MacKey:
+    """An HMAC-SM3 key and its public name: `id` (a fingerprint of the key) says which key
+    signed something without revealing the key."""
+
+    secret: bytes
+    id: str
+
+    def sign(self, data: bytes) -> str:
+        return hmac_sm3_hex(self.secret, data)
+
+
+@functools.cache
+def mac_key(hex_secret: str) -> MacKey:
+    secret = bytes.fromhex(hex_secret)
+    return MacKey(secret=secret, id=hmac_sm3_hex(secret, b"regulus key id")[:16])
+
+
 def keyed_hash(value: str) -> str:
     """HMAC-SM3 of a value under the field key: the lookup column of an encrypted field."""
-    mac = hmac.HMAC(_key(), hashes.SM3())
-    mac.update(value.encode())
-    return mac.finalize().hex()
+    return hmac_sm3_hex(_key(), value.encode())
 
 
 def sm4_encrypt(plain: str) -> str:

@@ -31,11 +31,14 @@ SURNAMES = (
 )
 GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华玉萍红娥玲芬燕彬辉鹏斌宇浩凯健俊帆"
 
-# (role name, permission kind, data scope)
+# (role name, permission kind, data scope). The three duties of 等保 2.0 and the kinds of
+# core migration 0010 (分派员, 法制审核员, 听证主持人) exist as roles from that migration; the
+# names here are the same, so a demo finds them.
 DEMO_ROLES = (
     ("系统管理员", Role.Code.ADMIN, DataScope.ALL),
-    ("局领导", Role.Code.LEADER, DataScope.ALL),
+    ("安全管理员", Role.Code.SECURITY_ADMIN, DataScope.ALL),
     ("安全审计员", Role.Code.AUDITOR, DataScope.ALL),
+    ("局领导", Role.Code.LEADER, DataScope.ALL),
     ("市局业务科室", Role.Code.HANDLER, DataScope.ALL),
     ("县区局业务承办人", Role.Code.HANDLER, DataScope.UNIT_AND_BELOW),
     ("县区局领导", Role.Code.LEADER, DataScope.UNIT_AND_BELOW),
@@ -43,13 +46,18 @@ DEMO_ROLES = (
     ("执法检查人员", Role.Code.INSPECTOR, DataScope.UNIT_AND_BELOW),
     ("市场监管所执法人员", Role.Code.INSPECTOR, DataScope.OWN_UNIT),
     ("网格巡查员", Role.Code.INSPECTOR, DataScope.OWN_RECORDS),
+    ("分派员", Role.Code.DISPATCHER, DataScope.ALL),
+    ("县区局分派员", Role.Code.DISPATCHER, DataScope.UNIT_AND_BELOW),
+    ("法制审核员", Role.Code.LEGAL_REVIEWER, DataScope.ALL),
+    ("听证主持人", Role.Code.HEARING_OFFICER, DataScope.ALL),
 )
 
 # The logins the README lists: (username, full name, unit key, role names).
 NAMED_LOGINS = (
     ("admin", "系统管理员", "city", ("系统管理员",)),
-    ("leader", "周平平", "city", ("局领导",)),
+    ("security", "安全管理员", "dept:信息中心", ("安全管理员",)),
     ("auditor", "审计员", "city", ("安全审计员",)),
+    ("leader", "周平平", "city", ("局领导",)),
     ("dengji", "杨立芳", "dept:登记注册科", ("市局业务科室",)),
     ("shenpi", "陈建华", "dept:行政审批科", ("市局业务科室", "窗口受理人员")),
     ("furong_handler", "刘思远", "district:430102", ("县区局业务承办人",)),
@@ -57,6 +65,10 @@ NAMED_LOGINS = (
     ("furong_inspector", "张志强", "district:430102", ("执法检查人员",)),
     ("tianxin_handler", "李婷", "district:430103", ("县区局业务承办人",)),
     ("yuelu_handler", "赵文博", "district:430104", ("县区局业务承办人",)),
+    ("fenpai", "孙雅婷", "dept:消费者权益保护科", ("分派员",)),
+    ("furong_fenpai", "何俊杰", "district:430102", ("县区局分派员",)),
+    ("fazhi", "郑明辉", "dept:法规科", ("法制审核员",)),
+    ("tingzheng", "罗文静", "dept:法规科", ("听证主持人",)),
 )
 
 
@@ -72,6 +84,12 @@ def roles_ensure() -> dict[str, Role]:
 
 def _districts() -> list[tuple[str, str]]:
     return [(code, name) for code, name in ids.DEMO_DISTRICTS]
+
+
+def seed(*, entities: int, log: Callable[[str], None]) -> None:
+    """The kernel's part of `regulus seed_demo` (core/extensions.py): the bureau's units and
+    staff, which every app's demo data builds on. `entities` is the apps' to use."""
+    seed_bureau(log=log)
 
 
 @transaction.atomic

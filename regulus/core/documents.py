@@ -5,17 +5,18 @@ QR codes.
   numbered document (application numbers, certificate numbers, 文书 numbers). Call inside the
   transaction that creates the row; the field must be unique, so two writers racing on
   PostgreSQL make one of them fail with IntegrityError, which `number_retry` retries.
-- `docx_render(template=, context=)`: a docxtpl template, looked up first under
+- `docx_render(template=, context=, images=)`: a docxtpl template, looked up first under
   MEDIA_ROOT/doc_templates/ (where admins put their edited copy), then in the app's packaged
-  `doc_templates/` folder.
+  `doc_templates/` folder; images (a QR code's PNG) where the template names them.
 - `xlsx_bytes(sheets)`: a small .xlsx in memory (big exports write core.xlsx into a file).
-- `qr_svg_data_uri(text)`: a QR code as an SVG data URI for <img src> (the CSP allows data:).
+- `qr_svg_data_uri(text)`: a QR code as an SVG data URI for <img src> (the CSP allows data:);
+  `qr_png_bytes(text)` the same code as a PNG, for a Word file.
 """
 
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -63,11 +64,24 @@ def template_path(template: str, *, package_dir: Path) -> Path:
     return package_dir / template
 
 
-def docx_render(*, template: str, context: dict[str, Any], package_dir: Path) -> bytes:
-    from docxtpl import DocxTemplate
+def docx_render(
+    *,
+    template: str,
+    context: dict[str, Any],
+    package_dir: Path,
+    images: Mapping[str, tuple[bytes, float]] | None = None,
+) -> bytes:
+    """The template filled with `context`; `images` ({tag: (PNG bytes, width in mm)}) are
+    placed where the template says {{ tag }} (a certificate's QR code)."""
+    from docx.shared import Mm
+    from docxtpl import DocxTemplate, InlineImage
 
     doc = DocxTemplate(str(template_path(template, package_dir=package_dir)))
-    doc.render(context, autoescape=True)
+    placed = {
+        tag: InlineImage(doc, io.BytesIO(data), width=Mm(width))
+        for tag, (data, width) in (images or {}).items()
+    }
+    doc.render({**context, **placed}, autoescape=True)
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()

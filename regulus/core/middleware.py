@@ -1,10 +1,14 @@
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.db import DataError
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.cache import patch_cache_control, patch_vary_headers
 
 from regulus.core.context import RequestInfo, client_ip, reset_request_info, set_request_info
+from regulus.core.text import escape_unsafe
 
 
 class RequestContextMiddleware:
@@ -14,11 +18,13 @@ class RequestContextMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        # The operation log shows them: a CR, LF or bidi override in a URL or a user agent
+        # is written as its escape, never as itself.
         token = set_request_info(
             RequestInfo(
                 ip=client_ip(request.META),
-                user_agent=request.META.get("HTTP_USER_AGENT", "")[:200],
-                path=request.path[:200],
+                user_agent=escape_unsafe(request.META.get("HTTP_USER_AGENT", "")[:200]),
+                path=escape_unsafe(request.path[:200]),
             )
         )
         try:
@@ -27,8 +33,13 @@ class RequestContextMiddleware:
             reset_request_info(token)
 
 
+logger = logging.getLogger(__name__)
 API_PREFIX = "/api/v1/"
+# Errors Django answers by itself, before or around a view: an unknown path, a wrong method,
+# a request it cannot read (handler400), a body over DATA_UPLOAD_MAX_MEMORY_SIZE.
 GENERIC_ERRORS = {
+    400: ("bad_request", "请求无法处理：格式或内容有误"),
+    403: ("forbidden", "无权执行此操作"),
     404: ("not_found", "接口不存在"),
     405: ("method_not_allowed", "该接口不支持此请求方法"),
     413: ("payload_too_large", "请求体过大"),
@@ -36,30 +47,55 @@ GENERIC_ERRORS = {
 }
 
 
-class ApiErrorShapeMiddleware:
-    """Errors that Django answers before the API sees the request (an unknown path, a wrong
-    method) get the API's one error shape too, so integrators parse one format."""
+class ErrorShapeMiddleware:
+    """Every error answer is Chinese and in its channel's shape, whoever made it: the API's
+    {"code","message","fields"} also for what Django answers before the API sees the request
+    (an unknown path, a wrong method, a body too big), and a page for an error that came
+    without one (require_POST's bare 405). First in MIDDLEWARE, so that it also sees what the
+    other middleware answer."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        if (
-            request.path.startswith(API_PREFIX)
-            and response.status_code >= 400
-            and not response.get("Content-Type", "").startswith("application/json")
-        ):
-            code, message = GENERIC_ERRORS.get(response.status_code, ("error", "请求无法处理"))
-            shaped = JsonResponse(
-                {"code": code, "message": message, "fields": {}},
-                status=response.status_code,
-                json_dumps_params={"ensure_ascii": False},
-            )
+        if response.status_code < 400:
+            return response
+        if request.path.startswith(API_PREFIX):
+            if not response.get("Content-Type", "").startswith("application/json"):
+                return _api_error(response)
+        elif not response.streaming and not response.content:
+            from regulus.core.views import status_page
+
+            page = status_page(request, response.status_code)
             if response.has_header("Allow"):
-                shaped["Allow"] = response["Allow"]
-            return shaped
+                page["Allow"] = response["Allow"]
+            return page
         return response
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        """A value the database cannot hold (too long for its column, a number out of range)
+        that no check at the edge caught: the service's transaction rolled back, so nothing
+        changed, and the page says so instead of a 500 (the API answers its own, regulus.api)."""
+        if not isinstance(exception, DataError) or request.path.startswith(API_PREFIX):
+            return None
+        from regulus.core.views import status_page
+
+        logger.warning("Page data error: %s", exception)
+        return status_page(request, 422)
+
+
+def _api_error(response: HttpResponse) -> HttpResponse:
+    code, message = GENERIC_ERRORS.get(response.status_code, ("error", "请求无法处理"))
+    shaped = JsonResponse(
+        {"code": code, "message": message, "fields": {}},
+        status=response.status_code,
+        json_dumps_params={"ensure_ascii": False},
+    )
+    for header in ("Allow", "Retry-After", "WWW-Authenticate"):
+        if response.has_header(header):
+            shaped[header] = response[header]
+    return shaped
 
 
 class RejectNulMiddleware:
@@ -81,7 +117,9 @@ class RejectNulMiddleware:
                 status=422,
                 json_dumps_params={"ensure_ascii": False},
             )
-        return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
+        from regulus.core.views import status_page
+
+        return status_page(request, 400, message)
 
 
 def _field_with_nul(request: HttpRequest) -> str | None:
@@ -98,3 +136,19 @@ def _field_with_nul(request: HttpRequest) -> str | None:
             if "\x00" in key or any("\x00" in value for value in values):
                 return key.replace("\x00", "")
     return None
+
+
+class HtmxCacheMiddleware:
+    """Every answer varies with HX-Request; an answer to an htmx request is never stored
+    (`Cache-Control: no-store`), so neither the browser's cache nor its history can give it
+    for the page."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        patch_vary_headers(response, ("HX-Request",))
+        if request.headers.get("HX-Request"):
+            patch_cache_control(response, no_store=True)
+        return response

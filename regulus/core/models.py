@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 
+from regulus.core.auditwords import AuditKey, date_text, division_text
 from regulus.core.scope import ScopedQuerySet
 
 
@@ -38,6 +39,8 @@ class OrgUnit(models.Model):
     path = models.CharField(max_length=255, editable=False, db_index=True, default="")
     sort_order = models.PositiveIntegerField("排序", default=0)
     is_active = models.BooleanField("启用", default=True)
+
+    audit_keys: ClassVar[dict[str, AuditKey]] = {"division_code": AuditKey(show=division_text)}
 
     class Meta:
         verbose_name = "单位"
@@ -80,13 +83,22 @@ class DataScope(models.TextChoices):
 
 
 class Role(models.Model):
+    """A named grant: a permission kind (`code`, what the holder may do: see each app's
+    permissions.py) and a data scope (what the holder may see)."""
+
     class Code(models.TextChoices):
+        # The three duties of 等保 2.0, never held together nor with a business role.
         ADMIN = "admin", "系统管理员"
+        SECURITY_ADMIN = "security_admin", "安全管理员"
+        AUDITOR = "auditor", "安全审计员"
+        # The business.
         LEADER = "leader", "局领导"
         HANDLER = "handler", "业务承办人"
         INSPECTOR = "inspector", "执法检查人员"
         WINDOW_CLERK = "window_clerk", "窗口受理人员"
-        AUDITOR = "auditor", "安全审计员"
+        DISPATCHER = "dispatcher", "分派员"
+        LEGAL_REVIEWER = "legal_reviewer", "法制审核员"
+        HEARING_OFFICER = "hearing_officer", "听证主持人"
 
     name = models.CharField("角色名称", max_length=50, unique=True)
     code = models.CharField("权限类别", max_length=30, choices=Code.choices)
@@ -130,6 +142,8 @@ class User(AbstractUser):
     objects = StaffManager()  # type: ignore[misc]
 
     scope_unit_field = "unit"
+    # A lockout lifted by the security administrator (core.services) counts what it cleared.
+    audit_keys: ClassVar[dict[str, AuditKey]] = {"cleared": AuditKey("清除失败记录数")}
 
     class Meta:
         verbose_name = "工作人员"
@@ -148,9 +162,6 @@ class User(AbstractUser):
 
         return {code for code, _, _ in role_grants(self)}
 
-    def has_role(self, *codes: str) -> bool:
-        return self.is_superuser or bool(self.role_codes() & set(codes))
-
 
 class AuditLog(models.Model):
     """One operation, chained to the previous one by an SM3 hash (see core.audit)."""
@@ -168,6 +179,9 @@ class AuditLog(models.Model):
         TOKEN = "token", "令牌"
         QUERY = "query", "查询"  # a read of personal information (a search by ID number)
         THROTTLED = "throttled", "频次超限"  # an address blocked by a rate limit (core.throttle)
+        # The chain goes on under another key (the first keyed row after an upgrade, or a key
+        # rotation): core.audit.
+        CHAIN_KEY = "chain_key", "日志链密钥"
 
     at = models.DateTimeField("时间", db_index=True)
     actor = models.ForeignKey(
@@ -205,12 +219,16 @@ class AuditLog(models.Model):
 
 class AuditChainHead(models.Model):
     """The last link of the audit chain. Locking this one row serialises chain appends, and
-    its count and hash reveal a deletion at the tail, which the rows alone cannot show."""
+    its count and hash reveal a deletion at the tail, which the rows alone cannot show: `mac`
+    (HMAC-SM3 of count, last id and hash under the key `key_id` names) keeps anyone without
+    the key from moving the head back after cutting rows off the tail."""
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     last_id = models.BigIntegerField(default=0)
     last_hash = models.CharField(max_length=64, default="0" * 64)
     count = models.BigIntegerField(default=0)
+    key_id = models.CharField(max_length=16, blank=True)  # empty: the chain is not keyed yet
+    mac = models.CharField(max_length=64, blank=True)
 
     class Meta:
         verbose_name = "审计链头"
@@ -336,6 +354,66 @@ class ThrottleCounter(models.Model):
         return f"{self.name}: {self.hits}"
 
 
+class Handover(models.Model):
+    """A record one app leaves for another to take up (移交): a clue for enforcement to verify
+    (a spot-check problem, a verified report, a false commitment), or a credit fact for the
+    credit record (a listing ground, a penalty, a confirmed complaint). The sending app does
+    not depend on the receiving one: it writes here through core.handover, and the receiver
+    takes the records of its kind when it is installed. The entity is named by id and code,
+    not by a foreign key, because the kernel sits below the registry."""
+
+    class Kind(models.TextChoices):
+        CLUE = "clue", "案件线索"
+        CREDIT = "credit", "信用信息"
+
+    kind = models.CharField("类别", max_length=10, choices=Kind.choices)
+    topic = models.CharField("事由代码", max_length=60)
+    topic_label = models.CharField("事由", max_length=100)
+    source_type = models.CharField("来源对象类型", max_length=100)
+    source_id = models.CharField("来源对象编号", max_length=64)
+    source_number = models.CharField("来源编号", max_length=60, blank=True)
+    source_url = models.CharField("来源页面", max_length=300, blank=True)
+    entity_id = models.BigIntegerField("市场主体", null=True, blank=True)
+    uscc = models.CharField("统一社会信用代码", max_length=18, blank=True)
+    entity_name = models.CharField("主体名称", max_length=200, blank=True)
+    unit = models.ForeignKey(
+        OrgUnit, verbose_name="所属单位", on_delete=models.PROTECT, related_name="+"
+    )
+    occurred_on = models.DateField("发生日期")
+    title = models.CharField("标题", max_length=200)
+    detail = models.TextField("情况", blank=True)
+    data = models.JSONField("数据", default=dict, blank=True)
+    sent_at = models.DateTimeField("移交时间")
+    sent_by = models.CharField("移交人", max_length=150)
+    taken_at = models.DateTimeField("接收时间", null=True, blank=True)
+    taken_by = models.CharField("接收人", max_length=150, blank=True)
+    taken_as = models.CharField("接收为", max_length=100, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    scope_unit_field = "unit"
+
+    class Meta:
+        verbose_name = "移交记录"
+        verbose_name_plural = "移交记录"
+        ordering = ["-sent_at", "-id"]
+        indexes = [
+            # The receiver's inbox: the records of its kind not yet taken, oldest first.
+            models.Index(fields=["kind", "taken_at", "sent_at"], name="handover_inbox_idx"),
+            models.Index(fields=["entity_id", "kind"], name="handover_entity_idx"),
+            models.Index(fields=["source_type", "source_id"], name="handover_source_idx"),
+        ]
+        constraints = [
+            # One record of a topic per source object: a repeated send is the same record.
+            models.UniqueConstraint(
+                fields=["kind", "topic", "source_type", "source_id"], name="handover_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}：{self.title}"
+
+
 # -- legal clocks (core.clocks, core.clock_services) -------------------------------------------
 
 
@@ -404,13 +482,21 @@ class Clock(models.Model):
     # looked up by its clocks only when it is deleted. Every index is paid for by each write
     # of the recomputation after a holiday edit, which rewrites every open clock.
     content_type = models.ForeignKey(
-        "contenttypes.ContentType", on_delete=models.PROTECT, related_name="+", db_index=False
+        "contenttypes.ContentType",
+        verbose_name="对象类型",
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
-    object_id = models.PositiveBigIntegerField()
+    object_id = models.PositiveBigIntegerField("对象编号")
     name = models.CharField("计时", max_length=30)
     label = models.CharField("名称", max_length=50)
     rule = models.ForeignKey(
-        ClockRule, on_delete=models.PROTECT, related_name="clocks", db_index=False
+        ClockRule,
+        verbose_name="计时规则",
+        on_delete=models.PROTECT,
+        related_name="clocks",
+        db_index=False,
     )
     unit = models.CharField("计算单位", max_length=10, choices=ClockUnit.choices)
     is_main = models.BooleanField("当前环节期限", default=True)
@@ -422,6 +508,12 @@ class Clock(models.Model):
     provisional = models.BooleanField("暂定", default=False)
     started_at = models.DateTimeField("开始时间")
     stopped_on = models.DateField("结束日期", null=True, blank=True)
+
+    # The row of a recomputation after a holiday edit (core.clock_recompute) counts clocks.
+    audit_keys: ClassVar[dict[str, AuditKey]] = {
+        "checked": AuditKey("重算计时数"),
+        "changed": AuditKey("届满日或暂定标记变化数"),
+    }
 
     class Meta:
         verbose_name = "计时"
@@ -466,19 +558,29 @@ class ClockPause(models.Model):
     """A pause (中止) of a clock: the days from `from_date` to `to_date` (both included) are not
     counted. An open pause (to_date None) is the clock's current one."""
 
-    clock = models.ForeignKey(Clock, on_delete=models.CASCADE, related_name="pauses")
+    clock = models.ForeignKey(
+        Clock, verbose_name="计时", on_delete=models.CASCADE, related_name="pauses"
+    )
     reason = models.CharField("中止事由", max_length=20, choices=PauseReason.choices)
     note = models.CharField("说明", max_length=300)
     from_date = models.DateField("中止日")
     to_date = models.DateField("恢复日", null=True, blank=True)
     paused_by = models.ForeignKey(
-        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        User,
+        verbose_name="中止登记人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     paused_by_name = models.CharField("中止人", max_length=150)
     paused_at = models.DateTimeField("登记时间")
     resumed_by_name = models.CharField("恢复人", max_length=150, blank=True)
     resumed_at = models.DateTimeField("恢复登记时间", null=True, blank=True)
     resume_note = models.CharField("恢复说明", max_length=300, blank=True)
+
+    # A pause's rows say how the clock's date moved: the clock's, not the pause's own field.
+    audit_keys: ClassVar[dict[str, AuditKey]] = {"due_date": AuditKey("届满日", show=date_text)}
 
     class Meta:
         verbose_name = "计时中止"
@@ -496,14 +598,20 @@ class ClockPause(models.Model):
 class ClockExtension(models.Model):
     """An approved extension (延长) of a clock."""
 
-    clock = models.ForeignKey(Clock, on_delete=models.CASCADE, related_name="extensions")
+    clock = models.ForeignKey(
+        Clock, verbose_name="计时", on_delete=models.CASCADE, related_name="extensions"
+    )
     days = models.PositiveSmallIntegerField("延长天数")
-    approver = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    approver = models.ForeignKey(
+        User, verbose_name="批准人", on_delete=models.PROTECT, related_name="+"
+    )
     approver_name = models.CharField("批准人", max_length=150)
     document = models.CharField("批准文书", max_length=100)
     reason = models.CharField("延长理由", max_length=300)
     recorded_by_name = models.CharField("登记人", max_length=150)
     recorded_at = models.DateTimeField("登记时间")
+
+    audit_keys: ClassVar[dict[str, AuditKey]] = {"due_date": AuditKey("届满日", show=date_text)}
 
     class Meta:
         verbose_name = "计时延长"
@@ -526,7 +634,9 @@ class ClockHistory(models.Model):
         RECOMPUTE = "recompute", "节假日调整重算"
         STOP = "stop", "结束计时"
 
-    clock = models.ForeignKey(Clock, on_delete=models.CASCADE, related_name="history")
+    clock = models.ForeignKey(
+        Clock, verbose_name="计时", on_delete=models.CASCADE, related_name="history"
+    )
     kind = models.CharField("变化", max_length=10, choices=Kind.choices)
     at = models.DateTimeField("时间")
     actor_name = models.CharField("操作人", max_length=150)

@@ -1,50 +1,30 @@
-"""The module navigation of the staff shell.
-
-An entry appears only when its URL exists (an app not yet installed shows nothing, rather than
-a link that goes nowhere) and the user holds one of its roles (empty = every staff member)."""
+"""The module navigation of the staff shell: the menu entries every installed app declares
+(core.plugins), those the user may open: the permission the page behind an entry declares
+(core.permissions.page), or the one the entry names itself."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import functools
 
-from django.urls import NoReverseMatch, reverse
+from django.urls import resolve, reverse
 
-
-@dataclass(frozen=True)
-class NavItem:
-    label: str
-    icon: str
-    url_name: str
-    roles: tuple[str, ...] = ()
-    section: str = "业务"
-
-
-NAV: tuple[NavItem, ...] = (
-    NavItem("工作台", "speedometer2", "core:home", section="工作台"),
-    NavItem("市场主体", "building", "registry:entity_list"),
-    NavItem("一件事一次办", "inboxes", "licensing:application_list"),
-    NavItem("后置核查", "clipboard-check", "licensing:verification_list"),
-    NavItem("事项与套餐", "list-check", "licensing:catalogue"),
-    NavItem("一件事套餐维护", "collection", "licensing:bundle_list", ("admin",)),
-    NavItem("办件统计", "bar-chart", "licensing:stats"),
-    NavItem("数据导入", "upload", "registry:import_start", ("admin", "handler")),
-    NavItem("单位与人员", "diagram-3", "core:staff_list", section="系统"),
-    NavItem("工作日历", "calendar3", "core:calendar", section="系统"),
-    NavItem("操作日志", "journal-text", "core:audit_list", ("admin", "auditor"), section="系统"),
-    NavItem("接口令牌", "key", "core:token_list", section="系统"),
-    NavItem("接口文档", "braces", "api:openapi-view", section="系统"),
-)
+from regulus.core.permissions import allows
+from regulus.core.plugins import nav_entries
 
 
 def nav_for(user: object, current_path: str) -> list[dict[str, object]]:
     items: list[dict[str, object]] = []
-    for item in NAV:
-        if item.roles and not user.has_role(*item.roles):  # type: ignore[attr-defined]
-            continue
-        try:
-            url = reverse(item.url_name)
-        except NoReverseMatch:
+    for item in nav_entries():
+        url = reverse(item.url_name)
+        code = item.permission or page_permission(url)
+        if code and not allows(user, code):
             continue
         active = current_path == url or (url != "/" and current_path.startswith(url))
         items.append({"item": item, "url": url, "active": active})
     return items
+
+
+@functools.cache
+def page_permission(url: str) -> str | None:
+    """The permission the page at this address declares (None: every staff member)."""
+    return getattr(resolve(url).func, "permission", None)

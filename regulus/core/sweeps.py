@@ -1,5 +1,6 @@
 """The kernel's sweeps (see core.tick): expired sessions, as Django's `clearsessions` does,
-rate-limit counters past their window, and provisional clocks whose year is loaded."""
+rate-limit counters past their window, the audit chain's daily anchor, and provisional clocks
+whose year is loaded."""
 
 from __future__ import annotations
 
@@ -9,10 +10,10 @@ from typing import Any
 
 from django.conf import settings
 
-from regulus.core import clock
-from regulus.core.audit import audit_record
+from regulus.core import audit_anchor, clock
+from regulus.core.audit import audited, chain_key, unaudited
 from regulus.core.clock_recompute import provisional_clocks_due, provisional_clocks_recompute
-from regulus.core.models import AuditLog, ThrottleCounter
+from regulus.core.models import AuditChainHead, AuditLog, ThrottleCounter
 from regulus.core.tick import SYSTEM_ACTOR, SweepResult, sweep
 
 
@@ -51,18 +52,18 @@ def expired_sessions_clear() -> SweepResult:
     store, _ = _session_store()
     expired = _expired()
     count = expired.count() if expired is not None else 0
-    store.clear_expired()
-    if count:
-        # One row a run: a session is no business object, and its key is a credential that
-        # the log must not hold.
-        audit_record(
-            actor=SYSTEM_ACTOR,
-            action=AuditLog.Action.DELETE,
-            object_type="sessions.session",
-            object_repr="过期会话",
-            summary=f"清除过期的登录会话{count}个",
-            changes={"count": count},
-        )
+    with audited(actor=SYSTEM_ACTOR) as audit:
+        store.clear_expired()
+        if count:
+            # One row a run: a session is no business object, and its key is a credential
+            # that the log must not hold.
+            audit.record(
+                action=AuditLog.Action.DELETE,
+                object_type="sessions.session",
+                object_repr="过期会话",
+                summary=f"清除过期的登录会话{count}个",
+                changes={"count": count},
+            )
     return SweepResult(count, f"清除过期会话 {count} 个")
 
 
@@ -76,9 +77,10 @@ def _expired_counters() -> Any:
     pending=lambda: _expired_counters().exists(),
 )
 def expired_throttle_counters_clear() -> SweepResult:
-    deleted, _ = _expired_counters().delete()
     # Not audited: the counters are a cache of the current windows, not records; a block
     # they caused was audited when it happened (core.throttle).
+    with unaudited("过期的访问频次计数：缓存，不是业务记录"):
+        deleted, _ = _expired_counters().delete()
     return SweepResult(deleted, f"清除过期访问频次计数 {deleted} 个")
 
 
@@ -90,9 +92,34 @@ def expired_throttle_counters_clear() -> SweepResult:
 def provisional_clocks() -> SweepResult:
     """A safety net: the services that load or edit the holiday table recompute the clocks
     themselves; a year recorded another way (a CalendarYear row written by a script) is
-    caught here within a minute. Audited as one row a run (core.clock_services)."""
+    caught here within a minute. Audited as one row a run (core.clock_recompute)."""
     result = provisional_clocks_recompute(actor=SYSTEM_ACTOR)
     return SweepResult(
         result.changed,
         f"重算暂定计时 {result.checked} 个，届满日或暂定标记变化 {result.changed} 个",
     )
+
+
+def _anchor_due() -> bool:
+    last = audit_anchor.last_anchor_date(settings.AUDIT_ANCHOR_FILE)
+    return (last is None or last < clock.today()) and AuditChainHead.objects.filter(
+        count__gt=0
+    ).exists()
+
+
+@sweep(
+    "core.audit_anchor",
+    "将操作日志链头锚定到库外的锚点文件（每日一次）",
+    pending=_anchor_due,
+)
+def audit_anchor_write() -> SweepResult:
+    # The head as committed: rows of a transaction still running (an import) are anchored the
+    # next day. Not audited: the anchor is the record, outside the database by design, and a
+    # row about it would move the head it has just anchored.
+    head = AuditChainHead.objects.get(pk=1)
+    line = audit_anchor.anchor_append(
+        settings.AUDIT_ANCHOR_FILE, key=chain_key(), date=clock.today(), rows=head.count,
+        last_id=head.last_id, head=head.last_hash,
+    )  # fmt: skip
+    # The line goes to tick's output too (its log): a second copy outside the database.
+    return SweepResult(1, f"锚定操作日志链头：{line}")

@@ -5,15 +5,20 @@ described here by a `Limit` that says, in Chinese, what it counts. Counting is i
 aligned to the epoch (10 an hour: 10:00–11:00, 11:00–12:00, …); the counter's key holds the
 window, so a window's count can never leak into the next one, whatever the cache's TTL.
 
-    attempt = throttle.hit(request, LOOKUP_FAILURES)   # raises Throttled over the limit
-    app = lookup(...)
-    if app is not None:
-        attempt.refund()                               # only failures count
+    attempt = throttle.hit(request, SUBMISSIONS)   # raises Throttled over the limit
+    application = create(...)
+    if application is None:
+        attempt.refund()                           # only applications created count
 
 `hit` counts first and checks after (one atomic increment), so concurrent requests cannot
 slip past the limit together; a refused request is taken back off the count, so it changes
 nothing and the block ends when its window does. The first refusal in a window is written to
 the audit log (actor none, like a failed login), later ones in the same window are not.
+`count` counts without refusing and leaves the decision to the caller (`attempt.over`,
+`attempt.refuse()`): the portal's progress lookup refuses a wrong pair over the limit but
+lets a correct one through (portal.limits). A limit can count per address and `subject` (an
+application number, a phone), each subject its own counter; the subject is kept in the key
+only as a keyed hash.
 
 Increments are atomic. With Redis (or any cache with an atomic incr) the counter is a cache
 entry: `cache.add` creates it, `cache.incr` adds. Django's database cache is no place for it
@@ -32,7 +37,7 @@ import datetime as dt
 import ipaddress
 import logging
 import math
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -44,7 +49,9 @@ from django.db import OperationalError, connection
 from django.http import HttpRequest
 
 from regulus.core import clock
+from regulus.core.audit import unaudited
 from regulus.core.context import IPAddress, client_address_of
+from regulus.core.crypto import keyed_hash
 from regulus.core.models import ThrottleCounter
 
 logger = logging.getLogger(__name__)
@@ -57,10 +64,12 @@ EXPIRY_MARGIN_SECONDS = 60
 @dataclass(frozen=True)
 class Limit:
     """A named limit. `name` is its key in settings.THROTTLE_RATES; `what` says in Chinese what
-    is counted (办理进度查询失败, 提交申请 …), for the refusal message and the audit log."""
+    is counted (办理进度查询失败, 提交申请 …), for the refusal message and the audit log; `why`
+    tells the refused person, in Chinese, what the limit protects (the 429 page)."""
 
     name: str
     what: str
+    why: str = ""
 
 
 class Throttled(Exception):
@@ -85,10 +94,18 @@ class Throttled(Exception):
 @dataclass
 class Attempt:
     """A counted request; `refund()` takes it back off the count (it should not have counted:
-    a lookup that found the application, a form sent back with errors)."""
+    a lookup that found the application, a form sent back with errors). `over`: the count
+    went past the limit; `refuse()` then takes it back and raises Throttled."""
 
     key: str
     expires_in: int
+    limit: Limit | None = None
+    address: str = ""
+    count: int = 0
+    seconds: int = 0
+    retry_after: int = 0
+    over: bool = False
+    subject_label: str = ""
     refunded: bool = False
 
     def refund(self) -> None:
@@ -98,6 +115,23 @@ class Attempt:
                 _add(self.key, -1, self.expires_in)
             except Exception:
                 logger.exception("Rate limit counter %s not refunded: the cache failed", self.key)
+
+    def refuse(self) -> None:
+        """Refuse the request: take it off the count (a refused request changes nothing, so
+        the block ends with its window), audit the first refusal of the window, raise."""
+        assert self.limit is not None and self.over
+        self.refund()
+        refused = Throttled(
+            limit=self.limit, count=self.count, seconds=self.seconds, retry_after=self.retry_after
+        )
+        try:
+            first_refusal = _add(f"{self.key}:audited", 1, self.expires_in) == 1
+        except Exception:
+            logger.exception("Rate limit %s: the refusal could not be marked", self.limit.name)
+            first_refusal = False
+        if first_refusal:  # audited once a window
+            _audit_block(refused, address=self.address, subject_label=self.subject_label)
+        raise refused
 
 
 NOT_COUNTED = Attempt(key="", expires_in=0)
@@ -142,19 +176,50 @@ def is_exempt(request: HttpRequest) -> bool:
     )
 
 
-def hit(request: HttpRequest, limit: Limit) -> Attempt:
-    """Count one request of `limit` from the request's address; raise Throttled if that goes
-    over the limit (the refused request is not counted). A limit set to `off`, or a client in
-    settings.THROTTLE_EXEMPT_NETWORKS, counts nothing."""
+def hit(
+    request: HttpRequest, limit: Limit, *, subject: str = "", subject_label: str = ""
+) -> Attempt:
+    """Count one request of `limit` from the request's address (and `subject`, if given);
+    raise Throttled if that goes over the limit (the refused request is not counted). A limit
+    set to `off`, or a client in settings.THROTTLE_EXEMPT_NETWORKS, counts nothing."""
+    attempt = count(request, limit, subject=subject, subject_label=subject_label)
+    if attempt.over:
+        attempt.refuse()
+    return attempt
+
+
+def hit_all(request: HttpRequest, limits: Sequence[tuple[Limit, str, str]]) -> list[Attempt]:
+    """`hit` each (limit, subject, subject_label) in turn; when one refuses, those counted
+    before it are taken back, so that the refused request counted nothing anywhere."""
+    attempts: list[Attempt] = []
+    try:
+        for limit, subject, label in limits:
+            attempts.append(hit(request, limit, subject=subject, subject_label=label))
+    except Throttled:
+        for attempt in attempts:
+            attempt.refund()
+        raise
+    return attempts
+
+
+def count(
+    request: HttpRequest, limit: Limit, *, subject: str = "", subject_label: str = ""
+) -> Attempt:
+    """Count one request of `limit` without refusing it: the attempt says whether it went
+    over (`over`), and the caller refuses (`refuse()`) or refunds it. `subject_label` names
+    the subject in the audit row of a refusal (never a phone number in clear)."""
     rate = settings.THROTTLE_RATES.get(limit.name)
     if rate is None or is_exempt(request):
         return NOT_COUNTED
-    count, seconds = rate
+    allowed, seconds = rate
     address = client_address(request)
     now = clock.now().timestamp()
     window = int(now // seconds)
     retry_after = max(1, math.ceil((window + 1) * seconds - now))
     key = f"{settings.THROTTLE_KEY_PREFIX}:{limit.name}:{window}:{address}"
+    if subject:
+        # The subject as a keyed hash: no phone number in the cache or the counter table.
+        key += ":" + keyed_hash(f"{limit.name}:{subject}")[:24]
     expires_in = retry_after + EXPIRY_MARGIN_SECONDS
     try:
         used = _add(key, 1, expires_in)
@@ -167,40 +232,36 @@ def hit(request: HttpRequest, limit: Limit) -> Attempt:
         # The cache is down: serve the public rather than refuse everyone; the log says why.
         logger.exception("Rate limit %s not counted: the cache failed", limit.name)
         return NOT_COUNTED
-    attempt = Attempt(key=key, expires_in=expires_in)
-    if used <= count:
-        return attempt
-    attempt.refund()
-    refused = Throttled(limit=limit, count=count, seconds=seconds, retry_after=retry_after)
-    try:
-        first_refusal = _add(f"{key}:audited", 1, expires_in) == 1
-    except Exception:
-        logger.exception("Rate limit %s: the refusal could not be marked", limit.name)
-        first_refusal = False
-    if first_refusal:  # audited once a window
-        _audit_block(refused, address=address)
-    raise refused
+    return Attempt(
+        key=key, expires_in=expires_in, limit=limit, address=address, count=allowed,
+        seconds=seconds, retry_after=retry_after, over=used > allowed,
+        subject_label=subject_label,
+    )  # fmt: skip
 
 
-def _audit_block(refused: Throttled, *, address: str) -> None:
+def _audit_block(refused: Throttled, *, address: str, subject_label: str = "") -> None:
     from regulus.core.audit import audit_record
     from regulus.core.models import AuditLog
 
+    about = f"（{subject_label}）" if subject_label else ""
+    changes: dict[str, Any] = {
+        "limit": refused.limit.name,
+        "address": address,
+        "count": refused.count,
+        "window_seconds": refused.seconds,
+        "retry_after_seconds": refused.retry_after,
+    }
+    if subject_label:
+        changes["subject"] = subject_label
     audit_record(
         actor=None,
         action=AuditLog.Action.THROTTLED,
         object_type="core.throttle",
         object_id=refused.limit.name,
         object_repr=address,
-        summary=f"地址{address}{refused.limit.what}次数达到上限（{refused.rule}），"
+        summary=f"地址{address}{refused.limit.what}{about}次数达到上限（{refused.rule}），"
         f"暂停约{duration_text(refused.retry_after)}",
-        changes={
-            "limit": refused.limit.name,
-            "address": address,
-            "count": refused.count,
-            "window_seconds": refused.seconds,
-            "retry_after_seconds": refused.retry_after,
-        },
+        changes=changes,
     )
 
 
@@ -237,7 +298,11 @@ def _table_add(key: str, delta: int, expires_in: int) -> int:
     else:
         sql = f"UPDATE {table} SET hits = hits + %s WHERE name = %s RETURNING hits"
         params = [delta, key]
-    with _short_lock_wait(), connection.cursor() as cursor:
+    with (
+        unaudited("访问频次计数：当前时间窗的计数，不是业务记录；封禁本身另有审计记录"),
+        _short_lock_wait(),
+        connection.cursor() as cursor,
+    ):
         cursor.execute(sql, params)
         row = cursor.fetchone()
     return int(row[0]) if row else 0

@@ -5,11 +5,12 @@ from __future__ import annotations
 import functools
 import json
 import secrets
+from typing import Any
 
-from django.db import connection, transaction
+from django.db import connection
 
-from regulus.core import clock
-from regulus.core.audit import audit_record
+from regulus.core import clock, permissions
+from regulus.core.audit import AuditTrail, audited, unaudited
 from regulus.core.crypto import sm3_hex
 from regulus.core.models import ApiToken, AuditLog, User
 from regulus.core.rawrows import RawColumns
@@ -18,29 +19,54 @@ from regulus.core.scope import set_role_grants
 TOKEN_PREFIX = "rg_"
 
 
-def token_issue(*, user: User, actor: User | None = None, name: str = "") -> tuple[ApiToken, str]:
-    """Issue a new token for `user`; returns the row and the plain token (shown only now)."""
+def token_issue(*, user: User, actor: Any = None, name: str = "") -> tuple[ApiToken, str]:
+    """Issue a new token for `user` (by default to themselves; the operator's command line
+    names itself as the actor); returns the row and the plain token (shown only now)."""
+    actor = user if actor is None else actor
+    permissions.require(actor, "core.token_issue")
     plain = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    with transaction.atomic():
+    with audited(actor=actor) as audit:
         token = ApiToken.objects.create(
             user=user, name=name, prefix=plain[len(TOKEN_PREFIX) : len(TOKEN_PREFIX) + 8],
             token_hash=sm3_hex(plain.encode()),
         )  # fmt: skip
-        audit_record(
-            actor=actor or user, action=AuditLog.Action.TOKEN, obj=token,
+        audit.record(
+            action=AuditLog.Action.TOKEN, obj=token,
             summary=f"为{user.display_name}签发接口令牌 {token.prefix}…",
         )  # fmt: skip
     return token, plain
 
 
 def token_revoke(*, token: ApiToken, actor: User) -> None:
-    with transaction.atomic():
-        token.revoked_at = clock.now()
-        token.save(update_fields=["revoked_at"])
-        audit_record(
-            actor=actor, action=AuditLog.Action.TOKEN, obj=token,
-            summary=f"吊销接口令牌 {token.prefix}…",
-        )  # fmt: skip
+    """Revoke a token: one's own (core.token_issue), or anyone's (core.token_manage, the
+    security administrator)."""
+    own = token.user_id == getattr(actor, "pk", None)
+    permissions.require(actor, "core.token_issue" if own else "core.token_manage")
+    with audited(actor=actor) as audit:
+        _revoke(token, audit)
+
+
+def tokens_revoke_all(*, user: User, actor: Any, reason: str) -> int:
+    """Revoke every token of `user` still in force; the number revoked. Whatever deactivates
+    an account calls it, inside its own audited write (core.services.staff_update, the admin),
+    which was authorised for the deactivation: a token refused only while its user is
+    inactive would work again the day the account is reactivated."""
+    with audited(actor=actor) as audit:
+        live = list(ApiToken.objects.select_for_update().filter(user=user, revoked_at=None))
+        for token in live:
+            _revoke(token, audit, reason)
+    return len(live)
+
+
+def _revoke(token: ApiToken, audit: AuditTrail, reason: str = "") -> None:
+    token.revoked_at = clock.now()
+    token.save(update_fields=["revoked_at"])
+    audit.record(
+        action=AuditLog.Action.TOKEN,
+        obj=token,
+        summary=f"吊销{token.user.display_name}的接口令牌 {token.prefix}…"
+        + (f"（{reason}）" if reason else ""),
+    )
 
 
 # The user's role grants, fetched in the token's own query (scope.role_grants would ask them
@@ -97,5 +123,6 @@ def token_authenticate(plain: str) -> User | None:
     # Touch last_used_at at most once a minute, so a busy integration does not write per call.
     token: ApiToken = token_columns.instance(row)
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        with unaudited("令牌的最近使用时间：调用的记录，不是对令牌的操作"):
+            ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return user

@@ -8,29 +8,32 @@ A domain app declares its workflow once::
         clocks={
             "acceptance": ClockSpec("licensing.acceptance", days=lambda app: app.acceptance_days),
             "review": ClockSpec("licensing.review", days=lambda app: app.promised_days,
-                                pause_roles=DECIDERS, extend_roles=DECIDERS,
-                                approver_roles=("leader",)),
+                                pausable=True, extendable=True),
         },
         transitions=[
             Transition("accept", "受理", sources=("submitted",), target="review",
-                       roles=("window_clerk", "handler"), starts=("review",),
+                       permission="licensing.application_handle", starts=("review",),
                        stops=("acceptance",)),
             ...
         ],
         final_states=("issued", "refused"),
+        view_permission="licensing.application_view",
     )
 
 and its model carries `state`, `deadline` and `deadline_provisional` fields (names
-configurable). `transition_fire(obj=..., name=..., actor=...)` then checks the role, the guard
-and the current state in the database, moves the state with a conditional UPDATE (`... WHERE
-state = old`, so a transition fired twice, or by two people at once, changes nothing the second
-time), stops, pauses, resumes and starts the clocks the transition names (a final state stops
-every clock), writes one TransitionEvent and one audit row, all in one transaction.
+configurable). `transition_fire(obj=..., name=..., actor=...)` then checks the permission, the
+guard and the current state in the database, moves the state with a conditional UPDATE (`...
+WHERE state = old`, so a transition fired twice, or by two people at once, changes nothing the
+second time), stops, pauses, resumes and starts the clocks the transition names (a final state
+stops every clock), writes one TransitionEvent and one audit row, all in one transaction.
 
 Clocks (core.clock_services): each named clock runs under a dated rule version (period, unit,
 legal basis, longest extension, pause grounds); the kernel keeps the object's `deadline`
 column equal to the date of its running main clock, so lists sort and filter by an index of the
-object's own table (core.clock_selectors.due is the overdue / due-soon query).
+object's own table (core.clock_selectors.due is the overdue / due-soon query). Who may pause,
+extend and approve an extension by hand is the kernel's permissions core.clock_pause,
+core.clock_extend and core.clock_approve, on the clocks a ClockSpec declares pausable or
+extendable.
 """
 
 from __future__ import annotations
@@ -41,15 +44,12 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models, transaction
+from django.db import models
 from django.db.models import QuerySet
 
-from regulus.core import clock, clock_selectors, clock_services
-from regulus.core.audit import audit_record
+from regulus.core import clock, clock_selectors, clock_services, permissions
+from regulus.core.audit import audited
 from regulus.core.models import AuditLog, PauseReason, TransitionEvent
-
-# The role code that stands for the public applicant (no staff account; actor is None).
-APPLICANT = "applicant"
 
 Guard = Callable[[Any], str | None]
 
@@ -63,25 +63,25 @@ class ClockSpec:
     days: its period for the object (a function of the object, e.g. the limit the object copied
     from its own dated rules); None: the rule's period.
     main: the object's `deadline` column mirrors it while it runs (one main clock at a time).
-    pause_roles / extend_roles: who may pause and resume it, who may record an approved
-    extension (none: nobody by hand); approver_roles: who may approve an extension.
+    pausable / extendable: staff may pause and resume it (permission core.clock_pause), record
+    an approved extension of it (core.clock_extend, approved by a holder of
+    core.clock_approve) by hand; neither: only its transitions move it.
     """
 
     rule: str
     label: str = ""
     days: Callable[[Any], int] | None = None
     main: bool = True
-    pause_roles: tuple[str, ...] = ()
-    extend_roles: tuple[str, ...] = ()
-    approver_roles: tuple[str, ...] = ()
+    pausable: bool = False
+    extendable: bool = False
 
 
 @dataclass(frozen=True)
 class Transition:
     """One arrow of the state machine.
 
-    roles: role codes (core.models.Role.Code) allowed to fire it; APPLICANT lets the public
-    fire it with actor=None; empty means any staff member.
+    permission: the permission (core.permissions, "<app>.<what>") a staff member needs to fire
+    it; applicant: the public may fire it too, with actor=None.
     starts / stops / pauses / resumes: the workflow's clocks it starts (a run still open is
     stopped and started again), stops, pauses (on the ground `pause_reason`, the note as
     its explanation) and resumes. A transition into a final state stops every clock.
@@ -94,7 +94,8 @@ class Transition:
     label: str
     sources: tuple[str, ...]
     target: str
-    roles: tuple[str, ...] = ()
+    permission: str
+    applicant: bool = False
     starts: tuple[str, ...] = ()
     stops: tuple[str, ...] = ()
     pauses: tuple[str, ...] = ()
@@ -112,6 +113,9 @@ class Workflow:
     transitions: list[Transition]
     final_states: tuple[str, ...] = ()
     clocks: Mapping[str, ClockSpec] = field(default_factory=dict)
+    # The permission to read the workflow's objects: the kernel's pages of their clocks ask
+    # for it too (core.clock_selectors.clocked_object); "" when its objects need none.
+    view_permission: str = ""
     state_field: str = "state"
     deadline_field: str = "deadline"
     provisional_field: str = "deadline_provisional"
@@ -147,25 +151,33 @@ class Workflow:
         return [s for s in self.states if s not in self.final_states]
 
     def available(self, obj: Any, actor: Any) -> list[Transition]:
-        """Transitions the actor may fire on the object now (state, role and guard hold)."""
+        """Transitions the actor may fire on the object now (state, permission and guard
+        hold)."""
         state = getattr(obj, self.state_field)
         result = []
         for t in self.transitions:
-            if state not in t.sources or not _role_allows(t, actor):
+            if state not in t.sources or not _may_fire(t, actor):
                 continue
             if t.guard is not None and t.guard(obj):
                 continue
             result.append(t)
         return result
 
+    def require(self, name: str, actor: Any) -> Transition:
+        """The transition, if the actor may fire it (PermissionDenied otherwise): services call
+        it first, so that a refused actor gets 403 before any check of the input."""
+        t = self.get(name)
+        if not _may_fire(t, actor):
+            if actor is None or not getattr(actor, "is_authenticated", False):
+                raise PermissionDenied(f"“{t.label}”须由工作人员办理")
+            raise PermissionDenied(permissions.get(t.permission).refusal())
+        return t
 
-def _role_allows(t: Transition, actor: Any) -> bool:
+
+def _may_fire(t: Transition, actor: Any) -> bool:
     if actor is None or not getattr(actor, "is_authenticated", False):
-        return APPLICANT in t.roles
-    staff_roles = tuple(r for r in t.roles if r != APPLICANT)
-    if not t.roles:
-        return True
-    return bool(staff_roles) and actor.has_role(*staff_roles)
+        return t.applicant
+    return permissions.allows(actor, t.permission)
 
 
 def transition_fire(
@@ -186,15 +198,13 @@ def transition_fire(
     object is refreshed with the new state, deadline and updates.
     """
     flow = workflow or type(obj).workflow  # type: ignore[attr-defined]
-    t = flow.get(name)
-    if not _role_allows(t, actor):
-        raise PermissionDenied(f"无权执行“{t.label}”")
+    t = flow.require(name, actor)
     if t.requires_note and not note.strip():
         raise ValidationError({"note": f"“{t.label}”须填写理由或说明"})
     model = type(obj)
     user = actor if getattr(actor, "is_authenticated", False) else None
     who = user.display_name if user else actor_name or "申请人"
-    with transaction.atomic():
+    with audited(actor=user or (actor_name or "申请人")) as audit:
         # The object's clocks are locked before its row (core.clock_services: lock order).
         open_now = clock_services.open_clocks(obj, lock=True) if flow.clocks else {}
         current = (
@@ -257,8 +267,7 @@ def transition_fire(
             deadline=deadline_date,
             deadline_provisional=bool(getattr(obj, flow.provisional_field, False)),
         )
-        audit_record(
-            actor=user or (actor_name or "申请人"),
+        audit.record(
             action=AuditLog.Action.TRANSITION,
             obj=obj,
             summary=f"{t.label}：{flow.state_label(current)} → {flow.state_label(t.target)}",

@@ -5,13 +5,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema
 
 from regulus.core import clock_selectors, ids
 from regulus.core.api import ClockOut, clock_out
+from regulus.core.permissions import operation
+from regulus.core.schemas import MultilineText, Name, Text
 from regulus.core.workflow import DeferredRows
 from regulus.licensing import selectors, services
 from regulus.licensing.models import Application, Bundle, Matter
@@ -56,21 +58,21 @@ class BundleOut(Schema):
 
 
 class ApplicationIn(Schema):
-    bundle: str = Field(description="一件事编码，如 open-supermarket")
-    uscc: str = Field("", description="已有主体的统一社会信用代码；新设主体留空")
-    applicant_name: str = ""
-    entity_kind: str = ""
-    contact_name: str
-    contact_id_number: str = ""
-    contact_phone: str
-    address: str = ""
-    district_code: str = ""
-    business_scope: str = ""
-    path: str = "normal"
+    bundle: Text = Field(description="一件事编码，如 open-supermarket")
+    uscc: Text = Field("", description="已有主体的统一社会信用代码；新设主体留空")
+    applicant_name: Name = ""
+    entity_kind: Text = ""
+    contact_name: Name
+    contact_id_number: Text = ""
+    contact_phone: Text
+    address: Text = ""
+    district_code: Text = ""
+    business_scope: MultilineText = ""
+    path: Text = "normal"
     commitment_signed: bool = False
-    delivery_method: str = "pickup"
-    delivery_address: str = ""
-    paper_materials: list[str] = Field(
+    delivery_method: Text = "pickup"
+    delivery_address: Text = ""
+    paper_materials: list[Text] = Field(
         default_factory=list, description="窗口已收取纸质材料的共享材料编码"
     )
 
@@ -113,8 +115,8 @@ class ApplicationPage(Schema):
 
 
 class TransitionIn(Schema):
-    name: str = Field(description="accept / not_accept / withdraw / approve / refuse / issue")
-    note: str = ""
+    name: Text = Field(description="accept / not_accept / withdraw / approve / refuse / issue")
+    note: MultilineText = ""
 
 
 def matter_out(m: Matter) -> dict[str, Any]:
@@ -198,11 +200,13 @@ def application_out(a: Application, *, detail: bool = False) -> dict[str, Any]:
 
 
 @router.get("/licensing/matters", response=list[MatterOut], summary="事项清单")
+@operation("licensing.catalogue_view")
 def matter_list(request: HttpRequest) -> list[dict[str, Any]]:
     return [matter_out(m) for m in Matter.objects.filter(is_active=True)]
 
 
 @router.get("/licensing/bundles", response=list[BundleOut], summary="一件事套餐（含材料并集）")
+@operation("licensing.catalogue_view")
 def bundle_list(request: HttpRequest) -> list[dict[str, Any]]:
     return [bundle_out(b) for b in selectors.bundles_active()]
 
@@ -211,10 +215,11 @@ MAX_OFFSET = 10_000_000
 
 
 @router.get("/licensing/applications", response=ApplicationPage, summary="办件列表（数据范围内）")
+@operation("licensing.application_view")
 def application_list(
     request: HttpRequest,
     state: str = "",
-    q: str = "",
+    q: Text = "",
     overdue: bool = False,
     due_soon: bool = False,
     limit: int = 50,
@@ -238,6 +243,7 @@ def application_list(
 
 
 @router.get("/licensing/applications/{number}", response=ApplicationOut, summary="办件详情")
+@operation("licensing.application_view")
 def application_detail(request: HttpRequest, number: str) -> dict[str, Any]:
     user = request.auth  # type: ignore[attr-defined]
     return application_out(selectors.application_get(user, number), detail=True)
@@ -248,6 +254,7 @@ def application_detail(request: HttpRequest, number: str) -> dict[str, Any]:
     response=list[ClockOut],
     summary="办件的计时及期限计算过程",
 )
+@operation("licensing.application_view")
 def application_clocks(request: HttpRequest, number: str) -> list[ClockOut]:
     app = selectors.application_get(request.auth, number)  # type: ignore[attr-defined]
     return [clock_out(cv) for cv in clock_selectors.object_clocks(app)]
@@ -258,10 +265,9 @@ def application_clocks(request: HttpRequest, number: str) -> list[ClockOut]:
     response={201: ApplicationOut},
     summary="窗口录入申请（材料以纸质收取或随后上传）",
 )
+@operation("licensing.application_submit")
 def application_create(request: HttpRequest, payload: ApplicationIn) -> tuple[int, dict]:
     user = request.auth  # type: ignore[attr-defined]
-    if not user.has_role("window_clerk", "handler", "admin"):
-        raise PermissionDenied("只有窗口受理人员和承办人可以录入申请")
     bundle = Bundle.objects.filter(code=payload.bundle, is_active=True).first()
     if bundle is None:
         raise ValidationError({"bundle": f"没有编码为“{payload.bundle}”的一件事"})
@@ -293,6 +299,7 @@ def application_create(request: HttpRequest, payload: ApplicationIn) -> tuple[in
     response=ApplicationOut,
     summary="办理一步（受理、不予受理、撤回、准予、不予许可、制发证照）",
 )
+@operation("licensing.application_view")
 def application_transition(
     request: HttpRequest, number: str, payload: TransitionIn
 ) -> dict[str, Any]:

@@ -126,17 +126,19 @@ def seed(
     if Application.objects.exists():
         log("一件事演示办件已存在，跳过")
         return 0
-    admin = (
-        User.objects.filter(is_superuser=True).first()
-        or User.objects.filter(roles__code="admin").first()
-    )
-    districts = list(OrgUnit.objects.filter(kind=OrgUnit.Kind.DISTRICT_BUREAU, is_active=True))
-    if admin is None or not districts:
-        log("没有演示单位或管理员，跳过一件事演示办件（先运行 seed_demo 载入单位）")
+    # Each district's applications are handled by its own staff: the districts that have a
+    # handler (the window clerk's steps fall to the handler where there is no clerk).
+    staff = {
+        d.pk: found
+        for d in OrgUnit.objects.filter(kind=OrgUnit.Kind.DISTRICT_BUREAU, is_active=True)
+        if (found := _district_staff(d)) is not None
+    }
+    districts = list(OrgUnit.objects.filter(pk__in=staff).order_by("path"))
+    if not districts:
+        log("没有演示单位或承办人，跳过一件事演示办件（先运行 seed_demo 载入单位）")
         return 0
     rng = random.Random(4)
     bundles = {b.code: b for b in Bundle.objects.filter(is_active=True)}
-    staff = {d.pk: _district_staff(d, admin) for d in districts}
     weights = [DISTRICT_WEIGHTS.get(d.division_code, 4) for d in districts]
     latest = clock.now()
     days = _working_days_back(
@@ -222,10 +224,11 @@ def _later(
     return _at_work(calendar.add_working_days(timezone.localdate(now), working_days), rng)
 
 
-def _district_staff(district: OrgUnit, admin: User) -> tuple[User, User]:
+def _district_staff(district: OrgUnit) -> tuple[User, User] | None:
+    """The district's window clerk (or its handler) and handler; None without a handler."""
     clerk = User.objects.filter(unit=district, roles__code="window_clerk", is_active=True).first()
     handler = User.objects.filter(unit=district, roles__code="handler", is_active=True).first()
-    return clerk or admin, handler or admin
+    return None if handler is None else (clerk or handler, handler)
 
 
 def _pick(rng: random.Random, age: int) -> str:

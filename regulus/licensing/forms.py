@@ -14,23 +14,27 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 
 from regulus.core import ids
+from regulus.core.text import LINE, MULTILINE, NAME, clean_fields
 from regulus.licensing import selectors, services
 from regulus.licensing.models import Application, Bundle, EntityKindChoice
 
-FIELDS = (
-    "uscc",
-    "applicant_name",
-    "entity_kind",
-    "contact_name",
-    "contact_id_number",
-    "contact_phone",
-    "address",
-    "district_code",
-    "business_scope",
-    "path",
-    "delivery_method",
-    "delivery_address",
-)
+# Every text the form posts, through core.text (names of people and entities a letter at
+# least); the service then checks what each must be.
+TEXT_FIELDS = {
+    "uscc": ("统一社会信用代码", LINE),
+    "applicant_name": ("申请主体名称", NAME),
+    "entity_kind": ("主体类型", LINE),
+    "contact_name": ("申请人（经办人）姓名", NAME),
+    "contact_id_number": ("身份证号码", LINE),
+    "contact_phone": ("联系电话", LINE),
+    "address": ("经营场所", LINE),
+    "district_code": ("所属区县", LINE),
+    "business_scope": ("经营范围", MULTILINE),
+    "path": ("办理方式", LINE),
+    "delivery_method": ("领取方式", LINE),
+    "delivery_address": ("邮寄地址", LINE),
+}
+FIELDS = tuple(TEXT_FIELDS)
 
 
 def application_form_context(
@@ -63,9 +67,13 @@ def application_form_submit(
 ) -> tuple[Application | None, dict[str, str]]:
     """Parse the POST and submit. entity_lookup(uscc) returns the entity the actor may apply
     for, or raises ValidationError."""
+    try:
+        text = clean_fields(request.POST, TEXT_FIELDS, model=Application)
+    except ValidationError as exc:
+        return None, error_dict(exc)
     post = request.POST
     entity = None
-    uscc = post.get("uscc", "").strip()
+    uscc = text["uscc"]
     errors: dict[str, str] = {}
     if uscc:
         try:
@@ -85,18 +93,18 @@ def application_form_submit(
             channel=Application.Channel.WINDOW if actor else Application.Channel.PORTAL,
             bundle=bundle,
             entity=entity,
-            applicant_name=post.get("applicant_name", ""),
-            entity_kind=post.get("entity_kind", ""),
-            contact_name=post.get("contact_name", ""),
-            contact_id_number=post.get("contact_id_number", ""),
-            contact_phone=post.get("contact_phone", ""),
-            address=post.get("address", ""),
-            district_code=post.get("district_code", ""),
-            business_scope=post.get("business_scope", ""),
-            path=post.get("path", "normal") or "normal",
+            applicant_name=text["applicant_name"],
+            entity_kind=text["entity_kind"],
+            contact_name=text["contact_name"],
+            contact_id_number=text["contact_id_number"],
+            contact_phone=text["contact_phone"],
+            address=text["address"],
+            district_code=text["district_code"],
+            business_scope=text["business_scope"],
+            path=text["path"] or "normal",
             commitment_signed=bool(post.get("commitment_signed")),
-            delivery_method=post.get("delivery_method", "pickup") or "pickup",
-            delivery_address=post.get("delivery_address", ""),
+            delivery_method=text["delivery_method"] or "pickup",
+            delivery_address=text["delivery_address"],
             files=files,
             paper_materials=paper,
         )

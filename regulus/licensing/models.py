@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from regulus.core.auditwords import EMPTY, AuditKey, division_text
 from regulus.core.crypto import EncryptedTextField
 from regulus.core.files import AttachmentFields
 from regulus.core.models import OrgUnit
@@ -21,6 +22,15 @@ class EntityKindChoice(models.TextChoices):
     ENTERPRISE = "enterprise", "企业"
     INDIVIDUAL = "individual", "个体工商户"
     COOPERATIVE = "cooperative", "农民专业合作社"
+
+
+def _kinds_text(codes: Any) -> str:
+    labels = dict(EntityKindChoice.choices)
+    if not codes:
+        return "不限"
+    if isinstance(codes, str):
+        return str(labels.get(codes, codes))
+    return "、".join(str(labels.get(c, c)) for c in codes)
 
 
 class Matter(models.Model):
@@ -53,6 +63,11 @@ class Matter(models.Model):
     materials: models.ManyToManyField[Any, Any] = models.ManyToManyField(
         "MaterialType", through="MatterMaterial", related_name="matters", verbose_name="申请材料"
     )
+
+    # The kinds a matter applies to are stored as codes: the log shows their names.
+    audit_keys: ClassVar[dict[str, AuditKey]] = {
+        "entity_kinds": AuditKey(show=lambda codes: _kinds_text(codes), many=True)
+    }
 
     class Meta:
         verbose_name = "事项"
@@ -109,6 +124,8 @@ class MatterRule(models.Model):
         help_text="告知承诺后置核查发现承诺不实、责令整改的期限",
     )
     note = models.CharField("说明", max_length=200, blank=True)
+
+    audit_keys: ClassVar[dict[str, AuditKey]] = {"matter": AuditKey("事项")}
 
     class Meta:
         verbose_name = "事项时限规则"
@@ -206,6 +223,13 @@ class Bundle(models.Model):
     is_active = models.BooleanField("启用", default=True)
     sort_order = models.PositiveIntegerField("排序", default=0)
 
+    # Its rows name the matters by their codes and the icon by its Bootstrap name: the log
+    # shows their names (core.auditwords).
+    audit_keys: ClassVar[dict[str, AuditKey]] = {
+        "matters": AuditKey(show=lambda codes: _matter_names(codes), many=True),
+        "icon": AuditKey(show=lambda icon: _icon_name(icon)),
+    }
+
     class Meta:
         verbose_name = "一件事套餐"
         verbose_name_plural = "一件事套餐"
@@ -218,6 +242,19 @@ class Bundle(models.Model):
         error = industry_code_error(self.industry_code)
         if error:
             raise ValidationError({"industry_code": error})
+
+
+def _matter_names(codes: Any) -> str:
+    if not codes:
+        return EMPTY
+    names = dict(Matter.objects.filter(code__in=codes).values_list("code", "name"))
+    return "、".join(names.get(code, code) for code in codes)
+
+
+def _icon_name(icon: Any) -> str:
+    from regulus.licensing.services.catalogue import BUNDLE_ICONS
+
+    return dict(BUNDLE_ICONS).get(icon, "自定图标") if icon else EMPTY
 
 
 class BundleMatter(models.Model):
@@ -345,6 +382,10 @@ class Application(models.Model):
 
     scope_unit_field = "unit"
     workflow: Any = None  # set by licensing.workflow
+    audit_keys: ClassVar[dict[str, AuditKey]] = {
+        "district_code": AuditKey(show=division_text),
+        "deadline_provisional": AuditKey("期限暂定"),
+    }
 
     class Meta:
         verbose_name = "办件"
@@ -509,6 +550,7 @@ class VerificationTask(models.Model):
 
     scope_unit_field = "unit"
     workflow: Any = None
+    audit_keys: ClassVar[dict[str, AuditKey]] = {"deadline_provisional": AuditKey("期限暂定")}
 
     class Meta:
         verbose_name = "后置核查"

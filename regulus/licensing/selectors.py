@@ -10,9 +10,10 @@ from django.db.models import Avg, Count, Prefetch, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.urls import reverse
 
-from regulus.core import clock, ids
+from regulus.core import clock, ids, permissions
 from regulus.core.clock_selectors import DUE_SOON, OVERDUE, due, with_overdue_flag
 from regulus.core.crypto import keyed_hash
+from regulus.core.plugins import Card, Permit
 from regulus.licensing.models import (
     Application,
     ApplicationMaterial,
@@ -170,7 +171,7 @@ def can_fast_track(app: Application, user: Any) -> bool:
     return (
         app.state in (Application.State.SUBMITTED, Application.State.REVIEW)
         and (app.is_commitment or not app.onsite_check_required)
-        and user.has_role("handler", "leader", "admin")
+        and permissions.allows(user, "licensing.application_decide")
     )
 
 
@@ -261,10 +262,15 @@ def verification_tasks_for(user: Any, *, state: str = "") -> QuerySet[Verificati
 # -- the public (portal) -----------------------------------------------------------------
 
 
+def public_lookup_terms(number: str, phone: str) -> tuple[str, str]:
+    """The application number and phone of a public lookup as they are compared: the number
+    upper-case without surrounding blanks, the phone its digits."""
+    return (number or "").strip().upper(), "".join(ch for ch in (phone or "") if ch.isdigit())
+
+
 def application_public_lookup(number: str, phone: str) -> Application | None:
     """The applicant's progress: number and the phone given on the form must both match."""
-    number = (number or "").strip().upper()
-    phone = "".join(ch for ch in (phone or "") if ch.isdigit())
+    number, phone = public_lookup_terms(number, phone)
     if not number or not phone:
         return None
     return (
@@ -358,24 +364,33 @@ def _rates(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def stats_chart_option(stats: dict[str, Any]) -> dict[str, Any]:
+    """Received and completed per district as horizontal bars, the completion rate as a line
+    on its own axis: a district's name (长沙高新技术产业开发区) has a line of its own on the
+    category axis, so no two names meet at any width, and the grid makes room for the
+    longest (the page's script makes the chart as tall as its rows need). The units are in
+    the legend, where no axis end can cut them off."""
     rows = stats["rows"]
     return {
-        "tooltip": {"trigger": "axis"},
-        "legend": {"data": ["受理", "办结", "办结率(%)"]},
-        "grid": {"left": 40, "right": 50, "bottom": 70, "top": 40},
-        "xAxis": {
+        "tooltip": {"trigger": "axis", "axisPointer": {"type": "shadow"}},
+        "legend": {"data": ["受理（件）", "办结（件）", "办结率（%）"], "top": 0},
+        "grid": {"left": 8, "right": 24, "top": 56, "bottom": 8, "containLabel": True},
+        "yAxis": {
             "type": "category",
+            "inverse": True,  # the table's order, top to bottom
             "data": [r["district_name"] for r in rows],
-            "axisLabel": {"rotate": 30},
+            "axisLabel": {"interval": 0},
         },
-        "yAxis": [{"type": "value", "name": "件"}, {"type": "value", "name": "%", "max": 100}],
+        "xAxis": [
+            {"type": "value", "position": "bottom"},
+            {"type": "value", "max": 100, "position": "top", "splitLine": {"show": False}},
+        ],
         "series": [
-            {"name": "受理", "type": "bar", "data": [r["received"] for r in rows]},
-            {"name": "办结", "type": "bar", "data": [r["completed"] for r in rows]},
+            {"name": "受理（件）", "type": "bar", "data": [r["received"] for r in rows]},
+            {"name": "办结（件）", "type": "bar", "data": [r["completed"] for r in rows]},
             {
-                "name": "办结率(%)",
+                "name": "办结率（%）",
                 "type": "line",
-                "yAxisIndex": 1,
+                "xAxisIndex": 1,
                 "data": [r["completion_rate"] for r in rows],
             },
         ],
@@ -397,13 +412,13 @@ def month_chart_option(stats: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def entity_permits(entity: Any, user: Any) -> list[dict[str, Any]]:
-    """Every permitted item on the entity's certificates, for the registry's entity page.
+def entity_permits(entity: Any, user: Any) -> list[Permit]:
+    """Every permitted item on the entity's certificates, for the registry's entity pages.
 
     Certificates are public (the portal verifies them), so whoever sees the entity sees all of
     its permits, whichever unit issued them; the link goes to the public verification page."""
     today = clock.today()
-    rows: list[dict[str, Any]] = []
+    rows: list[Permit] = []
     for cert in Certificate.objects.filter(entity=entity).order_by("-issued_on", "-id"):
         status = {"valid": "有效", "revoked": "已撤销", "expired": "已过期"}[
             cert.public_status(today)
@@ -411,22 +426,26 @@ def entity_permits(entity: Any, user: Any) -> list[dict[str, Any]]:
         url = reverse("portal:certificate_verify", args=[cert.number])
         for item in cert.items:
             rows.append(
-                {
-                    "name": item.get("item") or item.get("name", ""),
-                    "kind": item.get("treatment", ""),
-                    "number": cert.number,
-                    "valid_until": item.get("valid_until", ""),
-                    "status": status,
-                    "url": url,
-                }
+                Permit(
+                    name=item.get("item") or item.get("name", ""),
+                    kind=item.get("treatment", ""),
+                    number=cert.number,
+                    status=status,
+                    valid_until=item.get("valid_until", ""),
+                    url=url,
+                )
             )
     return rows
 
 
 def entity_timeline(entity: Any, user: Any) -> list[dict[str, Any]]:
-    """The entity's applications, each state change one line, for the entity page's timeline."""
+    """The entity's applications, each state change one line, for the entity page's timeline
+    (for those who may read applications)."""
     from regulus.core.workflow import timelines
     from regulus.licensing.workflow import APPLICATION_FLOW
+
+    if not permissions.allows(user, "licensing.application_view"):
+        return []
 
     apps = list(
         Application.objects.visible_to(user)
@@ -443,22 +462,19 @@ def entity_timeline(entity: Any, user: Any) -> list[dict[str, Any]]:
     return rows
 
 
-def dashboard_cards(user: Any) -> list[dict[str, Any]]:
+def dashboard_cards(user: Any) -> list[Card]:
     """Home cards: open applications in scope and how many are overdue (two indexed counts)."""
+    if not permissions.allows(user, "licensing.application_view"):
+        return []
     url = reverse("licensing:application_list")
     flow = Application.workflow
     qs = Application.objects.visible_to(user).filter(state__in=flow.open_states())
     return [
-        {
-            "key": "licensing-open",
-            "label": "一件事在办件",
-            "value": qs.count(),
-            "url": f"{url}?open=1",
-        },
-        {
-            "key": "licensing-overdue",
-            "label": "一件事超期件",
-            "value": due(qs, workflow=flow, when=OVERDUE).count(),
-            "url": f"{url}?overdue=1",
-        },
+        Card("licensing-open", "一件事在办件", qs.count(), f"{url}?open=1"),
+        Card(
+            "licensing-overdue",
+            "一件事超期件",
+            due(qs, workflow=flow, when=OVERDUE).count(),
+            f"{url}?overdue=1",
+        ),
     ]

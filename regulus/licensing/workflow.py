@@ -19,14 +19,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from regulus.core.workflow import APPLICANT, ClockSpec, Transition, Workflow
+from regulus.core.workflow import ClockSpec, Transition, Workflow
 from regulus.licensing.models import Application, VerificationTask
 
 S = Application.State
-STAFF = ("window_clerk", "handler", "leader", "admin")
-DECIDERS = ("handler", "leader", "admin")
-# Who approves the extension of a time limit (行政许可法 Art 42: 经本行政机关负责人批准).
-APPROVERS = ("leader",)
+# The permissions (licensing.permissions) the steps need.
+HANDLE = "licensing.application_handle"
+DECIDE = "licensing.application_decide"
+CHECK = "licensing.check_record"
+VIEW = "licensing.application_view"
 
 
 def _correction_once(app: Application) -> str | None:
@@ -109,15 +110,10 @@ def _rectification_days(task: VerificationTask) -> int:
 
 APPLICATION_CLOCKS = {
     "acceptance": ClockSpec("licensing.acceptance", days=_acceptance_days),
-    # 行政许可法 Art 45: testing, appraisal, expert review and hearings do not count; Art 42:
-    # twenty days, ten more with the approval of the bureau's head.
-    "review": ClockSpec(
-        "licensing.review",
-        days=_review_days,
-        pause_roles=DECIDERS,
-        extend_roles=DECIDERS,
-        approver_roles=APPROVERS,
-    ),
+    # 行政许可法 Art 45: testing, appraisal, expert review and hearings do not count (paused by
+    # hand, core.clock_pause); Art 42: twenty days, ten more with the approval of the bureau's
+    # head (core.clock_extend, approved by a holder of core.clock_approve).
+    "review": ClockSpec("licensing.review", days=_review_days, pausable=True, extendable=True),
     "issue": ClockSpec("licensing.issue", days=_issue_days),
     "delivery": ClockSpec("licensing.delivery", days=_delivery_days),
 }
@@ -125,10 +121,7 @@ APPLICATION_CLOCKS = {
 VERIFICATION_CLOCKS = {
     "verification": ClockSpec("licensing.verification", days=_verification_days),
     "rectification": ClockSpec(
-        "licensing.rectification",
-        days=_rectification_days,
-        extend_roles=DECIDERS,
-        approver_roles=APPROVERS,
+        "licensing.rectification", days=_rectification_days, extendable=True
     ),
 }
 
@@ -138,13 +131,14 @@ APPLICATION_FLOW = Workflow(
     states=dict(S.choices),
     final_states=(S.NOT_ACCEPTED, S.REFUSED, S.DELIVERED, S.REVOKED, S.WITHDRAWN),
     clocks=APPLICATION_CLOCKS,
+    view_permission=VIEW,
     transitions=[
         Transition(
             "request_correction",
             "一次性告知补正",
             (S.SUBMITTED,),
             S.CORRECTION,
-            roles=STAFF,
+            permission=HANDLE,
             stops=("acceptance",),
             guard=_correction_once,
             requires_note=True,
@@ -155,7 +149,8 @@ APPLICATION_FLOW = Workflow(
             "补正后重新提交",
             (S.CORRECTION,),
             S.SUBMITTED,
-            roles=(APPLICANT, *STAFF),
+            permission=HANDLE,
+            applicant=True,
             starts=("acceptance",),
         ),
         Transition(
@@ -163,7 +158,7 @@ APPLICATION_FLOW = Workflow(
             "受理",
             (S.SUBMITTED,),
             S.REVIEW,
-            roles=STAFF,
+            permission=HANDLE,
             stops=("acceptance",),
             starts=("review",),
             style="success",
@@ -173,7 +168,7 @@ APPLICATION_FLOW = Workflow(
             "不予受理",
             (S.SUBMITTED,),
             S.NOT_ACCEPTED,
-            roles=STAFF,
+            permission=HANDLE,
             requires_note=True,
             style="danger",
         ),
@@ -182,7 +177,8 @@ APPLICATION_FLOW = Workflow(
             "申请人撤回",
             (S.SUBMITTED, S.CORRECTION),
             S.WITHDRAWN,
-            roles=(APPLICANT, *STAFF),
+            permission=HANDLE,
+            applicant=True,
             style="secondary",
         ),
         Transition(
@@ -190,7 +186,7 @@ APPLICATION_FLOW = Workflow(
             "安排联合现场核查",
             (S.REVIEW,),
             S.ONSITE_CHECK,
-            roles=DECIDERS,
+            permission=DECIDE,
             guard=_check_needed,
         ),
         Transition(
@@ -198,7 +194,7 @@ APPLICATION_FLOW = Workflow(
             "录入核查结论",
             (S.ONSITE_CHECK,),
             S.REVIEW,
-            roles=(*DECIDERS, "inspector"),
+            permission=CHECK,
             guard=_check_scheduled,
         ),
         Transition(
@@ -206,7 +202,7 @@ APPLICATION_FLOW = Workflow(
             "准予许可",
             (S.REVIEW,),
             S.APPROVED,
-            roles=DECIDERS,
+            permission=DECIDE,
             stops=("review",),
             starts=("issue",),
             guard=_ready_to_approve,
@@ -217,7 +213,7 @@ APPLICATION_FLOW = Workflow(
             "不予许可",
             (S.REVIEW,),
             S.REFUSED,
-            roles=DECIDERS,
+            permission=DECIDE,
             requires_note=True,
             style="danger",
         ),
@@ -226,18 +222,18 @@ APPLICATION_FLOW = Workflow(
             "制发证照",
             (S.APPROVED,),
             S.ISSUED,
-            roles=STAFF,
+            permission=HANDLE,
             stops=("issue",),
             starts=("delivery",),
             style="success",
         ),
-        Transition("deliver", "送达证照", (S.ISSUED,), S.DELIVERED, roles=STAFF),
+        Transition("deliver", "送达证照", (S.ISSUED,), S.DELIVERED, permission=HANDLE),
         Transition(
             "revoke",
             "撤销许可（承诺不实）",
             (S.ISSUED, S.DELIVERED),
             S.REVOKED,
-            roles=DECIDERS,
+            permission=DECIDE,
             requires_note=True,
             guard=_commitment_only,
             style="danger",
@@ -266,13 +262,14 @@ VERIFICATION_FLOW = Workflow(
     states=dict(V.choices),
     final_states=(V.PASSED, V.RECTIFIED, V.REVOKED),
     clocks=VERIFICATION_CLOCKS,
+    view_permission=VIEW,
     transitions=[
         Transition(
             "confirm",
             "核查属实",
             (V.PENDING,),
             V.PASSED,
-            roles=(*DECIDERS, "inspector"),
+            permission=CHECK,
             style="success",
         ),
         Transition(
@@ -280,7 +277,7 @@ VERIFICATION_FLOW = Workflow(
             "承诺不实，责令整改",
             (V.PENDING,),
             V.RECTIFYING,
-            roles=(*DECIDERS, "inspector"),
+            permission=CHECK,
             requires_note=True,
             stops=("verification",),
             starts=("rectification",),
@@ -291,7 +288,7 @@ VERIFICATION_FLOW = Workflow(
             "整改到位",
             (V.RECTIFYING,),
             V.RECTIFIED,
-            roles=(*DECIDERS, "inspector"),
+            permission=CHECK,
             style="success",
         ),
         Transition(
@@ -299,7 +296,7 @@ VERIFICATION_FLOW = Workflow(
             "撤销许可",
             (V.PENDING, V.RECTIFYING),
             V.REVOKED,
-            roles=DECIDERS,
+            permission=DECIDE,
             requires_note=True,
             style="danger",
         ),

@@ -12,9 +12,10 @@ from django.http import Http404, HttpRequest
 from ninja import Router, Schema
 
 from regulus.core import throttle
+from regulus.core.schemas import Text
 from regulus.licensing import selectors
 from regulus.licensing.api import BundleOut, bundle_out
-from regulus.portal.limits import CERTIFICATE_CHECKS, LOOKUP_FAILURES
+from regulus.portal.limits import CERTIFICATE_CHECKS, guarded_progress_lookup
 
 router = Router(tags=["公众服务门户"])
 
@@ -39,8 +40,8 @@ class CertificateCheckOut(Schema):
 
 
 class ProgressIn(Schema):
-    number: str
-    phone: str
+    number: Text
+    phone: Text
 
 
 class ProgressOut(Schema):
@@ -79,11 +80,9 @@ def certificate_check(request: HttpRequest, number: str) -> dict[str, Any]:
     summary="办理进度（公开，须申请编号与手机号码一致）",
 )
 def progress(request: HttpRequest, payload: ProgressIn) -> dict[str, Any]:
-    attempt = throttle.hit(request, LOOKUP_FAILURES)
-    app = selectors.application_public_lookup(payload.number, payload.phone)
+    app = guarded_progress_lookup(request, payload.number, payload.phone)
     if app is None:
         raise Http404
-    attempt.refund()  # only failures count
     cert = getattr(app, "certificate", None) if hasattr(app, "certificate") else None
     return {
         "number": app.number,

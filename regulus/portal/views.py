@@ -3,10 +3,12 @@ phone, and anyone can verify a certificate by its number (its QR code) and look 
 enterprise's public record.
 
 Lookups, submissions, uploads and certificate checks are rate limited per client address
-(regulus.portal.limits); a refused request gets a 429 page and changes nothing."""
+(regulus.portal.limits); a refused request gets a 429 page that says what its limit protects,
+and changes nothing."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.contrib import messages
@@ -14,11 +16,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from regulus.core import clock_selectors, throttle
 from regulus.core.files import file_response
+from regulus.core.text import NAME, clean_fields
+from regulus.core.views import text_param
 from regulus.core.workflow import timeline
 from regulus.licensing import selectors, services
 from regulus.licensing.forms import application_form_context, application_form_submit, error_dict
@@ -28,14 +31,18 @@ from regulus.licensing.workflow import APPLICATION_FLOW
 from regulus.portal.limits import (
     CERTIFICATE_CHECKS,
     ENTITY_LOOKUPS,
-    LOOKUP_FAILURES,
     SUBMISSIONS,
     UPLOADS,
+    guarded_progress_lookup,
     refuse_when_throttled,
 )
 from regulus.registry import selectors as registry_selectors
 
 SESSION_KEY = "portal_applications"
+# The commitment's signer, a name no longer than its column (core.text).
+SIGNER_FIELD = {
+    "signer": ("承诺人姓名", NAME, Application._meta.get_field("commitment_signer").max_length)
+}
 # What the public is told when the page gave no message of its own.
 PUBLIC_ERROR_MESSAGES = {
     403: "您没有执行此操作的权限。",
@@ -46,12 +53,10 @@ PUBLIC_ERROR_MESSAGES = {
 
 def error_page(
     request: HttpRequest, status: int, title: str, exception: Exception | None
-) -> HttpResponse | None:
-    """The portal's errors in its own look (core.views.ERROR_PAGE_PROVIDERS): no staff menu
-    or logout button; the page's own Chinese message (未查到…, 请先凭申请编号…) where it gave
-    one, never Django's (English, or the list of URL patterns it tried)."""
-    if not request.path.startswith(reverse("portal:home")):
-        return None
+) -> HttpResponse:
+    """The errors of the portal's pages in its own look (declared in portal/extensions.py):
+    no staff menu or logout button; the page's own Chinese message (未查到…, 请先凭申请编号…)
+    where it gave one, never Django's (English, or the list of URL patterns it tried)."""
     text = str(exception) if type(exception) in (Http404, PermissionDenied) else ""
     chinese = any("\u4e00" <= c <= "\u9fff" for c in text)
     message = text if chinese else PUBLIC_ERROR_MESSAGES.get(status, "")
@@ -118,13 +123,10 @@ def progress_lookup(request: HttpRequest) -> HttpResponse:
     error = ""
     number = request.POST.get("number", "").strip() if request.method == "POST" else ""
     if request.method == "POST":
-        # Counted before the lookup, so that a blocked address learns nothing about the pair.
-        attempt = throttle.hit(request, LOOKUP_FAILURES)
-        app = selectors.application_public_lookup(number, request.POST.get("phone", ""))
+        app = guarded_progress_lookup(request, number, request.POST.get("phone", ""))
         if app is None:
             error = "未找到该申请：请核对申请编号和申请时填写的手机号码"
         else:
-            attempt.refund()  # only failures count
             _remember(request, app.number)
             return redirect("portal:application_progress", number=app.number)
     return render(request, "portal/lookup.html", {"error": error, "number": number})
@@ -218,7 +220,8 @@ def commitment_sign(request: HttpRequest, number: str) -> HttpResponse:
     try:
         if not request.POST.get("agree"):
             raise ValidationError("请勾选同意承诺内容")
-        services.commitment_sign(application=app, signer=request.POST.get("signer", ""))
+        signer = clean_fields(request.POST, SIGNER_FIELD)["signer"]
+        services.commitment_sign(application=app, signer=signer)
     except ValidationError as exc:
         for message in error_dict(exc).values():
             messages.error(request, message)
@@ -230,7 +233,7 @@ def commitment_sign(request: HttpRequest, number: str) -> HttpResponse:
 @refuse_when_throttled
 def entity_search(request: HttpRequest) -> HttpResponse:
     """企业信息查询: by a part of the name or the full USCC (registry.selectors)."""
-    q = request.GET.get("q", "").strip()
+    q = text_param(request, "q", "查询内容", 100)
     result = None
     if q:
         throttle.hit(request, ENTITY_LOOKUPS)
@@ -244,11 +247,24 @@ def entity_public(request: HttpRequest, uscc: str) -> HttpResponse:
     return render(request, "portal/entity_public.html", registry_selectors.public_entity(uscc))
 
 
+# A certificate number as printed (DZ + district + year + sequence); anything else, a "/" or
+# markup, is no number and is said so instead of being put into the verification URL.
+CERTIFICATE_NUMBER = re.compile(r"^[A-Z0-9]{1,30}$")
+
+
 def certificate_search(request: HttpRequest) -> HttpResponse:
-    number = request.GET.get("number", "").strip()
+    number = request.GET.get("number", "").strip().upper()
+    error = ""
     if number:
-        return redirect("portal:certificate_verify", number=number.upper())
-    return render(request, "portal/certificate_search.html", {})
+        if CERTIFICATE_NUMBER.match(number):
+            return redirect("portal:certificate_verify", number=number)
+        error = "证书编号只含字母和数字，如 DZ4301022026000001，请核对后重新输入"
+    return render(
+        request,
+        "portal/certificate_search.html",
+        {"number": number, "error": error},
+        status=422 if error else 200,
+    )
 
 
 @refuse_when_throttled

@@ -7,24 +7,26 @@ returned in clear: lists leave it out, the detail shows it masked.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
 from ninja import Router, Schema
 from pydantic import BaseModel, ConfigDict
 
 from regulus.core.masking import mask_id_number
-from regulus.core.models import OrgUnit, Role
+from regulus.core.models import OrgUnit
+from regulus.core.permissions import operation
+from regulus.core.schemas import Id, MultilineText, Name, Text
 from regulus.core.scope import unit_is_visible
 from regulus.registry import selectors, services
 from regulus.registry.models import Entity, EntityKind, EntityStatus
 from regulus.registry.rules import DISTRICTS
 
 router = Router(tags=["市场主体"])
-
-WRITE_ROLES = (Role.Code.ADMIN, Role.Code.HANDLER, Role.Code.WINDOW_CLERK)
 
 
 # The response schemas are plain pydantic models: ninja's Schema wraps every object it
@@ -72,44 +74,44 @@ class EntityPage(BaseModel):
 class EntityIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    uscc: str
-    name: str
-    kind: str
+    uscc: Text
+    name: Name
+    kind: Text
     established_on: dt.date
-    district_code: str
-    unit_id: int | None = None
-    sub_kind: str = ""
-    legal_rep_name: str = ""
-    legal_rep_id_number: str = ""
+    district_code: Text
+    unit_id: Id | None = None
+    sub_kind: Text = ""
+    legal_rep_name: Name = ""
+    legal_rep_id_number: Text = ""
     registered_capital: Decimal | None = None
-    business_scope: str = ""
-    industry_section: str = ""
-    industry_code: str = ""
-    registration_authority: str = ""
-    address: str = ""
-    phone: str = ""
-    risk_class: str = ""
+    business_scope: MultilineText = ""
+    industry_section: Text = ""
+    industry_code: Text = ""
+    registration_authority: Text = ""
+    address: Text = ""
+    phone: Text = ""
+    risk_class: Text = ""
 
 
 class EntityPatch(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    name: str | None = None
-    kind: str | None = None
+    name: Name | None = None
+    kind: Text | None = None
     established_on: dt.date | None = None
-    district_code: str | None = None
-    unit_id: int | None = None
-    sub_kind: str | None = None
-    legal_rep_name: str | None = None
-    legal_rep_id_number: str | None = None
+    district_code: Text | None = None
+    unit_id: Id | None = None
+    sub_kind: Text | None = None
+    legal_rep_name: Name | None = None
+    legal_rep_id_number: Text | None = None
     registered_capital: Decimal | None = None
-    business_scope: str | None = None
-    industry_section: str | None = None
-    industry_code: str | None = None
-    registration_authority: str | None = None
-    address: str | None = None
-    phone: str | None = None
-    risk_class: str | None = None
+    business_scope: MultilineText | None = None
+    industry_section: Text | None = None
+    industry_code: Text | None = None
+    registration_authority: Text | None = None
+    address: Text | None = None
+    phone: Text | None = None
+    risk_class: Text | None = None
 
 
 # The labels as get_FOO_display() gives them, without its per-call hashing (20 rows a page).
@@ -158,15 +160,13 @@ def _auth(request: HttpRequest) -> Any:
     return request.auth  # type: ignore[attr-defined]
 
 
-def _require_writer(user: Any) -> None:
-    if not user.has_role(*WRITE_ROLES):
-        raise PermissionDenied("无权登记或变更市场主体")
-
-
 def _target_unit(user: Any, district_code: str, unit_id: int | None) -> OrgUnit | None:
-    """The unit the entity will belong to must lie within the caller's scope."""
+    """The unit the entity will belong to: one that exists (422 naming unit_id otherwise,
+    never silently the district's bureau) and lies within the caller's scope."""
     if unit_id is not None:
         unit = OrgUnit.objects.filter(pk=unit_id).first()
+        if unit is None:
+            raise ValidationError({"unit_id": f"没有编号为{unit_id}的监管单位"})
     else:
         unit = OrgUnit.objects.filter(
             kind=OrgUnit.Kind.DISTRICT_BUREAU, division_code=district_code
@@ -176,7 +176,23 @@ def _target_unit(user: Any, district_code: str, unit_id: int | None) -> OrgUnit 
     return unit
 
 
+@contextmanager
+def _api_field_names() -> Iterator[None]:
+    """A service's refusal under the API's field names (the service's "unit" is unit_id)."""
+    try:
+        yield
+    except ValidationError as exc:
+        if not hasattr(exc, "error_dict"):
+            raise
+        renamed = {API_FIELDS.get(key, key): errors for key, errors in exc.error_dict.items()}
+        raise ValidationError(renamed) from None
+
+
+API_FIELDS = {"unit": "unit_id"}
+
+
 @router.get("/entities", response=EntityPage, summary="查询市场主体")
+@operation("registry.entity_view")
 def entity_list(
     request: HttpRequest,
     q: str = "",
@@ -216,29 +232,32 @@ def entity_list(
 
 
 @router.get("/entities/{uscc}", response=EntityDetailOut, summary="市场主体详情")
+@operation("registry.entity_view")
 def entity_get(request: HttpRequest, uscc: str) -> dict[str, Any]:
     entity, former_names = selectors.entity_detail_with_former_names(user=_auth(request), uscc=uscc)
     return _detail(entity, former_names)
 
 
 @router.post("/entities", response={201: EntityDetailOut}, summary="登记市场主体")
+@operation("registry.entity_edit")
 def entity_post(request: HttpRequest, payload: EntityIn) -> tuple[int, dict[str, Any]]:
     user: Any = _auth(request)
-    _require_writer(user)
     data = payload.model_dump()
     unit = _target_unit(user, data["district_code"], data.pop("unit_id"))
-    entity = services.entity_create(actor=user, unit=unit, **data)
+    with _api_field_names():
+        entity = services.entity_create(actor=user, unit=unit, **data)
     return 201, _detail(entity)
 
 
 @router.patch("/entities/{uscc}", response=EntityDetailOut, summary="变更市场主体")
+@operation("registry.entity_edit")
 def entity_patch(request: HttpRequest, uscc: str, payload: EntityPatch) -> dict[str, Any]:
     user: Any = _auth(request)
     entity = selectors.entity_detail(user=user, uscc=uscc)
-    _require_writer(user)
     changes = payload.model_dump(exclude_unset=True)
     if "unit_id" in changes or "district_code" in changes:
         district = changes.get("district_code") or entity.district_code
         changes["unit"] = _target_unit(user, district, changes.pop("unit_id", None))
-    entity = services.entity_update(actor=user, entity=entity, **changes)
+    with _api_field_names():
+        entity = services.entity_update(actor=user, entity=entity, **changes)
     return _detail(Entity.objects.select_related("unit").get(pk=entity.pk))

@@ -13,10 +13,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import connection
 
 from regulus.core import clock, ids
-from regulus.core.audit import audit_record
+from regulus.core.audit import audited
 from regulus.core.models import AuditLog, OrgUnit
 from regulus.registry import search
 from regulus.registry.importing import TEMPLATE_HEADERS, _Writer
@@ -438,11 +438,10 @@ def seed(*, entities: int = 200_000, log: Callable[[str], None] = print) -> int:
         log("没有区县监管单位，先运行 seed_demo 载入单位")
         return 0
     today = clock.today()
-    with transaction.atomic():
+    with audited(actor=None) as audit:
         count = bulk_load(iter(fixed_rows(units, today)))
         count += bulk_load(demo_rows(max(0, entities - count), units=units, today=today), log=log)
-        audit_record(
-            actor=None,
+        audit.record(
             action=AuditLog.Action.IMPORT,
             object_type="registry.entity",
             summary=f"载入演示市场主体{count}户",

@@ -9,9 +9,8 @@ import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
-from django.db import transaction
-
-from regulus.core.audit import audit_record
+from regulus.core import permissions
+from regulus.core.audit import audited
 from regulus.core.models import AuditLog, OrgUnit
 from regulus.core.xlsx import write_xlsx
 from regulus.registry import selectors
@@ -23,6 +22,7 @@ EXPORT_LIMIT = selectors.EXPORT_MAX
 
 def entity_export(*, actor: Any, filters: selectors.EntityFilters) -> tuple[Any, int]:
     """Write the user's filtered list to a temporary .xlsx; returns (open file, row count)."""
+    permissions.require(actor, "registry.entity_export")
     rows, _count = selectors.entity_export_rows(actor, filters)
     header = [label for _, label in selectors.EXPORT_COLUMNS]
     label = _labeller()
@@ -38,13 +38,12 @@ def entity_export(*, actor: Any, filters: selectors.EntityFilters) -> tuple[Any,
     write_xlsx(handle, [("市场主体", header, labelled())])
     handle.seek(0)
     shown = selectors.filters_for_audit(filters)  # an ID number in the search box masked
-    described = "，".join(f"{k}={v}" for k, v in shown.items() if k != "sort")
-    with transaction.atomic():
-        audit_record(
-            actor=actor,
+    described = selectors.filters_text({k: v for k, v in shown.items() if k != "sort"})
+    with audited(actor=actor) as audit:
+        audit.record(
             action=AuditLog.Action.EXPORT,
             object_type="registry.entity",
-            summary=f"导出市场主体{written}户" + (f"（{described}）" if described else ""),
+            summary=f"导出市场主体{written}户（{described}）",
             changes={"rows": written, "filters": shown},
         )
     return handle, written

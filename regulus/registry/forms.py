@@ -9,6 +9,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from regulus.core import clock, ids
+from regulus.core.forms import TextCheckedForm
 from regulus.core.masking import mask_id_number
 from regulus.core.models import OrgUnit
 from regulus.registry.models import Entity, EntityKind, EntityStatus, RiskClass
@@ -40,7 +41,7 @@ def add_service_errors(form: forms.Form, exc: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, error)
 
 
-class StyledForm(forms.Form):
+class StyledForm(TextCheckedForm):
     """Bootstrap classes on every widget; a field with an error (the form's own or the
     service's) is marked ``is-invalid``."""
 
@@ -75,6 +76,8 @@ def _text(label: str, key: str, **kwargs: Any) -> forms.CharField:
 
 
 class EntityCreateForm(StyledForm):
+    name_fields = ("name", "legal_rep_name")
+
     uscc = forms.CharField(
         label="统一社会信用代码",
         max_length=30,
@@ -170,6 +173,8 @@ EDITABLE = (
 
 class EntityEditForm(StyledForm):
     """变更登记事项. The ID number is changed only when a new one is typed."""
+
+    name_fields = ("name", "legal_rep_name")
 
     name = _text("名称", "name", min_length=2, help_text="变更后，原名称作为曾用名保留")
     address = _text("住所（经营场所）", "address", required=False)

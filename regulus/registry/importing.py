@@ -31,10 +31,10 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection
 
 from regulus.core import clock
-from regulus.core.audit import audit_record, audit_record_many
+from regulus.core.audit import AuditTrail, audited
 from regulus.core.models import AuditLog
 from regulus.core.scope import scope_unit_ids
 from regulus.registry import search
@@ -504,7 +504,7 @@ class _Writer:
         )
         return sorted(former)
 
-    def audit_changes(self, actor: Any, file_label: str) -> int:
+    def audit_changes(self, audit: AuditTrail, file_label: str) -> int:
         """One audit row for each entity an update changed, with its changed columns (as the
         services write one for each change), read back from import_changes in batches."""
         if not self._update_tables:
@@ -522,8 +522,7 @@ class _Writer:
                         summary = f"导入变更市场主体：{name}（{file_label}）"
                         yield str(pk), name, summary, changes
 
-        added = audit_record_many(
-            actor=actor,
+        added = audit.record_many(
             action=AuditLog.Action.UPDATE,
             object_type="registry.entity",
             entries=entries(),
@@ -728,12 +727,12 @@ class EntityImporter:
             with (
                 self._checkpoint_after_commit(),
                 contextlib.suppress(_Rollback),
-                transaction.atomic(),
+                audited(actor=self.actor) as audit,
             ):
                 self._load(source)
                 if self.dry_run or (self.mode == "all-or-nothing" and self.result.bad_rows):
                     raise _Rollback
-                self._audit()
+                self._audit(audit)
                 self.result.committed = True
         except FileError as exc:
             self.result = ImportResult(file_error=str(exc))
@@ -772,11 +771,10 @@ class EntityImporter:
             if self.result.committed:
                 checkpoint_in_background(str(connection.settings_dict["NAME"]))
 
-    def _audit(self) -> None:
+    def _audit(self, audit: AuditTrail) -> None:
         """One row for the import (its counts), then one for each entity it changed."""
         r = self.result
-        audit_record(
-            actor=self.actor,
+        audit.record(
             action=AuditLog.Action.IMPORT,
             object_type="registry.entity",
             object_repr=self.file_label[:200],
@@ -795,7 +793,7 @@ class EntityImporter:
                 "created_at": self._now.isoformat(),
             },
         )
-        self._writer.audit_changes(self.actor, self.file_label)
+        self._writer.audit_changes(audit, self.file_label)
 
     def _load(self, source: RowSource) -> None:
         rules = EntityRules()

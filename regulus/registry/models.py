@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import re
+from typing import Any, ClassVar
+
 from django.db import models
 
+from regulus.core.auditwords import EMPTY, AuditKey, division_text
 from regulus.core.crypto import EncryptedTextField
 from regulus.core.models import OrgUnit
 from regulus.core.scope import ScopedQuerySet
@@ -71,6 +75,21 @@ class Entity(models.Model):
     objects = ScopedQuerySet.as_manager()
 
     scope_unit_field = "unit"
+    # The operation log's words for what its rows carry beyond the plain fields: an import's
+    # and an export's figures, a search's filters (core.auditwords).
+    audit_keys: ClassVar[dict[str, AuditKey]] = {
+        "legal_rep_id_hash": AuditKey("法定代表人证件号码", show=lambda v: _id_number_text(v)),
+        "district_code": AuditKey(show=division_text),
+        "industry_section": AuditKey(show=lambda v: _industry_section_text(v)),
+        "rows": AuditKey("数据行数"),
+        "created": AuditKey("新增户数"),
+        "updated": AuditKey("更新户数"),
+        "changed": AuditKey("其中有变化"),
+        "bad_rows": AuditKey("错误行数"),
+        "errors": AuditKey("错误数"),
+        "mode": AuditKey("导入方式", show=lambda v: dict(ImportJob.Mode.choices).get(v, v)),
+        "filters": AuditKey("查询条件", show=lambda v: _filters_text(v)),
+    }
 
     class Meta:
         verbose_name = "市场主体"
@@ -111,6 +130,27 @@ class Entity(models.Model):
         from regulus.core.ids import division_name
 
         return division_name(self.district_code) or self.district_code
+
+
+def _id_number_text(value: Any) -> str:
+    """The keyed hash that stands for the ID number is never shown: a row that holds one says
+    the number was given; a change row holds the new number masked."""
+    if not value:
+        return EMPTY
+    return "已填写" if re.fullmatch(r"[0-9a-f]{64}", str(value)) else str(value)
+
+
+def _industry_section_text(section: Any) -> str:
+    from regulus.registry.rules import INDUSTRY_SECTIONS
+
+    found = INDUSTRY_SECTIONS.get(str(section or ""))
+    return f"{section} {found[0]}" if found else (str(section) if section else EMPTY)
+
+
+def _filters_text(filters: Any) -> str:
+    from regulus.registry.selectors import filters_text
+
+    return filters_text(filters) if isinstance(filters, dict) else str(filters or EMPTY)
 
 
 class EntityFormerName(models.Model):
@@ -175,6 +215,12 @@ class ImportJob(models.Model):
     # SQLite's write lock to its end, so the progress goes to progress.json beside the upload
     # instead, and that file's modification time is the heartbeat (registry.sweeps).
     heartbeat_at = models.DateTimeField("最近进展", null=True, blank=True)
+
+    audit_keys: ClassVar[dict[str, AuditKey]] = {
+        # The server's paths of the files removed: how many, never where.
+        "deleted": AuditKey("删除的文件", show=lambda v: f"{len(v or [])}个", many=True),
+        "file_size": AuditKey(show=lambda v: f"{v}字节"),
+    }
 
     class Meta:
         verbose_name = "导入任务"

@@ -15,6 +15,7 @@ import re
 from decimal import Decimal, InvalidOperation
 from operator import itemgetter, mul
 from typing import Any
+from unicodedata import is_normalized
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
@@ -23,6 +24,14 @@ from django.core.exceptions import ValidationError
 
 from regulus.core import clock, ids
 from regulus.core.crypto import ENCRYPTED_PREFIX
+from regulus.core.text import (
+    NAME_RULE,
+    has_name_letter,
+    nfc,
+    shown,
+    text_problem,
+    trim,
+)
 from regulus.registry.models import EntityKind, EntityStatus, RiskClass
 
 FIELD_LABELS: dict[str, str] = {
@@ -47,6 +56,10 @@ FIELD_LABELS: dict[str, str] = {
     "risk_class": "信用风险分类",
 }
 REQUIRED = ("uscc", "name", "kind", "established_on", "district_code")
+# Names of an entity or a person: a CJK or Latin letter at least (core.text).
+NAME_FIELDS = ("name", "legal_rep_name")
+# The one text field that may run over several lines.
+MULTILINE_FIELDS = frozenset({"business_scope"})
 MAX_LENGTHS = {
     "name": 200,
     "sub_kind": 40,
@@ -169,15 +182,10 @@ class EntityRules:
         errors: list[tuple[str, str]] = []
         out: dict[str, Any] = {}
         present = raw.keys() if partial else FIELD_LABELS.keys()
-        v: dict[str, Any] = {
-            key: value.strip()
-            if type(value := raw.get(key)) is str
-            else ("" if value is None else value)
-            for key in present
-        }
+        v, refused = _normalised(raw, present, errors)
 
         for key in REQUIRED:
-            if key in v and v[key] == "":
+            if key in v and v[key] == "" and key not in refused:
                 errors.append((key, f"{FIELD_LABELS[key]}不能为空"))
         for key, limit in MAX_LENGTHS.items():
             if key in v:
@@ -185,6 +193,9 @@ class EntityRules:
                 if len(value) > limit:
                     errors.append((key, f"{FIELD_LABELS[key]}超过{limit}个字"))
                 out[key] = value
+        for key in NAME_FIELDS:
+            if out.get(key) and not has_name_letter(out[key]):
+                errors.append((key, f"{FIELD_LABELS[key]}“{shown(out[key])}”{NAME_RULE}"))
         if "business_scope" in v:
             out["business_scope"] = str(v["business_scope"])
 
@@ -310,6 +321,29 @@ class EntityRules:
         return out, errors
 
 
+def _normalised(
+    raw: dict[str, Any], present: Any, errors: list[tuple[str, str]]
+) -> tuple[dict[str, Any], set[str]]:
+    """Each present field's value, its text through core.text (trimmed, NFC); a text that
+    holds a refused character is an error and counts as not given."""
+    values: dict[str, Any] = {}
+    refused: set[str] = set()
+    for key in present:
+        value = raw.get(key)
+        if type(value) is str:
+            multiline = key in MULTILINE_FIELDS
+            value = trim(value, multiline=multiline)
+            problem = text_problem(value, multiline=multiline)
+            if problem:
+                errors.append((key, f"{FIELD_LABELS.get(key, key)}{problem}"))
+                refused.add(key)
+                value = ""
+            else:
+                value = nfc(value)
+        values[key] = "" if value is None else value
+    return values, refused
+
+
 class FastRowCleaner:
     """The import's fast path of EntityRules.clean for rows of text cells (a .csv file).
 
@@ -335,12 +369,22 @@ class FastRowCleaner:
         if len(cells) < self.width:
             return None
         cells.append("")
+        raw = self.cells_of(cells)
+        cells.pop()
+        # core.text's rules, as clean() applies them: a row that is not all printable (which
+        # every character text refuses is not, nor a tab or a break clean() would trim, nor a
+        # space wider than ASCII's) or not in NFC is clean()'s to judge. Without those,
+        # str.strip() trims exactly what core.text.trim does. One C loop a row.
+        joined = "".join(raw)
+        if not joined.isprintable() or not (joined.isascii() or is_normalized("NFC", joined)):
+            return None
         (
             uscc_raw, name, kind, sub_kind, rep_name, number, capital_raw, established, scope,
             section, code, authority, district, unit, address, phone, status, changed, risk,
-        ) = [c.strip() for c in self.cells_of(cells)]  # fmt: skip
-        cells.pop()
+        ) = [c.strip() for c in raw]  # fmt: skip
         if len(name) < 2 or not uscc_raw or not established:
+            return None
+        if not has_name_letter(name) or (rep_name and not has_name_letter(rep_name)):
             return None
         codes_key = (kind, district, unit, status, risk, section, code)
         try:

@@ -13,19 +13,21 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import CharField, Func, QuerySet
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 
-from regulus.core import ids
+from regulus.core import ids, permissions
 from regulus.core.crypto import keyed_hash
-from regulus.core.extensions import providers
 from regulus.core.masking import mask_id_number, mask_person_name
 from regulus.core.models import AuditLog, OrgUnit
+from regulus.core.plugins import Card, CreditFact, Permit, PublicSection, entity_providers
 from regulus.core.rawrows import RawColumns
 from regulus.core.scope import row_is_visible, scope_unit_ids
 from regulus.core.selectors import audit_event, audit_timeline
+from regulus.core.text import clean_text, shown, trim
 from regulus.registry import search, services
 from regulus.registry.models import Entity, EntityKind, EntityStatus, RiskClass
-from regulus.registry.rules import INDUSTRY_SECTIONS
+from regulus.registry.rules import INDUSTRY_SECTIONS, industry_section_of
 
 SORTS = {  # whitelisted sort keys → label (search.SORT_SQL holds the SQL)
     "new": "最近录入",  # by id: the newest rows first (not the date of establishment)
@@ -43,6 +45,7 @@ ORM_SORTS = {
 LIST_DEFERRED = ("legal_rep_id_number", "business_scope")
 EXPORT_MAX = 300_000
 FILTER_KEYS = ("district", "kind", "status", "risk", "industry")
+Q_MAX_LENGTH = 100
 _USCC_LIKE = re.compile(r"^[0-9A-Z]{18}$")
 
 
@@ -58,23 +61,51 @@ class EntityFilters:
 
     @classmethod
     def from_params(cls, params: Any) -> EntityFilters:
-        """From a QueryDict or dict; unknown values are dropped, not passed to SQL."""
+        """From a QueryDict or dict. Raises ValidationError({parameter: 中文}) naming every
+        value that is not one of its choices (nothing unknown reaches SQL)."""
+        filters, errors = cls.parse(params)
+        if errors:
+            raise ValidationError(errors)
+        return filters
+
+    @classmethod
+    def parse(cls, params: Any) -> tuple[EntityFilters, dict[str, str]]:
+        """The filters with the refused values left out, and why each was refused."""
+        errors: dict[str, str] = {}
 
         def get(key: str) -> str:
-            return str(params.get(key) or "").strip()
+            return trim(str(params.get(key) or ""))
 
+        def choice(key: str, value: str, allowed: Any, label: str) -> str:
+            if not value or value in allowed:
+                return value
+            listed = "、".join(f"{code}（{name}）" for code, name in dict(allowed).items())
+            errors[key] = f"{label}“{shown(value)}”不是可选的值，应为{listed}"
+            return ""
+
+        try:
+            q = clean_text(get("q"), label="查询内容")
+        except ValidationError as exc:
+            q, errors["q"] = "", exc.messages[0]
+        if len(q) > Q_MAX_LENGTH:
+            q, errors["q"] = "", f"查询内容不能超过{Q_MAX_LENGTH}个字"
         industry = get("industry").upper()
-        return cls(
-            q=get("q")[:100],
-            district=get("district") if get("district") in dict(ids.DEMO_DISTRICTS) else "",
-            kind=get("kind") if get("kind") in EntityKind.values else "",
-            status=get("status") if get("status") in EntityStatus.values else "",
-            risk=get("risk") if get("risk") in RiskClass.values else "",
-            industry=industry
-            if industry in INDUSTRY_SECTIONS or (len(industry) == 2 and industry.isdigit())
-            else "",
-            sort=get("sort") if get("sort") in SORTS else "new",
+        if industry and industry not in INDUSTRY_SECTIONS and industry_section_of(industry) is None:
+            errors["industry"] = (
+                f"行业“{shown(industry)}”应为GB/T 4754的门类字母（A–T）或两位大类代码（如52）"
+            )
+            industry = ""
+        district = choice("district", get("district"), dict(ids.DEMO_DISTRICTS), "区县")
+        filters = cls(
+            q=q,
+            district=district,
+            kind=choice("kind", get("kind"), dict(EntityKind.choices), "主体类型"),
+            status=choice("status", get("status"), dict(EntityStatus.choices), "登记状态"),
+            risk=choice("risk", get("risk"), dict(RiskClass.choices), "风险分类"),
+            industry=industry,
+            sort=choice("sort", get("sort"), SORTS, "排序") or "new",
         )
+        return filters, errors
 
     def filter_values(self) -> dict[str, str]:
         return {k: getattr(self, k) for k in FILTER_KEYS if getattr(self, k)}
@@ -113,6 +144,16 @@ def _short_word(q: str) -> bool:
     return any(len(word) < 2 for word in q.split())
 
 
+def search_refusal(q: str) -> str:
+    """Why a staff search of `q` is not run ("" when it is): the list says it instead of
+    results, and an export of the same search says it instead of a workbook."""
+    if not q or _uscc_query(q):
+        return ""
+    if len(q) < 2:
+        return "至少输入两个字"
+    return SHORT_WORD if _short_word(q) else ""
+
+
 # A query of code characters only, too short for a whole USCC: most likely a code typed in part.
 _PARTIAL_CODE = re.compile(r"^(?=.*[0-9])[0-9A-Za-z]{6,17}$")
 PARTIAL_CODE = "按统一社会信用代码查询须输入完整的18位代码"
@@ -147,6 +188,25 @@ def filters_for_audit(filters: EntityFilters) -> dict[str, str]:
     if uscc and _id_number_query(uscc):
         values["q"] = mask_id_number(uscc)
     return values
+
+
+def filters_text(values: dict[str, Any]) -> str:
+    """A list's filters as users chose them ("关键词“超市”，主体类型：个体工商户，排序：名称"),
+    for the operation log and an export's summary."""
+    parts = [f"关键词“{values['q']}”"] if values.get("q") else []
+    named = {
+        "district": ("区县", ids.DEMO_DISTRICTS),
+        "kind": ("主体类型", EntityKind.choices),
+        "status": ("登记状态", EntityStatus.choices),
+        "risk": ("信用风险分类", RiskClass.choices),
+        "industry": ("行业", [(k, f"{k} {v[0]}") for k, v in INDUSTRY_SECTIONS.items()]),
+        "sort": ("排序", list(SORTS.items())),
+    }
+    for key, (label, choices) in named.items():
+        value = values.get(key)
+        if value:
+            parts.append(f"{label}：{dict(choices).get(value, value)}")
+    return "，".join(parts) or "全部"
 
 
 def _is_valid(validator: Any, code: str) -> bool:
@@ -233,10 +293,9 @@ def entity_search(
         return _list_page(qs, filters, page, per_page, with_count, mode="person")
     if uscc:
         return _uscc_page(entity_queryset(user, filters), uscc, per_page)
-    if q and len(q) < 2:
-        return SearchResult([], 0, page, per_page, message="至少输入两个字", mode="fragment")
-    if q and _short_word(q):
-        return SearchResult([], 0, page, per_page, message=SHORT_WORD, mode="fragment")
+    refusal = search_refusal(q)
+    if refusal:
+        return SearchResult([], 0, page, per_page, message=refusal, mode="fragment")
     if q:
         query = _index_query(user, filters)
         if query.unit_ids is not None and not query.unit_ids:
@@ -303,7 +362,20 @@ def public_entity(uscc: str) -> dict[str, Any]:
         "industry": industry_label(entity),
         "former_names": list(entity.former_names.order_by("-used_until", "-id")),
         "permits": entity_permits(entity, None),
+        "sections": public_sections(entity),
     }
+
+
+def public_sections(entity: Entity) -> list[PublicSection]:
+    """The sections every installed app publishes about the entity (core.plugins), in their
+    declared order: annual reports, spot-check results, penalties, listings …"""
+    sections = [
+        section
+        for slots in entity_providers()
+        if slots.public_sections
+        for section in slots.public_sections(entity)
+    ]
+    return sorted(sections, key=lambda s: s.order)
 
 
 def industry_label(entity: Entity) -> str:
@@ -471,17 +543,6 @@ def _detail_sql(vendor: str) -> tuple[RawColumns, RawColumns, str]:
     return entity, unit, sql
 
 
-# The apps that grant permits list an entity's permits on its page: "module:function", the
-# function taking (entity, user) and returning rows {name, number, kind, valid_until, status,
-# url}. Later apps (spot checks, annual reports, cases, equipment) add their own lists alike.
-ENTITY_PERMIT_PROVIDERS = ("regulus.licensing.selectors:entity_permits",)
-
-
-# Likewise every app adds its events to the entity's one timeline (rows as core/_timeline.html
-# shows them: at, actor_name, unit_name, title, detail), oldest first (see entity_timeline).
-ENTITY_TIMELINE_PROVIDERS = ("regulus.licensing.selectors:entity_timeline",)
-
-
 def entity_timeline(entity: Entity, user: Any) -> list[dict[str, Any]]:
     """Every app's events about the entity, its own audit rows, its registration facts and
     the import that created it, newest first.
@@ -492,8 +553,9 @@ def entity_timeline(entity: Entity, user: Any) -> list[dict[str, Any]]:
     step causes; sorted oldest first, a stable sort keeps that order among equal times, and
     reversed: the issue above the approval above the acceptance, the registration on top."""
     rows: list[dict[str, Any]] = []
-    for provider in providers(ENTITY_TIMELINE_PROVIDERS):
-        rows.extend(provider(entity, user))
+    for slots in entity_providers():  # every app's events (core.plugins)
+        if slots.timeline is not None:
+            rows.extend(slots.timeline(entity, user))
     audited = audit_timeline(entity)[::-1]  # newest first as it comes
     rows += import_origin(entity) + registration_facts(entity, {r["action"] for r in audited})
     rows += audited
@@ -548,23 +610,33 @@ def import_origin(entity: Entity) -> list[dict[str, Any]]:
     return []
 
 
-def entity_permits(entity: Entity, user: Any) -> list[dict[str, Any]]:
-    """The licences/permits the entity holds, from every app that grants them."""
-    found = providers(ENTITY_PERMIT_PROVIDERS)
-    return [row for provider in found for row in provider(entity, user)]
+def entity_permits(entity: Entity, user: Any) -> list[Permit]:
+    """The licences/permits the entity holds, from every app that grants them (core.plugins),
+    in INSTALLED_APPS order. `user` None: the public entity page's."""
+    return [
+        permit
+        for slots in entity_providers()
+        if slots.permits is not None
+        for permit in slots.permits(entity, user)
+    ]
 
 
-def dashboard_cards(user: Any) -> list[dict[str, Any]]:
+def entity_credit_facts(entity: Entity, user: Any) -> list[CreditFact] | None:
+    """The entity's credit facts from every app that keeps some (core.plugins), newest first;
+    None when no installed app keeps credit facts, so the page can tell "none recorded" from
+    "not kept here"."""
+    providers = [slots.credit_facts for slots in entity_providers() if slots.credit_facts]
+    if not providers:
+        return None
+    facts = [fact for provider in providers for fact in provider(entity, user)]
+    facts.sort(key=lambda fact: fact.on, reverse=True)
+    return facts
+
+
+def dashboard_cards(user: Any) -> list[Card]:
     """市场主体 in the user's scope: one indexed count (the whole city: the smallest index;
     a district: entity_unit_status_idx), ~10 ms at 1M entities."""
-    if not getattr(user, "is_authenticated", False):
+    if not permissions.allows(user, "registry.entity_view"):
         return []
     count = Entity.objects.visible_to(user).count()
-    return [
-        {
-            "key": "entities",
-            "label": "市场主体（本范围）",
-            "value": count,
-            "url": "/registry/entities/",
-        }
-    ]
+    return [Card("entities", "市场主体（本范围）", count, reverse("registry:entity_list"))]

@@ -1,4 +1,5 @@
-"""Every write to the registry: keyword-only functions, one transaction, one audit row each.
+"""Every write to the registry: keyword-only functions, each checking its permission
+(registry.permissions) first, then one audited transaction (core.audit.audited).
 
 The name-search index (search.py) is kept in step here, in the same transaction.
 """
@@ -16,8 +17,8 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
-from regulus.core import clock
-from regulus.core.audit import audit_record, diff, snapshot
+from regulus.core import clock, permissions
+from regulus.core.audit import audited, diff, snapshot, unaudited
 from regulus.core.crypto import keyed_hash
 from regulus.core.masking import mask_id_number
 from regulus.core.models import AuditLog, OrgUnit
@@ -104,14 +105,18 @@ def entity_create(
     status: str = EntityStatus.ACTIVE,
     status_changed_on: dt.date | str | None = None,
     risk_class: str = "",
+    permission: str = "registry.entity_edit",
 ) -> Entity:
     """Register a market entity (licensing calls this when a 设立登记 is approved).
 
     Raises ValidationError({field: 中文}) for a bad USCC (check character, or its category not
     matching the kind), a date in the future, negative capital, a district outside the city or
     a unit not of that district, or a USCC already registered. ``unit`` defaults to the
-    district's bureau.
+    district's bureau. ``permission``: what the actor must hold; another app that registers
+    the entity as a step of its own (licensing, issuing a new business's certificate) names
+    its step's permission.
     """
+    permissions.require(actor, permission)
     raw = {
         "uscc": uscc,
         "name": name,
@@ -135,7 +140,7 @@ def entity_create(
     }
     data, errors = EntityRules().clean(raw)
     raise_errors(errors)
-    with transaction.atomic():
+    with audited(actor=actor) as audit:
         if Entity.objects.filter(uscc=data["uscc"]).exists():
             raise ValidationError({"uscc": f"统一社会信用代码{data['uscc']}已登记"})
         id_number = data.pop("legal_rep_id_number", "")
@@ -148,8 +153,7 @@ def entity_create(
             entity.status_changed_on = clock.today()
         entity.save()
         search.index_entity(entity)
-        audit_record(
-            actor=actor,
+        audit.record(
             action=AuditLog.Action.CREATE,
             obj=entity,
             summary=f"登记市场主体：{entity.name}（{entity.uscc}）",
@@ -163,6 +167,7 @@ def entity_update(*, actor: Any, entity: Entity, **changes: Any) -> Entity:
 
     The USCC and the registration status are not changed here (see entity_change_status).
     """
+    permissions.require(actor, "registry.entity_edit")
     unknown = set(changes) - UPDATABLE_FIELDS
     if unknown:
         raise ValidationError({field: "该字段不能在此修改" for field in sorted(unknown)})
@@ -180,7 +185,7 @@ def entity_update(*, actor: Any, entity: Entity, **changes: Any) -> Entity:
         raw.setdefault("status_changed_on", entity.status_changed_on)
     data, errors = EntityRules().clean(raw, partial=True)
     raise_errors(errors)
-    with transaction.atomic():
+    with audited(actor=actor) as audit:
         entity = Entity.objects.select_for_update().get(pk=entity.pk)
         before = snapshot(entity, AUDITED_FIELDS)
         old_name = entity.name
@@ -206,9 +211,7 @@ def entity_update(*, actor: Any, entity: Entity, **changes: Any) -> Entity:
                 "（已变更）",
                 mask_id_number(entity.legal_rep_id_number),
             ]
-        audit_record(
-            actor=actor, action=AuditLog.Action.UPDATE, obj=entity, summary=summary, changes=changed
-        )
+        audit.record(action=AuditLog.Action.UPDATE, obj=entity, summary=summary, changes=changed)
     return entity
 
 
@@ -216,10 +219,11 @@ def entity_change_status(
     *, actor: Any, entity: Entity, status: str, on: dt.date | None = None, reason: str = ""
 ) -> Entity:
     """Record 吊销 / 注销 / 迁出 (the registration status) with its date."""
+    permissions.require(actor, "registry.entity_edit")
     if status not in EntityStatus.values:
         raise ValidationError({"status": f"登记状态“{status}”不存在"})
     on = on or clock.today()
-    with transaction.atomic():
+    with audited(actor=actor) as audit:
         entity = Entity.objects.select_for_update().get(pk=entity.pk)
         if status not in STATUS_TRANSITIONS[entity.status]:
             raise ValidationError(
@@ -236,8 +240,7 @@ def entity_change_status(
         entity.status, entity.status_changed_on = status, on
         entity.save(update_fields=["status", "status_changed_on", "updated_at"])
         search.index_entity(entity)
-        audit_record(
-            actor=actor,
+        audit.record(
             action=AuditLog.Action.TRANSITION,
             obj=entity,
             summary=f"登记状态：{EntityStatus(old).label} → {EntityStatus(status).label}"
@@ -267,6 +270,7 @@ def import_job_create(*, actor: Any, upload: UploadedFile) -> ImportJob:
     from regulus.registry.importing import FileError, check_upload
     from regulus.registry.tasks import import_job_run
 
+    permissions.require(actor, "registry.entity_import")
     name = Path(upload.name or "").name[:200]
     head = upload.read(65536)
     upload.seek(0)
@@ -274,7 +278,7 @@ def import_job_create(*, actor: Any, upload: UploadedFile) -> ImportJob:
         check_upload(name, head, upload.size or 0)
     except FileError as exc:
         raise ValidationError({"file": str(exc)}) from exc
-    with transaction.atomic():
+    with audited(actor=actor) as audit:
         job = ImportJob.objects.create(
             created_by=actor,
             original_name=name,
@@ -292,8 +296,7 @@ def import_job_create(*, actor: Any, upload: UploadedFile) -> ImportJob:
         job.save(update_fields=["file_path"])
         # The file is personal data (ID numbers) kept on the server until its import ends:
         # who put it there is on record even if it is never imported.
-        audit_record(
-            actor=actor,
+        audit.record(
             action=AuditLog.Action.CREATE,
             obj=job,
             summary=f"上传市场主体导入文件（{name}，{job.file_size}字节），开始校验",
@@ -306,17 +309,27 @@ def import_job_create(*, actor: Any, upload: UploadedFile) -> ImportJob:
 def import_job_commit(*, actor: Any, job: ImportJob, mode: str) -> ImportJob:
     from regulus.registry.tasks import import_job_run
 
+    permissions.require(actor, "registry.entity_import")
     if mode not in ImportJob.Mode.values:
         raise ValidationError({"mode": "导入方式不正确"})
-    updated = ImportJob.objects.filter(pk=job.pk, state=ImportJob.State.CHECKED).update(
-        state=ImportJob.State.IMPORTING,
-        mode=mode,
-        processed_rows=0,
-        percent_done=0,
-        heartbeat_at=clock.now(),
-    )
-    if not updated:
-        raise ValidationError({"state": "该文件不在待确认状态，不能导入"})
+    with audited(actor=actor) as audit:
+        updated = ImportJob.objects.filter(pk=job.pk, state=ImportJob.State.CHECKED).update(
+            state=ImportJob.State.IMPORTING,
+            mode=mode,
+            processed_rows=0,
+            percent_done=0,
+            heartbeat_at=clock.now(),
+        )
+        if not updated:
+            raise ValidationError({"state": "该文件不在待确认状态，不能导入"})
+        # The import writes its own rows when it ends (what it loaded); this one says who
+        # confirmed it, and how, even if the import then fails.
+        audit.record(
+            action=AuditLog.Action.UPDATE,
+            obj=job,
+            summary=f"确认导入任务{job.pk}（{job.original_name}）：{ImportJob.Mode(mode).label}",
+            changes={"state": [ImportJob.State.CHECKED, ImportJob.State.IMPORTING], "mode": mode},
+        )
     import_job_run.enqueue(job.pk, "commit")
     job.refresh_from_db()
     return job
@@ -325,12 +338,12 @@ def import_job_commit(*, actor: Any, job: ImportJob, mode: str) -> ImportJob:
 def import_job_cancel(*, actor: Any, job: ImportJob) -> ImportJob:
     """The user gives up a checked import: nothing is loaded, and the upload (personal data
     nobody is going to import) and its error report are deleted."""
-    with transaction.atomic():
-        _checked_job_cancel(
-            job=job,
-            actor=actor,
-            summary=f"放弃导入任务{job.pk}（{job.original_name}），删除上传的文件和错误报告",
-        )
+    permissions.require(actor, "registry.entity_import")
+    _checked_job_cancel(
+        job=job,
+        actor=actor,
+        summary=f"放弃导入任务{job.pk}（{job.original_name}），删除上传的文件和错误报告",
+    )
     job.refresh_from_db()
     return job
 
@@ -338,26 +351,26 @@ def import_job_cancel(*, actor: Any, job: ImportJob) -> ImportJob:
 def _checked_job_cancel(*, job: ImportJob, actor: Any, summary: str, file_error: str = "") -> bool:
     """Cancel a checked job, audit it and delete its files once that is committed; False when
     it is no longer checked (confirmed or cancelled meanwhile)."""
-    cancelled = ImportJob.objects.filter(pk=job.pk, state=ImportJob.State.CHECKED).update(
-        state=ImportJob.State.CANCELLED,
-        file_error=file_error,
-        file_path="",
-        error_report_path="",
-        finished_at=clock.now(),
-    )
-    if not cancelled:
-        return False
-    audit_record(
-        actor=actor,
-        action=AuditLog.Action.UPDATE,
-        obj=job,
-        summary=summary,
-        changes={
-            "state": [ImportJob.State.CHECKED, ImportJob.State.CANCELLED],
-            "deleted": _job_files(job),
-        },
-    )
-    _remove_job_folder_after_commit(job.pk)
+    with audited(actor=actor) as audit:
+        cancelled = ImportJob.objects.filter(pk=job.pk, state=ImportJob.State.CHECKED).update(
+            state=ImportJob.State.CANCELLED,
+            file_error=file_error,
+            file_path="",
+            error_report_path="",
+            finished_at=clock.now(),
+        )
+        if not cancelled:
+            return False
+        audit.record(
+            action=AuditLog.Action.UPDATE,
+            obj=job,
+            summary=summary,
+            changes={
+                "state": [ImportJob.State.CHECKED, ImportJob.State.CANCELLED],
+                "deleted": _job_files(job),
+            },
+        )
+        _remove_job_folder_after_commit(job.pk)
     return True
 
 
@@ -371,6 +384,11 @@ def _remove_job_folder_after_commit(job_id: int) -> None:
     transaction.on_commit(lambda: shutil.rmtree(folder, ignore_errors=True))
 
 
+# An import job's progress and outcome, written by the background task: the import itself
+# writes the audit rows of what it loaded (importing.EntityImporter), in its transaction.
+PROGRESS = "导入任务的进度和结果：导入本身在其事务中记录所载入的数据"
+
+
 def import_job_execute(*, job_id: int, phase: str) -> None:
     """Run the check or the import of a job (called by the background task)."""
     import json
@@ -378,7 +396,11 @@ def import_job_execute(*, job_id: int, phase: str) -> None:
     from regulus.registry.importing import EntityImporter, write_error_report
 
     running = ImportJob.State.CHECKING if phase == "check" else ImportJob.State.IMPORTING
-    if not ImportJob.objects.filter(pk=job_id, state=running).update(heartbeat_at=clock.now()):
+    with unaudited(PROGRESS):
+        started = ImportJob.objects.filter(pk=job_id, state=running).update(
+            heartbeat_at=clock.now()
+        )
+    if not started:
         # No longer waiting for this phase: `regulus tick` marked it failed while it waited in
         # the queue (its user was told to upload again), or it was cancelled.
         return
@@ -403,12 +425,13 @@ def import_job_execute(*, job_id: int, phase: str) -> None:
     try:
         result = importer.run(job.file_path, name=job.original_name)
     except Exception as exc:
-        ImportJob.objects.filter(pk=job.pk).update(
-            state=ImportJob.State.FAILED,
-            file_error=f"导入失败：{exc}"[:500],
-            finished_at=clock.now(),
-            heartbeat_at=clock.now(),
-        )
+        with unaudited(PROGRESS):
+            ImportJob.objects.filter(pk=job.pk).update(
+                state=ImportJob.State.FAILED,
+                file_error=f"导入失败：{exc}"[:500],
+                finished_at=clock.now(),
+                heartbeat_at=clock.now(),
+            )
         raise
     report = ""
     if result.errors:
@@ -418,6 +441,14 @@ def import_job_execute(*, job_id: int, phase: str) -> None:
     state = ImportJob.State.CHECKED if dry_run else ImportJob.State.DONE
     if result.file_error:
         state = ImportJob.State.FAILED
+    with unaudited(PROGRESS):
+        _job_result_save(job, state=state, result=result, report=report, dry_run=dry_run)
+    progress_file.unlink(missing_ok=True)
+
+
+def _job_result_save(
+    job: ImportJob, *, state: str, result: Any, report: str, dry_run: bool
+) -> None:
     ImportJob.objects.filter(pk=job.pk).update(
         state=state,
         total_rows=result.rows,
@@ -439,7 +470,6 @@ def import_job_execute(*, job_id: int, phase: str) -> None:
         # For a checked job: when its preview became ready (kept IMPORT_PREVIEW_DAYS).
         heartbeat_at=clock.now(),
     )
-    progress_file.unlink(missing_ok=True)
 
 
 def import_job_fail_stale(*, job: ImportJob, minutes: int) -> bool:
@@ -452,19 +482,19 @@ def import_job_fail_stale(*, job: ImportJob, minutes: int) -> bool:
         f"后台处理中断（超过{minutes}分钟无进展）。导入在一个事务中进行，中断时已全部撤销，"
         "未导入任何数据，请重新上传"
     )
-    updated = ImportJob.objects.filter(
-        pk=job.pk, state=job.state, heartbeat_at=job.heartbeat_at
-    ).update(state=ImportJob.State.FAILED, file_error=message, finished_at=clock.now())
-    if not updated:
-        return False
-    audit_record(
-        actor=SYSTEM_ACTOR,
-        action=AuditLog.Action.UPDATE,
-        obj=job,
-        summary=f"导入任务{job.pk}（{job.original_name}）{job.get_state_display()}超过{minutes}分钟"
-        "无进展，后台处理已中断，标记为失败（未导入任何数据）",
-        changes={"state": [job.state, ImportJob.State.FAILED], "file_error": message},
-    )
+    with audited(actor=SYSTEM_ACTOR) as audit:
+        updated = ImportJob.objects.filter(
+            pk=job.pk, state=job.state, heartbeat_at=job.heartbeat_at
+        ).update(state=ImportJob.State.FAILED, file_error=message, finished_at=clock.now())
+        if not updated:
+            return False
+        audit.record(
+            action=AuditLog.Action.UPDATE,
+            obj=job,
+            summary=f"导入任务{job.pk}（{job.original_name}）{job.get_state_display()}"
+            f"超过{minutes}分钟无进展，后台处理已中断，标记为失败（未导入任何数据）",
+            changes={"state": [job.state, ImportJob.State.FAILED], "file_error": message},
+        )
     return True
 
 
@@ -486,19 +516,20 @@ def import_job_remove_files(*, job: ImportJob, days: int) -> bool:
     """Delete the upload and error report of an import finished `days` days ago (done or
     failed): kept until then for the user to fix and re-import the bad rows; the upload holds
     personal data. The job and its counts stay. False when it changed meanwhile."""
-    updated = ImportJob.objects.filter(pk=job.pk, file_path=job.file_path).update(
-        file_path="", error_report_path=""
-    )
-    if not updated:
-        return False
-    audit_record(
-        actor=SYSTEM_ACTOR,
-        action=AuditLog.Action.UPDATE,
-        obj=job,
-        summary=f"导入任务{job.pk}（{job.original_name}）结束已满{days}天，删除上传的文件和错误报告",
-        changes={"deleted": _job_files(job)},
-    )
-    _remove_job_folder_after_commit(job.pk)
+    with audited(actor=SYSTEM_ACTOR) as audit:
+        updated = ImportJob.objects.filter(pk=job.pk, file_path=job.file_path).update(
+            file_path="", error_report_path=""
+        )
+        if not updated:
+            return False
+        audit.record(
+            action=AuditLog.Action.UPDATE,
+            obj=job,
+            summary=f"导入任务{job.pk}（{job.original_name}）结束已满{days}天，"
+            "删除上传的文件和错误报告",
+            changes={"deleted": _job_files(job)},
+        )
+        _remove_job_folder_after_commit(job.pk)
     return True
 
 
@@ -506,10 +537,10 @@ def record_id_number_search(*, actor: Any, number: str) -> None:
     """A search by a person's ID number is a read of personal information: the audit log
     records who looked for whom (the number masked, as everywhere in the log)."""
     masked = mask_id_number(number)
-    audit_record(
-        actor=actor,
-        action=AuditLog.Action.QUERY,
-        object_type="registry.entity",
-        summary=f"按法定代表人/经营者身份证号码查询市场主体（{masked}）",
-        changes={"legal_rep_id_number": masked},
-    )
+    with audited(actor=actor) as audit:
+        audit.record(
+            action=AuditLog.Action.QUERY,
+            object_type="registry.entity",
+            summary=f"按法定代表人/经营者身份证号码查询市场主体（{masked}）",
+            changes={"legal_rep_id_number": masked},
+        )

@@ -9,16 +9,18 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from regulus.core import ids
+from regulus.core.htmx import wants_fragment
 from regulus.core.masking import mask_id_number
-from regulus.core.models import Role
+from regulus.core.permissions import allows, page
 from regulus.core.selectors import units_visible_to
 from regulus.registry import exporting, selectors, services
 from regulus.registry.forms import (
@@ -31,9 +33,6 @@ from regulus.registry.importing import write_template
 from regulus.registry.models import Entity, EntityKind, EntityStatus, ImportJob, RiskClass
 from regulus.registry.rules import DISTRICTS, INDUSTRY_SECTIONS
 
-IMPORT_ROLES = (Role.Code.ADMIN, Role.Code.HANDLER)
-# Who may register an entity, change its facts or its registration status.
-EDIT_ROLES = (Role.Code.ADMIN, Role.Code.HANDLER)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -51,10 +50,21 @@ def _query_without_page(request: HttpRequest) -> str:
     return f"{encoded}&" if encoded else ""
 
 
-@login_required
+@page("registry.entity_view")
 def entity_list(request: HttpRequest) -> HttpResponse:
-    filters = selectors.EntityFilters.from_params(request.GET)
-    result = selectors.entity_search(user=request.user, filters=filters, page=_page_number(request))
+    return _list_page(request)
+
+
+def _list_page(request: HttpRequest) -> HttpResponse:
+    """The search page, or (htmx) its results; a refused parameter is said above the results
+    and nothing is searched."""
+    filters, errors = selectors.EntityFilters.parse(request.GET)
+    if errors:
+        result = selectors.SearchResult([], 0, 1, 20, message="；".join(errors.values()))
+    else:
+        result = selectors.entity_search(
+            user=request.user, filters=filters, page=_page_number(request)
+        )
     context = {
         "f": filters,
         "result": result,
@@ -67,20 +77,13 @@ def entity_list(request: HttpRequest) -> HttpResponse:
         "industries": [(k, f"{k} {v[0]}") for k, v in INDUSTRY_SECTIONS.items()],
         "sorts": selectors.SORTS.items(),
         "district_names": DISTRICTS,
-        "can_edit": request.user.has_role(*EDIT_ROLES),  # type: ignore[union-attr]
+        "can_create": allows(request.user, "registry.entity_edit"),
+        "can_export": allows(request.user, "registry.entity_export"),
+        "can_import": allows(request.user, "registry.entity_import"),
     }
-    if request.headers.get("HX-Request") and not request.headers.get("HX-Boosted"):
+    if wants_fragment(request):  # htmx swaps only a 2xx answer in
         return render(request, "registry/_results.html", context)
-    return render(request, "registry/entity_list.html", context)
-
-
-def _can_edit(user: Any) -> bool:
-    return bool(user.has_role(*EDIT_ROLES))
-
-
-def _require_editor(user: Any) -> None:
-    if not _can_edit(user):
-        raise PermissionDenied("只有系统管理员和业务承办人可以登记或变更市场主体")
+    return render(request, "registry/entity_list.html", context, status=422 if errors else 200)
 
 
 def _entity(request: HttpRequest, uscc: str) -> Entity:
@@ -99,7 +102,7 @@ def _render_detail(
     status: int = 200,
     open_panel: str = "",
 ) -> HttpResponse:
-    can_edit = _can_edit(request.user)
+    can_edit = allows(request.user, "registry.entity_edit")
     if can_edit:
         if edit_form is None:
             edit_form = EntityEditForm(entity=entity)
@@ -112,6 +115,7 @@ def _render_detail(
         "id_masked": mask_id_number(entity.legal_rep_id_number),
         "former_names": list(entity.former_names.all()),
         "permits": selectors.entity_permits(entity, request.user),
+        "credit_facts": selectors.entity_credit_facts(entity, request.user),
         "events": selectors.entity_timeline(entity, request.user),
         "can_edit": can_edit,
         "edit_form": edit_form,
@@ -123,16 +127,15 @@ def _render_detail(
     return render(request, "registry/entity_detail.html", context, status=status)
 
 
-@login_required
+@page("registry.entity_view")
 def entity_detail(request: HttpRequest, uscc: str) -> HttpResponse:
     entity = selectors.entity_detail(user=request.user, uscc=uscc)
     return _render_detail(request, entity)
 
 
-@login_required
+@page("registry.entity_edit")
 def entity_create(request: HttpRequest) -> HttpResponse:
     user = request.user
-    _require_editor(user)
     form = EntityCreateForm(
         request.POST or None,
         units=units_visible_to(user),  # type: ignore[arg-type]
@@ -157,11 +160,10 @@ def entity_create(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@page("registry.entity_edit")
 def entity_edit(request: HttpRequest, uscc: str) -> HttpResponse:
     user = request.user
     entity = _entity(request, uscc)
-    _require_editor(user)
     if request.method != "POST":
         return _render_detail(request, entity, open_panel="edit")
     form = EntityEditForm(request.POST, entity=entity)
@@ -176,11 +178,10 @@ def entity_edit(request: HttpRequest, uscc: str) -> HttpResponse:
     return _render_detail(request, entity, edit_form=form, status=422)
 
 
-@login_required
+@page("registry.entity_edit")
 def entity_status(request: HttpRequest, uscc: str) -> HttpResponse:
     user = request.user
     entity = _entity(request, uscc)
-    _require_editor(user)
     if request.method != "POST":
         return _render_detail(request, entity, open_panel="status")
     form = EntityStatusForm(request.POST, entity=entity)
@@ -202,9 +203,16 @@ def entity_status(request: HttpRequest, uscc: str) -> HttpResponse:
     return _render_detail(request, entity, status_form=form, status=422)
 
 
-@login_required
-def entity_export(request: HttpRequest) -> FileResponse:
-    filters = selectors.EntityFilters.from_params(request.GET)
+@page("registry.entity_export")
+def entity_export(request: HttpRequest) -> HttpResponseBase:
+    filters, errors = selectors.EntityFilters.parse(request.GET)
+    if errors:
+        return _list_page(request)  # the page says what was refused; nothing is exported
+    refusal = selectors.search_refusal(filters.q)
+    if refusal:  # the list shows no results for it: an export says why instead of a file
+        messages.error(request, f"未导出：{refusal}")
+        query = request.GET.urlencode()
+        return redirect(f"{reverse('registry:entity_list')}{'?' + query if query else ''}")
     handle, _count = exporting.entity_export(actor=request.user, filters=filters)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
     return FileResponse(
@@ -212,15 +220,9 @@ def entity_export(request: HttpRequest) -> FileResponse:
     )
 
 
-def _require_importer(user: Any) -> None:
-    if not user.has_role(*IMPORT_ROLES):
-        raise PermissionDenied("只有系统管理员和业务承办人可以导入市场主体")
-
-
-@login_required
+@page("registry.entity_import")
 def import_start(request: HttpRequest) -> HttpResponse:
     user = request.user
-    _require_importer(user)
     error = ""
     if request.method == "POST":
         upload = request.FILES.get("file")
@@ -243,7 +245,6 @@ def import_start(request: HttpRequest) -> HttpResponse:
 
 
 def _job(request: HttpRequest, pk: int) -> ImportJob:
-    _require_importer(request.user)
     job = ImportJob.objects.filter(created_by=request.user, pk=pk).first()  # type: ignore[misc]
     if job is None:
         raise Http404("不存在或无权查看")
@@ -260,16 +261,16 @@ def _progress(job: ImportJob) -> dict[str, Any]:
         return {"rows": 0, "percent": 0}
 
 
-@login_required
+@page("registry.entity_import")
 def import_job(request: HttpRequest, pk: int) -> HttpResponse:
     job = _job(request, pk)
     context = {"job": job, "progress": _progress(job), "modes": ImportJob.Mode.choices}
-    if request.headers.get("HX-Request"):
+    if wants_fragment(request):
         return render(request, "registry/_import_status.html", context)
     return render(request, "registry/import_job.html", context)
 
 
-@login_required
+@page("registry.entity_import")
 @require_POST
 def import_commit(request: HttpRequest, pk: int) -> HttpResponse:
     job = _job(request, pk)
@@ -280,7 +281,7 @@ def import_commit(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("registry:import_job", pk=job.pk)
 
 
-@login_required
+@page("registry.entity_import")
 @require_POST
 def import_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     job = _job(request, pk)
@@ -289,7 +290,7 @@ def import_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("registry:import_job", pk=job.pk)
 
 
-@login_required
+@page("registry.entity_import")
 def import_errors(request: HttpRequest, pk: int) -> FileResponse:
     job = _job(request, pk)
     if not job.error_report_path or not Path(job.error_report_path).exists():
@@ -302,7 +303,7 @@ def import_errors(request: HttpRequest, pk: int) -> FileResponse:
     )
 
 
-@login_required
+@page("registry.entity_import")
 def import_template(request: HttpRequest) -> FileResponse:
     buffer = io.BytesIO()
     write_template(buffer)

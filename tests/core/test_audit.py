@@ -99,7 +99,6 @@ def test_staff_update_audits_changed_fields_old_and_new(city_admin, handler, bur
         staff=handler,
         full_name="刘新名",
         unit=handler.unit,
-        roles=list(handler.roles.all()),
     )
     row = AuditLog.objects.filter(
         object_type="core.user", object_id=str(handler.pk), action=AuditLog.Action.UPDATE
@@ -141,7 +140,6 @@ def test_timeline_names_changed_fields_in_chinese(city_admin, handler):
         staff=handler,
         full_name="刘新名",
         unit=handler.unit,
-        roles=list(handler.roles.all()),
         phone="13800000000",
     )
     details = [e["detail"] for e in audit_timeline(handler)]

@@ -162,9 +162,10 @@ def test_pause_and_resume_move_the_date_by_the_paused_days(supermarket, window_c
     )
     kinds = list(ClockHistory.objects.filter(clock=clock).values_list("kind", flat=True))
     assert kinds == ["start", "pause", "resume"]
-    summaries = list(
-        AuditLog.objects.filter(object_id=str(app.pk)).values_list("summary", flat=True)
-    )
+    # The rows are about the pause, and name the application and its clock.
+    rows = AuditLog.objects.filter(object_type="core.clockpause", object_id=str(pause.pk))
+    assert {row.object_repr for row in rows} == {f"{app}的审查期限"}
+    summaries = [row.summary for row in rows]
     assert any(
         s.startswith("中止计时：审查期限，自 2026-03-04 起（检验、检测、检疫）") for s in summaries
     )
@@ -266,14 +267,16 @@ def test_bad_pauses_are_refused_naming_the_rule(
     unchanged.check()
 
 
-def test_pause_and_extension_need_the_declared_roles(supermarket, window_clerk, leader):
+def test_pause_and_extension_need_their_permissions_and_a_declared_clock(
+    supermarket, window_clerk, leader
+):
     app = accepted(supermarket, window_clerk)
     clock = review_clock(app)
     unchanged = Unchanged(clock)
     with at("2026-03-04"):
-        with pytest.raises(PermissionDenied, match="无权中止“审查期限”"):
+        with pytest.raises(PermissionDenied, match="无权中止和恢复计时"):
             clock_services.clock_pause(clock=clock, actor=window_clerk, reason="testing", note="x")
-        with pytest.raises(PermissionDenied, match="无权登记“审查期限”的延长"):
+        with pytest.raises(PermissionDenied, match="无权登记经批准的期限延长"):
             clock_services.clock_extend(
                 clock=clock, actor=window_clerk, days=2, approver=leader, document="批1",
                 reason="复杂",
@@ -282,7 +285,7 @@ def test_pause_and_extension_need_the_declared_roles(supermarket, window_clerk, 
     with at("2026-03-02"):
         fresh = submit(supermarket, actor=window_clerk)
     acceptance = Clock.objects.get(object_id=fresh.pk, name="acceptance")
-    with at("2026-03-03"), pytest.raises(PermissionDenied, match="不可由工作人员办理"):
+    with at("2026-03-03"), pytest.raises(PermissionDenied, match="“受理期限”不可由工作人员中止"):
         clock_services.clock_pause(clock=acceptance, actor=leader, reason="testing", note="x")
 
 
@@ -307,7 +310,8 @@ def test_an_approved_extension_moves_the_date_within_the_rule(
         D(2026, 3, 17),
     )
     assert (extension.approver, extension.document) == (leader, "芙市监延〔2026〕3号")
-    audit = AuditLog.objects.filter(object_id=str(app.pk)).order_by("id").last()
+    audit = AuditLog.objects.get(object_type="core.clockextension", object_id=str(extension.pk))
+    assert audit.object_repr == f"{app}的审查期限"
     assert audit.summary.startswith("延长期限：审查期限 延长 6 个工作日，批准人 周局长")
     assert audit.changes["due_date"] == ["2026-03-09", "2026-03-17"]
     view = clock_selectors.main_clock(clock_selectors.object_clocks(app))
@@ -488,8 +492,11 @@ def test_the_clock_page_and_api_show_the_trace_in_scope_only(
     assert client.get(url).status_code == 404
     api = client.get(f"/api/v1/clocks/licensing.application/{app.pk}")
     assert api.status_code == 404 and api.json()["code"] == "not_found"
-    for bad in ("core.user/1", "nope.model/1", f"licensing.application/{10**30}"):
+    for bad in ("core.user/1", "nope.model/1"):
         assert client.get(f"/api/v1/clocks/{bad}").status_code == 404
+    # A number beyond any key is refused at the edge (core.schemas.Id), naming the field.
+    beyond = client.get(f"/api/v1/clocks/licensing.application/{10**30}")
+    assert beyond.status_code == 422 and "object_id" in beyond.json()["fields"]
 
 
 def test_the_clock_page_pauses_and_names_a_bad_input(client, supermarket, window_clerk, handler):
@@ -553,9 +560,10 @@ def test_a_transition_pauses_and_resumes_the_clocks_it_names(supermarket, window
         states=APPLICATION_FLOW.states,
         clocks={"review": APPLICATION_FLOW.clocks["review"]},
         transitions=[
-            Transition("hold", "送检", ("review",), "onsite_check", pauses=("review",),
-                       pause_reason="testing"),
-            Transition("release", "检验完毕", ("onsite_check",), "review", resumes=("review",)),
+            Transition("hold", "送检", ("review",), "onsite_check", "licensing.application_decide",
+                       pauses=("review",), pause_reason="testing"),
+            Transition("release", "检验完毕", ("onsite_check",), "review",
+                       "licensing.application_decide", resumes=("review",)),
         ],
     )  # fmt: skip
     app = accepted(supermarket, window_clerk)

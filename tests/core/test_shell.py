@@ -1,9 +1,13 @@
 """The staff shell: login page, navigation, list and detail pages, Chinese throughout."""
 
+import datetime as dt
+
 import pytest
+import time_machine
 from django.core.management import call_command
 
-from regulus.core.models import CalendarDay
+from regulus.core.demo import DEMO_PASSWORD
+from regulus.core.models import CalendarDay, User
 
 pytestmark = pytest.mark.django_db
 
@@ -20,39 +24,47 @@ def test_home_shows_unit_roles_and_navigation(client, handler):
     assert "单位与人员" in html and "工作日历" in html
 
 
-def test_navigation_hides_audit_log_from_handlers(client, handler, city_admin):
-    client.force_login(handler)
-    assert "操作日志" not in client.get("/").content.decode()
-    assert client.get("/audit/").status_code == 403
-    client.force_login(city_admin)
+def test_navigation_hides_audit_log_from_all_but_the_auditor(client, handler, city_admin, auditor):
+    for user in (handler, city_admin):
+        client.force_login(user)
+        assert "操作日志" not in client.get("/").content.decode()
+        assert client.get("/audit/").status_code == 403
+    client.force_login(auditor)
     assert "操作日志" in client.get("/").content.decode()
     assert client.get("/audit/").status_code == 200
 
 
-def test_audit_log_page_shows_each_change_whole_under_its_fields_name(client, city_admin):
+def test_audit_log_page_shows_each_change_whole_under_its_fields_name(client, city_admin, auditor):
     """A change is "old → new" under the field's Chinese name; a plain fact a row carries (a
-    transition's note, a created object's value) is shown as it is, not split into its first
-    two characters."""
+    transition's note, a created object's values, a list of roles) is shown as it is, not
+    split into its first two characters or items."""
     from regulus.core.audit import audit_record
     from regulus.core.models import AuditLog
 
     audit_record(
         actor=city_admin,
         action=AuditLog.Action.TRANSITION,
-        object_type="core.orgunit",
-        object_id="1",
-        object_repr="芙蓉区市场监督管理局",
+        object_type="core.user",
+        object_id=str(city_admin.pk),
+        object_repr="系统管理员",
         summary="测试流转",
-        changes={"name": ["旧名称", "新名称"], "note": "免费送达", "tags": ["甲", "乙", "丙"]},
+        changes={
+            "full_name": ["旧名称", "新名称"],
+            "note": "免费送达",
+            "roles": ["甲", "乙", "丙"],
+        },
     )
-    client.force_login(city_admin)
+    client.force_login(auditor)
     page = client.get("/audit/").content.decode()
     assert "旧名称 → 新名称" in page and "免费送达" in page and "甲、乙、丙" in page
-    assert "免 → 费" not in page
-    assert '<span class="text-muted">名称</span>' in page  # OrgUnit.name's label
+    assert "免 → 费" not in page and "甲 → 乙" not in page
+    assert '<span class="text-muted">姓名</span>' in page  # User.full_name's label
+    assert '<span class="text-muted">角色</span>' in page
 
 
-def test_admin_creates_staff_through_the_form(client, city_admin, bureau):
+def test_admin_creates_the_account_and_the_security_admin_grants_its_role(
+    client, city_admin, security_admin, bureau
+):
     client.force_login(city_admin)
     role = bureau["roles"]["执法检查人员"]
     response = client.post(
@@ -61,26 +73,28 @@ def test_admin_creates_staff_through_the_form(client, city_admin, bureau):
             "username": "new_inspector",
             "full_name": "新检查员",
             "unit": bureau["station_a"].pk,
-            "roles": [role.pk],
             "password": "Jiancha2026!",
             "phone": "0731-84512345",
         },
     )
     assert response.status_code == 302
-    client.force_login(city_admin)
     assert "新检查员" in client.get("/staff/?q=新检查员").content.decode()
+    staff = User.objects.get(username="new_inspector")
+    assert not staff.roles.exists()
+    assert client.post(f"/staff/{staff.pk}/roles/", {"roles": [role.pk]}).status_code == 403
+    client.force_login(security_admin)
+    assert client.post(f"/staff/{staff.pk}/roles/", {"roles": [role.pk]}).status_code == 302
+    assert list(staff.roles.all()) == [role]
 
 
 def test_staff_form_rejects_weak_password_naming_the_rule(client, city_admin, bureau):
     client.force_login(city_admin)
-    role = bureau["roles"]["执法检查人员"]
     response = client.post(
         "/staff/new/",
         {
             "username": "weak",
             "full_name": "弱密码",
             "unit": bureau["station_a"].pk,
-            "roles": [role.pk],
             "password": "abcdefgh",
         },
     )
@@ -136,3 +150,20 @@ def test_seed_demo_bureau_is_idempotent(db):
     call_command("seed_demo", "--entities", "0")
     assert (OrgUnit.objects.count(), User.objects.count()) == (units, users)
     assert users >= 150 and OrgUnit.objects.filter(kind="district").count() == 12
+
+
+def test_home_shows_the_previous_login_with_its_address_not_the_current_one(client, handler):
+    def login_at(when, address):
+        with time_machine.travel(when, tick=False):
+            browser = client.__class__()
+            data = {"username": handler.username, "password": DEMO_PASSWORD}
+            assert browser.post("/login/", data, REMOTE_ADDR=address).status_code == 302
+            return browser.get("/").content.decode()
+
+    first = login_at(dt.datetime(2026, 3, 2, 1, 0, tzinfo=dt.UTC), "10.0.0.1")
+    assert "本次为首次登录" in first
+    second = login_at(dt.datetime(2026, 3, 3, 6, 30, tzinfo=dt.UTC), "10.0.0.2")
+    assert "2026-03-02 09:00，地址 10.0.0.1" in second  # the first login, in Changsha time
+    assert "2026-03-03 14:30" not in second  # not this one
+    third = login_at(dt.datetime(2026, 3, 4, 0, 15, tzinfo=dt.UTC), "10.0.0.3")
+    assert "2026-03-03 14:30，地址 10.0.0.2" in third

@@ -271,3 +271,41 @@ def test_postgresql_counters_table_writes_no_wal():
     with connection.cursor() as cursor:
         cursor.execute("SELECT relpersistence FROM pg_class WHERE relname = 'core_throttlecounter'")
         assert cursor.fetchone()[0] == "u"
+
+
+def test_count_says_over_without_refusing_and_refuse_takes_the_request_back(backend, rate):
+    rate(1, 3600)
+    with time_machine.travel(AT_1000, tick=False):
+        assert not throttle.count(request(), LIMIT).over
+        over = throttle.count(request(), LIMIT)
+        assert over.over  # the caller decides: served, or refused
+        with pytest.raises(Throttled):
+            over.refuse()
+        # Refused, it no longer counts: the next request is over by one again, not by two.
+        assert throttle.count(request(), LIMIT).over
+
+
+def test_each_subject_is_counted_apart_and_kept_only_as_a_hash(backend, rate):
+    rate(1, 3600)
+    with time_machine.travel(AT_1000, tick=False):
+        first = throttle.hit(request(), LIMIT, subject="13812345678")
+        throttle.hit(request(), LIMIT, subject="13900000000")
+        with pytest.raises(Throttled):
+            throttle.hit(request(), LIMIT, subject="13812345678")
+    assert "13812345678" not in first.key
+
+
+def test_hit_all_takes_back_the_counts_made_before_the_limit_that_refuses(backend, settings):
+    other = Limit("test_other", "其他操作")
+    settings.THROTTLE_RATES = {**settings.THROTTLE_RATES, LIMIT.name: (2, 3600),
+                               other.name: (1, 3600)}  # fmt: skip
+    with time_machine.travel(AT_1000, tick=False):
+        throttle.hit(request(), other)
+        for _ in range(3):
+            with pytest.raises(Throttled):
+                throttle.hit_all(request(), [(LIMIT, "", ""), (other, "", "")])
+        # LIMIT counted none of the three refused requests.
+        throttle.hit(request(), LIMIT)
+        throttle.hit(request(), LIMIT)
+        with pytest.raises(Throttled):
+            throttle.hit(request(), LIMIT)

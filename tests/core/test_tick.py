@@ -184,7 +184,9 @@ def test_quiet_tick_prints_only_what_changed():
         session_expiring(60)
     with time_machine.travel(T0 + dt.timedelta(hours=2), tick=False):
         out, _ = run_tick("--verbosity", "0")
-        assert out.count("\n") == 1 and "core.expired_sessions: 清除过期会话 1 个" in out
+        # The sessions cleared, and the audit row that says so anchored (the day's first).
+        assert out.count("\n") == 2 and "core.expired_sessions: 清除过期会话 1 个" in out
+        assert "core.audit_anchor: 锚定操作日志链头：2026-03-02 1 " in out
         out, _ = run_tick("--verbosity", "0")
     assert out == ""
 

@@ -31,11 +31,15 @@ def supermarket(bureau, settings, tmp_path):
 
 def test_workflow_refuses_unknown_states():
     with pytest.raises(ValueError, match="unknown states"):
-        Workflow(name="x", states={"a": "A"}, transitions=[Transition("t", "T", ("a",), "b")])
+        Workflow(
+            name="x",
+            states={"a": "A"},
+            transitions=[Transition("t", "T", ("a",), "b", "core.staff_view")],
+        )
 
 
 def test_workflow_refuses_duplicate_transitions():
-    t = Transition("t", "T", ("a",), "a")
+    t = Transition("t", "T", ("a",), "a", "core.staff_view")
     with pytest.raises(ValueError, match="duplicate"):
         Workflow(name="x", states={"a": "A"}, transitions=[t, t])
 
@@ -46,21 +50,21 @@ def test_workflow_refuses_unknown_clocks_and_two_main_clocks_at_once():
         Workflow(
             name="x",
             states={"s": "S"},
-            transitions=[Transition("t", "T", ("s",), "s", starts=("c",))],
+            transitions=[Transition("t", "T", ("s",), "s", "core.staff_view", starts=("c",))],
         )
     with pytest.raises(ValueError, match="two main clocks"):
         Workflow(
             name="x",
             states={"s": "S"},
             clocks=clocks,
-            transitions=[Transition("t", "T", ("s",), "s", starts=("a", "b"))],
+            transitions=[Transition("t", "T", ("s",), "s", "core.staff_view", starts=("a", "b"))],
         )
     with pytest.raises(ValueError, match="without a pause reason"):
         Workflow(
             name="x",
             states={"s": "S"},
             clocks=clocks,
-            transitions=[Transition("t", "T", ("s",), "s", pauses=("a",))],
+            transitions=[Transition("t", "T", ("s",), "s", "core.staff_view", pauses=("a",))],
         )
 
 

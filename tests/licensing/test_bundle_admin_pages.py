@@ -5,7 +5,7 @@ reaches applications already submitted; an inactive bundle leaves the portal."""
 from __future__ import annotations
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 
 from regulus.core.audit import verify_chain
 from regulus.core.models import AuditLog
@@ -366,9 +366,10 @@ def test_role_without_permission_cannot_edit_bundles(
         assert "一件事套餐维护" not in client.get("/").content.decode()
     assert Bundle.objects.get(code="open-supermarket").name == "开办超市"
     assert not Bundle.objects.filter(code="open-bakery").exists()
-    with pytest.raises(ValidationError, match="只有系统管理员"):
+    # A refusal is PermissionDenied (403), not a ValidationError (422), naming who may.
+    with pytest.raises(PermissionDenied, match="仅限系统管理员"):
         services.bundle_update(actor=handler, bundle=catalogue["open-supermarket"], name="改名")
-    with pytest.raises(ValidationError, match="只有系统管理员"):
+    with pytest.raises(PermissionDenied, match="仅限系统管理员"):
         services.bundle_set_matters(
             actor=handler, bundle=catalogue["open-supermarket"], matter_codes=["SP-XS"]
         )

@@ -197,9 +197,9 @@ def test_dashboard_cards_count_open_and_overdue(handler, outsider, supermarket, 
     from regulus.licensing.selectors import dashboard_cards
 
     submit(supermarket, actor=window_clerk)
-    cards = {c["key"]: c["value"] for c in dashboard_cards(handler)}
+    cards = {c.key: c.value for c in dashboard_cards(handler)}
     assert cards["licensing-open"] == 1
-    assert {c["key"]: c["value"] for c in dashboard_cards(outsider)}["licensing-open"] == 0
+    assert {c.key: c.value for c in dashboard_cards(outsider)}["licensing-open"] == 0
 
 
 def test_handler_list_flags_overdue_items(client, handler, supermarket, window_clerk):
@@ -296,3 +296,17 @@ def test_entity_timeline_shows_steps_of_one_moment_newest_first(supermarket, win
     steps = [t for t in titles if t.startswith(f"一件事 {app.number}")]
     assert [s.split("：")[1][:4] for s in steps] == ["制发证照", "准予许可", "受理（待", "提交申请"]
     assert titles[0].startswith("登记市场主体")
+
+
+def test_entity_page_lists_licensings_permits_and_steps_beside_other_apps(
+    client, handler, issued, plugin_probe
+):
+    from regulus.licensing.models import Certificate
+
+    cert = Certificate.objects.get(entity=issued.entity)
+    client.force_login(handler)
+    page = client.get(f"/registry/entities/{issued.entity.uscc}/").content.decode()
+    permits = page[page.index('data-testid="permits"') :]
+    # Each app's permits, in INSTALLED_APPS order: licensing's, then the probe's.
+    assert permits.index(cert.number) < permits.index(f"TZ{issued.entity.pk:06d}")
+    assert f"一件事 {issued.number}" in page and f"探针记录：{issued.entity.name}" in page

@@ -3,6 +3,8 @@ certificate by number; nothing staff-only leaks."""
 
 from __future__ import annotations
 
+import pytest
+
 from regulus.licensing import services
 from regulus.licensing.models import Application
 from tests.licensing.conftest import all_files, submit
@@ -143,3 +145,11 @@ def test_portal_applicant_sees_and_downloads_only_their_own_materials(client, su
     assert (
         client.get(f"/portal/applications/{other.number}/materials/{theirs.pk}/").status_code == 404
     )
+
+
+@pytest.mark.parametrize("number", ["a/b", "<b>DZ1</b>", "../../etc/passwd", "DZ\u202e1"])
+def test_a_certificate_number_that_is_no_number_is_said_so(client, db, number):
+    """/portal/certificates/?number=a/b was a 500: the number went into the verification URL."""
+    page = client.get("/portal/certificates/", {"number": number})
+    assert page.status_code == 422
+    assert "证书编号只含字母和数字" in page.content.decode()

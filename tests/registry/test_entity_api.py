@@ -155,13 +155,13 @@ def test_api_detail_is_the_orm_detail(client, handler, entity_a):
     assert Decimal(body["registered_capital"]) == Decimal("88.80")
 
 
-def test_lookup_by_uscc_is_scoped_like_visible_to(handler, outsider, city_admin, entity_a):
+def test_lookup_by_uscc_is_scoped_like_visible_to(handler, outsider, city_handler, entity_a):
     import pytest
     from django.http import Http404
 
     from regulus.registry import selectors
 
-    for user in (handler, city_admin):
+    for user in (handler, city_handler):
         entity, _former = selectors.entity_detail_with_former_names(user=user, uscc=entity_a.uscc)
         assert entity.pk == entity_a.pk and entity.unit.name == entity_a.unit.name
     handler.is_active = False

@@ -145,8 +145,8 @@ def test_handler_cannot_create_in_unit_outside_scope(client, handler, bureau):
     assert not Entity.objects.exists()
 
 
-def test_unit_must_belong_to_the_chosen_district(client, city_admin, bureau):
-    client.force_login(city_admin)
+def test_unit_must_belong_to_the_chosen_district(client, city_handler, bureau):
+    client.force_login(city_handler)
     post = _create_post(bureau["district_b"])  # district 芙蓉区, unit of 天心区
     response = client.post(NEW_URL, post)
     assert response.status_code == 422
@@ -341,8 +341,8 @@ def test_edit_get_opens_the_edit_panel_on_the_entity_page(client, handler, entit
     assert 'id="edit-panel"' in response.content.decode()
 
 
-def test_city_admin_creates_entity_in_any_district(client, city_admin, bureau):
-    client.force_login(city_admin)
+def test_city_handler_creates_entity_in_any_district(client, city_handler, bureau):
+    client.force_login(city_handler)
     post = _create_post(bureau["station_b"], uscc=new_uscc("430103"), district_code="430103")
     assert client.post(NEW_URL, post).status_code == 302
     assert Entity.objects.get(uscc=post["uscc"]).unit == bureau["station_b"]

@@ -231,9 +231,14 @@ def test_web_import_previews_then_imports_good_rows(client, handler, settings, t
     client.post(f"/registry/import/{job.pk}/commit/", {"mode": "good-rows"})
     job.refresh_from_db()
     assert job.state == "done" and job.created_count == 1 and Entity.objects.count() == 1
-    # The upload (personal data) is on record from the moment it is stored, then the import.
+    # The upload (personal data) is on record from the moment it is stored, then who
+    # confirmed the import and how, then the import.
     actions = AuditLog.objects.filter(actor=handler).order_by("id").values_list("action", flat=True)
-    assert list(actions)[-2:] == [AuditLog.Action.CREATE, AuditLog.Action.IMPORT]
+    assert list(actions)[-3:] == [
+        AuditLog.Action.CREATE,
+        AuditLog.Action.UPDATE,
+        AuditLog.Action.IMPORT,
+    ]
 
 
 def test_web_import_cancel_loads_nothing(client, handler, settings, tmp_path):
@@ -704,3 +709,20 @@ def test_an_import_checks_each_rows_unit_as_it_writes_it_not_at_the_commit():
             unit_id=987_654_321,
         )
     writer.restore_settings()
+
+
+def test_web_import_preview_of_a_file_without_a_good_row_offers_no_import(
+    client, handler, settings, tmp_path
+):
+    """A preview never offers to import zero rows ("只导入正确的 0 行"): it says there is
+    nothing to import and offers only to give the file up."""
+    settings.MEDIA_ROOT = tmp_path
+    client.force_login(handler)
+    _upload(client, "主体.csv", _csv_bytes([row(成立日期="2999-01-01"), row(名称="")]))
+    job = ImportJob.objects.get()
+    assert job.state == "checked" and job.good_rows == 0 and job.error_rows == 2
+    page = client.get(f"/registry/import/{job.pk}/").content.decode()
+    assert "没有正确的行可以导入" in page
+    assert "commit-good" not in page and "commit-all" not in page
+    assert not re.search(r"导入[^<]{0,20}\b0 行", page)
+    assert 'data-testid="cancel"' in page

@@ -1,6 +1,7 @@
 import datetime as dt
 import io
 
+import pytest
 from openpyxl import load_workbook
 
 from regulus.core.models import AuditLog
@@ -92,31 +93,39 @@ def test_export_of_fragment_search(client, handler, entity_a):
 
 
 def test_dashboard_card_counts_scope(handler, outsider, entity_a):
-    assert dashboard_cards(handler)[0]["value"] == 1
-    assert dashboard_cards(outsider)[0]["value"] == 0
+    assert dashboard_cards(handler)[0].value == 1
+    assert dashboard_cards(outsider)[0].value == 0
 
 
-def test_entity_page_shows_each_permit_with_its_number_and_status(
-    client, handler, entity_a, monkeypatch
+def test_entity_page_shows_every_apps_permits_timeline_and_credit_facts(
+    client, handler, entity_a, plugin_probe
 ):
-    from regulus.registry import selectors
-
-    def granted(entity, user):  # what a granting app would list
-        return [
-            {
-                "name": "食品经营许可：食品销售",
-                "kind": "许可",
-                "number": "DZ4301022026000001",
-                "valid_until": "2031-11-25",
-                "status": "有效",
-                "url": "",
-            }
-        ]
-
-    monkeypatch.setattr(selectors, "entity_permits", granted)
     client.force_login(handler)
     page = client.get(f"/registry/entities/{entity_a.uscc}/").content.decode()
-    assert "DZ4301022026000001" in page and "食品经营许可：食品销售" in page
+    # The probe's permit, with its number and end; its event on the timeline.
+    assert f"TZ{entity_a.pk:06d}" in page and "探针备案事项" in page and "2030-12-31" in page
+    assert f"探针记录：{entity_a.name}" in page
+    # Its credit facts, newest first, each with its category, authority and state.
+    facts = page[page.index('data-testid="credit-facts"') :]
+    assert facts.index("报送2025年度年度报告") < facts.index("列入：通过登记的住所无法联系")
+    assert "芙市监异〔2026〕12号" in facts and "在列" in facts and "至 2026-06-30" in facts
+
+
+def test_entity_page_says_when_no_installed_app_keeps_credit_facts(client, handler, entity_a):
+    client.force_login(handler)
+    page = client.get(f"/registry/entities/{entity_a.uscc}/").content.decode()
+    assert 'data-testid="credit-facts-not-kept"' in page and "credit-facts-none" not in page
+
+
+def test_entity_page_says_when_an_entity_has_no_credit_facts(
+    client, handler, entity_a, plugin_probe, monkeypatch
+):
+    from tests.plugin_probe import extensions as probe
+
+    monkeypatch.setattr(probe, "recorded_facts", lambda entity: [])
+    client.force_login(handler)
+    page = client.get(f"/registry/entities/{entity_a.uscc}/").content.decode()
+    assert 'data-testid="credit-facts-none"' in page and "暂无信用信息" in page
 
 
 def test_seed_is_idempotent_and_realistic(bureau):
@@ -137,3 +146,18 @@ def test_seed_is_idempotent_and_realistic(bureau):
     assert not Entity.objects.filter(
         name__endswith="（个体工商户）", established_on__lt=demo.INDIVIDUAL_MARK_FROM
     ).exists()
+
+
+@pytest.mark.parametrize("q", ["立", "立白 超"])
+def test_export_of_a_refused_search_says_why_instead_of_a_workbook(client, handler, entity_a, q):
+    """A search the list refuses (too short a word) has no results to export: the export
+    answers with the list and the reason, writes no workbook and no audit row."""
+    client.force_login(handler)
+    listed = client.get("/registry/entities/", {"q": q}).content.decode()
+    assert 'data-testid="search-message"' in listed and "export-link" not in listed
+    response = client.get("/registry/entities/export.xlsx", {"q": q}, follow=True)
+    assert response.redirect_chain and response["Content-Type"].startswith("text/html")
+    page = response.content.decode()
+    reason = "至少输入两个字" if len(q) == 1 else "用空格分开的每个关键词至少两个字"
+    assert f"未导出：{reason}" in page
+    assert not AuditLog.objects.filter(action="export").exists()

@@ -30,19 +30,22 @@ def _id_number(birth: dt.date) -> str:
 
 # Per field: values clean() accepts (first list) and values it refuses or must rewrite.
 GOOD_AND_ODD = {
-    "name": (["长沙市芙蓉区鑫达超市", "liby立白日化", " 张记米粉 "], ["超", "", "x" * 201]),
+    "name": (
+        ["长沙市芙蓉区鑫达超市", "liby立白日化", " 张记米粉 "],
+        ["超", "", "x" * 201, "立白\u202e日化", "+1+1", "Cafe\u0301 超市", "鑫达\x1f"],
+    ),
     "kind": (["企业"], ["个体工商户", "individual", "公司", ""]),
     "sub_kind": (["", "有限责任公司"], ["y" * 41]),
-    "legal_rep_name": (["张三", ""], ["z" * 51]),
+    "legal_rep_name": (["张三", ""], ["z" * 51, "=1+2", "张\u200b三"]),
     "registered_capital": (["", "100", "1,000.5", "35.555"], ["-1", "abc", "1e20", "NaN"]),
     "established_on": (["2020-05-18", "2020/05/18", "20200518"], ["2099-01-01", "", "x"]),
-    "business_scope": (["", "日用百货销售"], []),
+    "business_scope": (["", "日用百货销售"], ["日用百货\n食品销售", "百货\x00", "\t食品\t"]),
     "industry_section": (["", "F", "f"], ["Z", "C"]),
     "industry_code": (["", "52"], ["5", "99", "ab", "13"]),
     "registration_authority": (["", "长沙市芙蓉区市场监督管理局"], ["r" * 101]),
     "district_code": (["430102", "芙蓉区"], ["430103", "999999", ""]),
     "unit": (["", "芙蓉区市场监督管理局", "芙蓉区东湖市场监管所"], ["不存在的所"]),
-    "address": (["", "长沙市芙蓉区五一大道1号"], ["a" * 256]),
+    "address": (["", "长沙市芙蓉区五一大道1号"], ["a" * 256, "五一大道\x851号", "1号\n"]),
     "phone": (["", "0731-88888888"], ["电话"]),
     "status": (["", "存续", "吊销", "active"], ["停业"]),
     "status_changed_on": (["", "2021-01-01"], ["2019-01-01", "bad"]),
@@ -111,3 +114,13 @@ def test_fast_cleaner_takes_a_valid_row(cleaners):
     }  # fmt: skip
     got = fast([row[field] for field, _headers in COLUMNS])
     assert got is not None and got == rules.clean(row)[0]
+
+
+def test_every_character_core_text_refuses_is_unprintable_so_the_fast_path_hands_it_on():
+    """FastRowCleaner leaves a row that is not all printable to clean(), which words core.text's
+    refusal: that holds only if no refused character is printable."""
+    from regulus.core.text import REFUSED_IN_LINE
+
+    refused = REFUSED_IN_LINE.findall("".join(map(chr, range(0x110000))))
+    assert len(refused) > 200
+    assert [c for c in refused if c.isprintable()] == []

@@ -13,6 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from regulus.core import audit as core_audit
 from regulus.core.models import AuditLog
 from regulus.core.tick import SYSTEM_ACTOR
 from regulus.registry import services
@@ -163,14 +164,14 @@ def test_preview_files_stay_when_the_sweep_is_rolled_back(
     handler, monkeypatch, django_capture_on_commit_callbacks
 ):
     first, second = checked_job(handler), checked_job(handler)
-    audit_record = services.audit_record
+    audit_record = core_audit.audit_record
 
     def audit_fails_on_the_second(**kwargs):
         if kwargs["obj"].pk == second.pk:
             raise RuntimeError("audit down")
         return audit_record(**kwargs)
 
-    monkeypatch.setattr(services, "audit_record", audit_fails_on_the_second)
+    monkeypatch.setattr(core_audit, "audit_record", audit_fails_on_the_second)
     with (
         time_machine.travel(T0 + dt.timedelta(days=8), tick=False),
         django_capture_on_commit_callbacks(execute=True),

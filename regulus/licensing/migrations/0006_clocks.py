@@ -145,7 +145,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ("contenttypes", "0002_remove_content_type_name"),
-        ("core", "0009_clocks"),
+        ("core", "0013_clocks"),
         ("licensing", "0005_bundle_industry"),
     ]
 

@@ -1,4 +1,6 @@
-"""Every write of licensing: keyword-only functions, one transaction each, each audited.
+"""Every write of licensing: keyword-only functions, each checking its permission first
+(licensing.permissions; a transition's own, through the workflow), then one audited
+transaction (core.audit.audited).
 
 One module a part of the work, as the views are split: applications (submission and the steps
 to the decision), certificates (issue and delivery), verification (post-approval checks) and
@@ -35,6 +37,7 @@ from regulus.licensing.services.certificates import (
     entity_register,
     uscc_generate,
 )
+from regulus.licensing.services.stats import stats_export
 from regulus.licensing.services.verification import (
     verification_confirm,
     verification_confirm_rectified,
@@ -62,6 +65,7 @@ __all__ = [
     "material_add",
     "matter_rule_add",
     "matter_update",
+    "stats_export",
     "uscc_generate",
     "verification_confirm",
     "verification_confirm_rectified",

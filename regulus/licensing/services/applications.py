@@ -9,10 +9,9 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 
-from regulus.core import calendar, clock, ids
-from regulus.core.audit import audit_record, snapshot
+from regulus.core import calendar, clock, ids, permissions
+from regulus.core.audit import audited, snapshot
 from regulus.core.clock_services import clock_start
 from regulus.core.crypto import keyed_hash
 from regulus.core.documents import number_next, number_retry
@@ -53,6 +52,8 @@ APPLICATION_LIMITS = (
 
 
 def district_unit(district_code: str) -> OrgUnit:
+    if not district_code:
+        raise ValidationError({"district_code": "请选择所属区县"})
     unit = OrgUnit.objects.filter(
         kind=OrgUnit.Kind.DISTRICT_BUREAU, division_code=district_code, is_active=True
     ).first()
@@ -157,6 +158,13 @@ def _actor_label(actor: Any, fallback: str) -> Any:
     return actor if getattr(actor, "is_authenticated", False) else fallback
 
 
+def _require_staff_or_applicant(actor: Any) -> None:
+    """The applicant's own steps (actor None: the portal) are open to the public; a staff
+    member taking them at the window needs licensing.application_handle."""
+    if actor is not None:
+        permissions.require(actor, "licensing.application_handle")
+
+
 # -- submission --------------------------------------------------------------------------------
 
 
@@ -184,6 +192,8 @@ def application_submit(
     """Submit an application for a bundle, from the window (actor = clerk) or the portal
     (actor = None). One form, one set of materials (the union of the matters', by shared key).
     """
+    if actor is not None:
+        permissions.require(actor, "licensing.application_submit")
     errors: dict[str, list[str]] = {}
 
     def err(field: str, message: str) -> None:
@@ -205,7 +215,9 @@ def application_submit(
             err("applicant_name", "请填写拟设立主体的名称")
     if not contact_name.strip():
         err("contact_name", "请填写申请人（经办人）姓名")
-    if new_business or contact_id_number:
+    if new_business and not contact_id_number.strip():
+        err("contact_id_number", "新设主体须填写申请人身份证号码")
+    elif new_business or contact_id_number:
         try:
             contact_id_number = ids.validate_id_number(contact_id_number)
         except ValidationError as exc:
@@ -276,7 +288,7 @@ def application_submit(
     # A bundle takes the longest limit of its matters' rules, for every limit alike.
     limits = {field: max(getattr(r, field) for r in rules.values()) for field in APPLICATION_LIMITS}
     commitment = path == Application.Path.COMMITMENT
-    with transaction.atomic():
+    with audited(actor=_actor_label(actor, f"申请人{contact_name}")) as audit:
 
         def create() -> Application:
             return Application.objects.create(
@@ -330,7 +342,7 @@ def application_submit(
         _store_materials(application, checked, actor)
         _paper_materials(application, set(paper_materials) & allowed_keys, actor)
         _refresh_materials_count(application)
-        clock_start(obj=application, name="acceptance", actor=_actor_label(actor, contact_name))
+        clock_start(obj=application, name="acceptance", actor=audit.actor)
         event_record(
             obj=application,
             workflow=APPLICATION_FLOW,
@@ -340,8 +352,7 @@ def application_submit(
             label=f"提交申请（{application.get_channel_display()}）",
             note=(f"签署告知承诺书（{application.commitment_signer}）" if commitment else ""),
         )
-        audit_record(
-            actor=_actor_label(actor, f"申请人{contact_name}"),
+        audit.record(
             action=AuditLog.Action.CREATE,
             obj=application,
             summary=f"提交一件事申请：{bundle.name}（{application.number}）",
@@ -370,13 +381,14 @@ def material_add(
 ) -> ApplicationMaterial:
     """Attach one more file. A bad file raises and changes nothing; files already accepted
     stay attached."""
+    _require_staff_or_applicant(actor)
     if application.state not in MATERIAL_STATES:
         raise ValidationError(f"当前状态为“{application.get_state_display()}”，不能再补充材料")
     keys = {r.key for r in selectors.materials_union(selectors.application_matters(application))}
     checked, errors = _validate_files({material_key: [upload]}, keys)
     if errors:
         raise ValidationError({k: "；".join(v) for k, v in errors.items()})
-    with transaction.atomic():
+    with audited(actor=_actor_label(actor, f"申请人{application.contact_name}")) as audit:
         (row,) = _store_materials(application, checked, actor)
         _refresh_materials_count(application)
         event_record(
@@ -388,8 +400,7 @@ def material_add(
             label="补充材料",
             note=f"{row.material.name}：{row.original_name}",
         )
-        audit_record(
-            actor=_actor_label(actor, f"申请人{application.contact_name}"),
+        audit.record(
             action=AuditLog.Action.UPDATE,
             obj=application,
             summary=f"补充材料：{row.material.name}",
@@ -399,6 +410,7 @@ def material_add(
 
 def commitment_sign(*, application: Application, signer: str, actor: Any = None) -> Application:
     """Sign the commitment (告知承诺) before the decision: switches to the commitment path."""
+    _require_staff_or_applicant(actor)
     if application.state in ISSUED_STATES or application.state in (S.APPROVED, S.REFUSED):
         raise ValidationError(f"申请已{application.get_state_display()}，不能再签署告知承诺书")
     if application.state not in APPLICATION_FLOW.open_states():
@@ -412,7 +424,7 @@ def commitment_sign(*, application: Application, signer: str, actor: Any = None)
     if problem:
         raise ValidationError(problem)
     now = clock.now()
-    with transaction.atomic():
+    with audited(actor=_actor_label(actor, f"申请人{signer}")) as audit:
         changed = Application.objects.filter(
             pk=application.pk,
             commitment_signed_at__isnull=True,
@@ -435,8 +447,7 @@ def commitment_sign(*, application: Application, signer: str, actor: Any = None)
             label="签署告知承诺书",
             note=f"承诺人：{signer}",
         )
-        audit_record(
-            actor=_actor_label(actor, f"申请人{signer}"),
+        audit.record(
             action=AuditLog.Action.UPDATE,
             obj=application,
             summary="签署告知承诺书，转为告知承诺办理",
@@ -451,6 +462,7 @@ def correction_request(
     *, application: Application, actor: Any, items: list[dict[str, str]], note: str = ""
 ) -> Application:
     """一次性告知: ONE notice listing every missing or defective material."""
+    APPLICATION_FLOW.require("request_correction", actor)
     clean = [
         {
             "key": i.get("key", ""),
@@ -486,12 +498,14 @@ def application_resubmit(
     paper_materials: Iterable[str] = (),
     actor_name: str = "",
 ) -> Application:
+    APPLICATION_FLOW.require("resubmit", actor)
     keys = {r.key for r in selectors.materials_union(selectors.application_matters(application))}
     checked, errors = _validate_files(files or {}, keys)
     if errors:
         raise ValidationError({k: "；".join(v) for k, v in errors.items()})
     window = getattr(actor, "is_authenticated", False)
-    with transaction.atomic():
+    # The materials are written with the transition, whose row records the step.
+    with audited(actor=_actor_label(actor, actor_name or application.contact_name)):
         _store_materials(application, checked, actor)
         _paper_materials(application, set(paper_materials) & keys, actor)
         _refresh_materials_count(application)
@@ -507,6 +521,7 @@ def application_resubmit(
 
 
 def application_accept(*, application: Application, actor: Any, note: str = "") -> Application:
+    APPLICATION_FLOW.require("accept", actor)
     missing = selectors.materials_missing(application)
     if missing:
         raise ValidationError(f"材料不齐，不能受理：缺少{'、'.join(missing)}。请发出一次性补正告知")
@@ -526,6 +541,7 @@ def application_transition(
     """The simple steps (not_accept, withdraw, approve, refuse): a note and the transition."""
     if name not in {"not_accept", "withdraw", "approve", "refuse"}:
         raise ValidationError(f"“{name}”须通过其专用表单办理")
+    APPLICATION_FLOW.require(name, actor)
     updates: dict[str, Any] = {}
     if name in {"approve", "refuse"}:
         updates["decided_at"] = clock.now()
@@ -549,13 +565,15 @@ def joint_check_schedule(
     departments: str = "",
 ) -> JointCheck:
     """联合一次核查: one visit for every matter, with the inspectors of each department."""
+    APPLICATION_FLOW.require("schedule_check", actor)
     if not inspectors:
         raise ValidationError({"inspectors": "请选择参加联合核查的人员"})
     if scheduled_on < clock.today():
         raise ValidationError({"scheduled_on": "核查日期不能早于今天"})
     matters = selectors.application_matters(application)
     departments = departments or "、".join(dict.fromkeys(m.department for m in matters))
-    with transaction.atomic():
+    # The check is written with the transition, whose row records the step.
+    with audited(actor=actor):
         if JointCheck.objects.filter(application=application).exists():
             raise ValidationError("本申请已安排联合现场核查（每个申请只核查一次）")
         check = JointCheck.objects.create(
@@ -580,11 +598,13 @@ def joint_check_schedule(
 def joint_check_complete(
     *, application: Application, actor: Any, result: str, findings: str
 ) -> JointCheck:
+    APPLICATION_FLOW.require("complete_check", actor)
     if result not in {"pass", "fail"}:
         raise ValidationError({"result": "请选择核查结论"})
     if not findings.strip():
         raise ValidationError({"findings": "请填写核查记录"})
-    with transaction.atomic():
+    # The conclusion is written with the transition, whose row records the step.
+    with audited(actor=actor):
         check = JointCheck.objects.select_for_update().filter(application=application).first()
         if check is None:
             raise ValidationError("尚未安排联合现场核查")

@@ -8,9 +8,10 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 
-from regulus.core.audit import audit_record, diff, snapshot
+from regulus.core import permissions
+from regulus.core.audit import audited, diff, snapshot
 from regulus.core.models import AuditLog
 from regulus.licensing.models import (
     Bundle,
@@ -39,25 +40,24 @@ MATTER_FIELDS = [
 ]
 
 
+MANAGE = "licensing.catalogue_manage"
+
+
 def matter_update(*, actor: Any, matter: Matter, **changes: Any) -> Matter:
-    if not actor.has_role("admin"):
-        raise ValidationError("只有系统管理员可以修改事项清单")
+    permissions.require(actor, MANAGE)
     unknown = set(changes) - set(MATTER_FIELDS)
     if unknown:
         raise ValidationError(f"不能修改：{'、'.join(sorted(unknown))}")
     bad_kinds = set(changes.get("entity_kinds", [])) - set(EntityKindChoice.values)
     if bad_kinds:
         raise ValidationError({"entity_kinds": "主体类型不正确"})
-    with transaction.atomic():
+    with audited(actor=actor) as audit:
         before = snapshot(matter, MATTER_FIELDS)
         for key, value in changes.items():
             setattr(matter, key, value)
         matter.save()
         after = snapshot(matter, MATTER_FIELDS)
-        from regulus.core.audit import diff
-
-        audit_record(
-            actor=actor,
+        audit.record(
             action=AuditLog.Action.UPDATE,
             obj=matter,
             summary=f"修改事项：{matter.name}",
@@ -88,8 +88,7 @@ def matter_rule_add(
     the limits they copied. A limit other than the statutory and promised days left out (None)
     carries over from the rule in force before `effective_from`, or takes the field's default
     for a matter's first rule."""
-    if not actor.has_role("admin"):
-        raise ValidationError("只有系统管理员可以修改事项时限")
+    permissions.require(actor, MANAGE)
     given = {
         "verification_days": verification_days,
         "acceptance_days": acceptance_days,
@@ -118,14 +117,13 @@ def matter_rule_add(
         errors["promised_days"] = "承诺时限不能超过法定时限"
     if errors:
         raise ValidationError(errors)
-    with transaction.atomic():
+    with audited(actor=actor) as audit:
         if MatterRule.objects.filter(matter=matter, effective_from=effective_from).exists():
             raise ValidationError({"effective_from": f"{effective_from}已有一条时限规则"})
         rule = MatterRule.objects.create(
             matter=matter, effective_from=effective_from, note=note, **days
         )
-        audit_record(
-            actor=actor,
+        audit.record(
             action=AuditLog.Action.CREATE,
             obj=rule,
             summary=f"新增时限规则：{matter.name} 自{effective_from}",
@@ -160,11 +158,6 @@ BUNDLE_CODE_MAX = Bundle._meta.get_field("code").max_length or 40
 BUNDLE_NAME_MAX = Bundle._meta.get_field("name").max_length or 100
 # The largest sort order every database holds (a PositiveIntegerField).
 SORT_ORDER_MAX = 2147483647
-
-
-def _bundle_permission(actor: Any) -> None:
-    if not actor.has_role("admin"):
-        raise ValidationError("只有系统管理员可以维护一件事套餐")
 
 
 def _bundle_code_error(code: str) -> str | None:
@@ -266,7 +259,7 @@ def bundle_create(
 ) -> Bundle:
     """A new 一件事 with its matters, in the order given. The code (the portal's address of
     the bundle) is a unique lowercase slug and does not change afterwards."""
-    _bundle_permission(actor)
+    permissions.require(actor, MANAGE)
     code = (code or "").strip()
     values = {
         "name": (name or "").strip(),
@@ -285,35 +278,33 @@ def bundle_create(
         errors["matters"] = matters_error
     if errors:
         raise ValidationError(errors)
-    with transaction.atomic():
-        try:
-            with transaction.atomic():
-                bundle = Bundle.objects.create(code=code, **values)
-        except IntegrityError:  # the same code saved a moment ago by someone else
-            raise ValidationError({"code": _bundle_code_taken(code) or "编码不能重复"}) from None
-        _bundle_matters_write(bundle, matters)
-        audit_record(
-            actor=actor,
-            action=AuditLog.Action.CREATE,
-            obj=bundle,
-            summary=f"新增一件事：{bundle.name}（{bundle.code}），含事项"
-            f"{'、'.join(m.name for m in matters)}",
-            # As [old, new] pairs, like every change row (the old of a new bundle is None).
-            changes=diff(
-                {},
-                {
-                    **snapshot(bundle, ["code", *BUNDLE_FIELDS]),
-                    "matters": [m.code for m in matters],
-                },
-            ),
-        )
+    try:
+        with audited(actor=actor) as audit:
+            bundle = Bundle.objects.create(code=code, **values)
+            _bundle_matters_write(bundle, matters)
+            audit.record(
+                action=AuditLog.Action.CREATE,
+                obj=bundle,
+                summary=f"新增一件事：{bundle.name}（{bundle.code}），含事项"
+                f"{'、'.join(m.name for m in matters)}",
+                # As [old, new] pairs, like every change row (the old of a new bundle is None).
+                changes=diff(
+                    {},
+                    {
+                        **snapshot(bundle, ["code", *BUNDLE_FIELDS]),
+                        "matters": [m.code for m in matters],
+                    },
+                ),
+            )
+    except IntegrityError:  # the same code saved a moment ago by someone else
+        raise ValidationError({"code": _bundle_code_taken(code) or "编码不能重复"}) from None
     return bundle
 
 
 def bundle_update(*, actor: Any, bundle: Bundle, **changes: Any) -> Bundle:
     """Change a bundle's name, description, icon, active flag or sort order. Deactivating
     takes it off the portal and the window; applications already submitted keep going."""
-    _bundle_permission(actor)
+    permissions.require(actor, MANAGE)
     unknown = set(changes) - set(BUNDLE_FIELDS)
     if unknown:
         raise ValidationError(f"不能修改：{'、'.join(sorted(unknown))}")
@@ -323,7 +314,7 @@ def bundle_update(*, actor: Any, bundle: Bundle, **changes: Any) -> Bundle:
     errors = _bundle_field_errors(changes, old_icon=bundle.icon)
     if errors:
         raise ValidationError(errors)
-    with transaction.atomic():
+    with audited(actor=actor) as audit:
         locked = Bundle.objects.select_for_update().get(pk=bundle.pk)
         before = snapshot(locked, BUNDLE_FIELDS)
         for key, value in changes.items():
@@ -338,8 +329,7 @@ def bundle_update(*, actor: Any, bundle: Bundle, **changes: Any) -> Bundle:
             summary = f"修改一件事：{locked.name}，{state}"
         else:
             summary = f"修改一件事：{locked.name}"
-        audit_record(
-            actor=actor,
+        audit.record(
             action=AuditLog.Action.UPDATE,
             obj=locked,
             summary=summary,
@@ -355,9 +345,9 @@ def bundle_set_matters(*, actor: Any, bundle: Bundle, matter_codes: Iterable[str
 
     Applications already submitted keep their own copy of their matters and rules
     (ApplicationItem), so a removed matter stays on them; only new applications follow."""
-    _bundle_permission(actor)
+    permissions.require(actor, MANAGE)
     codes = list(matter_codes)
-    with transaction.atomic():
+    with audited(actor=actor) as audit:
         locked = Bundle.objects.select_for_update().get(pk=bundle.pk)
         old = list(
             BundleMatter.objects.filter(bundle=locked)
@@ -381,8 +371,7 @@ def bundle_set_matters(*, actor: Any, bundle: Bundle, matter_codes: Iterable[str
             parts.append(f"移除{'、'.join(removed)}")
         if not parts:
             parts.append("调整顺序")
-        audit_record(
-            actor=actor,
+        audit.record(
             action=AuditLog.Action.UPDATE,
             obj=locked,
             summary=f"调整一件事“{locked.name}”的事项：{'；'.join(parts)}",

@@ -8,10 +8,9 @@ import secrets
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 
-from regulus.core import clock, ids
-from regulus.core.audit import audit_record
+from regulus.core import clock, ids, permissions
+from regulus.core.audit import audited
 from regulus.core.calendar import Deadline
 from regulus.core.clock_services import clock_start
 from regulus.core.documents import number_next, number_retry
@@ -30,7 +29,7 @@ from regulus.licensing.services.applications import (
     application_transition,
     completion_updates,
 )
-from regulus.licensing.workflow import VERIFICATION_FLOW
+from regulus.licensing.workflow import APPLICATION_FLOW, DECIDE, HANDLE, VERIFICATION_FLOW
 
 # -- the entity adapter -------------------------------------------------------------------------
 
@@ -51,11 +50,13 @@ def entity_register(
 ) -> Any:
     """Register the market entity of a new business (设立登记) with a fresh valid USCC, through
     the registry's own service (validated and audited there): registered today by the unit
-    that issues the licence, in the industry of its bundle."""
+    that issues the licence, in the industry of its bundle, as a part of issuing it (so under
+    the issuing step's permission)."""
     from regulus.registry.services import entity_create
 
     return entity_create(
         actor=actor,
+        permission=HANDLE,
         uscc=uscc_generate(kind=kind, district_code=district_code),
         name=name,
         kind=kind,
@@ -94,9 +95,11 @@ def uscc_generate(*, kind: str, district_code: str) -> str:
 def certificate_issue(*, application: Application, actor: Any) -> Certificate:
     """制发证照: one certificate listing every item (多证合一). A new business is registered
     first (设立登记 → its USCC); the commitment path opens the post-approval check."""
+    APPLICATION_FLOW.require("issue", actor)
     matters = selectors.application_matters(application)
     today = clock.today()
-    with transaction.atomic():
+    # The certificate is written with the "issue" transition, whose row records it.
+    with audited(actor=actor) as audit:
         locked = Application.objects.select_for_update().get(pk=application.pk)
         if locked.state != S.APPROVED:
             raise ValidationError(f"当前状态为“{locked.get_state_display()}”，不能执行“制发证照”")
@@ -180,8 +183,7 @@ def certificate_issue(*, application: Application, actor: Any) -> Certificate:
                 note=f"须于 {Deadline(started.due_date, started.provisional)} 前完成核查"  # type: ignore[arg-type]
                 f"（{started.days}个工作日）",
             )
-            audit_record(
-                actor=actor,
+            audit.record(
                 action=AuditLog.Action.CREATE,
                 obj=task,
                 summary=f"生成后置核查任务：{application.number}",
@@ -204,6 +206,7 @@ def certificate_deliver(
     tracking_number: str = "",
     address: str = "",
 ) -> Application:
+    APPLICATION_FLOW.require("deliver", actor)
     if method not in Application.Delivery.values:
         raise ValidationError({"method": "请选择送达方式"})
     if method == Application.Delivery.MAIL and not tracking_number.strip():
@@ -228,9 +231,11 @@ def certificate_deliver(
 def application_fast_track(*, application: Application, actor: Any) -> Certificate:
     """当场办结: accept, approve and issue in one sitting, for an application that needs no
     prior on-site check (commitment path, or filings only). Each step is its own event."""
+    permissions.require(actor, DECIDE)
     if application.onsite_check_required and not application.is_commitment:
         raise ValidationError("本申请需先联合现场核查，不能当场办结；可引导申请人选择告知承诺")
-    with transaction.atomic():
+    # One transaction for the three steps, each of which records its own row.
+    with audited(actor=actor):
         if application.state == S.SUBMITTED:
             application_accept(application=application, actor=actor, note="当场受理")
         application_transition(

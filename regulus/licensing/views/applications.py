@@ -7,15 +7,16 @@ from pathlib import Path
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from regulus.core import clock, clock_selectors
 from regulus.core.models import User
-from regulus.core.views import paginate
+from regulus.core.permissions import allows, page
+from regulus.core.text import LINE, MULTILINE, NAME, clean_fields, shown
+from regulus.core.views import choice_param, paginate, text_param
 from regulus.core.workflow import DeferredRows, timeline
 from regulus.licensing import selectors, services
 from regulus.licensing.forms import application_form_context, application_form_submit
@@ -23,28 +24,29 @@ from regulus.licensing.models import (
     Application,
     Bundle,
     Certificate,
+    JointCheck,
     VerificationTask,
 )
 from regulus.licensing.views.common import flash_errors, staff_user
 from regulus.licensing.workflow import APPLICATION_FLOW, state_badge
 
 DOC_TEMPLATES = Path(__file__).parent.parent / "doc_templates"
+SIGNER_MAX = Application._meta.get_field("commitment_signer").max_length
+ADDRESS_MAX = Application._meta.get_field("delivery_address").max_length
 
 
 # -- lists -------------------------------------------------------------------------------
 
 
-@login_required
+@page("licensing.application_view")
 def application_list(request: HttpRequest) -> HttpResponse:
     user = staff_user(request)
-    state = request.GET.get("state", "")
-    state = state if state in Application.State.values else ""
-    q = request.GET.get("q", "").strip()[:50]
+    state = choice_param(request, "state", Application.State.choices, "状态")
+    q = text_param(request, "q", "查询内容", 50)
     overdue_only = request.GET.get("overdue") == "1"
     due_soon_only = request.GET.get("due_soon") == "1"
     open_only = request.GET.get("open") == "1"
-    path = request.GET.get("path", "")
-    path = path if path in Application.Path.values else ""
+    path = choice_param(request, "path", Application.Path.choices, "办理方式")
     apps = selectors.applications_for(
         user,
         state=state,
@@ -65,7 +67,7 @@ def application_list(request: HttpRequest) -> HttpResponse:
         "path": path,
         "paths": Application.Path.choices,
         "today": clock.today(),
-        "can_create": user.has_role("window_clerk", "handler", "admin"),
+        "can_create": allows(user, "licensing.application_submit"),
         **paginate(request, DeferredRows(apps)),
     }
     for app in context["page_obj"]:
@@ -73,11 +75,9 @@ def application_list(request: HttpRequest) -> HttpResponse:
     return render(request, "licensing/application_list.html", context)
 
 
-@login_required
+@page("licensing.application_submit")
 def application_create(request: HttpRequest) -> HttpResponse:
     user = staff_user(request)
-    if not user.has_role("window_clerk", "handler", "admin"):
-        raise PermissionDenied("只有窗口受理人员和承办人可以录入申请")
     bundles = selectors.bundles_active()
     code = request.GET.get("bundle") or request.POST.get("bundle")
     if not code:
@@ -99,12 +99,16 @@ def application_create(request: HttpRequest) -> HttpResponse:
             request, bundle, actor=user, entity_lookup=lookup
         )
         if application is not None:
+            # The flash names the state the application is in (待受理): taking it in is
+            # not yet accepting it, which is a decision of its own (受理).
+            received = (
+                f"已收件，申请编号 {application.number}，"
+                f"当前状态：{application.get_state_display()}"
+            )
             if not Application.objects.visible_to(user).filter(pk=application.pk).exists():
-                messages.success(
-                    request, f"已收件，申请编号 {application.number}，由{application.unit.name}办理"
-                )
+                messages.success(request, f"{received}，由{application.unit.name}办理")
                 return redirect("licensing:application_list")
-            messages.success(request, f"已受理登记，申请编号 {application.number}")
+            messages.success(request, received)
             return redirect("licensing:application_detail", number=application.number)
     context = application_form_context(
         bundle, data=request.POST if errors else None, errors=errors, window=True
@@ -112,7 +116,7 @@ def application_create(request: HttpRequest) -> HttpResponse:
     return render(request, "licensing/application_form.html", context)
 
 
-@login_required
+@page("licensing.application_view")
 def application_detail(request: HttpRequest, number: str) -> HttpResponse:
     user = staff_user(request)
     app = selectors.application_get(user, number)
@@ -174,16 +178,18 @@ def _action(request: HttpRequest, number: str, run: Any, done: str) -> HttpRespo
     return redirect("licensing:application_detail", number=app.number)
 
 
-@login_required
+@page("licensing.application_view")
 @require_POST
 def application_act(request: HttpRequest, number: str, name: str) -> HttpResponse:
-    note = request.POST.get("note", "")
+    def note() -> str:
+        return clean_fields(request.POST, {"note": ("意见", MULTILINE)})["note"]
+
     label = APPLICATION_FLOW.get(name).label if name in APPLICATION_FLOW._by_name else name
     if name == "accept":
         return _action(
             request,
             number,
-            lambda a, u: services.application_accept(application=a, actor=u, note=note),
+            lambda a, u: services.application_accept(application=a, actor=u, note=note()),
             f"已{label}",
         )
     if name == "resubmit":
@@ -198,34 +204,36 @@ def application_act(request: HttpRequest, number: str, name: str) -> HttpRespons
     return _action(
         request,
         number,
-        lambda a, u: services.application_transition(application=a, name=name, actor=u, note=note),
+        lambda a, u: services.application_transition(
+            application=a, name=name, actor=u, note=note()
+        ),
         f"已执行：{label}",
     )
 
 
-@login_required
+@page("licensing.application_handle")
 @require_POST
 def correction_create(request: HttpRequest, number: str) -> HttpResponse:
     keys = request.POST.getlist("items")
 
     def run(app: Application, user: User) -> None:
         required = {r.key: r for r in selectors.materials_union(selectors.application_matters(app))}
-        items = [
-            {
-                "key": k,
-                "name": required[k].name if k in required else k,
-                "problem": request.POST.get(f"problem_{k}", ""),
-            }
-            for k in keys
-        ]
-        services.correction_request(
-            application=app, actor=user, items=items, note=request.POST.get("note", "")
+        unknown = [k for k in keys if k not in required]
+        if unknown:
+            raise ValidationError({"items": f"材料“{shown(unknown[0])}”不在本申请的材料清单中"})
+        names = {k: required[k].name for k in keys}
+        text = clean_fields(
+            request.POST,
+            {f"problem_{k}": (f"材料“{shown(name)}”的问题", MULTILINE) for k, name in names.items()}
+            | {"note": ("说明", MULTILINE)},
         )
+        items = [{"key": k, "name": names[k], "problem": text[f"problem_{k}"]} for k in keys]
+        services.correction_request(application=app, actor=user, items=items, note=text["note"])
 
     return _action(request, number, run, "已发出一次性补正告知")
 
 
-@login_required
+@page("licensing.application_handle")
 @require_POST
 def material_upload(request: HttpRequest, number: str) -> HttpResponse:
     def run(app: Application, user: User) -> None:
@@ -239,20 +247,22 @@ def material_upload(request: HttpRequest, number: str) -> HttpResponse:
     return _action(request, number, run, "材料已上传")
 
 
-@login_required
+@page("licensing.application_handle")
 @require_POST
 def commitment_sign(request: HttpRequest, number: str) -> HttpResponse:
     return _action(
         request,
         number,
         lambda a, u: services.commitment_sign(
-            application=a, signer=request.POST.get("signer", ""), actor=u
+            application=a,
+            signer=clean_fields(request.POST, {"signer": ("签署人", NAME, SIGNER_MAX)})["signer"],
+            actor=u,
         ),
         "已签署告知承诺书",
     )
 
 
-@login_required
+@page("licensing.application_decide")
 @require_POST
 def check_schedule(request: HttpRequest, number: str) -> HttpResponse:
     def run(app: Application, user: User) -> None:
@@ -267,29 +277,29 @@ def check_schedule(request: HttpRequest, number: str) -> HttpResponse:
             actor=user,
             scheduled_on=day,
             inspectors=inspectors,
-            departments=request.POST.get("departments", ""),
+            departments=clean_fields(
+                request.POST, {"departments": ("参加科室", LINE)}, model=JointCheck
+            )["departments"],
         )
 
     return _action(request, number, run, "已安排联合现场核查")
 
 
-@login_required
+@page("licensing.check_record")
 @require_POST
 def check_complete(request: HttpRequest, number: str) -> HttpResponse:
-    return _action(
-        request,
-        number,
-        lambda a, u: services.joint_check_complete(
-            application=a,
-            actor=u,
-            result=request.POST.get("result", ""),
-            findings=request.POST.get("findings", ""),
-        ),
-        "已录入核查结论",
-    )
+    def run(app: Application, user: User) -> None:
+        text = clean_fields(
+            request.POST,
+            {"result": ("核查结论", LINE), "findings": ("核查记录", MULTILINE)},
+            model=JointCheck,
+        )
+        services.joint_check_complete(application=app, actor=user, **text)
+
+    return _action(request, number, run, "已录入核查结论")
 
 
-@login_required
+@page("licensing.application_handle")
 @require_POST
 def certificate_issue(request: HttpRequest, number: str) -> HttpResponse:
     return _action(
@@ -300,7 +310,7 @@ def certificate_issue(request: HttpRequest, number: str) -> HttpResponse:
     )
 
 
-@login_required
+@page("licensing.application_decide")
 @require_POST
 def fast_track(request: HttpRequest, number: str) -> HttpResponse:
     return _action(
@@ -311,18 +321,19 @@ def fast_track(request: HttpRequest, number: str) -> HttpResponse:
     )
 
 
-@login_required
+@page("licensing.application_handle")
 @require_POST
 def certificate_deliver(request: HttpRequest, number: str) -> HttpResponse:
-    return _action(
-        request,
-        number,
-        lambda a, u: services.certificate_deliver(
-            application=a,
-            actor=u,
-            method=request.POST.get("method", ""),
-            tracking_number=request.POST.get("tracking_number", ""),
-            address=request.POST.get("address", ""),
-        ),
-        "证照已送达",
-    )
+    def run(app: Application, user: User) -> None:
+        text = clean_fields(
+            request.POST,
+            {
+                "method": ("送达方式", LINE),
+                "tracking_number": ("快递单号", LINE),
+                "address": ("送达地址", LINE, ADDRESS_MAX),
+            },
+            model=Application,
+        )
+        services.certificate_deliver(application=app, actor=user, **text)
+
+    return _action(request, number, run, "证照已送达")

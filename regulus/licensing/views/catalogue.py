@@ -7,13 +7,13 @@ from pathlib import Path
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from regulus.core import clock
-from regulus.core.models import User
+from regulus.core.permissions import allows, page
+from regulus.core.text import LINE, MULTILINE, clean_fields
 from regulus.licensing import selectors, services
 from regulus.licensing.forms import error_dict
 from regulus.licensing.models import (
@@ -30,7 +30,7 @@ DOC_TEMPLATES = Path(__file__).parent.parent / "doc_templates"
 # -- catalogue ---------------------------------------------------------------------------
 
 
-@login_required
+@page("licensing.catalogue_view")
 def catalogue(request: HttpRequest) -> HttpResponse:
     matters = Matter.objects.prefetch_related("rules", "matter_materials__material")
     today = clock.today()
@@ -43,15 +43,17 @@ def catalogue(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "licensing/catalogue.html",
-        {"rows": rows, "bundles": bundles, "can_edit": staff_user(request).has_role("admin")},
+        {
+            "rows": rows,
+            "bundles": bundles,
+            "can_edit": allows(staff_user(request), "licensing.catalogue_manage"),
+        },
     )
 
 
-@login_required
+@page("licensing.catalogue_manage")
 def matter_edit(request: HttpRequest, code: str) -> HttpResponse:
     user = staff_user(request)
-    if not user.has_role("admin"):
-        raise PermissionDenied("只有系统管理员可以修改事项清单")
     matter = get_object_or_404(Matter, code=code)
     errors: dict[str, str] = {}
     if request.method == "POST":
@@ -63,20 +65,21 @@ def matter_edit(request: HttpRequest, code: str) -> HttpResponse:
                     actor=user,
                     matter=matter,
                     effective_from=effective_from,
-                    note=post.get("note", ""),
+                    note=clean_fields(post, {"note": ("说明", LINE)}, model=MatterRule)["note"],
                     **_rule_days(post),
                 )
             else:
                 validity = post.get("validity_years", "").strip()
+                text = clean_fields(post, MATTER_TEXT, model=Matter)
                 services.matter_update(
                     actor=user,
                     matter=matter,
-                    name=post.get("name", matter.name),
-                    department=post.get("department", ""),
-                    legal_basis=post.get("legal_basis", ""),
-                    permit_item=post.get("permit_item", ""),
+                    name=text["name"] if "name" in post else matter.name,
+                    department=text["department"],
+                    legal_basis=text["legal_basis"],
+                    permit_item=text["permit_item"],
                     commitment_allowed=bool(post.get("commitment_allowed")),
-                    commitment_conditions=post.get("commitment_conditions", ""),
+                    commitment_conditions=text["commitment_conditions"],
                     onsite_check_required=bool(post.get("onsite_check_required")),
                     validity_years=_int(validity, "validity_years") if validity else None,
                     entity_kinds=post.getlist("entity_kinds"),
@@ -105,6 +108,14 @@ def matter_edit(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
+# The text a matter's form posts (core.text).
+MATTER_TEXT = {
+    "name": ("事项名称", LINE),
+    "department": ("主管科室", LINE),
+    "legal_basis": ("设定依据", MULTILINE),
+    "permit_item": ("证载许可项目", LINE),
+    "commitment_conditions": ("承诺条件", MULTILINE),
+}
 # A new rule must give these; the other day counts, left blank, carry over from the rule in
 # force before (services.matter_rule_add).
 RULE_REQUIRED = ("statutory_days", "promised_days")
@@ -169,32 +180,24 @@ def _int(raw: str, field: str) -> int:
 # -- bundles (一件事套餐) ------------------------------------------------------------------
 
 
-def _bundle_admin(request: HttpRequest) -> User:
-    """The same role that edits the matter catalogue (services check it again)."""
-    user = staff_user(request)
-    if not user.has_role("admin"):
-        raise PermissionDenied("只有系统管理员可以维护一件事套餐")
-    return user
-
-
-@login_required
+@page("licensing.catalogue_manage")
 def bundle_list(request: HttpRequest) -> HttpResponse:
-    user = _bundle_admin(request)
+    user = staff_user(request)
     return render(
         request, "licensing/bundle_list.html", {"bundles": selectors.bundles_for_staff(user)}
     )
 
 
-@login_required
+@page("licensing.catalogue_manage")
 def bundle_create(request: HttpRequest) -> HttpResponse:
-    user = _bundle_admin(request)
+    user = staff_user(request)
     post = request.POST
     errors: dict[str, str] = {}
     if request.method == "POST":
         try:
             bundle = services.bundle_create(
                 actor=user,
-                code=post.get("code", ""),
+                code=clean_fields(post, {"code": ("编码", LINE)}, model=Bundle)["code"],
                 matter_codes=_posted_matter_codes(post),
                 **_bundle_changes(post),
             )
@@ -233,9 +236,9 @@ def bundle_create(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@page("licensing.catalogue_manage")
 def bundle_edit(request: HttpRequest, code: str) -> HttpResponse:
-    user = _bundle_admin(request)
+    user = staff_user(request)
     bundle = get_object_or_404(Bundle, code=code)
     post = request.POST
     form = post.get("form", "bundle")
@@ -291,14 +294,17 @@ def _bundle_changes(post: Any) -> dict[str, Any]:
         sort_order = int(raw) if raw else 0
     except ValueError:
         raise ValidationError({"sort_order": "排序应为不小于0的整数"}) from None
-    return {
-        "name": post.get("name", ""),
-        "description": post.get("description", ""),
-        "icon": post.get("icon", ""),
-        "industry_code": post.get("industry_code", ""),
-        "is_active": bool(post.get("is_active")),
-        "sort_order": sort_order,
-    }
+    text = clean_fields(post, BUNDLE_TEXT, model=Bundle)
+    return {**text, "is_active": bool(post.get("is_active")), "sort_order": sort_order}
+
+
+# The text a bundle's form posts (core.text).
+BUNDLE_TEXT = {
+    "name": ("名称", LINE),
+    "description": ("说明", MULTILINE),
+    "icon": ("图标", LINE),
+    "industry_code": ("行业大类", LINE),
+}
 
 
 def _bundle_posted_values(post: Any) -> dict[str, Any]:

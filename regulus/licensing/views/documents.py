@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, render
@@ -14,9 +13,11 @@ from regulus.core import clock
 from regulus.core.documents import (
     DOCX_CONTENT_TYPE,
     docx_render,
+    qr_png_bytes,
     qr_svg_data_uri,
 )
 from regulus.core.files import file_response
+from regulus.core.permissions import page
 from regulus.licensing import selectors
 from regulus.licensing.models import (
     Application,
@@ -26,12 +27,13 @@ from regulus.licensing.models import (
 from regulus.licensing.views.common import staff_user
 
 DOC_TEMPLATES = Path(__file__).parent.parent / "doc_templates"
+CERTIFICATE_QR_MM = 32  # as .qr-img on the HTML certificate
 
 
 # -- documents ---------------------------------------------------------------------------
 
 
-@login_required
+@page("licensing.application_view")
 def material_file(request: HttpRequest, pk: int) -> HttpResponseBase:
     """A material's file, only for staff who may see its application (never by path)."""
     user = staff_user(request)
@@ -45,7 +47,7 @@ def material_file(request: HttpRequest, pk: int) -> HttpResponseBase:
     )
 
 
-@login_required
+@page("licensing.application_view")
 def application_receipt(request: HttpRequest, number: str) -> HttpResponse:
     app = selectors.application_get(staff_user(request), number)
     return render(request, "licensing/receipt.html", receipt_context(app))
@@ -74,14 +76,14 @@ def certificate_context(certificate: Certificate) -> dict[str, Any]:
     }
 
 
-@login_required
+@page("licensing.application_view")
 def certificate_page(request: HttpRequest, number: str) -> HttpResponse:
     app = selectors.application_get(staff_user(request), number)
     certificate = get_object_or_404(Certificate, application=app)
     return render(request, "licensing/certificate.html", certificate_context(certificate))
 
 
-@login_required
+@page("licensing.application_view")
 def certificate_docx(request: HttpRequest, number: str) -> HttpResponse:
     app = selectors.application_get(staff_user(request), number)
     certificate = get_object_or_404(Certificate, application=app)
@@ -102,7 +104,10 @@ def certificate_docx(request: HttpRequest, number: str) -> HttpResponse:
             "issuing_unit": certificate.issuing_unit_name,
             "verify_url": ctx["verify_url"],
             "state": certificate.get_status_display(),
+            # As the HTML certificate: a word only when it is no longer valid.
+            "state_note": {"revoked": "已撤销", "expired": "已过期"}.get(ctx["state"], ""),
         },
+        images={"qr": (qr_png_bytes(ctx["verify_url"]), CERTIFICATE_QR_MM)},
     )
     response = HttpResponse(data, content_type=DOCX_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{certificate.number}.docx"'

@@ -5,13 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from regulus.core import clock_selectors
-from regulus.core.views import paginate
+from regulus.core.permissions import page
+from regulus.core.text import MULTILINE, clean_fields
+from regulus.core.views import choice_param, paginate
 from regulus.core.workflow import timeline
 from regulus.licensing import selectors, services
 from regulus.licensing.models import (
@@ -26,11 +27,10 @@ DOC_TEMPLATES = Path(__file__).parent.parent / "doc_templates"
 # -- post-approval checks ---------------------------------------------------------------
 
 
-@login_required
+@page("licensing.application_view")
 def verification_list(request: HttpRequest) -> HttpResponse:
     user = staff_user(request)
-    state = request.GET.get("state", "")
-    state = state if state in VerificationTask.State.values else ""
+    state = choice_param(request, "state", VerificationTask.State.choices, "状态")
     tasks = selectors.verification_tasks_for(user, state=state)
     return render(
         request,
@@ -39,32 +39,31 @@ def verification_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+# The text each action posts (core.text), by the service's argument names.
+VERIFICATION_TEXT = {
+    "confirm": {"findings": ("核查情况", MULTILINE)},
+    "order_rectification": {"findings": ("核查情况", MULTILINE), "order": ("整改要求", MULTILINE)},
+    "confirm_rectified": {"note": ("整改情况", MULTILINE)},
+    "revoke_permit": {"reason": ("撤销理由", MULTILINE)},
+}
+
+
+@page("licensing.application_view")
 def verification_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = staff_user(request)
     task = VerificationTask.objects.select_related("application").get_visible_or_404(user, pk=pk)
     if request.method == "POST":
         action = request.POST.get("action", "")
         try:
+            text = clean_fields(request.POST, VERIFICATION_TEXT.get(action, {}))
             if action == "confirm":
-                services.verification_confirm(
-                    task=task, actor=user, findings=request.POST.get("findings", "")
-                )
+                services.verification_confirm(task=task, actor=user, **text)
             elif action == "order_rectification":
-                services.verification_order_rectification(
-                    task=task,
-                    actor=user,
-                    findings=request.POST.get("findings", ""),
-                    order=request.POST.get("order", ""),
-                )
+                services.verification_order_rectification(task=task, actor=user, **text)
             elif action == "confirm_rectified":
-                services.verification_confirm_rectified(
-                    task=task, actor=user, note=request.POST.get("note", "")
-                )
+                services.verification_confirm_rectified(task=task, actor=user, **text)
             elif action == "revoke_permit":
-                services.verification_revoke(
-                    task=task, actor=user, reason=request.POST.get("reason", "")
-                )
+                services.verification_revoke(task=task, actor=user, **text)
             else:
                 raise ValidationError("未知操作")
         except ValidationError as exc:

@@ -5,6 +5,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 
 from regulus.core.demo import DEMO_PASSWORD, NAMED_LOGINS
+from regulus.core.selectors import installed_modules
 
 
 class Command(BaseCommand):
@@ -17,7 +18,9 @@ class Command(BaseCommand):
         line = "=" * 64
         self.stdout.write(line)
         self.stdout.write(f"  市场监管一体化平台（演示城市：长沙市）  {url}")
-        self.stdout.write(f"  公众服务门户：{url}portal/")
+        for module in installed_modules():
+            if module["url"]:
+                self.stdout.write(f"  {module['name']}：{url.rstrip('/')}{module['url']}")
         self.stdout.write(f"  演示账号（密码均为 {DEMO_PASSWORD}）：")
         for username, full_name, _unit_key, roles in NAMED_LOGINS:
             self.stdout.write(f"    {username:<18} {full_name:<6} {'、'.join(roles)}")

@@ -19,5 +19,6 @@ class Command(BaseCommand):
         user = User.objects.filter(username=username, is_active=True).first()
         if user is None:
             raise CommandError(f"用户“{username}”不存在或已停用")
-        _, plain = token_issue(user=user, name=name)
+        # The operator at the server's command line issues it: the log names the command.
+        _, plain = token_issue(user=user, actor="命令行签发令牌", name=name)
         self.stdout.write(plain)

@@ -5,15 +5,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from regulus.core import demo
-from regulus.core.extensions import providers
-
-# Each app's demo seeder, in dependency order: "module:function", called with
-# (entities=N, log=callable). A missing app is skipped.
-APP_SEEDERS = (
-    "regulus.registry.demo:seed",
-    "regulus.licensing.demo:seed",
-)
+from regulus.core.plugins import demo_seeders
 
 
 class Command(BaseCommand):
@@ -24,9 +16,9 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, entities: int, **options: Any) -> None:
         started = time.monotonic()
-        demo.seed_bureau(log=self.stdout.write)
-        for seed in providers(APP_SEEDERS):
-            seed(entities=entities, log=self.stdout.write)
+        # Every installed app's seeder, each after those it builds on (core.plugins).
+        for _label, seeder in demo_seeders():
+            seeder.seed(entities=entities, log=self.stdout.write)
         self.stdout.write(
             self.style.SUCCESS(f"演示数据就绪，用时 {time.monotonic() - started:.1f} 秒")
         )

@@ -1,0 +1,12 @@
+"""Who may do what in the registry (core.permissions)."""
+
+from regulus.core.permissions import BUSINESS, Permission, R, declare
+
+PERMISSIONS = declare(
+    Permission("registry.entity_view", "查看市场主体", BUSINESS),
+    # Licensing registers a new business when it issues its certificate, under the issuing
+    # step's own permission (registry.services.entity_create's `permission`).
+    Permission("registry.entity_edit", "登记和变更市场主体", (R.HANDLER,)),
+    Permission("registry.entity_export", "导出市场主体", BUSINESS),
+    Permission("registry.entity_import", "导入市场主体", (R.HANDLER,)),
+)

@@ -1,0 +1,113 @@
+"""A small demo city for the tests that walk every page or every operation-log row: the demo
+seeders' units, staff, entities and applications in every state (through the real services),
+plus what the seeders do not make: a portal application with its files, an import checked
+with a bad row, an export, a staff change, an API token, an application in review whose review
+clock was paused, resumed and extended. Returns the objects a page of each
+kind can be opened with. Uploads go to MEDIA_ROOT: point it at a temporary folder first."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from typing import Any
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from regulus.core import clock, clock_services, ids, services, tokens
+from regulus.core.demo import seed_bureau
+from regulus.core.models import Clock, User
+from regulus.licensing import demo as licensing_demo
+from regulus.licensing import services as services_licensing
+from regulus.licensing.models import (
+    Application,
+    ApplicationMaterial,
+    Bundle,
+    Certificate,
+    Matter,
+    VerificationTask,
+)
+from regulus.registry import demo as registry_demo
+from regulus.registry import exporting, selectors
+from regulus.registry import services as registry_services
+from regulus.registry.importing import TEMPLATE_HEADERS
+from regulus.registry.models import Entity, ImportJob
+from tests.licensing.conftest import submit
+
+PORTAL_PHONE = "13812345678"
+
+
+def seed_demo_city(*, applications: int = 40, entities: int = 60) -> dict[str, Any]:
+    quiet = lambda _line: None  # noqa: E731
+    seed_bureau(log=quiet)
+    registry_demo.seed(entities=entities, log=quiet)
+    licensing_demo.seed(entities=0, log=quiet, count=applications)
+    admin = User.objects.get(username="admin")
+    handler = User.objects.get(username="furong_handler")
+    registrar = User.objects.get(username="dengji")  # the city's registration department
+    job = registry_services.import_job_create(actor=registrar, upload=_import_file())
+    exporting.entity_export(
+        actor=handler, filters=selectors.EntityFilters.from_params({"kind": "individual"})
+    )[0].close()
+    services.staff_update(
+        actor=admin,
+        staff=handler,
+        full_name=handler.full_name,
+        unit=handler.unit,
+        phone="0731-84512345",
+    )
+    tokens.token_issue(user=handler, name="对接系统")
+    bundle = Bundle.objects.get(code="open-supermarket")
+    uploaded = submit(bundle, contact_phone=PORTAL_PHONE)  # the applicant's, with files
+    entity = Entity.objects.visible_to(handler).order_by("-id").first()
+    clocked = _paused_and_extended(bundle, handler)
+    return {
+        "admin": admin,
+        "handler": handler,
+        "entity": entity,
+        "import_job": ImportJob.objects.get(pk=job.pk),
+        "application": Application.objects.visible_to(handler).order_by("-id").first(),
+        "portal_application": uploaded,
+        "material": ApplicationMaterial.objects.filter(application=uploaded).first(),
+        "issued": Application.objects.filter(certificate__isnull=False).order_by("-id").first(),
+        "certificate": Certificate.objects.order_by("-id").first(),
+        "verification": VerificationTask.objects.order_by("-id").first(),
+        "matter": Matter.objects.order_by("code").first(),
+        "bundle": Bundle.objects.order_by("sort_order").first(),
+        "clocked": clocked,
+    }
+
+
+def _paused_and_extended(bundle: Bundle, handler: User) -> Application:
+    """An application accepted three days ago whose review clock was paused for testing today
+    and resumed, then extended with the leader's approval: its clocks page shows every part."""
+    with clock.held_at(clock.now() - dt.timedelta(days=3)):
+        application = submit(bundle, actor=User.objects.get(username="furong_window"))
+        services_licensing.application_accept(application=application, actor=handler)
+    review = Clock.objects.get(object_id=application.pk, name="review", status="running")
+    clock_services.clock_pause(clock=review, actor=handler, reason="testing", note="送省质检院检验")
+    clock_services.clock_resume(clock=review, actor=handler, note="检验报告已收到")
+    clock_services.clock_extend(
+        clock=review, actor=handler, days=3, approver=User.objects.get(username="leader"),
+        document="芙市监许延〔2026〕1号", reason="需组织专家评审",
+    )  # fmt: skip
+    return application
+
+
+def _import_file() -> SimpleUploadedFile:
+    """Two rows: one good, one whose date of establishment lies in the future."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(TEMPLATE_HEADERS)
+    for body, established in (("D0000001", "2020-05-18"), ("D0000002", "2999-01-01")):
+        values = {
+            "统一社会信用代码": ids.make_uscc("9", "1", "430102", ids.make_org_code(body)),
+            "名称": f"长沙市芙蓉区导入示例{body[-1]}号商贸有限公司",
+            "主体类型": "企业",
+            "成立日期": established,
+            "所属区县代码": "430102",
+            "法定代表人/经营者": "张三",
+            "法定代表人/经营者身份证号码": ids.make_id_number("430102", dt.date(1980, 1, 2), 15),
+        }
+        writer.writerow([values.get(h, "") for h in TEMPLATE_HEADERS])
+    return SimpleUploadedFile("市场主体导入.csv", out.getvalue().encode("utf-8-sig"))

@@ -1,0 +1,282 @@
+"""403 for every refused role, on every page and every API operation, generated from the URL
+conf and the OpenAPI document; 404 for the outsider in another district on objects out of
+scope.
+
+Each page declares its permission with `core.permissions.page` and each API operation with
+`core.permissions.operation`; the code stays on the view, where these tests read it. For
+every role code that the permission refuses, a city-wide holder of only that role gets a 403
+(pages: the 403 page; the API: the error shape), never 422 or 200, whatever it sends: the check
+runs before anything is parsed or fetched. Holders are let through (whatever the dummy values
+then make of the request, it is not a 403). A page or operation added later is covered as soon
+as it is in the URL conf; one that declares nothing fails the completeness tests.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.views.generic import RedirectView
+
+from regulus.api import api
+from regulus.core import permissions
+from regulus.core.models import DataScope, Role, User
+
+# URL namespaces that are not staff pages: the public portal, the API (its operations are
+# walked from the OpenAPI document below) and Django's admin (superusers only).
+NOT_STAFF_NAMESPACES = {"portal", "api", "admin"}
+NOT_STAFF_PAGES = {"core:login", "core:logout"}
+SAMPLE = {"int": "1", "str": "x1", "slug": "x1", "path": "x1", "uuid": "0" * 32}
+CONVERTER = re.compile(r"<(?:(\w+):)?(\w+)>")
+
+
+def _walk(
+    patterns: list[Any], prefix: str = "", namespace: str = ""
+) -> Iterator[tuple[str, str, Any]]:
+    for entry in patterns:
+        route = prefix + str(entry.pattern)
+        if isinstance(entry, URLResolver):
+            ns = entry.namespace or namespace
+            yield from _walk(entry.url_patterns, route, ns)
+        elif isinstance(entry, URLPattern) and entry.name:
+            yield (f"{namespace}:{entry.name}" if namespace else entry.name), route, entry.callback
+
+
+def staff_pages() -> list[tuple[str, str, Any]]:
+    return [
+        (name, route, view)
+        for name, route, view in _walk(get_resolver().url_patterns)
+        if name.split(":")[0] not in NOT_STAFF_NAMESPACES and name not in NOT_STAFF_PAGES
+    ]
+
+
+def sample_path(route: str, values: dict[str, str] | None = None) -> str:
+    values = values or {}
+    return "/" + CONVERTER.sub(lambda m: values.get(m[2], SAMPLE[m[1] or "str"]), route)
+
+
+def api_operations() -> list[tuple[str, str, Any]]:
+    """(method, path template, operation) of every operation in the OpenAPI document."""
+    documented = api.get_openapi_schema()["paths"]
+    found = {}
+    for bound in api._get_bound_routers():
+        for path, view in bound.path_operations.items():
+            for op in view.operations:
+                for method in op.methods:
+                    found[(method, "/api/v1" + path)] = op
+    operations = []
+    for path, methods in documented.items():
+        for method in methods:
+            operations.append((method.upper(), path, found[(method.upper(), path)]))
+    return operations
+
+
+def _declared(view: Any) -> bool:
+    return hasattr(view, "permission")
+
+
+def test_every_staff_page_declares_who_may_open_it():
+    undeclared = [
+        name
+        for name, _route, view in staff_pages()
+        if not _declared(view) and getattr(view, "view_class", None) is not RedirectView
+    ]
+    assert undeclared == []
+
+
+def test_every_api_operation_declares_who_may_call_it():
+    operations = api_operations()
+    assert len(operations) >= 15
+    undeclared = [
+        f"{method} {path}"
+        for method, path, op in operations
+        if op.auth_callbacks and not _declared(op.view_func)
+    ]
+    assert undeclared == []
+
+
+# -- every role, refused where its permission does not reach -------------------------------
+
+
+@pytest.fixture
+def role_holders(bureau) -> dict[str, User]:
+    """For each role code, a city-wide holder of only that role (its scope is never the
+    reason for an answer)."""
+    holders = {}
+    for code in Role.Code.values:
+        role = Role.objects.create(name=f"测试-{code}", code=code, data_scope=DataScope.ALL)
+        user = User.objects.create_user(username=f"role_{code}", unit=bureau["city"])
+        user.roles.set([role])
+        holders[code] = user
+    return holders
+
+
+def _page_cases() -> list[Any]:
+    return [
+        pytest.param(name, route, view.permission, id=name)
+        for name, route, view in staff_pages()
+        if getattr(view, "permission", None)
+    ]
+
+
+@pytest.mark.parametrize(("name", "route", "code"), _page_cases())
+def test_refused_roles_get_the_403_page(client, role_holders, name, route, code):
+    url = sample_path(route)
+    for role_code, user in role_holders.items():
+        client.force_login(user)
+        refused = not permissions.get(code).allows_role(role_code)
+        for method in ("get", "post"):
+            response = getattr(client, method)(url)
+            if refused:
+                assert response.status_code == 403, (role_code, method, url)
+                assert "core/error.html" in [t.name for t in response.templates]
+                assert "无权" in response.content.decode()
+            elif method == "get":  # a form on the page may need a narrower permission
+                assert response.status_code != 403, (role_code, method, url)
+
+
+def _api_cases() -> list[Any]:
+    return [
+        pytest.param(method, path, op.view_func.permission, id=f"{method} {path}")
+        for method, path, op in api_operations()
+        if getattr(op.view_func, "permission", None)
+    ]
+
+
+@pytest.mark.parametrize(("method", "path", "code"), _api_cases())
+def test_refused_roles_get_403_with_the_error_shape(client, role_holders, method, path, code):
+    url = re.sub(r"\{(\w+)\}", "x1", path)
+    for role_code, user in role_holders.items():
+        client.force_login(user)
+        response = client.generic(method, url, "{}", content_type="application/json")
+        if permissions.get(code).allows_role(role_code):
+            assert response.status_code != 403, (role_code, method, url)
+            continue
+        assert response.status_code == 403, (role_code, method, url)
+        body = response.json()
+        assert body["code"] == "forbidden" and body["fields"] == {}
+        assert body["message"].startswith(f"无权{permissions.get(code).label}")
+
+
+# -- the outsider in another district: 404 -------------------------------------------------
+
+
+@pytest.fixture
+def district_a_objects(bureau, handler, window_clerk, settings, tmp_path):
+    """One object of each kind in district A, through the services."""
+    from regulus.core import calendar
+    from regulus.core.models import CalendarYear
+    from regulus.licensing import services as licensing
+    from regulus.licensing.catalogue import catalogue_ensure
+    from regulus.licensing.models import Bundle, VerificationTask
+    from regulus.registry.models import ImportJob
+    from tests.licensing.conftest import submit
+    from tests.registry.conftest import make_entity
+
+    settings.MEDIA_ROOT = tmp_path
+    catalogue_ensure()
+    if not CalendarYear.objects.filter(year=2026).exists():
+        calendar.load_year_from_package(2026)
+    bundle = Bundle.objects.get(code="open-supermarket")
+    application = submit(bundle, actor=window_clerk, path="commitment")
+    licensing.application_fast_track(application=application, actor=handler)
+    return {
+        "application": application.pk,
+        "number": application.number,
+        "material": application.materials.exclude(stored_name="").first().pk,
+        "task": VerificationTask.objects.get(application=application).pk,
+        "uscc": make_entity(handler, "芙蓉区范围内的主体").uscc,
+        "staff": handler.pk,
+        "job": ImportJob.objects.create(created_by=handler, original_name="a.csv").pk,
+    }
+
+
+# The objects of district A that each page with an object in its address is asked for; None
+# for pages whose objects are not scoped by district (the catalogue, the calendar, roles).
+OUT_OF_SCOPE = {
+    "core:staff_detail": lambda o: {"pk": o["staff"]},
+    "core:staff_edit": lambda o: {"pk": o["staff"]},
+    "core:staff_roles": lambda o: {"pk": o["staff"]},
+    "core:role_edit": None,
+    "core:calendar_delete": None,
+    "core:object_clocks": lambda o: {
+        "object_type": "licensing.application",
+        "object_id": o["application"],
+    },
+    "registry:entity_detail": lambda o: {"uscc": o["uscc"]},
+    "registry:entity_edit": lambda o: {"uscc": o["uscc"]},
+    "registry:entity_status": lambda o: {"uscc": o["uscc"]},
+    "registry:import_job": lambda o: {"pk": o["job"]},
+    "registry:import_commit": lambda o: {"pk": o["job"]},
+    "registry:import_cancel": lambda o: {"pk": o["job"]},
+    "registry:import_errors": lambda o: {"pk": o["job"]},
+    "licensing:application_act": lambda o: {"number": o["number"], "name": "approve"},
+    "licensing:material_file": lambda o: {"pk": o["material"]},
+    "licensing:verification_detail": lambda o: {"pk": o["task"]},
+    "licensing:matter_edit": None,
+    "licensing:bundle_edit": None,
+}
+APPLICATION_PAGES = re.compile(r"^applications/<str:number>/")
+
+
+def _out_of_scope_kwargs(name: str, route: str, objects: dict[str, Any]) -> dict[str, Any] | None:
+    if name in OUT_OF_SCOPE:
+        make = OUT_OF_SCOPE[name]
+        return None if make is None else make(objects)
+    if APPLICATION_PAGES.search(route.removeprefix("licensing/")):
+        return {"number": objects["number"]}
+    raise AssertionError(f"{name}: say which object of district A it is asked for (OUT_OF_SCOPE)")
+
+
+def test_the_outsider_gets_404_for_every_object_of_another_district(
+    client, outsider, district_a_objects
+):
+    asked = 0
+    client.force_login(outsider)
+    for name, route, view in staff_pages():
+        code = getattr(view, "permission", None)
+        if not CONVERTER.search(route) or (code and not permissions.allows(outsider, code)):
+            continue
+        kwargs = _out_of_scope_kwargs(name, route, district_a_objects)
+        if kwargs is None:
+            continue
+        url = reverse(name, kwargs=kwargs)
+        response = client.get(url)
+        if response.status_code == 405:  # a form's target: POST only
+            response = client.post(url)
+        assert response.status_code == 404, (name, url)
+        asked += 1
+    assert asked >= 20
+
+
+def test_the_outsider_gets_404_from_the_api_for_objects_of_another_district(
+    client, outsider, district_a_objects
+):
+    o = district_a_objects
+    client.force_login(outsider)
+    for method, url in (
+        ("GET", f"/api/v1/staff/{o['staff']}"),
+        ("GET", f"/api/v1/entities/{o['uscc']}"),
+        ("PATCH", f"/api/v1/entities/{o['uscc']}"),
+        ("GET", f"/api/v1/licensing/applications/{o['number']}"),
+        ("GET", f"/api/v1/licensing/applications/{o['number']}/clocks"),
+        ("GET", f"/api/v1/clocks/licensing.application/{o['application']}"),
+        ("POST", f"/api/v1/licensing/applications/{o['number']}/transitions"),
+    ):
+        body = '{"name": "approve"}' if method == "POST" else "{}"
+        response = client.generic(method, url, body, content_type="application/json")
+        assert response.status_code == 404, (method, url)
+        assert response.json()["code"] == "not_found"
+
+
+def test_every_object_page_is_asked_for_by_the_outsider_test():
+    """A new page with an object in its address must say what the outsider asks it for."""
+    keys = ("application", "number", "material", "task", "uscc", "staff", "job")
+    objects: dict[str, Any] = {k: 1 for k in keys}
+    for name, route, view in staff_pages():
+        code = getattr(view, "permission", None)
+        if CONVERTER.search(route) and code:
+            _out_of_scope_kwargs(name, route, objects)
