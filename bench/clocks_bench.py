@@ -46,6 +46,9 @@ def configure(db: str) -> None:
     os.environ["REGULUS_DEBUG"] = "0"
     os.environ.setdefault("REGULUS_SECRET_KEY", "bench-" + "k" * 50)
     os.environ.setdefault("REGULUS_FIELD_KEY", "0123456789abcdef0123456789abcdef")
+    # Fixed, as the field key is: the bench databases are kept between runs and their audit
+    # chains stay under one key (settings refuse to start without one when DEBUG is off).
+    os.environ.setdefault("REGULUS_AUDIT_KEY", "be" * 32)
     os.environ["DJANGO_SETTINGS_MODULE"] = "regulus.settings"
     if db == "pg":
         import psycopg
