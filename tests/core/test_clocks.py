@@ -499,6 +499,22 @@ def test_the_clock_page_and_api_show_the_trace_in_scope_only(
     assert beyond.status_code == 422 and "object_id" in beyond.json()["fields"]
 
 
+def test_the_clocks_of_an_application_need_the_permission_to_read_applications(
+    client, supermarket, window_clerk, bureau, city_admin
+):
+    """core.clock_view lets a business role open the kernel's clocks page; the workflow's
+    view_permission (licensing.application_view) decides whose objects: a city-wide legal
+    reviewer sees no application's clocks, and the system administrator no business data."""
+    app = accepted(supermarket, window_clerk)
+    reviewer = make_staff("fazhi_a", bureau["city"], "法制审核员", full_name="郑明辉")
+    path = f"licensing.application/{app.pk}"
+    for user in (reviewer, city_admin):
+        client.force_login(user)
+        assert client.get(f"/clocks/{path}/").status_code == 403
+        answer = client.get(f"/api/v1/clocks/{path}")
+        assert answer.status_code == 403 and answer.json()["code"] == "forbidden"
+
+
 def test_the_clock_page_pauses_and_names_a_bad_input(client, supermarket, window_clerk, handler):
     app = accepted(supermarket, window_clerk)
     clock = review_clock(app)
