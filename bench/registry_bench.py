@@ -51,6 +51,7 @@ def configure(db: str) -> None:
     os.environ["REGULUS_DEBUG"] = "0"
     os.environ.setdefault("REGULUS_SECRET_KEY", "bench-" + "k" * 50)
     os.environ.setdefault("REGULUS_FIELD_KEY", BENCH_FIELD_KEY)
+    os.environ.setdefault("REGULUS_AUDIT_KEY", "be" * 32)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "regulus.settings")
     os.environ["REGULUS_TASK_BACKEND"] = "django_tasks.backends.immediate.ImmediateBackend"
     if db == "pg":
