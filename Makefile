@@ -8,7 +8,7 @@ DEMO_ENTITIES ?= 200000
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo demo-env test test-fast e2e bench bench-quick lint format install chromium clean-demo
+.PHONY: demo demo-env test test-fast e2e screenshots bench bench-quick lint format install chromium clean-demo
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -51,6 +51,10 @@ test-fast: $(STAMP)
 
 e2e: $(STAMP) chromium
 	$(PYTEST) -m e2e
+
+# The README's pictures, taken by the browser tests (a plain test run leaves them alone).
+screenshots: $(STAMP) chromium
+	REGULUS_SCREENSHOTS=1 $(PYTEST) -m e2e
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py

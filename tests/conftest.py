@@ -45,7 +45,9 @@ def throttle_counts_start_at_zero(settings):
 @pytest.fixture(autouse=True)
 def audit_by_construction(request):
     """Fail the test if a service transaction it ran wrote a domain table without an audit row
-    (tests/audit_watch.py). Watches the tests that run inside a transaction of their own."""
+    (tests/audit_watch.py). Watches the tests that run inside a transaction of their own, and
+    only their bodies (pytest_runtest_call below): what fixtures set up is the test's data, as
+    a seeder's is, whatever a browser test's flush left the database to be loaded again."""
     uses_db = "_django_db_helper" in request.fixturenames or request.node.get_closest_marker(
         "django_db"
     )
@@ -57,13 +59,22 @@ def audit_by_construction(request):
         yield
         return
     watcher = TransactionWatcher()
-    with connection.execute_wrapper(watcher):
-        yield watcher
+    request.node.audit_watcher = watcher
+    yield watcher
     if watcher.violations:
         pytest.fail(
             "audit by construction: "
             + "; ".join(str(v) for v in dict.fromkeys(map(str, watcher.violations)))
         )
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    watcher = getattr(item, "audit_watcher", None)
+    if watcher is None:
+        return (yield)
+    with connection.execute_wrapper(watcher):
+        return (yield)
 
 
 @pytest.fixture(autouse=True)
