@@ -55,7 +55,7 @@ from regulus.core.models import User
 setup_test_environment()
 client = Client()
 seen = {"login": client.get("/login/").content.decode()}
-client.force_login(User.objects.get(username="admin"))
+client.force_login(User.objects.get(username="leader"))
 page = client.get("/patrols/")
 seen.update(
     home=client.get("/").content.decode(),
@@ -114,7 +114,7 @@ def test_the_guide_gives_every_file_of_the_app():
     files = set(guide_files())
     app = {f"regulus/patrols/{name}.py" for name in (
         "__init__", "apps", "models", "services", "selectors", "views", "urls", "api",
-        "sweeps", "demo", "extensions",
+        "sweeps", "demo", "extensions", "permissions",
     )}  # fmt: skip
     assert (
         app
@@ -183,4 +183,4 @@ def test_the_apps_own_tests_pass(tree):
     # The guide's tests use the personas of the project's tests/conftest.py.
     (tmp / "conftest.py").write_text('pytest_plugins = ["tests.conftest"]\n')
     summary = run(tree, str(BIN / "pytest"), "-q", "tests/patrols").splitlines()[-1]
-    assert summary.startswith("5 passed"), summary
+    assert summary.startswith("6 passed"), summary
