@@ -22,8 +22,8 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.renderers import JSONRenderer
 
 from regulus.core.api_auth import BearerTokenAuth, StaffSessionAuth, bearer_challenge
-from regulus.core.errors import field_messages
 from regulus.core.api_errors import StrictJSONParser, http_error_message, validation_message
+from regulus.core.errors import field_messages
 from regulus.core.plugins import api_routers
 from regulus.core.throttle import Throttled
 
