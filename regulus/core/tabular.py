@@ -79,10 +79,6 @@ class RowError:
 # --------------------------------------------------------------------------------------------
 
 
-def unzipped_max_bytes() -> int:
-    return int(getattr(settings, "UPLOAD_UNZIPPED_MAX_MB", 200)) * 1024 * 1024
-
-
 def _limit_mb() -> int:
     return int(settings.UPLOAD_MAX_MB)
 
@@ -122,42 +118,14 @@ def check_ooxml(
     what: str,
     max_unzipped: int | None = None,
 ) -> None:
-    """An Office Open XML container (.docx, .xlsx): a zip with [Content_Types].xml and its
-    main part (word/document.xml, xl/workbook.xml), whose members' sizes, declared and read
-    (at most `max_unzipped` bytes in all), stay under the decompressed-size ceiling. Raises
-    TableError naming the file (`what`) and the rule."""
-    ceiling = unzipped_max_bytes() if max_unzipped is None else max_unzipped
-    ceiling_mb = ceiling / 1024 / 1024
-    try:
-        book = zipfile.ZipFile(fileobj)
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise TableError(f"{what}不是有效的{label}（文件已损坏或不是Office文档格式）") from exc
-    with book:
-        names = set(book.namelist())
-        if "[Content_Types].xml" not in names or main_part not in names:
-            raise TableError(
-                f"{what}不是有效的{label}：缺少{label}应有的结构（[Content_Types].xml和"
-                f"{main_part}），可能是改了扩展名的压缩包"
-            )
-        members = book.infolist()
-        declared = sum(info.file_size for info in members)
-        if declared > ceiling:
-            raise TableError(
-                f"{what}解压后为{declared / 1024 / 1024:.0f} MB，超过上限{ceiling_mb:.0f} MB"
-            )
-        # The declared sizes can lie: read every member, never more than the ceiling in all.
-        left = ceiling
-        try:
-            for info in members:
-                with book.open(info) as member:
-                    while chunk := member.read(min(1024 * 1024, left + 1)):
-                        left -= len(chunk)
-                        if left < 0:
-                            raise TableError(
-                                f"{what}解压后超过上限{ceiling_mb:.0f} MB（压缩比异常）"
-                            )
-        except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError) as exc:
-            raise TableError(f"{what}已损坏：压缩内容无法读取") from exc
+    """core.files.ooxml_problem as a TableError."""
+    from regulus.core.files import ooxml_problem
+
+    problem = ooxml_problem(
+        fileobj, main_part=main_part, label=label, what=what, max_unzipped=max_unzipped
+    )
+    if problem:
+        raise TableError(problem)
 
 
 def check_upload(
