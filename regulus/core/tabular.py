@@ -487,10 +487,10 @@ def import_rows(
                 summary=f"导入{what}（{name}）：共{result.rows}行，写入{result.written}行，"
                 f"错误{result.bad_rows}行（{MODES[mode]}）",
                 changes={
-                    "rows": result.rows,
-                    "written": result.written,
-                    "bad_rows": result.bad_rows,
-                    "mode": mode,
+                    "import_rows": result.rows,
+                    "import_written": result.written,
+                    "import_bad_rows": result.bad_rows,
+                    "import_mode": mode,
                 },
             )
             result.committed = True

@@ -12,7 +12,6 @@ from django.http import Http404
 
 from regulus.core.files import file_open, file_store, file_validate, sniff
 
-
 MAIN_PARTS = {"word": "word/document.xml", "xl": "xl/workbook.xml"}
 
 
