@@ -20,6 +20,7 @@ from regulus.core.auth_audit import previous_login
 from regulus.core.errors import add_to_form
 from regulus.core.forms import LoginForm, RoleForm, StaffForm, StaffRolesForm, UnitForm
 from regulus.core.models import ApiToken, AuditLog, CalendarDay, Role, User
+from regulus.core.pagination import page_number
 from regulus.core.permissions import allows, page, require
 from regulus.core.plugins import error_page_for
 from regulus.core.text import LINE, clean_fields, clean_text, shown, trim
@@ -44,7 +45,10 @@ class LoginView(auth_views.LoginView):
 
 
 def paginate(request: HttpRequest, queryset: Any, per_page: int = 30) -> dict[str, Any]:
-    page = Paginator(queryset, per_page).get_page(request.GET.get("page"))
+    """The one pagination of list pages: a page of `queryset` (?page=N, checked by
+    page_number) and the query string the page links keep."""
+    paginator = Paginator(queryset, per_page)
+    page = paginator.page(page_number(request, last=paginator.num_pages))
     params = request.GET.copy()
     params.pop("page", None)
     encoded = params.urlencode()
