@@ -269,14 +269,14 @@ def import_job_create(*, actor: Any, upload: UploadedFile) -> ImportJob:
     container and decompressed size, an empty .csv, the header's required columns; refused
     at once, never later in the background job) and start its check (a dry run) in the
     background."""
-    from regulus.core.tabular import check_upload
-    from regulus.registry.importing import FileError, check_file
+    from regulus.core.tabular import check_header, check_upload
+    from regulus.registry.importing import TABLE_COLUMNS, FileError
     from regulus.registry.tasks import import_job_run
 
     permissions.require(actor, "registry.entity_import")
     name = Path(upload.name or "").name[:200]
     try:
-        check_upload(name, upload, upload.size or 0)
+        kind = check_upload(name, upload, upload.size or 0)
     except FileError as exc:
         raise ValidationError({"file": str(exc)}) from exc
     with audited(actor=actor) as audit:
@@ -294,7 +294,8 @@ def import_job_create(*, actor: Any, upload: UploadedFile) -> ImportJob:
             for chunk in upload.chunks():
                 out.write(chunk)
         try:
-            check_file(name, target, job.file_size)  # its header too, from the stored copy
+            # Its header too, read from the stored copy (the upload itself was checked above).
+            check_header(target, kind, TABLE_COLUMNS)
         except FileError as exc:
             shutil.rmtree(folder, ignore_errors=True)  # the job's row is rolled back
             raise ValidationError({"file": str(exc)}) from exc
