@@ -33,7 +33,7 @@ import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 from django.conf import settings
 
@@ -111,7 +111,7 @@ def check_kind(name: str, head: bytes, size: int, *, limit_size: bool = True) ->
 
 
 def check_ooxml(
-    fileobj: BinaryIO | str | Path,
+    fileobj: Any,
     *,
     main_part: str,
     label: str,
@@ -128,9 +128,7 @@ def check_ooxml(
         raise TableError(problem)
 
 
-def check_upload(
-    name: str, fileobj: BinaryIO | str | Path, size: int, *, limit_size: bool = True
-) -> str:
+def check_upload(name: str, fileobj: Any, size: int, *, limit_size: bool = True) -> str:
     """The file kind after every check an upload gets before it is stored (see the module's
     docstring). `fileobj` is a binary file (its position is restored) or a path."""
     if isinstance(fileobj, (str, Path)):
