@@ -23,6 +23,7 @@ from ninja.renderers import JSONRenderer
 
 from regulus.core.api_auth import BearerTokenAuth, StaffSessionAuth, bearer_challenge
 from regulus.core.api_errors import StrictJSONParser, http_error_message, validation_message
+from regulus.core.errors import field_messages
 from regulus.core.plugins import api_routers
 from regulus.core.throttle import Throttled
 
@@ -78,10 +79,7 @@ def on_validation_error(request: HttpRequest, exc: NinjaValidationError) -> Http
 
 @api.exception_handler(ValidationError)
 def on_django_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
-    if hasattr(exc, "error_dict"):
-        fields = {k: "；".join(m for e in v for m in e.messages) for k, v in exc.error_dict.items()}
-    else:
-        fields = {"__all__": "；".join(exc.messages)}
+    fields = field_messages(exc)
     summary = "；".join(fields.values())
     return error_response(request, 422, "validation_error", summary, fields)
 

@@ -393,6 +393,9 @@ TASKS = {
 
 # Uploads: the limit of one attachment, in megabytes (licensing materials, imports).
 UPLOAD_MAX_MB = env_int("REGULUS_UPLOAD_MAX_MB", 20)
+# The ceiling of an uploaded Office file's (.docx, .xlsx) decompressed size, in megabytes:
+# its members' declared sizes and what is actually read (core.files.ooxml_problem).
+UPLOAD_UNZIPPED_MAX_MB = env_int("REGULUS_UPLOAD_UNZIPPED_MAX_MB", 200)
 # SQLite: the page cache of the connection that runs an entity import, in megabytes
 # (registry.importing: the random B-tree inserts into a big table need it; memory is bounded
 # by this, not by the file's size).

@@ -32,9 +32,12 @@ from regulus.registry import exporting, selectors
 from regulus.registry import services as registry_services
 from regulus.registry.importing import TEMPLATE_HEADERS
 from regulus.registry.models import Entity, ImportJob
-from tests.licensing.conftest import submit
+from tests.licensing.conftest import pdf, submit
 
 PORTAL_PHONE = "13812345678"
+
+
+LONG_FILE_NAME = "Scan_2026-05-18_经营场所平面布局图_" + "final_v3_" * 20 + "扫描件.pdf"
 
 
 def seed_demo_city(*, applications: int = 40, entities: int = 60) -> dict[str, Any]:
@@ -59,6 +62,10 @@ def seed_demo_city(*, applications: int = 40, entities: int = 60) -> dict[str, A
     tokens.token_issue(user=handler, name="对接系统")
     bundle = Bundle.objects.get(code="open-supermarket")
     uploaded = submit(bundle, contact_phone=PORTAL_PHONE)  # the applicant's, with files
+    # A long file name without a space to break at: its pages must wrap it, not scroll.
+    services_licensing.material_add(
+        application=uploaded, actor=None, material_key="layout", upload=pdf(LONG_FILE_NAME)
+    )
     entity = Entity.objects.visible_to(handler).order_by("-id").first()
     clocked = _paused_and_extended(bundle, handler)
     return {

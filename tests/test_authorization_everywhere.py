@@ -215,6 +215,7 @@ OUT_OF_SCOPE = {
     "registry:import_errors": lambda o: {"pk": o["job"]},
     "licensing:application_act": lambda o: {"number": o["number"], "name": "approve"},
     "licensing:material_file": lambda o: {"pk": o["material"]},
+    "licensing:material_remove": lambda o: {"number": o["number"], "pk": o["material"]},
     "licensing:verification_detail": lambda o: {"pk": o["task"]},
     "licensing:matter_edit": None,
     "licensing:bundle_edit": None,

@@ -4,6 +4,7 @@ object's legal clocks."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
@@ -12,6 +13,7 @@ from ninja import Field, Query, Router, Schema
 from regulus.core import calendar, clock_selectors, selectors
 from regulus.core.clocks import UNITS, WORKING, trace_due_date, trace_lines
 from regulus.core.models import OrgUnit, Role, User
+from regulus.core.pagination import api_page, api_window
 from regulus.core.permissions import operation
 from regulus.core.schemas import Id, Text
 from regulus.core.text import shown
@@ -41,6 +43,11 @@ class StaffOut(Schema):
     full_name: str
     unit_id: int | None
     roles: list[str] = Field(default_factory=list)
+
+
+class StaffPage(Schema):
+    count: int
+    items: list[StaffOut]
 
 
 class PausedSpanOut(Schema):
@@ -146,27 +153,37 @@ def units(request: HttpRequest) -> list[OrgUnit]:
     return list(selectors.units_visible_to(_user(request)))
 
 
-@router.get("/staff", response=list[StaffOut], summary="本人数据范围内的工作人员")
+@router.get("/staff", response=StaffPage, summary="本人数据范围内的工作人员")
 @operation("core.staff_view")
 def staff(
-    request: HttpRequest, q: Text = "", role: str = "", unit: Id | None = None
-) -> list[StaffOut]:
+    request: HttpRequest,
+    q: Text = "",
+    role: str = "",
+    unit: Id | None = None,
+    limit: int | None = None,
+    offset: int | None = None,
+    page: int | None = None,
+    per_page: int | None = None,
+) -> dict[str, Any]:
+    """分页用 limit（1–200，默认50）和 offset；page/per_page 为兼容的别名。"""
+    window = api_window(limit=limit, offset=offset, page=page, per_page=per_page)
     if role and role not in Role.Code.values:
         listed = "、".join(f"{code}（{label}）" for code, label in Role.Code.choices)
         raise ValidationError({"role": f"角色“{shown(role)}”不是可选的值，应为{listed}"})
     if unit is not None and not OrgUnit.objects.filter(pk=unit).exists():
         raise ValidationError({"unit": f"没有编号为{unit}的单位"})
-    rows = selectors.staff_search(user=_user(request), unit_id=unit, q=q, role=role)[:500]
-    return [
-        StaffOut(
+    rows = selectors.staff_search(user=_user(request), unit_id=unit, q=q, role=role)
+    return api_page(
+        rows,
+        window,
+        lambda s: StaffOut(
             id=s.pk,
             username=s.username,
             full_name=s.full_name,
             unit_id=s.unit_id,
             roles=sorted(r.code for r in s.roles.all()),
-        )
-        for s in rows
-    ]
+        ),
+    )
 
 
 @router.get("/staff/{staff_id}", response=StaffOut, summary="工作人员详情")

@@ -84,7 +84,20 @@ def division_text(code: Any) -> str:
 COMMON_KEYS: dict[str, AuditKey] = {
     "note": AuditKey("说明"),
     "reason": AuditKey("理由"),
+    # The counts of an import by core.tabular.import_rows, whatever it imported.
+    "import_rows": AuditKey("数据行数"),
+    "import_written": AuditKey("写入行数"),
+    "import_bad_rows": AuditKey("错误行数"),
+    "import_mode": AuditKey("导入方式", show=lambda mode: _import_mode(mode)),
 }
+
+
+def _import_mode(mode: Any) -> str:
+    from regulus.core.tabular import MODES
+
+    return MODES.get(str(mode), str(mode))
+
+
 KERNEL_TYPES: dict[str, tuple[str, dict[str, AuditKey]]] = {
     "core.throttle": (
         "访问频率限制",

@@ -1,11 +1,14 @@
 """Validated attachments: the content must be what the extension says, and not too big.
 
 `file_validate(upload)` checks size (settings.UPLOAD_MAX_MB) and magic bytes (PDF %PDF,
-JPEG FF D8 FF, PNG 89 50 4E 47, docx/xlsx a zip "PK" holding the Office part), raising a
+JPEG FF D8 FF, PNG 89 50 4E 47), and for .docx/.xlsx the Office Open XML container
+([Content_Types].xml and word/document.xml or xl/workbook.xml, `ooxml_problem`) and its
+decompressed size (settings.UPLOAD_UNZIPPED_MAX_MB, declared and read), raising a
 ValidationError with a Chinese message that names the file and the rule. `file_store` keeps
 the bytes under MEDIA_ROOT with a generated name (never the uploader's); `file_response`
 serves a stored file: call it only from a view that has already checked the data scope of the
 object the file belongs to. `AttachmentFields` is the abstract model that domain apps extend.
+`short_name` cuts a long file name's stem and keeps its extension.
 """
 
 from __future__ import annotations
@@ -66,6 +69,61 @@ def _read_all(upload: Any) -> bytes:
     return data
 
 
+def unzipped_max_bytes() -> int:
+    """An uploaded Office file's decompressed-size ceiling (settings.UPLOAD_UNZIPPED_MAX_MB)."""
+    return int(getattr(settings, "UPLOAD_UNZIPPED_MAX_MB", 200)) * 1024 * 1024
+
+
+# The Office Open XML kinds: the main part their [Content_Types].xml must sit beside.
+OOXML_MAIN_PARTS = {"docx": "word/document.xml", "xlsx": "xl/workbook.xml"}
+
+
+def ooxml_problem(
+    fileobj: Any,
+    *,
+    main_part: str,
+    label: str,
+    what: str,
+    max_unzipped: int | None = None,
+) -> str | None:
+    """What is wrong with an Office Open XML container (.docx, .xlsx), in Chinese naming the
+    file (`what`) and the rule, or None: a zip with [Content_Types].xml and its main part
+    (word/document.xml, xl/workbook.xml), whose members' sizes, declared and read (never
+    more than the ceiling in all: a zip bomb is stopped at it), stay under the
+    decompressed-size ceiling. `fileobj` is a binary file, a path or bytes."""
+    ceiling = unzipped_max_bytes() if max_unzipped is None else max_unzipped
+    ceiling_mb = ceiling / 1024 / 1024
+    if isinstance(fileobj, bytes):
+        fileobj = io.BytesIO(fileobj)
+    try:
+        book = zipfile.ZipFile(fileobj)
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return f"{what}不是有效的{label}（文件已损坏或不是Office文档格式）"
+    with book:
+        names = set(book.namelist())
+        if "[Content_Types].xml" not in names or main_part not in names:
+            return (
+                f"{what}不是有效的{label}：缺少{label}应有的结构（[Content_Types].xml和"
+                f"{main_part}），可能是改了扩展名的压缩包"
+            )
+        members = book.infolist()
+        declared = sum(info.file_size for info in members)
+        if declared > ceiling:
+            return f"{what}解压后为{declared / 1024 / 1024:.0f} MB，超过上限{ceiling_mb:.0f} MB"
+        # The declared sizes can lie: read every member, never more than the ceiling in all.
+        left = ceiling
+        try:
+            for info in members:
+                with book.open(info) as member:
+                    while chunk := member.read(min(1024 * 1024, left + 1)):
+                        left -= len(chunk)
+                        if left < 0:
+                            return f"{what}解压后超过上限{ceiling_mb:.0f} MB（压缩比异常）"
+        except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError):
+            return f"{what}已损坏：压缩内容无法读取"
+    return None
+
+
 def sniff(data: bytes) -> str | None:
     """The kind the bytes really are, by their magic number (None when unknown)."""
     if data.startswith(b"%PDF"):
@@ -79,10 +137,12 @@ def sniff(data: bytes) -> str | None:
             names = set(zipfile.ZipFile(io.BytesIO(data)).namelist())
         except zipfile.BadZipFile:
             return None
-        if any(n.startswith("word/") for n in names):
-            return "docx"
-        if any(n.startswith("xl/") for n in names):
-            return "xlsx"
+        # By the package's structure, not a folder's name: a zip that merely holds a word/
+        # folder is a zip.
+        if "[Content_Types].xml" in names:
+            for kind, part in OOXML_MAIN_PARTS.items():
+                if part in names:
+                    return kind
         return "zip"
     return None
 
@@ -117,14 +177,32 @@ def file_validate(
             f"{what}的内容不是{KINDS[claimed][2]}（扩展名为{ext}，但文件内容与之不符），"
             "请上传真实的文件"
         )
+    if claimed in OOXML_MAIN_PARTS:
+        problem = ooxml_problem(
+            data, main_part=OOXML_MAIN_PARTS[claimed], label=KINDS[claimed][2], what=what
+        )
+        if problem:
+            raise ValidationError(problem)
     return FileInfo(
         kind=claimed,
         extension=KINDS[claimed][0][0] if ext not in KINDS[claimed][0] else ext,
         content_type=KINDS[claimed][1],
         size=len(data),
         sha256=hashlib.sha256(data).hexdigest(),
-        original_name=name[:200],
+        original_name=short_name(name),
     )
+
+
+def short_name(name: str, limit: int = 200) -> str:
+    """A file name of at most `limit` characters that keeps its extension: the stem is cut
+    ("很长的名称….pdf"), never the suffix."""
+    name = Path(name).name
+    if len(name) <= limit:
+        return name
+    suffix = Path(name).suffix
+    if len(suffix) > 16 or len(suffix) >= limit - 1:
+        return name[: limit - 1] + "…"
+    return name[: limit - len(suffix) - 1] + "…" + suffix
 
 
 def file_store(upload: Any, *, info: FileInfo, folder: str) -> str:
@@ -135,6 +213,13 @@ def file_store(upload: Any, *, info: FileInfo, folder: str) -> str:
     name = f"{folder.strip('/')}/{today:%Y/%m}/{uuid.uuid4().hex}{info.extension}"
     upload.seek(0)
     return default_storage.save(name, upload)
+
+
+def file_delete(stored_name: str) -> None:
+    """Remove a stored file (call it once the row that named it is gone for good: from
+    transaction.on_commit)."""
+    if stored_name and ".." not in stored_name and default_storage.exists(stored_name):
+        default_storage.delete(stored_name)
 
 
 def file_open(stored_name: str) -> Any:

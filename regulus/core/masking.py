@@ -284,6 +284,36 @@ _PLATE_IN_TEXT = re.compile(
 )
 
 
+# A bank account named as one ("账号6222 0212 3456 1234"): corporate accounts are 8 to 30
+# digits without a Luhn check digit, so the word that names them is what finds them.
+_ACCOUNT_IN_TEXT = re.compile(
+    r"(?P<word>(?:银行|开户|收款|付款|基本)?(?:账号|帐号|账户|帐户|卡号|户号))"
+    r"(?P<sep>[：:为是\s]{0,3})(?P<number>[0-9](?:[0-9]|[ -](?=[0-9])){7,34})(?![0-9A-Za-z])"
+)
+
+# A street address with a door number (…路…号, …街…号, …大道…号, …巷…号, …村…组, …村…号),
+# with what follows the number (栋, 单元, 室, a room number). The road's name is the run of
+# Chinese characters before 路/街 back to an administrative level (市, 区, 县, 镇, 乡 …), a
+# punctuation mark or a word that introduces an address (住, 在, 于, 址 …): that prefix is
+# kept, the road and its numbers are hidden, as mask_address does for an address field.
+_NUMERAL = r"[0-9０-９一二三四五六七八九十百零〇两]"
+# Not part of a road's name: the levels and address words above, and words around addresses.
+_NOT_ROAD = "省市区县镇乡旗州盟道路街巷弄村组号" + "住在于址至到从的是为即系和与及或"
+_ROAD_CHAR = rf"(?:(?![{_NOT_ROAD}])[\u4e00-\u9fff])"
+_DOOR = rf"{_NUMERAL}+(?:[-－之]{_NUMERAL}+)?"
+_AFTER_DOOR = (
+    rf"(?:附?(?:{_NUMERAL}+|[A-Za-z])(?:号楼|号院|栋|幢|座|单元|楼|层|室|号|户))*"
+    r"(?:[0-9]{1,5}(?:室|房)?)?"
+)
+_ADDRESS_IN_TEXT = re.compile(
+    rf"{_ROAD_CHAR}{{1,12}}(?:(?:大道|大街|路|街|巷|弄|胡同){_DOOR}号|村{_DOOR}(?:组|号)){_AFTER_DOOR}"
+)
+
+
+def _mask_account(match: re.Match[str]) -> str:
+    return match["word"] + match["sep"] + mask_bank_account(match["number"])
+
+
 def _mask_valid_id(match: re.Match[str]) -> str:
     candidate = match.group(0)
     return mask_id_number(candidate) if _is_valid(validate_id_number, candidate) else candidate
@@ -321,10 +351,12 @@ def _is_protected(token: str) -> bool:
 
 def _mask_fragment(text: str, names: Iterable[str]) -> str:
     text = _ID_IN_TEXT.sub(_mask_valid_id, text)
+    text = _ACCOUNT_IN_TEXT.sub(_mask_account, text)
     text = _BANK_IN_TEXT.sub(_mask_valid_bank_card, text)
     text = _MOBILE_IN_TEXT.sub(lambda match: mask_phone(match.group(0)), text)
     text = _LANDLINE_IN_TEXT.sub(lambda match: mask_phone(match.group(0)), text)
     text = _PLATE_IN_TEXT.sub(lambda match: mask_plate(match.group(0)), text)
+    text = _ADDRESS_IN_TEXT.sub(ADDRESS_MASK, text)
     return _mask_names(text, names)
 
 
@@ -332,8 +364,12 @@ def mask_text(text: str | None, *, names: Iterable[str] = ()) -> str:
     """Mask personal data inside free text.
 
     Hides 18-digit ID numbers (only when their check digit is valid, so an order number stays),
-    bank card numbers (16–19 digits passing Luhn), mobile and landline numbers, licence plates,
-    and every name in ``names`` (single characters are ignored: they would hit ordinary words).
+    bank card numbers (16–19 digits passing Luhn) and accounts named as such (账号/账户/卡号
+    followed by 8–30 digits), mobile and landline numbers, licence plates, street addresses
+    with door numbers (…路…号, …街…号, …大道…号, …村…组: the road and numbers become
+    ``ADDRESS_MASK``, an administrative prefix before them stays), and every name in ``names``
+    (single characters are ignored: they would hit ordinary words). Dates, amounts and
+    document numbers (〔2026〕12号) are left alone.
     Valid USCCs are left untouched, so an all-digit USCC is never taken for a bank card.
     """
     if not text:

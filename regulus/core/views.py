@@ -17,8 +17,10 @@ from django.views.decorators.http import require_POST
 from regulus.core import calendar, clock, clocks, selectors, services, tokens
 from regulus.core.audit import verify_chain
 from regulus.core.auth_audit import previous_login
+from regulus.core.errors import add_to_form
 from regulus.core.forms import LoginForm, RoleForm, StaffForm, StaffRolesForm, UnitForm
 from regulus.core.models import ApiToken, AuditLog, CalendarDay, Role, User
+from regulus.core.pagination import page_number
 from regulus.core.permissions import allows, page, require
 from regulus.core.plugins import error_page_for
 from regulus.core.text import LINE, clean_fields, clean_text, shown, trim
@@ -43,7 +45,10 @@ class LoginView(auth_views.LoginView):
 
 
 def paginate(request: HttpRequest, queryset: Any, per_page: int = 30) -> dict[str, Any]:
-    page = Paginator(queryset, per_page).get_page(request.GET.get("page"))
+    """The one pagination of list pages: a page of `queryset` (?page=N, checked by
+    page_number) and the query string the page links keep."""
+    paginator = Paginator(queryset, per_page)
+    page = paginator.page(page_number(request, last=paginator.num_pages))
     params = request.GET.copy()
     params.pop("page", None)
     encoded = params.urlencode()
@@ -164,7 +169,7 @@ def staff_create(request: HttpRequest) -> HttpResponse:
                 password=d["password"], phone=d["phone"],
             )  # fmt: skip
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_to_form(form, exc)
         else:
             messages.success(
                 request, f"已新增人员：{staff.display_name}。角色由安全管理员授予后方可办理业务"
@@ -192,7 +197,7 @@ def staff_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 phone=d["phone"], is_active=d["is_active"],
             )  # fmt: skip
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_to_form(form, exc)
         else:
             messages.success(request, "已保存")
             return redirect("core:staff_detail", pk=staff.pk)
@@ -215,7 +220,7 @@ def unit_create(request: HttpRequest) -> HttpResponse:
                 sort_order=d["sort_order"],
             )  # fmt: skip
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_to_form(form, exc)
         else:
             messages.success(request, f"已新增单位：{unit.name}")
             return redirect(f"/staff/?unit={unit.pk}")
@@ -233,7 +238,7 @@ def staff_roles(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.staff_roles_set(actor=user, staff=staff, roles=form.cleaned_data["roles"])
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_to_form(form, exc)
         else:
             messages.success(request, "已保存授权")
             return redirect("core:staff_detail", pk=staff.pk)
@@ -259,7 +264,7 @@ def role_create(request: HttpRequest) -> HttpResponse:
                 custom_units=d["custom_units"], description=d["description"],
             )  # fmt: skip
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_to_form(form, exc)
         else:
             messages.success(request, f"已新增角色：{role.name}")
             return redirect("core:role_list")
@@ -283,7 +288,7 @@ def role_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 custom_units=d["custom_units"], description=d["description"],
             )  # fmt: skip
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_to_form(form, exc)
         else:
             messages.success(request, "已保存")
             return redirect("core:role_list")
@@ -322,16 +327,6 @@ def token_admin(request: HttpRequest) -> HttpResponse:
         return redirect("core:token_admin")
     rows = ApiToken.objects.select_related("user", "user__unit").order_by("revoked_at", "-id")
     return render(request, "core/token_admin.html", paginate(request, rows, 50))
-
-
-def _add_errors(form: Any, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            for error in errors:
-                form.add_error(field if field in form.fields else None, error)
-    else:
-        for message in exc.messages:
-            form.add_error(None, message)
 
 
 @page("core.audit_view")

@@ -12,6 +12,7 @@ from ninja import Field, Router, Schema
 
 from regulus.core import clock_selectors, ids
 from regulus.core.api import ClockOut, clock_out
+from regulus.core.pagination import api_page, api_window
 from regulus.core.permissions import operation
 from regulus.core.schemas import MultilineText, Name, Text
 from regulus.core.workflow import DeferredRows
@@ -211,9 +212,6 @@ def bundle_list(request: HttpRequest) -> list[dict[str, Any]]:
     return [bundle_out(b) for b in selectors.bundles_active()]
 
 
-MAX_OFFSET = 10_000_000
-
-
 @router.get("/licensing/applications", response=ApplicationPage, summary="办件列表（数据范围内）")
 @operation("licensing.application_view")
 def application_list(
@@ -222,9 +220,13 @@ def application_list(
     q: Text = "",
     overdue: bool = False,
     due_soon: bool = False,
-    limit: int = 50,
-    offset: int = 0,
+    limit: int | None = None,
+    offset: int | None = None,
+    page: int | None = None,
+    per_page: int | None = None,
 ) -> dict[str, Any]:
+    """分页用 limit（1–200，默认50）和 offset；page/per_page 为兼容的别名。"""
+    window = api_window(limit=limit, offset=offset, page=page, per_page=per_page)
     if state and state not in Application.State.values:
         raise ValidationError({"state": "状态不正确"})
     qs = selectors.applications_for(
@@ -234,12 +236,7 @@ def application_list(
         overdue_only=overdue,
         due_soon_only=due_soon,
     )
-    # Clamp before the numbers reach SQL: a 20-digit offset overflows the database's integer.
-    limit = max(1, min(limit, 200))
-    offset = max(0, min(offset, MAX_OFFSET))
-    rows = DeferredRows(qs)
-    page = rows[offset : offset + limit]
-    return {"count": rows.count(), "items": [application_out(a) for a in page]}
+    return api_page(DeferredRows(qs), window, application_out)
 
 
 @router.get("/licensing/applications/{number}", response=ApplicationOut, summary="办件详情")

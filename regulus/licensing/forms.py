@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 
 from regulus.core import ids
+from regulus.core.errors import field_messages
 from regulus.core.text import LINE, MULTILINE, NAME, clean_fields
 from regulus.licensing import selectors, services
 from regulus.licensing.models import Application, Bundle, EntityKindChoice
@@ -114,6 +115,5 @@ def application_form_submit(
 
 
 def error_dict(exc: ValidationError) -> dict[str, str]:
-    if hasattr(exc, "error_dict"):
-        return {k: "；".join(m for e in v for m in e.messages) for k, v in exc.error_dict.items()}
-    return {"__all__": "；".join(exc.messages)}
+    """A service's refusal as one message a field (core.errors)."""
+    return field_messages(exc)

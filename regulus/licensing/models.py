@@ -385,6 +385,8 @@ class Application(models.Model):
     audit_keys: ClassVar[dict[str, AuditKey]] = {
         "district_code": AuditKey(show=division_text),
         "deadline_provisional": AuditKey("期限暂定"),
+        "removed_material": AuditKey("删除的材料"),
+        "removed_file": AuditKey("删除的文件"),
     }
 
     class Meta:

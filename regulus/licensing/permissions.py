@@ -21,6 +21,11 @@ PERMISSIONS = declare(
         (R.HANDLER, R.LEADER),
     ),
     Permission(
+        "licensing.material_remove",
+        "在审查开始前删除误传的申请材料",
+        (R.WINDOW_CLERK, R.HANDLER, R.LEADER),
+    ),
+    Permission(
         "licensing.check_record", "录入现场核查和后置核查结论", (R.HANDLER, R.LEADER, R.INSPECTOR)
     ),
     Permission("licensing.catalogue_view", "查看事项清单和一件事", (R.ADMIN, *BUSINESS)),

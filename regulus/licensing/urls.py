@@ -24,6 +24,11 @@ urlpatterns = [
         "applications/<str:number>/materials/", applications.material_upload, name="material_upload"
     ),
     path(
+        "applications/<str:number>/materials/<int:pk>/remove/",
+        applications.material_remove,
+        name="material_remove",
+    ),
+    path(
         "applications/<str:number>/commitment/",
         applications.commitment_sign,
         name="commitment_sign",

@@ -19,6 +19,11 @@ urlpatterns = [
         name="application_material",
     ),
     path(
+        "applications/<str:number>/materials/<int:pk>/remove/",
+        views.application_material_remove,
+        name="application_material_remove",
+    ),
+    path(
         "applications/<str:number>/resubmit/",
         views.application_resubmit,
         name="application_resubmit",

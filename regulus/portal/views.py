@@ -26,6 +26,7 @@ from regulus.core.workflow import timeline
 from regulus.licensing import selectors, services
 from regulus.licensing.forms import application_form_context, application_form_submit, error_dict
 from regulus.licensing.models import Application, ApplicationMaterial, Bundle
+from regulus.licensing.services.applications import MATERIAL_STATES
 from regulus.licensing.views.documents import receipt_context
 from regulus.licensing.workflow import APPLICATION_FLOW
 from regulus.portal.limits import (
@@ -155,6 +156,7 @@ def application_progress(request: HttpRequest, number: str) -> HttpResponse:
             if app.state
             in (Application.State.ISSUED, Application.State.DELIVERED, Application.State.REVOKED)
             else None,
+            "can_remove": app.state in MATERIAL_STATES,
             "can_sign": not app.commitment_signed_at
             and app.state in (Application.State.SUBMITTED, Application.State.REVIEW)
             and not selectors.commitment_problem(matters),
@@ -199,6 +201,25 @@ def application_material(request: HttpRequest, number: str, pk: int) -> HttpResp
     return file_response(
         row.stored_name, download_name=row.original_name, content_type=row.content_type
     )
+
+
+@require_POST
+def application_material_remove(request: HttpRequest, number: str, pk: int) -> HttpResponse:
+    """The applicant takes back a wrong upload before review begins."""
+    app = _own_application(request, number)
+    row = get_object_or_404(
+        ApplicationMaterial.objects.select_related("material"), pk=pk, application=app
+    )
+    try:
+        services.material_remove(
+            application=app, actor=None, material=row, actor_name=app.contact_name
+        )
+    except ValidationError as exc:
+        for message in error_dict(exc).values():
+            messages.error(request, message)
+    else:
+        messages.success(request, f"已删除文件“{row.original_name}”")
+    return redirect("portal:application_progress", number=app.number)
 
 
 @require_POST

@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict
 
 from regulus.core.masking import mask_id_number
 from regulus.core.models import OrgUnit
+from regulus.core.pagination import api_window
 from regulus.core.permissions import operation
 from regulus.core.schemas import Id, MultilineText, Name, Text
 from regulus.core.scope import unit_is_visible
@@ -65,6 +66,8 @@ class EntityDetailOut(EntityOut):
 class EntityPage(BaseModel):
     count: int
     count_approximate: bool = False
+    limit: int
+    offset: int
     page: int
     per_page: int
     items: list[EntityOut]
@@ -202,11 +205,16 @@ def entity_list(
     risk: str = "",
     industry: str = "",
     sort: str = "new",
-    page: int = 1,
+    limit: int | None = None,
+    offset: int | None = None,
+    page: int | None = None,
+    per_page: int | None = None,
     count: bool = True,
 ) -> dict[str, Any]:
     """q：统一社会信用代码（精确）、名称片段（至少两个字，含曾用名）或法定代表人姓名。
+    分页用 limit（1–200，默认20）和 offset；page/per_page 为兼容的别名。
     count=false 时不计总数（count 返回 -1），翻页更快。"""
+    window = api_window(limit=limit, offset=offset, page=page, per_page=per_page, default_limit=20)
     filters = selectors.EntityFilters.from_params(
         {
             "q": q,
@@ -219,11 +227,17 @@ def entity_list(
         }
     )
     result = selectors.entity_search(
-        user=_auth(request), filters=filters, page=min(max(page, 1), 10_000), with_count=count
+        user=_auth(request),
+        filters=filters,
+        per_page=window.limit,
+        offset=window.offset,
+        with_count=count,
     )
     return {
         "count": result.count,
         "count_approximate": result.approximate,
+        "limit": window.limit,
+        "offset": window.offset,
         "page": result.page,
         "per_page": result.per_page,
         "items": [_out(e) for e in result.entities],

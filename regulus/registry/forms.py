@@ -9,6 +9,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from regulus.core import clock, ids
+from regulus.core.errors import add_to_form
 from regulus.core.forms import TextCheckedForm
 from regulus.core.masking import mask_id_number
 from regulus.core.models import OrgUnit
@@ -31,14 +32,7 @@ class DateInput(forms.DateInput):
 
 def add_service_errors(form: forms.Form, exc: ValidationError) -> None:
     """Put a service's ValidationError({field: 中文}) beside the form's matching field."""
-    if not hasattr(exc, "error_dict"):
-        for message in exc.messages:
-            form.add_error(None, message)
-        return
-    for field, errors in exc.error_dict.items():
-        field = SERVICE_FIELD_ALIASES.get(field, field)
-        for error in errors:
-            form.add_error(field if field in form.fields else None, error)
+    add_to_form(form, exc, aliases=SERVICE_FIELD_ALIASES)
 
 
 class StyledForm(TextCheckedForm):

@@ -12,11 +12,8 @@ the file size). The mode decides the end: "all-or-nothing" rolls back if any row
 
 from __future__ import annotations
 
-import codecs
 import contextlib
-import csv
 import datetime as dt
-import io
 import json
 import logging
 import marshal
@@ -24,7 +21,6 @@ import queue
 import sqlite3
 import threading
 import time
-import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,6 +33,17 @@ from regulus.core import clock
 from regulus.core.audit import AuditTrail, audited
 from regulus.core.models import AuditLog
 from regulus.core.scope import scope_unit_ids
+from regulus.core.tabular import (
+    MODES,
+    Column,
+    RowError,
+    TableError,
+    TableSource,
+    check_header,
+    check_upload,
+)
+from regulus.core.tabular import map_header as tabular_map_header
+from regulus.core.tabular import write_error_report as write_error_report
 from regulus.registry import search
 from regulus.registry.rules import (
     FIELD_LABELS,
@@ -70,7 +77,12 @@ COLUMNS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("status_changed_on", ("状态变更日期",)),
     ("risk_class", ("信用风险分类", "风险分类")),
 )
-HEADER_TO_FIELD = {h.replace(" ", ""): f for f, headers in COLUMNS for h in headers}
+# The same columns as core.tabular declares them (the rows themselves are checked by
+# rules.EntityRules and FastRowCleaner, in the preparer: see RowPreparer).
+TABLE_COLUMNS = tuple(
+    Column(name=f, label=FIELD_LABELS.get(f, f), headers=headers, required=f in REQUIRED)
+    for f, headers in COLUMNS
+)
 TEMPLATE_HEADERS = [headers[0] for _f, headers in COLUMNS]
 
 PIPELINE_DEPTH = 4  # prepared batches waiting for the writer (see _prepare_in_child)
@@ -117,22 +129,12 @@ ENTITY_COLUMNS = (
 UPDATE_COLUMNS = (*ENTITY_COLUMNS[2:-2], "updated_at")
 
 
-MODE_LABELS = {"good-rows": "只导入正确的行", "all-or-nothing": "全部正确才导入"}
+MODE_LABELS = MODES
+FileError = TableError  # the file as a whole cannot be read (core.tabular)
 
 
-class FileError(Exception):
-    """The file as a whole cannot be read (encoding, format, missing columns)."""
-
-
-@dataclass
-class RowError:
-    line: int
-    field: str
-    message: str
-
-    @property
-    def field_label(self) -> str:
-        return FIELD_LABELS.get(self.field, self.field or "整行")
+def row_error(line: int, fieldname: str, message: str) -> RowError:
+    return RowError(line, fieldname, message, FIELD_LABELS.get(fieldname, fieldname or "整行"))
 
 
 @dataclass
@@ -155,120 +157,22 @@ class ImportResult:
 
 
 # --------------------------------------------------------------------------------------------
-# Reading files
+# Reading files: core.tabular
 # --------------------------------------------------------------------------------------------
 
-XLSX_MAGIC = b"PK\x03\x04"
+RowSource = TableSource
 
 
-def check_upload(name: str, head: bytes, size: int, *, limit_size: bool = True) -> str:
-    """The file kind ("csv"/"xlsx") after checking extension against content and the size
-    (uploads are limited to settings.UPLOAD_MAX_MB; the command line is not)."""
-    limit = settings.UPLOAD_MAX_MB * 1024 * 1024
-    if limit_size and size > limit:
-        raise FileError(f"文件大小{size / 1024 / 1024:.1f} MB，超过上限{settings.UPLOAD_MAX_MB} MB")
-    suffix = Path(name).suffix.lower()
-    if suffix == ".xlsx":
-        if not head.startswith(XLSX_MAGIC):
-            raise FileError("文件扩展名为.xlsx，但内容不是Excel工作簿（请用Excel/WPS另存为.xlsx）")
-        return "xlsx"
-    if suffix == ".csv":
-        if head.startswith(XLSX_MAGIC):
-            raise FileError("文件扩展名为.csv，但内容是Excel工作簿（请改扩展名为.xlsx或另存为CSV）")
-        if b"\x00" in head:
-            raise FileError("文件不是文本格式的CSV（含有二进制内容）")
-        return "csv"
-    raise FileError(f"不支持的文件类型“{suffix or '无扩展名'}”，请上传.xlsx或.csv文件")
-
-
-def _detect_encoding(head: bytes) -> str:
-    if head.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig"
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    try:
-        decoder.decode(head, final=False)
-    except UnicodeDecodeError:
-        return "gb18030"
-    return "utf-8"
-
-
-class RowSource:
-    """Rows of a file as (line number, list of cell values); progress as a fraction 0..1."""
-
-    def __init__(self, path: Path, kind: str) -> None:
-        self.path, self.kind = path, kind
-        self.size = path.stat().st_size
-        self._raw: Any = None
-        self._ws_rows = 0
-        self.encoding = ""
-
-    def fraction(self, line: int) -> float:
-        if self.kind == "csv" and self._raw is not None and self.size:
-            try:
-                return min(1.0, self._raw.tell() / self.size)
-            except (OSError, ValueError):
-                return 0.0
-        return min(1.0, line / self._ws_rows) if self._ws_rows else 0.0
-
-    def rows(self) -> Iterator[tuple[int, list[Any]]]:
-        return self._csv_rows() if self.kind == "csv" else self._xlsx_rows()
-
-    def _csv_rows(self) -> Iterator[tuple[int, list[Any]]]:
-        raw = self._raw = open(self.path, "rb")  # noqa: SIM115 - closed in finally
-        try:
-            self.encoding = _detect_encoding(raw.read(65536))
-            raw.seek(0)
-            text = io.TextIOWrapper(raw, encoding=self.encoding, newline="")
-            reader = csv.reader(text)
-            line = 0
-            try:
-                for row in reader:
-                    line = reader.line_num
-                    yield line, row
-            except UnicodeDecodeError as exc:
-                raise FileError(
-                    f"文件编码无法识别（第{line + 1}行附近）：请另存为UTF-8或GB18030编码的CSV"
-                ) from exc
-            except csv.Error as exc:
-                raise FileError(f"CSV格式错误（第{line + 1}行附近）：{exc}") from exc
-        finally:
-            raw.close()
-
-    def _xlsx_rows(self) -> Iterator[tuple[int, list[Any]]]:
-        from openpyxl import load_workbook
-
-        try:
-            book = load_workbook(self.path, read_only=True, data_only=True)
-        except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-            raise FileError("Excel文件已损坏或不是.xlsx格式") from exc
-        try:
-            sheet = book.worksheets[0]
-            self._ws_rows = sheet.max_row or 0
-            for line, row in enumerate(sheet.iter_rows(values_only=True), start=1):
-                yield line, [_cell(v) for v in row]
-        finally:
-            book.close()
-
-
-def _cell(value: Any) -> Any:
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, int) and not isinstance(value, bool):
-        return str(value)
-    return value
+def check_file(name: str, path: Path | str, size: int, *, limit_size: bool = True) -> str:
+    """The kind of an entity file after core.tabular's upload checks and its header's
+    (TableError: refused before it is stored or imported)."""
+    kind = check_upload(name, path, size, limit_size=limit_size)
+    check_header(path, kind, TABLE_COLUMNS)
+    return kind
 
 
 def map_header(header: list[Any]) -> dict[str, int]:
-    mapping: dict[str, int] = {}
-    for index, cell in enumerate(header):
-        key = str(cell or "").strip().lstrip("\ufeff").replace(" ", "").replace("*", "")
-        fieldname = HEADER_TO_FIELD.get(key)
-        if fieldname and fieldname not in mapping:
-            mapping[fieldname] = index
-    missing = [FIELD_LABELS[f] for f in REQUIRED if f not in mapping]
-    if missing:
-        raise FileError("缺少必需的列：" + "、".join(missing) + "（第1行应为列名，见导入模板）")
-    return mapping
+    return tabular_map_header(header, TABLE_COLUMNS)
 
 
 # --------------------------------------------------------------------------------------------
@@ -712,7 +616,7 @@ class EntityImporter:
     def _error(self, line: int, fieldname: str, message: str) -> None:
         self.result.error_count += 1
         if len(self.result.errors) < REPORT_ERRORS:
-            self.result.errors.append(RowError(line, fieldname, message))
+            self.result.errors.append(row_error(line, fieldname, message))
 
     def run(self, path: Path | str, *, name: str = "") -> ImportResult:
         started = time.monotonic()
@@ -720,9 +624,7 @@ class EntityImporter:
         name = name or path.name
         self.file_label = self.file_label or name
         try:
-            with path.open("rb") as handle:
-                head = handle.read(65536)
-            kind = check_upload(name, head, path.stat().st_size, limit_size=self.limit_size)
+            kind = check_upload(name, path, path.stat().st_size, limit_size=self.limit_size)
             source = RowSource(path, kind)
             with (
                 self._checkpoint_after_commit(),
@@ -1299,27 +1201,12 @@ TEMPLATE_EXAMPLE = [
 
 
 def write_template(target: Any) -> None:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
+    from dataclasses import replace
 
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "市场主体"
-    sheet.append(TEMPLATE_HEADERS)
-    for cell, (fieldname, _h) in zip(sheet[1], COLUMNS, strict=True):
-        if fieldname in REQUIRED:
-            cell.font = Font(bold=True, color="C00000")
-    sheet.append(TEMPLATE_EXAMPLE)
-    for column in sheet.columns:
-        for cell in column:
-            cell.number_format = "@"
-    notes = book.create_sheet("填写说明")
-    notes.append(["列名", "必填", "说明"])
-    for fieldname, headers in COLUMNS:
-        notes.append(
-            [headers[0], "是" if fieldname in REQUIRED else "", COLUMN_NOTES.get(fieldname, "")]
-        )
-    book.save(target)
+    from regulus.core.tabular import write_template as write_table_template
+
+    columns = [replace(c, note=COLUMN_NOTES.get(c.name, "")) for c in TABLE_COLUMNS]
+    write_table_template(columns, target, title="市场主体", example=TEMPLATE_EXAMPLE)
 
 
 COLUMN_NOTES = {
@@ -1338,16 +1225,3 @@ COLUMN_NOTES = {
     "status_changed_on": "YYYY-MM-DD，不早于成立日期",
     "risk_class": "A / B / C / D，可空",
 }
-
-
-def write_error_report(errors: list[RowError], total: int, target: Any) -> None:
-    from openpyxl import Workbook
-
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("错误报告")
-    sheet.append(["行号", "字段", "错误"])
-    for error in errors:
-        sheet.append([error.line, error.field_label, error.message])
-    if total > len(errors):
-        sheet.append(["", "", f"共{total}个错误，本报告列出前{len(errors)}个"])
-    book.save(target)

@@ -276,12 +276,23 @@ def _index_query(user: Any, filters: EntityFilters) -> search.IndexQuery:
 
 
 def entity_search(
-    *, user: Any, filters: EntityFilters, page: int = 1, per_page: int = 20, with_count: bool = True
+    *,
+    user: Any,
+    filters: EntityFilters,
+    page: int = 1,
+    per_page: int = 20,
+    with_count: bool = True,
+    offset: int | None = None,
 ) -> SearchResult:
     """One search box: a USCC (exact), a name fragment of two or more characters (former
     names included), a legal representative's full name, or a legal representative's
-    resident ID number (exact, through its keyed hash); plus filters and a sort."""
+    resident ID number (exact, through its keyed hash); plus filters and a sort. The rows
+    from `offset` (the API's limit/offset: per_page is the limit) or else from `page`."""
     page = max(1, page)
+    if offset is None:
+        offset = (page - 1) * per_page
+    else:
+        page = offset // per_page + 1
     q = filters.q
     if not user.is_authenticated:
         return SearchResult([], 0, page, per_page)
@@ -290,7 +301,7 @@ def entity_search(
     if number:
         services.record_id_number_search(actor=user, number=number)
         qs = with_id_hash(entity_queryset(user, filters), keyed_hash(number))
-        return _list_page(qs, filters, page, per_page, with_count, mode="person")
+        return _list_page(qs, filters, offset, per_page, with_count, mode="person")
     if uscc:
         return _uscc_page(entity_queryset(user, filters), uscc, per_page)
     refusal = search_refusal(q)
@@ -300,9 +311,9 @@ def entity_search(
         query = _index_query(user, filters)
         if query.unit_ids is not None and not query.unit_ids:
             return SearchResult([], 0, page, per_page, mode="fragment")
-        found = _fragment_page(query, filters.sort, page, per_page, with_count)
+        found = _fragment_page(query, filters.sort, offset, per_page, with_count)
         return _with_partial_code_hint(found, q)
-    return _list_page(entity_queryset(user, filters), filters, page, per_page, with_count)
+    return _list_page(entity_queryset(user, filters), filters, offset, per_page, with_count)
 
 
 def _uscc_page(qs: QuerySet[Entity], uscc: str, per_page: int) -> SearchResult:
@@ -312,10 +323,10 @@ def _uscc_page(qs: QuerySet[Entity], uscc: str, per_page: int) -> SearchResult:
 
 
 def _fragment_page(
-    query: search.IndexQuery, sort: str, page: int, per_page: int, with_count: bool
+    query: search.IndexQuery, sort: str, offset: int, per_page: int, with_count: bool
 ) -> SearchResult:
     """A page of the index's matches, in the order of the search, and how many there are."""
-    offset = (page - 1) * per_page
+    page = offset // per_page + 1
     pks = search.search_ids(query, sort=sort, offset=offset, limit=per_page)
     by_pk = entities_by_ids(pks)
     rows = [by_pk[pk] for pk in pks if pk in by_pk]
@@ -343,7 +354,7 @@ def public_entity_search(q: str) -> SearchResult:
     if _short_word(q):
         return SearchResult([], 0, 1, PUBLIC_RESULTS, message=SHORT_WORD, mode="fragment")
     query = search.IndexQuery(fragment=q, names_only=True)
-    found = _fragment_page(query, "new", 1, PUBLIC_RESULTS, with_count=True)
+    found = _fragment_page(query, "new", 0, PUBLIC_RESULTS, with_count=True)
     return _with_partial_code_hint(found, q)
 
 
@@ -425,13 +436,13 @@ def _entities_by_ids_sql(vendor: str) -> tuple[RawColumns, RawColumns, str]:
 def _list_page(
     qs: QuerySet[Entity],
     filters: EntityFilters,
-    page: int,
+    offset: int,
     per_page: int,
     with_count: bool,
     mode: str = "list",
 ) -> SearchResult:
     """One page of an ORM-filtered list in the requested order, and its count."""
-    offset = (page - 1) * per_page
+    page = offset // per_page + 1
     rows = list(
         qs.select_related("unit")
         .defer(*LIST_DEFERRED)

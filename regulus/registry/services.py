@@ -265,17 +265,18 @@ def import_progress_file(job_id: int) -> Path:
 
 
 def import_job_create(*, actor: Any, upload: UploadedFile) -> ImportJob:
-    """Keep an uploaded file (after checking size and extension against content) and start
-    its check (a dry run) in the background."""
-    from regulus.registry.importing import FileError, check_upload
+    """Keep an uploaded file (after checking it: size, extension against content, an .xlsx's
+    container and decompressed size, an empty .csv, the header's required columns; refused
+    at once, never later in the background job) and start its check (a dry run) in the
+    background."""
+    from regulus.core.tabular import check_header, check_upload
+    from regulus.registry.importing import TABLE_COLUMNS, FileError
     from regulus.registry.tasks import import_job_run
 
     permissions.require(actor, "registry.entity_import")
     name = Path(upload.name or "").name[:200]
-    head = upload.read(65536)
-    upload.seek(0)
     try:
-        check_upload(name, head, upload.size or 0)
+        kind = check_upload(name, upload, upload.size or 0)
     except FileError as exc:
         raise ValidationError({"file": str(exc)}) from exc
     with audited(actor=actor) as audit:
@@ -292,6 +293,12 @@ def import_job_create(*, actor: Any, upload: UploadedFile) -> ImportJob:
         with target.open("wb") as out:
             for chunk in upload.chunks():
                 out.write(chunk)
+        try:
+            # Its header too, read from the stored copy (the upload itself was checked above).
+            check_header(target, kind, TABLE_COLUMNS)
+        except FileError as exc:
+            shutil.rmtree(folder, ignore_errors=True)  # the job's row is rolled back
+            raise ValidationError({"file": str(exc)}) from exc
         job.file_path = str(target)
         job.save(update_fields=["file_path"])
         # The file is personal data (ID numbers) kept on the server until its import ends:

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from regulus.core import ids
 from regulus.core.htmx import wants_fragment
 from regulus.core.masking import mask_id_number
+from regulus.core.pagination import page_number
 from regulus.core.permissions import allows, page
 from regulus.core.selectors import units_visible_to
 from regulus.registry import exporting, selectors, services
@@ -37,10 +38,8 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _page_number(request: HttpRequest) -> int:
-    try:
-        return max(1, min(int(request.GET.get("page", "1")), 10_000))
-    except ValueError:
-        return 1
+    """core.views.page_number: the last page is not known before the search runs."""
+    return page_number(request)
 
 
 def _query_without_page(request: HttpRequest) -> str:

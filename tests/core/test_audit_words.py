@@ -18,6 +18,7 @@ from regulus.core.models import AuditLog, User
 from regulus.core.selectors import audit_change_lines, audit_timeline
 from regulus.registry import exporting, selectors
 from regulus.registry import services as registry_services
+from regulus.registry.importing import TEMPLATE_HEADERS
 from regulus.registry.models import Entity, ImportJob
 from tests.operation_log import problems
 from tests.registry.conftest import make_entity
@@ -75,7 +76,8 @@ def test_a_yes_no_change_reads_as_shi_fou_and_a_unit_by_its_name(city_admin, han
 
 def test_cancelled_import_reads_its_states_and_never_its_server_paths(handler, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    upload = SimpleUploadedFile("主体.csv", "统一社会信用代码,名称\n".encode())
+    # The template's header (a file without its required columns is refused at upload).
+    upload = SimpleUploadedFile("主体.csv", (",".join(TEMPLATE_HEADERS) + "\n").encode())
     job = registry_services.import_job_create(actor=handler, upload=upload)
     job.refresh_from_db()
     if job.state == ImportJob.State.CHECKED:

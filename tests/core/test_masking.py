@@ -328,7 +328,10 @@ def test_text_masks_luhn_valid_bank_card_only() -> None:
     card = card_number("622202123456123")
     wrong = card[:-1] + str((int(card[-1]) + 1) % 10)
     assert mask_text(f"账号{card}。") == f"账号{'*' * 12}{card[-4:]}。"
-    assert mask_text(f"账号{wrong}。") == f"账号{wrong}。"
+    # Unnamed, a number that fails Luhn is no card (an order number, say) and stays ...
+    assert mask_text(f"编号{wrong}。") == f"编号{wrong}。"
+    # ... but named as an account it is one (corporate accounts have no Luhn digit).
+    assert mask_text(f"账号{wrong}。") == f"账号{'*' * 12}{wrong[-4:]}。"
 
 
 def test_text_masks_grouped_bank_card() -> None:
@@ -370,3 +373,89 @@ def test_text_mask_is_idempotent(text: str, names: list[str]) -> None:
 def test_text_mask_never_touches_a_uscc_bounded_by_non_alphanumerics(text: str) -> None:
     sentence = f"{text}，代码{USCC}。"
     assert f"代码{USCC}。" in mask_text(sentence)
+
+
+# --- addresses, accounts and plates inside free text (domain.md §5) ---------------------------
+
+from regulus.core.masking import _NOT_ROAD, ADDRESS_MASK  # noqa: E402
+
+road_chars = st.characters(min_codepoint=0x4E00, max_codepoint=0x9FA5).filter(
+    lambda c: c not in _NOT_ROAD
+)
+numerals = st.one_of(
+    st.integers(1, 9999).map(str), st.sampled_from(["一", "二", "三", "十二", "二十一"])
+)
+street_addresses = st.builds(
+    lambda name, road, door, rest: f"{name}{road}{door}号{rest}",
+    st.text(road_chars, min_size=1, max_size=6),
+    st.sampled_from(["路", "街", "大道", "大街", "巷", "中路", "北街"]),
+    st.integers(1, 9999).map(str),
+    st.sampled_from(["", "5栋301室", "A座1203", "2单元", "附1号", "3号楼"]),
+)
+village_addresses = st.builds(
+    lambda name, n: f"{name}村{n}组",
+    st.text(road_chars, min_size=1, max_size=5),
+    numerals,
+)
+# What introduces an address in a decision, and what follows it.
+before_address = st.sampled_from(
+    ["住所地长沙市岳麓区", "家住", "现住", "经营场所位于芙蓉区", "，住", "地址：", "户籍地浏阳市"]
+)
+after_address = st.sampled_from(["", "。", "，电话见卷宗。", "；", "（以下简称当事人）"])
+accounts = st.from_regex(r"\A[1-9][0-9]{9,24}\Z")
+account_words = st.sampled_from(
+    ["账号", "银行账号", "开户账号：", "基本账户", "收款账户为", "卡号 "]
+)
+
+
+@given(before_address, street_addresses, after_address)
+def test_text_masks_street_addresses_with_door_numbers(
+    before: str, address: str, after: str
+) -> None:
+    masked = mask_text(f"当事人{before}{address}{after}")
+    assert address not in masked and ADDRESS_MASK in masked
+    assert masked.startswith(f"当事人{before}") and masked.endswith(after)
+    assert "号" not in masked.removeprefix(f"当事人{before}")
+
+
+@given(before_address, village_addresses, after_address)
+def test_text_masks_village_group_addresses(before: str, address: str, after: str) -> None:
+    masked = mask_text(f"当事人{before}{address}{after}")
+    assert address not in masked and ADDRESS_MASK in masked
+    assert masked.startswith(f"当事人{before}") and masked.endswith(after)
+
+
+@given(account_words, accounts, after_address)
+def test_text_masks_bank_accounts_named_as_such(word: str, number: str, after: str) -> None:
+    masked = mask_text(f"{word}{number}{after}")
+    assert number not in masked
+    assert masked == f"{word}{mask_bank_account(number)}{after}"
+
+
+@given(plates, filler)
+def test_text_masks_any_plate(plate: str, after: str) -> None:
+    assume(not after[:1].isascii() or not after[:1].isalnum())
+    masked = mask_text(f"车牌号{plate}{after}")
+    assert plate not in masked and mask_plate(plate) in masked
+
+
+dates = st.dates(min_value=dt.date(1990, 1, 1), max_value=dt.date(2035, 12, 31))
+ordinary_texts = st.lists(
+    st.one_of(
+        dates.map(lambda d: f"{d.year}年{d.month}月{d.day}日"),
+        dates.map(lambda d: d.isoformat()),
+        st.decimals(0, 10**7, places=2).map(lambda a: f"罚款人民币{a}元"),
+        st.integers(1, 10**6).map(lambda a: f"没收违法所得{a}元，"),
+        st.integers(2000, 2035).map(lambda y: f"长市监罚〔{y}〕"),
+        st.integers(1, 999).map(lambda n: f"{n}号"),
+        st.integers(1, 200).map(lambda n: f"依据《产品质量法》第{n}条"),
+        st.just(f"统一社会信用代码{USCC}"),
+        st.sampled_from(["当事人", "经查", "责令改正", "，", "。", "长沙市芙蓉区市场监督管理局"]),
+    ),
+    max_size=10,
+).map("".join)
+
+
+@given(ordinary_texts)
+def test_text_leaves_dates_amounts_document_numbers_and_usccs_alone(text: str) -> None:
+    assert mask_text(text) == text

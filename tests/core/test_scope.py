@@ -62,7 +62,7 @@ def test_outsider_gets_404_through_api(client, handler, outsider):
     assert response.status_code == 404
     assert response.json()["code"] == "not_found"
     listed = client.get("/api/v1/staff").json()
-    assert handler.pk not in [s["id"] for s in listed]
+    assert handler.pk not in [s["id"] for s in listed["items"]]
 
 
 def test_handler_cannot_change_staff_even_in_own_district(client, handler, colleague):

@@ -74,6 +74,8 @@ def _samples(city: dict[str, Any]) -> dict[str, dict[str, Callable[[], Any]]]:
             "object_id": lambda: city["clocked"].pk,
         },
         "portal:application_material": {"pk": lambda: city["material"].pk},
+        "portal:application_material_remove": {"pk": lambda: city["material"].pk},
+        "licensing:material_remove": {"pk": lambda: city["material"].pk},
         "*": {
             "uscc": lambda: city["entity"].uscc,
             "number": lambda: app.number,

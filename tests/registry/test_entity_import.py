@@ -726,3 +726,53 @@ def test_web_import_preview_of_a_file_without_a_good_row_offers_no_import(
     assert "commit-good" not in page and "commit-all" not in page
     assert not re.search(r"导入[^<]{0,20}\b0 行", page)
     assert 'data-testid="cancel"' in page
+
+
+def _zip(members):
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in members.items():
+            z.writestr(name, data)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "rule"),
+    [
+        ("主体.csv", b"", "是空的"),
+        ("主体.csv", b"\xef\xbb\xbf\r\n  \r\n", "是空的"),
+        ("主体.xlsx", _zip({"xl/readme.txt": b"x"}), "缺少Excel工作簿（.xlsx）应有的结构"),
+        ("主体.xlsx", _zip({"[Content_Types].xml": b"<T/>", "xl/workbook.xml": b"<bad"}), ""),
+        ("主体.csv", "名称,地址\n甲,乙\n".encode(), "缺少必需的列"),
+    ],
+)
+def test_a_bad_import_file_is_refused_at_upload_not_in_the_job(
+    client, handler, settings, tmp_path, name, content, rule
+):
+    """An empty .csv, an .xlsx that is no workbook, a header without the required columns:
+    refused when uploaded (422, the file named), no job created, nothing stored."""
+    settings.MEDIA_ROOT = tmp_path
+    client.force_login(handler)
+    response = _upload(client, name, content)
+    page = response.content.decode()
+    assert response.status_code == 422 and rule in page
+    assert ImportJob.objects.count() == 0
+    assert not any(p.is_file() for p in tmp_path.rglob("*"))
+
+
+def test_an_xlsx_over_the_decompressed_ceiling_is_refused_at_upload(
+    client, handler, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    settings.UPLOAD_UNZIPPED_MAX_MB = 1
+    client.force_login(handler)
+    book = _zip({
+        "[Content_Types].xml": b"<T/>",
+        "xl/workbook.xml": b"<w/>",
+        "xl/sharedStrings.xml": b"0" * (3 * 1024 * 1024),
+    })  # fmt: skip
+    response = _upload(client, "主体.xlsx", book)
+    assert response.status_code == 422 and "解压后" in response.content.decode()
+    assert ImportJob.objects.count() == 0

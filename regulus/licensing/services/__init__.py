@@ -21,6 +21,7 @@ from regulus.licensing.services.applications import (
     joint_check_complete,
     joint_check_schedule,
     material_add,
+    material_remove,
 )
 from regulus.licensing.services.catalogue import (
     BUNDLE_ICONS,
@@ -63,6 +64,7 @@ __all__ = [
     "joint_check_complete",
     "joint_check_schedule",
     "material_add",
+    "material_remove",
     "matter_rule_add",
     "matter_update",
     "stats_export",

@@ -9,13 +9,14 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 
 from regulus.core import calendar, clock, ids, permissions
 from regulus.core.audit import audited, snapshot
 from regulus.core.clock_services import clock_start
 from regulus.core.crypto import keyed_hash
 from regulus.core.documents import number_next, number_retry
-from regulus.core.files import file_store, file_validate
+from regulus.core.files import file_delete, file_store, file_validate
 from regulus.core.models import AuditLog, OrgUnit
 from regulus.core.workflow import event_record, transition_fire
 from regulus.licensing import selectors
@@ -406,6 +407,57 @@ def material_add(
             summary=f"补充材料：{row.material.name}",
         )
     return row
+
+
+def material_remove(
+    *,
+    application: Application,
+    actor: Any,
+    material: ApplicationMaterial,
+    actor_name: str = "",
+) -> None:
+    """Take back a wrong upload before review begins (the application waits for acceptance,
+    or for the applicant's correction): the row goes, and its stored file once that is
+    committed. The applicant (actor None: the portal) removes their own; a staff member
+    needs licensing.material_remove. Refused once review has begun."""
+    if actor is not None:
+        permissions.require(actor, "licensing.material_remove")
+    if material.application_id != application.pk:
+        raise ValidationError({"material": "该材料不属于本申请"})
+    what = f"材料“{material.material.name}”的文件“{material.original_name}”"
+    if application.state not in MATERIAL_STATES:
+        raise ValidationError(
+            f"当前状态为“{application.get_state_display()}”，审查已开始，不能再删除{what}"
+        )
+    stored = material.stored_name
+    with audited(actor=_actor_label(actor, f"申请人{application.contact_name}")) as audit:
+        locked = Application.objects.select_for_update().get(pk=application.pk)
+        if locked.state not in MATERIAL_STATES:
+            raise ValidationError(
+                f"当前状态为“{locked.get_state_display()}”，审查已开始，不能再删除{what}"
+            )
+        material.delete()
+        _refresh_materials_count(application)
+        event_record(
+            obj=application,
+            workflow=APPLICATION_FLOW,
+            state=application.state,
+            actor=actor,
+            actor_name=actor_name or application.contact_name,
+            label="删除材料",
+            note=f"{material.material.name}：{material.original_name}",
+        )
+        audit.record(
+            action=AuditLog.Action.DELETE,
+            obj=application,
+            summary=f"删除误传的材料：{material.material.name}（{material.original_name}）",
+            changes={
+                "removed_material": material.material.name,
+                "removed_file": material.original_name,
+            },
+        )
+        if stored:
+            transaction.on_commit(lambda: file_delete(stored))
 
 
 def commitment_sign(*, application: Application, signer: str, actor: Any = None) -> Application:

@@ -22,11 +22,13 @@ from regulus.licensing import selectors, services
 from regulus.licensing.forms import application_form_context, application_form_submit
 from regulus.licensing.models import (
     Application,
+    ApplicationMaterial,
     Bundle,
     Certificate,
     JointCheck,
     VerificationTask,
 )
+from regulus.licensing.services.applications import MATERIAL_STATES
 from regulus.licensing.views.common import flash_errors, staff_user
 from regulus.licensing.workflow import APPLICATION_FLOW, state_badge
 
@@ -153,6 +155,8 @@ def application_detail(request: HttpRequest, number: str) -> HttpResponse:
         "delivery_choices": Application.Delivery.choices,
         "can_fast_track": selectors.can_fast_track(app, user),
         "can_sign_commitment": selectors.can_sign_commitment(app, matters),
+        "can_remove_materials": app.state in MATERIAL_STATES
+        and allows(user, "licensing.material_remove"),
     }
     return render(request, "licensing/application_detail.html", context)
 
@@ -245,6 +249,18 @@ def material_upload(request: HttpRequest, number: str) -> HttpResponse:
         )
 
     return _action(request, number, run, "材料已上传")
+
+
+@page("licensing.material_remove")
+@require_POST
+def material_remove(request: HttpRequest, number: str, pk: int) -> HttpResponse:
+    def run(app: Application, user: User) -> None:
+        row = get_object_or_404(
+            ApplicationMaterial.objects.select_related("material"), pk=pk, application=app
+        )
+        services.material_remove(application=app, actor=user, material=row)
+
+    return _action(request, number, run, "已删除误传的材料文件")
 
 
 @page("licensing.application_handle")

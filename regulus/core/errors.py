@@ -1,0 +1,45 @@
+"""One conversion of a Django ValidationError into field errors, for forms, pages and the API.
+
+Services raise `ValidationError({field: 中文})` (or a bare message for the whole input);
+`field_errors(exc)` gives `{field: [messages]}` ("__all__" for what names no field),
+`field_messages(exc)` the same joined into one string a field (the API's `fields` and the
+licensing forms' error dicts), and `add_to_form(form, exc, aliases=...)` puts each message
+beside the form's matching field (or at the top when the form has no such field).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+
+WHOLE = NON_FIELD_ERRORS  # "__all__": the key of the messages that name no field
+
+
+def field_errors(exc: ValidationError) -> dict[str, list[str]]:
+    """Each field's messages, in order; the messages that name no field under "__all__"."""
+    if hasattr(exc, "error_dict"):
+        result: dict[str, list[str]] = {}
+        for key, errors in exc.error_dict.items():
+            messages = [m for error in errors for m in error.messages]
+            if messages:
+                result.setdefault(key or WHOLE, []).extend(messages)
+        return result
+    messages = list(exc.messages)
+    return {WHOLE: messages} if messages else {}
+
+
+def field_messages(exc: ValidationError, separator: str = "；") -> dict[str, str]:
+    """Each field's messages joined into one string."""
+    return {key: separator.join(messages) for key, messages in field_errors(exc).items()}
+
+
+def add_to_form(form: Any, exc: ValidationError, *, aliases: Mapping[str, str] = {}) -> None:
+    """Put a service's refusal beside the form's fields (a key the form has no field for, after
+    `aliases` maps a service's name to the form's, goes to the top of the form)."""
+    for key, messages in field_errors(exc).items():
+        name = aliases.get(key, key)
+        target = name if name in form.fields else None
+        for message in messages:
+            form.add_error(target, message)
