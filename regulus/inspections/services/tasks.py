@@ -358,13 +358,8 @@ def source_enter(*, actor: Any, task: Task, value: str) -> SourceEntry:
     if task.state == Task.State.DRAWN:
         raise ValidationError({"value": "该任务已经抽取，随机源不能再录入"})
     if clock.now() < task.source_available_at:
-        raise ValidationError(
-            {
-                "value": f"随机源尚未产生（产生时间{localtime(task.source_available_at):%Y-%m-%d %H:%M}）"
-                "，不能录入"
-            }），不能录入"
-            }
-        )
+        when = f"{localtime(task.source_available_at):%Y-%m-%d %H:%M}"
+        raise ValidationError({"value": f"随机源尚未产生（产生时间{when}），不能录入"})
     entries = list(task.source_entries.all())
     if len(entries) >= 2:
         raise ValidationError({"value": "随机源已由两人录入确认"})
