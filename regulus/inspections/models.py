@@ -448,6 +448,9 @@ class Target(models.Model):
     state = models.CharField("状态", max_length=10, choices=State.choices, default=State.ASSIGNED)
     checked_on = models.DateField("检查日期", null=True, blank=True)
     published_on = models.DateField("公示日期", null=True, blank=True)
+    # The running publication clock's date (core.workflow: the kernel keeps it).
+    deadline = models.DateField("公示期限", null=True, blank=True)
+    deadline_provisional = models.BooleanField("期限暂定", default=False)
 
     objects = ScopedQuerySet.as_manager()
     scope_unit_field = "task__unit"
@@ -459,7 +462,10 @@ class Target(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["task", "entity"], name="inspections_target_unique")
         ]
-        indexes = [models.Index(fields=["entity", "task"], name="inspections_target_entity")]
+        indexes = [
+            models.Index(fields=["entity", "task"], name="inspections_target_entity"),
+            models.Index(fields=["state", "deadline"], name="inspections_target_due"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.task.number} #{self.position}"

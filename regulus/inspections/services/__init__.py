@@ -33,3 +33,7 @@ __all__ = [
     "verify",
     "withdrawal_draw",
 ]
+
+from regulus.inspections.services.results import result_enter, result_publish
+
+__all__ += ["result_enter", "result_publish"]

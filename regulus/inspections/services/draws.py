@@ -129,7 +129,7 @@ def draw_run(*, actor: Any, task: Task) -> Draw:
         entity_ids = _ids_by_uscc(usccs)
         _insert(
             Target._meta.db_table,
-            ["task_id", "entity_id", "stratum", "position", "state"],
+            ["task_id", "entity_id", "stratum", "position", "state", "deadline_provisional"],
             [
                 (
                     task.pk,
@@ -137,6 +137,7 @@ def draw_run(*, actor: Any, task: Task) -> Draw:
                     lists.targets[i].stratum,
                     pos,
                     Target.State.ASSIGNED,
+                    False,
                 )
                 for pos, i in enumerate(result.targets, start=1)
             ],
