@@ -22,32 +22,43 @@ DISTRICTS = ("430102", "430103")
 def lists(draw):
     n_targets = draw(st.integers(1, 60))
     targets = [
-        drawalgo.TargetLine(f"T{i:05d}", draw(st.sampled_from(drawalgo.STRATA)),
-                            draw(st.sampled_from(DISTRICTS)))
+        drawalgo.TargetLine(
+            f"T{i:05d}", draw(st.sampled_from(drawalgo.STRATA)), draw(st.sampled_from(DISTRICTS))
+        )
         for i in range(n_targets)
-    ]  # fmt: skip
+    ]
     n_insp = draw(st.integers(4, 14))
     inspectors = [
-        drawalgo.InspectorLine(f"N{i:03d}", draw(st.sampled_from(DISTRICTS)),
-                               draw(st.sampled_from(["2026-01-31", "2027-12-31", "2028-12-31"])))
+        drawalgo.InspectorLine(
+            f"N{i:03d}",
+            draw(st.sampled_from(DISTRICTS)),
+            draw(st.sampled_from(["2026-01-31", "2027-12-31", "2028-12-31"])),
+        )
         for i in range(n_insp)
-    ]  # fmt: skip
+    ]
     exclusions = draw(
         st.sets(
-            st.tuples(st.sampled_from([i.number for i in inspectors]),
-                      st.sampled_from([t.uscc for t in targets])),
+            st.tuples(
+                st.sampled_from([i.number for i in inspectors]),
+                st.sampled_from([t.uscc for t in targets]),
+            ),
             max_size=15,
         )
-    )  # fmt: skip
+    )
     cross = draw(st.booleans())
     ratios = {s: draw(st.integers(0, 10000)) for s in drawalgo.STRATA}
     source = draw(st.text(min_size=1, max_size=12))
     return (
-        drawalgo.Lists(targets=sorted(targets, key=lambda t: t.uscc),
-                       inspectors=sorted(inspectors, key=lambda i: i.number),
-                       exclusions=exclusions, check_date="2026-03-16", cross_district=cross),
-        ratios, source,
-    )  # fmt: skip
+        drawalgo.Lists(
+            targets=sorted(targets, key=lambda t: t.uscc),
+            inspectors=sorted(inspectors, key=lambda i: i.number),
+            exclusions=exclusions,
+            check_date="2026-03-16",
+            cross_district=cross,
+        ),
+        ratios,
+        source,
+    )
 
 
 def _seed(lst: drawalgo.Lists, ratios, source, per_target=2):
@@ -56,11 +67,25 @@ def _seed(lst: drawalgo.Lists, ratios, source, per_target=2):
         drawalgo.inspectors_text(lst.inspectors),
         drawalgo.exclusions_text(lst.exclusions),
     )
-    params = drawalgo.params_line(per_target=per_target, check_date=lst.check_date,
-                                  cross_district=lst.cross_district, ratios=ratios)  # fmt: skip
+    params = drawalgo.params_line(
+        per_target=per_target,
+        check_date=lst.check_date,
+        cross_district=lst.cross_district,
+        ratios=ratios,
+    )
     hashes = [drawalgo.sm3(t.encode()) for t in texts]
-    return texts, params, drawalgo.seed_of(task="T1", targets_sm3=hashes[0], inspectors_sm3=hashes[1],
-                                           exclusions_sm3=hashes[2], params=params, source=source)  # fmt: skip
+    return (
+        texts,
+        params,
+        drawalgo.seed_of(
+            task="T1",
+            targets_sm3=hashes[0],
+            inspectors_sm3=hashes[1],
+            exclusions_sm3=hashes[2],
+            params=params,
+            source=source,
+        ),
+    )
 
 
 @settings(max_examples=150, deadline=None)
@@ -117,13 +142,20 @@ def test_the_platform_and_the_standalone_script_draw_the_same(case, tmp_path_fac
     for name, text in zip(names, texts, strict=True):
         (folder / name).write_text(text, "utf-8", newline="")
     info = {
-        "algorithm": drawalgo.ALGORITHM, "task": "T1", "params": params, "source": source,
+        "algorithm": drawalgo.ALGORITHM,
+        "task": "T1",
+        "params": params,
+        "source": source,
         "seed": seed,
-        "files": {n: {"sm3": drawalgo.sm3(t.encode()), "lines": t.count("\n")}
-                  for n, t in zip(names, texts, strict=True)},
-        "drawn": [[lst.targets[i].uscc, [lst.inspectors[j].number for j in chosen]]
-                  for i, chosen in zip(result.targets, result.inspectors, strict=True)],
-    }  # fmt: skip
+        "files": {
+            n: {"sm3": drawalgo.sm3(t.encode()), "lines": t.count("\n")}
+            for n, t in zip(names, texts, strict=True)
+        },
+        "drawn": [
+            [lst.targets[i].uscc, [lst.inspectors[j].number for j in chosen]]
+            for i, chosen in zip(result.targets, result.inspectors, strict=True)
+        ],
+    }
     (folder / "draw.json").write_text(json.dumps(info, ensure_ascii=False), "utf-8")
     spec = importlib.util.spec_from_file_location("verify_draw_prop", SCRIPT)
     module = importlib.util.module_from_spec(spec)

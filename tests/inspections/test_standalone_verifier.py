@@ -66,8 +66,12 @@ def test_the_script_refuses_any_change_and_names_it(drawn, handler, tmp_path, ch
     (folder / "draw.json").write_text(json.dumps(info, ensure_ascii=False), "utf-8")
     done = run(folder)
     assert done.returncode == 1, done.stdout
-    expected = {"source": "seed", "seed": "seed", "drawn": "drawn target #1",
-                "withdrawal": "withdrawal"}.get(change, change)  # fmt: skip
+    expected = {
+        "source": "seed",
+        "seed": "seed",
+        "drawn": "drawn target #1",
+        "withdrawal": "withdrawal",
+    }.get(change, change)
     assert expected in done.stdout
 
 
