@@ -148,7 +148,7 @@ def entity_public_sections(entity: Entity) -> list[PublicSection]:
 def dashboard_cards(user: Any) -> list[Card]:
     from django.urls import reverse
 
-    if not user.is_authenticated:
+    if not user.is_authenticated or not Inspector.objects.filter(user=user).exists():
         return []
     mine = Assignment.objects.filter(
         inspector__user=user, active=True, target__state=Target.State.ASSIGNED
