@@ -118,11 +118,10 @@ def _task_out(t: Task) -> dict[str, Any]:
 @router.get("/inspections/items", response=list[ItemOut], summary="抽查事项清单")
 @operation("inspections.view")
 def item_list(request: HttpRequest) -> list[dict[str, Any]]:
-    return list(
-        CheckItem.objects.filter(is_active=True).values(
-            "code", "name", "department", "legal_basis", "kind", "domain"
-        )
+    rows = CheckItem.objects.filter(is_active=True).values(
+        "code", "name", "department", "legal_basis", "kind", "domain"
     )
+    return [dict(r) for r in rows]
 
 
 @router.get(

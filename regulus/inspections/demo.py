@@ -27,15 +27,39 @@ from regulus.registry.models import Entity
 TZ = ZoneInfo("Asia/Shanghai")
 DISTRICT = "430102"
 ITEMS = (
-    ("SP-01", "食品经营者经营条件和许可情况检查", "食品经营监管科", CheckItem.Kind.KEY,
-     Domain.FOOD, "《食品安全法》第一百一十条"),
-    ("SP-02", "食品标签标识检查", "食品经营监管科", CheckItem.Kind.GENERAL, Domain.FOOD,
-     "《食品安全法》第六十七条、第七十一条"),
-    ("GS-01", "企业公示信息检查", "信用监管科", CheckItem.Kind.GENERAL, Domain.FOOD,
-     "《企业信息公示暂行条例》第十四条"),
-    ("JG-01", "价格行为检查", "价格监督检查科", CheckItem.Kind.GENERAL, Domain.FOOD,
-     "《价格法》第三十四条"),
-)  # fmt: skip
+    (
+        "SP-01",
+        "食品经营者经营条件和许可情况检查",
+        "食品经营监管科",
+        CheckItem.Kind.KEY,
+        Domain.FOOD,
+        "《食品安全法》第一百一十条",
+    ),
+    (
+        "SP-02",
+        "食品标签标识检查",
+        "食品经营监管科",
+        CheckItem.Kind.GENERAL,
+        Domain.FOOD,
+        "《食品安全法》第六十七条、第七十一条",
+    ),
+    (
+        "GS-01",
+        "企业公示信息检查",
+        "信用监管科",
+        CheckItem.Kind.GENERAL,
+        Domain.FOOD,
+        "《企业信息公示暂行条例》第十四条",
+    ),
+    (
+        "JG-01",
+        "价格行为检查",
+        "价格监督检查科",
+        CheckItem.Kind.GENERAL,
+        Domain.FOOD,
+        "《价格法》第三十四条",
+    ),
+)
 INSPECTORS = (
     "张志强",
     "黄海涛",
@@ -72,29 +96,50 @@ def seed(*, entities: int, log: Callable[[str], None]) -> None:
     entity = Entity.objects.filter(district_code=DISTRICT, status="active").order_by("id").first()
     if entity is not None and not Conflict.objects.exists():
         Conflict.objects.create(
-            inspector=inspectors[3], entity=entity, reason="配偶在该企业任职",
+            inspector=inspectors[3],
+            entity=entity,
+            reason="配偶在该企业任职",
             declared_on=dt.date(2026, 1, 5),
-        )  # fmt: skip
+        )
     with clock.held_at(_at("2026-01-10")):
         plan = services.plan_create(
             actor=handler, year=2026, batch=1, title="芙蓉区2026年度双随机抽查计划（第一批）"
         )
         services.plan_file(actor=handler, plan=plan)
     spring = _drawn_task(
-        plan, handler, second, items[:2], "食品经营者日常监督检查", "2026-03-20",
-        "2026-04-01", "2026-05-29", "中国福利彩票3D第2026073期开奖号码", "2026-03-21", "5 2 9",
-        filters={"industry_section": "H"}, ratios={"A": "1", "B": "5", "C": "21", "D": "61",
-                                                    "-": "1"},
-    )  # fmt: skip
+        plan,
+        handler,
+        second,
+        items[:2],
+        "食品经营者日常监督检查",
+        "2026-03-20",
+        "2026-04-01",
+        "2026-05-29",
+        "中国福利彩票3D第2026073期开奖号码",
+        "2026-03-21",
+        "5 2 9",
+        filters={"industry_section": "H"},
+        ratios={"A": "1", "B": "5", "C": "21", "D": "61", "-": "1"},
+    )
     if spring is not None:
         _results(spring, rng, publish_by="2026-05-20", handler=handler, share=1.0)
         log(f"双随机、一公开：已公示任务 {spring.number}")
     autumn = _drawn_task(
-        plan, handler, second, items[1:], "企业公示信息和价格行为联合抽查", "2026-10-23",
-        "2026-11-02", "2026-12-25", "中国福利彩票双色球第2026123期开奖号码", "2026-10-25",
-        "03 11 17 22 28 31 + 09", filters={"industry_section": "F"}, joint=True,
+        plan,
+        handler,
+        second,
+        items[1:],
+        "企业公示信息和价格行为联合抽查",
+        "2026-10-23",
+        "2026-11-02",
+        "2026-12-25",
+        "中国福利彩票双色球第2026123期开奖号码",
+        "2026-10-25",
+        "03 11 17 22 28 31 + 09",
+        filters={"industry_section": "F"},
+        joint=True,
         ratios={"A": "1", "B": "5", "C": "21", "D": "61", "-": "1"},
-    )  # fmt: skip
+    )
     if autumn is not None:
         first = autumn.targets.order_by("position").first()
         assignment = first.assignments.filter(active=True).first() if first else None
@@ -110,12 +155,19 @@ def seed(*, entities: int, log: Callable[[str], None]) -> None:
 
         try:
             waiting = task_create(
-                actor=handler, plan=plan, title="特殊食品经营者专项抽查", department="食品经营监管科",
-                domain=Domain.FOOD, items=items[:1], check_from=dt.date(2026, 12, 14),
-                check_to=dt.date(2026, 12, 31), source_description="中国福利彩票3D第2026340期开奖号码",
-                source_available_at=_at("2027-01-20", 21), filters={"industry_section": "G"},
+                actor=handler,
+                plan=plan,
+                title="特殊食品经营者专项抽查",
+                department="食品经营监管科",
+                domain=Domain.FOOD,
+                items=items[:1],
+                check_from=dt.date(2026, 12, 14),
+                check_to=dt.date(2026, 12, 31),
+                source_description="中国福利彩票3D第2026340期开奖号码",
+                source_available_at=_at("2027-01-20", 21),
+                filters={"industry_section": "G"},
                 ratios={"A": "1", "B": "5", "C": "21", "D": "61", "-": "1"},
-            )  # fmt: skip
+            )
             task_freeze(actor=handler, task=waiting)
             log(f"双随机、一公开：名录已冻结、待录入随机源的任务 {waiting.number}")
         except ValidationError as exc:  # a small demo city may have no such entity
@@ -127,9 +179,14 @@ def _items() -> list[CheckItem]:
     for code, name, dept, kind, domain, basis in ITEMS:
         item, _ = CheckItem.objects.get_or_create(
             code=code,
-            defaults={"name": name, "department": dept, "kind": kind, "domain": domain,
-                      "legal_basis": basis},
-        )  # fmt: skip
+            defaults={
+                "name": name,
+                "department": dept,
+                "kind": kind,
+                "domain": domain,
+                "legal_basis": basis,
+            },
+        )
         found.append(item)
     return found
 
@@ -143,19 +200,22 @@ def _inspectors(district: OrgUnit) -> list[Inspector]:
         user = User.objects.filter(username=username).first()
         if user is None:
             user = User.objects.create_user(
-                username=username, password=DEMO_PASSWORD, unit=units[n % len(units)],
+                username=username,
+                password=DEMO_PASSWORD,
+                unit=units[n % len(units)],
                 full_name=name,
-            )  # fmt: skip
+            )
             if role:
                 user.roles.add(role)
         entry, _ = Inspector.objects.get_or_create(
             user=user,
             defaults={
-                "number": f"43010220{n + 1:03d}", "unit": user.unit,
+                "number": f"43010220{n + 1:03d}",
+                "unit": user.unit,
                 "certificate_expires": dt.date(2026, 2, 28) if n == 9 else dt.date(2029, 6, 30),
                 "domains": [Domain.FOOD, Domain.PUBLICITY, Domain.PRICE],
             },
-        )  # fmt: skip
+        )
         found.append(entry)
     return found
 
@@ -172,17 +232,40 @@ def _second_handler(district: OrgUnit) -> User:
     return user
 
 
-def _drawn_task(plan, handler, second, items, title, created, start, end, source_text,
-                source_day, value, *, filters, ratios, joint=False):  # type: ignore[no-untyped-def]  # fmt: skip
+def _drawn_task(
+    plan,
+    handler,
+    second,
+    items,
+    title,
+    created,
+    start,
+    end,
+    source_text,
+    source_day,
+    value,
+    *,
+    filters,
+    ratios,
+    joint=False,
+):  # type: ignore[no-untyped-def]
     try:
         with clock.held_at(_at(created)):
             task = services.task_create(
-                actor=handler, plan=plan, title=title, department=items[0].department,
-                domain=Domain.FOOD, items=items, check_from=dt.date.fromisoformat(start),
-                check_to=dt.date.fromisoformat(end), source_description=source_text,
-                source_available_at=_at(source_day, 21), filters=filters, ratios=ratios,
+                actor=handler,
+                plan=plan,
+                title=title,
+                department=items[0].department,
+                domain=Domain.FOOD,
+                items=items,
+                check_from=dt.date.fromisoformat(start),
+                check_to=dt.date.fromisoformat(end),
+                source_description=source_text,
+                source_available_at=_at(source_day, 21),
+                filters=filters,
+                ratios=ratios,
                 joint=joint,
-            )  # fmt: skip
+            )
             services.task_freeze(actor=handler, task=task)
         next_day = (dt.date.fromisoformat(source_day) + dt.timedelta(days=1)).isoformat()
         with clock.held_at(_at(next_day, 9)):
@@ -208,10 +291,12 @@ def _results(task, rng, *, publish_by: str, handler, share: float) -> None:  # t
         inspector = target.assignments.filter(active=True).first().inspector.user
         with clock.held_at(_at(day.isoformat(), 16)):
             services.result_enter(
-                actor=inspector, target=target, codes={i.pk: (code if n == 0 else "1")
-                                                       for n, i in enumerate(items)},
-                notes={i.pk: "现场检查，经营场所与登记一致" for i in items}, checked_on=day,
-            )  # fmt: skip
+                actor=inspector,
+                target=target,
+                codes={i.pk: (code if n == 0 else "1") for n, i in enumerate(items)},
+                notes={i.pk: "现场检查，经营场所与登记一致" for i in items},
+                checked_on=day,
+            )
         if publish_by:
             target.refresh_from_db()
             when = min(dt.date.fromisoformat(publish_by), target.deadline or day)

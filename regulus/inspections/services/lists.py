@@ -82,7 +82,8 @@ def inspector_enrol(
 ) -> Inspector:
     """Enter a staff member in the inspector directory, or update their entry."""
     permissions.require(actor, "inspections.lists_manage")
-    if user.unit_id is None or not unit_is_visible(actor, user.unit):
+    unit = user.unit
+    if unit is None or not unit_is_visible(actor, unit):
         raise ValidationError({"user": "只能登记本单位及下级单位的工作人员"})
     errors = {}
     number = clean_text(number, label="执法证号", field="number").upper()
@@ -95,9 +96,10 @@ def inspector_enrol(
     try:
         domains = _domains(domains)
     except ValidationError as exc:
-        errors.update(exc.message_dict)
+        errors.update({k: v[0] for k, v in exc.message_dict.items()})
     if errors:
         raise ValidationError(errors)
+    assert certificate_expires is not None
     with audited(actor=actor) as audit:
         existing = Inspector.objects.filter(user=user).first()
         fields = ["number", "certificate_expires", "domains", "available", "unit"]
@@ -106,7 +108,7 @@ def inspector_enrol(
                 user=user,
                 number=number,
                 certificate_expires=certificate_expires,
-                unit=user.unit,
+                unit=unit,
                 domains=domains,
                 available=available,
             )
@@ -119,7 +121,7 @@ def inspector_enrol(
             return entry
         before = snapshot(existing, fields)
         existing.number, existing.certificate_expires = number, certificate_expires
-        existing.domains, existing.available, existing.unit = domains, available, user.unit
+        existing.domains, existing.available, existing.unit = domains, available, unit
         existing.save()
         audit.record(
             action=AuditLog.Action.UPDATE,
@@ -145,6 +147,7 @@ def conflict_declare(*, actor: Any, inspector: Inspector, uscc: str, reason: str
         errors["uscc"] = "该检查人员已申报与该主体的利害关系"
     if errors:
         raise ValidationError(errors)
+    assert entity is not None
     with audited(actor=actor) as audit:
         conflict = Conflict.objects.create(
             inspector=inspector,
@@ -155,7 +158,7 @@ def conflict_declare(*, actor: Any, inspector: Inspector, uscc: str, reason: str
         audit.record(
             action=AuditLog.Action.CREATE,
             obj=conflict,
-            summary=f"申报利害关系：{inspector.user.display_name}与{entity.name}",  # type: ignore[union-attr]
+            summary=f"申报利害关系：{inspector.user.display_name}与{entity.name}",
             changes={"reason": conflict.reason},
         )
     return conflict

@@ -73,23 +73,32 @@ def result_enter(
     with audited(actor=actor) as audit:
         for item in items:
             ItemResult.objects.update_or_create(
-                target=target, item=item,
-                defaults={"code": codes[item.pk], "notes": notes.get(item.pk, "").strip(),
-                          "entered_by": actor, "entered_at": now},
-            )  # fmt: skip
+                target=target,
+                item=item,
+                defaults={
+                    "code": codes[item.pk],
+                    "notes": notes.get(item.pk, "").strip(),
+                    "entered_by": actor,
+                    "entered_at": now,
+                },
+            )
         labels = "；".join(f"{i.name}：{ResultCode(codes[i.pk]).label}" for i in items)
         if target.state == Target.State.ASSIGNED:
             transition_fire(
-                obj=target, name="check", actor=actor, note=labels,
+                obj=target,
+                name="check",
+                actor=actor,
+                note=labels,
                 updates={"checked_on": checked_on},
-            )  # fmt: skip
+            )
         else:
             Target.objects.filter(pk=target.pk).update(checked_on=checked_on)
             target.checked_on = checked_on
         audit.record(
-            action=AuditLog.Action.UPDATE, obj=target,
+            action=AuditLog.Action.UPDATE,
+            obj=target,
             summary=f"录入检查结果：{target.entity.name}（检查日期{checked_on:%Y年%m月%d日}）",
-        )  # fmt: skip
+        )
         _hand_over(audit, target, items, codes, notes)
     return target
 
@@ -99,30 +108,55 @@ def _hand_over(audit: Any, target: Target, items: list, codes: dict, notes: dict
     inspectors = list(
         target.assignments.filter(active=True).values_list("inspector__number", flat=True)
     )
-    common = {"task": task.number, "checked_on": f"{target.checked_on:%Y-%m-%d}",
-              "inspectors": inspectors}  # fmt: skip
+    common = {
+        "task": task.number,
+        "checked_on": f"{target.checked_on:%Y-%m-%d}",
+        "inspectors": inspectors,
+    }
     problems = [i for i in items if codes[i.pk] in PROBLEM_CODES]
     if problems:
         handover_send(
-            audit=audit, kind=Handover.Kind.CLUE, topic="inspections.problem_found",
-            topic_label="双随机抽查发现问题", source=target, unit=task.unit,
-            occurred_on=target.checked_on, entity=target.entity, source_number=task.number,
+            audit=audit,
+            kind=Handover.Kind.CLUE,
+            topic="inspections.problem_found",
+            topic_label="双随机抽查发现问题",
+            source=target,
+            unit=task.unit,
+            occurred_on=target.checked_on or clock.today(),
+            entity=target.entity,
+            source_number=task.number,
             source_url=f"/inspections/targets/{target.pk}/result/",
             title=f"双随机抽查发现问题：{target.entity.name}",
             detail="；".join(f"{i.name}：{ResultCode(codes[i.pk]).label}" for i in problems),
-            data={**common, "items": [
-                {"item": i.code, "name": i.name, "code": codes[i.pk],
-                 "label": ResultCode(codes[i.pk]).label, "notes": notes.get(i.pk, "")}
-                for i in problems]},
-        )  # fmt: skip
+            data={
+                **common,
+                "items": [
+                    {
+                        "item": i.code,
+                        "name": i.name,
+                        "code": codes[i.pk],
+                        "label": ResultCode(codes[i.pk]).label,
+                        "notes": notes.get(i.pk, ""),
+                    }
+                    for i in problems
+                ],
+            },
+        )
     for code, (topic, label) in CREDIT_TOPICS.items():
         if any(codes[i.pk] == code for i in items):
             handover_send(
-                audit=audit, kind=Handover.Kind.CREDIT, topic=topic, topic_label=label,
-                source=target, unit=task.unit, occurred_on=target.checked_on,
-                entity=target.entity, source_number=task.number,
-                title=f"{label}：{target.entity.name}", data={**common, "code": code},
-            )  # fmt: skip
+                audit=audit,
+                kind=Handover.Kind.CREDIT,
+                topic=topic,
+                topic_label=label,
+                source=target,
+                unit=task.unit,
+                occurred_on=target.checked_on or clock.today(),
+                entity=target.entity,
+                source_number=task.number,
+                title=f"{label}：{target.entity.name}",
+                data={**common, "code": code},
+            )
 
 
 def result_publish(*, actor: Any, target: Target) -> Target:
@@ -133,7 +167,10 @@ def result_publish(*, actor: Any, target: Target) -> Target:
     if target.state != Target.State.CHECKED:
         raise ValidationError("只有已检查、待公示的结果才能公示")
     transition_fire(
-        obj=target, name="publish", actor=actor, note="公示检查结果",
+        obj=target,
+        name="publish",
+        actor=actor,
+        note="公示检查结果",
         updates={"published_on": clock.today()},
-    )  # fmt: skip
+    )
     return target

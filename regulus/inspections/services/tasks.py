@@ -172,6 +172,7 @@ def task_create(
     errors.update(ratio_errors)
     if errors:
         raise ValidationError(errors)
+    assert check_from and check_to and source_available_at
     with audited(actor=actor) as audit:
         prefix = f"SJ{plan.unit_id:03d}{plan.year}"
 
