@@ -448,6 +448,7 @@ class Target(models.Model):
     state = models.CharField("状态", max_length=10, choices=State.choices, default=State.ASSIGNED)
     checked_on = models.DateField("检查日期", null=True, blank=True)
     published_on = models.DateField("公示日期", null=True, blank=True)
+    published_on_time = models.BooleanField("按期公示", null=True, blank=True)
     # The running publication clock's date (core.workflow: the kernel keeps it).
     deadline = models.DateField("公示期限", null=True, blank=True)
     deadline_provisional = models.BooleanField("期限暂定", default=False)

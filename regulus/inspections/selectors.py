@@ -158,3 +158,86 @@ def dashboard_cards(user: Any) -> list[Card]:
 
 def draws_of(task: Task) -> QuerySet[Draw]:
     return task.draws.order_by("seq")
+
+
+# -- counting -------------------------------------------------------------------------------
+
+PROBLEM_CODES = ("3", "4", "5", "8", "A", "B", "C", "D")
+
+
+def year_stats(user: Any, year: int) -> dict[str, Any]:
+    """Tasks, targets drawn, checked, with problems, published and published on time, and the
+    share of joint tasks, per implementing unit (a district bureau or a city department), in
+    the user's scope, for the plans of one year."""
+    tasks = Task.objects.visible_to(user).filter(plan__year=year)
+    per_unit: dict[str, dict[str, Any]] = {}
+
+    def row(name: str) -> dict[str, Any]:
+        return per_unit.setdefault(
+            name,
+            {
+                "unit": name,
+                "tasks": 0,
+                "joint": 0,
+                "drawn": 0,
+                "checked": 0,
+                "problems": 0,
+                "published": 0,
+                "on_time": 0,
+            },
+        )
+
+    for name, joint, n in tasks.values_list("unit__name", "joint").annotate(n=Count("id")):
+        r = row(name)
+        r["tasks"] += n
+        r["joint"] += n if joint else 0
+    targets = Target.objects.filter(task__in=tasks)
+    for name, state, on_time, n in targets.values_list(
+        "task__unit__name", "state", "published_on_time"
+    ).annotate(n=Count("id")):
+        r = row(name)
+        r["drawn"] += n
+        if state != Target.State.ASSIGNED:
+            r["checked"] += n
+        if state == Target.State.PUBLISHED:
+            r["published"] += n
+            r["on_time"] += n if on_time else 0
+    problem = ItemResult.objects.filter(target__task__in=tasks, code__in=PROBLEM_CODES)
+    for name, n in (
+        problem.values_list("target__task__unit__name")
+        .annotate(n=Count("target_id", distinct=True))
+        .values_list("target__task__unit__name", "n")
+    ):
+        row(name)["problems"] += n
+    rows = sorted(per_unit.values(), key=lambda r: r["unit"])
+    total = {
+        k: sum(r[k] for r in rows)
+        for k in ("tasks", "joint", "drawn", "checked", "problems", "published", "on_time")
+    }
+    total["unit"] = "合计"
+    for r in [*rows, total]:
+        r["problem_rate"] = round(100 * r["problems"] / r["checked"], 1) if r["checked"] else 0
+        r["on_time_rate"] = round(100 * r["on_time"] / r["published"], 1) if r["published"] else 0
+        r["joint_share"] = round(100 * r["joint"] / r["tasks"], 1) if r["tasks"] else 0
+    return {"rows": rows, "total": total, "year": year}
+
+
+def stats_chart_option(stats: dict[str, Any]) -> dict[str, Any]:
+    rows = stats["rows"]
+    return {
+        "tooltip": {"trigger": "axis", "axisPointer": {"type": "shadow"}},
+        "legend": {"data": ["抽中（户）", "已检查（户）", "已公示（户）"], "top": 0},
+        "grid": {"left": 8, "right": 24, "top": 56, "bottom": 8, "containLabel": True},
+        "yAxis": {
+            "type": "category",
+            "inverse": True,
+            "data": [r["unit"] for r in rows],
+            "axisLabel": {"interval": 0},
+        },
+        "xAxis": {"type": "value"},
+        "series": [
+            {"name": "抽中（户）", "type": "bar", "data": [r["drawn"] for r in rows]},
+            {"name": "已检查（户）", "type": "bar", "data": [r["checked"] for r in rows]},
+            {"name": "已公示（户）", "type": "bar", "data": [r["published"] for r in rows]},
+        ],
+    }

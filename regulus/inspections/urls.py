@@ -17,4 +17,6 @@ urlpatterns = [
     path("mine/", staff.my_tasks, name="my_tasks"),
     path("publication/", staff.publication_list, name="publication_list"),
     path("targets/<int:pk>/result/", staff.target_result, name="target_result"),
+    path("stats/", staff.stats, name="stats"),
+    path("stats.xlsx", staff.stats_export, name="stats_export"),
 ]

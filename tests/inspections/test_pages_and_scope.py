@@ -96,3 +96,15 @@ def test_the_api_lists_tasks_in_scope_and_the_public_verification(client, handle
     client.logout()
     verdict = client.get(f"/api/v1/inspections/public/draws/{drawn.number}/verify").json()
     assert verdict["ok"] is True
+
+
+def test_counting_page_counts_the_year_in_scope_and_exports(client, handler, outsider, drawn):
+    client.force_login(handler)
+    page = client.get(reverse("inspections:stats") + "?year=2026")
+    drawn_count = Target.objects.filter(task=drawn).count()
+    assert f'data-testid="stat-drawn">{drawn_count}<' in page.text
+    export = client.get(reverse("inspections:stats_export") + "?year=2026")
+    assert export.status_code == 200 and export.content[:2] == b"PK"
+    client.force_login(outsider)
+    page = client.get(reverse("inspections:stats") + "?year=2026")
+    assert 'data-testid="stat-drawn">0<' in page.text

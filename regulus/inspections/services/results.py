@@ -171,6 +171,55 @@ def result_publish(*, actor: Any, target: Target) -> Target:
         name="publish",
         actor=actor,
         note="公示检查结果",
-        updates={"published_on": clock.today()},
+        updates={
+            "published_on": clock.today(),
+            "published_on_time": target.deadline is None or clock.today() <= target.deadline,
+        },
     )
     return target
+
+
+STATS_HEADER = (
+    "实施单位",
+    "任务",
+    "联合抽查任务",
+    "抽中户数",
+    "已检查",
+    "发现问题",
+    "问题发现率（%）",
+    "已公示",
+    "按期公示",
+    "按期公示率（%）",
+    "联合抽查占比（%）",
+)
+
+
+def stats_export(*, actor: Any, year: int) -> bytes:
+    """The year's counts per unit and in total, as an .xlsx workbook."""
+    from regulus.core.documents import xlsx_bytes
+    from regulus.inspections.selectors import year_stats
+
+    permissions.require(actor, "inspections.view")
+    data = year_stats(actor, year)
+    keys = (
+        "unit",
+        "tasks",
+        "joint",
+        "drawn",
+        "checked",
+        "problems",
+        "problem_rate",
+        "published",
+        "on_time",
+        "on_time_rate",
+        "joint_share",
+    )
+    rows = [[r[k] for k in keys] for r in [*data["rows"], data["total"]]]
+    body = xlsx_bytes([(f"{year}年双随机抽查统计", STATS_HEADER, rows)])
+    with audited(actor=actor) as audit:
+        audit.record(
+            action=AuditLog.Action.EXPORT,
+            object_type="inspections.stats",
+            summary=f"导出{year}年双随机抽查统计",
+        )
+    return body

@@ -472,3 +472,29 @@ def publication_list(request: HttpRequest) -> HttpResponse:
         "inspections/publication_list.html",
         {**paginate(request, rows), "can_publish": allows(user, "inspections.publish")},
     )
+
+
+def _year(request: HttpRequest) -> int:
+    raw = request.GET.get("year", "")
+    year = int(raw) if raw.isdigit() and len(raw) == 4 else selectors_today().year
+    return year if 2000 <= year <= 2100 else selectors_today().year
+
+
+@page("inspections.view")
+def stats(request: HttpRequest) -> HttpResponse:
+    data = selectors.year_stats(_user(request), _year(request))
+    return render(
+        request, "inspections/stats.html", {**data, "chart": selectors.stats_chart_option(data)}
+    )
+
+
+@page("inspections.view")
+def stats_export(request: HttpRequest) -> HttpResponse:
+    from regulus.core.documents import XLSX_CONTENT_TYPE
+    from regulus.inspections.services import results
+
+    year = _year(request)
+    body = results.stats_export(actor=_user(request), year=year)
+    response = HttpResponse(body, content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="inspections-stats-{year}.xlsx"'
+    return response
