@@ -125,7 +125,7 @@ def draw_run(*, actor: Any, task: Task) -> Draw:
             created_by=actor,
             created_at=now,
         )
-        usccs = [lists.targets[i].uscc for i in result.targets]
+        usccs = [lists.targets[i][0] for i in result.targets]
         entity_ids = _ids_by_uscc(usccs)
         _insert(
             Target._meta.db_table,
@@ -133,8 +133,8 @@ def draw_run(*, actor: Any, task: Task) -> Draw:
             [
                 (
                     task.pk,
-                    entity_ids[lists.targets[i].uscc],
-                    lists.targets[i].stratum,
+                    entity_ids[lists.targets[i][0]],
+                    lists.targets[i][1],
                     pos,
                     Target.State.ASSIGNED,
                     False,
@@ -287,7 +287,7 @@ def verify(task: Task) -> Verdict:
         return Verdict(task.number, False, f"第{main.seq}次抽取不能重现：{failure}")
     stored = stored_main(task, main)
     expected = [
-        (lists.targets[i].uscc, [lists.inspectors[j].number for j in chosen])
+        (lists.targets[i][0], [lists.inspectors[j].number for j in chosen])
         for i, chosen in zip(result.targets, result.inspectors, strict=True)
     ]
     if stored != expected:

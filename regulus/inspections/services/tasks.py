@@ -255,17 +255,18 @@ def _inspector_rows(task: Task) -> tuple[list[drawalgo.InspectorLine], dict[str,
     return lines, ids
 
 
-def freeze_lists(task: Task) -> dict[str, str]:
-    """The three snapshots of a task as they stand now (the texts of section 2)."""
-    targets = [
-        drawalgo.TargetLine(uscc, risk or "-", district)
+def freeze_lists(task: Task) -> tuple[dict[str, str], list[drawalgo.TargetLine]]:
+    """The three snapshots of a task as they stand now (the texts of section 2), and the
+    target lines."""
+    targets: list[drawalgo.TargetLine] = [
+        (uscc, risk or "-", district)  # type: ignore[misc]
         for uscc, risk, district in selectors.target_candidates(task).values_list(
             "uscc", "risk_class", "district_code"
         )
     ]
     inspectors, inspector_ids = _inspector_rows(task)
     numbers = set(inspector_ids)
-    usccs = {t.uscc for t in targets}
+    usccs = {t[0] for t in targets}
     pairs: set[tuple[str, str]] = set()
     for number, uscc in Conflict.objects.values_list("inspector__number", "entity__uscc"):
         if number in numbers and uscc in usccs:
@@ -285,11 +286,12 @@ def freeze_lists(task: Task) -> dict[str, str]:
             seen[2].add(number)
     for uscc, (_on, _task, found) in latest.items():
         pairs.update((n, uscc) for n in found if n in numbers)
-    return {
+    texts: dict[str, str] = {
         Snapshot.Name.TARGETS: drawalgo.targets_text(targets),
         Snapshot.Name.INSPECTORS: drawalgo.inspectors_text(inspectors),
         Snapshot.Name.EXCLUSIONS: drawalgo.exclusions_text(pairs),
     }
+    return texts, targets
 
 
 def task_freeze(*, actor: Any, task: Task) -> Task:
@@ -304,8 +306,7 @@ def task_freeze(*, actor: Any, task: Task) -> Task:
         raise ValidationError(
             {"source_available_at": "公共随机源已经产生，不能再冻结名录：请修改为今后产生的随机源"}
         )
-    texts = freeze_lists(task)
-    targets = drawalgo.parse_targets(texts[Snapshot.Name.TARGETS])
+    texts, targets = freeze_lists(task)
     if not targets:
         raise ValidationError(
             "检查对象名录为空：按筛选条件并排除本年度已抽中、未开业和非在业主体后，没有可抽取的主体"
@@ -314,7 +315,7 @@ def task_freeze(*, actor: Any, task: Task) -> Task:
         raise ValidationError("执法检查人员名录为空：本单位没有该业务领域可参加抽查的检查人员")
     population: dict[str, int] = {}
     for row in targets:
-        population[row.stratum] = population.get(row.stratum, 0) + 1
+        population[row[1]] = population.get(row[1], 0) + 1
     with audited(actor=actor) as audit:
         Snapshot.objects.bulk_create(
             Snapshot(
