@@ -114,6 +114,7 @@ def test_draw_assign_check_publish_and_verify_from_the_portal(
 
     # The draw's files from the portal reproduce in the stand-alone verifier.
     desk.goto(f"{live_server.url}/portal/checks/{task.number}/")
+    desk.click("[data-testid=verify]")
     assert "结果一致" in desk.inner_text("[data-testid=verdict]")
     folder = tmp_path / "draw"
     folder.mkdir()

@@ -328,22 +328,28 @@ def verify(task: Task) -> Verdict:
     return Verdict(task.number, True)
 
 
-def stored_main(task: Task, main: Draw) -> list[tuple[str, list[str]]]:
-    """The main draw as stored: each target's USCC in draw order with its drawn inspectors."""
+def stored_main(task: Task, main: Draw, *, limit: int | None = None) -> list[tuple[str, list[str]]]:
+    """The main draw as stored: each target's USCC in draw order with its drawn inspectors
+    (the first `limit` targets, or all)."""
     rows: dict[int, tuple[str, list[str]]] = {}
-    for pos, uscc in Target.objects.filter(task=task).values_list("position", "entity__uscc"):
-        rows[pos] = (uscc, [])
+    targets = Target.objects.filter(task=task)
     picks = Assignment.objects.filter(draw=main).order_by("target__position", "pick")
+    if limit is not None:
+        targets = targets.filter(position__lte=limit)
+        picks = picks.filter(target__position__lte=limit)
+    for pos, uscc in targets.values_list("position", "entity__uscc"):
+        rows[pos] = (uscc, [])
     for pos, number in picks.values_list("target__position", "inspector__number"):
         if pos in rows:
             rows[pos][1].append(number)
     return [rows[p] for p in sorted(rows)]
 
 
-def published_files(task: Task) -> dict[str, bytes]:
-    """The files the portal offers for a frozen task: the three snapshots and draw.json."""
-    files = {s.filename: s.content.encode("utf-8") for s in task.snapshots.all()}
-    snapshots = {s.name: s for s in task.snapshots.all()}
+def draw_info(task: Task, *, drawn_limit: int | None = None) -> dict[str, Any]:
+    """What draw.json holds: the algorithm, parameters, hashes and sizes, the source, the seed,
+    the drawn targets with their inspectors (the first `drawn_limit` of them, or all) and the
+    withdrawals. Reads no snapshot's content."""
+    snapshots = list(task.snapshots.defer("content"))
     info: dict[str, Any] = {
         "algorithm": drawalgo.ALGORITHM,
         "task": task.number,
@@ -351,7 +357,7 @@ def published_files(task: Task) -> dict[str, bytes]:
         "params": _params(task),
         "source_description": task.source_description,
         "source_available_at": task.source_available_at.isoformat(),
-        "files": {s.filename: {"sm3": s.sm3, "lines": s.lines} for s in snapshots.values()},
+        "files": {s.filename: {"sm3": s.sm3, "lines": s.lines} for s in snapshots},
         "strata": {
             s.stratum: {"population": s.population, "ratio_bp": s.ratio_bp, "count": s.drawn}
             for s in task.strata.all()
@@ -362,7 +368,7 @@ def published_files(task: Task) -> dict[str, bytes]:
         main = draws[0]
         info["source"] = main.params.get("source", "")
         info["seed"] = main.seed
-        info["drawn"] = [[u, n] for u, n in stored_main(task, main)]
+        info["drawn"] = [[u, n] for u, n in stored_main(task, main, limit=drawn_limit)]
         info["withdrawals"] = [
             {
                 "seq": d.seq,
@@ -372,7 +378,19 @@ def published_files(task: Task) -> dict[str, bytes]:
             }
             for d in draws[1:]
         ]
-    files["draw.json"] = json.dumps(info, ensure_ascii=False, indent=1).encode("utf-8")
+    return info
+
+
+def published_files(task: Task, names: tuple[str, ...] | None = None) -> dict[str, bytes]:
+    """The files the portal offers for a frozen task (or those named): the three snapshots
+    and draw.json."""
+    files: dict[str, bytes] = {}
+    for snap in task.snapshots.all():
+        if names is None or snap.filename in names:
+            files[snap.filename] = snap.content.encode("utf-8")
+    if names is None or "draw.json" in names:
+        info = draw_info(task)
+        files["draw.json"] = json.dumps(info, ensure_ascii=False, indent=1).encode("utf-8")
     return files
 
 

@@ -3,8 +3,6 @@ its announced random source, and once drawn its result and the files to re-run i
 
 from __future__ import annotations
 
-import json
-
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -32,16 +30,19 @@ def draw_list(request: HttpRequest) -> HttpResponse:
 
 def draw_page(request: HttpRequest, number: str) -> HttpResponse:
     task = _task(number)
-    files = services.published_files(task)
-    info = json.loads(files["draw.json"])
-    verdict = services.verify(task) if task.state == Task.State.DRAWN else None
+    from regulus.inspections.services.draws import draw_info
+
+    info = draw_info(task, drawn_limit=200)
+    # Recomputing a large draw takes seconds: only when asked for.
+    asked = request.GET.get("verify") == "1"
+    verdict = services.verify(task) if asked and task.state == Task.State.DRAWN else None
     return render(
         request,
         "inspections/public_draw.html",
         {
             "task": task,
             "info": info,
-            "files": [(name, len(files[name])) for name in FILES if name in files],
+            "files": [name for name in FILES if name in info["files"] or name == "draw.json"],
             "strata": task.strata.all(),
             "verdict": verdict,
             "drawn": info.get("drawn", [])[:200],
@@ -53,7 +54,7 @@ def draw_file(request: HttpRequest, number: str, name: str) -> HttpResponse:
     if name not in FILES:
         raise Http404("没有该文件")
     task = _task(number)
-    data = services.published_files(task)[name]
+    data = services.published_files(task, (name,))[name]
     kind = "application/json" if name.endswith(".json") else "text/tab-separated-values"
     response = HttpResponse(data, content_type=f"{kind}; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{name}"'
