@@ -27,7 +27,7 @@ from regulus.core.models import DataScope, Role, User
 
 # URL namespaces that are not staff pages: the public portal, the API (its operations are
 # walked from the OpenAPI document below) and Django's admin (superusers only).
-NOT_STAFF_NAMESPACES = {"portal", "api", "admin"}
+NOT_STAFF_NAMESPACES = {"portal", "inspections_public", "api", "admin"}
 NOT_STAFF_PAGES = {"core:login", "core:logout"}
 SAMPLE = {"int": "1", "str": "x1", "slug": "x1", "path": "x1", "uuid": "0" * 32}
 CONVERTER = re.compile(r"<(?:(\w+):)?(\w+)>")
@@ -183,7 +183,9 @@ def district_a_objects(bureau, handler, window_clerk, settings, tmp_path):
     bundle = Bundle.objects.get(code="open-supermarket")
     application = submit(bundle, actor=window_clerk, path="commitment")
     licensing.application_fast_track(application=application, actor=handler)
+    inspection = _inspection_objects(handler)
     return {
+        **inspection,
         "application": application.pk,
         "number": application.number,
         "material": application.materials.exclude(stored_name="").first().pk,
@@ -192,6 +194,32 @@ def district_a_objects(bureau, handler, window_clerk, settings, tmp_path):
         "staff": handler.pk,
         "job": ImportJob.objects.create(created_by=handler, original_name="a.csv").pk,
     }
+
+
+def _inspection_objects(handler: User) -> dict[str, Any]:
+    """A plan, a task and a drawn target of district A (the target as a row: a draw needs
+    more than this walk does)."""
+    import datetime as dt
+
+    from regulus.core import clock
+    from regulus.inspections import services as inspections
+    from regulus.inspections.models import CheckItem, Target
+    from tests.registry.conftest import make_entity
+
+    item = CheckItem.objects.create(
+        code="T-1", name="检查事项", department="科室", legal_basis="依据", kind="general",
+        domain="food",
+    )  # fmt: skip
+    plan = inspections.plan_create(actor=handler, year=clock.today().year, batch=9, title="计划")
+    task = inspections.task_create(
+        actor=handler, plan=plan, title="任务", department="科室", domain="food", items=[item],
+        check_from=dt.date(plan.year, 12, 30), check_to=dt.date(plan.year, 12, 31),
+        source_description="随机源", source_available_at=clock.now() + dt.timedelta(days=1),
+        ratios={},
+    )  # fmt: skip
+    entity = make_entity(handler, "抽查对象")
+    target = Target.objects.create(task=task, entity=entity, stratum="A", position=1)
+    return {"plan": plan.pk, "inspection_task": task.number, "target": target.pk}
 
 
 # The objects of district A that each page with an object in its address is asked for; None
@@ -219,6 +247,10 @@ OUT_OF_SCOPE = {
     "licensing:verification_detail": lambda o: {"pk": o["task"]},
     "licensing:matter_edit": None,
     "licensing:bundle_edit": None,
+    "inspections:plan_detail": lambda o: {"pk": o["plan"]},
+    "inspections:task_create": lambda o: {"pk": o["plan"]},
+    "inspections:task_detail": lambda o: {"number": o["inspection_task"]},
+    "inspections:target_result": lambda o: {"pk": o["target"]},
 }
 APPLICATION_PAGES = re.compile(r"^applications/<str:number>/")
 
@@ -275,7 +307,8 @@ def test_the_outsider_gets_404_from_the_api_for_objects_of_another_district(
 
 def test_every_object_page_is_asked_for_by_the_outsider_test():
     """A new page with an object in its address must say what the outsider asks it for."""
-    keys = ("application", "number", "material", "task", "uscc", "staff", "job")
+    keys = ("application", "number", "material", "task", "uscc", "staff", "job", "plan",
+            "inspection_task", "target")  # fmt: skip
     objects: dict[str, Any] = {k: 1 for k in keys}
     for name, route, view in staff_pages():
         code = getattr(view, "permission", None)

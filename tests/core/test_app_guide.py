@@ -35,7 +35,7 @@ regulus.__path__.append({package!r})
 
 from regulus.settings import *  # noqa: E402, F403
 
-LEFT_OUT = ("regulus.licensing", "regulus.portal")
+LEFT_OUT = ("regulus.licensing", "regulus.inspections", "regulus.portal")
 INSTALLED_APPS = [app for app in INSTALLED_APPS if app not in LEFT_OUT]  # noqa: F405
 INSTALLED_APPS.append("regulus.patrols")
 """

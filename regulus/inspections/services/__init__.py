@@ -1,0 +1,39 @@
+"""Every write of 双随机、一公开 (one function each, permission first, one audited block)."""
+
+from regulus.inspections.services.draws import (
+    Verdict,
+    draw_run,
+    published_files,
+    verify,
+    withdrawal_draw,
+)
+from regulus.inspections.services.lists import conflict_declare, inspector_enrol, item_create
+from regulus.inspections.services.tasks import (
+    plan_create,
+    plan_file,
+    source_confirmed,
+    source_enter,
+    task_create,
+    task_freeze,
+)
+
+__all__ = [
+    "Verdict",
+    "conflict_declare",
+    "draw_run",
+    "inspector_enrol",
+    "item_create",
+    "plan_create",
+    "plan_file",
+    "published_files",
+    "source_confirmed",
+    "source_enter",
+    "task_create",
+    "task_freeze",
+    "verify",
+    "withdrawal_draw",
+]
+
+from regulus.inspections.services.results import result_enter, result_publish
+
+__all__ += ["result_enter", "result_publish"]

@@ -1,0 +1,500 @@
+"""Staff pages of 双随机、一公开: the lists, plans, tasks with their draw, the inspector's own
+task list and the result form."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from regulus.core.models import User
+from regulus.core.permissions import allows, page
+from regulus.core.text import LINE, MULTILINE, clean_fields
+from regulus.core.views import choice_param, paginate
+from regulus.inspections import selectors, services
+from regulus.inspections.models import (
+    STRATA,
+    STRATUM_LABELS,
+    Assignment,
+    CheckItem,
+    Domain,
+    Inspector,
+    Plan,
+    ResultCode,
+    Target,
+    Task,
+)
+from regulus.registry.models import EntityKind
+
+
+def _user(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+def _flash(request: HttpRequest, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for errors in exc.message_dict.values():
+            for message in errors:
+                messages.error(request, message)
+    else:
+        for message in exc.messages:
+            messages.error(request, message)
+
+
+def _date(raw: str | None, label: str, field: str) -> dt.date | None:
+    if not raw:
+        return None
+    try:
+        return dt.date.fromisoformat(str(raw).strip())
+    except ValueError:
+        raise ValidationError({field: f"{label}须为“年-月-日”格式的日期"}) from None
+
+
+def _datetime(raw: str | None, label: str, field: str) -> dt.datetime | None:
+    if not raw:
+        return None
+    try:
+        value = dt.datetime.fromisoformat(str(raw).strip())
+    except ValueError:
+        raise ValidationError({field: f"{label}须为“年-月-日 时:分”格式"}) from None
+    if value.tzinfo is None:
+        from django.utils import timezone
+
+        value = timezone.make_aware(value)
+    return value
+
+
+def _int(raw: str | None, label: str, field: str) -> int:
+    try:
+        value = int(str(raw or "").strip())
+    except ValueError:
+        raise ValidationError({field: f"{label}须为整数"}) from None
+    if not -1_000_000 < value < 1_000_000:
+        raise ValidationError({field: f"{label}超出范围"})
+    return value
+
+
+# -- the item list and the inspector directory -----------------------------------------------
+
+
+@page("inspections.view")
+def item_list(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    if request.method == "POST":
+        try:
+            text = clean_fields(
+                request.POST,
+                {
+                    "code": ("事项编码", LINE, 20),
+                    "name": ("检查事项", LINE, 200),
+                    "department": ("实施部门", LINE, 100),
+                    "legal_basis": ("法律依据", MULTILINE, 2000),
+                },
+            )
+            services.item_create(
+                actor=user,
+                kind=request.POST.get("kind", ""),
+                domain=request.POST.get("domain", ""),
+                **text,
+            )
+        except ValidationError as exc:
+            _flash(request, exc)
+        else:
+            messages.success(request, "已新增抽查事项")
+        return redirect("inspections:item_list")
+    return render(
+        request,
+        "inspections/item_list.html",
+        {
+            "items": CheckItem.objects.all(),
+            "kinds": CheckItem.Kind.choices,
+            "domains": Domain.choices,
+            "can_manage": allows(user, "inspections.lists_manage"),
+        },
+    )
+
+
+@page("inspections.view")
+def inspector_list(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    if request.method == "POST":
+        try:
+            action = request.POST.get("action", "")
+            if action == "enrol":
+                staff_id = _int(request.POST.get("user"), "工作人员", "user")
+                staff = User.objects.visible_to(user).filter(pk=staff_id).first()
+                if staff is None:
+                    raise ValidationError({"user": "工作人员不存在或不在您的数据范围内"})
+                text = clean_fields(request.POST, {"number": ("执法证号", LINE, 30)})
+                services.inspector_enrol(
+                    actor=user,
+                    user=staff,
+                    number=text["number"],
+                    certificate_expires=_date(
+                        request.POST.get("certificate_expires"),
+                        "执法证有效期",
+                        "certificate_expires",
+                    ),
+                    domains=request.POST.getlist("domains"),
+                    available=request.POST.get("available", "1") == "1",
+                )
+            elif action == "conflict":
+                pk = _int(request.POST.get("inspector"), "检查人员", "inspector")
+                inspector = Inspector.objects.visible_to(user).filter(pk=pk).first()
+                if inspector is None:
+                    raise ValidationError({"inspector": "检查人员不存在或不在您的数据范围内"})
+                text = clean_fields(
+                    request.POST,
+                    {"uscc": ("统一社会信用代码", LINE, 18), "reason": ("利害关系", LINE, 200)},
+                )
+                services.conflict_declare(actor=user, inspector=inspector, **text)
+            else:
+                raise ValidationError("未知操作")
+        except ValidationError as exc:
+            _flash(request, exc)
+        else:
+            messages.success(request, "已保存")
+        return redirect("inspections:inspector_list")
+    rows = selectors.inspectors_for(user).prefetch_related("conflicts__entity")
+    return render(
+        request,
+        "inspections/inspector_list.html",
+        {
+            **paginate(request, rows),
+            "today": selectors_today(),
+            "domains": Domain.choices,
+            "staff": User.objects.visible_to(user)
+            .filter(is_active=True)
+            .order_by("username")[:500],
+            "can_manage": allows(user, "inspections.lists_manage"),
+        },
+    )
+
+
+def selectors_today() -> dt.date:
+    from regulus.core import clock
+
+    return clock.today()
+
+
+# -- plans and tasks ------------------------------------------------------------------------
+
+
+@page("inspections.view")
+def plan_list(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    if request.method == "POST":
+        try:
+            text = clean_fields(request.POST, {"title": ("计划名称", LINE, 200)})
+            services.plan_create(
+                actor=user,
+                year=_int(request.POST.get("year"), "年度", "year"),
+                batch=_int(request.POST.get("batch"), "批次", "batch"),
+                **text,
+            )
+        except ValidationError as exc:
+            _flash(request, exc)
+        else:
+            messages.success(request, "已编制抽查计划")
+        return redirect("inspections:plan_list")
+    return render(
+        request,
+        "inspections/plan_list.html",
+        {
+            "plans": selectors.plans_for(user),
+            "can_plan": allows(user, "inspections.plan_manage"),
+            "year": selectors_today().year,
+        },
+    )
+
+
+@page("inspections.view")
+def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    plan = Plan.objects.select_related("unit").get_visible_or_404(user, pk=pk)
+    if request.method == "POST":
+        try:
+            services.plan_file(actor=user, plan=plan)
+        except ValidationError as exc:
+            _flash(request, exc)
+        else:
+            messages.success(request, "已报备")
+        return redirect("inspections:plan_detail", pk=plan.pk)
+    return render(
+        request,
+        "inspections/plan_detail.html",
+        {
+            "plan": plan,
+            "tasks": plan.tasks.order_by("number"),
+            "can_plan": allows(user, "inspections.plan_manage"),
+        },
+    )
+
+
+@page("inspections.plan_manage")
+def task_create(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    plan = Plan.objects.get_visible_or_404(user, pk=pk)
+    values: dict[str, Any] = {}
+    if request.method == "POST":
+        values = request.POST
+        try:
+            text = clean_fields(
+                request.POST,
+                {
+                    "title": ("任务名称", LINE, 200),
+                    "department": ("实施部门", LINE, 100),
+                    "source_description": ("公共随机源", LINE, 300),
+                },
+            )
+            item_ids = [_int(v, "检查事项", "items") for v in request.POST.getlist("items")]
+            task = services.task_create(
+                actor=user,
+                plan=plan,
+                domain=request.POST.get("domain", ""),
+                items=list(CheckItem.objects.filter(pk__in=item_ids, is_active=True)),
+                check_from=_date(request.POST.get("check_from"), "检查开始日期", "check_from"),
+                check_to=_date(request.POST.get("check_to"), "检查结束日期", "check_to"),
+                source_available_at=_datetime(
+                    request.POST.get("source_available_at"), "随机源产生时间", "source_available_at"
+                ),
+                ratios={
+                    s: request.POST.get("ratio_" + ("none" if s == "-" else s), "") for s in STRATA
+                },
+                per_target=_int(
+                    request.POST.get("per_target") or "2", "每户检查人员数", "per_target"
+                ),
+                filters={
+                    "kind": request.POST.get("kind", ""),
+                    "industry_section": request.POST.get("industry_section", ""),
+                    "district_code": request.POST.get("district_code", ""),
+                    "risk_class": request.POST.getlist("risk_class"),
+                },
+                joint=request.POST.get("joint") == "1",
+                cross_district=request.POST.get("cross_district") == "1",
+                **text,
+            )
+        except ValidationError as exc:
+            _flash(request, exc)
+        else:
+            messages.success(request, f"已建立抽查任务 {task.number}")
+            return redirect("inspections:task_detail", number=task.number)
+    return render(
+        request,
+        "inspections/task_form.html",
+        {
+            "plan": plan,
+            "values": values,
+            "items": CheckItem.objects.filter(is_active=True),
+            "domains": Domain.choices,
+            "kinds": EntityKind.choices,
+            "strata": [
+                (
+                    s,
+                    "none" if s == "-" else s,
+                    STRATUM_LABELS[s],
+                    selectors.rule_in_force(s, selectors_today()),
+                )
+                for s in STRATA
+            ],
+        },
+    )
+
+
+@page("inspections.view")
+def task_list(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    state = choice_param(request, "state", Task.State.choices, "状态")
+    return render(
+        request,
+        "inspections/task_list.html",
+        {
+            "states": Task.State.choices,
+            "state": state,
+            **paginate(request, selectors.tasks_for(user, state=state)),
+        },
+    )
+
+
+@page("inspections.view")
+def task_detail(request: HttpRequest, number: str) -> HttpResponse:
+    user = _user(request)
+    task = selectors.task_get(user, number)
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        try:
+            if action == "freeze":
+                services.task_freeze(actor=user, task=task)
+            elif action == "source":
+                text = clean_fields(request.POST, {"value": ("随机源数值", LINE, 200)})
+                services.source_enter(actor=user, task=task, **text)
+            elif action == "draw":
+                services.draw_run(actor=user, task=task)
+            elif action == "withdraw":
+                pk = _int(request.POST.get("assignment"), "分派", "assignment")
+                assignment = Assignment.objects.filter(target__task=task, pk=pk).first()
+                if assignment is None:
+                    raise ValidationError({"assignment": "该分派不存在"})
+                text = clean_fields(request.POST, {"reason": ("回避事由", LINE, 300)})
+                services.withdrawal_draw(actor=user, assignment=assignment, **text)
+            else:
+                raise ValidationError("未知操作")
+        except ValidationError as exc:
+            _flash(request, exc)
+        else:
+            messages.success(request, "已办理")
+        return redirect("inspections:task_detail", number=task.number)
+    targets = selectors.task_targets(task)
+    candidates = (
+        selectors.target_candidates(task).count() if task.state == Task.State.DRAFT else None
+    )
+    return render(
+        request,
+        "inspections/task_detail.html",
+        {
+            "task": task,
+            "strata": task.strata.all(),
+            "snapshots": task.snapshots.all(),
+            "entries": task.source_entries.select_related("entered_by"),
+            "draws": selectors.draws_of(task).select_related("created_by"),
+            "candidates": candidates,
+            "can_plan": allows(user, "inspections.plan_manage"),
+            "can_source": allows(user, "inspections.source_enter"),
+            **paginate(request, targets, per_page=50),
+        },
+    )
+
+
+# -- the inspector's own list and results ----------------------------------------------------
+
+
+@page("inspections.view")
+def my_tasks(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "inspections/my_tasks.html",
+        paginate(request, selectors.my_assignments(_user(request))),
+    )
+
+
+@page("inspections.view")
+def target_result(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    target = (
+        Target.objects.select_related("task", "entity").filter(pk=pk).first()
+        if 0 < pk < 2**62
+        else None
+    )
+    mine = target is not None and target.assignments.filter(inspector__user=user, active=True)
+    if target is None or not (
+        mine or Target.objects.visible_to(user).filter(pk=target.pk).exists()
+    ):
+        raise Http404("不存在或无权查看")
+    if request.method == "POST":
+        try:
+            from regulus.inspections.services import results
+
+            codes = {
+                item.pk: (
+                    request.POST.get(f"code_{item.pk}", ""),
+                    request.POST.get(f"notes_{item.pk}", ""),
+                )
+                for item in target.task.items.all()
+            }
+            text = {
+                k: clean_fields({"v": notes}, {"v": (f"检查情况（{k}）", MULTILINE, 2000)})["v"]
+                for k, (_c, notes) in codes.items()
+            }
+            results.result_enter(
+                actor=user,
+                target=target,
+                codes={k: c for k, (c, _n) in codes.items()},
+                notes=text,
+                checked_on=_date(request.POST.get("checked_on"), "检查日期", "checked_on"),
+            )
+        except ValidationError as exc:
+            _flash(request, exc)
+        else:
+            messages.success(request, "已录入检查结果")
+        return redirect("inspections:target_result", pk=target.pk)
+    existing = {r.item_id: r for r in target.results.all()}
+    return render(
+        request,
+        "inspections/target_result.html",
+        {
+            "target": target,
+            "mine": bool(mine),
+            "codes": ResultCode.choices,
+            "rows": [(item, existing.get(item.pk)) for item in target.task.items.all()],
+            "inspectors": target.assignments.filter(active=True).select_related("inspector__user"),
+            "today": selectors_today(),
+        },
+    )
+
+
+@page("inspections.view")
+def publication_list(request: HttpRequest) -> HttpResponse:
+    """Results waiting for publication, nearest deadline first, the overdue marked."""
+    from regulus.core import clock_selectors
+    from regulus.inspections.services import results
+    from regulus.inspections.workflow import TARGET_FLOW
+
+    user = _user(request)
+    if request.method == "POST":
+        pk = request.POST.get("target", "")
+        target = (
+            Target.objects.visible_to(user).filter(pk=int(pk)).first()
+            if pk.isdigit() and len(pk) < 18
+            else None
+        )
+        try:
+            if target is None:
+                raise ValidationError({"target": "该检查对象不存在或不在您的数据范围内"})
+            results.result_publish(actor=user, target=target)
+        except ValidationError as exc:
+            _flash(request, exc)
+        else:
+            messages.success(request, f"已公示：{target.entity.name}")  # type: ignore[union-attr]
+        return redirect("inspections:publication_list")
+    rows = clock_selectors.with_overdue_flag(
+        Target.objects.visible_to(user)
+        .filter(state=Target.State.CHECKED)
+        .select_related("entity", "task")
+        .order_by("deadline", "id"),
+        workflow=TARGET_FLOW,
+    )
+    return render(
+        request,
+        "inspections/publication_list.html",
+        {**paginate(request, rows), "can_publish": allows(user, "inspections.publish")},
+    )
+
+
+def _year(request: HttpRequest) -> int:
+    raw = request.GET.get("year", "")
+    year = int(raw) if raw.isdigit() and len(raw) == 4 else selectors_today().year
+    return year if 2000 <= year <= 2100 else selectors_today().year
+
+
+@page("inspections.view")
+def stats(request: HttpRequest) -> HttpResponse:
+    data = selectors.year_stats(_user(request), _year(request))
+    return render(
+        request, "inspections/stats.html", {**data, "chart": selectors.stats_chart_option(data)}
+    )
+
+
+@page("inspections.view")
+def stats_export(request: HttpRequest) -> HttpResponse:
+    from regulus.core.documents import XLSX_CONTENT_TYPE
+    from regulus.inspections.services import results
+
+    year = _year(request)
+    body = results.stats_export(actor=_user(request), year=year)
+    response = HttpResponse(body, content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="inspections-stats-{year}.xlsx"'
+    return response
