@@ -6,9 +6,9 @@ line), and whose own tests pass.
 The app runs in subprocesses with a settings module of their own: the URL conf and the API
 are built once, at import, so an app cannot join them in this process. The guide's
 `regulus.patrols` is found as a part of the `regulus` package (its folder is appended to
-`regulus.__path__`), exactly where the guide puts it. Licensing and the portal are left out
-of that installation: their demo data alone takes a minute, and core and the registry must
-stand without them anyway.
+`regulus.__path__`), exactly where the guide puts it. The domain apps and the portal are
+left out of that installation: their demo data alone takes minutes, and core and the registry
+must stand without them anyway.
 """
 
 from __future__ import annotations
@@ -35,8 +35,12 @@ regulus.__path__.append({package!r})
 
 from regulus.settings import *  # noqa: E402, F403
 
-LEFT_OUT = ("regulus.licensing", "regulus.inspections", "regulus.portal")
-INSTALLED_APPS = [app for app in INSTALLED_APPS if app not in LEFT_OUT]  # noqa: F405
+# The kernel alone: core and the registry, no domain app (whose menu places the guide's app
+# might take) and no portal.
+KERNEL = ("regulus.core", "regulus.registry")
+INSTALLED_APPS = [  # noqa: F405
+    app for app in INSTALLED_APPS if not app.startswith("regulus.") or app in KERNEL  # noqa: F405
+]
 INSTALLED_APPS.append("regulus.patrols")
 """
 
