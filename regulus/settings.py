@@ -138,6 +138,7 @@ INSTALLED_APPS = [
     "regulus.registry",
     "regulus.licensing",
     "regulus.portal",
+    "regulus.complaints",
 ]
 
 # The first two wrap every answer, also those the others make: HX-Request in Vary (core.htmx),
@@ -356,6 +357,11 @@ THROTTLE_RATES = {
     # supplier looks up a few in a minute; 30 a minute, 20 names a search, keeps a script
     # from copying the register through the portal.
     "portal_entity": env_rate("REGULUS_RATE_PORTAL_ENTITY", "30/m"),
+    # 12315 complaints and reports filed on the portal. A consumer files one or two; 10 an
+    # hour from one address leaves a family or an office room and stops a flood.
+    "complaints_submit": env_rate("REGULUS_RATE_COMPLAINTS_SUBMIT", "10/h"),
+    # Wrong number + query-code pairs of the complaints' progress lookup.
+    "complaints_lookup_failure": env_rate("REGULUS_RATE_COMPLAINTS_LOOKUP_FAILURES", "10/h"),
 }
 # How many reverse proxies (nginx, a load balancer) stand in front of the application and
 # append to X-Forwarded-For. 0: the client is REMOTE_ADDR and X-Forwarded-For is ignored (it

@@ -12,7 +12,7 @@ from regulus.core import plugins
 from regulus.core.plugins import AppExtension, Cards, DemoSeeder, NavEntry, Pages
 from tests.registry.conftest import make_entity
 
-WITHOUT_LICENSING = ("regulus.licensing", "regulus.portal")
+WITHOUT_LICENSING = ("regulus.licensing", "regulus.portal", "regulus.complaints")
 
 
 @pytest.fixture
@@ -21,7 +21,9 @@ def licensing_not_installed(settings):
 
 
 def test_each_installed_app_declares_in_its_own_module():
-    assert list(plugins.declarations()) == ["core", "registry", "licensing", "portal"]
+    assert list(plugins.declarations()) == [
+        "core", "registry", "licensing", "portal", "complaints"
+    ]  # fmt: skip
 
 
 def test_menu_follows_declared_order_not_installed_order():
@@ -32,7 +34,8 @@ def test_menu_follows_declared_order_not_installed_order():
         ("工作台", "工作台"),
         ("业务", "市场主体"), ("业务", "一件事一次办"), ("业务", "后置核查"),
         ("业务", "事项与套餐"), ("业务", "一件事套餐维护"), ("业务", "办件统计"),
-        ("业务", "数据导入"),
+        ("业务", "投诉举报"), ("业务", "投诉举报分派"), ("业务", "投诉举报统计"),
+        ("业务", "投诉举报规则"), ("业务", "数据导入"),
         ("系统", "单位与人员"), ("系统", "角色与授权"), ("系统", "安全管理"), ("系统", "工作日历"),
         ("系统", "操作日志"), ("系统", "接口令牌"), ("系统", "接口文档"),
     ]  # fmt: skip
@@ -43,7 +46,9 @@ def test_home_cards_follow_declared_order_not_installed_order(city_handler, plug
 
     keys = [card.key for card in dashboard_cards(city_handler)]
     # The probe is installed last but declares order 150: between the registry and licensing.
-    assert keys == ["staff", "entities", "probe", "licensing-open", "licensing-overdue"]
+    assert keys == [
+        "staff", "entities", "probe", "licensing-open", "licensing-overdue", "complaints-overdue"
+    ]  # fmt: skip
 
 
 def test_home_page_shows_the_cards_of_the_installed_apps(client, handler, plugin_probe):
@@ -66,7 +71,9 @@ def test_an_app_not_installed_contributes_nothing(client, handler, licensing_not
 
 
 def test_seeders_run_after_the_apps_they_build_on():
-    assert [label for label, _ in plugins.demo_seeders()] == ["core", "registry", "licensing"]
+    assert [label for label, _ in plugins.demo_seeders()] == [
+        "core", "registry", "licensing", "complaints"
+    ]  # fmt: skip
     seed = _seed
     # Declared in the wrong order: "b" builds on "a", which builds on the kernel.
     found = {
@@ -137,10 +144,12 @@ def login_page_modules(client) -> list[str]:
 
 
 def test_login_page_lists_exactly_the_installed_modules(client, db):
-    assert login_page_modules(client) == ["市场主体登记", "一件事一次办", "公众服务门户"]
+    assert login_page_modules(client) == [
+        "市场主体登记", "一件事一次办", "公众服务门户", "12315投诉举报"
+    ]  # fmt: skip
     page = client.get("/login/").content.decode()
     # Modules still to be built are not advertised; the public one is linked.
-    for name in ("双随机", "信用监管", "12315", "执法办案", "特种设备"):
+    for name in ("双随机", "信用监管", "执法办案", "特种设备"):
         assert name not in page
     assert '<a class="text-decoration-none" href="/portal/">公众服务门户 →</a>' in page
 
