@@ -104,8 +104,10 @@ def amount_to_fen(value: Any, field: str = "amount") -> int | None:
         amount = Decimal(text)
     except InvalidOperation:
         raise ValidationError({field: "金额应为数字（单位：元，最多两位小数）"}) from None
-    if not amount.is_finite() or amount < 0 or amount != amount.quantize(Decimal("0.01")):
-        raise ValidationError({field: "金额应为不小于0的数字（单位：元，最多两位小数）"})
+    if not amount.is_finite() or amount < 0 or amount > MAX_AMOUNT_FEN / 100:
+        raise ValidationError({field: "金额应为0至一百亿元之间的数字（单位：元，最多两位小数）"})
+    if amount != amount.quantize(Decimal("0.01")):
+        raise ValidationError({field: "金额最多两位小数（单位：元）"})
     fen = int(amount * 100)
     if fen > MAX_AMOUNT_FEN:
         raise ValidationError({field: "金额超出可登记的范围（一百亿元以内）"})
@@ -172,6 +174,7 @@ def item_register(
         errors["kind"] = "请选择类型：投诉、举报、咨询或建议"
     if category not in Item.Category.values:
         errors["category"] = "请选择所属领域"
+    line = line or Item.Line.L12315
     if line not in Item.Line.values:
         errors["line"] = "来源热线不正确"
     key = trim(str(idempotency_key or ""))
