@@ -31,6 +31,10 @@ STANDARD_RUNS: dict[str, list[list[str]]] = {
     ],
     "licensing_bench.py": [["--db", "sqlite"], ["--db", "pg"]],
     "clocks_bench.py": [["--db", "sqlite"], ["--db", "pg"]],
+    "complaints_bench.py": [
+        ["--items", "1000000", "--db", "sqlite"],
+        ["--items", "1000000", "--db", "pg"],
+    ],
 }
 
 
