@@ -363,6 +363,10 @@ THROTTLE_RATES = {
     # Wrong number + query-code pairs of the complaints' progress lookup.
     "complaints_lookup_failure": env_rate("REGULUS_RATE_COMPLAINTS_LOOKUP_FAILURES", "10/h"),
 }
+# 12315 cluster alert: this many items against one respondent within the window (days) raise
+# an alert on the dispatchers' and handlers' home page (a prepaid-card shop that closes).
+COMPLAINTS_CLUSTER_THRESHOLD = env_int("REGULUS_COMPLAINTS_CLUSTER_THRESHOLD", 5)
+COMPLAINTS_CLUSTER_DAYS = env_int("REGULUS_COMPLAINTS_CLUSTER_DAYS", 7)
 # How many reverse proxies (nginx, a load balancer) stand in front of the application and
 # append to X-Forwarded-For. 0: the client is REMOTE_ADDR and X-Forwarded-For is ignored (it
 # is whatever the client wrote). N: the client is the N-th entry from the right.

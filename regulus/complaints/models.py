@@ -158,6 +158,16 @@ class Item(models.Model):
     rating = models.PositiveSmallIntegerField("满意度评价", null=True, blank=True)
     rating_note = models.CharField("评价意见", max_length=300, blank=True)
     rated_at = models.DateTimeField("评价时间", null=True, blank=True)
+    # The first item of the same complainant against the same respondent on the same matter
+    # (category) within REPEAT_DAYS: a repeat is linked to it (Order 121: repeats may be merged).
+    repeat_of = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="repeats",
+        verbose_name="重复件所属首件",
+    )
     idempotency_key = models.CharField(
         "幂等键", max_length=80, null=True, blank=True, unique=True, editable=False
     )
@@ -219,6 +229,8 @@ class Item(models.Model):
     def is_final(self) -> bool:
         return self.state in FINAL_STATES
 
+
+REPEAT_DAYS = 30
 
 S = Item.State
 FINAL_STATES = (

@@ -84,6 +84,40 @@ def transfers_of(item: Item) -> list[Transfer]:
     return list(item.transfers.select_related("from_unit", "to_unit"))
 
 
+def respondent_history(item: Item, user: Any, limit: int = 10) -> list[Item]:
+    """Other items in the user's scope against the same respondent (the registered entity,
+    else the same name), newest first."""
+    others = Item.objects.visible_to(user).exclude(pk=item.pk)
+    if item.entity_id is not None:
+        others = others.filter(entity_id=item.entity_id)
+    elif item.respondent_name:
+        others = others.filter(respondent_name=item.respondent_name)
+    else:
+        return []
+    return list(others.order_by("-received_at", "-pk")[:limit])
+
+
+def clusters(user: Any, *, today: dt.date | None = None) -> list[dict[str, Any]]:
+    """Respondents with COMPLAINTS_CLUSTER_THRESHOLD or more items in the user's scope
+    received in the last COMPLAINTS_CLUSTER_DAYS days (by registered entity, else by the name
+    given), most first: the cluster alert."""
+    from django.conf import settings
+
+    today = today or clock.today()
+    since = today - dt.timedelta(days=settings.COMPLAINTS_CLUSTER_DAYS)
+    rows = (
+        Item.objects.visible_to(user)
+        .filter(received_on__gt=since, received_on__lte=today)
+        .exclude(respondent_name="")
+        .order_by()
+        .values("respondent_name", "entity_id")
+        .annotate(count=Count("pk"))
+        .filter(count__gte=settings.COMPLAINTS_CLUSTER_THRESHOLD)
+        .order_by("-count", "respondent_name")
+    )
+    return [dict(r) for r in rows[:50]]
+
+
 def dashboard_cards(user: Any) -> list[Card]:
     """Home cards: items waiting for dispatch (dispatchers) and overdue items in scope."""
     if not permissions.allows(user, VIEW):
@@ -99,6 +133,11 @@ def dashboard_cards(user: Any) -> list[Card]:
                 scoped.filter(state=S.REGISTERED).count(),
                 reverse("complaints:dispatch_queue"),
             )
+        )
+    found = clusters(user)
+    if found:
+        cards.append(
+            Card("complaints-cluster", "投诉举报聚集预警", len(found), reverse("complaints:stats"))
         )
     cards.append(
         Card(

@@ -25,7 +25,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from regulus.complaints.models import FINAL_STATES, Item, RuleVersion, Transfer
+from regulus.complaints.models import FINAL_STATES, REPEAT_DAYS, Item, RuleVersion, Transfer
 from regulus.complaints.workflow import ITEM_FLOW
 from regulus.core import clock, ids, permissions
 from regulus.core.audit import audited
@@ -262,6 +262,7 @@ def item_register(
             if candidate.facts == facts:
                 return candidate, ""
 
+    repeat_of = _first_of_repeats(phone_hash, entity, respondent_name, category, received_on)
     code = f"{secrets.randbelow(10**6):06d}"
     now = clock.now()
     staff = actor if getattr(actor, "is_authenticated", False) else None
@@ -297,6 +298,7 @@ def item_register(
                 unit=unit,
                 state=S.REGISTERED,
                 idempotency_key=key or None,
+                repeat_of=repeat_of,
                 created_by=staff,
             )
 
@@ -310,7 +312,8 @@ def item_register(
             actor=actor,
             actor_name=PUBLIC_ACTOR,
             label=f"登记{item.get_kind_display()}（{item.get_channel_display()}）",
-            note=f"适用{version.name}；拟分派{unit.name}",
+            note=f"适用{version.name}；拟分派{unit.name}"
+            + (f"；与{repeat_of.number}为同一人同一事项的重复件" if repeat_of else ""),
         )
         audit.record(
             action=AuditLog.Action.CREATE,
@@ -325,6 +328,28 @@ def item_register(
             },
         )
     return item, code
+
+
+def _first_of_repeats(
+    phone_hash: str, entity: Any, respondent_name: str, category: str, received_on: dt.date
+) -> Item | None:
+    """The first item of the same complainant (phone), respondent (the registered entity, else
+    the name given) and matter (category) received within REPEAT_DAYS, or None."""
+    if not phone_hash:
+        return None
+    since = received_on - dt.timedelta(days=REPEAT_DAYS)
+    earlier = Item.objects.filter(
+        person_phone_hash=phone_hash, category=category, received_on__gte=since
+    )
+    earlier = (
+        earlier.filter(entity=entity)
+        if entity is not None
+        else earlier.filter(respondent_name=respondent_name)
+    )
+    first = earlier.order_by("received_at", "pk").first()
+    if first is None:
+        return None
+    return first.repeat_of or first
 
 
 def public_lookup(number: str, query_code: str) -> Item | None:

@@ -198,6 +198,8 @@ def item_detail(request: HttpRequest, number: str) -> HttpResponse:
         "units": _units(),
         "grounds": item.rule_version.refusal_grounds,
         "transfers": selectors.transfers_of(item),
+        "history": selectors.respondent_history(item, user),
+        "repeats": list(Item.objects.visible_to(user).filter(repeat_of=item).order_by("pk")),
         "events": timeline(item, ITEM_FLOW),
         "main_clock": clock_selectors.main_clock(views),
         "days_left": clock_selectors.days_left(item.deadline),
@@ -298,7 +300,12 @@ def _period(request: HttpRequest) -> tuple[dt.date, dt.date]:
 def stats(request: HttpRequest) -> HttpResponse:
     since, until = _period(request)
     data = selectors.stats(request.user, since=since, until=until)
-    return render(request, "complaints/stats.html", {**data, "query": request.GET.urlencode()})
+    context = {
+        **data,
+        "clusters": selectors.clusters(request.user),
+        "query": request.GET.urlencode(),
+    }
+    return render(request, "complaints/stats.html", context)
 
 
 @page("complaints.stats_view")

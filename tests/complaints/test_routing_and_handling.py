@@ -289,3 +289,35 @@ def test_on_time_counts_include_open_overdue_items(dispatcher, handler):
     assert (data["received"], data["closed"], data["open_overdue"]) == (2, 1, 1)
     assert data["on_time_rate"] == 50.0
     assert {r["key"] for r in data["by_district"]} == {"430102"}
+
+
+# -- repeats and clusters ----------------------------------------------------------------------
+
+
+def test_the_same_complainant_respondent_and_matter_within_30_days_is_linked_as_a_repeat(
+    client, handler
+):
+    first = file_item(on=dt.date(2026, 3, 2), facts="第一次反映")
+    second = file_item(on=dt.date(2026, 3, 20), facts="又去了，还在卖")
+    third = file_item(on=dt.date(2026, 3, 25), facts="第三次")
+    later = file_item(on=dt.date(2026, 5, 20), facts="两个月后")
+    other_matter = file_item(on=dt.date(2026, 3, 21), category="price", facts="价格问题")
+    assert (second.repeat_of, third.repeat_of) == (first, first)
+    assert later.repeat_of is None and other_matter.repeat_of is None
+    client.force_login(handler)
+    page = client.get(f"/complaints/items/{first.number}/").content.decode()
+    assert second.number in page and third.number in page  # repeats and history
+
+
+def test_many_items_against_one_respondent_raise_a_cluster_alert(handler, settings):
+    settings.COMPLAINTS_CLUSTER_THRESHOLD = 3
+    for n in range(3):
+        file_item(on=dt.date(2026, 3, 2), person_phone=f"1390000000{n}", facts=f"预付卡跑路{n}")
+    file_item(on=dt.date(2026, 3, 2), respondent_name="别家", facts="一件")
+    with at(dt.date(2026, 3, 3)):
+        found = selectors.clusters(handler)
+        cards = {c.key: c.value for c in selectors.dashboard_cards(handler)}
+    assert [(c["respondent_name"], c["count"]) for c in found] == [("芙蓉区某日化批发部", 3)]
+    assert cards["complaints-cluster"] == 1
+    with at(dt.date(2026, 3, 20)):
+        assert selectors.clusters(handler) == []
