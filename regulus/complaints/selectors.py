@@ -84,6 +84,23 @@ def transfers_of(item: Item) -> list[Transfer]:
     return list(item.transfers.select_related("from_unit", "to_unit"))
 
 
+def match_candidates(item: Item, user: Any, limit: int = 5) -> list[Any]:
+    """Registered entities whose names match the respondent's as given (the registry's name
+    search, in the user's scope), for the handler to confirm; none once matched."""
+    from django.core.exceptions import ValidationError
+
+    from regulus.registry import selectors as registry
+
+    if item.entity_id is not None or len(item.respondent_name) < 2:
+        return []
+    try:
+        filters = registry.EntityFilters.from_params({"q": item.respondent_name[:50]})
+        found = registry.entity_search(user=user, filters=filters, per_page=limit, with_count=False)
+    except ValidationError:
+        return []
+    return list(found.entities[:limit])
+
+
 def respondent_history(item: Item, user: Any, limit: int = 10) -> list[Item]:
     """Other items in the user's scope against the same respondent (the registered entity,
     else the same name), newest first."""

@@ -469,6 +469,41 @@ def item_return(*, actor: Any, item: Item, reason: str) -> Item:
     return item
 
 
+def item_match_entity(*, actor: Any, item: Item, entity: Any) -> Item:
+    """The handler or dispatcher confirms the registered entity the respondent is; an item
+    not yet routed has its unit proposed again from the entity."""
+    if not permissions.allows(actor, DISPATCH):
+        permissions.require(actor, HANDLE)
+    if entity is None:
+        raise ValidationError({"entity": "请选择登记的市场主体"})
+    if item.is_final:
+        raise ValidationError({"entity": "已办结的事项不能再匹配被投诉举报对象"})
+    with audited(actor=actor) as audit:
+        values: dict[str, Any] = {"entity": entity, "respondent_uscc": entity.uscc}
+        if item.state == S.REGISTERED:
+            proposed = unit_proposed(entity=entity, district_code=item.district_code)
+            if proposed is not None:
+                values["unit"] = proposed
+        Item.objects.filter(pk=item.pk).update(**values)
+        for key, value in values.items():
+            setattr(item, key, value)
+        event_record(
+            obj=item,
+            workflow=ITEM_FLOW,
+            state=item.state,
+            actor=actor,
+            label="确认被投诉举报对象",
+            note=f"{entity.name}（{entity.uscc}）",
+        )
+        audit.record(
+            action=AuditLog.Action.UPDATE,
+            obj=item,
+            summary=f"确认被投诉举报对象：{entity.name}",
+            changes={"respondent_uscc": entity.uscc, "unit": item.unit.name},
+        )
+    return item
+
+
 # -- handling ----------------------------------------------------------------------------------
 
 

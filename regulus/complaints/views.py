@@ -199,6 +199,10 @@ def item_detail(request: HttpRequest, number: str) -> HttpResponse:
         "grounds": item.rule_version.refusal_grounds,
         "transfers": selectors.transfers_of(item),
         "history": selectors.respondent_history(item, user),
+        "candidates": selectors.match_candidates(item, user)
+        if not item.is_final
+        and (allows(user, "complaints.item_handle") or allows(user, "complaints.item_dispatch"))
+        else [],
         "repeats": list(Item.objects.visible_to(user).filter(repeat_of=item).order_by("pk")),
         "events": timeline(item, ITEM_FLOW),
         "main_clock": clock_selectors.main_clock(views),
@@ -268,6 +272,13 @@ def item_act(request: HttpRequest, number: str, action: str) -> HttpResponse:
         elif action == "verify":
             services.item_verify(actor=user, item=item, outcome=post.get("outcome", ""), note=note)
             messages.success(request, "核查结论已登记")
+        elif action == "match":
+            from regulus.registry.models import Entity
+
+            uscc = trim(post.get("uscc", ""))[:18]
+            entity = Entity.objects.visible_to(user).filter(uscc=uscc).first() if uscc else None
+            services.item_match_entity(actor=user, item=item, entity=entity)
+            messages.success(request, "已确认被投诉举报对象")
         elif action == "identity":
             identity = services.identity_reveal(actor=user, item=item)
             request.session[f"cmp_identity_{item.pk}"] = identity

@@ -321,3 +321,22 @@ def test_many_items_against_one_respondent_raise_a_cluster_alert(handler, settin
     assert cards["complaints-cluster"] == 1
     with at(dt.date(2026, 3, 20)):
         assert selectors.clusters(handler) == []
+
+
+def test_the_handler_confirms_a_suggested_entity_and_an_unrouted_item_is_routed_again(
+    client, dispatcher, handler, station_a
+):
+    from tests.registry.conftest import make_entity
+
+    entity = make_entity(handler, "芙蓉区某日化批发部", unit=station_a)
+    item = file_item()
+    assert item.entity is None and item.unit.kind == "district"
+    client.force_login(dispatcher)
+    page = client.get(f"/complaints/items/{item.number}/").content.decode()
+    assert f'data-testid="match-{entity.uscc}"' in page
+    client.post(f"/complaints/items/{item.number}/act/match/", {"uscc": entity.uscc})
+    item.refresh_from_db()
+    assert (item.entity, item.unit) == (entity, station_a)
+    client.post(f"/complaints/items/{item.number}/act/match/", {"uscc": "X" * 18})
+    item.refresh_from_db()
+    assert item.entity == entity
