@@ -16,12 +16,12 @@ from regulus.core.plugins import (
 
 extension = AppExtension(
     nav=(
-        NavEntry("投诉举报", "megaphone", "complaints:item_list", order=300),
-        NavEntry("投诉举报分派", "signpost-split", "complaints:dispatch_queue", order=310),
-        NavEntry("投诉举报统计", "graph-up", "complaints:stats", order=320),
-        NavEntry("投诉举报规则", "journal-text", "complaints:rules", order=330),
+        NavEntry("投诉举报", "megaphone", "complaints:item_list", order=500),
+        NavEntry("投诉举报分派", "signpost-split", "complaints:dispatch_queue", order=510),
+        NavEntry("投诉举报统计", "graph-up", "complaints:stats", order=520),
+        NavEntry("投诉举报规则", "journal-text", "complaints:rules", order=530),
     ),
-    cards=Cards(order=300, for_user=selectors.dashboard_cards),
+    cards=Cards(order=500, for_user=selectors.dashboard_cards),
     entity=EntityProviders(timeline=selectors.entity_timeline),
     seeder=DemoSeeder(demo.seed, after=("registry",)),
     api_router=api.router,

@@ -25,5 +25,5 @@ PERMISSIONS = declare(
     Permission(
         "complaints.stats_view", "查看和导出投诉举报统计", (R.DISPATCHER, R.HANDLER, R.LEADER)
     ),
-    Permission("complaints.rules_view", "查看投诉举报规则版本和时限", (R.ADMIN, *BUSINESS)),
+    Permission("complaints.rules_view", "查看投诉举报规则版本和时限", BUSINESS),
 )
