@@ -83,6 +83,7 @@ class ComplaintTransitionIn(Schema):
     unit_id: Id | None = Field(None, description="分派时的承办单位（不填为拟分派单位）")
     substantiated: bool = False
     money_recovered: Text = ""
+    referred_to: Text = Field("", description="移送时接收的部门")
 
 
 class ComplaintOpen311Out(Schema):
@@ -201,6 +202,10 @@ def item_transition(
             if unit is None:
                 raise ValidationError({"unit_id": "承办单位不存在"})
         services.item_dispatch(actor=user, item=item, unit=unit, note=payload.note)
+    elif name == "refer_out":
+        services.item_refer_out(
+            actor=user, item=item, body=payload.referred_to, reason=payload.note
+        )
     elif name == "return_to_dispatch":
         services.item_return(actor=user, item=item, reason=payload.note)
     elif name in ("accept", "accept_complaint", "accept_report"):

@@ -105,6 +105,7 @@ class Item(models.Model):
         CLUE = "clue", "移交立案线索"
         NO_CASE = "no_case", "核查不予立案"
         ANSWERED = "answered", "已答复"
+        REFERRED = "referred", "已移送其他部门"
 
     number = models.CharField("受理编号", max_length=20, unique=True)
     query_code_hash = models.CharField(max_length=64, editable=False)
@@ -149,6 +150,7 @@ class Item(models.Model):
     closed_at = models.DateTimeField("办结时间", null=True, blank=True)
     closed_in_time = models.BooleanField("按期办结", null=True, blank=True)
     returned_note = models.CharField("退回理由", max_length=300, blank=True)
+    referred_to = models.CharField("移送的部门", max_length=100, blank=True)
     refusal_ground = models.CharField("不予受理情形", max_length=30, blank=True)
     decision_note = models.TextField("处理结果", blank=True)
     substantiated = models.BooleanField("投诉属实", null=True, blank=True)
@@ -241,6 +243,7 @@ FINAL_STATES = (
     S.CLUE,
     S.NO_CASE,
     S.ANSWERED,
+    S.REFERRED,
 )
 
 

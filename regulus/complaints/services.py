@@ -451,6 +451,32 @@ def item_transfer(*, actor: Any, item: Item, unit: OrgUnit, reason: str) -> Item
     return item
 
 
+def item_refer_out(*, actor: Any, item: Item, body: str, reason: str) -> Item:
+    """移送: an item outside the bureau's remit goes to the body responsible, recorded."""
+    ITEM_FLOW.require("refer_out", actor)
+    errors: dict[str, str] = {}
+    body = _line_text(errors, "referred_to", body, "接收部门", 100)
+    if not body and "referred_to" not in errors:
+        errors["referred_to"] = "请填写接收移送的部门（如：区卫生健康局）"
+    reason = trim(reason, multiline=True)
+    if not reason:
+        errors["note"] = "移送须填写理由"
+    if errors:
+        raise ValidationError(errors)
+    transition_fire(
+        obj=item,
+        name="refer_out",
+        actor=actor,
+        note=f"移送{body}：{reason}",
+        updates={
+            "referred_to": body,
+            "decision_note": f"已移送{body}处理：{reason}",
+            **_closing(item),
+        },
+    )
+    return item
+
+
 def item_return(*, actor: Any, item: Item, reason: str) -> Item:
     """退回: the unit says the item is not theirs; it goes back to the dispatchers' queue."""
     ITEM_FLOW.require("return_to_dispatch", actor)

@@ -245,6 +245,11 @@ def item_act(request: HttpRequest, number: str, action: str) -> HttpResponse:
                 raise ValidationError({"unit": "请选择接收单位"})
             services.item_transfer(actor=user, item=item, unit=unit, reason=note)
             messages.success(request, f"已转办至{unit.name}")
+        elif action == "refer_out":
+            services.item_refer_out(
+                actor=user, item=item, body=post.get("referred_to", "")[:200], reason=note
+            )
+            messages.success(request, f"已移送{item.referred_to}")
         elif action == "return":
             services.item_return(actor=user, item=item, reason=note)
             messages.success(request, "已退回分派")

@@ -3,6 +3,7 @@
 ::
 
     registered (待分派) ──dispatch──▶ pending (待受理) ──return_to_dispatch──▶ registered
+    registered / pending ──refer_out (outside the bureau's remit)──▶ referred
     pending ──accept_complaint──▶ mediating ──mediated / mediation_failed / terminate──▶ final
     pending ──accept_report──▶ verifying ──to_clue / no_case──▶ final
     pending ──answer (enquiry, suggestion)──▶ answered;  pending ──not_accept──▶ not_accepted
@@ -63,6 +64,15 @@ ITEM_FLOW = Workflow(
     view_permission=VIEW,
     transitions=[
         Transition("dispatch", "分派", (S.REGISTERED,), S.PENDING, permission=DISPATCH),
+        Transition(
+            "refer_out",
+            "移送其他部门",
+            (S.REGISTERED, S.PENDING),
+            S.REFERRED,
+            permission=DISPATCH,
+            requires_note=True,
+            style="secondary",
+        ),
         Transition(
             "return_to_dispatch",
             "退回分派",

@@ -340,3 +340,22 @@ def test_the_handler_confirms_a_suggested_entity_and_an_unrouted_item_is_routed_
     client.post(f"/complaints/items/{item.number}/act/match/", {"uscc": "X" * 18})
     item.refresh_from_db()
     assert item.entity == entity
+
+
+def test_an_item_outside_the_remit_is_referred_out_with_the_receiving_body(
+    client, dispatcher, handler
+):
+    item = file_item(kind="complaint", category="other", facts="医院收费问题")
+    with pytest.raises(PermissionDenied):
+        services.item_refer_out(actor=handler, item=item, body="区卫生健康局", reason="x")
+    with pytest.raises(ValidationError) as refused:
+        services.item_refer_out(actor=dispatcher, item=item, body="", reason="")
+    assert {"referred_to", "note"} <= set(refused.value.message_dict)
+    client.force_login(dispatcher)
+    client.post(
+        f"/complaints/items/{item.number}/act/refer_out/",
+        {"referred_to": "芙蓉区卫生健康局", "note": "医疗服务收费不属市场监管职责"},
+    )
+    item.refresh_from_db()
+    assert item.state == S.REFERRED and item.referred_to == "芙蓉区卫生健康局"
+    assert item.deadline is None and item.closed_at is not None
