@@ -178,9 +178,10 @@ def main() -> int:
         "rule_version_id, received_at, received_on, anonymous, person_name, person_phone, "
         "person_phone_hash, person_id_number, person_id_hash, respondent_name, "
         "respondent_uscc, place, district_code, facts, request_text, unit_id, state, "
-        "deadline_provisional, returned_note, refusal_ground, decision_note, rating_note) "
+        "deadline_provisional, returned_note, referred_to, refusal_ground, decision_note, "
+        "rating_note) "
         "VALUES (%s, %s, 'complaint', 'phone', '12315', 'food', %s, %s, %s, %s, '', '', '', "
-        "'', '', %s, '', '', '430102', %s, '', %s, 'registered', %s, '', '', '', '')"
+        "'', '', %s, '', '', '430102', %s, '', %s, 'registered', %s, '', '', '', '', '')"
     )
 
     def raw_insert() -> None:

@@ -207,6 +207,8 @@ class Item(models.Model):
             models.Index(fields=["district_code", "received_on"], name="cmp_district_received"),
             models.Index(fields=["received_on"], name="cmp_received"),
             models.Index(fields=["entity", "received_on"], name="cmp_entity_received"),
+            # The duplicate and repeat checks of every intake: the same phone, recently.
+            models.Index(fields=["person_phone_hash", "received_on"], name="cmp_phone_received"),
         ]
         constraints = [
             models.CheckConstraint(
