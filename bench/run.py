@@ -35,6 +35,10 @@ STANDARD_RUNS: dict[str, list[list[str]]] = {
         ["--entities", "1000000", "--db", "sqlite"],
         ["--entities", "1000000", "--db", "pg"],
     ],
+    "complaints_bench.py": [
+        ["--items", "1000000", "--db", "sqlite"],
+        ["--items", "1000000", "--db", "pg"],
+    ],
 }
 
 

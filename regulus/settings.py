@@ -139,6 +139,7 @@ INSTALLED_APPS = [
     "regulus.licensing",
     "regulus.inspections",
     "regulus.portal",
+    "regulus.complaints",
 ]
 
 # The first two wrap every answer, also those the others make: HX-Request in Vary (core.htmx),
@@ -357,7 +358,16 @@ THROTTLE_RATES = {
     # supplier looks up a few in a minute; 30 a minute, 20 names a search, keeps a script
     # from copying the register through the portal.
     "portal_entity": env_rate("REGULUS_RATE_PORTAL_ENTITY", "30/m"),
+    # 12315 complaints and reports filed on the portal. A consumer files one or two; 10 an
+    # hour from one address leaves a family or an office room and stops a flood.
+    "complaints_submit": env_rate("REGULUS_RATE_COMPLAINTS_SUBMIT", "10/h"),
+    # Wrong number + query-code pairs of the complaints' progress lookup.
+    "complaints_lookup_failure": env_rate("REGULUS_RATE_COMPLAINTS_LOOKUP_FAILURES", "10/h"),
 }
+# 12315 cluster alert: this many items against one respondent within the window (days) raise
+# an alert on the dispatchers' and handlers' home page (a prepaid-card shop that closes).
+COMPLAINTS_CLUSTER_THRESHOLD = env_int("REGULUS_COMPLAINTS_CLUSTER_THRESHOLD", 5)
+COMPLAINTS_CLUSTER_DAYS = env_int("REGULUS_COMPLAINTS_CLUSTER_DAYS", 7)
 # How many reverse proxies (nginx, a load balancer) stand in front of the application and
 # append to X-Forwarded-For. 0: the client is REMOTE_ADDR and X-Forwarded-For is ignored (it
 # is whatever the client wrote). N: the client is the N-th entry from the right.

@@ -14,6 +14,8 @@ from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from regulus.complaints import demo as complaints_demo
+from regulus.complaints import services as complaints_services
 from regulus.core import clock, clock_services, ids, services, tokens
 from regulus.core.demo import seed_bureau
 from regulus.core.models import Clock, User
@@ -45,6 +47,19 @@ def seed_demo_city(*, applications: int = 40, entities: int = 60) -> dict[str, A
     seed_bureau(log=quiet)
     registry_demo.seed(entities=entities, log=quiet)
     licensing_demo.seed(entities=0, log=quiet, count=applications)
+    complaints_demo.seed(entities=0, log=quiet, count=30)
+    complaint, complaint_code = complaints_services.item_register(
+        actor=None,
+        channel="portal",
+        kind="complaint",
+        category="food",
+        respondent_name="芙蓉区某超市",
+        district_code="430102",
+        facts="牛奶过期",
+        request_text="退货退款",
+        person_name="欧阳秀英",
+        person_phone=PORTAL_PHONE,
+    )
     admin = User.objects.get(username="admin")
     handler = User.objects.get(username="furong_handler")
     registrar = User.objects.get(username="dengji")  # the city's registration department
@@ -82,6 +97,8 @@ def seed_demo_city(*, applications: int = 40, entities: int = 60) -> dict[str, A
         "matter": Matter.objects.order_by("code").first(),
         "bundle": Bundle.objects.order_by("sort_order").first(),
         "clocked": clocked,
+        "complaint": complaint,
+        "complaint_code": complaint_code,
     }
 
 
@@ -95,9 +112,13 @@ def _paused_and_extended(bundle: Bundle, handler: User) -> Application:
     clock_services.clock_pause(clock=review, actor=handler, reason="testing", note="送省质检院检验")
     clock_services.clock_resume(clock=review, actor=handler, note="检验报告已收到")
     clock_services.clock_extend(
-        clock=review, actor=handler, days=3, approver=User.objects.get(username="leader"),
-        document="芙市监许延〔2026〕1号", reason="需组织专家评审",
-    )  # fmt: skip
+        clock=review,
+        actor=handler,
+        days=3,
+        approver=User.objects.get(username="leader"),
+        document="芙市监许延〔2026〕1号",
+        reason="需组织专家评审",
+    )
     return application
 
 

@@ -45,11 +45,23 @@ def _walk(
             yield (f"{namespace}:{entry.name}" if namespace else entry.name), route, entry.callback
 
 
+def public_namespaces() -> set[str]:
+    """The namespaces of the apps' public pages (core.plugins AppExtension.public_pages)."""
+    from regulus.core import plugins
+
+    return {
+        ext.public_pages.urls.app_name
+        for ext in plugins.declarations().values()
+        if ext.public_pages is not None
+    }
+
+
 def staff_pages() -> list[tuple[str, str, Any]]:
+    public = NOT_STAFF_NAMESPACES | public_namespaces()
     return [
         (name, route, view)
         for name, route, view in _walk(get_resolver().url_patterns)
-        if name.split(":")[0] not in NOT_STAFF_NAMESPACES and name not in NOT_STAFF_PAGES
+        if name.split(":")[0] not in public and name not in NOT_STAFF_PAGES
     ]
 
 
@@ -183,9 +195,18 @@ def district_a_objects(bureau, handler, window_clerk, settings, tmp_path):
     bundle = Bundle.objects.get(code="open-supermarket")
     application = submit(bundle, actor=window_clerk, path="commitment")
     licensing.application_fast_track(application=application, actor=handler)
+    from regulus.complaints import services as complaints
+    from regulus.complaints.rules import rules_ensure
+
+    rules_ensure()
+    complaint, _ = complaints.item_register(
+        actor=handler, channel="phone", kind="report", category="food",
+        respondent_name="芙蓉区某店", district_code="430102", facts="售卖过期食品", anonymous=True,
+    )  # fmt: skip
     inspection = _inspection_objects(handler)
     return {
         **inspection,
+        "complaint": complaint.number,
         "application": application.pk,
         "number": application.number,
         "material": application.materials.exclude(stored_name="").first().pk,
@@ -251,6 +272,8 @@ OUT_OF_SCOPE = {
     "inspections:task_create": lambda o: {"pk": o["plan"]},
     "inspections:task_detail": lambda o: {"number": o["inspection_task"]},
     "inspections:target_result": lambda o: {"pk": o["target"]},
+    "complaints:item_detail": lambda o: {"number": o["complaint"]},
+    "complaints:item_act": lambda o: {"number": o["complaint"], "action": "accept"},
 }
 APPLICATION_PAGES = re.compile(r"^applications/<str:number>/")
 
@@ -308,7 +331,7 @@ def test_the_outsider_gets_404_from_the_api_for_objects_of_another_district(
 def test_every_object_page_is_asked_for_by_the_outsider_test():
     """A new page with an object in its address must say what the outsider asks it for."""
     keys = ("application", "number", "material", "task", "uscc", "staff", "job", "plan",
-            "inspection_task", "target")  # fmt: skip
+            "inspection_task", "target", "complaint")  # fmt: skip
     objects: dict[str, Any] = {k: 1 for k in keys}
     for name, route, view in staff_pages():
         code = getattr(view, "permission", None)

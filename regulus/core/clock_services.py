@@ -176,14 +176,16 @@ def _days_for(spec: ClockSpec, rule: ClockRule, obj: models.Model) -> int:
 
 def new_clock(obj: models.Model, name: str, spec: ClockSpec, *, start: dt.date) -> Clock:
     """An unsaved run of the named clock from `start`, under the rule version in force that
-    day, its date computed. Raises ValidationError when no version is in force yet."""
-    rule = rule_in_force(spec.rule, start)
+    day (or on the spec's rule_day of the object), its date computed. Raises ValidationError
+    when no version is in force yet."""
+    rule_day = spec.rule_day(obj) if spec.rule_day is not None else start
+    rule = rule_in_force(spec.rule, rule_day)
     if rule is None:
         first = ClockRule.objects.filter(code=spec.rule).order_by("effective_from").first()
         label = spec.label or (first.name if first else spec.rule)
         since = f"自 {first.effective_from:%Y-%m-%d} 起施行" if first else "尚未设定"
         raise ValidationError(
-            f"“{label}”的计时规则{since}，不能从 {start:%Y-%m-%d} 起算（计时不得早于规则施行日）"
+            f"“{label}”的计时规则{since}，不能从 {rule_day:%Y-%m-%d} 起算（计时不得早于规则施行日）"
         )
     clock = Clock(
         content_type=_content_type(type(obj)),

@@ -38,6 +38,7 @@ extendable.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -66,6 +67,9 @@ class ClockSpec:
     pausable / extendable: staff may pause and resume it (permission core.clock_pause), record
     an approved extension of it (core.clock_extend, approved by a holder of
     core.clock_approve) by hand; neither: only its transitions move it.
+    rule_day: the day whose rule version applies, a function of the object (the day a
+    complaint was received: it keeps the rules in force then, whenever its later clocks
+    start); None: the day the clock starts.
     """
 
     rule: str
@@ -74,6 +78,7 @@ class ClockSpec:
     main: bool = True
     pausable: bool = False
     extendable: bool = False
+    rule_day: Callable[[Any], dt.date] | None = None
 
 
 @dataclass(frozen=True)

@@ -127,6 +127,29 @@ def test_clock_keeps_the_rule_version_in_force_when_it_started(supermarket, wind
     assert review_clock(before).rule.max_extension_days == 10
 
 
+def test_a_clock_with_a_rule_day_takes_the_version_of_that_day_not_of_its_start(
+    supermarket, window_clerk
+):
+    """ClockSpec.rule_day: a complaint keeps the rules of the day it was received, whenever
+    its later clocks start."""
+    import dataclasses
+
+    old = ClockRule.objects.get(code="licensing.review")
+    new = ClockRule.objects.create(
+        code="licensing.review", name="审查期限", effective_from=D(2026, 3, 10), unit="calendar",
+        legal_basis="新规则",
+    )  # fmt: skip
+    app = accepted(supermarket, window_clerk, "2026-03-04")
+    spec = APPLICATION_FLOW.clocks["review"]
+    pinned = dataclasses.replace(spec, rule_day=lambda obj: D(2026, 3, 4))
+    assert clock_services.new_clock(app, "review", spec, start=D(2026, 3, 12)).rule == new
+    started = clock_services.new_clock(app, "review", pinned, start=D(2026, 3, 12))
+    assert (started.rule, started.unit, started.start_date) == (old, "working", D(2026, 3, 12))
+    early = dataclasses.replace(spec, rule_day=lambda obj: D(2001, 1, 1))
+    with pytest.raises(ValidationError, match="不能从 2001-01-01 起算"):
+        clock_services.new_clock(app, "review", early, start=D(2026, 3, 12))
+
+
 # -- pause and resume ----------------------------------------------------------------------------
 
 

@@ -12,7 +12,12 @@ from regulus.core import plugins
 from regulus.core.plugins import AppExtension, Cards, DemoSeeder, NavEntry, Pages
 from tests.registry.conftest import make_entity
 
-WITHOUT_LICENSING = ("regulus.licensing", "regulus.inspections", "regulus.portal")
+WITHOUT_LICENSING = (
+    "regulus.licensing",
+    "regulus.inspections",
+    "regulus.portal",
+    "regulus.complaints",
+)
 
 
 @pytest.fixture
@@ -22,7 +27,7 @@ def licensing_not_installed(settings):
 
 def test_each_installed_app_declares_in_its_own_module():
     assert list(plugins.declarations()) == [
-        "core", "registry", "licensing", "inspections", "portal"
+        "core", "registry", "licensing", "inspections", "portal", "complaints"
     ]  # fmt: skip
 
 
@@ -36,7 +41,8 @@ def test_menu_follows_declared_order_not_installed_order():
         ("业务", "事项与套餐"), ("业务", "一件事套餐维护"), ("业务", "办件统计"),
         ("业务", "抽查任务"), ("业务", "我的抽查"), ("业务", "抽查结果公示"), ("业务", "抽查计划"),
         ("业务", "抽查事项清单"), ("业务", "检查人员名录库"), ("业务", "抽查统计"),
-        ("业务", "数据导入"),
+        ("业务", "投诉举报"), ("业务", "投诉举报分派"), ("业务", "投诉举报统计"),
+        ("业务", "投诉举报规则"), ("业务", "数据导入"),
         ("系统", "单位与人员"), ("系统", "角色与授权"), ("系统", "安全管理"), ("系统", "工作日历"),
         ("系统", "操作日志"), ("系统", "接口令牌"), ("系统", "接口文档"),
     ]  # fmt: skip
@@ -47,7 +53,9 @@ def test_home_cards_follow_declared_order_not_installed_order(city_handler, plug
 
     keys = [card.key for card in dashboard_cards(city_handler)]
     # The probe is installed last but declares order 150: between the registry and licensing.
-    assert keys == ["staff", "entities", "probe", "licensing-open", "licensing-overdue"]
+    assert keys == [
+        "staff", "entities", "probe", "licensing-open", "licensing-overdue", "complaints-overdue"
+    ]  # fmt: skip
 
 
 def test_home_page_shows_the_cards_of_the_installed_apps(client, handler, plugin_probe):
@@ -71,7 +79,7 @@ def test_an_app_not_installed_contributes_nothing(client, handler, licensing_not
 
 def test_seeders_run_after_the_apps_they_build_on():
     assert [label for label, _ in plugins.demo_seeders()] == [
-        "core", "registry", "licensing", "inspections"
+        "core", "registry", "licensing", "inspections", "complaints"
     ]  # fmt: skip
     seed = _seed
     # Declared in the wrong order: "b" builds on "a", which builds on the kernel.
@@ -144,11 +152,11 @@ def login_page_modules(client) -> list[str]:
 
 def test_login_page_lists_exactly_the_installed_modules(client, db):
     assert login_page_modules(client) == [
-        "市场主体登记", "一件事一次办", "双随机、一公开", "公众服务门户"
+        "市场主体登记", "一件事一次办", "双随机、一公开", "公众服务门户", "12315投诉举报"
     ]  # fmt: skip
     page = client.get("/login/").content.decode()
     # Modules still to be built are not advertised; the public one is linked.
-    for name in ("信用监管", "12315", "执法办案", "特种设备"):
+    for name in ("信用监管", "执法办案", "特种设备"):
         assert name not in page
     assert '<a class="text-decoration-none" href="/portal/">公众服务门户 →</a>' in page
 

@@ -31,8 +31,8 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 PHONE = {"width": 390, "height": 844}
 DESK = {"width": 1366, "height": 768}
-STAFF_NAMESPACES = ("core", "registry", "licensing")
-PORTAL_NAMESPACES = ("portal",)
+STAFF_NAMESPACES = ("core", "registry", "licensing", "complaints")
+PORTAL_NAMESPACES = ("portal", "complaints_public")
 # Pages seen once more with a query, which shows another side of them (a form, results).
 WITH_QUERY = {
     "licensing:application_create": "?bundle=open-supermarket",
@@ -76,10 +76,19 @@ def _samples(city: dict[str, Any]) -> dict[str, dict[str, Callable[[], Any]]]:
         "portal:application_material": {"pk": lambda: city["material"].pk},
         "portal:application_material_remove": {"pk": lambda: city["material"].pk},
         "licensing:material_remove": {"pk": lambda: city["material"].pk},
+        **{
+            f"complaints:{name}": {"number": lambda: city["complaint"].number}
+            for name in ("item_detail", "item_act")
+        },
+        **{
+            f"complaints_public:{name}": {"number": lambda: city["complaint"].number}
+            for name in ("progress", "receipt", "rate")
+        },
         "*": {
             "uscc": lambda: city["entity"].uscc,
             "number": lambda: app.number,
             "name": lambda: "accept",
+            "action": lambda: "accept",
             "date": lambda: "2026-01-01",
             "code": lambda: city["matter"].code,
         },
@@ -146,7 +155,7 @@ def _pages(
 # The logins that open the staff pages, in the order they are tried: the city's registration
 # department (business pages), the system administrator, the security administrator, the
 # auditor.
-STAFF_LOGINS = ("dengji", "shenpi", "admin", "security", "auditor")
+STAFF_LOGINS = ("dengji", "shenpi", "fenpai", "admin", "security", "auditor")
 
 
 class _StaffBrowsers:
@@ -213,6 +222,13 @@ def test_every_page_fits_a_phone_and_a_desk(browser, live_server, settings, tmp_
     portal.fill("[name=phone]", PORTAL_PHONE)
     portal.click("button[type=submit]")
     portal.wait_for_url(f"**/portal/applications/{app.number}/")
+    # The complainant's pages open after a look-up by number and query code.
+    complaint = city["complaint"]
+    portal.goto(f"{live_server.url}/portal/complaints/progress/")
+    portal.fill("[name=number]", complaint.number)
+    portal.fill("[name=code]", city["complaint_code"])
+    portal.click("[data-testid=lookup]")
+    portal.wait_for_url(f"**/portal/complaints/items/{complaint.number}/")
     for route, path in list(_pages(live_server, lambda _path: public, city, PORTAL_NAMESPACES)):
         for size in (DESK, PHONE):
             portal.set_viewport_size(size)

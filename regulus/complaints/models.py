@@ -1,0 +1,281 @@
+"""投诉举报件 (12315 items) and the rule versions they are handled under.
+
+An item keeps the rule version in force on the day it was received (RuleVersion, effective
+dated, seeded by migration 0002): its refusal grounds, and through the workflow's clocks
+(ClockSpec.rule_day) the periods of the ClockRule versions in force that day.
+
+Personal data of the complainant or reporter (name, phone, ID number) is stored SM4-encrypted
+(core.crypto) with keyed hashes for exact lookups; lists and exports show it masked, the
+item's page unmasked only to holders of complaints.identity_view, and each such view is
+audited (services.identity_reveal).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, ClassVar
+
+from django.conf import settings
+from django.db import models
+
+from regulus.core.auditwords import AuditKey, division_text
+from regulus.core.crypto import EncryptedTextField
+from regulus.core.models import OrgUnit
+from regulus.core.scope import ScopedQuerySet
+
+
+class RuleVersion(models.Model):
+    """A version of the rules on complaints and reports (Order 20, Order 121), in force from
+    valid_from to valid_to (both included; valid_to None: until replaced). Its periods are
+    the ClockRule versions of the same dates (codes complaints.*); `unconfirmed` names the
+    figures carried over until the official text confirms them (shown 待核实)."""
+
+    code = models.CharField("规则编码", max_length=20, unique=True)
+    name = models.CharField("规章名称", max_length=100)
+    valid_from = models.DateField("施行日期")
+    valid_to = models.DateField("废止日期", null=True, blank=True)
+    refusal_grounds = models.JSONField("不予受理情形", default=list)
+    unconfirmed = models.JSONField("待核实事项", default=list, blank=True)
+    source = models.CharField("依据说明", max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = "投诉举报规则版本"
+        verbose_name_plural = "投诉举报规则版本"
+        ordering = ["valid_from"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @classmethod
+    def in_force(cls, day: dt.date) -> RuleVersion | None:
+        return cls.objects.filter(valid_from__lte=day).order_by("-valid_from").first()
+
+    def ground_label(self, code: str) -> str:
+        for ground in self.refusal_grounds:
+            if ground.get("code") == code:
+                return str(ground.get("label", code))
+        return code
+
+
+class Item(models.Model):
+    """One complaint, report, enquiry or suggestion, from any door."""
+
+    class Kind(models.TextChoices):
+        COMPLAINT = "complaint", "投诉"
+        REPORT = "report", "举报"
+        ENQUIRY = "enquiry", "咨询"
+        SUGGESTION = "suggestion", "建议"
+
+    class Channel(models.TextChoices):
+        PHONE = "phone", "热线电话"
+        PORTAL = "portal", "网上投诉举报"
+        WINDOW = "window", "窗口来访"
+        LETTER = "letter", "来信"
+        PARTNER = "partner", "平台转办"
+
+    class Line(models.TextChoices):
+        L12315 = "12315", "12315"
+        L12331 = "12331", "12331（食品药品）"
+        L12365 = "12365", "12365（质量技术）"
+        L12358 = "12358", "12358（价格）"
+        L12330 = "12330", "12330（知识产权）"
+        L12345 = "12345", "12345（政务服务便民热线）"
+
+    class Category(models.TextChoices):
+        FOOD = "food", "食品"
+        DRUG = "drug", "药品"
+        DEVICE = "device", "医疗器械、化妆品"
+        SPECIAL_EQUIPMENT = "special_equipment", "特种设备"
+        PRICE = "price", "价格"
+        IP = "ip", "知识产权"
+        ADVERTISING = "advertising", "广告"
+        PRODUCT_QUALITY = "product_quality", "产品质量"
+        CONTRACT = "contract", "合同与消费服务"
+        OTHER = "other", "其他"
+
+    class State(models.TextChoices):
+        REGISTERED = "registered", "待分派"
+        PENDING = "pending", "待受理"
+        MEDIATING = "mediating", "调解中"
+        VERIFYING = "verifying", "核查中"
+        NOT_ACCEPTED = "not_accepted", "不予受理"
+        MEDIATED = "mediated", "调解成功"
+        MEDIATION_FAILED = "mediation_failed", "调解不成"
+        TERMINATED = "terminated", "终止调解"
+        CLUE = "clue", "移交立案线索"
+        NO_CASE = "no_case", "核查不予立案"
+        ANSWERED = "answered", "已答复"
+        REFERRED = "referred", "已移送其他部门"
+
+    number = models.CharField("受理编号", max_length=20, unique=True)
+    query_code_hash = models.CharField(max_length=64, editable=False)
+    kind = models.CharField("类型", max_length=12, choices=Kind.choices)
+    channel = models.CharField("来源渠道", max_length=10, choices=Channel.choices)
+    line = models.CharField("来源热线", max_length=6, choices=Line.choices, default=Line.L12315)
+    category = models.CharField("所属领域", max_length=20, choices=Category.choices)
+    rule_version = models.ForeignKey(
+        RuleVersion, on_delete=models.PROTECT, related_name="+", verbose_name="适用规则"
+    )
+    received_at = models.DateTimeField("登记时间")
+    received_on = models.DateField("收到日期")
+    anonymous = models.BooleanField("匿名", default=False)
+    person_name = EncryptedTextField("投诉举报人姓名", blank=True, default="")
+    person_phone = EncryptedTextField("联系电话", blank=True, default="")
+    person_phone_hash = models.CharField(max_length=64, blank=True, editable=False)
+    person_id_number = EncryptedTextField("身份证号码", blank=True, default="")
+    person_id_hash = models.CharField(max_length=64, blank=True, editable=False)
+    respondent_name = models.CharField("被投诉举报对象", max_length=200)
+    respondent_uscc = models.CharField("统一社会信用代码", max_length=18, blank=True)
+    entity = models.ForeignKey(
+        "registry.Entity",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="登记的市场主体",
+    )
+    place = models.CharField("发生地点", max_length=255, blank=True)
+    district_code = models.CharField("所属区县", max_length=6)
+    amount_fen = models.PositiveBigIntegerField("涉及金额（分）", null=True, blank=True)
+    facts = models.TextField("事实与理由")
+    request_text = models.TextField("诉求", blank=True)
+    unit = models.ForeignKey(
+        OrgUnit, on_delete=models.PROTECT, related_name="+", verbose_name="承办单位"
+    )
+    state = models.CharField("状态", max_length=20, choices=State.choices, default=State.REGISTERED)
+    deadline = models.DateField("当前环节期限", null=True, blank=True)
+    deadline_provisional = models.BooleanField(default=False)
+    dispatched_at = models.DateTimeField("分派时间", null=True, blank=True)
+    accepted_at = models.DateTimeField("受理时间", null=True, blank=True)
+    closed_at = models.DateTimeField("办结时间", null=True, blank=True)
+    closed_in_time = models.BooleanField("按期办结", null=True, blank=True)
+    returned_note = models.CharField("退回理由", max_length=300, blank=True)
+    referred_to = models.CharField("移送的部门", max_length=100, blank=True)
+    refusal_ground = models.CharField("不予受理情形", max_length=30, blank=True)
+    decision_note = models.TextField("处理结果", blank=True)
+    substantiated = models.BooleanField("投诉属实", null=True, blank=True)
+    money_recovered_fen = models.PositiveBigIntegerField(
+        "挽回经济损失（分）", null=True, blank=True
+    )
+    rating = models.PositiveSmallIntegerField("满意度评价", null=True, blank=True)
+    rating_note = models.CharField("评价意见", max_length=300, blank=True)
+    rated_at = models.DateTimeField("评价时间", null=True, blank=True)
+    # The first item of the same complainant against the same respondent on the same matter
+    # (category) within REPEAT_DAYS: a repeat is linked to it (Order 121: repeats may be merged).
+    repeat_of = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="repeats",
+        verbose_name="重复件所属首件",
+    )
+    idempotency_key = models.CharField(
+        "幂等键", max_length=80, null=True, blank=True, unique=True, editable=False
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    handler = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="承办人",
+    )
+
+    objects = ScopedQuerySet.as_manager()
+
+    scope_unit_field = "unit"
+    workflow: Any = None  # set by complaints.workflow
+    audit_keys: ClassVar[dict[str, AuditKey]] = {
+        "district_code": AuditKey(show=division_text),
+        "deadline_provisional": AuditKey("期限暂定"),
+    }
+
+    class Meta:
+        verbose_name = "投诉举报件"
+        verbose_name_plural = "投诉举报件"
+        ordering = ["-received_at"]
+        indexes = [
+            models.Index(
+                fields=["unit", "state", "deadline", "id"], name="cmp_unit_state_deadline_id"
+            ),
+            models.Index(fields=["state", "deadline"], name="cmp_state_deadline"),
+            models.Index(fields=["unit", "received_at"], name="cmp_unit_received"),
+            models.Index(fields=["district_code", "received_on"], name="cmp_district_received"),
+            models.Index(fields=["received_on"], name="cmp_received"),
+            models.Index(fields=["entity", "received_on"], name="cmp_entity_received"),
+            # The duplicate and repeat checks of every intake: the same phone, recently.
+            models.Index(fields=["person_phone_hash", "received_on"], name="cmp_phone_received"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(rating__isnull=True) | models.Q(rating__gte=1, rating__lte=5),
+                name="cmp_rating_1_5",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.get_kind_display()}：{self.respondent_name}"
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("complaints:item_detail", args=[self.number])
+
+    @property
+    def refusal_ground_label(self) -> str:
+        return self.rule_version.ground_label(self.refusal_ground)
+
+    @property
+    def is_final(self) -> bool:
+        return self.state in FINAL_STATES
+
+
+REPEAT_DAYS = 30
+
+S = Item.State
+FINAL_STATES = (
+    S.NOT_ACCEPTED,
+    S.MEDIATED,
+    S.MEDIATION_FAILED,
+    S.TERMINATED,
+    S.CLUE,
+    S.NO_CASE,
+    S.ANSWERED,
+    S.REFERRED,
+)
+
+
+class Transfer(models.Model):
+    """One move of an item between units (分派, 转办, 退回), with its reason: the routing
+    history."""
+
+    class Kind(models.TextChoices):
+        DISPATCH = "dispatch", "分派"
+        TRANSFER = "transfer", "转办"
+        RETURN = "return", "退回"
+
+    item = models.ForeignKey(
+        Item, on_delete=models.CASCADE, related_name="transfers", verbose_name="投诉举报件"
+    )
+    kind = models.CharField("类型", max_length=10, choices=Kind.choices)
+    from_unit = models.ForeignKey(
+        OrgUnit, on_delete=models.PROTECT, related_name="+", verbose_name="原单位"
+    )
+    to_unit = models.ForeignKey(
+        OrgUnit, on_delete=models.PROTECT, related_name="+", verbose_name="接收单位"
+    )
+    reason = models.CharField("理由", max_length=300, blank=True)
+    at = models.DateTimeField("时间")
+    actor_name = models.CharField("经办人", max_length=150)
+
+    class Meta:
+        verbose_name = "分派记录"
+        verbose_name_plural = "分派记录"
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}：{self.from_unit} → {self.to_unit}"

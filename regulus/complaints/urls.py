@@ -1,0 +1,18 @@
+from django.urls import path
+from django.views.generic import RedirectView
+
+from regulus.complaints import views
+
+app_name = "complaints"
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="complaints:item_list"), name="index"),
+    path("items/", views.item_list, name="item_list"),
+    path("items/new/", views.item_create, name="item_create"),
+    path("items/<str:number>/", views.item_detail, name="item_detail"),
+    path("items/<str:number>/act/<str:action>/", views.item_act, name="item_act"),
+    path("dispatch/", views.dispatch_queue, name="dispatch_queue"),
+    path("rules/", views.rules, name="rules"),
+    path("stats/", views.stats, name="stats"),
+    path("stats/export/", views.stats_export, name="stats_export"),
+]

@@ -1,0 +1,333 @@
+"""Staff pages of 投诉举报: the register and its lists, the dispatcher's queue, an item with
+its steps, the rule versions, the counts. Thin: parse, call a selector or a service, render."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from regulus.complaints import selectors, services
+from regulus.complaints.models import Item
+from regulus.complaints.workflow import ITEM_FLOW, state_badge
+from regulus.core import clock, clock_selectors
+from regulus.core.clock_selectors import DUE_SOON, OVERDUE
+from regulus.core.documents import XLSX_CONTENT_TYPE
+from regulus.core.models import OrgUnit
+from regulus.core.permissions import allows, page
+from regulus.core.text import trim
+from regulus.core.views import choice_param, date_param, paginate, text_param
+from regulus.core.workflow import DeferredRows, timeline
+from regulus.registry.rules import DISTRICTS
+
+WHEN = ((OVERDUE, "已超期"), (DUE_SOON, "即将到期"))
+
+
+def error_dict(exc: ValidationError) -> dict[str, str]:
+    if hasattr(exc, "error_dict"):
+        return {k: "；".join(m for e in v for m in e.messages) for k, v in exc.error_dict.items()}
+    return {"__all__": "；".join(exc.messages)}
+
+
+def _flash(request: HttpRequest, exc: ValidationError) -> None:
+    for message in error_dict(exc).values():
+        messages.error(request, message)
+
+
+def _units() -> Any:
+    return OrgUnit.objects.filter(
+        is_active=True,
+        kind__in=(
+            OrgUnit.Kind.DISTRICT_BUREAU,
+            OrgUnit.Kind.STATION,
+            OrgUnit.Kind.DEPARTMENT,
+        ),
+    ).order_by("path")
+
+
+def _unit_param(request: HttpRequest) -> OrgUnit | None:
+    raw = request.POST.get("unit", "")
+    if not raw:
+        return None
+    if not raw.isdigit() or len(raw) > 12:
+        raise ValidationError({"unit": "请选择有效的承办单位"})
+    unit = _units().filter(pk=int(raw)).first()
+    if unit is None:
+        raise ValidationError({"unit": "请选择有效的承办单位"})
+    return unit
+
+
+def _get_item(request: HttpRequest, number: str) -> Item:
+    return Item.objects.select_related("unit", "rule_version", "entity").get_visible_or_404(
+        request.user, number=number[:20]
+    )
+
+
+# -- lists -------------------------------------------------------------------------------------
+
+
+@page("complaints.item_view")
+def item_list(request: HttpRequest) -> HttpResponse:
+    filters: dict[str, Any] = {
+        "state": choice_param(request, "state", Item.State.choices, "状态"),
+        "kind": choice_param(request, "kind", Item.Kind.choices, "类型"),
+        "category": choice_param(request, "category", Item.Category.choices, "所属领域"),
+        "district": choice_param(request, "district", DISTRICTS.items(), "区县"),
+        "when": choice_param(request, "when", WHEN, "期限"),
+        "q": text_param(request, "q", "查询内容", 50),
+    }
+    items = selectors.items_for(request.user, **filters)
+    context = {
+        **filters,
+        "states": Item.State.choices,
+        "kinds": Item.Kind.choices,
+        "categories": Item.Category.choices,
+        "districts": sorted(DISTRICTS.items()),
+        "whens": WHEN,
+        "can_register": allows(request.user, "complaints.item_register"),
+        **paginate(request, DeferredRows(items)),
+    }
+    for item in context["page_obj"]:
+        item.badge = state_badge(item.state)
+        item.person = selectors.person_masked(item)
+    return render(request, "complaints/item_list.html", context)
+
+
+@page("complaints.item_dispatch")
+def dispatch_queue(request: HttpRequest) -> HttpResponse:
+    context = {
+        "units": _units(),
+        **paginate(request, DeferredRows(selectors.dispatch_queue(request.user))),
+    }
+    return render(request, "complaints/dispatch_queue.html", context)
+
+
+# -- intake by staff -------------------------------------------------------------------------
+
+FORM_FIELDS = (
+    "channel",
+    "line",
+    "kind",
+    "category",
+    "respondent_name",
+    "respondent_uscc",
+    "place",
+    "district_code",
+    "amount",
+    "facts",
+    "request_text",
+    "person_name",
+    "person_phone",
+    "person_id_number",
+)
+
+
+def form_context(data: Any, errors: dict[str, str], *, public: bool) -> dict[str, Any]:
+    return {
+        "data": data or {},
+        "errors": errors,
+        "kinds": Item.Kind.choices
+        if not public
+        else [c for c in Item.Kind.choices if c[0] != Item.Kind.SUGGESTION]
+        + [(Item.Kind.SUGGESTION.value, Item.Kind.SUGGESTION.label)],
+        "categories": Item.Category.choices,
+        "channels": [c for c in Item.Channel.choices if c[0] in services.STAFF_CHANNELS],
+        "lines": Item.Line.choices,
+        "districts": sorted(DISTRICTS.items()),
+        "public": public,
+    }
+
+
+def register_from_post(
+    request: HttpRequest, *, actor: Any, channel: str
+) -> tuple[Any, str, dict[str, str]]:
+    values = {f: request.POST.get(f, "") for f in FORM_FIELDS if f != "channel"}
+    try:
+        item, code = services.item_register(
+            actor=actor,
+            channel=channel,
+            anonymous=request.POST.get("anonymous") == "1",
+            **values,
+        )
+    except ValidationError as exc:
+        return None, "", error_dict(exc)
+    return item, code, {}
+
+
+@page("complaints.item_register")
+def item_create(request: HttpRequest) -> HttpResponse:
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        channel = request.POST.get("channel", "")
+        item, code, errors = register_from_post(request, actor=request.user, channel=channel)
+        if item is not None:
+            if code:
+                messages.success(
+                    request, f"已登记 {item.number}，查询码 {code}（请告知投诉举报人）"
+                )
+            else:
+                messages.info(request, f"同一投诉举报已登记为 {item.number}，未重复登记")
+            return redirect("complaints:item_detail", number=item.number)
+    context = form_context(request.POST if errors else None, errors, public=False)
+    return render(request, "complaints/item_form.html", context)
+
+
+# -- an item -----------------------------------------------------------------------------------
+
+
+@page("complaints.item_view")
+def item_detail(request: HttpRequest, number: str) -> HttpResponse:
+    item = _get_item(request, number)
+    user = request.user
+    available = {t.name: t for t in ITEM_FLOW.available(item, user)}
+    views = clock_selectors.object_clocks(item)
+    context = {
+        "item": item,
+        "badge": state_badge(item.state),
+        "person": selectors.person_masked(item),
+        "identity": request.session.pop(f"cmp_identity_{item.pk}", None),
+        "can_identity": allows(user, "complaints.identity_view") and not item.anonymous,
+        "available": available,
+        "can_transfer": allows(user, "complaints.item_dispatch")
+        and item.state in (Item.State.REGISTERED, Item.State.PENDING),
+        "units": _units(),
+        "grounds": item.rule_version.refusal_grounds,
+        "transfers": selectors.transfers_of(item),
+        "history": selectors.respondent_history(item, user),
+        "candidates": selectors.match_candidates(item, user)
+        if not item.is_final
+        and (allows(user, "complaints.item_handle") or allows(user, "complaints.item_dispatch"))
+        else [],
+        "repeats": list(Item.objects.visible_to(user).filter(repeat_of=item).order_by("pk")),
+        "events": timeline(item, ITEM_FLOW),
+        "main_clock": clock_selectors.main_clock(views),
+        "days_left": clock_selectors.days_left(item.deadline),
+        "amount": item.amount_fen / 100 if item.amount_fen is not None else None,
+        "recovered": item.money_recovered_fen / 100 if item.money_recovered_fen else None,
+    }
+    return render(request, "complaints/item_detail.html", context)
+
+
+ACTIONS = (
+    "dispatch",
+    "transfer",
+    "return",
+    "accept",
+    "not_accept",
+    "answer",
+    "conclude",
+    "verify",
+    "identity",
+)
+
+
+@page("complaints.item_view")
+@require_POST
+def item_act(request: HttpRequest, number: str, action: str) -> HttpResponse:
+    item = _get_item(request, number)
+    user = request.user
+    post = request.POST
+    note = trim(post.get("note", ""), multiline=True)[:2000]
+    try:
+        if action == "dispatch":
+            services.item_dispatch(actor=user, item=item, unit=_unit_param(request), note=note)
+            messages.success(request, f"已分派至{item.unit.name}")
+            if post.get("next") == "queue":
+                return redirect("complaints:dispatch_queue")
+        elif action == "transfer":
+            unit = _unit_param(request)
+            if unit is None:
+                raise ValidationError({"unit": "请选择接收单位"})
+            services.item_transfer(actor=user, item=item, unit=unit, reason=note)
+            messages.success(request, f"已转办至{unit.name}")
+        elif action == "refer_out":
+            services.item_refer_out(
+                actor=user, item=item, body=post.get("referred_to", "")[:200], reason=note
+            )
+            messages.success(request, f"已移送{item.referred_to}")
+        elif action == "return":
+            services.item_return(actor=user, item=item, reason=note)
+            messages.success(request, "已退回分派")
+        elif action == "accept":
+            services.item_accept(actor=user, item=item, note=note)
+            messages.success(request, "已受理")
+        elif action == "not_accept":
+            services.item_not_accept(
+                actor=user, item=item, ground=post.get("ground", ""), note=note
+            )
+            messages.success(request, "已作出不予受理决定")
+        elif action == "answer":
+            services.item_answer(actor=user, item=item, note=note)
+            messages.success(request, "已答复")
+        elif action == "conclude":
+            services.item_conclude(
+                actor=user,
+                item=item,
+                outcome=post.get("outcome", ""),
+                note=note,
+                substantiated=post.get("substantiated") == "1",
+                money_recovered=post.get("money_recovered", "")[:20],
+            )
+            messages.success(request, "调解结果已登记")
+        elif action == "verify":
+            services.item_verify(actor=user, item=item, outcome=post.get("outcome", ""), note=note)
+            messages.success(request, "核查结论已登记")
+        elif action == "match":
+            from regulus.registry.models import Entity
+
+            uscc = trim(post.get("uscc", ""))[:18]
+            entity = Entity.objects.visible_to(user).filter(uscc=uscc).first() if uscc else None
+            services.item_match_entity(actor=user, item=item, entity=entity)
+            messages.success(request, "已确认被投诉举报对象")
+        elif action == "identity":
+            identity = services.identity_reveal(actor=user, item=item)
+            request.session[f"cmp_identity_{item.pk}"] = identity
+        else:
+            messages.error(request, f"没有名为“{action[:20]}”的操作")
+    except ValidationError as exc:
+        _flash(request, exc)
+    return redirect("complaints:item_detail", number=item.number)
+
+
+# -- rules and counts --------------------------------------------------------------------------
+
+
+@page("complaints.rules_view")
+def rules(request: HttpRequest) -> HttpResponse:
+    return render(request, "complaints/rules.html", {"versions": selectors.rule_versions()})
+
+
+def _period(request: HttpRequest) -> tuple[dt.date, dt.date]:
+    today = clock.today()
+    since = date_param(request, "since", "开始日期") or today.replace(month=1, day=1)
+    until = date_param(request, "until", "结束日期") or today
+    if until < since:
+        messages.error(request, "结束日期早于开始日期，已按开始日期至今天统计")
+        until = max(today, since)
+    return since, until
+
+
+@page("complaints.stats_view")
+def stats(request: HttpRequest) -> HttpResponse:
+    since, until = _period(request)
+    data = selectors.stats(request.user, since=since, until=until)
+    context = {
+        **data,
+        "clusters": selectors.clusters(request.user),
+        "query": request.GET.urlencode(),
+    }
+    return render(request, "complaints/stats.html", context)
+
+
+@page("complaints.stats_view")
+def stats_export(request: HttpRequest) -> HttpResponse:
+    since, until = _period(request)
+    body = services.stats_export(actor=request.user, since=since, until=until)
+    response = HttpResponse(body, content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="complaints-{since}-{until}.xlsx"'
+    return response

@@ -1,0 +1,198 @@
+"""The workflow of a 12315 item: who may do what, in which state, and the clocks it runs.
+
+::
+
+    registered (待分派) ──dispatch──▶ pending (待受理) ──return_to_dispatch──▶ registered
+    registered / pending ──refer_out (outside the bureau's remit)──▶ referred
+    pending ──accept_complaint──▶ mediating ──mediated / mediation_failed / terminate──▶ final
+    pending ──accept_report──▶ verifying ──to_clue / no_case──▶ final
+    pending ──answer (enquiry, suggestion)──▶ answered;  pending ──not_accept──▶ not_accepted
+
+Transfers between units keep the state (services.item_transfer). The clocks run under the
+rule version in force on the day the item was received (ClockSpec.rule_day), whenever they
+start: an item received on 2026-04-14 keeps Order 20's periods though accepted later.
+- acceptance: from receipt, decide to accept or not (Order 20 Art 14: 7 working days);
+- mediation: from acceptance (Order 20 Arts 20-21: 45 working days; Order 121 Art 23(5):
+  60 days), testing and appraisal excluded (paused by hand, core.clock_pause);
+- verification: a report's verification (Order 2 Art 18: 15 working days, +15 approved,
+  testing and appraisal excluded).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from regulus.complaints.models import FINAL_STATES, Item
+from regulus.core.workflow import ClockSpec, Transition, Workflow
+
+S = Item.State
+K = Item.Kind
+VIEW = "complaints.item_view"
+DISPATCH = "complaints.item_dispatch"
+HANDLE = "complaints.item_handle"
+
+
+def _received_on(item: Item) -> dt.date:
+    return item.received_on
+
+
+def _kind_is(*kinds: str) -> Any:
+    labels = "、".join(K(k).label for k in kinds)
+
+    def guard(item: Item) -> str | None:
+        if item.kind not in kinds:
+            return f"此操作仅适用于{labels}（本件为{item.get_kind_display()}）"
+        return None
+
+    return guard
+
+
+ITEM_CLOCKS = {
+    "acceptance": ClockSpec("complaints.acceptance", rule_day=_received_on),
+    "mediation": ClockSpec("complaints.mediation", pausable=True, rule_day=_received_on),
+    "verification": ClockSpec(
+        "complaints.verification", pausable=True, extendable=True, rule_day=_received_on
+    ),
+}
+
+ITEM_FLOW = Workflow(
+    name="complaints.item",
+    states=dict(S.choices),
+    final_states=FINAL_STATES,
+    clocks=ITEM_CLOCKS,
+    view_permission=VIEW,
+    transitions=[
+        Transition("dispatch", "分派", (S.REGISTERED,), S.PENDING, permission=DISPATCH),
+        Transition(
+            "refer_out",
+            "移送其他部门",
+            (S.REGISTERED, S.PENDING),
+            S.REFERRED,
+            permission=DISPATCH,
+            requires_note=True,
+            style="secondary",
+        ),
+        Transition(
+            "return_to_dispatch",
+            "退回分派",
+            (S.PENDING,),
+            S.REGISTERED,
+            permission=HANDLE,
+            requires_note=True,
+            style="warning",
+        ),
+        Transition(
+            "accept_complaint",
+            "受理投诉并组织调解",
+            (S.PENDING,),
+            S.MEDIATING,
+            permission=HANDLE,
+            stops=("acceptance",),
+            starts=("mediation",),
+            guard=_kind_is(K.COMPLAINT),
+            style="success",
+        ),
+        Transition(
+            "accept_report",
+            "受理举报并核查",
+            (S.PENDING,),
+            S.VERIFYING,
+            permission=HANDLE,
+            stops=("acceptance",),
+            starts=("verification",),
+            guard=_kind_is(K.REPORT),
+            style="success",
+        ),
+        Transition(
+            "answer",
+            "答复",
+            (S.PENDING,),
+            S.ANSWERED,
+            permission=HANDLE,
+            requires_note=True,
+            guard=_kind_is(K.ENQUIRY, K.SUGGESTION),
+            style="success",
+        ),
+        Transition(
+            "not_accept",
+            "不予受理",
+            (S.PENDING,),
+            S.NOT_ACCEPTED,
+            permission=HANDLE,
+            requires_note=True,
+            guard=_kind_is(K.COMPLAINT, K.REPORT),
+            style="danger",
+        ),
+        Transition(
+            "mediated",
+            "调解成功",
+            (S.MEDIATING,),
+            S.MEDIATED,
+            permission=HANDLE,
+            requires_note=True,
+            style="success",
+        ),
+        Transition(
+            "mediation_failed",
+            "调解不成",
+            (S.MEDIATING,),
+            S.MEDIATION_FAILED,
+            permission=HANDLE,
+            requires_note=True,
+            style="warning",
+        ),
+        Transition(
+            "terminate",
+            "终止调解",
+            (S.MEDIATING,),
+            S.TERMINATED,
+            permission=HANDLE,
+            requires_note=True,
+            style="secondary",
+        ),
+        Transition(
+            "to_clue",
+            "核查属实，移交立案线索",
+            (S.VERIFYING,),
+            S.CLUE,
+            permission=HANDLE,
+            requires_note=True,
+            style="danger",
+        ),
+        Transition(
+            "no_case",
+            "核查不予立案",
+            (S.VERIFYING,),
+            S.NO_CASE,
+            permission=HANDLE,
+            requires_note=True,
+            style="secondary",
+        ),
+    ],
+)
+Item.workflow = ITEM_FLOW
+
+# Transitions with their own form (more than a note): the detail page shows their forms.
+FORM_TRANSITIONS = {
+    "dispatch",
+    "not_accept",
+    "mediated",
+    "mediation_failed",
+    "terminate",
+    "to_clue",
+}
+
+
+def state_badge(state: str) -> str:
+    badges: dict[str, str] = {
+        S.REGISTERED: "primary",
+        S.PENDING: "warning",
+        S.MEDIATING: "info",
+        S.VERIFYING: "info",
+        S.NOT_ACCEPTED: "danger",
+        S.CLUE: "danger",
+        S.MEDIATED: "success",
+        S.ANSWERED: "success",
+    }
+    return badges.get(state, "secondary")
