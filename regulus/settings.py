@@ -137,6 +137,7 @@ INSTALLED_APPS = [
     "regulus.core",
     "regulus.registry",
     "regulus.licensing",
+    "regulus.credit",
     "regulus.portal",
 ]
 

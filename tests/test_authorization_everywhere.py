@@ -173,6 +173,7 @@ def district_a_objects(bureau, handler, window_clerk, settings, tmp_path):
     from regulus.licensing.catalogue import catalogue_ensure
     from regulus.licensing.models import Bundle, VerificationTask
     from regulus.registry.models import ImportJob
+    from tests.credit.conftest import send_credit
     from tests.licensing.conftest import submit
     from tests.registry.conftest import make_entity
 
@@ -183,12 +184,14 @@ def district_a_objects(bureau, handler, window_clerk, settings, tmp_path):
     bundle = Bundle.objects.get(code="open-supermarket")
     application = submit(bundle, actor=window_clerk, path="commitment")
     licensing.application_fast_track(application=application, actor=handler)
+    entity = make_entity(handler, "芙蓉区范围内的主体")
     return {
         "application": application.pk,
         "number": application.number,
         "material": application.materials.exclude(stored_name="").first().pk,
         "task": VerificationTask.objects.get(application=application).pk,
-        "uscc": make_entity(handler, "芙蓉区范围内的主体").uscc,
+        "uscc": entity.uscc,
+        "handover": send_credit(entity).pk,
         "staff": handler.pk,
         "job": ImportJob.objects.create(created_by=handler, original_name="a.csv").pk,
     }
@@ -218,6 +221,7 @@ OUT_OF_SCOPE = {
     "licensing:verification_detail": lambda o: {"pk": o["task"]},
     "licensing:matter_edit": None,
     "licensing:bundle_edit": None,
+    "credit:handover_take": lambda o: {"pk": o["handover"]},
 }
 APPLICATION_PAGES = re.compile(r"^applications/<str:number>/")
 
@@ -274,7 +278,7 @@ def test_the_outsider_gets_404_from_the_api_for_objects_of_another_district(
 
 def test_every_object_page_is_asked_for_by_the_outsider_test():
     """A new page with an object in its address must say what the outsider asks it for."""
-    keys = ("application", "number", "material", "task", "uscc", "staff", "job")
+    keys = ("application", "number", "material", "task", "uscc", "staff", "job", "handover")
     objects: dict[str, Any] = {k: 1 for k in keys}
     for name, route, view in staff_pages():
         code = getattr(view, "permission", None)

@@ -12,7 +12,7 @@ from regulus.core import plugins
 from regulus.core.plugins import AppExtension, Cards, DemoSeeder, NavEntry, Pages
 from tests.registry.conftest import make_entity
 
-WITHOUT_LICENSING = ("regulus.licensing", "regulus.portal")
+WITHOUT_LICENSING = ("regulus.licensing", "regulus.credit", "regulus.portal")
 
 
 @pytest.fixture
@@ -21,7 +21,7 @@ def licensing_not_installed(settings):
 
 
 def test_each_installed_app_declares_in_its_own_module():
-    assert list(plugins.declarations()) == ["core", "registry", "licensing", "portal"]
+    assert list(plugins.declarations()) == ["core", "registry", "licensing", "credit", "portal"]
 
 
 def test_menu_follows_declared_order_not_installed_order():
@@ -32,7 +32,7 @@ def test_menu_follows_declared_order_not_installed_order():
         ("工作台", "工作台"),
         ("业务", "市场主体"), ("业务", "一件事一次办"), ("业务", "后置核查"),
         ("业务", "事项与套餐"), ("业务", "一件事套餐维护"), ("业务", "办件统计"),
-        ("业务", "数据导入"),
+        ("业务", "信用记录"), ("业务", "数据导入"),
         ("系统", "单位与人员"), ("系统", "角色与授权"), ("系统", "安全管理"), ("系统", "工作日历"),
         ("系统", "操作日志"), ("系统", "接口令牌"), ("系统", "接口文档"),
     ]  # fmt: skip
@@ -43,7 +43,14 @@ def test_home_cards_follow_declared_order_not_installed_order(city_handler, plug
 
     keys = [card.key for card in dashboard_cards(city_handler)]
     # The probe is installed last but declares order 150: between the registry and licensing.
-    assert keys == ["staff", "entities", "probe", "licensing-open", "licensing-overdue"]
+    assert keys == [
+        "staff",
+        "entities",
+        "probe",
+        "licensing-open",
+        "licensing-overdue",
+        "credit-inbox",
+    ]
 
 
 def test_home_page_shows_the_cards_of_the_installed_apps(client, handler, plugin_probe):
@@ -137,7 +144,12 @@ def login_page_modules(client) -> list[str]:
 
 
 def test_login_page_lists_exactly_the_installed_modules(client, db):
-    assert login_page_modules(client) == ["市场主体登记", "一件事一次办", "公众服务门户"]
+    assert login_page_modules(client) == [
+        "市场主体登记",
+        "一件事一次办",
+        "企业信用",
+        "公众服务门户",
+    ]
     page = client.get("/login/").content.decode()
     # Modules still to be built are not advertised; the public one is linked.
     for name in ("双随机", "信用监管", "12315", "执法办案", "特种设备"):
