@@ -28,6 +28,19 @@ from regulus.core.models import DataScope, Role, User
 # URL namespaces that are not staff pages: the public portal, the API (its operations are
 # walked from the OpenAPI document below) and Django's admin (superusers only).
 NOT_STAFF_NAMESPACES = {"portal", "api", "admin"}
+
+
+def public_namespaces() -> set[str]:
+    """The namespaces of the apps' public pages (core.plugins public_pages): not staff pages."""
+    from regulus.core.plugins import declarations
+
+    return {
+        ext.public_pages.urls.app_name
+        for ext in declarations().values()
+        if ext.public_pages is not None
+    }
+
+
 NOT_STAFF_PAGES = {"core:login", "core:logout"}
 SAMPLE = {"int": "1", "str": "x1", "slug": "x1", "path": "x1", "uuid": "0" * 32}
 CONVERTER = re.compile(r"<(?:(\w+):)?(\w+)>")
@@ -49,7 +62,8 @@ def staff_pages() -> list[tuple[str, str, Any]]:
     return [
         (name, route, view)
         for name, route, view in _walk(get_resolver().url_patterns)
-        if name.split(":")[0] not in NOT_STAFF_NAMESPACES and name not in NOT_STAFF_PAGES
+        if name.split(":")[0] not in NOT_STAFF_NAMESPACES | public_namespaces()
+        and name not in NOT_STAFF_PAGES
     ]
 
 

@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
-from ninja import Router, Schema
+from django.shortcuts import get_object_or_404
+from ninja import Field, Router, Schema
 
+from regulus.core import clock, ids
 from regulus.core.models import Handover
 from regulus.core.permissions import operation
-from regulus.credit import selectors, services
-from regulus.credit.models import Category, CreditRecord
+from regulus.core.schemas import MultilineText, Text
+from regulus.credit import rules, selectors, services
+from regulus.credit.models import AnnualReport, Category, CreditRecord
+from regulus.registry.models import Entity, EntityKind
 
 router = Router(tags=["企业信用"])
 
@@ -74,3 +79,144 @@ def handover_take(request: HttpRequest, handover_id: int) -> CreditRecordOut:
         request.user, pk=handover_id, kind=Handover.Kind.CREDIT
     )
     return _record_out(services.credit_handover_take(handover=handover, actor=request.user))
+
+
+# -- annual reports ---------------------------------------------------------------------------
+
+
+class RateRowOut(Schema):
+    district_code: str
+    district: str
+    kind: str
+    due: int
+    filed: int
+    late: int
+    rate: float | None = Field(None, description="年报率（%），应报送为0时为空")
+
+
+class RateOut(Schema):
+    year: int
+    formula: str
+    window: str
+    rows: list[RateRowOut]
+    total: RateRowOut
+
+
+def _row_out(r: selectors.RateRow) -> RateRowOut:
+    return RateRowOut(
+        district_code=r.district_code,
+        district=r.district,
+        kind=r.kind,
+        due=r.due,
+        filed=r.filed,
+        late=r.late,
+        rate=r.rate,
+    )
+
+
+@router.get("/credit/annual-reports/rate", response=RateOut, summary="年报率（本辖区，实时）")
+@operation("credit.record_view")
+def report_rate(
+    request: HttpRequest, year: int | None = None, district: Text = "", kind: Text = ""
+) -> RateOut:
+    latest = rules.report_year_now(clock.today())
+    year = latest if year is None else year
+    if not 2014 <= year <= latest:
+        raise ValidationError({"year": f"报告年度须为2014至{latest}之间的年份"})
+    if district and not (district.isdigit() and len(district) == 6):
+        raise ValidationError({"district": "区县代码须为6位数字"})
+    if kind and kind not in EntityKind.values:
+        raise ValidationError({"kind": f"主体类型须为：{'、'.join(EntityKind.values)}"})
+    rows = selectors.filing_rate(request.user, year, district=district, kind=kind)
+    return RateOut(
+        year=year,
+        formula=selectors.rate_formula(year),
+        window=rules.window_for(year).text,
+        rows=[_row_out(r) for r in rows],
+        total=_row_out(selectors.rate_total(rows)),
+    )
+
+
+class ReportItemsIn(Schema):
+    address: Text = Field(description="通信地址")
+    phone: Text = Field(description="联系电话")
+    email: Text = ""
+    operating_status: Text = Field(
+        description="经营状态：open 开业、suspended 歇业、liquidating 清算"
+    )
+    website: Text = ""
+    investments: MultilineText = ""
+    equity_transfers: MultilineText = ""
+    employees: int | None = Field(None, ge=0, le=10_000_000)
+    total_assets: Decimal | None = Field(None, description="资产总额（万元）")
+    revenue: Decimal | None = None
+    net_profit: Decimal | None = None
+    tax_paid: Decimal | None = None
+    publish_employees: bool = False
+    publish_financials: bool = False
+
+
+class PaperReportIn(ReportItemsIn):
+    uscc: Text = Field(description="个体工商户的统一社会信用代码")
+    year: int | None = Field(None, ge=2014, le=2100, description="报告年度（默认上一年度）")
+
+
+class PortalReportIn(ReportItemsIn):
+    uscc: Text
+    code: Text = Field(description="登记机关发放的年报填报码")
+    year: int | None = Field(None, ge=2014, le=2100, description="报告年度（默认上一年度）")
+
+
+class ReportOut(Schema):
+    uscc: str
+    entity_name: str
+    year: int
+    version: int
+    channel: str
+    late: bool
+    filed_at: dt.datetime
+
+
+def _year(year: int | None) -> int:
+    return rules.report_year_now(clock.today()) if year is None else year
+
+
+def _report_out(r: AnnualReport) -> ReportOut:
+    return ReportOut(
+        uscc=r.entity.uscc,
+        entity_name=r.entity.name,
+        year=r.year,
+        version=r.version,
+        channel=r.channel,
+        late=r.late,
+        filed_at=r.filed_at,
+    )
+
+
+@router.post("/credit/annual-reports/paper", response=ReportOut, summary="录入个体工商户纸质年报")
+@operation("credit.report_enter")
+def report_paper(request: HttpRequest, payload: PaperReportIn) -> ReportOut:
+    entity = get_object_or_404(
+        Entity.objects.visible_to(request.user), uscc=ids.normalise(payload.uscc)
+    )
+    values = payload.dict(exclude={"uscc", "year"})
+    return _report_out(
+        services.annual_report_file_paper(
+            entity=entity, year=_year(payload.year), actor=request.user, **values
+        )
+    )
+
+
+@router.post(
+    "/credit/annual-reports/portal",
+    response=ReportOut,
+    auth=None,
+    summary="企业网上报送年度报告（公开，须统一社会信用代码与年报填报码一致）",
+)
+def report_portal(request: HttpRequest, payload: PortalReportIn) -> ReportOut:
+    values = payload.dict(exclude={"uscc", "code", "year"})
+    return _report_out(
+        services.annual_report_file_portal(
+            uscc=payload.uscc, code=payload.code, year=_year(payload.year), **values
+        )
+    )

@@ -2,11 +2,22 @@
 waiting credit hand-overs on the home page, the credit record on the entity's staff and public
 pages, its API."""
 
-from regulus.core.plugins import AppExtension, Cards, EntityProviders, Module, NavEntry, Pages
-from regulus.credit import api, selectors, urls
+from regulus.core.plugins import (
+    AppExtension,
+    Cards,
+    EntityProviders,
+    Module,
+    NavEntry,
+    Pages,
+    PublicNavEntry,
+)
+from regulus.credit import api, public_urls, selectors, urls
 
 extension = AppExtension(
-    nav=(NavEntry("信用记录", "shield-check", "credit:record_list", order=300),),
+    nav=(
+        NavEntry("信用记录", "shield-check", "credit:record_list", order=300),
+        NavEntry("年度报告", "journal-check", "credit:report_rate", order=310),
+    ),
     cards=Cards(order=300, for_user=selectors.dashboard_cards),
     entity=EntityProviders(
         credit_facts=selectors.entity_credit_facts,
@@ -14,5 +25,7 @@ extension = AppExtension(
     ),
     api_router=api.router,
     pages=Pages("credit/", urls),
+    public_pages=Pages("portal/annual-report/", public_urls),
+    public_nav=(PublicNavEntry("企业年报", "credit_public:annual_report_file", order=500),),
     module=Module("企业信用", "信用记录、年度报告、经营异常名录、信用风险分类"),
 )

@@ -88,3 +88,139 @@ class CreditRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.entity_name} {self.topic_label}"
+
+
+# -- annual reports (年度报告) ------------------------------------------------------------------
+
+
+class ReportWindowRule(models.Model):
+    """The annual-report filing window, a rule version (domain.md §2): the report of year Y is
+    filed from (opens) to (closes) of year Y+1 under the version in force on the opening day;
+    corrections are accepted until `correction_closes`. A change of the rule is a new row."""
+
+    valid_from = models.DateField("生效日期")
+    valid_to = models.DateField("失效日期", null=True, blank=True)
+    opens_month = models.PositiveSmallIntegerField("报送起始月")
+    opens_day = models.PositiveSmallIntegerField("报送起始日")
+    closes_month = models.PositiveSmallIntegerField("报送截止月")
+    closes_day = models.PositiveSmallIntegerField("报送截止日")
+    correction_closes_month = models.PositiveSmallIntegerField("更正截止月")
+    correction_closes_day = models.PositiveSmallIntegerField("更正截止日")
+    legal_basis = models.CharField("依据", max_length=300)
+
+    class Meta:
+        verbose_name = "年度报告报送期规则"
+        verbose_name_plural = "年度报告报送期规则"
+        ordering = ["-valid_from"]
+
+    def __str__(self) -> str:
+        return f"年报报送期 {self.valid_from}起"
+
+
+class FilingCode(models.Model):
+    """The filing code (年报填报码) the bureau issues to an entity for the portal: kept only as
+    a keyed hash. Wrong codes count; at the limit the code is locked for a while."""
+
+    entity = models.OneToOneField(
+        "registry.Entity", verbose_name="市场主体", on_delete=models.CASCADE, related_name="+"
+    )
+    unit = models.ForeignKey(
+        OrgUnit, verbose_name="所属单位", on_delete=models.PROTECT, related_name="+"
+    )
+    code_hash = models.CharField("填报码摘要", max_length=64)
+    issued_at = models.DateTimeField("发放时间")
+    issued_by = models.CharField("发放人", max_length=150)
+    failures = models.PositiveSmallIntegerField("连续错误次数", default=0)
+    locked_until = models.DateTimeField("锁定至", null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    scope_unit_field = "unit"
+
+    class Meta:
+        verbose_name = "年报填报码"
+        verbose_name_plural = "年报填报码"
+
+    def __str__(self) -> str:
+        return f"填报码 {self.entity_id}"
+
+
+class AnnualReport(models.Model):
+    """One version of an entity's annual report for a year. A correction is a new version;
+    the latest is `is_current`, the earlier ones stay as its history."""
+
+    class Channel(models.TextChoices):
+        PORTAL = "portal", "网上报送"
+        PAPER = "paper", "纸质报送（窗口录入）"
+
+    class OperatingStatus(models.TextChoices):
+        OPEN = "open", "开业"
+        SUSPENDED = "suspended", "歇业"
+        LIQUIDATING = "liquidating", "清算"
+
+    entity = models.ForeignKey(
+        "registry.Entity",
+        verbose_name="市场主体",
+        on_delete=models.PROTECT,
+        related_name="annual_reports",
+    )
+    unit = models.ForeignKey(
+        OrgUnit, verbose_name="所属单位", on_delete=models.PROTECT, related_name="+"
+    )
+    year = models.PositiveSmallIntegerField("报告年度")
+    version = models.PositiveSmallIntegerField("版本", default=1)
+    is_current = models.BooleanField("最新版本", default=True)
+    channel = models.CharField("报送方式", max_length=10, choices=Channel.choices)
+    filed_at = models.DateTimeField("报送时间")
+    filed_by = models.CharField("报送人", max_length=150)
+    late = models.BooleanField("逾期报送", default=False)
+    # Items 1–6 (public): contacts, status, investments, equity transfers, websites.
+    address = models.CharField("通信地址", max_length=255)
+    phone = models.CharField("联系电话", max_length=30)
+    email = models.CharField("电子邮箱", max_length=100, blank=True)
+    operating_status = models.CharField("经营状态", max_length=20, choices=OperatingStatus.choices)
+    website = models.CharField("网站或网店", max_length=200, blank=True)
+    investments = models.TextField("对外投资", blank=True)
+    equity_transfers = models.TextField("股权转让", blank=True)
+    # Item 7 and the employees: the entity chooses whether to publish them.
+    employees = models.PositiveIntegerField("从业人数", null=True, blank=True)
+    total_assets = models.DecimalField(
+        "资产总额（万元）", max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    revenue = models.DecimalField(
+        "营业总收入（万元）", max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    net_profit = models.DecimalField(
+        "净利润（万元）", max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    tax_paid = models.DecimalField(
+        "纳税总额（万元）", max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    publish_employees = models.BooleanField("公示从业人数", default=False)
+    publish_financials = models.BooleanField("公示资产状况", default=False)
+
+    objects = ScopedQuerySet.as_manager()
+
+    scope_unit_field = "unit"
+
+    class Meta:
+        verbose_name = "年度报告"
+        verbose_name_plural = "年度报告"
+        ordering = ["-year", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["entity", "year", "version"], name="annual_report_version"
+            ),
+            models.UniqueConstraint(
+                fields=["entity", "year"],
+                condition=models.Q(is_current=True),
+                name="annual_report_one_current",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["year", "entity"], name="annual_report_year_entity"),
+            models.Index(fields=["unit", "year"], name="annual_report_unit_year"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year}年度报告（第{self.version}版）"

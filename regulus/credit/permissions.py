@@ -5,4 +5,8 @@ from regulus.core.permissions import BUSINESS, Permission, R, declare
 PERMISSIONS = declare(
     Permission("credit.record_view", "查看信用记录、年度报告和经营异常名录", BUSINESS),
     Permission("credit.record_take", "接收移交的信用信息", (R.HANDLER, R.LEADER)),
+    Permission(
+        "credit.report_enter", "录入个体工商户纸质年度报告", (R.WINDOW_CLERK, R.HANDLER, R.LEADER)
+    ),
+    Permission("credit.report_manage", "发放年报填报码", (R.WINDOW_CLERK, R.HANDLER, R.LEADER)),
 )

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
 
+from regulus.core import ids
 from regulus.core.handover import handovers_waiting
+from regulus.core.masking import mask_address, mask_phone
 from regulus.core.models import Handover
 from regulus.core.plugins import Card, CreditFact, PublicSection
-from regulus.credit.models import CreditRecord
-from regulus.registry.models import Entity
+from regulus.credit.models import AnnualReport, CreditRecord
+from regulus.registry.models import Entity, EntityKind, EntityStatus
 
 
 def records_for(user: Any, *, category: str = "") -> QuerySet[CreditRecord]:
@@ -43,6 +48,11 @@ def entity_credit_facts(entity: Entity, user: Any) -> list[CreditFact]:
 
 
 def entity_public_sections(entity: Entity) -> list[PublicSection]:
+    """The entity's annual reports and the public part of its credit record."""
+    return [report_public_section(entity), credit_public_section(entity)]
+
+
+def credit_public_section(entity: Entity) -> PublicSection:
     """The public part of the entity's credit record (public items only; never the detail,
     which may name persons, and never the risk class)."""
     rows = (
@@ -50,23 +60,21 @@ def entity_public_sections(entity: Entity) -> list[PublicSection]:
         .select_related("unit")
         .order_by("-occurred_on", "-id")[:200]
     )
-    return [
-        PublicSection(
-            order=450,
-            title="信用信息（承诺不实、抽查检查、行政处罚）",
-            columns=("日期", "类别", "事由", "决定机关"),
-            rows=[
-                (
-                    r.occurred_on.isoformat(),
-                    r.topic_label,
-                    r.title,
-                    str(r.data.get("authority") or r.unit.name),
-                )
-                for r in rows
-            ],
-            note="依据《企业信息公示暂行条例》公示",
-        )
-    ]
+    return PublicSection(
+        order=450,
+        title="信用信息（承诺不实、抽查检查、行政处罚）",
+        columns=("日期", "类别", "事由", "决定机关"),
+        rows=[
+            (
+                r.occurred_on.isoformat(),
+                r.topic_label,
+                r.title,
+                str(r.data.get("authority") or r.unit.name),
+            )
+            for r in rows
+        ],
+        note="依据《企业信息公示暂行条例》公示",
+    )
 
 
 def dashboard_cards(user: Any) -> list[Card]:
@@ -82,3 +90,165 @@ def dashboard_cards(user: Any) -> list[Card]:
             url="/credit/records/",
         )
     ]
+
+
+# -- annual reports ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RateRow:
+    district_code: str
+    district: str
+    kind: str
+    kind_label: str
+    due: int
+    filed: int
+    late: int
+
+    @property
+    def rate(self) -> float | None:
+        return None if not self.due else round(100.0 * self.filed / self.due, 2)
+
+
+def rate_formula(year: int) -> str:
+    return (
+        f"年报率 = 已报送户数 ÷ 应报送户数 × 100%。应报送户数：{year}年12月31日前成立、"
+        f"目前存续的市场主体；已报送户数：其中已报送{year}年度报告的（含逾期报送）。"
+        "按查询时的数据实时计算；全国统一口径待核实。"
+    )
+
+
+def _due(user: Any, year: int, *, district: str = "", kind: str = "") -> QuerySet[Entity]:
+    rows = Entity.objects.visible_to(user).filter(
+        status=EntityStatus.ACTIVE, established_on__lte=dt.date(year, 12, 31)
+    )
+    if district:
+        rows = rows.filter(district_code=district)
+    if kind:
+        rows = rows.filter(kind=kind)
+    return rows
+
+
+def _filed(year: int, *, late: bool | None = None) -> Exists:
+    reports = AnnualReport.objects.filter(entity=OuterRef("pk"), year=year, is_current=True)
+    if late is not None:
+        reports = reports.filter(late=late)
+    return Exists(reports)
+
+
+def filing_rate(user: Any, year: int, *, district: str = "", kind: str = "") -> list[RateRow]:
+    """Due, filed and late per district and kind, live (in the user's scope)."""
+    counted = (
+        _due(user, year, district=district, kind=kind)
+        .values("district_code", "kind")
+        .annotate(
+            due=Count("id"),
+            filed=Count("id", filter=Q(_filed(year))),
+            late=Count("id", filter=Q(_filed(year, late=True))),
+        )
+        .order_by("district_code", "kind")
+    )
+    kinds = dict(EntityKind.choices)
+    return [
+        RateRow(
+            district_code=row["district_code"],
+            district=ids.division_name(row["district_code"]) or row["district_code"],
+            kind=row["kind"],
+            kind_label=kinds.get(row["kind"], row["kind"]),
+            due=row["due"],
+            filed=row["filed"],
+            late=row["late"],
+        )
+        for row in counted
+    ]
+
+
+def rate_total(rows: list[RateRow]) -> RateRow:
+    return RateRow(
+        district_code="",
+        district="合计",
+        kind="",
+        kind_label="",
+        due=sum(r.due for r in rows),
+        filed=sum(r.filed for r in rows),
+        late=sum(r.late for r in rows),
+    )
+
+
+def still_to_file(user: Any, year: int, *, district: str = "", kind: str = "") -> QuerySet[Entity]:
+    """The entities due to file `year`'s report that have not (the reminder list)."""
+    return (
+        _due(user, year, district=district, kind=kind)
+        .exclude(_filed(year))
+        .only("uscc", "name", "kind", "district_code", "address", "established_on")
+        .order_by("district_code", "id")
+    )
+
+
+def entity_reports(entity: Entity) -> QuerySet[AnnualReport]:
+    return AnnualReport.objects.filter(entity=entity).order_by("-year", "-version")
+
+
+FINANCIAL_LABELS = (
+    ("total_assets", "资产总额（万元）"),
+    ("revenue", "营业总收入（万元）"),
+    ("net_profit", "净利润（万元）"),
+    ("tax_paid", "纳税总额（万元）"),
+)
+
+
+def report_public_section(entity: Entity) -> PublicSection:
+    """The entity's annual reports as the public sees them: the latest version of each year,
+    its public items, the optional items only where the entity chose to publish them, the
+    phone of a 个体户 masked, and the history of corrections."""
+    reports = list(entity_reports(entity)[:100])
+    history: dict[int, list[AnnualReport]] = {}
+    for report in reports:
+        history.setdefault(report.year, []).append(report)
+    individual = entity.kind == EntityKind.INDIVIDUAL
+    rows = []
+    for year, versions in history.items():
+        latest = versions[0]
+        financials = "不公示"
+        if latest.publish_financials:
+            financials = "；".join(
+                f"{label}{getattr(latest, name)}"
+                for name, label in FINANCIAL_LABELS
+                if getattr(latest, name) is not None
+            )
+        corrections = "；".join(
+            f"第{v.version}版 {timezone.localtime(v.filed_at):%Y-%m-%d}" for v in reversed(versions)
+        )
+        rows.append(
+            (
+                f"{year}年度",
+                f"{timezone.localtime(latest.filed_at):%Y-%m-%d}"
+                + ("（逾期报送）" if latest.late else ""),
+                latest.get_operating_status_display(),
+                mask_address(latest.address) if individual else latest.address,
+                mask_phone(latest.phone) if individual else latest.phone,
+                latest.email if not individual else ("已填报" if latest.email else ""),
+                latest.website,
+                latest.employees if latest.publish_employees else "不公示",
+                financials,
+                corrections if len(versions) > 1 else "—",
+            )
+        )
+    return PublicSection(
+        order=200,
+        title="年度报告",
+        columns=(
+            "报告年度",
+            "报送日期",
+            "经营状态",
+            "通信地址",
+            "联系电话",
+            "电子邮箱",
+            "网站或网店",
+            "从业人数",
+            "资产状况",
+            "修改记录",
+        ),
+        rows=rows,
+        note="依据《企业信息公示暂行条例》第八条、第九条公示；选择不公示的事项不予显示",
+    )

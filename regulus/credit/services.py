@@ -2,16 +2,32 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import hmac
+import secrets
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
-from regulus.core import clock, permissions
+from regulus.core import clock, ids, permissions
 from regulus.core.audit import AuditTrail, audited
+from regulus.core.crypto import keyed_hash
 from regulus.core.handover import handover_take, handovers_waiting
 from regulus.core.models import AuditLog, Handover
-from regulus.credit.models import PUBLIC_TOPICS, TOPIC_CATEGORIES, Category, CreditRecord
-from regulus.registry.models import Entity
+from regulus.core.text import LINE, MULTILINE, clean_fields
+from regulus.credit import rules
+from regulus.credit.models import (
+    PUBLIC_TOPICS,
+    TOPIC_CATEGORIES,
+    AnnualReport,
+    Category,
+    CreditRecord,
+    FilingCode,
+)
+from regulus.registry.models import Entity, EntityKind, EntityStatus
 
 # -- the credit record: facts handed over by the other apps ------------------------------------
 
@@ -110,3 +126,247 @@ def credit_handovers_of_entity_take(*, entity: Entity, actor: Any) -> int:
             _record_from_handover(audit=audit, handover=handover)
             taken += 1
     return taken
+
+
+# -- annual reports (年度报告) ------------------------------------------------------------------
+
+# How many wrong filing codes in a row lock the code, and for how long (settings may change
+# them: CREDIT_FILING_CODE_FAILURES, CREDIT_FILING_CODE_LOCK_MINUTES).
+FILING_CODE_FAILURES = 5
+FILING_CODE_LOCK_MINUTES = 30
+
+# The report's text fields: (label, kind) for core.text.clean_fields.
+REPORT_TEXT = {
+    "address": ("通信地址", LINE),
+    "phone": ("联系电话", LINE),
+    "email": ("电子邮箱", LINE),
+    "website": ("网站或网店", LINE),
+    "investments": ("对外投资", MULTILINE),
+    "equity_transfers": ("股权转让", MULTILINE),
+}
+MONEY_FIELDS = {
+    "total_assets": "资产总额",
+    "revenue": "营业总收入",
+    "net_profit": "净利润",
+    "tax_paid": "纳税总额",
+}
+MONEY_LIMIT = Decimal("999999999999.99")
+
+
+def _failure_limit() -> int:
+    return int(getattr(settings, "CREDIT_FILING_CODE_FAILURES", FILING_CODE_FAILURES))
+
+
+def _lock_minutes() -> int:
+    return int(getattr(settings, "CREDIT_FILING_CODE_LOCK_MINUTES", FILING_CODE_LOCK_MINUTES))
+
+
+def filing_code_issue(*, entity: Entity, actor: Any) -> str:
+    """Issue (or re-issue) the entity's portal filing code; returns the code, shown once.
+    The old code stops working and the failure count starts again."""
+    permissions.require(actor, "credit.report_manage")
+    code = "".join(secrets.choice("23456789ABCDEFGHJKMNPQRSTUVWXYZ") for _ in range(8))
+    with audited(actor=actor) as audit:
+        filing, created = FilingCode.objects.update_or_create(
+            entity=entity,
+            defaults=dict(
+                unit_id=entity.unit_id,
+                code_hash=keyed_hash(code),
+                issued_at=clock.now(),
+                issued_by=_actor_name(actor),
+                failures=0,
+                locked_until=None,
+            ),
+        )
+        audit.record(
+            action=AuditLog.Action.CREATE if created else AuditLog.Action.UPDATE,
+            obj=filing,
+            summary=f"发放年报填报码：{entity.name}",
+            changes={"entity": entity.name},
+        )
+    return code
+
+
+def _clean_report(values: dict[str, Any]) -> dict[str, Any]:
+    """The report's items from a form or the API: text through core.text, money as decimals,
+    the status one of its choices; ValidationError naming every bad field at once."""
+    errors: dict[str, str] = {}
+    cleaned: dict[str, Any] = {}
+    for key, spec in REPORT_TEXT.items():
+        try:
+            cleaned.update(clean_fields(values, {key: spec}, model=AnnualReport))
+        except ValidationError as exc:
+            errors[key] = exc.message_dict[key][0]
+    for key, label in (("address", "通信地址"), ("phone", "联系电话")):
+        if key not in errors and not cleaned.get(key):
+            errors[key] = f"请填写{label}"
+    status = str(values.get("operating_status") or "")
+    if status not in AnnualReport.OperatingStatus.values:
+        errors["operating_status"] = "经营状态须为开业、歇业或清算"
+    cleaned["operating_status"] = status
+    employees = values.get("employees")
+    if employees in (None, ""):
+        cleaned["employees"] = None
+    else:
+        try:
+            cleaned["employees"] = int(str(employees))
+            if not 0 <= cleaned["employees"] <= 10_000_000:
+                raise ValueError
+        except ValueError:
+            errors["employees"] = "从业人数须为0至10000000之间的整数"
+    for key, label in MONEY_FIELDS.items():
+        raw = values.get(key)
+        if raw in (None, ""):
+            cleaned[key] = None
+            continue
+        try:
+            amount = Decimal(str(raw)).quantize(Decimal("0.01"))
+            if not amount.is_finite() or abs(amount) > MONEY_LIMIT:
+                raise InvalidOperation
+        except (InvalidOperation, ValueError):
+            errors[key] = f"{label}须为金额（万元，最多两位小数）"
+            continue
+        cleaned[key] = amount
+    for flag in ("publish_employees", "publish_financials"):
+        cleaned[flag] = values.get(flag) in (True, "on", "1", "true", "True")
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
+def _file(
+    *, entity: Entity, year: int, channel: str, values: dict[str, Any], actor_name: str, audit: Any
+) -> AnnualReport:
+    """File (or correct) the entity's report for `year` inside the caller's audited block."""
+    today = clock.today()
+    if entity.status != EntityStatus.ACTIVE:
+        raise ValidationError(
+            {"uscc": f"该主体状态为{entity.get_status_display()}，无需报送年度报告"}
+        )
+    if year >= today.year:
+        raise ValidationError({"year": f"{year}年度报告自{year + 1}年1月1日起报送，尚未到报送期"})
+    if entity.established_on > dt.date(year, 12, 31):
+        raise ValidationError(
+            {"year": f"该主体{entity.established_on:%Y年%-m月%-d日}成立，自下一年度起报送年度报告"}
+        )
+    window = rules.window_for(year)
+    items = _clean_report(values)
+    current = (
+        AnnualReport.objects.select_for_update()
+        .filter(entity=entity, year=year, is_current=True)
+        .first()
+    )
+    if current is not None and today > window.corrections_close:
+        raise ValidationError(
+            {
+                "year": f"{year}年度报告已于{current.filed_at:%Y-%m-%d}报送，"
+                f"{window.corrections_close:%Y年%-m月%-d日}后不能再更正"
+            }
+        )
+    version = 1
+    if current is not None:
+        version = current.version + 1
+        AnnualReport.objects.filter(pk=current.pk).update(is_current=False)
+        audit.record(
+            action=AuditLog.Action.UPDATE,
+            obj=current,
+            summary=f"{entity.name} {year}年度报告第{current.version}版被更正版本取代",
+            changes={"is_current": False},
+        )
+    report = AnnualReport.objects.create(
+        entity=entity,
+        unit_id=entity.unit_id,
+        year=year,
+        version=version,
+        is_current=True,
+        channel=channel,
+        filed_at=clock.now(),
+        filed_by=actor_name[:150],
+        late=today > window.closes,
+        **items,
+    )
+    audit.record(
+        action=AuditLog.Action.CREATE,
+        obj=report,
+        summary=f"{entity.name} 报送{year}年度报告"
+        + (f"（更正，第{version}版）" if version > 1 else "")
+        + ("（逾期报送）" if report.late else ""),
+        changes={"year": year, "version": version, "channel": channel, "late": report.late},
+    )
+    return report
+
+
+def annual_report_file_paper(
+    *, entity: Entity, year: int, actor: Any, **values: Any
+) -> AnnualReport:
+    """Staff enter a 个体户's paper report (a second one for the year is a correction)."""
+    permissions.require(actor, "credit.report_enter")
+    if entity.kind != EntityKind.INDIVIDUAL:
+        raise ValidationError({"uscc": "纸质年度报告仅限个体工商户；企业请通过网上报送"})
+    with audited(actor=actor) as audit:
+        return _file(
+            entity=entity,
+            year=year,
+            channel=AnnualReport.Channel.PAPER,
+            values=values,
+            actor_name=_actor_name(actor),
+            audit=audit,
+        )
+
+
+def annual_report_file_portal(*, uscc: str, code: str, year: int, **values: Any) -> AnnualReport:
+    """An entity files on the portal with its USCC and the filing code the bureau issued.
+    A wrong code counts; at the limit the code is locked (the message says until when)."""
+    uscc = ids.normalise(uscc or "")
+    wrong = ValidationError({"code": "统一社会信用代码或年报填报码不正确"})
+    entity = Entity.objects.filter(uscc=uscc).first() if uscc else None
+    filing = FilingCode.objects.filter(entity=entity).first() if entity is not None else None
+    if entity is None or filing is None:
+        raise wrong
+    now = clock.now()
+    if filing.locked_until is not None and filing.locked_until > now:
+        until = timezone.localtime(filing.locked_until)
+        raise ValidationError(
+            {
+                "code": f"年报填报码连续输错{_failure_limit()}次，已锁定至{until:%H:%M}；"
+                "请届时再试，或到登记机关窗口重新领取填报码"
+            }
+        )
+    if not hmac.compare_digest(filing.code_hash, keyed_hash((code or "").strip().upper())):
+        failures = filing.failures + 1
+        locked = failures >= _failure_limit()
+        with audited(actor=f"公众（年报填报）{entity.name}") as audit:
+            FilingCode.objects.filter(pk=filing.pk).update(
+                failures=0 if locked else failures,
+                locked_until=now + dt.timedelta(minutes=_lock_minutes()) if locked else None,
+            )
+            audit.record(
+                action=AuditLog.Action.UPDATE,
+                obj=filing,
+                summary=f"年报填报码输入错误（第{failures}次）"
+                + ("，填报码已锁定" if locked else ""),
+                changes={"failures": failures},
+            )
+        if locked:
+            raise ValidationError(
+                {"code": f"年报填报码连续输错{failures}次，已锁定{_lock_minutes()}分钟"}
+            )
+        left = _failure_limit() - failures
+        raise ValidationError({"code": f"统一社会信用代码或年报填报码不正确（还可再试{left}次）"})
+    with audited(actor=f"市场主体（网上报送）{entity.name}") as audit:
+        if filing.failures:
+            FilingCode.objects.filter(pk=filing.pk).update(failures=0)
+            audit.record(
+                action=AuditLog.Action.UPDATE,
+                obj=filing,
+                summary="年报填报码输入正确，错误次数清零",
+                changes={"failures": 0},
+            )
+        return _file(
+            entity=entity,
+            year=year,
+            channel=AnnualReport.Channel.PORTAL,
+            values=values,
+            actor_name=entity.name,
+            audit=audit,
+        )

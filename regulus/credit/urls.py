@@ -9,4 +9,9 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="credit:record_list"), name="index"),
     path("records/", views.record_list, name="record_list"),
     path("handovers/<int:pk>/take/", views.handover_take, name="handover_take"),
+    path("annual-reports/", views.report_rate, name="report_rate"),
+    path("annual-reports/to-file/", views.report_to_file, name="report_to_file"),
+    path("annual-reports/to-file.xlsx", views.report_to_file_xlsx, name="report_to_file_xlsx"),
+    path("annual-reports/paper/", views.report_paper, name="report_paper"),
+    path("filing-codes/", views.filing_code, name="filing_code"),
 ]

@@ -120,7 +120,7 @@ def test_the_public_section_shows_public_items_only_and_no_detail(entity_a):
         source=entity_a.unit,
     )
     services.credit_handovers_take_all(actor=SYSTEM_ACTOR)
-    (section,) = selectors.entity_public_sections(entity_a)
+    section = selectors.credit_public_section(entity_a)
     text = str(section.rows)
     assert "通过登记的住所无法联系" in text
     assert "不公示" not in text and "13800138000" not in text
