@@ -183,6 +183,7 @@ def district_a_objects(bureau, handler, window_clerk, settings, tmp_path):
     """One object of each kind in district A, through the services."""
     from regulus.core import calendar
     from regulus.core.models import CalendarYear
+    from regulus.credit.services import abnormal_list
     from regulus.licensing import services as licensing
     from regulus.licensing.catalogue import catalogue_ensure
     from regulus.licensing.models import Bundle, VerificationTask
@@ -206,6 +207,9 @@ def district_a_objects(bureau, handler, window_clerk, settings, tmp_path):
         "task": VerificationTask.objects.get(application=application).pk,
         "uscc": entity.uscc,
         "handover": send_credit(entity).pk,
+        "listing": abnormal_list(
+            entity=entity, ground="false_info", evidence="核查认定公示信息虚假", actor=handler
+        ).pk,
         "staff": handler.pk,
         "job": ImportJob.objects.create(created_by=handler, original_name="a.csv").pk,
     }
@@ -236,6 +240,8 @@ OUT_OF_SCOPE = {
     "licensing:matter_edit": None,
     "licensing:bundle_edit": None,
     "credit:handover_take": lambda o: {"pk": o["handover"]},
+    "credit:listing_detail": lambda o: {"pk": o["listing"]},
+    "credit:listing_act": lambda o: {"pk": o["listing"], "action": "remove"},
 }
 APPLICATION_PAGES = re.compile(r"^applications/<str:number>/")
 
@@ -292,7 +298,17 @@ def test_the_outsider_gets_404_from_the_api_for_objects_of_another_district(
 
 def test_every_object_page_is_asked_for_by_the_outsider_test():
     """A new page with an object in its address must say what the outsider asks it for."""
-    keys = ("application", "number", "material", "task", "uscc", "staff", "job", "handover")
+    keys = (
+        "application",
+        "number",
+        "material",
+        "task",
+        "uscc",
+        "staff",
+        "job",
+        "handover",
+        "listing",
+    )
     objects: dict[str, Any] = {k: 1 for k in keys}
     for name, route, view in staff_pages():
         code = getattr(view, "permission", None)

@@ -15,7 +15,7 @@ from regulus.core.models import Handover
 from regulus.core.permissions import operation
 from regulus.core.schemas import MultilineText, Text
 from regulus.credit import rules, selectors, services
-from regulus.credit.models import AnnualReport, Category, CreditRecord
+from regulus.credit.models import AbnormalListing, AnnualReport, Category, CreditRecord
 from regulus.registry.models import Entity, EntityKind
 
 router = Router(tags=["企业信用"])
@@ -220,3 +220,106 @@ def report_portal(request: HttpRequest, payload: PortalReportIn) -> ReportOut:
             uscc=payload.uscc, code=payload.code, year=_year(payload.year), **values
         )
     )
+
+
+# -- the abnormal-operations list -------------------------------------------------------------
+
+
+class ListingOut(Schema):
+    id: int
+    uscc: str
+    entity_name: str
+    kind: str
+    ground: str
+    report_year: int | None
+    evidence: str
+    listed_on: dt.date
+    decision_number: str
+    unit: str
+    state: str
+    removal_due: dt.date | None
+    removed_on: dt.date | None
+    removal_number: str
+    serious_list_rule: str = Field(description="2014年条例“届满3年转入”规则对本条的适用情况")
+
+
+def _listing_out(r: AbnormalListing) -> ListingOut:
+    return ListingOut(
+        id=r.pk,
+        uscc=r.entity.uscc,
+        entity_name=r.entity.name,
+        kind=r.kind,
+        ground=r.ground,
+        report_year=r.report_year,
+        evidence=r.evidence,
+        listed_on=r.listed_on,
+        decision_number=r.decision_number,
+        unit=r.unit.name,
+        state=r.state,
+        removal_due=r.removal_due,
+        removed_on=r.removed_on,
+        removal_number=r.removal_number,
+        serious_list_rule=selectors.serious_transfer_text(r),
+    )
+
+
+@router.get("/credit/abnormal", response=list[ListingOut], summary="经营异常名录（本辖区）")
+@operation("credit.record_view")
+def listing_list(
+    request: HttpRequest, state: Text = "", limit: int = 50, offset: int = 0
+) -> list[ListingOut]:
+    if state and state not in AbnormalListing.State.values:
+        raise ValidationError({"state": f"状态须为：{'、'.join(AbnormalListing.State.values)}"})
+    if not 1 <= limit <= 500 or offset < 0:
+        raise ValidationError({"limit": "每页条数须在1至500之间，偏移量不得为负"})
+    rows = selectors.listings_for(request.user, state=state)[offset : offset + limit]
+    return [_listing_out(r) for r in rows]
+
+
+class ListingIn(Schema):
+    uscc: Text
+    ground: Text = Field(description="instant_info、false_info 或 unreachable")
+    evidence: MultilineText = Field(description="证据及其来源")
+
+
+@router.post("/credit/abnormal", response=ListingOut, summary="列入经营异常名录（状态）")
+@operation("credit.abnormal_manage")
+def listing_create(request: HttpRequest, payload: ListingIn) -> ListingOut:
+    entity = get_object_or_404(
+        Entity.objects.visible_to(request.user), uscc=ids.normalise(payload.uscc)
+    )
+    return _listing_out(
+        services.abnormal_list(
+            entity=entity, ground=payload.ground, evidence=payload.evidence, actor=request.user
+        )
+    )
+
+
+class RemovalIn(Schema):
+    reason: MultilineText = Field(description="已履行的义务")
+
+
+def _listing(request: HttpRequest, listing_id: int) -> AbnormalListing:
+    return AbnormalListing.objects.select_related("entity", "unit", "rule").get_visible_or_404(
+        request.user, pk=listing_id
+    )
+
+
+@router.post(
+    "/credit/abnormal/{listing_id}/removal-application",
+    response=ListingOut,
+    summary="登记移出申请",
+)
+@operation("credit.abnormal_manage")
+def listing_apply(request: HttpRequest, listing_id: int, payload: RemovalIn) -> ListingOut:
+    listing = _listing(request, listing_id)
+    return _listing_out(
+        services.abnormal_removal_apply(listing=listing, actor=request.user, reason=payload.reason)
+    )
+
+
+@router.post("/credit/abnormal/{listing_id}/removal", response=ListingOut, summary="决定移出")
+@operation("credit.abnormal_manage")
+def listing_remove(request: HttpRequest, listing_id: int) -> ListingOut:
+    listing = _listing(request, listing_id)
+    return _listing_out(services.abnormal_remove(listing=listing, actor=request.user))

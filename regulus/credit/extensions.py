@@ -17,6 +17,7 @@ extension = AppExtension(
     nav=(
         NavEntry("信用记录", "shield-check", "credit:record_list", order=300),
         NavEntry("年度报告", "journal-check", "credit:report_rate", order=310),
+        NavEntry("经营异常名录", "exclamation-octagon", "credit:listing_list", order=320),
     ),
     cards=Cards(order=300, for_user=selectors.dashboard_cards),
     entity=EntityProviders(

@@ -224,3 +224,123 @@ class AnnualReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year}年度报告（第{self.version}版）"
+
+
+# -- the abnormal-operations list (经营异常名录) and the 个体户 abnormal state ---------------------
+
+
+class AbnormalRule(models.Model):
+    """The abnormal-list rules as versions (domain.md §3): how many working days after the
+    deadline the listing is made, in how many working days a removal is decided, and the
+    2014 rule "N years on the list → 严重违法失信企业名单" (serious_after_years), deleted by the
+    2024 revision: its version ended on 2024-04-30, the 2024 version has none."""
+
+    valid_from = models.DateField("生效日期")
+    valid_to = models.DateField("失效日期", null=True, blank=True)
+    listing_working_days = models.PositiveSmallIntegerField("列入期限（工作日）")
+    removal_working_days = models.PositiveSmallIntegerField("移出决定期限（工作日）")
+    serious_after_years = models.PositiveSmallIntegerField(
+        "届满转入严重违法失信名单（年）", null=True, blank=True
+    )
+    legal_basis = models.CharField("依据", max_length=300)
+    note = models.CharField("说明", max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = "经营异常名录规则"
+        verbose_name_plural = "经营异常名录规则"
+        ordering = ["-valid_from"]
+
+    def __str__(self) -> str:
+        return f"经营异常名录规则 {self.valid_from}起"
+
+
+class Ground(models.TextChoices):
+    """The four listing grounds (SAIC Order 68 Art 4; 2024 条例 Art 18)."""
+
+    ANNUAL_REPORT = "annual_report", "未按规定期限公示年度报告"
+    INSTANT_INFO = "instant_info", "未在责令的期限内公示即时信息"
+    FALSE_INFO = "false_info", "公示信息隐瞒真实情况、弄虚作假"
+    UNREACHABLE = "unreachable", "通过登记的住所或者经营场所无法联系"
+
+
+class AbnormalListing(models.Model):
+    """An entity's listing on the abnormal-operations list (an enterprise or cooperative) or
+    in the abnormal state (a 个体户), with its ground, evidence and decision; its removal on
+    application once cured."""
+
+    class Kind(models.TextChoices):
+        LIST = "list", "经营异常名录"
+        STATE = "state", "经营异常状态（个体工商户）"
+
+    class State(models.TextChoices):
+        LISTED = "listed", "在列"
+        REMOVAL_APPLIED = "removal_applied", "已申请移出"
+        REMOVED = "removed", "已移出"
+
+    entity = models.ForeignKey(
+        "registry.Entity",
+        verbose_name="市场主体",
+        on_delete=models.PROTECT,
+        related_name="abnormal_listings",
+    )
+    unit = models.ForeignKey(
+        OrgUnit, verbose_name="作出决定的单位", on_delete=models.PROTECT, related_name="+"
+    )
+    kind = models.CharField("类别", max_length=10, choices=Kind.choices)
+    ground = models.CharField("列入事由", max_length=20, choices=Ground.choices)
+    report_year = models.PositiveSmallIntegerField("未报年度", null=True, blank=True)
+    evidence = models.TextField("证据")
+    evidence_ref = models.CharField("证据来源", max_length=100, blank=True)
+    rule = models.ForeignKey(
+        AbnormalRule, verbose_name="适用规则", on_delete=models.PROTECT, related_name="+"
+    )
+    listed_on = models.DateField("列入日期")
+    decision_number = models.CharField("列入决定书文号", max_length=40, unique=True)
+    listed_by = models.CharField("列入人", max_length=150)
+    state = models.CharField("状态", max_length=20, choices=State.choices, default=State.LISTED)
+    removal_applied_on = models.DateField("申请移出日期", null=True, blank=True)
+    removal_reason = models.TextField("移出理由", blank=True)
+    removal_due = models.DateField("移出决定期限", null=True, blank=True)
+    removed_on = models.DateField("移出日期", null=True, blank=True)
+    removal_number = models.CharField("移出决定书文号", max_length=40, blank=True)
+    removed_by = models.CharField("移出人", max_length=150, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    scope_unit_field = "unit"
+
+    class Meta:
+        verbose_name = "经营异常名录"
+        verbose_name_plural = "经营异常名录"
+        ordering = ["-listed_on", "-id"]
+        constraints = [
+            # The sweep lists an entity once for a year's missing report, however often it runs.
+            models.UniqueConstraint(
+                fields=["entity", "report_year"],
+                condition=models.Q(ground="annual_report"),
+                name="abnormal_once_per_report_year",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["entity", "state"], name="abnormal_entity_state"),
+            models.Index(fields=["unit", "state", "listed_on"], name="abnormal_unit_state"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.decision_number}"
+
+
+class AnnualListingRun(models.Model):
+    """That the listing after a report year's window was done (the sweep's mark: its cheap
+    `pending` check, and the record of when and how many)."""
+
+    year = models.PositiveSmallIntegerField("报告年度", unique=True)
+    ran_on = models.DateField("列入日期")
+    listed = models.PositiveIntegerField("列入户数")
+
+    class Meta:
+        verbose_name = "年报期满列入记录"
+        verbose_name_plural = "年报期满列入记录"
+
+    def __str__(self) -> str:
+        return f"{self.year}年度期满列入"

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ImproperlyConfigured
 
-from regulus.credit.models import ReportWindowRule
+from regulus.credit.models import AbnormalRule, ReportWindowRule
 
 
 @dataclass(frozen=True)
@@ -56,3 +56,32 @@ def window_for(year: int) -> Window:
 def report_year_now(today: dt.date) -> int:
     """The report year being filed now (or last filed): the year before today's."""
     return today.year - 1
+
+
+def abnormal_rule_on(day: dt.date) -> AbnormalRule:
+    """The abnormal-list rule version in force on `day`."""
+    rule = (
+        AbnormalRule.objects.filter(valid_from__lte=day)
+        .exclude(valid_to__lt=day)
+        .order_by("-valid_from")
+        .first()
+    )
+    if rule is None:
+        raise ImproperlyConfigured(f"no abnormal-list rule in force on {day}")
+    return rule
+
+
+def serious_transfer_on(listed_on: dt.date, rule: AbnormalRule) -> dt.date | None:
+    """The day a listing would move to the serious-violation list under its rule version:
+    only where the version has the rule (the 2014 Art 17) and the day falls while that
+    version was in force. The 2024 revision deleted it: None for every listing after
+    2024-05-01, and for older ones whose three years ran past 2024-04-30."""
+    if not rule.serious_after_years:
+        return None
+    try:
+        due = listed_on.replace(year=listed_on.year + rule.serious_after_years)
+    except ValueError:  # 29 February
+        due = listed_on.replace(year=listed_on.year + rule.serious_after_years, day=28)
+    if rule.valid_to is not None and due > rule.valid_to:
+        return None
+    return due

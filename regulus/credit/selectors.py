@@ -14,7 +14,8 @@ from regulus.core.handover import handovers_waiting
 from regulus.core.masking import mask_address, mask_phone
 from regulus.core.models import Handover
 from regulus.core.plugins import Card, CreditFact, PublicSection
-from regulus.credit.models import AnnualReport, CreditRecord
+from regulus.credit import rules
+from regulus.credit.models import AbnormalListing, AnnualReport, CreditRecord
 from regulus.registry.models import Entity, EntityKind, EntityStatus
 
 
@@ -31,7 +32,11 @@ def credit_inbox(user: Any) -> QuerySet[Handover]:
 
 
 def entity_credit_facts(entity: Entity, user: Any) -> list[CreditFact]:
-    """The entity's credit record for its staff page (EntityProviders.credit_facts)."""
+    """The entity's credit record and listings for its staff page (EntityProviders)."""
+    return entity_record_facts(entity, user) + entity_listing_facts(entity, user)
+
+
+def entity_record_facts(entity: Entity, user: Any) -> list[CreditFact]:
     rows = CreditRecord.objects.visible_to(user).filter(entity=entity).select_related("unit")
     return [
         CreditFact(
@@ -49,7 +54,11 @@ def entity_credit_facts(entity: Entity, user: Any) -> list[CreditFact]:
 
 def entity_public_sections(entity: Entity) -> list[PublicSection]:
     """The entity's annual reports and the public part of its credit record."""
-    return [report_public_section(entity), credit_public_section(entity)]
+    return [
+        report_public_section(entity),
+        credit_public_section(entity),
+        listing_public_section(entity),
+    ]
 
 
 def credit_public_section(entity: Entity) -> PublicSection:
@@ -252,3 +261,70 @@ def report_public_section(entity: Entity) -> PublicSection:
         rows=rows,
         note="依据《企业信息公示暂行条例》第八条、第九条公示；选择不公示的事项不予显示",
     )
+
+
+# -- the abnormal-operations list -------------------------------------------------------------
+
+
+def listings_for(user: Any, *, state: str = "", ground: str = "") -> QuerySet[AbnormalListing]:
+    rows = AbnormalListing.objects.visible_to(user).select_related("entity", "unit", "rule")
+    if state:
+        rows = rows.filter(state=state)
+    if ground:
+        rows = rows.filter(ground=ground)
+    return rows.order_by("-listed_on", "-id")
+
+
+def serious_transfer_text(listing: AbnormalListing) -> str:
+    """What the 2014 rule would do with this listing, and why it does not apply now."""
+    due = rules.serious_transfer_on(listing.listed_on, listing.rule)
+    if due is not None:
+        return f"按{listing.rule.legal_basis}，在列满3年（{due}）列入严重违法企业名单"
+    if listing.rule.serious_after_years:
+        return "原“届满3年列入严重违法企业名单”规定已于2024年5月1日删除，不再自动转入"
+    return "列入于2024年5月1日以后：不因在列年限自动列入严重违法失信名单（国务院令第777号）"
+
+
+def listing_public_section(entity: Entity) -> PublicSection:
+    """Every listing and removal, with date, authority and reason (published, 条例 Art 18)."""
+    rows = (
+        AbnormalListing.objects.filter(entity=entity)
+        .select_related("unit")
+        .order_by("-listed_on", "-id")[:100]
+    )
+    return PublicSection(
+        order=500,
+        title="列入经营异常名录（状态）信息",
+        columns=("类别", "列入日期", "列入原因", "作出决定机关", "移出日期", "移出原因"),
+        rows=[
+            (
+                r.get_kind_display(),
+                r.listed_on.isoformat(),
+                r.get_ground_display(),
+                r.unit.name,
+                r.removed_on.isoformat() if r.removed_on else "—",
+                "已履行相关义务，申请移出" if r.removed_on else "—",
+            )
+            for r in rows
+        ],
+        note="依据《企业信息公示暂行条例》第十八条公示",
+    )
+
+
+def entity_listing_facts(entity: Entity, user: Any) -> list[CreditFact]:
+    rows = AbnormalListing.objects.visible_to(user).filter(entity=entity).select_related("unit")
+    return [
+        CreditFact(
+            on=r.listed_on,
+            category=r.get_kind_display(),
+            title=f"列入：{r.get_ground_display()}"
+            + (f"（{r.report_year}年度）" if r.report_year else ""),
+            authority=r.unit.name,
+            adverse=r.state != AbnormalListing.State.REMOVED,
+            status=r.get_state_display()
+            + (f"（{r.removed_on}移出，{r.removal_number}）" if r.removed_on else ""),
+            number=r.decision_number,
+            url=f"/credit/abnormal/{r.pk}/",
+        )
+        for r in rows.order_by("-listed_on", "-id")[:100]
+    ]

@@ -5,27 +5,33 @@ from __future__ import annotations
 import datetime as dt
 import hmac
 import secrets
+from collections.abc import Iterator
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from regulus.core import clock, ids, permissions
+from regulus.core import calendar, clock, ids, permissions
 from regulus.core.audit import AuditTrail, audited
 from regulus.core.crypto import keyed_hash
+from regulus.core.documents import number_next, number_retry
 from regulus.core.handover import handover_take, handovers_waiting
 from regulus.core.models import AuditLog, Handover
-from regulus.core.text import LINE, MULTILINE, clean_fields
+from regulus.core.text import LINE, MULTILINE, clean_fields, clean_text
 from regulus.credit import rules
 from regulus.credit.models import (
     PUBLIC_TOPICS,
     TOPIC_CATEGORIES,
+    AbnormalListing,
+    AnnualListingRun,
     AnnualReport,
     Category,
     CreditRecord,
     FilingCode,
+    Ground,
 )
 from regulus.registry.models import Entity, EntityKind, EntityStatus
 
@@ -86,6 +92,8 @@ def _record_from_handover(*, audit: AuditTrail, handover: Handover) -> CreditRec
         },
     )
     handover_take(audit=audit, handover=handover, taken_as=f"credit.creditrecord:{record.pk}")
+    if record.category == Category.UNREACHABLE:
+        _list_unreachable(audit=audit, record=record)
     return record
 
 
@@ -370,3 +378,288 @@ def annual_report_file_portal(*, uscc: str, code: str, year: int, **values: Any)
             actor_name=entity.name,
             audit=audit,
         )
+
+
+# -- the abnormal-operations list (经营异常名录) -------------------------------------------------
+
+LISTING_PREFIX = "经营异常列字〔{year}〕"
+REMOVAL_PREFIX = "经营异常移字〔{year}〕"
+
+
+def _listing_kind(entity_kind: str) -> str:
+    return (
+        AbnormalListing.Kind.STATE
+        if entity_kind == EntityKind.INDIVIDUAL
+        else AbnormalListing.Kind.LIST
+    )
+
+
+def _numbers(prefix: str, field: str) -> Iterator[str]:
+    """Decision numbers (core numbering: prefix + sequence), one after another."""
+    first = number_next(model=AbnormalListing, field=field, prefix=prefix, width=6)
+    seq = int(first[len(prefix) :])
+    while True:
+        yield f"{prefix}{seq:06d}"
+        seq += 1
+
+
+def _listing_due(year: int) -> bool:
+    """Whether the listing after `year`'s window is due today: the window has closed, today
+    is a working day (a decision is made on one), and it was not done yet."""
+    today = clock.today()
+    return (
+        today > rules.window_for(year).closes
+        and calendar.is_working_day(today)
+        and not AnnualListingRun.objects.filter(year=year).exists()
+    )
+
+
+def abnormal_list_unfiled(*, actor: Any, year: int | None = None, batch: int = 5000) -> int:
+    """After the window of report year `year` (default: last year's) closes, list every entity
+    due to report that has not: an enterprise or cooperative on the abnormal-operations list,
+    a 个体户 in the abnormal state (2024 条例 Art 18; 实施细则 Art 70). On the first working day
+    after the close; idempotent (the listing is unique per entity and year, and the run is
+    marked). Bulk: one INSERT per batch and the audit rows with them."""
+    permissions.require(actor, "credit.abnormal_manage")
+    today = clock.today()
+    year = rules.report_year_now(today) if year is None else year
+    window = rules.window_for(year)
+    if today <= window.closes:
+        raise ValidationError({"year": f"{year}年度报告报送期至{window.closes}截止，尚未届满"})
+    rule = rules.abnormal_rule_on(today)
+    filed = AnnualReport.objects.filter(entity=OuterRef("pk"), year=year, is_current=True)
+    listed = AbnormalListing.objects.filter(
+        entity=OuterRef("pk"), ground=Ground.ANNUAL_REPORT, report_year=year
+    )
+    due = (
+        Entity.objects.filter(status=EntityStatus.ACTIVE, established_on__lte=dt.date(year, 12, 31))
+        .exclude(Exists(filed))
+        .exclude(Exists(listed))
+        .order_by("id")
+        .values_list("id", "unit_id", "kind")
+    )
+    numbers = _numbers(LISTING_PREFIX.format(year=today.year), "decision_number")
+    evidence = (
+        f"截至{window.closes:%Y年%-m月%-d日}未报送{year}年度报告（{window.rule.legal_basis}）"
+    )
+    listed_by = _actor_name(actor)
+    total = 0
+    with audited(actor=actor) as audit:
+        rows = list(due)
+        for start in range(0, len(rows), batch):
+            chunk = [
+                AbnormalListing(
+                    entity_id=entity_id,
+                    unit_id=unit_id,
+                    kind=_listing_kind(kind),
+                    ground=Ground.ANNUAL_REPORT,
+                    report_year=year,
+                    evidence=evidence,
+                    evidence_ref=f"annual_report:{year}",
+                    rule=rule,
+                    listed_on=today,
+                    decision_number=next(numbers),
+                    listed_by=listed_by,
+                )
+                for entity_id, unit_id, kind in rows[start : start + batch]
+            ]
+            created = AbnormalListing.objects.bulk_create(chunk, batch_size=1000)
+            ids_by_number = dict(
+                AbnormalListing.objects.filter(
+                    decision_number__in=[c.decision_number for c in created]
+                ).values_list("decision_number", "id")
+            )
+            audit.record_many(
+                action=AuditLog.Action.CREATE,
+                object_type="credit.abnormallisting",
+                entries=(
+                    (
+                        str(ids_by_number[c.decision_number]),
+                        c.decision_number,
+                        f"列入{c.get_kind_display()}：未报送{year}年度报告",
+                        {"ground": c.ground, "report_year": year, "listed_on": today},
+                    )
+                    for c in created
+                ),
+            )
+            total += len(chunk)
+        run, first_run = AnnualListingRun.objects.get_or_create(
+            year=year, defaults={"ran_on": today, "listed": total}
+        )
+        if not first_run and total:
+            run.listed += total
+            run.save(update_fields=["listed"])
+        if not first_run and not total:
+            return 0
+        audit.record(
+            action=AuditLog.Action.CREATE if first_run else AuditLog.Action.UPDATE,
+            obj=run,
+            summary=f"{year}年度报告期满列入经营异常名录（状态）{total}户",
+            changes={"year": year, "listed": total},
+        )
+    return total
+
+
+def _create_listing(
+    *,
+    audit: AuditTrail,
+    entity: Entity,
+    ground: str,
+    evidence: str,
+    evidence_ref: str,
+    listed_by: str,
+    unit_id: int,
+    report_year: int | None = None,
+) -> AbnormalListing:
+    today = clock.today()
+    listing = number_retry(
+        lambda: AbnormalListing.objects.create(
+            entity=entity,
+            unit_id=unit_id,
+            kind=_listing_kind(entity.kind),
+            ground=ground,
+            report_year=report_year,
+            evidence=evidence,
+            evidence_ref=evidence_ref[:100],
+            rule=rules.abnormal_rule_on(today),
+            listed_on=today,
+            decision_number=number_next(
+                model=AbnormalListing,
+                field="decision_number",
+                prefix=LISTING_PREFIX.format(year=today.year),
+                width=6,
+            ),
+            listed_by=listed_by[:150],
+        )
+    )
+    audit.record(
+        action=AuditLog.Action.CREATE,
+        obj=listing,
+        summary=f"{entity.name} 列入{listing.get_kind_display()}：{listing.get_ground_display()}",
+        changes={"ground": ground, "evidence": evidence, "listed_on": today},
+    )
+    return listing
+
+
+def abnormal_list(
+    *, entity: Entity, ground: str, evidence: str, actor: Any, evidence_ref: str = ""
+) -> AbnormalListing:
+    """List an entity by hand on a ground other than the unfiled report (the sweep's), with
+    its evidence (the ordered period passed, the verification of false information, the
+    spot-check result)."""
+    permissions.require(actor, "credit.abnormal_manage")
+    if ground not in Ground.values or ground == Ground.ANNUAL_REPORT:
+        raise ValidationError(
+            {"ground": "列入事由须为：即时信息未按期公示、公示信息弄虚作假或住所无法联系"}
+        )
+    evidence = clean_text(evidence, label="证据", multiline=True, field="evidence")
+    if len(evidence) < 4:
+        raise ValidationError({"evidence": "列入须附证据：请写明证据及其来源（不少于4个字）"})
+    if entity.status != EntityStatus.ACTIVE:
+        raise ValidationError({"entity": f"该主体状态为{entity.get_status_display()}，不能列入"})
+    if AbnormalListing.objects.filter(entity=entity, ground=ground, state__in=OPEN_STATES).exists():
+        raise ValidationError({"ground": "该主体已因同一事由在列，不能重复列入"})
+    with audited(actor=actor) as audit:
+        return _create_listing(
+            audit=audit,
+            entity=entity,
+            ground=ground,
+            evidence=evidence,
+            evidence_ref=evidence_ref,
+            listed_by=_actor_name(actor),
+            unit_id=entity.unit_id,
+        )
+
+
+OPEN_STATES = (AbnormalListing.State.LISTED, AbnormalListing.State.REMOVAL_APPLIED)
+
+
+def _list_unreachable(*, audit: AuditTrail, record: CreditRecord) -> AbnormalListing | None:
+    """A spot-check result "通过登记的住所无法联系" lists the entity at once (ground 4), the
+    result being the evidence; nothing when it is listed on that ground already."""
+    entity = record.entity
+    if entity is None or entity.status != EntityStatus.ACTIVE:
+        return None
+    if AbnormalListing.objects.filter(
+        entity=entity, ground=Ground.UNREACHABLE, state__in=OPEN_STATES
+    ).exists():
+        return None
+    return _create_listing(
+        audit=audit,
+        entity=entity,
+        ground=Ground.UNREACHABLE,
+        evidence=f"{record.topic_label}：{record.title}"
+        f"（{record.source_number or '抽查检查结果'}）",
+        evidence_ref=f"credit.creditrecord:{record.pk}",
+        listed_by=_actor_name(audit.actor),
+        unit_id=record.unit_id,
+    )
+
+
+def _cured(listing: AbnormalListing) -> str:
+    """Why the listing's ground is not cured yet ("" when it is)."""
+    if listing.ground == Ground.ANNUAL_REPORT and listing.report_year is not None:
+        filed = AnnualReport.objects.filter(
+            entity_id=listing.entity_id, year=listing.report_year, is_current=True
+        ).exists()
+        return "" if filed else f"尚未补报{listing.report_year}年度报告，补报后方可申请移出"
+    return ""
+
+
+def abnormal_removal_apply(*, listing: AbnormalListing, actor: Any, reason: str) -> AbnormalListing:
+    """The entity applies for removal (at the window; staff record it) once the ground is
+    cured; the decision is due in the rule's working days."""
+    permissions.require(actor, "credit.abnormal_manage")
+    reason = clean_text(reason, label="移出理由", multiline=True, field="reason")
+    if listing.state != AbnormalListing.State.LISTED:
+        raise ValidationError({"listing": "该主体未在经营异常名录（状态）中，或已申请移出"})
+    if not reason:
+        raise ValidationError({"reason": "请写明申请移出的理由（已履行的义务）"})
+    problem = _cured(listing)
+    if problem:
+        raise ValidationError({"listing": problem})
+    today = clock.today()
+    rule = rules.abnormal_rule_on(today)
+    due = calendar.add_working_days(today, rule.removal_working_days)
+    with audited(actor=actor) as audit:
+        listing.state = AbnormalListing.State.REMOVAL_APPLIED
+        listing.removal_applied_on = today
+        listing.removal_reason = reason
+        listing.removal_due = due
+        listing.save(update_fields=["state", "removal_applied_on", "removal_reason", "removal_due"])
+        audit.record(
+            action=AuditLog.Action.UPDATE,
+            obj=listing,
+            summary=f"{listing.entity.name} 申请移出{listing.get_kind_display()}",
+            changes={"state": listing.state, "removal_due": due},
+        )
+    return listing
+
+
+def abnormal_remove(*, listing: AbnormalListing, actor: Any) -> AbnormalListing:
+    """Decide the removal applied for (移出), with its numbered decision."""
+    permissions.require(actor, "credit.abnormal_manage")
+    if listing.state != AbnormalListing.State.REMOVAL_APPLIED:
+        raise ValidationError({"listing": "该主体尚未申请移出，或已移出"})
+    problem = _cured(listing)
+    if problem:
+        raise ValidationError({"listing": problem})
+    today = clock.today()
+    with audited(actor=actor) as audit:
+        listing.state = AbnormalListing.State.REMOVED
+        listing.removed_on = today
+        listing.removed_by = _actor_name(actor)
+        listing.removal_number = number_next(
+            model=AbnormalListing,
+            field="removal_number",
+            prefix=REMOVAL_PREFIX.format(year=today.year),
+            width=6,
+        )
+        listing.save(update_fields=["state", "removed_on", "removed_by", "removal_number"])
+        audit.record(
+            action=AuditLog.Action.UPDATE,
+            obj=listing,
+            summary=f"{listing.entity.name} 移出{listing.get_kind_display()}",
+            changes={"state": listing.state, "removed_on": today},
+        )
+    return listing

@@ -14,4 +14,8 @@ urlpatterns = [
     path("annual-reports/to-file.xlsx", views.report_to_file_xlsx, name="report_to_file_xlsx"),
     path("annual-reports/paper/", views.report_paper, name="report_paper"),
     path("filing-codes/", views.filing_code, name="filing_code"),
+    path("abnormal/", views.listing_list, name="listing_list"),
+    path("abnormal/new/", views.listing_create, name="listing_create"),
+    path("abnormal/<int:pk>/", views.listing_detail, name="listing_detail"),
+    path("abnormal/<int:pk>/<str:action>/", views.listing_act, name="listing_act"),
 ]

@@ -13,10 +13,11 @@ from django.views.decorators.http import require_POST
 from regulus.core import clock, ids, permissions
 from regulus.core.models import Handover
 from regulus.core.permissions import page
+from regulus.core.text import MULTILINE, clean_fields
 from regulus.core.views import choice_param, paginate
 from regulus.core.xlsx import write_xlsx
 from regulus.credit import rules, selectors, services
-from regulus.credit.models import AnnualReport, Category
+from regulus.credit.models import AbnormalListing, AnnualReport, Category, Ground
 from regulus.registry.models import Entity, EntityKind
 
 
@@ -245,3 +246,91 @@ REPORT_FIELDS = (
     "publish_employees",
     "publish_financials",
 )
+
+
+# -- the abnormal-operations list -------------------------------------------------------------
+
+
+@page("credit.record_view")
+def listing_list(request: HttpRequest) -> HttpResponse:
+    state = choice_param(request, "state", AbnormalListing.State.choices, "状态")
+    ground = choice_param(request, "ground", Ground.choices, "列入事由")
+    return render(
+        request,
+        "credit/listing_list.html",
+        {
+            "states": AbnormalListing.State.choices,
+            "grounds": Ground.choices,
+            "state": state,
+            "ground": ground,
+            "can_manage": permissions.allows(request.user, "credit.abnormal_manage"),
+            **paginate(request, selectors.listings_for(request.user, state=state, ground=ground)),
+        },
+    )
+
+
+@page("credit.record_view")
+def listing_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    listing = AbnormalListing.objects.select_related("entity", "unit", "rule").get_visible_or_404(
+        request.user, pk=pk
+    )
+    return render(
+        request,
+        "credit/listing_detail.html",
+        {
+            "listing": listing,
+            "serious": selectors.serious_transfer_text(listing),
+            "can_manage": permissions.allows(request.user, "credit.abnormal_manage"),
+        },
+    )
+
+
+@page("credit.abnormal_manage")
+@require_POST
+def listing_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    listing = AbnormalListing.objects.select_related("entity").get_visible_or_404(
+        request.user, pk=pk
+    )
+    try:
+        if action == "apply":
+            reason = clean_fields(request.POST, {"reason": ("移出理由", MULTILINE)})["reason"]
+            services.abnormal_removal_apply(listing=listing, actor=request.user, reason=reason)
+        elif action == "remove":
+            services.abnormal_remove(listing=listing, actor=request.user)
+        else:
+            raise ValidationError("未知操作")
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, "已办理")
+    return redirect("credit:listing_detail", pk=listing.pk)
+
+
+@page("credit.abnormal_manage")
+def listing_create(request: HttpRequest) -> HttpResponse:
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        try:
+            entity = _entity_by_uscc(request)
+            listing = services.abnormal_list(
+                entity=entity,
+                ground=request.POST.get("ground", "")[:30],
+                evidence=request.POST.get("evidence", ""),
+                actor=request.user,
+            )
+        except ValidationError as exc:
+            errors = form_errors(exc)
+        else:
+            messages.success(request, f"已列入：{listing.decision_number}")
+            return redirect("credit:listing_detail", pk=listing.pk)
+    return render(
+        request,
+        "credit/listing_form.html",
+        {
+            "errors": errors,
+            "data": request.POST,
+            "grounds": [g for g in Ground.choices if g[0] != Ground.ANNUAL_REPORT],
+        },
+        status=400 if errors else 200,
+    )
