@@ -241,6 +241,7 @@ OUT_OF_SCOPE = {
     "licensing:bundle_edit": None,
     "credit:handover_take": lambda o: {"pk": o["handover"]},
     "credit:listing_detail": lambda o: {"pk": o["listing"]},
+    "credit:risk_explain": lambda o: {"uscc": o["uscc"]},
     "credit:listing_act": lambda o: {"pk": o["listing"], "action": "remove"},
 }
 APPLICATION_PAGES = re.compile(r"^applications/<str:number>/")

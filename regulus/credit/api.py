@@ -14,7 +14,7 @@ from regulus.core import clock, ids
 from regulus.core.models import Handover
 from regulus.core.permissions import operation
 from regulus.core.schemas import MultilineText, Text
-from regulus.credit import rules, selectors, services
+from regulus.credit import risk, rules, selectors, services
 from regulus.credit.models import AbnormalListing, AnnualReport, Category, CreditRecord
 from regulus.registry.models import Entity, EntityKind
 
@@ -323,3 +323,54 @@ def listing_apply(request: HttpRequest, listing_id: int, payload: RemovalIn) -> 
 def listing_remove(request: HttpRequest, listing_id: int) -> ListingOut:
     listing = _listing(request, listing_id)
     return _listing_out(services.abnormal_remove(listing=listing, actor=request.user))
+
+
+# -- credit risk classes (staff only) ---------------------------------------------------------
+
+
+class FactorOut(Schema):
+    code: str
+    label: str
+    count: int
+    weight: int
+    cap: int
+    points: int
+
+
+class RiskOut(Schema):
+    uscc: str
+    registered_class: str = Field(description="登记的分类（上次月度计算）")
+    score: int = Field(description="按当前记录计算的得分，等于各因素得分之和")
+    risk_class: str
+    model_valid_from: dt.date
+    thresholds: dict[str, int]
+    factors: list[FactorOut]
+
+
+@router.get("/credit/risk/{uscc}", response=RiskOut, summary="信用风险分类及逐项计分（内部）")
+@operation("credit.risk_view")
+def risk_explain(request: HttpRequest, uscc: str) -> RiskOut:
+    entity = get_object_or_404(
+        Entity.objects.visible_to(request.user), uscc=ids.normalise(uscc)[:18]
+    )
+    score = risk.entity_score(entity, clock.today())
+    m = score.model
+    return RiskOut(
+        uscc=entity.uscc,
+        registered_class=entity.risk_class,
+        score=score.total,
+        risk_class=score.risk_class,
+        model_valid_from=m.valid_from,
+        thresholds={"B": m.b_from, "C": m.c_from, "D": m.d_from},
+        factors=[
+            FactorOut(
+                code=f.code,
+                label=f.label,
+                count=f.count,
+                weight=f.weight,
+                cap=f.cap,
+                points=f.points,
+            )
+            for f in score.lines
+        ],
+    )

@@ -18,6 +18,7 @@ extension = AppExtension(
         NavEntry("信用记录", "shield-check", "credit:record_list", order=300),
         NavEntry("年度报告", "journal-check", "credit:report_rate", order=310),
         NavEntry("经营异常名录", "exclamation-octagon", "credit:listing_list", order=320),
+        NavEntry("信用风险分类", "speedometer2", "credit:risk_changes", order=330),
     ),
     cards=Cards(order=300, for_user=selectors.dashboard_cards),
     entity=EntityProviders(

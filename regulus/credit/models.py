@@ -344,3 +344,87 @@ class AnnualListingRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year}年度期满列入"
+
+
+# -- credit risk classes A–D ------------------------------------------------------------------
+
+
+class RiskModel(models.Model):
+    """A version of the risk score (国市监信发〔2022〕6号 classes A–D): its factors, each with
+    its weight and cap (`factors`: [{"code", "label", "weight", "cap"}]), the look-back
+    period, and the score at which each class starts. Shown in full beside every class."""
+
+    valid_from = models.DateField("生效日期")
+    valid_to = models.DateField("失效日期", null=True, blank=True)
+    factors = models.JSONField("计分因素", default=list)
+    lookback_years = models.PositiveSmallIntegerField("回溯年限")
+    b_from = models.PositiveSmallIntegerField("B类起始分")
+    c_from = models.PositiveSmallIntegerField("C类起始分")
+    d_from = models.PositiveSmallIntegerField("D类起始分")
+    basis = models.CharField("依据", max_length=300)
+
+    class Meta:
+        verbose_name = "信用风险分类模型"
+        verbose_name_plural = "信用风险分类模型"
+        ordering = ["-valid_from"]
+
+    def __str__(self) -> str:
+        return f"信用风险分类模型 {self.valid_from}起"
+
+    def class_of(self, score: int) -> str:
+        if score >= self.d_from:
+            return "D"
+        if score >= self.c_from:
+            return "C"
+        if score >= self.b_from:
+            return "B"
+        return "A"
+
+
+class RiskChange(models.Model):
+    """An entity whose class changed in a recompute: from, to, the score and the model
+    version (the list of this month's changes and why)."""
+
+    entity = models.ForeignKey(
+        "registry.Entity", verbose_name="市场主体", on_delete=models.CASCADE, related_name="+"
+    )
+    unit = models.ForeignKey(
+        OrgUnit, verbose_name="所属单位", on_delete=models.PROTECT, related_name="+"
+    )
+    month = models.DateField("所属月份")
+    old_class = models.CharField("原分类", max_length=1, blank=True)
+    new_class = models.CharField("新分类", max_length=1)
+    score = models.PositiveIntegerField("得分")
+    reasons = models.CharField("主要因素", max_length=300, blank=True)
+    model = models.ForeignKey(
+        RiskModel, verbose_name="模型版本", on_delete=models.PROTECT, related_name="+"
+    )
+    changed_at = models.DateTimeField("变更时间")
+
+    objects = ScopedQuerySet.as_manager()
+
+    scope_unit_field = "unit"
+
+    class Meta:
+        verbose_name = "信用风险分类变更"
+        verbose_name_plural = "信用风险分类变更"
+        ordering = ["-changed_at", "-id"]
+        indexes = [models.Index(fields=["unit", "month"], name="risk_change_unit_month")]
+
+    def __str__(self) -> str:
+        return f"{self.old_class or '—'}→{self.new_class}"
+
+
+class RiskRun(models.Model):
+    """That a month's recompute was done (the sweep's mark)."""
+
+    month = models.DateField("所属月份", unique=True)
+    ran_at = models.DateTimeField("计算时间")
+    changed = models.PositiveIntegerField("变更户数")
+
+    class Meta:
+        verbose_name = "信用风险分类月度计算"
+        verbose_name_plural = "信用风险分类月度计算"
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} 分类计算"

@@ -10,4 +10,6 @@ PERMISSIONS = declare(
     ),
     Permission("credit.report_manage", "发放年报填报码", (R.WINDOW_CLERK, R.HANDLER, R.LEADER)),
     Permission("credit.abnormal_manage", "列入、移出经营异常名录（状态）", (R.HANDLER, R.LEADER)),
+    Permission("credit.risk_view", "查看信用风险分类及其计分", BUSINESS),
+    Permission("credit.risk_manage", "重新计算信用风险分类", (R.LEADER,)),
 )

@@ -21,7 +21,7 @@ from regulus.core.documents import number_next, number_retry
 from regulus.core.handover import handover_take, handovers_waiting
 from regulus.core.models import AuditLog, Handover
 from regulus.core.text import LINE, MULTILINE, clean_fields, clean_text
-from regulus.credit import rules
+from regulus.credit import risk, rules
 from regulus.credit.models import (
     PUBLIC_TOPICS,
     TOPIC_CATEGORIES,
@@ -32,7 +32,10 @@ from regulus.credit.models import (
     CreditRecord,
     FilingCode,
     Ground,
+    RiskChange,
+    RiskRun,
 )
+from regulus.registry import services as registry_services
 from regulus.registry.models import Entity, EntityKind, EntityStatus
 
 # -- the credit record: facts handed over by the other apps ------------------------------------
@@ -663,3 +666,68 @@ def abnormal_remove(*, listing: AbnormalListing, actor: Any) -> AbnormalListing:
             changes={"state": listing.state, "removed_on": today},
         )
     return listing
+
+
+# -- credit risk classes ----------------------------------------------------------------------
+
+
+def risk_recompute_city(*, actor: Any) -> int:
+    """Recompute every entity's class under the model in force (the monthly sweep), write
+    the changed classes through the registry's service, and keep each change with its score
+    and reasons (the list of this month's changes). Returns the number changed."""
+    permissions.require(actor, "credit.risk_manage")
+    today = clock.today()
+    month = today.replace(day=1)
+    model, scores = risk.city_scores(today)
+    classes = {entity_id: s.risk_class for entity_id, s in scores.items() if s.risk_class != "A"}
+    with audited(actor=actor) as audit:
+        changed = registry_services.entity_risk_classes_set(
+            actor=actor,
+            classes=classes,
+            default="A",
+            reason=f"{month:%Y年%-m月}信用风险分类计算（模型{model.valid_from}版）",
+        )
+        ids_changed = [c[0] for c in changed]
+        units: dict[int, int] = {}
+        for start in range(0, len(ids_changed), 5000):
+            units.update(
+                Entity.objects.filter(pk__in=ids_changed[start : start + 5000]).values_list(
+                    "id", "unit_id"
+                )
+            )
+        now = clock.now()
+        rows = []
+        for entity_id, old, new in changed:
+            score = scores.get(entity_id)
+            rows.append(
+                RiskChange(
+                    entity_id=entity_id,
+                    unit_id=units[entity_id],
+                    month=month,
+                    old_class=old or "",
+                    new_class=new,
+                    score=score.total if score else 0,
+                    reasons=score.reasons if score else "无计分因素",
+                    model=model,
+                    changed_at=now,
+                )
+            )
+        RiskChange.objects.bulk_create(rows, batch_size=2000)
+        run, first = RiskRun.objects.get_or_create(
+            month=month, defaults={"ran_at": now, "changed": len(changed)}
+        )
+        if not first:
+            run.changed += len(changed)
+            run.ran_at = now
+            run.save(update_fields=["changed", "ran_at"])
+        audit.record(
+            action=AuditLog.Action.CREATE if first else AuditLog.Action.UPDATE,
+            obj=run,
+            summary=f"{month:%Y年%-m月}信用风险分类计算：变更{len(changed)}户",
+            changes={"changed": len(changed)},
+        )
+    return len(changed)
+
+
+def risk_month_due() -> bool:
+    return not RiskRun.objects.filter(month=clock.today().replace(day=1)).exists()

@@ -35,3 +35,11 @@ def abnormal_unfiled() -> SweepResult:
         return SweepResult(0, "无待处理事项")
     listed = services.abnormal_list_unfiled(actor=SYSTEM_ACTOR, year=year)
     return SweepResult(listed, f"{year}年度未报送年报的列入经营异常名录（状态）{listed}户")
+
+
+@sweep("credit.risk_monthly", "每月重新计算信用风险分类", pending=services.risk_month_due)
+def risk_monthly() -> SweepResult:
+    if not services.risk_month_due():
+        return SweepResult(0, "无待处理事项")
+    changed = services.risk_recompute_city(actor=SYSTEM_ACTOR)
+    return SweepResult(changed, f"信用风险分类变更 {changed} 户")

@@ -16,8 +16,8 @@ from regulus.core.permissions import page
 from regulus.core.text import MULTILINE, clean_fields
 from regulus.core.views import choice_param, paginate
 from regulus.core.xlsx import write_xlsx
-from regulus.credit import rules, selectors, services
-from regulus.credit.models import AbnormalListing, AnnualReport, Category, Ground
+from regulus.credit import risk, rules, selectors, services
+from regulus.credit.models import AbnormalListing, AnnualReport, Category, Ground, RiskChange
 from regulus.registry.models import Entity, EntityKind
 
 
@@ -334,3 +334,30 @@ def listing_create(request: HttpRequest) -> HttpResponse:
         },
         status=400 if errors else 200,
     )
+
+
+# -- credit risk classes ----------------------------------------------------------------------
+
+
+@page("credit.risk_view")
+def risk_explain(request: HttpRequest, uscc: str) -> HttpResponse:
+    """Why an entity has its class: every factor's count, weight, cap and points."""
+    entity = Entity.objects.get_visible_or_404(request.user, uscc=ids.normalise(uscc)[:18])
+    score = risk.entity_score(entity, clock.today())
+    return render(
+        request,
+        "credit/risk_explain.html",
+        {"entity": entity, "score": score, "model": score.model},
+    )
+
+
+@page("credit.risk_view")
+def risk_changes(request: HttpRequest) -> HttpResponse:
+    month = clock.today().replace(day=1)
+    rows = (
+        RiskChange.objects.visible_to(request.user)
+        .filter(month=month)
+        .select_related("entity")
+        .order_by("-new_class", "-score", "id")
+    )
+    return render(request, "credit/risk_changes.html", {"month": month, **paginate(request, rows)})
