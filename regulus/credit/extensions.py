@@ -5,13 +5,14 @@ pages, its API."""
 from regulus.core.plugins import (
     AppExtension,
     Cards,
+    DemoSeeder,
     EntityProviders,
     Module,
     NavEntry,
     Pages,
     PublicNavEntry,
 )
-from regulus.credit import api, public_urls, selectors, urls
+from regulus.credit import api, demo, public_urls, selectors, urls
 
 extension = AppExtension(
     nav=(
@@ -25,6 +26,7 @@ extension = AppExtension(
         credit_facts=selectors.entity_credit_facts,
         public_sections=selectors.entity_public_sections,
     ),
+    seeder=DemoSeeder(demo.seed, after=("registry", "licensing")),
     api_router=api.router,
     pages=Pages("credit/", urls),
     public_pages=Pages("portal/annual-report/", public_urls),

@@ -75,7 +75,12 @@ def test_an_app_not_installed_contributes_nothing(client, handler, licensing_not
 
 
 def test_seeders_run_after_the_apps_they_build_on():
-    assert [label for label, _ in plugins.demo_seeders()] == ["core", "registry", "licensing"]
+    assert [label for label, _ in plugins.demo_seeders()] == [
+        "core",
+        "registry",
+        "licensing",
+        "credit",
+    ]
     seed = _seed
     # Declared in the wrong order: "b" builds on "a", which builds on the kernel.
     found = {
