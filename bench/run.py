@@ -31,6 +31,10 @@ STANDARD_RUNS: dict[str, list[list[str]]] = {
     ],
     "licensing_bench.py": [["--db", "sqlite"], ["--db", "pg"]],
     "clocks_bench.py": [["--db", "sqlite"], ["--db", "pg"]],
+    "credit_bench.py": [
+        ["--entities", "1000000", "--db", "sqlite"],
+        ["--entities", "1000000", "--db", "pg"],
+    ],
 }
 
 

@@ -40,7 +40,12 @@ def _at(day: dt.date, rng: random.Random) -> dt.datetime:
     return timezone.make_aware(naive)
 
 
-def seed(*, entities: int = 0, log: Callable[[str], None] = print) -> int:
+def seed_reports_only(*, log: Callable[[str], None] = print) -> int:
+    """Last year's reports alone (the credit bench: its sweep lists the rest)."""
+    return seed(log=log, listings=False)
+
+
+def seed(*, entities: int = 0, log: Callable[[str], None] = print, listings: bool = True) -> int:
     today = clock.today()
     year = rules.report_year_now(today)
     window = rules.window_for(year)
@@ -104,9 +109,11 @@ def seed(*, entities: int = 0, log: Callable[[str], None] = print) -> int:
         AnnualReport.objects.bulk_create(reports)
         made += len(reports)
         log(f"{year}年度报告 {made} 份")
-        if closed:
+        if closed and listings:
             _list(year, unfiled, late_after, listed_on, today, rng, window.rule.legal_basis)
             log(f"列入经营异常名录（状态）{len(unfiled) + len(late_after)} 户")
+    if not listings:
+        return made
     taken = services.credit_handovers_take_all(actor=SYSTEM_ACTOR)
     log(f"接收其他模块移交的信用信息 {taken} 条")
     changed = services.risk_recompute_city(actor=SYSTEM_ACTOR)

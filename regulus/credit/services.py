@@ -466,18 +466,14 @@ def abnormal_list_unfiled(*, actor: Any, year: int | None = None, batch: int = 5
                 )
                 for entity_id, unit_id, kind in rows[start : start + batch]
             ]
+            # The ids come back with the INSERT (RETURNING: SQLite ≥ 3.35, PostgreSQL).
             created = AbnormalListing.objects.bulk_create(chunk, batch_size=1000)
-            ids_by_number = dict(
-                AbnormalListing.objects.filter(
-                    decision_number__in=[c.decision_number for c in created]
-                ).values_list("decision_number", "id")
-            )
             audit.record_many(
                 action=AuditLog.Action.CREATE,
                 object_type="credit.abnormallisting",
                 entries=(
                     (
-                        str(ids_by_number[c.decision_number]),
+                        str(c.pk),
                         c.decision_number,
                         f"列入{c.get_kind_display()}：未报送{year}年度报告",
                         {"ground": c.ground, "report_year": year, "listed_on": today},
