@@ -15,8 +15,8 @@ class recompute). Measures, each run rolled back so the runs alternate on the sa
   search document per changed entity, a change row each), beside the reference: one UPDATE
   of the same entities' classes from a precomputed table.
 
-Its own databases: SQLite under /tmp/regulus-creditbench, PostgreSQL database
-regulus_creditbench on 127.0.0.1 (created when missing); kept between runs.
+Its own databases: SQLite under /tmp/regulus-creditbench-<N>, PostgreSQL database
+regulus_creditbench on 127.0.0.1 (created when missing; one city size); kept between runs.
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ class Rollback(Exception):
     pass
 
 
-def configure(db: str) -> None:
+def configure(db: str, entities: int) -> None:
     os.environ["REGULUS_DEBUG"] = "0"
     os.environ.setdefault("REGULUS_SECRET_KEY", "bench-" + "k" * 50)
     os.environ.setdefault("REGULUS_FIELD_KEY", "0123456789abcdef0123456789abcdef")
@@ -56,9 +56,10 @@ def configure(db: str) -> None:
             if not found.fetchone():
                 c.execute("CREATE DATABASE regulus_creditbench")
     else:
+        # One database per city size: the registry's demo seeder loads an empty one only.
         os.environ.pop("DATABASE_URL", None)
-        os.environ["REGULUS_VAR_DIR"] = SQLITE_DIR
-        Path(SQLITE_DIR).mkdir(parents=True, exist_ok=True)
+        os.environ["REGULUS_VAR_DIR"] = f"{SQLITE_DIR}-{entities}"
+        Path(f"{SQLITE_DIR}-{entities}").mkdir(parents=True, exist_ok=True)
 
 
 def setup(entities: int) -> None:
@@ -72,8 +73,11 @@ def setup(entities: int) -> None:
 
     call_command("migrate", verbosity=0)
     core_demo.seed_bureau(log=lambda s: None)
-    if Entity.objects.count() < entities:
-        demo.seed(entities=entities - Entity.objects.count(), log=print)
+    have = Entity.objects.count()
+    if have == 0:
+        demo.seed(entities=entities, log=print)
+    elif have != entities:
+        raise SystemExit(f"the bench database holds {have:,} entities, not {entities:,}")
     if not AnnualReport.objects.filter(year=2025).exists():
         # The reports only: the window still open for the seeder (its listings are what the
         # sweep measures here).
@@ -107,7 +111,7 @@ def main() -> int:
     parser.add_argument("--db", choices=["sqlite", "pg"], default="sqlite")
     parser.add_argument("--runs", type=int, default=3)
     args, _ = parser.parse_known_args()
-    configure(args.db)
+    configure(args.db, args.entities)
     import django
 
     django.setup()
