@@ -16,17 +16,19 @@ from regulus.credit import api, demo, public_urls, selectors, urls
 
 extension = AppExtension(
     nav=(
-        NavEntry("信用记录", "shield-check", "credit:record_list", order=300),
-        NavEntry("年度报告", "journal-check", "credit:report_rate", order=310),
-        NavEntry("经营异常名录", "exclamation-octagon", "credit:listing_list", order=320),
-        NavEntry("信用风险分类", "speedometer2", "credit:risk_changes", order=330),
+        NavEntry("信用记录", "shield-check", "credit:record_list", order=400),
+        NavEntry("年度报告", "journal-check", "credit:report_rate", order=410),
+        NavEntry("经营异常名录", "exclamation-octagon", "credit:listing_list", order=420),
+        NavEntry("信用风险分类", "speedometer2", "credit:risk_changes", order=430),
     ),
-    cards=Cards(order=300, for_user=selectors.dashboard_cards),
+    cards=Cards(order=400, for_user=selectors.dashboard_cards),
     entity=EntityProviders(
         credit_facts=selectors.entity_credit_facts,
         public_sections=selectors.entity_public_sections,
     ),
-    seeder=DemoSeeder(demo.seed, after=("registry", "licensing")),
+    # After the registry's entities; licensing (installed before credit) seeds first anyway, so
+    # its hand-overs are there to take, and credit still seeds without it.
+    seeder=DemoSeeder(demo.seed, after=("registry",)),
     api_router=api.router,
     pages=Pages("credit/", urls),
     public_pages=Pages("portal/annual-report/", public_urls),

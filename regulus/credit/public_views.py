@@ -15,10 +15,13 @@ from regulus.credit.views import REPORT_FIELDS, form_errors
 
 def annual_report_file(request: HttpRequest) -> HttpResponse:
     year = rules.report_year_now(clock.today())
-    window = rules.window_for(year)
     errors: dict[str, list[str]] = {}
+    try:
+        window: rules.Window | None = rules.window_for(year)
+    except ValidationError as exc:
+        window, errors = None, form_errors(exc)
     report = None
-    if request.method == "POST":
+    if request.method == "POST" and window is not None:
         values = {k: request.POST.get(k, "") for k in REPORT_FIELDS}
         try:
             report = services.annual_report_file_portal(
@@ -35,7 +38,7 @@ def annual_report_file(request: HttpRequest) -> HttpResponse:
         {
             "year": year,
             "window": window,
-            "window_open": window.is_open(clock.today()),
+            "window_open": window is not None and window.is_open(clock.today()),
             "errors": errors,
             "data": request.POST if errors else {},
             "report": report,

@@ -10,7 +10,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ValidationError
 from django.db.models import Count
 
 from regulus.credit.models import AbnormalListing, Category, CreditRecord, RiskModel
@@ -64,7 +64,7 @@ def model_on(day: dt.date) -> RiskModel:
         .first()
     )
     if model is None:
-        raise ImproperlyConfigured(f"no risk model in force on {day}")
+        raise ValidationError(f"{day}没有适用的信用风险分类模型，请管理员补充")
     return model
 
 

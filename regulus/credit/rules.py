@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ValidationError
 
 from regulus.credit.models import AbnormalRule, ReportWindowRule
 
@@ -42,7 +42,7 @@ def window_for(year: int) -> Window:
         .first()
     )
     if rule is None:
-        raise ImproperlyConfigured(f"no annual-report window rule in force on {on}")
+        raise ValidationError({"year": f"{year}年度没有适用的年度报告报送期规则，请管理员补充"})
     start = year + 1
     return Window(
         year=year,
@@ -67,7 +67,7 @@ def abnormal_rule_on(day: dt.date) -> AbnormalRule:
         .first()
     )
     if rule is None:
-        raise ImproperlyConfigured(f"no abnormal-list rule in force on {day}")
+        raise ValidationError(f"{day}没有适用的经营异常名录规则，请管理员补充")
     return rule
 
 

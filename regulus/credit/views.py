@@ -93,7 +93,10 @@ def _rate_filters(request: HttpRequest) -> tuple[int, str, str, str]:
 def report_rate(request: HttpRequest) -> HttpResponse:
     year, district, kind, problem = _rate_filters(request)
     rows = selectors.filing_rate(request.user, year, district=district, kind=kind)
-    window = rules.window_for(year)
+    try:
+        window: rules.Window | None = rules.window_for(year)
+    except ValidationError as exc:
+        window, problem = None, exc.messages[0]
     return render(
         request,
         "credit/report_rate.html",
@@ -108,7 +111,7 @@ def report_rate(request: HttpRequest) -> HttpResponse:
             "total": selectors.rate_total(rows),
             "formula": selectors.rate_formula(year),
             "window": window,
-            "window_open": window.is_open(clock.today()),
+            "window_open": window is not None and window.is_open(clock.today()),
             "now": clock.now(),
         },
     )
