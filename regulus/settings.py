@@ -138,6 +138,7 @@ INSTALLED_APPS = [
     "regulus.registry",
     "regulus.licensing",
     "regulus.inspections",
+    "regulus.credit",
     "regulus.portal",
     "regulus.complaints",
 ]

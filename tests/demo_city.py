@@ -60,6 +60,10 @@ def seed_demo_city(*, applications: int = 40, entities: int = 60) -> dict[str, A
         person_name="欧阳秀英",
         person_phone=PORTAL_PHONE,
     )
+    from regulus.credit import demo as credit_demo
+    from regulus.credit.models import AbnormalListing
+
+    credit_demo.seed(log=quiet)
     admin = User.objects.get(username="admin")
     handler = User.objects.get(username="furong_handler")
     registrar = User.objects.get(username="dengji")  # the city's registration department
@@ -94,6 +98,7 @@ def seed_demo_city(*, applications: int = 40, entities: int = 60) -> dict[str, A
         "issued": Application.objects.filter(certificate__isnull=False).order_by("-id").first(),
         "certificate": Certificate.objects.order_by("-id").first(),
         "verification": VerificationTask.objects.order_by("-id").first(),
+        "listing": AbnormalListing.objects.order_by("id").first(),
         "matter": Matter.objects.order_by("code").first(),
         "bundle": Bundle.objects.order_by("sort_order").first(),
         "clocked": clocked,

@@ -27,7 +27,7 @@ from regulus.core.models import DataScope, Role, User
 
 # URL namespaces that are not staff pages: the public portal, the API (its operations are
 # walked from the OpenAPI document below) and Django's admin (superusers only).
-NOT_STAFF_NAMESPACES = {"portal", "inspections_public", "api", "admin"}
+NOT_STAFF_NAMESPACES = {"portal", "api", "admin"}
 NOT_STAFF_PAGES = {"core:login", "core:logout"}
 SAMPLE = {"int": "1", "str": "x1", "slug": "x1", "path": "x1", "uuid": "0" * 32}
 CONVERTER = re.compile(r"<(?:(\w+):)?(\w+)>")
@@ -181,10 +181,12 @@ def district_a_objects(bureau, handler, window_clerk, settings, tmp_path):
     """One object of each kind in district A, through the services."""
     from regulus.core import calendar
     from regulus.core.models import CalendarYear
+    from regulus.credit.services import abnormal_list
     from regulus.licensing import services as licensing
     from regulus.licensing.catalogue import catalogue_ensure
     from regulus.licensing.models import Bundle, VerificationTask
     from regulus.registry.models import ImportJob
+    from tests.credit.conftest import send_credit
     from tests.licensing.conftest import submit
     from tests.registry.conftest import make_entity
 
@@ -204,6 +206,7 @@ def district_a_objects(bureau, handler, window_clerk, settings, tmp_path):
         respondent_name="芙蓉区某店", district_code="430102", facts="售卖过期食品", anonymous=True,
     )  # fmt: skip
     inspection = _inspection_objects(handler)
+    entity = make_entity(handler, "芙蓉区范围内的主体")
     return {
         **inspection,
         "complaint": complaint.number,
@@ -211,7 +214,11 @@ def district_a_objects(bureau, handler, window_clerk, settings, tmp_path):
         "number": application.number,
         "material": application.materials.exclude(stored_name="").first().pk,
         "task": VerificationTask.objects.get(application=application).pk,
-        "uscc": make_entity(handler, "芙蓉区范围内的主体").uscc,
+        "uscc": entity.uscc,
+        "handover": send_credit(entity).pk,
+        "listing": abnormal_list(
+            entity=entity, ground="false_info", evidence="核查认定公示信息虚假", actor=handler
+        ).pk,
         "staff": handler.pk,
         "job": ImportJob.objects.create(created_by=handler, original_name="a.csv").pk,
     }
@@ -274,6 +281,10 @@ OUT_OF_SCOPE = {
     "inspections:target_result": lambda o: {"pk": o["target"]},
     "complaints:item_detail": lambda o: {"number": o["complaint"]},
     "complaints:item_act": lambda o: {"number": o["complaint"], "action": "accept"},
+    "credit:handover_take": lambda o: {"pk": o["handover"]},
+    "credit:listing_detail": lambda o: {"pk": o["listing"]},
+    "credit:risk_explain": lambda o: {"uscc": o["uscc"]},
+    "credit:listing_act": lambda o: {"pk": o["listing"], "action": "remove"},
 }
 APPLICATION_PAGES = re.compile(r"^applications/<str:number>/")
 
@@ -331,7 +342,7 @@ def test_the_outsider_gets_404_from_the_api_for_objects_of_another_district(
 def test_every_object_page_is_asked_for_by_the_outsider_test():
     """A new page with an object in its address must say what the outsider asks it for."""
     keys = ("application", "number", "material", "task", "uscc", "staff", "job", "plan",
-            "inspection_task", "target", "complaint")  # fmt: skip
+            "inspection_task", "target", "complaint", "handover", "listing")  # fmt: skip
     objects: dict[str, Any] = {k: 1 for k in keys}
     for name, route, view in staff_pages():
         code = getattr(view, "permission", None)

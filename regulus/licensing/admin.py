@@ -61,4 +61,3 @@ class CertificateAdmin(admin.ModelAdmin):
 
 
 admin.site.register(models.VerificationTask)
-admin.site.register(models.CreditRecord)

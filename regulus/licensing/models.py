@@ -562,35 +562,3 @@ class VerificationTask(models.Model):
 
     def __str__(self) -> str:
         return f"后置核查 {self.application.number}"
-
-
-class CreditRecord(models.Model):
-    """A credit fact for the credit app to consume later (承诺不实). Licensing writes it; the
-    credit app reads unconsumed rows and sets consumed_at."""
-
-    class Kind(models.TextChoices):
-        FALSE_COMMITMENT = "false_commitment", "告知承诺不实"
-
-    entity = models.ForeignKey(
-        "registry.Entity", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    holder_name = models.CharField("主体名称", max_length=200)
-    uscc = models.CharField("统一社会信用代码", max_length=18, blank=True)
-    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="+")
-    unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="+")
-    kind = models.CharField("类型", max_length=30, choices=Kind.choices)
-    recorded_on = models.DateField("记录日期")
-    detail = models.TextField("情况")
-    consumed_at = models.DateTimeField("信用模块处理时间", null=True, blank=True)
-
-    objects = ScopedQuerySet.as_manager()
-
-    scope_unit_field = "unit"
-
-    class Meta:
-        verbose_name = "信用记录（待信用模块处理）"
-        verbose_name_plural = "信用记录（待信用模块处理）"
-        ordering = ["-recorded_on", "-id"]
-
-    def __str__(self) -> str:
-        return f"{self.holder_name} {self.get_kind_display()}"

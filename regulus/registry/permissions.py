@@ -9,4 +9,6 @@ PERMISSIONS = declare(
     Permission("registry.entity_edit", "登记和变更市场主体", (R.HANDLER,)),
     Permission("registry.entity_export", "导出市场主体", BUSINESS),
     Permission("registry.entity_import", "导入市场主体", (R.HANDLER,)),
+    # The credit app's class recompute (a sweep) sets the classes; a leader may set one by hand.
+    Permission("registry.risk_class_set", "设定市场主体信用风险分类", (R.LEADER,)),
 )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
+from collections.abc import Mapping
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -24,7 +25,13 @@ from regulus.core.masking import mask_id_number
 from regulus.core.models import AuditLog, OrgUnit
 from regulus.core.tick import SYSTEM_ACTOR
 from regulus.registry import search
-from regulus.registry.models import Entity, EntityFormerName, EntityStatus, ImportJob
+from regulus.registry.models import (
+    Entity,
+    EntityFormerName,
+    EntityStatus,
+    ImportJob,
+    RiskClass,
+)
 from regulus.registry.rules import EntityRules, raise_errors
 
 AUDITED_FIELDS = (
@@ -551,3 +558,62 @@ def record_id_number_search(*, actor: Any, number: str) -> None:
             summary=f"按法定代表人/经营者身份证号码查询市场主体（{masked}）",
             changes={"legal_rep_id_number": masked},
         )
+
+
+def entity_risk_classes_set(
+    *, actor: Any, classes: Mapping[int, str], default: str, reason: str, chunk: int = 2000
+) -> list[tuple[int, str, str]]:
+    """Set the credit risk class (信用风险分类) of many entities at once: `classes` names the
+    class of some entities by id, every other entity takes `default` (a monthly recompute of
+    the whole city). Only entities whose class changes are written, audited (one row each,
+    with `reason`) and re-indexed. Returns (id, old class, new class) of the changed ones."""
+    permissions.require(actor, "registry.risk_class_set")
+    allowed = set(RiskClass.values)
+    if default not in allowed or not set(classes.values()) <= allowed:
+        raise ValidationError({"risk_class": "信用风险分类应为A、B、C或D"})
+    changed: list[tuple[int, str, str]] = []
+    # The entities not named whose class is not the default: one pass over two columns.
+    for entity_id, current in (
+        Entity.objects.exclude(risk_class=default)
+        .values_list("id", "risk_class")
+        .iterator(chunk_size=20_000)
+    ):
+        if entity_id not in classes:
+            changed.append((entity_id, current, default))
+    named = list(classes.items())
+    for start in range(0, len(named), chunk):
+        part = dict(named[start : start + chunk])
+        for entity_id, current in Entity.objects.filter(pk__in=part).values_list(
+            "id", "risk_class"
+        ):
+            if current != part[entity_id]:
+                changed.append((entity_id, current, part[entity_id]))
+    if not changed:
+        return []
+    labels = dict(RiskClass.choices)
+    with audited(actor=actor) as audit:
+        by_class: dict[str, list[int]] = {}
+        for entity_id, _old, new in changed:
+            by_class.setdefault(new, []).append(entity_id)
+        for new, ids_of in by_class.items():
+            for start in range(0, len(ids_of), chunk):
+                Entity.objects.filter(pk__in=ids_of[start : start + chunk]).update(
+                    risk_class=new, updated_at=clock.now()
+                )
+        audit.record_many(
+            action=AuditLog.Action.UPDATE,
+            object_type="registry.entity",
+            entries=(
+                (
+                    str(entity_id),
+                    f"市场主体{entity_id}",
+                    f"信用风险分类 {old or '未分类'} → {new}：{reason}",
+                    {"risk_class": labels[new]},
+                )
+                for entity_id, old, new in changed
+            ),
+        )
+        ids_changed = [entity_id for entity_id, _old, _new in changed]
+        for start in range(0, len(ids_changed), 20_000):
+            search.index_entities(ids_changed[start : start + 20_000])
+    return changed

@@ -15,6 +15,7 @@ from tests.registry.conftest import make_entity
 WITHOUT_LICENSING = (
     "regulus.licensing",
     "regulus.inspections",
+    "regulus.credit",
     "regulus.portal",
     "regulus.complaints",
 )
@@ -27,7 +28,7 @@ def licensing_not_installed(settings):
 
 def test_each_installed_app_declares_in_its_own_module():
     assert list(plugins.declarations()) == [
-        "core", "registry", "licensing", "inspections", "portal", "complaints"
+        "core", "registry", "licensing", "inspections", "credit", "portal", "complaints"
     ]  # fmt: skip
 
 
@@ -41,6 +42,8 @@ def test_menu_follows_declared_order_not_installed_order():
         ("业务", "事项与套餐"), ("业务", "一件事套餐维护"), ("业务", "办件统计"),
         ("业务", "抽查任务"), ("业务", "我的抽查"), ("业务", "抽查结果公示"), ("业务", "抽查计划"),
         ("业务", "抽查事项清单"), ("业务", "检查人员名录库"), ("业务", "抽查统计"),
+        ("业务", "信用记录"), ("业务", "年度报告"), ("业务", "经营异常名录"),
+        ("业务", "信用风险分类"),
         ("业务", "投诉举报"), ("业务", "投诉举报分派"), ("业务", "投诉举报统计"),
         ("业务", "投诉举报规则"), ("业务", "数据导入"),
         ("系统", "单位与人员"), ("系统", "角色与授权"), ("系统", "安全管理"), ("系统", "工作日历"),
@@ -54,7 +57,8 @@ def test_home_cards_follow_declared_order_not_installed_order(city_handler, plug
     keys = [card.key for card in dashboard_cards(city_handler)]
     # The probe is installed last but declares order 150: between the registry and licensing.
     assert keys == [
-        "staff", "entities", "probe", "licensing-open", "licensing-overdue", "complaints-overdue"
+        "staff", "entities", "probe", "licensing-open", "licensing-overdue", "credit-inbox",
+        "complaints-overdue"
     ]  # fmt: skip
 
 
@@ -79,7 +83,7 @@ def test_an_app_not_installed_contributes_nothing(client, handler, licensing_not
 
 def test_seeders_run_after_the_apps_they_build_on():
     assert [label for label, _ in plugins.demo_seeders()] == [
-        "core", "registry", "licensing", "inspections", "complaints"
+        "core", "registry", "licensing", "inspections", "credit", "complaints"
     ]  # fmt: skip
     seed = _seed
     # Declared in the wrong order: "b" builds on "a", which builds on the kernel.
@@ -152,7 +156,8 @@ def login_page_modules(client) -> list[str]:
 
 def test_login_page_lists_exactly_the_installed_modules(client, db):
     assert login_page_modules(client) == [
-        "市场主体登记", "一件事一次办", "双随机、一公开", "公众服务门户", "12315投诉举报"
+        "市场主体登记", "一件事一次办", "双随机、一公开", "企业信用", "公众服务门户",
+        "12315投诉举报",
     ]  # fmt: skip
     page = client.get("/login/").content.decode()
     # Modules still to be built are not advertised; the public one is linked.

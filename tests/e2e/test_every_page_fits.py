@@ -31,8 +31,8 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 PHONE = {"width": 390, "height": 844}
 DESK = {"width": 1366, "height": 768}
-STAFF_NAMESPACES = ("core", "registry", "licensing", "complaints")
-PORTAL_NAMESPACES = ("portal", "complaints_public")
+STAFF_NAMESPACES = ("core", "registry", "licensing", "credit", "complaints")
+PORTAL_NAMESPACES = ("portal", "credit_public", "complaints_public")
 # Pages seen once more with a query, which shows another side of them (a form, results).
 WITH_QUERY = {
     "licensing:application_create": "?bundle=open-supermarket",
@@ -61,6 +61,9 @@ def _samples(city: dict[str, Any]) -> dict[str, dict[str, Callable[[], Any]]]:
             for name in ("import_job", "import_commit", "import_cancel", "import_errors")
         },
         "licensing:verification_detail": {"pk": lambda: city["verification"].pk},
+        "credit:listing_detail": {"pk": lambda: city["listing"].pk},
+        "credit:handover_take": {"pk": lambda: 1},
+        "credit:listing_act": {"pk": lambda: city["listing"].pk, "action": lambda: "remove"},
         "licensing:matter_edit": {"code": lambda: city["matter"].code},
         "licensing:bundle_edit": {"code": lambda: city["bundle"].code},
         "portal:bundle_apply": {"code": lambda: city["bundle"].code},

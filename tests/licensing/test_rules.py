@@ -16,7 +16,6 @@ from regulus.licensing.models import (
     Application,
     ApplicationMaterial,
     Certificate,
-    CreditRecord,
     Matter,
     VerificationTask,
 )
@@ -186,7 +185,7 @@ def test_commitment_signed_after_issuance_is_refused(supermarket, window_clerk, 
     assert Application.objects.get(pk=other.pk).commitment_signed_at is None
 
 
-def test_false_commitment_rectify_then_revoke_with_credit_record(
+def test_false_commitment_rectify_then_revoke_hands_a_credit_fact_over(
     supermarket, window_clerk, handler
 ):
     app = submit(supermarket, actor=window_clerk, path="commitment")
@@ -196,15 +195,16 @@ def test_false_commitment_rectify_then_revoke_with_credit_record(
         task=task, actor=handler, findings="现场无冷藏设施", order="10日内配置冷藏设施"
     )
     assert task.state == "rectifying"
-    services.verification_revoke(task=task, actor=handler, reason="逾期未整改")
+    handover = services.verification_revoke(task=task, actor=handler, reason="逾期未整改")
     app.refresh_from_db()
     cert.refresh_from_db()
     assert app.state == S.REVOKED and task.state == "revoked"
     assert cert.status == Certificate.Status.REVOKED
-    record = CreditRecord.objects.get(application=app)
-    assert record.kind == "false_commitment" and record.entity_id == app.entity_id
+    assert (handover.kind, handover.topic) == ("credit", "licensing.false_commitment")
+    assert handover.entity_id == app.entity_id and handover.source_number == app.number
+    assert handover.data["certificate"] == cert.number and handover.data["adverse"] is True
     assert selectors.certificate_public(cert.number)["state"] == "revoked"
-    assert AuditLog.objects.filter(object_type="licensing.creditrecord").exists()
+    assert AuditLog.objects.filter(object_type="core.handover").exists()
 
 
 def test_revocation_only_for_the_commitment_path(supermarket, window_clerk, handler):

@@ -111,7 +111,10 @@ def test_entity_page_shows_every_apps_permits_timeline_and_credit_facts(
     assert "芙市监异〔2026〕12号" in facts and "在列" in facts and "至 2026-06-30" in facts
 
 
-def test_entity_page_says_when_no_installed_app_keeps_credit_facts(client, handler, entity_a):
+def test_entity_page_says_when_no_installed_app_keeps_credit_facts(
+    client, handler, entity_a, settings
+):
+    settings.INSTALLED_APPS = [a for a in settings.INSTALLED_APPS if a != "regulus.credit"]
     client.force_login(handler)
     page = client.get(f"/registry/entities/{entity_a.uscc}/").content.decode()
     assert 'data-testid="credit-facts-not-kept"' in page and "credit-facts-none" not in page

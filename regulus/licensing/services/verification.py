@@ -1,5 +1,10 @@
 """Post-approval checks (后置核查) of the commitment path: confirm, rectify, or revoke the
-permit and record the false commitment for the credit app."""
+permit and hand the false commitment over to the credit record (core.handover, kind CREDIT,
+topic "licensing.false_commitment"; licensing knows nothing of the credit app).
+
+The hand-over's `data`: {"application": its number, "matter": the bundle's name,
+"certificate": the revoked certificate's number, "legal_basis": the article applied,
+"adverse": true}."""
 
 from __future__ import annotations
 
@@ -9,11 +14,11 @@ from django.core.exceptions import ValidationError
 
 from regulus.core import clock
 from regulus.core.audit import audited
-from regulus.core.models import AuditLog
+from regulus.core.handover import handover_send
+from regulus.core.models import AuditLog, Handover
 from regulus.core.workflow import transition_fire
 from regulus.licensing.models import (
     Certificate,
-    CreditRecord,
     VerificationTask,
 )
 from regulus.licensing.workflow import APPLICATION_FLOW, VERIFICATION_FLOW
@@ -54,9 +59,14 @@ def verification_confirm_rectified(*, task: VerificationTask, actor: Any, note: 
     return task
 
 
-def verification_revoke(*, task: VerificationTask, actor: Any, reason: str) -> CreditRecord:
+# The topic of the credit hand-over a false commitment leaves (core.handover).
+FALSE_COMMITMENT_TOPIC = "licensing.false_commitment"
+FALSE_COMMITMENT_LABEL = "告知承诺不实"
+
+
+def verification_revoke(*, task: VerificationTask, actor: Any, reason: str) -> Handover:
     """承诺不实且未整改到位: revoke the permit (行政许可法 Art 69), revoke the certificate,
-    and write a credit record for the credit app."""
+    and hand the false commitment over to the credit record (returns the hand-over)."""
     VERIFICATION_FLOW.require("revoke_permit", actor)
     APPLICATION_FLOW.require("revoke", actor)
     if not reason.strip():
@@ -81,19 +91,25 @@ def verification_revoke(*, task: VerificationTask, actor: Any, reason: str) -> C
             obj=certificate,
             summary=f"撤销证书 {certificate.number}：告知承诺不实",
         )
-        record = CreditRecord.objects.create(
-            entity=application.entity,
-            holder_name=application.applicant_name,
-            uscc=application.uscc,
-            application=application,
+        record = handover_send(
+            audit=audit,
+            kind=Handover.Kind.CREDIT,
+            topic=FALSE_COMMITMENT_TOPIC,
+            topic_label=FALSE_COMMITMENT_LABEL,
+            source=application,
+            source_number=application.number,
+            source_url=application.get_absolute_url(),
             unit=application.unit,
-            kind=CreditRecord.Kind.FALSE_COMMITMENT,
-            recorded_on=today,
+            entity=application.entity,
+            occurred_on=today,
+            title=f"{application.applicant_name} 告知承诺不实，许可已撤销",
             detail=f"{application.number}：{task.findings or ''} {reason.strip()}".strip(),
-        )
-        audit.record(
-            action=AuditLog.Action.CREATE,
-            obj=record,
-            summary=f"记入信用记录：{record.holder_name} 告知承诺不实",
+            data={
+                "application": application.number,
+                "matter": application.bundle.name if application.bundle_id else "",
+                "certificate": certificate.number,
+                "legal_basis": "《中华人民共和国行政许可法》第六十九条",
+                "adverse": True,
+            },
         )
     return record

@@ -1,0 +1,23 @@
+from django.urls import path
+from django.views.generic import RedirectView
+
+from regulus.credit import views
+
+app_name = "credit"
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="credit:record_list"), name="index"),
+    path("records/", views.record_list, name="record_list"),
+    path("handovers/<int:pk>/take/", views.handover_take, name="handover_take"),
+    path("annual-reports/", views.report_rate, name="report_rate"),
+    path("annual-reports/to-file/", views.report_to_file, name="report_to_file"),
+    path("annual-reports/to-file.xlsx", views.report_to_file_xlsx, name="report_to_file_xlsx"),
+    path("annual-reports/paper/", views.report_paper, name="report_paper"),
+    path("filing-codes/", views.filing_code, name="filing_code"),
+    path("risk/", views.risk_changes, name="risk_changes"),
+    path("risk/<str:uscc>/", views.risk_explain, name="risk_explain"),
+    path("abnormal/", views.listing_list, name="listing_list"),
+    path("abnormal/new/", views.listing_create, name="listing_create"),
+    path("abnormal/<int:pk>/", views.listing_detail, name="listing_detail"),
+    path("abnormal/<int:pk>/<str:action>/", views.listing_act, name="listing_act"),
+]

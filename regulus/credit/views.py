@@ -1,0 +1,366 @@
+"""Enterprise credit's staff pages."""
+
+from __future__ import annotations
+
+import io
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from regulus.core import clock, ids, permissions
+from regulus.core.models import Handover
+from regulus.core.permissions import page
+from regulus.core.text import MULTILINE, clean_fields
+from regulus.core.views import choice_param, paginate
+from regulus.core.xlsx import write_xlsx
+from regulus.credit import risk, rules, selectors, services
+from regulus.credit.models import AbnormalListing, AnnualReport, Category, Ground, RiskChange
+from regulus.registry.models import Entity, EntityKind
+
+
+@page("credit.record_view")
+def record_list(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    category = choice_param(request, "category", Category.choices, "类别")
+    inbox = selectors.credit_inbox(user)
+    return render(
+        request,
+        "credit/record_list.html",
+        {
+            "categories": Category.choices,
+            "category": category,
+            "inbox": inbox[:50],
+            "inbox_count": inbox.count(),
+            "can_take": permissions.allows(user, "credit.record_take"),
+            **paginate(request, selectors.records_for(user, category=category)),
+        },
+    )
+
+
+@page("credit.record_take")
+@require_POST
+def handover_take(request: HttpRequest, pk: int) -> HttpResponse:
+    handover = Handover.objects.get_visible_or_404(request.user, pk=pk, kind=Handover.Kind.CREDIT)
+    try:
+        record = services.credit_handover_take(handover=handover, actor=request.user)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, f"已记入信用记录：{record.entity_name}")
+    return redirect("credit:record_list")
+
+
+# -- annual reports ---------------------------------------------------------------------------
+
+
+def form_errors(exc: ValidationError) -> dict[str, list[str]]:
+    """A refused service's messages by field; those of no field under "general"."""
+    if not hasattr(exc, "error_dict"):
+        return {"general": exc.messages}
+    found = dict(exc.message_dict)
+    if "__all__" in found:
+        found["general"] = found.pop("__all__")
+    return found
+
+
+def _year_param(request: HttpRequest) -> tuple[int, str]:
+    """The report year asked for (default: the one being filed now), and a message when the
+    parameter was not a year."""
+    default = rules.report_year_now(clock.today())
+    raw = request.GET.get("year", "").strip()
+    if not raw:
+        return default, ""
+    if raw.isdigit() and 2014 <= int(raw) <= default:
+        return int(raw), ""
+    return default, f"报告年度须为2014至{default}之间的年份，已显示{default}年度"
+
+
+def _rate_filters(request: HttpRequest) -> tuple[int, str, str, str]:
+    year, problem = _year_param(request)
+    kind = choice_param(request, "kind", EntityKind.choices, "主体类型")
+    district = request.GET.get("district", "").strip()
+    if district and not (district.isdigit() and len(district) == 6):
+        problem = problem or "区县代码须为6位数字"
+        district = ""
+    return year, district, kind, problem
+
+
+@page("credit.record_view")
+def report_rate(request: HttpRequest) -> HttpResponse:
+    year, district, kind, problem = _rate_filters(request)
+    rows = selectors.filing_rate(request.user, year, district=district, kind=kind)
+    try:
+        window: rules.Window | None = rules.window_for(year)
+    except ValidationError as exc:
+        window, problem = None, exc.messages[0]
+    return render(
+        request,
+        "credit/report_rate.html",
+        {
+            "year": year,
+            "years": range(rules.report_year_now(clock.today()), 2019, -1),
+            "kind": kind,
+            "kinds": EntityKind.choices,
+            "district": district,
+            "problem": problem,
+            "rows": rows,
+            "total": selectors.rate_total(rows),
+            "formula": selectors.rate_formula(year),
+            "window": window,
+            "window_open": window is not None and window.is_open(clock.today()),
+            "now": clock.now(),
+        },
+    )
+
+
+@page("credit.record_view")
+def report_to_file(request: HttpRequest) -> HttpResponse:
+    year, district, kind, problem = _rate_filters(request)
+    rows = selectors.still_to_file(request.user, year, district=district, kind=kind)
+    return render(
+        request,
+        "credit/report_to_file.html",
+        {
+            "year": year,
+            "kind": kind,
+            "district": district,
+            "problem": problem,
+            "query": request.GET.urlencode(),
+            **paginate(request, rows),
+        },
+    )
+
+
+@page("credit.record_view")
+def report_to_file_xlsx(request: HttpRequest) -> HttpResponse:
+    year, district, kind, _problem = _rate_filters(request)
+    rows = selectors.still_to_file(request.user, year, district=district, kind=kind)
+    kinds = dict(EntityKind.choices)
+    out = io.BytesIO()
+    write_xlsx(
+        out,
+        [
+            (
+                f"{year}年度未报送",
+                ("统一社会信用代码", "名称", "主体类型", "所属区县", "住所", "成立日期"),
+                (
+                    (
+                        e.uscc,
+                        e.name,
+                        kinds.get(e.kind, e.kind),
+                        ids.division_name(e.district_code) or e.district_code,
+                        e.address,
+                        e.established_on,
+                    )
+                    for e in rows.iterator(chunk_size=2000)
+                ),
+            )
+        ],
+    )
+    response = HttpResponse(
+        out.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="to-file-{year}.xlsx"'
+    return response
+
+
+def _entity_by_uscc(request: HttpRequest) -> Entity:
+    uscc = ids.normalise(request.POST.get("uscc", ""))
+    entity = Entity.objects.visible_to(request.user).filter(uscc=uscc).first() if uscc else None
+    if entity is None:
+        raise ValidationError({"uscc": "统一社会信用代码有误，或该主体不在本单位辖区"})
+    return entity
+
+
+@page("credit.report_enter")
+def report_paper(request: HttpRequest) -> HttpResponse:
+    """Staff enter a 个体户's paper report."""
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        try:
+            entity = _entity_by_uscc(request)
+            raw_year = request.POST.get("year", "")
+            if not raw_year.isdigit():
+                raise ValidationError({"year": "报告年度须为四位年份"})
+            values = {k: request.POST.get(k, "") for k in REPORT_FIELDS}
+            report = services.annual_report_file_paper(
+                entity=entity, year=int(raw_year), actor=request.user, **values
+            )
+        except ValidationError as exc:
+            errors = form_errors(exc)
+        else:
+            messages.success(
+                request,
+                f"已录入{report.entity.name} {report.year}年度报告（第{report.version}版）",
+            )
+            return redirect("credit:report_paper")
+    return render(
+        request,
+        "credit/report_paper.html",
+        {
+            "errors": errors,
+            "data": request.POST,
+            "year": rules.report_year_now(clock.today()),
+            "statuses": AnnualReport.OperatingStatus.choices,
+        },
+        status=400 if errors else 200,
+    )
+
+
+@page("credit.report_manage")
+def filing_code(request: HttpRequest) -> HttpResponse:
+    """Issue an entity's portal filing code (shown once)."""
+    issued = ""
+    entity = None
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        try:
+            entity = _entity_by_uscc(request)
+            issued = services.filing_code_issue(entity=entity, actor=request.user)
+        except ValidationError as exc:
+            errors = form_errors(exc)
+    return render(
+        request,
+        "credit/filing_code.html",
+        {"issued": issued, "entity": entity, "errors": errors, "data": request.POST},
+        status=400 if errors else 200,
+    )
+
+
+# The report's fields a form posts (services.annual_report_file_*).
+REPORT_FIELDS = (
+    "address",
+    "phone",
+    "email",
+    "operating_status",
+    "website",
+    "investments",
+    "equity_transfers",
+    "employees",
+    "total_assets",
+    "revenue",
+    "net_profit",
+    "tax_paid",
+    "publish_employees",
+    "publish_financials",
+)
+
+
+# -- the abnormal-operations list -------------------------------------------------------------
+
+
+@page("credit.record_view")
+def listing_list(request: HttpRequest) -> HttpResponse:
+    state = choice_param(request, "state", AbnormalListing.State.choices, "状态")
+    ground = choice_param(request, "ground", Ground.choices, "列入事由")
+    return render(
+        request,
+        "credit/listing_list.html",
+        {
+            "states": AbnormalListing.State.choices,
+            "grounds": Ground.choices,
+            "state": state,
+            "ground": ground,
+            "can_manage": permissions.allows(request.user, "credit.abnormal_manage"),
+            **paginate(request, selectors.listings_for(request.user, state=state, ground=ground)),
+        },
+    )
+
+
+@page("credit.record_view")
+def listing_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    listing = AbnormalListing.objects.select_related("entity", "unit", "rule").get_visible_or_404(
+        request.user, pk=pk
+    )
+    return render(
+        request,
+        "credit/listing_detail.html",
+        {
+            "listing": listing,
+            "serious": selectors.serious_transfer_text(listing),
+            "can_manage": permissions.allows(request.user, "credit.abnormal_manage"),
+        },
+    )
+
+
+@page("credit.abnormal_manage")
+@require_POST
+def listing_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    listing = AbnormalListing.objects.select_related("entity").get_visible_or_404(
+        request.user, pk=pk
+    )
+    try:
+        if action == "apply":
+            reason = clean_fields(request.POST, {"reason": ("移出理由", MULTILINE)})["reason"]
+            services.abnormal_removal_apply(listing=listing, actor=request.user, reason=reason)
+        elif action == "remove":
+            services.abnormal_remove(listing=listing, actor=request.user)
+        else:
+            raise ValidationError("未知操作")
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, "已办理")
+    return redirect("credit:listing_detail", pk=listing.pk)
+
+
+@page("credit.abnormal_manage")
+def listing_create(request: HttpRequest) -> HttpResponse:
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        try:
+            entity = _entity_by_uscc(request)
+            listing = services.abnormal_list(
+                entity=entity,
+                ground=request.POST.get("ground", "")[:30],
+                evidence=request.POST.get("evidence", ""),
+                actor=request.user,
+            )
+        except ValidationError as exc:
+            errors = form_errors(exc)
+        else:
+            messages.success(request, f"已列入：{listing.decision_number}")
+            return redirect("credit:listing_detail", pk=listing.pk)
+    return render(
+        request,
+        "credit/listing_form.html",
+        {
+            "errors": errors,
+            "data": request.POST,
+            "grounds": [g for g in Ground.choices if g[0] != Ground.ANNUAL_REPORT],
+        },
+        status=400 if errors else 200,
+    )
+
+
+# -- credit risk classes ----------------------------------------------------------------------
+
+
+@page("credit.risk_view")
+def risk_explain(request: HttpRequest, uscc: str) -> HttpResponse:
+    """Why an entity has its class: every factor's count, weight, cap and points."""
+    entity = Entity.objects.get_visible_or_404(request.user, uscc=ids.normalise(uscc)[:18])
+    score = risk.entity_score(entity, clock.today())
+    return render(
+        request,
+        "credit/risk_explain.html",
+        {"entity": entity, "score": score, "model": score.model},
+    )
+
+
+@page("credit.risk_view")
+def risk_changes(request: HttpRequest) -> HttpResponse:
+    month = clock.today().replace(day=1)
+    rows = (
+        RiskChange.objects.visible_to(request.user)
+        .filter(month=month)
+        .select_related("entity")
+        .order_by("-new_class", "-score", "id")
+    )
+    return render(request, "credit/risk_changes.html", {"month": month, **paginate(request, rows)})
