@@ -40,8 +40,9 @@ demo-env: var/demo.env
 demo: $(STAMP) demo-env
 	DEMO_ENTITIES=$(DEMO_ENTITIES) HOST=$(HOST) PORT=$(PORT) scripts/demo.sh
 
-# The suite runs on every core (pytest-xdist; each worker has its own test database).
-PYTEST := $(BIN)/pytest -q -n auto --dist worksteal
+# The suite runs on every core (pytest-xdist; each worker has its own test database and runs
+# its share in collection order: tests/conftest.py says why).
+PYTEST := $(BIN)/pytest -q -n auto --dist load
 
 test: $(STAMP) chromium
 	$(PYTEST)

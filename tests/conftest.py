@@ -68,6 +68,23 @@ def audit_by_construction(request):
         )
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test that commits for real (transaction=True: the browser tests) ends by emptying the
+    database, the rows the migrations load (calendar, catalogue, roles, rules) included: each
+    such test starts from those rows again (serialized_rollback), and `make test` hands a worker
+    its tests in collection order (`--dist load`), where pytest-django puts these last, so no
+    test that expects the rows runs after one that emptied them."""
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if (
+            marker
+            and marker.kwargs.get("transaction")
+            and "serialized_rollback" not in marker.kwargs
+        ):
+            rolled_back = pytest.mark.django_db(**marker.kwargs, serialized_rollback=True)
+            item.add_marker(rolled_back, append=False)
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item):
     watcher = getattr(item, "audit_watcher", None)
