@@ -68,12 +68,28 @@ def audit_by_construction(request):
         )
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup):
+    """The migrations' rows, serialized when the test database is made, for every connection
+    object: Playwright runs an event loop in the test thread, where Django hands out connection
+    objects of their own, which would not have them to restore (see below)."""
+    from django.db import connections
+
+    for alias in connections:
+        contents = getattr(connections[alias], "_test_serialized_contents", None)
+        if contents is not None:
+            type(connections[alias])._test_serialized_contents = contents
+    yield
+
+
+@pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """A test that commits for real (transaction=True: the browser tests) ends by emptying the
     database, the rows the migrations load (calendar, catalogue, roles, rules) included: each
     such test starts from those rows again (serialized_rollback), and `make test` hands a worker
     its tests in collection order (`--dist load`), where pytest-django puts these last, so no
-    test that expects the rows runs after one that emptied them."""
+    test that expects the rows runs after one that emptied them. Tests that migrate the
+    database back and forth (marked `migrations`) leave tables rebuilt: they come last of all."""
     for item in items:
         marker = item.get_closest_marker("django_db")
         if (
@@ -83,6 +99,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         ):
             rolled_back = pytest.mark.django_db(**marker.kwargs, serialized_rollback=True)
             item.add_marker(rolled_back, append=False)
+    items.sort(key=lambda item: item.get_closest_marker("migrations") is not None)
 
 
 @pytest.hookimpl(wrapper=True)

@@ -29,6 +29,7 @@ def supermarket(catalogue):  # noqa: F811
     return catalogue["open-supermarket"]
 
 
+@pytest.mark.migrations
 @pytest.mark.django_db(transaction=True)
 def test_licensing_credit_records_become_credit_records_through_handovers(
     supermarket, window_clerk

@@ -202,6 +202,7 @@ def test_loading_the_year_through_the_staff_service_recomputes_at_once(
     assert "无待处理事项" in run_tick()
 
 
+@pytest.mark.migrations
 @pytest.mark.django_db(transaction=True)
 def test_migration_creates_the_clock_of_an_open_item_from_its_stored_start_and_days(
     supermarket, window_clerk, next_year_not_loaded
