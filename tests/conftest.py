@@ -47,7 +47,7 @@ def audit_by_construction(request):
     """Fail the test if a service transaction it ran wrote a domain table without an audit row
     (tests/audit_watch.py). Watches the tests that run inside a transaction of their own, and
     only their bodies (pytest_runtest_call below): what fixtures set up is the test's data, as
-    a seeder's is, whatever a browser test's flush left the database to be loaded again."""
+    a seeder's is (a fixture may load the calendar or the catalogue, say)."""
     uses_db = "_django_db_helper" in request.fixturenames or request.node.get_closest_marker(
         "django_db"
     )
