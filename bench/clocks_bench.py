@@ -36,6 +36,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from rolled_back import timed_rolled_back  # bench/, the script's own folder
+
 SQLITE_DIR = "/tmp/regulus-clockbench"
 PG_URL = "postgres://postgres@127.0.0.1:5432/regulus_clockbench"
 HOLIDAY = dt.date(2026, 11, 18)  # a Wednesday, a working day in the 2026 table
@@ -62,10 +64,6 @@ def configure(db: str) -> None:
         os.environ.pop("DATABASE_URL", None)
         os.environ["REGULUS_VAR_DIR"] = SQLITE_DIR
         Path(SQLITE_DIR).mkdir(parents=True, exist_ok=True)
-
-
-class Rollback(Exception):
-    pass
 
 
 def main() -> int:
@@ -95,7 +93,7 @@ def main() -> int:
 
 
 def measure(n: int, runs: int) -> int:
-    from django.db import connection, transaction
+    from django.db import connection
 
     from regulus.core import bulk, clock_recompute, services
     from regulus.core.calendar import HolidayTable, holiday_table
@@ -158,20 +156,9 @@ def measure(n: int, runs: int) -> int:
         return bulk_update("licensing_application", "deadline", 1)
 
     def timed(fn) -> tuple[float, int]:
-        t0 = time.perf_counter()
-        count = 0
-        try:
-            with transaction.atomic():
-                count = fn()
-                elapsed = time.perf_counter() - t0
-                raise Rollback
-        except Rollback:
-            pass
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cur:
-                for table_name in ("core_clock", "core_clockhistory", "licensing_application"):
-                    cur.execute(f"VACUUM {table_name}")
-        return elapsed, count
+        return timed_rolled_back(
+            fn, vacuum=("core_clock", "core_clockhistory", "licensing_application")
+        )
 
     assert not CalendarDay.objects.filter(date=HOLIDAY).exists()
     figures: dict[str, list[float]] = {"reference": [], "clocks": [], "recompute": []}

@@ -31,14 +31,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from rolled_back import timed_rolled_back  # bench/, the script's own folder
+
 SQLITE_DIR = "/tmp/regulus-creditbench"
 PG_URL = "postgres://postgres@127.0.0.1:5432/regulus_creditbench"
 TARGET = 0.3
 TODAY = dt.datetime(2026, 7, 1, 2, 0, tzinfo=dt.UTC)  # 10:00 in Shanghai, the day after
-
-
-class Rollback(Exception):
-    pass
 
 
 def configure(db: str, entities: int) -> None:
@@ -88,21 +86,7 @@ def setup(entities: int) -> None:
 
 
 def timed(fn) -> tuple[float, int]:
-    from django.db import connection, transaction
-
-    started = time.perf_counter()
-    count = 0
-    try:
-        with transaction.atomic():
-            count = fn()
-            elapsed = time.perf_counter() - started
-            raise Rollback
-    except Rollback:
-        pass
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cur:
-            cur.execute("VACUUM")
-    return elapsed, count
+    return timed_rolled_back(fn)
 
 
 def main() -> int:
