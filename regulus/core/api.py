@@ -7,10 +7,10 @@ import datetime as dt
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from ninja import Field, Query, Router, Schema
 
-from regulus.core import calendar, clock_selectors, selectors
+from regulus.core import calendar, clock_selectors, clock_services, selectors
 from regulus.core.clocks import UNITS, WORKING, trace_due_date, trace_lines
 from regulus.core.models import OrgUnit, Role, User
 from regulus.core.pagination import api_page, api_window
@@ -357,3 +357,147 @@ def object_clocks(request: HttpRequest, object_type: str, object_id: Id) -> list
     """object_type: app_label.model, e.g. licensing.application; object_id: its id."""
     obj = clock_selectors.clocked_object(_user(request), object_type, object_id)
     return [clock_out(cv) for cv in clock_selectors.object_clocks(obj)]
+
+
+class ClockPauseIn(Schema):
+    reason: Text = Field(description="中止事由编码，须为该计时规则允许的事由")
+    note: Text = Field(description="中止的具体情况")
+    since: dt.date | None = Field(None, description="中止日，默认今天")
+
+
+class ClockResumeIn(Schema):
+    note: Text = ""
+    on: dt.date | None = Field(None, description="恢复日，默认今天")
+
+
+class ClockExtendIn(Schema):
+    days: int = Field(description="延长天数（按该计时的计算单位）")
+    approver_id: Id = Field(description="批准人（须有批准延长期限的权限，且在本人可见范围内）")
+    document: Text = Field(description="批准文书文号")
+    reason: Text = Field(description="延长理由")
+
+
+def _open_clock(
+    request: HttpRequest, object_type: str, object_id: int, name: str
+) -> tuple[Any, Any]:
+    """The object, through the caller's data scope, and its open clock of that name (404
+    else)."""
+    from regulus.core.models import Clock
+
+    obj = clock_selectors.clocked_object(_user(request), object_type, object_id)
+    found = (
+        Clock.objects.filter(
+            object_id=obj.pk,
+            content_type__app_label=obj._meta.app_label,
+            content_type__model=obj._meta.model_name,
+            name=name,
+            status__in=(Clock.Status.RUNNING, Clock.Status.PAUSED),
+        )
+        .order_by("-pk")
+        .first()
+    )
+    if found is None:
+        raise Http404
+    return obj, found
+
+
+def _clock_after(obj: Any, clock: Any) -> ClockOut:
+    """The clock as it is after the write, with its new trace."""
+    return next(
+        clock_out(cv) for cv in clock_selectors.object_clocks(obj) if cv.clock.pk == clock.pk
+    )
+
+
+@router.post(
+    "/clocks/{object_type}/{object_id}/{name}/pause",
+    response=ClockOut,
+    summary="中止计时（须为该计时允许的事由）",
+)
+@operation("core.clock_pause")
+def clock_pause(
+    request: HttpRequest, object_type: str, object_id: Id, name: str, payload: ClockPauseIn
+) -> ClockOut:
+    obj, clock = _open_clock(request, object_type, object_id, name)
+    clock_services.clock_pause(
+        clock=clock, actor=_user(request), reason=payload.reason, note=payload.note,
+        since=payload.since,
+    )  # fmt: skip
+    return _clock_after(obj, clock)
+
+
+@router.post(
+    "/clocks/{object_type}/{object_id}/{name}/resume", response=ClockOut, summary="恢复计时"
+)
+@operation("core.clock_pause")
+def clock_resume(
+    request: HttpRequest, object_type: str, object_id: Id, name: str, payload: ClockResumeIn
+) -> ClockOut:
+    obj, clock = _open_clock(request, object_type, object_id, name)
+    clock_services.clock_resume(clock=clock, actor=_user(request), note=payload.note, on=payload.on)
+    return _clock_after(obj, clock)
+
+
+@router.post(
+    "/clocks/{object_type}/{object_id}/{name}/extend",
+    response=ClockOut,
+    summary="登记经批准的期限延长",
+)
+@operation("core.clock_extend")
+def clock_extend(
+    request: HttpRequest, object_type: str, object_id: Id, name: str, payload: ClockExtendIn
+) -> ClockOut:
+    user = _user(request)
+    obj, clock = _open_clock(request, object_type, object_id, name)
+    approver = User.objects.visible_to(user).filter(pk=payload.approver_id).first()
+    clock_services.clock_extend(
+        clock=clock, actor=user, days=payload.days, approver=approver,
+        document=payload.document, reason=payload.reason,
+    )  # fmt: skip
+    return _clock_after(obj, clock)
+
+
+class ClockRuleVersionOut(ClockRuleOut):
+    days: int | None
+    note: str
+    state: str = Field(description="current（现行）、upcoming（待施行）或 superseded（已被取代）")
+
+
+class ClockRuleFamilyOut(Schema):
+    code: str
+    name: str
+    open_clocks: int = Field(description="按此规则在途（计时中或中止中）的计时数")
+    versions: list[ClockRuleVersionOut]
+
+
+def _version_state(version: Any, family: clock_selectors.RuleFamily) -> str:
+    if version == family.current:
+        return "current"
+    return "upcoming" if version in family.upcoming else "superseded"
+
+
+@router.get("/clock-rules", response=list[ClockRuleFamilyOut], summary="计时规则及其版本")
+@operation("core.clock_rule_view")
+def clock_rules(request: HttpRequest) -> list[ClockRuleFamilyOut]:
+    return [
+        ClockRuleFamilyOut(
+            code=f.code,
+            name=f.name,
+            open_clocks=f.open_clocks,
+            versions=[
+                ClockRuleVersionOut(
+                    code=v.code,
+                    name=v.name,
+                    effective_from=v.effective_from,
+                    unit=v.unit,
+                    legal_basis=v.legal_basis,
+                    max_extension_days=v.max_extension_days,
+                    pause_reasons=list(v.pause_reasons),
+                    days=v.days,
+                    note=v.note,
+                    state=_version_state(v, f),
+                )
+                for v in f.versions
+            ],
+        )
+        for f in clock_selectors.clock_rule_families(_user(request))
+    ]

@@ -278,3 +278,50 @@ def _public_detail(h: ClockHistory) -> str:
     if h.kind == ClockHistory.Kind.EXTEND:
         return f"经批准延长期限，届满日 {after}" if after else "经批准延长期限"
     return f"届满日 {after}" if after else ""
+
+
+@dataclass
+class RuleFamily:
+    """One rule (a code) with its versions, newest first: the one in force today, those
+    announced for later, and the past ones; and how many clocks run on it now."""
+
+    code: str
+    name: str
+    versions: list[Any]
+    current: Any
+    open_clocks: int
+
+    @property
+    def upcoming(self) -> list[Any]:
+        return [
+            v
+            for v in self.versions
+            if self.current is None or v.effective_from > self.current.effective_from
+        ]
+
+
+def clock_rule_families(user: Any) -> list[RuleFamily]:
+    """Every clock rule with its versions, for the rules page and the API (two queries)."""
+    from regulus.core.models import ClockRule
+
+    permissions.require(user, "core.clock_rule_view")
+    today = clock.today()
+    running = dict(
+        Clock.objects.filter(status__in=(Clock.Status.RUNNING, Clock.Status.PAUSED))
+        .values_list("rule__code")
+        .annotate(n=models.Count("id"))
+        .values_list("rule__code", "n")
+    )
+    families: dict[str, list[Any]] = {}
+    for rule in ClockRule.objects.order_by("code", "-effective_from"):
+        families.setdefault(rule.code, []).append(rule)
+    return [
+        RuleFamily(
+            code=code,
+            name=versions[0].name,
+            versions=versions,
+            current=next((v for v in versions if v.effective_from <= today), None),
+            open_clocks=running.get(code, 0),
+        )
+        for code, versions in families.items()
+    ]

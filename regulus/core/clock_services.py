@@ -41,6 +41,7 @@ from regulus.core.models import (
     ClockHistory,
     ClockPause,
     ClockRule,
+    ClockUnit,
     PauseReason,
     User,
 )
@@ -81,6 +82,127 @@ def clock_rules_load(*, ClockRule: Any, rules: Iterable[Mapping[str, Any]]) -> i
         )
         created += new
     return created
+
+
+# The fields of a rule version an administrator enters, by the names its errors use.
+RULE_FIELDS = {
+    "effective_from": "施行日期",
+    "days": "期限",
+    "unit": "计算单位",
+    "legal_basis": "法律依据",
+    "max_extension_days": "最长可延长",
+    "pause_reasons": "可中止的事由",
+    "note": "说明",
+}
+
+
+def clock_rule_version_add(
+    *,
+    actor: Any,
+    code: str,
+    effective_from: dt.date,
+    days: int | None,
+    unit: str,
+    legal_basis: str,
+    max_extension_days: int,
+    pause_reasons: Sequence[str],
+    note: str = "",
+) -> ClockRule:
+    """A new version of an existing rule, in force from a day after today: a changed law or
+    local rule. Clocks keep the version in force on the day they started, so a version never
+    moves a running clock; that is also why it cannot take effect today or earlier."""
+    permissions.require(actor, "core.clock_rule_manage")
+    today = timekeeper.today()
+    latest = ClockRule.objects.filter(code=code).order_by("-effective_from").first()
+    if latest is None:
+        raise ValidationError({"code": f"没有编码为“{code}”的计时规则"})
+    errors = _rule_version_errors(
+        latest, effective_from, days, unit, legal_basis, max_extension_days, pause_reasons, today
+    )
+    if errors:
+        raise ValidationError(errors)
+    with audited(actor=actor) as audit:
+        rule = ClockRule.objects.create(
+            code=code,
+            name=latest.name,
+            effective_from=effective_from,
+            days=days,
+            unit=unit,
+            legal_basis=legal_basis.strip(),
+            max_extension_days=max_extension_days,
+            pause_reasons=list(dict.fromkeys(pause_reasons)),
+            note=note.strip(),
+        )
+        audit.record(
+            action=AuditLog.Action.CREATE,
+            obj=rule,
+            summary=f"新增计时规则版本：{rule.name}，{effective_from:%Y-%m-%d} 起施行",
+            changes={
+                "code": code,
+                "effective_from": effective_from,
+                "days": days,
+                "unit": unit,
+                "legal_basis": rule.legal_basis,
+                "max_extension_days": max_extension_days,
+                "pause_reasons": rule.pause_reason_labels(),
+            },
+        )
+    return rule
+
+
+def _rule_version_errors(
+    latest: ClockRule,
+    effective_from: dt.date,
+    days: int | None,
+    unit: str,
+    legal_basis: str,
+    max_extension_days: int,
+    pause_reasons: Sequence[str],
+    today: dt.date,
+) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if effective_from <= today:
+        errors["effective_from"] = (
+            f"施行日期应晚于今天（{today:%Y-%m-%d}）：已开始的计时按其起算日施行的版本计算，"
+            "新版本只适用于施行后开始的计时"
+        )
+    elif ClockRule.objects.filter(code=latest.code, effective_from=effective_from).exists():
+        errors["effective_from"] = f"{effective_from:%Y-%m-%d} 施行的版本已经存在"
+    if latest.days is None and days is not None:
+        errors["days"] = "此规则的期限由办件自身的时限规则给出，应留空"
+    elif latest.days is not None and (days is None or not 0 < days <= 3650):
+        errors["days"] = "期限应为1至3650之间的整数"
+    if unit not in ClockUnit.values:
+        errors["unit"] = "计算单位应为“工作日”或“自然日”"
+    if not legal_basis.strip():
+        errors["legal_basis"] = "请填写法律依据（法规名称及条款）"
+    if not 0 <= max_extension_days <= 3650:
+        errors["max_extension_days"] = "最长可延长应为0至3650之间的整数（0为不得延长）"
+    unknown = [r for r in pause_reasons if r not in PauseReason.values]
+    if unknown:
+        errors["pause_reasons"] = "可中止的事由只能从所列事由中选择"
+    return errors
+
+
+def clock_rule_version_withdraw(*, actor: Any, rule: ClockRule) -> None:
+    """Withdraw a version entered by mistake, while it is not yet in force (no clock can have
+    started under it)."""
+    permissions.require(actor, "core.clock_rule_manage")
+    if rule.effective_from <= timekeeper.today():
+        raise ValidationError(
+            f"{rule.name}自 {rule.effective_from:%Y-%m-%d} 起已经施行，不能撤回；"
+            "请录入一个新版本取代它"
+        )
+    if Clock.objects.filter(rule=rule).exists():
+        raise ValidationError(f"已有计时按{rule}计算，不能撤回")
+    with audited(actor=actor) as audit:
+        audit.record(
+            action=AuditLog.Action.DELETE,
+            obj=rule,
+            summary=f"撤回计时规则版本：{rule}",
+            changes={"code": rule.code, "effective_from": rule.effective_from, "days": rule.days},
+        )
+        rule.delete()
 
 
 # -- computing a clock -----------------------------------------------------------------------

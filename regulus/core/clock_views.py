@@ -15,8 +15,16 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from regulus.core import clock, clock_selectors, clock_services
-from regulus.core.models import Clock, ClockExtension, ClockPause, PauseReason, User
-from regulus.core.permissions import page
+from regulus.core.models import (
+    Clock,
+    ClockExtension,
+    ClockPause,
+    ClockRule,
+    ClockUnit,
+    PauseReason,
+    User,
+)
+from regulus.core.permissions import allows, page, require
 from regulus.core.text import LINE, clean_fields
 
 RESUME_NOTE_MAX = ClockPause._meta.get_field("resume_note").max_length
@@ -163,3 +171,63 @@ def _date(raw: str | None, field: str) -> dt.date | None:
         return dt.date.fromisoformat(raw)
     except ValueError:
         raise ValidationError({field: "请按YYYY-MM-DD填写有效日期"}) from None
+
+
+@page("core.clock_rule_view")
+def clock_rules(request: HttpRequest) -> HttpResponse:
+    """The rules behind every clock and their versions; an administrator enters a new version
+    when a law or local rule changes, or withdraws one not yet in force."""
+    user: User = request.user  # type: ignore[assignment]
+    if request.method == "POST":
+        require(user, "core.clock_rule_manage")
+        _rule_act(request, user)
+        return redirect(request.path)
+    context = {
+        "families": clock_selectors.clock_rule_families(user),
+        "can_manage": allows(user, "core.clock_rule_manage"),
+        "today": clock.today(),
+        "units": ClockUnit.choices,
+        "pause_reasons": PauseReason.choices,
+    }
+    return render(request, "core/clock_rules.html", context)
+
+
+def _rule_act(request: HttpRequest, user: User) -> None:
+    post = request.POST
+    try:
+        if post.get("action") == "withdraw":
+            rule = ClockRule.objects.filter(pk=_int(post.get("rule")) or 0).first()
+            if rule is None:
+                raise Http404
+            clock_services.clock_rule_version_withdraw(actor=user, rule=rule)
+            messages.success(request, f"已撤回{rule}")
+            return
+        text = clean_fields(
+            post, {"legal_basis": ("法律依据", LINE), "note": ("说明", LINE)}, model=ClockRule
+        )
+        effective = _date(post.get("effective_from"), "effective_from")
+        if effective is None:
+            raise ValidationError({"effective_from": "请填写施行日期"})
+        rule = clock_services.clock_rule_version_add(
+            actor=user,
+            code=post.get("code", ""),
+            effective_from=effective,
+            days=_int(post.get("days")),
+            unit=post.get("unit", ""),
+            legal_basis=text["legal_basis"],
+            max_extension_days=_whole_or(post.get("max_extension_days"), default=0),
+            pause_reasons=post.getlist("pause_reasons"),
+            note=text["note"],
+        )
+        messages.success(request, f"已录入{rule}")
+    except ValidationError as exc:
+        _flash(request, exc, clock_services.RULE_FIELDS)
+
+
+def _whole_or(raw: str | None, *, default: int) -> int:
+    """A whole number typed in a field, the default when it is left empty, and -1 (which every
+    range check refuses) when it is not a number."""
+    if not (raw or "").strip():
+        return default
+    value = _int(raw)
+    return -1 if value is None else value

@@ -10,6 +10,7 @@ extension = AppExtension(
         NavEntry("工作台", "speedometer2", "core:home", order=0, section="工作台"),
         NavEntry("单位与人员", "diagram-3", "core:staff_list", order=10, section="系统"),
         NavEntry("工作日历", "calendar3", "core:calendar", order=20, section="系统"),
+        NavEntry("计时规则", "stopwatch", "core:clock_rules", order=22, section="系统"),
         NavEntry("角色与授权", "person-badge", "core:role_list", order=12, section="系统"),
         NavEntry("安全管理", "shield-lock", "core:security", order=14, section="系统"),
         NavEntry("操作日志", "journal-text", "core:audit_list", order=30, section="系统"),

@@ -210,4 +210,8 @@ PERMISSIONS = declare(
     Permission("core.clock_extend", "登记经批准的期限延长", (R.HANDLER, R.LEADER)),
     # 行政许可法 Art 42 and its kin: an extension is approved by the bureau's head.
     Permission("core.clock_approve", "批准延长期限", (R.LEADER,)),
+    # The rule versions behind the clocks: read by the staff whose work runs on them, a new
+    # version (a changed law) entered by the system administrator, as the calendar is.
+    Permission("core.clock_rule_view", "查看计时规则及其版本", (R.ADMIN, *BUSINESS)),
+    Permission("core.clock_rule_manage", "录入和撤回计时规则的新版本", (R.ADMIN,)),
 )

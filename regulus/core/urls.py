@@ -24,6 +24,7 @@ urlpatterns = [
     path("audit/verify/", views.audit_verify, name="audit_verify"),
     path("calendar/", views.calendar_page, name="calendar"),
     path("calendar/<str:date>/delete/", views.calendar_delete, name="calendar_delete"),
+    path("clock-rules/", clock_views.clock_rules, name="clock_rules"),
     path("tokens/", views.token_list, name="token_list"),
     path(
         "clocks/<str:object_type>/<int:object_id>/",

@@ -24,6 +24,8 @@ OWN = {
         "core.unit_manage",
         "core.calendar_view",
         "core.calendar_manage",
+        "core.clock_rule_view",
+        "core.clock_rule_manage",
         "core.token_issue",
         "licensing.catalogue_view",
         "licensing.catalogue_manage",
