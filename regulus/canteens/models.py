@@ -106,9 +106,7 @@ class AccompaniedMeal(models.Model):
         verbose_name = "陪餐记录"
         verbose_name_plural = "陪餐记录"
         ordering = ["-on", "-id"]
-        constraints = [
-            models.UniqueConstraint(fields=["canteen", "on", "meal"], name="meal_once")
-        ]
+        constraints = [models.UniqueConstraint(fields=["canteen", "on", "meal"], name="meal_once")]
 
     def __str__(self) -> str:
         return f"{self.canteen}陪餐（{self.on:%Y-%m-%d}{self.get_meal_display()}）"
@@ -168,4 +166,5 @@ class CoverageTarget(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"明厨亮灶{self.kitchen_view_percent}%，{self.target_year}年前创建{self.standard_target}家"
+        percent, year = self.kitchen_view_percent, self.target_year
+        return f"明厨亮灶{percent}%，{year}年前创建{self.standard_target}家"

@@ -63,7 +63,9 @@ class InspectionOut(Schema):
 
 class TagOut(Schema):
     code: str
-    status: str = Field(description="valid 在有效期内 / overdue 超期未检 / stopped 停用 / scrapped 报废")
+    status: str = Field(
+        description="valid 在有效期内 / overdue 超期未检 / stopped 停用 / scrapped 报废"
+    )
     category: str
     registration_number: str
     district: str

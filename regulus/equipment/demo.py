@@ -58,8 +58,27 @@ KINDS = {
     Category.RIDE: ("观览车", "滑行车"),
     Category.ROPEWAY: ("客运架空索道",),
 }
-MAKES = ("日立电梯（中国）有限公司", "通力电梯有限公司", "三菱电机上海机电电梯有限公司", "湖南中联重科", "太原锅炉集团")
-COMPOUND_WORDS = ("锦绣", "金色", "阳光", "湘江", "芙蓉", "橘洲", "梅溪", "星城", "岳麓", "浏阳河", "望月", "枫林")
+MAKES = (
+    "日立电梯（中国）有限公司",
+    "通力电梯有限公司",
+    "三菱电机上海机电电梯有限公司",
+    "湖南中联重科",
+    "太原锅炉集团",
+)
+COMPOUND_WORDS = (
+    "锦绣",
+    "金色",
+    "阳光",
+    "湘江",
+    "芙蓉",
+    "橘洲",
+    "梅溪",
+    "星城",
+    "岳麓",
+    "浏阳河",
+    "望月",
+    "枫林",
+)
 COMPOUND_TAILS = ("花园", "家园", "华庭", "小区", "新城", "公馆")
 
 
@@ -74,11 +93,15 @@ def _compounds(rng: random.Random, per_district: int, districts: dict[str, Any])
         for code, unit in districts.items():
             names: set[str] = set()
             while len(names) < per_district:
-                names.add(f"{rng.choice(COMPOUND_WORDS)}{rng.choice(COMPOUND_TAILS)}{rng.randint(1, 9)}期")
+                names.add(
+                    f"{rng.choice(COMPOUND_WORDS)}{rng.choice(COMPOUND_TAILS)}{rng.randint(1, 9)}期"
+                )
             for name in sorted(names):
                 if (code, name) in existing:
                     continue
-                made.append(Compound(name=name, district_code=code, unit=unit, address=f"{name}（演示）"))
+                made.append(
+                    Compound(name=name, district_code=code, unit=unit, address=f"{name}（演示）")
+                )
         Compound.objects.bulk_create(made, batch_size=500)
         audit.record_many(
             action="create",
@@ -126,7 +149,9 @@ def _item(
         last_inspected_on=last,
         last_result=Equipment.Result.PASSED,
         next_due_on=due,
-        last_maintained_on=today - dt.timedelta(days=rng.randint(0, 22)) if category == Category.LIFT else None,
+        last_maintained_on=today - dt.timedelta(days=rng.randint(0, 16))
+        if category == Category.LIFT
+        else None,
     )
 
 
@@ -139,7 +164,9 @@ def seed(*, entities: int, log: Callable[[str], None]) -> int:
     today = clock.today()
     total = max(MIN_ITEMS, entities // ITEMS_PER_ENTITY)
     owners = list(
-        Entity.objects.filter(kind="enterprise").select_related("unit").order_by("pk")[: max(60, total // 6)]
+        Entity.objects.filter(kind="enterprise")
+        .select_related("unit")
+        .order_by("pk")[: max(60, total // 6)]
     )
     if len(owners) < 10:
         log("登记库中企业不足，跳过特种设备演示数据（先载入市场主体）")
@@ -157,7 +184,9 @@ def seed(*, entities: int, log: Callable[[str], None]) -> int:
     for i in range(total):
         category = rng.choices(categories, weights)[0]
         owner = owners[rng.randrange(len(owners))]
-        compound = rng.choice(by_district[owner.district_code]) if category == Category.LIFT else None
+        compound = (
+            rng.choice(by_district[owner.district_code]) if category == Category.LIFT else None
+        )
         maintainer = rng.choice(maintainers) if category == Category.LIFT else None
         items.append(_item(rng, i, category, owner, maintainer, compound, months[category], today))
     services.equipment_bulk_register(actor=DEMO_ACTOR, items=items)
@@ -188,7 +217,9 @@ def _unregistered(rng: random.Random, owners: list[Entity], today: dt.date) -> N
 
 
 def _maintenance(staff: User, today: dt.date) -> None:
-    lifts = Equipment.objects.filter(category=Category.LIFT, status=Equipment.Status.IN_USE).order_by("id")[:20]
+    lifts = Equipment.objects.filter(
+        category=Category.LIFT, status=Equipment.Status.IN_USE
+    ).order_by("id")[:20]
     for k, lift in enumerate(lifts):
         gaps = (14, 15, 13, 21 if k % 4 == 0 else 12)
         day = today - dt.timedelta(days=sum(gaps) + 1)
@@ -198,7 +229,14 @@ def _maintenance(staff: User, today: dt.date) -> None:
 
 
 def _key_units(staff: User, owners: list[Entity]) -> None:
-    reasons = (["school"], ["hospital"], ["mall"], ["accident"], ["station", "complaints"], ["park"])
+    reasons = (
+        ["school"],
+        ["hospital"],
+        ["mall"],
+        ["accident"],
+        ["station", "complaints"],
+        ["park"],
+    )
     for owner, why in zip(owners[10:16], reasons, strict=False):
         services.key_unit_set(actor=staff, entity=owner, reasons=why)
 
@@ -207,7 +245,9 @@ def _checks(rng: random.Random, staff: User, owners: list[Entity], today: dt.dat
     """Field checks of units with equipment: a third find nothing, the rest a hazard and an
     order; some orders are reported and re-checked, one stop order is lifted."""
     for n, owner in enumerate(owners[:24]):
-        fleet = list(Equipment.objects.filter(using_entity=owner, status=Equipment.Status.IN_USE)[:3])
+        fleet = list(
+            Equipment.objects.filter(using_entity=owner, status=Equipment.Status.IN_USE)[:3]
+        )
         if not fleet:
             continue
         day = today - dt.timedelta(days=40 - n)
@@ -215,8 +255,14 @@ def _checks(rng: random.Random, staff: User, owners: list[Entity], today: dt.dat
         with clock.held_at(clock.now() - dt.timedelta(days=40 - n)):
             if KeyUnit.objects.filter(entity=owner).exists() or n % 3 == 0:
                 services.check_record(
-                    actor=staff, entity=owner, kind=kind, checked_on=day, inspectors="张志强、刘思远",
-                    items=[{"name": "定期检验及检验标志", "ok": True}], findings="未发现问题。", equipment=fleet,
+                    actor=staff,
+                    entity=owner,
+                    kind=kind,
+                    checked_on=day,
+                    inspectors="张志强、刘思远",
+                    items=[{"name": "定期检验及检验标志", "ok": True}],
+                    findings="未发现问题。",
+                    equipment=fleet,
                 )
                 continue
             stop = n % 5 == 1
@@ -234,7 +280,9 @@ def _checks(rng: random.Random, staff: User, owners: list[Entity], today: dt.dat
                 equipment=fleet,
                 hazards=[
                     {
-                        "description": "层门门锁电气安全装置失效" if fleet[0].category == Category.LIFT else "安全阀超期未校验",
+                        "description": "层门门锁电气安全装置失效"
+                        if fleet[0].category == Category.LIFT
+                        else "安全阀超期未校验",
                         "level": "major" if stop else "ordinary",
                         "removal_days": 15,
                         "equipment": fleet[0],
@@ -242,7 +290,9 @@ def _checks(rng: random.Random, staff: User, owners: list[Entity], today: dt.dat
                 ],
                 order={
                     "kind": Order.Kind.STOP if stop else Order.Kind.RECTIFY,
-                    "requirement": "立即停止使用，整改合格后申请复查" if stop else "十五日内完成整改并报告",
+                    "requirement": "立即停止使用，整改合格后申请复查"
+                    if stop
+                    else "十五日内完成整改并报告",
                     "rectify_days": 15,
                 },
             )
@@ -275,7 +325,11 @@ def _campaign(
             compounds=chosen,
         )
     for n, compound in enumerate(chosen[: len(chosen) // 2]):
-        lifts = list(Equipment.objects.filter(compound=compound, category=Category.LIFT, status=Equipment.Status.IN_USE))
+        lifts = list(
+            Equipment.objects.filter(
+                compound=compound, category=Category.LIFT, status=Equipment.Status.IN_USE
+            )
+        )
         by_owner: dict[int, list[Equipment]] = {}
         for lift in lifts:
             by_owner.setdefault(lift.using_entity_id, []).append(lift)
@@ -294,8 +348,21 @@ def _campaign(
                     equipment=fleet,
                     campaign=campaign,
                     compound=compound,
-                    hazards=[{"description": "轿厢应急照明不亮", "level": "ordinary", "removal_days": 10, "equipment": fleet[0]}]
+                    hazards=[
+                        {
+                            "description": "轿厢应急照明不亮",
+                            "level": "ordinary",
+                            "removal_days": 10,
+                            "equipment": fleet[0],
+                        }
+                    ]
                     if found
                     else [],
-                    order={"kind": "rectify", "requirement": "十日内修复应急照明", "rectify_days": 10} if found else None,
+                    order={
+                        "kind": "rectify",
+                        "requirement": "十日内修复应急照明",
+                        "rectify_days": 10,
+                    }
+                    if found
+                    else None,
                 )

@@ -29,7 +29,8 @@ def stats_export(*, actor: Any, since: dt.date, until: dt.date) -> bytes:
     data = selectors.stats(user=actor, since=since, until=until)
     figures = [(FIGURE_LABELS[k], v) for k, v in data["figures"].items()]
     districts = [
-        (r["label"], r["total"], r["in_use"], r["overdue"], r["stopped"]) for r in data["by_district"]
+        (r["label"], r["total"], r["in_use"], r["overdue"], r["stopped"])
+        for r in data["by_district"]
     ]
     categories = [(r["label"], r["total"]) for r in data["by_category"]]
     overdue = [
@@ -54,6 +55,10 @@ def stats_export(*, actor: Any, since: dt.date, until: dt.date) -> bytes:
             (f"工作量{since:%Y%m%d}-{until:%Y%m%d}", ("指标", "数量"), figures),
             ("按区县", ("区县", "设备总数", "在用", "超期未检", "停用"), districts),
             ("按类别", ("设备类别", "设备总数"), categories),
-            ("超期未检清单", ("设备类别", "使用登记证编号", "使用单位", "小区/地点", "应检日期"), overdue),
+            (
+                "超期未检清单",
+                ("设备类别", "使用登记证编号", "使用单位", "小区/地点", "应检日期"),
+                overdue,
+            ),
         ]
     )

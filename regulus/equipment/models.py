@@ -81,7 +81,9 @@ class IntervalRule(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_category_display()}：{self.months}个月（{self.effective_from:%Y-%m-%d}起）"
+        return (
+            f"{self.get_category_display()}：{self.months}个月（{self.effective_from:%Y-%m-%d}起）"
+        )
 
 
 class Compound(models.Model):
@@ -153,9 +155,7 @@ class Equipment(models.Model):
     make = models.CharField("制造单位", max_length=100, blank=True)
     model_name = models.CharField("型号", max_length=60, blank=True)
     made_year = models.PositiveSmallIntegerField("制造年份", null=True, blank=True)
-    status = models.CharField(
-        "状态", max_length=10, choices=Status.choices, default=Status.IN_USE
-    )
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.IN_USE)
     first_used_on = models.DateField("投入使用日期", null=True, blank=True)
     registered_on = models.DateField("使用登记日期", null=True, blank=True)
     last_inspected_on = models.DateField("上次检验日期", null=True, blank=True)
@@ -301,9 +301,7 @@ class OverdueWarning(models.Model):
     class Meta:
         verbose_name = "超期未检预警"
         verbose_name_plural = "超期未检预警"
-        constraints = [
-            models.UniqueConstraint(fields=["equipment", "due_on"], name="warning_once")
-        ]
+        constraints = [models.UniqueConstraint(fields=["equipment", "due_on"], name="warning_once")]
         indexes = [models.Index(fields=["unit", "resolved_on"], name="eq_warning_open")]
 
     def __str__(self) -> str:
@@ -333,7 +331,10 @@ class KeyUnit(models.Model):
     objects = ScopedQuerySet.as_manager()
     scope_unit_field = "unit"
     audit_keys: ClassVar[dict[str, AuditKey]] = {
-        "reasons": AuditKey(show=lambda codes: "、".join(KeyUnit.label_of(c) for c in codes or []) or "（空）", many=True)
+        "reasons": AuditKey(
+            show=lambda codes: "、".join(KeyUnit.label_of(c) for c in codes or []) or "（空）",
+            many=True,
+        )
     }
 
     class Meta:

@@ -18,9 +18,7 @@ PERMISSIONS = declare(
         "录入现场检查、隐患，下达和复查监察指令",
         (R.HANDLER, R.INSPECTOR),
     ),
-    Permission(
-        "equipment.escalate", "将隐患移送执法办案、标注重点单位", (R.HANDLER, R.LEADER)
-    ),
+    Permission("equipment.escalate", "将隐患移送执法办案、标注重点单位", (R.HANDLER, R.LEADER)),
     Permission("equipment.campaign_manage", "组织专项整治", (R.HANDLER, R.LEADER)),
     Permission("equipment.stats_view", "查看和导出特种设备统计", FIELD_STAFF),
     Permission("equipment.rules_view", "查看特种设备检验周期和计时规则", BUSINESS),

@@ -45,7 +45,12 @@ INTERVALS: tuple[dict[str, Any], ...] = (
     },
     {"category": "8000", "months": 36, "basis": "TSG D7005 压力管道定期检验", "unconfirmed": True},
     {"category": "4000", "months": 24, "basis": "TSG Q7015 起重机械定期检验", "unconfirmed": True},
-    {"category": "5000", "months": 12, "basis": "TSG N0001 场（厂）内专用机动车辆", "unconfirmed": True},
+    {
+        "category": "5000",
+        "months": 12,
+        "basis": "TSG N0001 场（厂）内专用机动车辆",
+        "unconfirmed": True,
+    },
     {"category": "6000", "months": 12, "basis": "TSG 71 大型游乐设施定期检验", "unconfirmed": True},
     {"category": "9000", "months": 12, "basis": "TSG S7001 客运索道定期检验", "unconfirmed": True},
 )
@@ -58,7 +63,8 @@ CLOCK_RULES: tuple[dict[str, Any], ...] = (
         "effective_from": "2014-01-01",
         "days": 30,
         "unit": "calendar",
-        "legal_basis": "《特种设备安全法》第三十三条（投入使用前或者投入使用后三十日内办理使用登记）",
+        "legal_basis": "《特种设备安全法》第三十三条（投入使用前或者投入使用后三十日内"
+        "办理使用登记）",
     },
     {
         "code": "equipment.recheck",

@@ -88,7 +88,9 @@ def equipment_list(
 
 
 def equipment_get(user: Any, pk: int) -> Equipment:
-    rows = Equipment.objects.select_related("using_entity", "maintenance_entity", "compound", "unit")
+    rows = Equipment.objects.select_related(
+        "using_entity", "maintenance_entity", "compound", "unit"
+    )
     return rows.get_visible_or_404(user, pk=pk)
 
 
@@ -96,7 +98,9 @@ def equipment_history(equipment: Equipment) -> dict[str, Any]:
     return {
         "inspections": list(Inspection.objects.filter(equipment=equipment)[:50]),
         "maintenances": list(Maintenance.objects.filter(equipment=equipment)[:50]),
-        "warnings": list(OverdueWarning.objects.filter(equipment=equipment).order_by("-due_on")[:20]),
+        "warnings": list(
+            OverdueWarning.objects.filter(equipment=equipment).order_by("-due_on")[:20]
+        ),
         "hazards": list(Hazard.objects.filter(equipment=equipment).select_related("field_check")),
         "orders": list(equipment.orders.order_by("-issued_on")),
     }
@@ -104,7 +108,11 @@ def equipment_history(equipment: Equipment) -> dict[str, Any]:
 
 def grouped_counts(*, user: Any, when: str, by: str) -> list[dict[str, Any]]:
     """Due or overdue counts by district, compound or using unit (the top 50)."""
-    field = {"district": "district_code", "compound": "compound__name", "entity": "using_entity__name"}[by]
+    field = {
+        "district": "district_code",
+        "compound": "compound__name",
+        "entity": "using_entity__name",
+    }[by]
     key = {"district": "district_code", "compound": "compound_id", "entity": "using_entity_id"}[by]
     rows = (
         Equipment.objects.visible_to(user)
@@ -178,7 +186,9 @@ def hazard_get(user: Any, pk: int) -> Hazard:
 
 
 def hazard_list(*, user: Any, state: str = "") -> QuerySet[Hazard]:
-    rows = Hazard.objects.visible_to(user).select_related("field_check", "field_check__entity", "equipment")
+    rows = Hazard.objects.visible_to(user).select_related(
+        "field_check", "field_check__entity", "equipment"
+    )
     if state in Hazard.State.values:
         rows = rows.filter(state=state)
     return rows.order_by("state", "deadline", "id")
@@ -213,8 +223,10 @@ class CompoundProgress:
 
 
 def campaign_list(user: Any) -> QuerySet[Campaign]:
-    return Campaign.objects.visible_to(user).annotate(compound_count=Count("compounds")).order_by(
-        "-starts_on", "-id"
+    return (
+        Campaign.objects.visible_to(user)
+        .annotate(compound_count=Count("compounds"))
+        .order_by("-starts_on", "-id")
     )
 
 
@@ -248,7 +260,9 @@ def campaign_progress(campaign: Campaign) -> dict[str, Any]:
     hazards = Hazard.objects.filter(field_check__campaign=campaign)
     found = dict(hazards.values_list("field_check__compound_id").annotate(n=Count("*")))
     removed = dict(
-        hazards.filter(state=Hazard.State.REMOVED).values_list("field_check__compound_id").annotate(n=Count("*"))
+        hazards.filter(state=Hazard.State.REMOVED)
+        .values_list("field_check__compound_id")
+        .annotate(n=Count("*"))
     )
     rows = [
         CompoundProgress(
@@ -308,9 +322,7 @@ def stats(*, user: Any, since: dt.date, until: dt.date) -> dict[str, Any]:
     )
     for row in by_district:
         row["label"] = division_name(row["district_code"]) or row["district_code"]
-    by_category = list(
-        equipment.values("category").annotate(total=Count("*")).order_by("category")
-    )
+    by_category = list(equipment.values("category").annotate(total=Count("*")).order_by("category"))
     labels = dict(Category.choices)
     for row in by_category:
         row["label"] = labels.get(row["category"], row["category"])
@@ -355,18 +367,40 @@ def dashboard_cards(user: Any) -> list[Card]:
     scoped = Equipment.objects.visible_to(user)
     today = clock.today()
     cards = [
-        Card("equipment-overdue", "特种设备超期未检", scoped.filter(_when_filter(OVERDUE, today)).count(), f"{url}?when=overdue"),
-        Card("equipment-due", "特种设备30日内到期", scoped.filter(_when_filter(DUE, today)).count(), f"{url}?when=due"),
+        Card(
+            "equipment-overdue",
+            "特种设备超期未检",
+            scoped.filter(_when_filter(OVERDUE, today)).count(),
+            f"{url}?when=overdue",
+        ),
+        Card(
+            "equipment-due",
+            "特种设备30日内到期",
+            scoped.filter(_when_filter(DUE, today)).count(),
+            f"{url}?when=due",
+        ),
     ]
     if allows(user, CHECK_VIEW):
         open_hazards = Hazard.objects.visible_to(user).filter(state=Hazard.State.OPEN).count()
-        cards.append(Card("equipment-hazards", "特种设备未消除隐患", open_hazards, reverse("equipment:hazard_list")))
+        cards.append(
+            Card(
+                "equipment-hazards",
+                "特种设备未消除隐患",
+                open_hazards,
+                reverse("equipment:hazard_list"),
+            )
+        )
     return cards
 
 
 def _fleet_status(item: Equipment, today: dt.date) -> str:
     state = item.public_status(today)
-    return {"valid": "在检验有效期内", "overdue": "超期未检", "stopped": "停用", "scrapped": "报废"}[state]
+    return {
+        "valid": "在检验有效期内",
+        "overdue": "超期未检",
+        "stopped": "停用",
+        "scrapped": "报废",
+    }[state]
 
 
 def entity_fleet(entity: Any, user: Any) -> list[Permit]:

@@ -58,7 +58,9 @@ ESCALATED_TOPIC = "equipment.hazard_escalated"
 REGISTRATION_RULE = (
     "应为“类别字+2位品种代号+省简称+城市字母+5位流水号+(2位年份)”，如 梯11湘A00012(23)"
 )
-_REGISTRATION = re.compile(r"^([锅容管梯起索游车])(\d{2})([\u4e00-\u9fff])([A-Z])(\d{5})\((\d{2})\)$")
+_REGISTRATION = re.compile(
+    r"^([锅容管梯起索游车])(\d{2})([\u4e00-\u9fff])([A-Z])(\d{5})\((\d{2})\)$"
+)
 
 
 # -- rules ---------------------------------------------------------------------------------
@@ -70,12 +72,17 @@ def registration_number_validate(value: str, *, category: str) -> str:
     number = value.strip().replace("（", "(").replace("）", ")").upper().replace(" ", "")
     match = _REGISTRATION.match(number)
     if not match:
-        raise ValidationError({"registration_number": f"使用登记证编号“{value[:30]}”{REGISTRATION_RULE}"})
+        raise ValidationError(
+            {"registration_number": f"使用登记证编号“{value[:30]}”{REGISTRATION_RULE}"}
+        )
     expected = REGISTRATION_PREFIX.get(Category(category)) if category in Category.values else None
     if expected and match.group(1) != expected:
         label = Category(category).label
         raise ValidationError(
-            {"registration_number": f"使用登记证编号首字应为“{expected}”（{label}），实为“{match.group(1)}”"}
+            {
+                "registration_number": f"使用登记证编号首字应为“{expected}”（{label}），"
+                f"实为“{match.group(1)}”"
+            }
         )
     return number
 
@@ -146,9 +153,7 @@ def compound_get_or_create(*, audit: Any, name: str, entity: Entity, address: st
         compound = Compound.objects.create(
             name=name, district_code=entity.district_code, unit=entity.unit, address=address
         )
-        audit.record(
-            action=AuditLog.Action.CREATE, obj=compound, summary=f"登记住宅小区：{name}"
-        )
+        audit.record(action=AuditLog.Action.CREATE, obj=compound, summary=f"登记住宅小区：{name}")
     return compound
 
 
@@ -266,7 +271,11 @@ def equipment_register(
             action=AuditLog.Action.CREATE,
             obj=equipment,
             summary=f"登记特种设备：{equipment}（{using_entity.name}）",
-            changes={"category": category, "registration_number": number, "next_due_on": next_due_on},
+            changes={
+                "category": category,
+                "registration_number": number,
+                "next_due_on": next_due_on,
+            },
         )
         if not number and first_used_on:
             clock_services.clock_start(
@@ -306,7 +315,9 @@ def equipment_register_use(
     return equipment
 
 
-def equipment_transition(*, actor: Any, equipment: Equipment, name: str, note: str = "") -> Equipment:
+def equipment_transition(
+    *, actor: Any, equipment: Equipment, name: str, note: str = ""
+) -> Equipment:
     """停用, 恢复使用, 报废 (the workflow checks the permission and the state)."""
     note = _text(note, "说明", "note", limit=300)
     transition_fire(obj=equipment, name=name, actor=actor, note=note, workflow=EQUIPMENT_FLOW)
@@ -401,7 +412,8 @@ def maintenance_record(
             equipment=equipment,
             unit=equipment.unit,
             done_on=done_on,
-            maintainer=maintainer or (equipment.maintenance_entity.name if equipment.maintenance_entity else ""),
+            maintainer=maintainer
+            or (equipment.maintenance_entity.name if equipment.maintenance_entity else ""),
             note=note,
             gap_days=gap,
             late=late,
@@ -587,7 +599,9 @@ def equipment_import(
         using = entity_of(values.pop("using_uscc"), "using_uscc", "使用单位")
         maintenance_uscc = values.pop("maintenance_uscc") or ""
         maintenance = (
-            entity_of(maintenance_uscc, "maintenance_uscc", "维保单位") if maintenance_uscc else None
+            entity_of(maintenance_uscc, "maintenance_uscc", "维保单位")
+            if maintenance_uscc
+            else None
         )
         item = equipment_register(
             actor=actor,
@@ -615,7 +629,7 @@ def equipment_import(
     # every row's errors at once (cells, duplicates, unknown units), so one correction of
     # the file is enough. Nothing is written until the file is clean.
     preview = run(dry=True)
-    if dry_run or preview.file_error or preview.bad_rows and mode == "all-or-nothing":
+    if dry_run or preview.file_error or (preview.bad_rows and mode == "all-or-nothing"):
         preview.written = 0 if not dry_run else preview.written
         return preview
     return run(dry=False)
@@ -727,7 +741,9 @@ def check_record(
 
 
 def _hazard_values(row: dict[str, Any], entity: Entity) -> dict[str, Any]:
-    description = _text(str(row.get("description", "")), "隐患描述", "hazards", required=True, limit=300)
+    description = _text(
+        str(row.get("description", "")), "隐患描述", "hazards", required=True, limit=300
+    )
     level = row.get("level") or Hazard.Level.ORDINARY
     if level not in Hazard.Level.values:
         raise ValidationError({"hazards": f"隐患等级“{level}”无效"})
@@ -760,11 +776,15 @@ def _order_values(
     kind = order.get("kind")
     if kind not in Order.Kind.values:
         raise ValidationError({"order": f"指令类型“{kind}”无效"})
-    requirement = _text(str(order.get("requirement", "")), "整改要求", "order", required=True, limit=500)
+    requirement = _text(
+        str(order.get("requirement", "")), "整改要求", "order", required=True, limit=500
+    )
     days = order.get("rectify_days") or rule_days("equipment.rectification")
     if not isinstance(days, int) or not 1 <= days <= 180:
         raise ValidationError({"order": "整改期限应为1至180日"})
-    targets = list({e.pk: e for e in [*seen, *(h["equipment"] for h in hazards if h["equipment"])]}.values())
+    targets = list(
+        {e.pk: e for e in [*seen, *(h["equipment"] for h in hazards if h["equipment"])]}.values()
+    )
     if kind == Order.Kind.STOP and not targets:
         raise ValidationError({"order": "停止使用指令须指明停用的设备"})
     return {"kind": kind, "requirement": requirement, "rectify_days": days, "targets": targets}
@@ -797,7 +817,11 @@ def _order_create(
         for item in targets:
             if item.status == Equipment.Status.IN_USE:
                 transition_fire(
-                    obj=item, name="stop", actor=actor, note=f"指令书 {order.number}", workflow=EQUIPMENT_FLOW
+                    obj=item,
+                    name="stop",
+                    actor=actor,
+                    note=f"指令书 {order.number}",
+                    workflow=EQUIPMENT_FLOW,
                 )
     order.refresh_from_db()
     return order
@@ -861,14 +885,20 @@ def order_lift(*, actor: Any, order: Order, note: str = "") -> Order:
         raise ValidationError("只有停止使用指令需要解除")
     current = Order.objects.filter(pk=order.pk).values_list("state", flat=True).first()
     if current != Order.State.PASSED:
-        raise ValidationError("停止使用指令须经复查合格后方可解除（当前状态："
-                              f"{Order.State(current).label if current else '不存在'}）")
+        raise ValidationError(
+            "停止使用指令须经复查合格后方可解除（当前状态："
+            f"{Order.State(current).label if current else '不存在'}）"
+        )
     note = _text(note, "说明", "note", limit=300)
     with audited(actor=actor):
         transition_fire(obj=order, name="lift", actor=actor, note=note, workflow=ORDER_FLOW)
         for item in order.equipment.filter(status=Equipment.Status.STOPPED):
             transition_fire(
-                obj=item, name="resume", actor=actor, note=f"指令书 {order.number} 解除", workflow=EQUIPMENT_FLOW
+                obj=item,
+                name="resume",
+                actor=actor,
+                note=f"指令书 {order.number} 解除",
+                workflow=EQUIPMENT_FLOW,
             )
     return order
 
@@ -925,7 +955,11 @@ def key_unit_set(*, actor: Any, entity: Entity, reasons: Sequence[str]) -> KeyUn
     with audited(actor=actor) as audit:
         if not reasons:
             if current is not None:
-                audit.record(action=AuditLog.Action.DELETE, obj=current, summary=f"移出重点单位：{entity.name}")
+                audit.record(
+                    action=AuditLog.Action.DELETE,
+                    obj=current,
+                    summary=f"移出重点单位：{entity.name}",
+                )
                 current.delete()
             return None
         if current is None:
@@ -968,7 +1002,9 @@ def campaign_create(
     if category not in Category.values:
         raise ValidationError({"category": f"设备类别“{category}”无效"})
     if ends_on < starts_on:
-        raise ValidationError({"ends_on": f"结束日期 {ends_on:%Y-%m-%d} 早于开始日期 {starts_on:%Y-%m-%d}"})
+        raise ValidationError(
+            {"ends_on": f"结束日期 {ends_on:%Y-%m-%d} 早于开始日期 {starts_on:%Y-%m-%d}"}
+        )
     chosen = list(compounds)
     if not chosen:
         raise ValidationError({"compounds": "请选择至少一个小区"})
@@ -976,7 +1012,9 @@ def campaign_create(
     with audited(actor=actor) as audit:
         campaign = number_retry(
             lambda: Campaign.objects.create(
-                number=number_next(model=Campaign, field="number", prefix=f"ZX{starts_on:%Y}", width=3),
+                number=number_next(
+                    model=Campaign, field="number", prefix=f"ZX{starts_on:%Y}", width=3
+                ),
                 name=name,
                 scope=scope,
                 category=category,
@@ -1004,7 +1042,11 @@ def equipment_bulk_register(*, actor: Any, items: Sequence[Equipment], batch: in
     for item in items:
         if item.registration_number:
             registration_number_validate(item.registration_number, category=item.category)
-        if item.next_due_on and item.last_inspected_on and item.next_due_on <= item.last_inspected_on:
+        if (
+            item.next_due_on
+            and item.last_inspected_on
+            and item.next_due_on <= item.last_inspected_on
+        ):
             raise ValidationError({"next_due_on": f"{item}：下次检验日期应晚于上次检验日期"})
     with audited(actor=actor) as audit:
         for start in range(0, len(items), batch):

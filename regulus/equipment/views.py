@@ -70,7 +70,9 @@ def _date(raw: str, field: str, label: str, *, required: bool = True) -> dt.date
     try:
         return dt.date.fromisoformat(raw)
     except ValueError:
-        raise ValidationError({field: f"{label}“{raw[:20]}”不是有效日期（应为YYYY-MM-DD）"}) from None
+        raise ValidationError(
+            {field: f"{label}“{raw[:20]}”不是有效日期（应为YYYY-MM-DD）"}
+        ) from None
 
 
 def _int(raw: str, field: str, label: str, *, low: int, high: int) -> int | None:
@@ -124,7 +126,11 @@ def equipment_list(request: HttpRequest) -> HttpResponse:
     if filters["when"]:
         context["groups"] = {
             label: selectors.grouped_counts(user=request.user, when=filters["when"], by=by)[:10]
-            for by, label in (("district", "按区县"), ("compound", "按小区"), ("entity", "按使用单位"))
+            for by, label in (
+                ("district", "按区县"),
+                ("compound", "按小区"),
+                ("entity", "按使用单位"),
+            )
         }
     return render(request, "equipment/equipment_list.html", context)
 
@@ -142,8 +148,12 @@ def _register_values(request: HttpRequest) -> dict[str, Any]:
         "make": post.get("make", ""),
         "model_name": post.get("model_name", ""),
         "made_year": _int(post.get("made_year", ""), "made_year", "制造年份", low=1900, high=2100),
-        "first_used_on": _date(post.get("first_used_on", ""), "first_used_on", "投入使用日期", required=False),
-        "registered_on": _date(post.get("registered_on", ""), "registered_on", "使用登记日期", required=False),
+        "first_used_on": _date(
+            post.get("first_used_on", ""), "first_used_on", "投入使用日期", required=False
+        ),
+        "registered_on": _date(
+            post.get("registered_on", ""), "registered_on", "使用登记日期", required=False
+        ),
         "last_inspected_on": _date(
             post.get("last_inspected_on", ""), "last_inspected_on", "上次检验日期", required=False
         ),
@@ -151,7 +161,9 @@ def _register_values(request: HttpRequest) -> dict[str, Any]:
     }
     maintenance = trim(post.get("maintenance_uscc", ""))
     if maintenance:
-        values["maintenance_entity"] = _entity(request.user, maintenance, "maintenance_uscc", "维保单位")
+        values["maintenance_entity"] = _entity(
+            request.user, maintenance, "maintenance_uscc", "维保单位"
+        )
     return values
 
 
@@ -201,7 +213,9 @@ def equipment_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
                 equipment=item,
                 inspected_on=_date(post.get("inspected_on", ""), "inspected_on", "检验日期"),  # type: ignore[arg-type]
                 result=trim(post.get("result", "")),
-                next_due_on=_date(post.get("next_due_on", ""), "next_due_on", "下次检验日期", required=False),
+                next_due_on=_date(
+                    post.get("next_due_on", ""), "next_due_on", "下次检验日期", required=False
+                ),
                 agency=post.get("agency", ""),
                 report_number=post.get("report_number", ""),
             )
@@ -215,7 +229,9 @@ def equipment_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
                 note=post.get("note", ""),
             )
             if record.late:
-                messages.warning(request, f"维保记录已录入；距上次维保{record.gap_days}日，超过规定间隔")
+                messages.warning(
+                    request, f"维保记录已录入；距上次维保{record.gap_days}日，超过规定间隔"
+                )
             else:
                 messages.success(request, "维保记录已录入")
         elif action == "register_use":
@@ -302,7 +318,9 @@ def _hazards_from(post: Any, equipment: dict[int, Equipment]) -> list[dict[str, 
     return rows
 
 
-def _check_values(request: HttpRequest, entity: Entity, fleet: dict[int, Equipment]) -> dict[str, Any]:
+def _check_values(
+    request: HttpRequest, entity: Entity, fleet: dict[int, Equipment]
+) -> dict[str, Any]:
     post = request.POST
     items = [
         {"name": name, "ok": post.get(f"item_{i}") == "ok", "note": post.get(f"item_{i}_note", "")}
@@ -348,13 +366,20 @@ def check_create(request: HttpRequest) -> HttpResponse:
     if uscc and entity is None:
         errors["uscc"] = f"“{uscc}”不在登记库或不在您的数据范围内"
     fleet = (
-        {e.pk: e for e in Equipment.objects.visible_to(request.user).filter(using_entity=entity).order_by("id")[:200]}
+        {
+            e.pk: e
+            for e in Equipment.objects.visible_to(request.user)
+            .filter(using_entity=entity)
+            .order_by("id")[:200]
+        }
         if entity
         else {}
     )
     if request.method == "POST" and entity is not None:
         try:
-            check = services.check_record(actor=request.user, **_check_values(request, entity, fleet))
+            check = services.check_record(
+                actor=request.user, **_check_values(request, entity, fleet)
+            )
         except ValidationError as exc:
             errors = field_messages(exc)
         else:
@@ -427,10 +452,14 @@ def hazard_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     hazard = selectors.hazard_get(request.user, pk)
     try:
         if action == "remove":
-            services.hazard_remove(actor=request.user, hazard=hazard, note=request.POST.get("note", ""))
+            services.hazard_remove(
+                actor=request.user, hazard=hazard, note=request.POST.get("note", "")
+            )
             messages.success(request, "已确认隐患消除")
         elif action == "escalate":
-            services.hazard_escalate(actor=request.user, hazard=hazard, note=request.POST.get("note", ""))
+            services.hazard_escalate(
+                actor=request.user, hazard=hazard, note=request.POST.get("note", "")
+            )
             messages.success(request, "已移送执法办案")
         else:
             messages.error(request, f"没有名为“{action[:20]}”的操作")
@@ -578,6 +607,8 @@ def stats_export(request: HttpRequest) -> HttpResponse:
 def rules(request: HttpRequest) -> HttpResponse:
     context = {
         "intervals": selectors.interval_rules(),
-        "clock_rules": ClockRule.objects.filter(code__startswith="equipment.").order_by("code", "-effective_from"),
+        "clock_rules": ClockRule.objects.filter(code__startswith="equipment.").order_by(
+            "code", "-effective_from"
+        ),
     }
     return render(request, "equipment/rules.html", context)

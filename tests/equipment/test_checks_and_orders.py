@@ -29,8 +29,17 @@ def _check(actor, lift, *, order_kind="rectify", kind="routine", **extra):
         items=[{"name": "维护保养记录", "ok": False, "note": "缺少两次维保记录"}],
         findings="层门门锁失效。",
         equipment=[lift],
-        hazards=[{"description": "层门门锁电气安全装置失效", "level": "major", "removal_days": 10, "equipment": lift}],
-        order={"kind": order_kind, "requirement": "立即整改并报告", "rectify_days": 15} if order_kind else None,
+        hazards=[
+            {
+                "description": "层门门锁电气安全装置失效",
+                "level": "major",
+                "removal_days": 10,
+                "equipment": lift,
+            }
+        ],
+        order={"kind": order_kind, "requirement": "立即整改并报告", "rectify_days": 15}
+        if order_kind
+        else None,
         **extra,
     )
 
@@ -63,7 +72,9 @@ def test_a_passed_recheck_closes_the_order_and_removes_its_hazards(handler, lift
     services.order_recheck(actor=handler, order=order, passed=True, note="复查合格")
     order.refresh_from_db()
     assert order.state == Order.State.CLOSED and order.recheck_passed
-    assert not Clock.objects.filter(object_id=order.pk, status="running", name__in=["recheck", "rectification"]).exists()
+    assert not Clock.objects.filter(
+        object_id=order.pk, status="running", name__in=["recheck", "rectification"]
+    ).exists()
     assert check.hazards.get().state == Hazard.State.REMOVED
 
 
@@ -112,20 +123,28 @@ def test_a_hazard_escalates_to_enforcement_as_a_clue_once(handler, lift):
     assert record.pk == again.pk and record.kind == Handover.Kind.CLUE
     assert record.topic == "equipment.hazard_escalated"
     assert record.data["level"] == "major" and record.uscc == lift.using_entity.uscc
-    assert list(handovers_waiting(kind=Handover.Kind.CLUE, topics=("equipment.hazard_escalated",))) == [record]
+    assert list(
+        handovers_waiting(kind=Handover.Kind.CLUE, topics=("equipment.hazard_escalated",))
+    ) == [record]
 
 
 def test_a_check_refuses_equipment_of_another_unit(handler, lift, maintainer):
     other = make_lift(handler, maintainer, number="梯11湘A00077(23)")
     with pytest.raises(ValidationError) as refused:
         services.check_record(
-            actor=handler, entity=lift.using_entity, kind="special", checked_on=clock.today(),
-            inspectors="张志强", equipment=[other],
+            actor=handler,
+            entity=lift.using_entity,
+            kind="special",
+            checked_on=clock.today(),
+            inspectors="张志强",
+            equipment=[other],
         )
     assert "不属于被检查单位" in refused.value.message_dict["equipment"][0]
 
 
-def test_the_auditor_and_the_outsider_may_not_record_or_read_checks(auditor, outsider, handler, lift, client):
+def test_the_auditor_and_the_outsider_may_not_record_or_read_checks(
+    auditor, outsider, handler, lift, client
+):
     with pytest.raises(PermissionDenied):
         _check(auditor, lift)
     check = _check(handler, lift)
@@ -139,15 +158,44 @@ def test_the_auditor_and_the_outsider_may_not_record_or_read_checks(auditor, out
 def test_campaign_progress_counts_compounds_lifts_and_hazards(handler, lift):
     second = make_lift(handler, lift.using_entity, number="梯11湘A00078(23)")
     campaign = services.campaign_create(
-        actor=handler, name="中心城区电梯专项整治", scope="芙蓉区住宅小区", category="3000",
-        starts_on=clock.today(), ends_on=clock.today() + dt.timedelta(days=60), compounds=[lift.compound],
+        actor=handler,
+        name="中心城区电梯专项整治",
+        scope="芙蓉区住宅小区",
+        category="3000",
+        starts_on=clock.today(),
+        ends_on=clock.today() + dt.timedelta(days=60),
+        compounds=[lift.compound],
     )
     progress = selectors.campaign_progress(campaign)
-    assert progress["totals"] == {"compounds": 1, "done": 0, "lifts": 2, "checked": 0, "hazards": 0, "removed": 0, "stopped": 0}
-    _check(handler, lift, order_kind="stop", kind="special", campaign=campaign, compound=lift.compound)
+    assert progress["totals"] == {
+        "compounds": 1,
+        "done": 0,
+        "lifts": 2,
+        "checked": 0,
+        "hazards": 0,
+        "removed": 0,
+        "stopped": 0,
+    }
+    _check(
+        handler, lift, order_kind="stop", kind="special", campaign=campaign, compound=lift.compound
+    )
     services.check_record(
-        actor=handler, entity=lift.using_entity, kind="special", checked_on=clock.today(),
-        inspectors="张志强", equipment=[second], campaign=campaign, compound=lift.compound,
+        actor=handler,
+        entity=lift.using_entity,
+        kind="special",
+        checked_on=clock.today(),
+        inspectors="张志强",
+        equipment=[second],
+        campaign=campaign,
+        compound=lift.compound,
     )
     totals = selectors.campaign_progress(campaign)["totals"]
-    assert totals == {"compounds": 1, "done": 1, "lifts": 2, "checked": 2, "hazards": 1, "removed": 0, "stopped": 1}
+    assert totals == {
+        "compounds": 1,
+        "done": 1,
+        "lifts": 2,
+        "checked": 2,
+        "hazards": 1,
+        "removed": 0,
+        "stopped": 1,
+    }

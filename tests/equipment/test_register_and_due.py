@@ -76,7 +76,9 @@ def test_full_width_brackets_are_accepted(handler, using_unit):
 def test_an_inspection_in_the_future_or_due_before_it_is_refused(handler, lift):
     tomorrow = clock.today() + dt.timedelta(days=1)
     with pytest.raises(ValidationError) as refused:
-        services.inspection_record(actor=handler, equipment=lift, inspected_on=tomorrow, result="passed")
+        services.inspection_record(
+            actor=handler, equipment=lift, inspected_on=tomorrow, result="passed"
+        )
     assert "不能晚于今天" in refused.value.message_dict["inspected_on"][0]
     with pytest.raises(ValidationError) as refused:
         services.inspection_record(
@@ -103,7 +105,10 @@ def test_an_unregistered_item_in_use_runs_the_30_day_registration_clock(handler,
     assert run.days == 30 and run.unit == "calendar"
     assert item.registration_deadline == run.due_date
     services.equipment_register_use(
-        actor=handler, equipment=item, registration_number="梯11湘A00099(26)", registered_on=clock.today()
+        actor=handler,
+        equipment=item,
+        registration_number="梯11湘A00099(26)",
+        registered_on=clock.today(),
     )
     run.refresh_from_db()
     assert run.status == Clock.Status.STOPPED
@@ -122,7 +127,9 @@ def test_the_overdue_sweep_run_twice_changes_once(handler, using_unit):
 def test_an_inspection_clears_the_overdue_flag_and_resolves_the_warning(handler, using_unit):
     item = make_lift(handler, using_unit, last_inspected_on=clock.today() - dt.timedelta(days=400))
     overdue_equipment()
-    services.inspection_record(actor=handler, equipment=item, inspected_on=clock.today(), result="passed")
+    services.inspection_record(
+        actor=handler, equipment=item, inspected_on=clock.today(), result="passed"
+    )
     item.refresh_from_db()
     assert not item.overdue
     assert OverdueWarning.objects.get().resolved_on == clock.today()
@@ -137,9 +144,14 @@ def test_a_stopped_item_is_not_flagged_overdue(handler, using_unit):
 def test_due_and_overdue_lists_hold_the_right_items_and_the_outsider_sees_none(
     handler, outsider, using_unit
 ):
-    overdue = make_lift(handler, using_unit, last_inspected_on=clock.today() - dt.timedelta(days=370))
+    overdue = make_lift(
+        handler, using_unit, last_inspected_on=clock.today() - dt.timedelta(days=370)
+    )
     due = make_lift(
-        handler, using_unit, number="梯11湘A00021(23)", last_inspected_on=clock.today() - dt.timedelta(days=350)
+        handler,
+        using_unit,
+        number="梯11湘A00021(23)",
+        last_inspected_on=clock.today() - dt.timedelta(days=350),
     )
     make_lift(handler, using_unit, number="梯11湘A00022(23)")
     assert list(selectors.equipment_list(user=handler, when="overdue")) == [overdue]
@@ -152,8 +164,12 @@ def test_due_and_overdue_lists_hold_the_right_items_and_the_outsider_sees_none(
 def test_lift_maintenance_gaps_over_15_days_are_flagged(handler, lift):
     day = clock.today() - dt.timedelta(days=40)
     first = services.maintenance_record(actor=handler, equipment=lift, done_on=day)
-    on_time = services.maintenance_record(actor=handler, equipment=lift, done_on=day + dt.timedelta(days=15))
-    late = services.maintenance_record(actor=handler, equipment=lift, done_on=day + dt.timedelta(days=31))
+    on_time = services.maintenance_record(
+        actor=handler, equipment=lift, done_on=day + dt.timedelta(days=15)
+    )
+    late = services.maintenance_record(
+        actor=handler, equipment=lift, done_on=day + dt.timedelta(days=31)
+    )
     assert (first.late, on_time.late, late.late) == (False, False, True)
     assert late.gap_days == 16
     with time_machine.travel(clock.now() + dt.timedelta(days=7), tick=False):
@@ -168,7 +184,9 @@ def test_the_auditor_may_not_register_equipment(auditor, using_unit):
 def _workbook(tmp_path, rows):
     book = Workbook()
     sheet = book.active
-    sheet.append(["设备类别", "使用登记证编号", "使用单位统一社会信用代码", "所在小区", "上次检验日期"])
+    sheet.append(
+        ["设备类别", "使用登记证编号", "使用单位统一社会信用代码", "所在小区", "上次检验日期"]
+    )
     for row in rows:
         sheet.append(row)
     path = tmp_path / "台账.xlsx"
@@ -176,7 +194,9 @@ def _workbook(tmp_path, rows):
     return path
 
 
-def test_an_import_with_a_duplicate_row_loads_nothing_and_names_the_line(handler, using_unit, tmp_path):
+def test_an_import_with_a_duplicate_row_loads_nothing_and_names_the_line(
+    handler, using_unit, tmp_path
+):
     path = _workbook(
         tmp_path,
         [
