@@ -70,7 +70,7 @@ def canteen_standard_set(*, actor: Any, canteen: Canteen, stage: str, on: dt.dat
     """Move the standardisation to a stage (创建 → 验收 → 达标), dated; each stage follows
     the one before and is dated no earlier than it."""
     permissions.require(actor, EDIT)
-    order = [s for s, _f in STAGES]
+    order: list[str] = [str(s) for s, _f in STAGES]
     if stage not in order:
         raise ValidationError({"stage": f"标准化阶段“{stage}”无效"})
     _not_future(on, "on", "日期")

@@ -6,6 +6,8 @@ set-up location, never a person. An unknown or malformed code gets a clear page 
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.apps import apps
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -41,10 +43,10 @@ def tag_lookup(request: HttpRequest) -> HttpResponse:
 def tag(request: HttpRequest, code: str) -> HttpResponse:
     found = selectors.public_tag(code[:20])
     if found is None:
-        context = {"code": code[:20]}
-        return render(request, "equipment/public_unknown.html", context, status=404)
+        unknown = {"code": code[:20]}
+        return render(request, "equipment/public_unknown.html", unknown, status=404)
     label, style, explanation = STATUS_TEXT[found["status"]]
-    context = {
+    context: dict[str, Any] = {
         **found,
         "status_label": label,
         "status_style": style,

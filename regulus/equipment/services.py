@@ -461,7 +461,9 @@ def overdue_flag(*, actor: Any, batch: int = 5000) -> int:
             changed = Equipment.objects.filter(pk__in=ids, overdue=False).update(overdue=True)
             OverdueWarning.objects.bulk_create(
                 [
-                    OverdueWarning(equipment_id=pk, unit_id=unit, due_on=due, raised_on=today)
+                    OverdueWarning(
+                        equipment_id=pk, unit_id=unit, due_on=due or today, raised_on=today
+                    )
                     for pk, unit, due in rows
                 ],
                 ignore_conflicts=True,
