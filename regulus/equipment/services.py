@@ -443,34 +443,31 @@ def _due_for_sweep(today: dt.date) -> QuerySet[Equipment]:
     )
 
 
-def overdue_flag(*, actor: Any, batch: int = 5000) -> int:
-    """Flag the items in use past their next due date and raise one warning each (set-based:
-    one conditional UPDATE and one bulk insert a batch, so a second run, or one beside it,
-    flags nothing again). One audit row for the run names how many and the first ids; the
-    warnings are the per-item record. Returns how many were flagged."""
+def overdue_flag(*, actor: Any) -> int:
+    """Flag the items in use past their next due date and raise one warning each, set-based:
+    one INSERT … SELECT of the warnings (ON CONFLICT DO NOTHING: one warning an item and due
+    date) and one conditional UPDATE of the same rows, so a second run, or one beside it,
+    flags nothing again. One audit row for the run says how many; the warnings are the
+    per-item record. Returns how many were flagged."""
+    from django.db import connection
+
     today = clock.today()
-    flagged = 0
+    due = _due_for_sweep(today)
+    warning = OverdueWarning._meta.db_table
+    select_sql, params = (
+        due.order_by().values_list("pk", "unit_id", "next_due_on").query.sql_with_params()
+    )
     with audited(actor=actor) as audit:
-        while True:
-            rows = list(
-                _due_for_sweep(today).order_by().values_list("pk", "unit_id", "next_due_on")[:batch]
+        with connection.cursor() as cursor:
+            # Django has no INSERT … SELECT; the SELECT is the ORM's own, so the rows
+            # warned are exactly the rows flagged below (one transaction).
+            cursor.execute(
+                f"INSERT INTO {warning} (equipment_id, unit_id, due_on, raised_on) "
+                f"SELECT sub.*, %s FROM ({select_sql}) sub WHERE true "
+                "ON CONFLICT (equipment_id, due_on) DO NOTHING",
+                [today, *params],
             )
-            if not rows:
-                break
-            ids = [pk for pk, _unit, _due in rows]
-            changed = Equipment.objects.filter(pk__in=ids, overdue=False).update(overdue=True)
-            OverdueWarning.objects.bulk_create(
-                [
-                    OverdueWarning(
-                        equipment_id=pk, unit_id=unit, due_on=due or today, raised_on=today
-                    )
-                    for pk, unit, due in rows
-                ],
-                ignore_conflicts=True,
-            )
-            flagged += changed
-            if len(rows) < batch:
-                break
+        flagged = due.update(overdue=True)
         if flagged:
             audit.record(
                 action=AuditLog.Action.UPDATE,
