@@ -97,7 +97,7 @@ def canteen_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_edit": allows(request.user, EDIT),
         "standards": [c for c in Canteen.Standard.choices if c[0] != Canteen.Standard.NONE],
         "kitchen_views": Canteen.KitchenView.choices,
-        "meals": AccompaniedMeal.Meal.choices,
+        "meal_choices": AccompaniedMeal.Meal.choices,
         **selectors.canteen_records(canteen),
     }
     return render(request, "canteens/canteen_detail.html", context)

@@ -108,6 +108,10 @@ def test_the_public_page_shows_status_and_checks_but_no_person(client, handler, 
 
 
 def test_pages_api_and_the_outsider(client, handler, outsider, auditor, canteen):
+    # A recorded meal: the detail page lists the records and offers the meal choices.
+    services.meal_record(
+        actor=handler, canteen=canteen, on=clock.today(), meal="lunch", leader_role="校长"
+    )
     client.force_login(handler)
     for url in (
         "/canteens/",
