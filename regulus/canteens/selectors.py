@@ -81,7 +81,7 @@ def coverage(user: Any) -> dict[str, Any]:
     compliant = sum(n for _y, n in by_year)
     chart = {
         "tooltip": {"trigger": "axis"},
-        "grid": {"left": 150, "right": 30, "top": 20, "bottom": 20},
+        "grid": {"left": 8, "right": 24, "top": 56, "bottom": 8, "containLabel": True},
         "xAxis": {"type": "value", "max": 100, "axisLabel": {"formatter": "{value}%"}},
         "yAxis": {"type": "category", "data": [r["label"] for r in rows]},
         "series": [
@@ -146,7 +146,7 @@ def entity_permits(entity: Any, user: Any) -> list[Permit]:
     return [
         Permit(
             name=f"阳光食堂（{canteen.school_name}）",
-            kind="标准化食堂",
+            kind="公示",
             number=canteen.public_code,
             status=f"{canteen.get_standard_display()}，明厨亮灶：{canteen.get_kitchen_view_display()}",
             url=reverse("canteens_public:canteen", args=[canteen.public_code]),

@@ -307,7 +307,7 @@ def campaign_progress(campaign: Campaign) -> dict[str, Any]:
     chart = {
         "tooltip": {"trigger": "axis"},
         "legend": {"data": ["电梯", "已检查", "隐患", "已消除"]},
-        "grid": {"left": 120, "right": 20, "top": 30, "bottom": 20},
+        "grid": {"left": 8, "right": 24, "top": 56, "bottom": 8, "containLabel": True},
         "xAxis": {"type": "value"},
         "yAxis": {"type": "category", "data": [r.compound.name for r in rows]},
         "series": [
@@ -359,7 +359,7 @@ def stats(*, user: Any, since: dt.date, until: dt.date) -> dict[str, Any]:
     chart = {
         "tooltip": {"trigger": "axis"},
         "legend": {"data": ["在用", "超期未检", "停用"]},
-        "grid": {"left": 150, "right": 20, "top": 30, "bottom": 20},
+        "grid": {"left": 8, "right": 24, "top": 56, "bottom": 8, "containLabel": True},
         "xAxis": {"type": "value"},
         "yAxis": {"type": "category", "data": [r["label"] for r in by_district]},
         "series": [
@@ -439,7 +439,7 @@ def entity_fleet(entity: Any, user: Any) -> list[Permit]:
     permits = [
         Permit(
             name=f"特种设备使用登记（{item.get_category_display()}）",
-            kind="使用登记",
+            kind="登记",
             number=item.registration_number or "未登记",
             status=_fleet_status(item, today),
             valid_until=f"{item.next_due_on:%Y-%m-%d}" if item.next_due_on else "",
