@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from ninja import Router, Schema
 
@@ -14,8 +15,16 @@ from regulus.canteens.models import Canteen
 from regulus.core.pagination import api_page, api_window
 from regulus.core.permissions import operation
 from regulus.core.schemas import Text
+from regulus.registry.rules import DISTRICTS
 
 router = Router(tags=["学校食堂"])
+
+
+def district_param(value: str) -> str:
+    """A district code of the bureau's, or "" for all; anything else is refused (422)."""
+    if value and value not in DISTRICTS:
+        raise ValidationError({"district": "区县应为本局所辖区县的6位行政区划代码"})
+    return value
 
 
 class CanteenOut(Schema):
@@ -94,7 +103,10 @@ def canteen_list(
     request: HttpRequest, district: str = "", limit: int | None = None, offset: int | None = None
 ) -> dict[str, Any]:
     window = api_window(limit=limit, offset=offset)
-    rows = selectors.canteen_list(user=request.auth, district=district[:6])  # type: ignore[attr-defined]
+    rows = selectors.canteen_list(
+        user=request.auth,  # type: ignore[attr-defined]
+        district=district_param(district),
+    )
     return api_page(rows, window, canteen_out)
 
 

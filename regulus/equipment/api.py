@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
 from ninja import Field, Router, Schema
 
@@ -14,8 +15,16 @@ from regulus.core.permissions import operation
 from regulus.core.schemas import Text
 from regulus.equipment import selectors, services
 from regulus.equipment.models import Category, Equipment, FieldCheck
+from regulus.registry.rules import DISTRICTS
 
 router = Router(tags=["特种设备"])
+
+
+def district_param(value: str) -> str:
+    """A district code of the bureau's, or "" for all; anything else is refused (422)."""
+    if value and value not in DISTRICTS:
+        raise ValidationError({"district": "区县应为本局所辖区县的6位行政区划代码"})
+    return value
 
 
 class EquipmentOut(Schema):
@@ -130,17 +139,13 @@ def equipment_list(
     分页用 limit（1–200，默认50）和 offset。"""
     window = api_window(limit=limit, offset=offset)
     if when and when not in selectors.WHEN_LABELS:
-        from django.core.exceptions import ValidationError
-
         raise ValidationError({"when": "期限应为 due（30日内到期）或 overdue（超期未检）"})
     if category and category not in Category.values:
-        from django.core.exceptions import ValidationError
-
         raise ValidationError({"category": f"设备类别代码应为{'、'.join(Category.values)}之一"})
     rows = selectors.equipment_list(
         user=request.auth,  # type: ignore[attr-defined]
         when=when,
-        district=district[:6],
+        district=district_param(district),
         category=category,
     )
     return api_page(rows, window, equipment_out)

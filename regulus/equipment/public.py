@@ -35,8 +35,10 @@ def _complaints_url() -> str:
 
 def tag_lookup(request: HttpRequest) -> HttpResponse:
     code = trim(request.GET.get("code", "")).upper().replace(" ", "")[:20]
-    if code:
+    if code and selectors.tag_code_is_wellformed(code):
         return redirect("equipment_public:tag", code=code)
+    if code:  # not a tag code at all (a typo, a pasted address): say so here
+        return render(request, "equipment/public_unknown.html", {"code": code}, status=404)
     return render(request, "equipment/public_lookup.html", {})
 
 
