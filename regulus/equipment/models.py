@@ -287,10 +287,19 @@ class OverdueWarning(models.Model):
     """A warning the nightly sweep raised for an item past its next due date; resolved when
     an inspection is recorded. One per item and due date, so a second sweep raises none."""
 
+    # No single-column indexes on the two keys: the unique (equipment, due_on) and the
+    # (unit, resolved_on) index lead with them, and the nightly sweep inserts thousands of
+    # rows at once, each index one more b-tree to update.
     equipment = models.ForeignKey(
-        Equipment, on_delete=models.CASCADE, related_name="warnings", verbose_name="设备"
+        Equipment,
+        on_delete=models.CASCADE,
+        related_name="warnings",
+        verbose_name="设备",
+        db_index=False,
     )
-    unit = models.ForeignKey("core.OrgUnit", on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey(
+        "core.OrgUnit", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     due_on = models.DateField("应检日期")
     raised_on = models.DateField("预警日期")
     resolved_on = models.DateField("解除日期", null=True, blank=True)
