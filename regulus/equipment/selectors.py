@@ -158,6 +158,18 @@ def warnings_open(user: Any) -> QuerySet[OverdueWarning]:
     )
 
 
+def registration_pending(user: Any) -> QuerySet[Equipment]:
+    """Items in use not yet registered, by their use-registration deadline (the clock's date;
+    those past it first)."""
+    return (
+        Equipment.objects.visible_to(user)
+        .filter(registration_number__isnull=True, registration_deadline__isnull=False)
+        .exclude(status=Equipment.Status.SCRAPPED)
+        .select_related("using_entity")
+        .order_by("registration_deadline", "id")
+    )
+
+
 def maintenance_overdue_list(user: Any) -> QuerySet[Equipment]:
     return (
         Equipment.objects.visible_to(user)

@@ -291,6 +291,8 @@ def warning_list(request: HttpRequest) -> HttpResponse:
     context = {
         **paginate(request, selectors.warnings_open(request.user)),
         "maintenance_overdue": selectors.maintenance_overdue_list(request.user)[:50],
+        "unregistered": selectors.registration_pending(request.user)[:50],
+        "today": clock.today(),
         "late": selectors.late_maintenances(request.user)[:50],
     }
     return render(request, "equipment/warning_list.html", context)

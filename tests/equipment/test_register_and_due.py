@@ -104,6 +104,7 @@ def test_an_unregistered_item_in_use_runs_the_30_day_registration_clock(handler,
     run = Clock.objects.get(name="registration", object_id=item.pk)
     assert run.days == 30 and run.unit == "calendar"
     assert item.registration_deadline == run.due_date
+    assert list(selectors.registration_pending(handler)) == [item]
     services.equipment_register_use(
         actor=handler,
         equipment=item,
