@@ -552,22 +552,45 @@ def _uscc(value: str) -> str:
 
 
 IMPORT_COLUMNS = (
-    Column("category", "设备类别", required=True, parse=_category),
-    Column("kind", "设备品种"),
-    Column("registration_number", "使用登记证编号"),
+    Column(
+        "category", "设备类别", required=True, parse=_category, note="名称或代码，如 电梯 或 3000"
+    ),
+    Column("kind", "设备品种", note="如 曳引驱动乘客电梯"),
+    Column("registration_number", "使用登记证编号", note="如 梯11湘A00012(23)；尚未登记的留空"),
     Column("factory_number", "出厂编号"),
-    Column("using_uscc", "使用单位统一社会信用代码", required=True, parse=_uscc),
-    Column("maintenance_uscc", "维保单位统一社会信用代码", parse=lambda v: _uscc(v) if v else ""),
-    Column("address", "设置地点"),
-    Column("compound_name", "所在小区"),
+    Column(
+        "using_uscc",
+        "使用单位统一社会信用代码",
+        required=True,
+        parse=_uscc,
+        note="须为登记库中、您数据范围内的主体",
+    ),
+    Column(
+        "maintenance_uscc",
+        "维保单位统一社会信用代码",
+        parse=lambda v: _uscc(v) if v else "",
+        note="电梯填写",
+    ),
+    Column("address", "设置地点", note="楼栋单元或车间"),
+    Column("compound_name", "所在小区", note="电梯填写；同区县同名小区视为同一小区"),
     Column("make", "制造单位"),
     Column("model_name", "型号"),
-    Column("made_year", "制造年份", parse=_year),
-    Column("first_used_on", "投入使用日期", parse=_date),
-    Column("registered_on", "使用登记日期", parse=_date),
-    Column("last_inspected_on", "上次检验日期", parse=_date),
-    Column("last_result", "检验结论", parse=_result),
-    Column("next_due_on", "下次检验日期", parse=_date),
+    Column("made_year", "制造年份", parse=_year, note="四位年份"),
+    Column(
+        "first_used_on",
+        "投入使用日期",
+        parse=_date,
+        note="YYYY-MM-DD；未登记的自此日起30日内应办理使用登记",
+    ),
+    Column("registered_on", "使用登记日期", parse=_date, note="YYYY-MM-DD"),
+    Column("last_inspected_on", "上次检验日期", parse=_date, note="YYYY-MM-DD，不晚于今天"),
+    Column("last_result", "检验结论", parse=_result, note="合格、复检合格或不合格"),
+    Column(
+        "next_due_on",
+        "下次检验日期",
+        parse=_date,
+        note="YYYY-MM-DD；不填按设备类别施行中的检验周期计算",
+    ),
 )
 
 

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.equipment_list, name="equipment_list"),
     path("new/", views.equipment_create, name="equipment_create"),
     path("import/", views.equipment_import, name="equipment_import"),
+    path("import/template/", views.import_template, name="import_template"),
     path("warnings/", views.warning_list, name="warning_list"),
     path("items/<int:pk>/", views.equipment_detail, name="equipment_detail"),
     path("items/<int:pk>/<str:action>/", views.equipment_act, name="equipment_act"),

@@ -6,6 +6,7 @@ render."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -22,7 +23,7 @@ from regulus.core.documents import XLSX_CONTENT_TYPE, qr_svg_data_uri
 from regulus.core.errors import field_messages
 from regulus.core.models import ClockRule
 from regulus.core.permissions import allows, page
-from regulus.core.tabular import TableError, check_upload
+from regulus.core.tabular import TableError, check_upload, write_template
 from regulus.core.text import trim
 from regulus.core.views import choice_param, date_param, paginate, text_param
 from regulus.core.workflow import timeline
@@ -284,6 +285,15 @@ def equipment_import(request: HttpRequest) -> HttpResponse:
                     messages.success(request, f"已导入{result.written}台设备")
     context = {"result": result, "columns": services.IMPORT_COLUMNS}
     return render(request, "equipment/equipment_import.html", context)
+
+
+@page(EDIT)
+def import_template(request: HttpRequest) -> HttpResponse:
+    out = io.BytesIO()
+    write_template(services.IMPORT_COLUMNS, out, title="特种设备台账")
+    response = HttpResponse(out.getvalue(), content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = 'attachment; filename="equipment-template.xlsx"'
+    return response
 
 
 @page(VIEW)

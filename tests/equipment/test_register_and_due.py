@@ -224,3 +224,12 @@ def test_a_clean_import_loads_every_row(handler, using_unit, tmp_path):
     result = services.equipment_import(actor=handler, path=path, name="台账.xlsx")
     assert result.committed and result.written == 2
     assert Equipment.objects.get(category="1000").next_due_on == dt.date(2026, 12, 1)
+
+
+def test_the_import_template_reads_back_with_its_own_columns(client, handler, rules, tmp_path):
+    client.force_login(handler)
+    answer = client.get("/equipment/import/template/")
+    path = tmp_path / "模板.xlsx"
+    path.write_bytes(answer.content)
+    result = services.equipment_import(actor=handler, path=path, name="模板.xlsx")
+    assert result.file_error == "" and result.rows == 0
