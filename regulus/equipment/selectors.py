@@ -233,6 +233,17 @@ def order_list(*, user: Any, state: str = "") -> QuerySet[Order]:
     return rows.order_by("-issued_on", "-id")
 
 
+def key_unit_entity_ids(*, reasons: tuple[str, ...] = ()) -> set[int]:
+    """The entities on the key-unit list (with any of the reasons, when given): what a spot
+    check's draw can weight (Order 57: key units get higher draw ratios). One indexed read."""
+    rows = KeyUnit.objects.all()
+    ids = set(rows.values_list("entity_id", flat=True))
+    if reasons:
+        wanted = set(reasons)
+        ids = {k.entity_id for k in rows.only("entity_id", "reasons") if wanted & set(k.reasons)}
+    return ids
+
+
 def key_units(user: Any) -> QuerySet[KeyUnit]:
     return KeyUnit.objects.visible_to(user).select_related("entity").order_by("-listed_on", "id")
 

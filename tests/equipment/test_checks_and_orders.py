@@ -199,3 +199,14 @@ def test_campaign_progress_counts_compounds_lifts_and_hazards(handler, lift):
         "removed": 0,
         "stopped": 1,
     }
+
+
+def test_key_units_carry_their_reasons_for_the_draws(handler, using_unit, maintainer):
+    services.key_unit_set(actor=handler, entity=using_unit, reasons=["school", "accident"])
+    services.key_unit_set(actor=handler, entity=maintainer, reasons=["mall"])
+    assert selectors.key_unit_entity_ids() == {using_unit.pk, maintainer.pk}
+    assert selectors.key_unit_entity_ids(reasons=("accident",)) == {using_unit.pk}
+    services.key_unit_set(actor=handler, entity=maintainer, reasons=[])
+    assert selectors.key_unit_entity_ids() == {using_unit.pk}
+    with pytest.raises(ValidationError):
+        services.key_unit_set(actor=handler, entity=maintainer, reasons=["famous"])
