@@ -141,6 +141,8 @@ INSTALLED_APPS = [
     "regulus.credit",
     "regulus.portal",
     "regulus.complaints",
+    "regulus.equipment",
+    "regulus.canteens",
 ]
 
 # The first two wrap every answer, also those the others make: HX-Request in Vary (core.htmx),

@@ -88,6 +88,7 @@ def seed_demo_city(*, applications: int = 40, entities: int = 60) -> dict[str, A
     entity = Entity.objects.visible_to(handler).order_by("-id").first()
     clocked = _paused_and_extended(bundle, handler)
     return {
+        **_field_city(),
         "admin": admin,
         "handler": handler,
         "entity": entity,
@@ -104,6 +105,27 @@ def seed_demo_city(*, applications: int = 40, entities: int = 60) -> dict[str, A
         "clocked": clocked,
         "complaint": complaint,
         "complaint_code": complaint_code,
+    }
+
+
+def _field_city() -> dict[str, Any]:
+    """The equipment and canteens demos (a register, checks with hazards and orders, a lift
+    campaign, canteens) and one object of each for the pages."""
+    from regulus.canteens import demo as canteens_demo
+    from regulus.canteens.models import Canteen
+    from regulus.equipment import demo as equipment_demo
+    from regulus.equipment.models import Campaign, Equipment, FieldCheck, Hazard, Order
+
+    quiet = lambda _line: None  # noqa: E731
+    equipment_demo.seed(entities=0, log=quiet)
+    canteens_demo.seed(entities=0, log=quiet)
+    return {
+        "lift": Equipment.objects.filter(category="3000").order_by("id").first(),
+        "field_check": FieldCheck.objects.filter(hazards__isnull=False).order_by("id").first(),
+        "hazard": Hazard.objects.order_by("id").first(),
+        "order": Order.objects.order_by("id").first(),
+        "campaign": Campaign.objects.order_by("id").first(),
+        "canteen": Canteen.objects.order_by("id").first(),
     }
 
 

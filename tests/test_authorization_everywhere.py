@@ -209,6 +209,7 @@ def district_a_objects(bureau, handler, window_clerk, settings, tmp_path):
     entity = make_entity(handler, "芙蓉区范围内的主体")
     return {
         **inspection,
+        **_field_objects(handler),
         "complaint": complaint.number,
         "application": application.pk,
         "number": application.number,
@@ -221,6 +222,43 @@ def district_a_objects(bureau, handler, window_clerk, settings, tmp_path):
         ).pk,
         "staff": handler.pk,
         "job": ImportJob.objects.create(created_by=handler, original_name="a.csv").pk,
+    }
+
+
+def _field_objects(handler: User) -> dict[str, Any]:
+    """A lift with a check, a hazard and an order, a campaign and a canteen of district A."""
+    from regulus.canteens import services as canteens
+    from regulus.core import clock
+    from regulus.equipment import services as equipment
+    from regulus.equipment.rules import rules_ensure
+    from tests.registry.conftest import make_entity
+
+    rules_ensure()
+    owner = make_entity(handler, "芙蓉区某物业公司")
+    lift = equipment.equipment_register(
+        actor=handler, category="3000", using_entity=owner, registration_number="梯11湘A00001(24)",
+        compound_name="某小区", last_inspected_on=clock.today(),
+    )  # fmt: skip
+    check = equipment.check_record(
+        actor=handler, entity=owner, kind="special", checked_on=clock.today(), inspectors="检查员",
+        equipment=[lift], hazards=[{"description": "隐患", "level": "ordinary", "removal_days": 5}],
+        order={"kind": "rectify", "requirement": "整改", "rectify_days": 5},
+    )  # fmt: skip
+    campaign = equipment.campaign_create(
+        actor=handler, name="专项", scope="芙蓉区", category="3000", starts_on=clock.today(),
+        ends_on=clock.today(), compounds=[lift.compound],
+    )  # fmt: skip
+    canteen = canteens.canteen_register(
+        actor=handler, entity=make_entity(handler, "芙蓉区某食堂"), school_name="某小学",
+        school_kind="primary", pupils=100,
+    )  # fmt: skip
+    return {
+        "lift": lift.pk,
+        "field_check": check.number,
+        "hazard": check.hazards.get().pk,
+        "order": check.orders.get().number,
+        "campaign": campaign.pk,
+        "canteen": canteen.pk,
     }
 
 
@@ -285,6 +323,15 @@ OUT_OF_SCOPE = {
     "credit:listing_detail": lambda o: {"pk": o["listing"]},
     "credit:risk_explain": lambda o: {"uscc": o["uscc"]},
     "credit:listing_act": lambda o: {"pk": o["listing"], "action": "remove"},
+    "equipment:equipment_detail": lambda o: {"pk": o["lift"]},
+    "equipment:equipment_act": lambda o: {"pk": o["lift"], "action": "stop"},
+    "equipment:check_detail": lambda o: {"number": o["field_check"]},
+    "equipment:hazard_act": lambda o: {"pk": o["hazard"], "action": "remove"},
+    "equipment:order_detail": lambda o: {"number": o["order"]},
+    "equipment:order_act": lambda o: {"number": o["order"], "action": "report"},
+    "equipment:campaign_detail": lambda o: {"pk": o["campaign"]},
+    "canteens:canteen_detail": lambda o: {"pk": o["canteen"]},
+    "canteens:canteen_act": lambda o: {"pk": o["canteen"], "action": "meal"},
 }
 APPLICATION_PAGES = re.compile(r"^applications/<str:number>/")
 
@@ -342,7 +389,8 @@ def test_the_outsider_gets_404_from_the_api_for_objects_of_another_district(
 def test_every_object_page_is_asked_for_by_the_outsider_test():
     """A new page with an object in its address must say what the outsider asks it for."""
     keys = ("application", "number", "material", "task", "uscc", "staff", "job", "plan",
-            "inspection_task", "target", "complaint", "handover", "listing")  # fmt: skip
+            "inspection_task", "target", "complaint", "handover", "listing", "lift", "field_check",
+            "hazard", "order", "campaign", "canteen")  # fmt: skip
     objects: dict[str, Any] = {k: 1 for k in keys}
     for name, route, view in staff_pages():
         code = getattr(view, "permission", None)

@@ -18,6 +18,8 @@ WITHOUT_LICENSING = (
     "regulus.credit",
     "regulus.portal",
     "regulus.complaints",
+    "regulus.equipment",
+    "regulus.canteens",
 )
 
 
@@ -28,7 +30,8 @@ def licensing_not_installed(settings):
 
 def test_each_installed_app_declares_in_its_own_module():
     assert list(plugins.declarations()) == [
-        "core", "registry", "licensing", "inspections", "credit", "portal", "complaints"
+        "core", "registry", "licensing", "inspections", "credit", "portal", "complaints",
+        "equipment", "canteens",
     ]  # fmt: skip
 
 
@@ -45,7 +48,12 @@ def test_menu_follows_declared_order_not_installed_order():
         ("业务", "信用记录"), ("业务", "年度报告"), ("业务", "经营异常名录"),
         ("业务", "信用风险分类"),
         ("业务", "投诉举报"), ("业务", "投诉举报分派"), ("业务", "投诉举报统计"),
-        ("业务", "投诉举报规则"), ("业务", "数据导入"),
+        ("业务", "投诉举报规则"),
+        ("业务", "特种设备台账"), ("业务", "超期预警"), ("业务", "现场检查"),
+        ("业务", "隐患与指令"), ("业务", "专项整治"), ("业务", "重点单位"),
+        ("业务", "特种设备统计"), ("业务", "检验周期规则"),
+        ("业务", "学校食堂"), ("业务", "明厨亮灶覆盖率"),
+        ("业务", "数据导入"),
         ("系统", "单位与人员"), ("系统", "角色与授权"), ("系统", "安全管理"), ("系统", "工作日历"),
         ("系统", "计时规则"), ("系统", "操作日志"), ("系统", "接口令牌"), ("系统", "接口文档"),
     ]  # fmt: skip
@@ -58,7 +66,7 @@ def test_home_cards_follow_declared_order_not_installed_order(city_handler, plug
     # The probe is installed last but declares order 150: between the registry and licensing.
     assert keys == [
         "staff", "entities", "probe", "licensing-open", "licensing-overdue", "credit-inbox",
-        "complaints-overdue"
+        "complaints-overdue", "equipment-overdue", "equipment-due", "equipment-hazards",
     ]  # fmt: skip
 
 
@@ -83,7 +91,8 @@ def test_an_app_not_installed_contributes_nothing(client, handler, licensing_not
 
 def test_seeders_run_after_the_apps_they_build_on():
     assert [label for label, _ in plugins.demo_seeders()] == [
-        "core", "registry", "licensing", "inspections", "credit", "complaints"
+        "core", "registry", "licensing", "inspections", "credit", "complaints", "equipment",
+        "canteens",
     ]  # fmt: skip
     seed = _seed
     # Declared in the wrong order: "b" builds on "a", which builds on the kernel.
@@ -157,11 +166,11 @@ def login_page_modules(client) -> list[str]:
 def test_login_page_lists_exactly_the_installed_modules(client, db):
     assert login_page_modules(client) == [
         "市场主体登记", "一件事一次办", "双随机、一公开", "企业信用", "公众服务门户",
-        "12315投诉举报",
+        "12315投诉举报", "特种设备安全监察", "学校食堂（阳光食堂）",
     ]  # fmt: skip
     page = client.get("/login/").content.decode()
     # Modules still to be built are not advertised; the public one is linked.
-    for name in ("信用监管", "执法办案", "特种设备"):
+    for name in ("信用监管", "执法办案"):
         assert name not in page
     assert '<a class="text-decoration-none" href="/portal/">公众服务门户 →</a>' in page
 

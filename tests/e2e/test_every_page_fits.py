@@ -31,13 +31,29 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 PHONE = {"width": 390, "height": 844}
 DESK = {"width": 1366, "height": 768}
-STAFF_NAMESPACES = ("core", "registry", "licensing", "credit", "complaints")
-PORTAL_NAMESPACES = ("portal", "credit_public", "complaints_public")
+STAFF_NAMESPACES = (
+    "core",
+    "registry",
+    "licensing",
+    "credit",
+    "complaints",
+    "equipment",
+    "canteens",
+)
+PORTAL_NAMESPACES = (
+    "portal",
+    "credit_public",
+    "complaints_public",
+    "equipment_public",
+    "canteens_public",
+)
 # Pages seen once more with a query, which shows another side of them (a form, results).
 WITH_QUERY = {
     "licensing:application_create": "?bundle=open-supermarket",
     "portal:entity_search": "?q=长沙",
     "registry:entity_list": "?q=长沙",
+    "equipment:equipment_list": "?when=overdue",
+    "canteens_public:search": "?district=430102",
 }
 # The README's phone-width pictures: route → file name under docs/screenshots/.
 PHONE_SHOTS = {
@@ -87,6 +103,17 @@ def _samples(city: dict[str, Any]) -> dict[str, dict[str, Callable[[], Any]]]:
             f"complaints_public:{name}": {"number": lambda: city["complaint"].number}
             for name in ("progress", "receipt", "rate")
         },
+        "equipment:equipment_detail": {"pk": lambda: city["lift"].pk},
+        "equipment:equipment_act": {"pk": lambda: city["lift"].pk, "action": lambda: "stop"},
+        "equipment:check_detail": {"number": lambda: city["field_check"].number},
+        "equipment:hazard_act": {"pk": lambda: city["hazard"].pk, "action": lambda: "remove"},
+        "equipment:order_detail": {"number": lambda: city["order"].number},
+        "equipment:order_act": {"number": lambda: city["order"].number},
+        "equipment:campaign_detail": {"pk": lambda: city["campaign"].pk},
+        "equipment_public:tag": {"code": lambda: city["lift"].tag_code},
+        "canteens:canteen_detail": {"pk": lambda: city["canteen"].pk},
+        "canteens:canteen_act": {"pk": lambda: city["canteen"].pk, "action": lambda: "meal"},
+        "canteens_public:canteen": {"code": lambda: city["canteen"].public_code},
         "*": {
             "uscc": lambda: city["entity"].uscc,
             "number": lambda: app.number,
