@@ -452,6 +452,11 @@ class Target(models.Model):
     # The running publication clock's date (core.workflow: the kernel keeps it).
     deadline = models.DateField("公示期限", null=True, blank=True)
     deadline_provisional = models.BooleanField("期限暂定", default=False)
+    # 亮码检查: the code on the inspector's screen that opens the visit's portal page, and the
+    # code shown once the result is entered, without which the visit cannot be rated.
+    # (db_default: the draw inserts its targets by raw COPY, naming only the drawn columns)
+    visit_code = models.CharField("亮码检查码", max_length=12, blank=True, db_default="")
+    rating_code = models.CharField("评价验证码", max_length=8, blank=True, db_default="")
 
     objects = ScopedQuerySet.as_manager()
     scope_unit_field = "task__unit"
@@ -461,7 +466,12 @@ class Target(models.Model):
         verbose_name_plural = "抽中对象"
         ordering = ["task", "position"]
         constraints = [
-            models.UniqueConstraint(fields=["task", "entity"], name="inspections_target_unique")
+            models.UniqueConstraint(fields=["task", "entity"], name="inspections_target_unique"),
+            models.UniqueConstraint(
+                fields=["visit_code"],
+                condition=~models.Q(visit_code=""),
+                name="inspections_target_visit_code",
+            ),
         ]
         indexes = [
             models.Index(fields=["entity", "task"], name="inspections_target_entity"),
@@ -530,3 +540,87 @@ class ItemResult(models.Model):
 
     def __str__(self) -> str:
         return f"{self.target_id} {self.item_id} {self.get_code_display()}"
+
+
+class Rectification(models.Model):
+    """A rectification order (责令整改) of a target whose check found problems: the entity
+    rectifies within the order's clock (rule version `inspections.rectification`), reports
+    it, and an assigned inspector re-checks (复查) within the recheck clock
+    (`inspections.recheck`); the re-check closes the order or escalates it to enforcement
+    (the CLUE hand-over "inspections.problem_found", services.results)."""
+
+    class State(models.TextChoices):
+        ORDERED = "ordered", "整改中"
+        REPORTED = "reported", "已报告整改，待复查"
+        CLOSED = "closed", "复查合格，已销号"
+        ESCALATED = "escalated", "复查不合格，已移交执法"
+
+    target = models.OneToOneField(
+        Target, verbose_name="抽中对象", on_delete=models.CASCADE, related_name="rectification"
+    )
+    problems = models.TextField("存在问题")
+    requirement = models.TextField("整改要求")
+    ordered_by = models.ForeignKey(
+        User, verbose_name="责令人", on_delete=models.PROTECT, related_name="+"
+    )
+    ordered_on = models.DateField("责令日期")
+    state = models.CharField("状态", max_length=10, choices=State.choices, default=State.ORDERED)
+    reported_on = models.DateField("整改报告日期", null=True, blank=True)
+    rechecked_on = models.DateField("复查日期", null=True, blank=True)
+    recheck_notes = models.TextField("复查情况", blank=True)
+    rechecked_by = models.ForeignKey(
+        User,
+        verbose_name="复查人",
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    # The running clock's date (core.workflow keeps it): rectification, then the recheck.
+    deadline = models.DateField("办理期限", null=True, blank=True)
+    deadline_provisional = models.BooleanField("期限暂定", default=False)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_unit_field = "target__task__unit"
+
+    class Meta:
+        verbose_name = "责令整改"
+        verbose_name_plural = "责令整改"
+        ordering = ["deadline", "id"]
+        indexes = [models.Index(fields=["state", "deadline"], name="inspections_rect_due")]
+
+    def __str__(self) -> str:
+        return f"责令整改：{self.target.entity.name}"
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("inspections:rectification", args=[self.pk])
+
+
+class VisitRating(models.Model):
+    """The inspected entity's rating of a check visit (亮码检查), one per target, given on the
+    portal with the verification code the inspector's screen showed after the check."""
+
+    target = models.OneToOneField(
+        Target, verbose_name="抽中对象", on_delete=models.CASCADE, related_name="rating"
+    )
+    score = models.PositiveSmallIntegerField("评价")
+    comment = models.CharField("意见", max_length=500, blank=True)
+    rated_at = models.DateTimeField("评价时间")
+
+    objects = ScopedQuerySet.as_manager()
+    scope_unit_field = "target__task__unit"
+
+    class Meta:
+        verbose_name = "检查评价"
+        verbose_name_plural = "检查评价"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(score__gte=1) & models.Q(score__lte=5),
+                name="inspections_rating_score",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.target_id} {self.score}"

@@ -7,7 +7,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.http import Http404
 
 from regulus.core.ids import division_name
 from regulus.core.plugins import Card, PublicSection
@@ -18,9 +19,11 @@ from regulus.inspections.models import (
     Inspector,
     ItemResult,
     Plan,
+    Rectification,
     SamplingRule,
     Target,
     Task,
+    VisitRating,
 )
 from regulus.registry.models import Entity, EntityKind, EntityStatus
 
@@ -106,6 +109,25 @@ def my_assignments(user: Any) -> QuerySet[Assignment]:
     )
 
 
+def rectifications_for(user: Any, *, state: str = "") -> QuerySet[Rectification]:
+    """The orders in the user's scope and those of the targets the user is assigned to."""
+    mine = Assignment.objects.filter(
+        target_id=OuterRef("target_id"), inspector__user=user, active=True
+    )
+    scoped = Rectification.objects.visible_to(user).values("pk")
+    rows = Rectification.objects.filter(Q(pk__in=scoped) | Q(Exists(mine)))
+    if state:
+        rows = rows.filter(state=state)
+    return rows.select_related("target__entity", "target__task").order_by("state", "deadline", "id")
+
+
+def rectification_get(user: Any, pk: int) -> Rectification:
+    order = rectifications_for(user).filter(pk=pk).first() if 0 < pk < 2**62 else None
+    if order is None:
+        raise Http404("不存在或无权查看")
+    return order
+
+
 def task_targets(task: Task) -> QuerySet[Target]:
     return task.targets.select_related("entity").prefetch_related("assignments__inspector__user")
 
@@ -168,7 +190,8 @@ PROBLEM_CODES = ("3", "4", "5", "8", "A", "B", "C", "D")
 def year_stats(user: Any, year: int) -> dict[str, Any]:
     """Tasks, targets drawn, checked, with problems, published and published on time, and the
     share of joint tasks, per implementing unit (a district bureau or a city department), in
-    the user's scope, for the plans of one year."""
+    the user's scope, for the plans of one year; and the inspected entities' ratings of
+    their visits (亮码检查): how many, and their average (1–5)."""
     tasks = Task.objects.visible_to(user).filter(plan__year=year)
     per_unit: dict[str, dict[str, Any]] = {}
 
@@ -184,6 +207,8 @@ def year_stats(user: Any, year: int) -> dict[str, Any]:
                 "problems": 0,
                 "published": 0,
                 "on_time": 0,
+                "rated": 0,
+                "score_sum": 0,
             },
         )
 
@@ -209,16 +234,34 @@ def year_stats(user: Any, year: int) -> dict[str, Any]:
         .values_list("target__task__unit__name", "n")
     ):
         row(name)["problems"] += n
+    ratings = VisitRating.objects.filter(target__task__in=tasks)
+    for name, n, score_sum in ratings.values_list("target__task__unit__name").annotate(
+        n=Count("id"), score_sum=Sum("score")
+    ):
+        r = row(name)
+        r["rated"] += n
+        r["score_sum"] += score_sum or 0
     rows = sorted(per_unit.values(), key=lambda r: r["unit"])
     total = {
         k: sum(r[k] for r in rows)
-        for k in ("tasks", "joint", "drawn", "checked", "problems", "published", "on_time")
+        for k in (
+            "tasks",
+            "joint",
+            "drawn",
+            "checked",
+            "problems",
+            "published",
+            "on_time",
+            "rated",
+            "score_sum",
+        )
     }
     total["unit"] = "合计"
     for r in [*rows, total]:
         r["problem_rate"] = round(100 * r["problems"] / r["checked"], 1) if r["checked"] else 0
         r["on_time_rate"] = round(100 * r["on_time"] / r["published"], 1) if r["published"] else 0
         r["joint_share"] = round(100 * r["joint"] / r["tasks"], 1) if r["tasks"] else 0
+        r["rating_avg"] = round(r["score_sum"] / r["rated"], 2) if r["rated"] else 0
     return {"rows": rows, "total": total, "year": year}
 
 
@@ -240,4 +283,29 @@ def stats_chart_option(stats: dict[str, Any]) -> dict[str, Any]:
             {"name": "已检查（户）", "type": "bar", "data": [r["checked"] for r in rows]},
             {"name": "已公示（户）", "type": "bar", "data": [r["published"] for r in rows]},
         ],
+    }
+
+
+def visit_info(target: Target) -> dict[str, Any]:
+    """What the inspected entity sees of its check (亮码检查): the task, its unit and dates,
+    the items with their legal basis, the inspectors by name and certificate number only,
+    and whether the visit can still be rated."""
+    from regulus.inspections.models import VisitRating
+
+    inspectors = [
+        (a.inspector.user.display_name, a.inspector.number)
+        for a in target.assignments.filter(active=True)
+        .select_related("inspector__user")
+        .order_by("pick", "pk")
+    ]
+    rating = VisitRating.objects.filter(target=target).first()
+    return {
+        "target": target,
+        "task": target.task,
+        "items": list(target.task.items.order_by("code")),
+        "inspectors": inspectors,
+        "rating": rating,
+        "can_rate": rating is None
+        and target.state != Target.State.ASSIGNED
+        and bool(target.rating_code),
     }

@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 
 from regulus.core.models import User
 from regulus.core.permissions import allows, page
@@ -24,10 +25,12 @@ from regulus.inspections.models import (
     Domain,
     Inspector,
     Plan,
+    Rectification,
     ResultCode,
     Target,
     Task,
 )
+from regulus.inspections.services.results import DISPOSALS
 from regulus.registry.models import EntityKind
 
 
@@ -394,6 +397,12 @@ def target_result(request: HttpRequest, pk: int) -> HttpResponse:
         mine or Target.objects.visible_to(user).filter(pk=target.pk).exists()
     ):
         raise Http404("不存在或无权查看")
+    if request.method == "POST" and request.POST.get("action") == "show_code":
+        try:
+            services.visit_code_show(actor=user, target=target)
+        except ValidationError as exc:
+            _flash(request, exc)
+        return redirect("inspections:target_result", pk=target.pk)
     if request.method == "POST":
         try:
             from regulus.inspections.services import results
@@ -415,6 +424,10 @@ def target_result(request: HttpRequest, pk: int) -> HttpResponse:
                 codes={k: c for k, (c, _n) in codes.items()},
                 notes=text,
                 checked_on=_date(request.POST.get("checked_on"), "检查日期", "checked_on"),
+                disposal=request.POST.get("disposal", ""),
+                requirement=clean_fields(
+                    request.POST, {"requirement": ("整改要求", MULTILINE, 2000)}
+                )["requirement"],
             )
         except ValidationError as exc:
             _flash(request, exc)
@@ -431,6 +444,97 @@ def target_result(request: HttpRequest, pk: int) -> HttpResponse:
             "codes": ResultCode.choices,
             "rows": [(item, existing.get(item.pk)) for item in target.task.items.all()],
             "inspectors": target.assignments.filter(active=True).select_related("inspector__user"),
+            "today": selectors_today(),
+            "disposals": DISPOSALS,
+            "rectification": Rectification.objects.filter(target=target).first(),
+            "visit_url": _visit_url(request, target),
+        },
+    )
+
+
+def _visit_url(request: HttpRequest, target: Target) -> str:
+    """The portal address the entity opens by scanning the inspector's screen (亮码检查)."""
+    if not target.visit_code:
+        return ""
+    return request.build_absolute_uri(reverse("inspections_public:visit", args=[target.visit_code]))
+
+
+# -- rectification orders and their re-check ------------------------------------------------
+
+
+@page("inspections.view")
+def rectification_list(request: HttpRequest) -> HttpResponse:
+    """Open orders first, nearest deadline first; the overdue marked."""
+    from regulus.core import clock_selectors
+    from regulus.inspections.workflow import RECTIFICATION_FLOW
+
+    user = _user(request)
+    state = choice_param(request, "state", Rectification.State.choices, "状态")
+    rows = selectors.rectifications_for(user, state=state)
+    return render(
+        request,
+        "inspections/rectification_list.html",
+        {
+            "states": Rectification.State.choices,
+            "state": state,
+            **paginate(
+                request, clock_selectors.with_overdue_flag(rows, workflow=RECTIFICATION_FLOW)
+            ),
+        },
+    )
+
+
+@page("inspections.view")
+def rectification(request: HttpRequest, pk: int) -> HttpResponse:
+    """One order on the inspector's phone: the problems, the clock, the report and the
+    re-check (an assigned inspector sees their own orders whatever their data scope)."""
+    from regulus.core.clock_selectors import main_clock, object_clocks
+    from regulus.core.workflow import timeline
+    from regulus.inspections.workflow import RECTIFICATION_FLOW
+
+    user = _user(request)
+    order = selectors.rectification_get(user, pk)
+    mine = order.target.assignments.filter(inspector__user=user, active=True).exists()
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        try:
+            if action == "report":
+                services.rectification_report(
+                    actor=user,
+                    order=order,
+                    reported_on=_date(
+                        request.POST.get("reported_on"), "整改报告日期", "reported_on"
+                    ),
+                    note=clean_fields(request.POST, {"note": ("说明", LINE, 300)})["note"],
+                )
+            elif action in ("pass", "fail"):
+                services.rectification_recheck(
+                    actor=user,
+                    order=order,
+                    passed=action == "pass",
+                    notes=clean_fields(request.POST, {"notes": ("复查情况", MULTILINE, 2000)})[
+                        "notes"
+                    ],
+                    rechecked_on=_date(
+                        request.POST.get("rechecked_on"), "复查日期", "rechecked_on"
+                    ),
+                )
+            else:
+                raise ValidationError("未知操作")
+        except ValidationError as exc:
+            _flash(request, exc)
+        else:
+            messages.success(request, "已办理")
+        return redirect("inspections:rectification", pk=order.pk)
+    return render(
+        request,
+        "inspections/rectification.html",
+        {
+            "order": order,
+            "mine": mine,
+            "open": order.state in RECTIFICATION_FLOW.open_states(),
+            "main_clock": main_clock(object_clocks(order)),
+            "events": timeline(order, RECTIFICATION_FLOW),
             "today": selectors_today(),
         },
     )
