@@ -244,6 +244,7 @@ class Task(models.Model):
         "inspectors": AuditKey("检查人员数"),
         "exclusions": AuditKey("回避与排除对数"),
         "assignments": AuditKey("分派人次"),
+        "excluded": AuditKey("按其他业务排除"),
     }
 
     class Meta:

@@ -11,7 +11,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.http import Http404
 
 from regulus.core.ids import division_name
-from regulus.core.plugins import Card, PublicSection
+from regulus.core.plugins import Card, PublicSection, target_exclusions
 from regulus.inspections.models import (
     STRATUM_LABELS,
     Assignment,
@@ -50,7 +50,25 @@ def target_candidates(task: Task) -> QuerySet[Entity]:
     """The target directory of a task: active entities of the task unit's area established by
     its first check day, by its filters, less those drawn in another task of the same year's
     plans (检查对象名录库 with the issue's exclusions; deregistered, revoked and moved-out
-    entities are not active)."""
+    entities are not active), less those every app's declared exclusion leaves out
+    (core.plugins.TargetExclusion: an entity under an open enforcement case)."""
+    rows = _filtered(task)
+    for exclusion in target_exclusions():
+        rows = rows.exclude(pk__in=exclusion.entity_ids(task.check_from))
+    return rows
+
+
+def exclusion_counts(task: Task) -> list[tuple[str, int]]:
+    """How many of the task's filtered entities each declared exclusion leaves out (an
+    entity may fall under several): (label, count) in INSTALLED_APPS order."""
+    rows = _filtered(task)
+    return [
+        (exclusion.label, rows.filter(pk__in=exclusion.entity_ids(task.check_from)).count())
+        for exclusion in target_exclusions()
+    ]
+
+
+def _filtered(task: Task) -> QuerySet[Entity]:
     rows = Entity.objects.filter(status=EntityStatus.ACTIVE, established_on__lte=task.check_from)
     if task.unit.kind != task.unit.Kind.CITY_BUREAU:
         rows = rows.filter(unit_id__in=task.unit.subtree_ids())

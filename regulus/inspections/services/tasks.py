@@ -307,6 +307,7 @@ def task_freeze(*, actor: Any, task: Task) -> Task:
             {"source_available_at": "公共随机源已经产生，不能再冻结名录：请修改为今后产生的随机源"}
         )
     texts, targets = freeze_lists(task)
+    excluded = selectors.exclusion_counts(task)
     if not targets:
         raise ValidationError(
             "检查对象名录为空：按筛选条件并排除本年度已抽中、未开业和非在业主体后，没有可抽取的主体"
@@ -341,6 +342,11 @@ def task_freeze(*, actor: Any, task: Task) -> Task:
                 "targets": len(targets),
                 "inspectors": texts[Snapshot.Name.INSPECTORS].count("\n"),
                 "exclusions": texts[Snapshot.Name.EXCLUSIONS].count("\n"),
+                **(
+                    {"excluded": "；".join(f"{label}{n}户" for label, n in excluded)}
+                    if excluded
+                    else {}
+                ),
             },
         )
     return task

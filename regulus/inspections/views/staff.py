@@ -365,6 +365,9 @@ def task_detail(request: HttpRequest, number: str) -> HttpResponse:
             "entries": task.source_entries.select_related("entered_by"),
             "draws": selectors.draws_of(task).select_related("created_by"),
             "candidates": candidates,
+            "exclusions": selectors.exclusion_counts(task)
+            if task.state == Task.State.DRAFT
+            else [],
             "can_plan": allows(user, "inspections.plan_manage"),
             "can_source": allows(user, "inspections.source_enter"),
             **paginate(request, targets, per_page=50),
