@@ -9,6 +9,8 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="inspections:task_list"), name="index"),
     path("items/", staff.item_list, name="item_list"),
     path("inspectors/", staff.inspector_list, name="inspector_list"),
+    path("inspectors/import/", staff.inspector_import, name="inspector_import"),
+    path("inspectors/template.xlsx", staff.inspector_template, name="inspector_template"),
     path("plans/", staff.plan_list, name="plan_list"),
     path("plans/<int:pk>/", staff.plan_detail, name="plan_detail"),
     path("plans/<int:pk>/tasks/new/", staff.task_create, name="task_create"),

@@ -4,6 +4,7 @@ task list and the result form."""
 from __future__ import annotations
 
 import datetime as dt
+import tempfile
 from typing import Any
 
 from django.contrib import messages
@@ -176,6 +177,61 @@ def inspector_list(request: HttpRequest) -> HttpResponse:
             "can_manage": allows(user, "inspections.lists_manage"),
         },
     )
+
+
+@page("inspections.lists_manage")
+def inspector_import(request: HttpRequest) -> HttpResponse:
+    """Import the inspector directory from a table (all-or-nothing by default); the result
+    lists every bad row with its line and field."""
+    from regulus.core.tabular import MODES, TableError, check_upload
+    from regulus.inspections.services.lists import INSPECTOR_COLUMNS, inspectors_import
+
+    result = None
+    error = ""
+    mode = request.POST.get("mode", "all-or-nothing")
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        try:
+            if upload is None:
+                raise TableError("请选择要导入的文件（.xlsx或.csv）")
+            if mode not in MODES:
+                raise TableError("导入方式须从列表中选择")
+            name = upload.name or "upload"
+            kind = check_upload(name, upload, upload.size or 0)
+            with tempfile.NamedTemporaryFile(suffix="." + kind) as stored:
+                for chunk in upload.chunks():
+                    stored.write(chunk)
+                stored.flush()
+                result = inspectors_import(
+                    actor=_user(request), path=stored.name, name=name, mode=mode
+                )
+        except TableError as exc:
+            error = str(exc)
+        if result is not None and result.file_error:
+            error, result = result.file_error, None
+        if result is not None and result.committed:
+            messages.success(request, f"已导入{result.written}名执法检查人员")
+    return render(
+        request,
+        "inspections/inspector_import.html",
+        {
+            "result": result,
+            "error": error,
+            "modes": MODES,
+            "mode": mode,
+            "columns": INSPECTOR_COLUMNS,
+        },
+    )
+
+
+@page("inspections.lists_manage")
+def inspector_template(request: HttpRequest) -> HttpResponse:
+    from regulus.core.documents import XLSX_CONTENT_TYPE
+    from regulus.inspections.services.lists import inspectors_template
+
+    response = HttpResponse(inspectors_template(), content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = 'attachment; filename="inspectors-template.xlsx"'
+    return response
 
 
 def selectors_today() -> dt.date:
