@@ -133,20 +133,22 @@ def _enrol_write(
 ) -> tuple[Inspector, bool, dict[str, Any]]:
     """Create or update the entry (inside the caller's audited block): (entry, created,
     the audit row's changes)."""
+    unit = user.unit
+    assert unit is not None  # _enrol_checked refused a staff member without a unit
     existing = Inspector.objects.filter(user=user).first()
     if existing is None:
         entry = Inspector.objects.create(
             user=user,
             number=number,
             certificate_expires=expires,
-            unit=user.unit,
+            unit=unit,
             domains=domains,
             available=available,
         )
         return entry, True, snapshot(entry, ENROL_FIELDS)
     before = snapshot(existing, ENROL_FIELDS)
     existing.number, existing.certificate_expires = number, expires
-    existing.domains, existing.available, existing.unit = domains, available, user.unit
+    existing.domains, existing.available, existing.unit = domains, available, unit
     existing.save()
     return existing, False, diff(before, snapshot(existing, ENROL_FIELDS))
 
@@ -164,10 +166,14 @@ def _expiry(text: str) -> dt.date:
 def _domain_codes(text: str) -> list[str]:
     by_label = {label: code for code, label in Domain.choices}
     parts = [p.strip() for p in text.replace("，", "、").replace(",", "、").split("、")]
-    codes, unknown = [], []
+    codes: list[str] = []
+    unknown: list[str] = []
     for part in filter(None, parts):
         code = by_label.get(part) or (part if part in Domain.values else None)
-        (codes if code else unknown).append(code or part)
+        if code:
+            codes.append(code)
+        else:
+            unknown.append(part)
     if unknown:
         raise ValueError(
             f"“{'、'.join(unknown)}”不是执法领域；可选：{'、'.join(by_label)}（以顿号分隔）"
