@@ -180,6 +180,15 @@ class Plan(models.Model):
     )
     state = models.CharField("状态", max_length=10, choices=State.choices, default=State.DRAFT)
     filed_at = models.DateTimeField("报备时间", null=True, blank=True)
+    # The level above it was filed with (the unit's parent): it reads the plan, read-only.
+    filed_with = models.ForeignKey(
+        OrgUnit,
+        verbose_name="报备单位",
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
 
     objects = ScopedQuerySet.as_manager()
@@ -199,6 +208,12 @@ class Plan(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year}年第{self.batch}批：{self.title}"
+
+    def is_own(self, user: object) -> bool:
+        """The user works in the plan's unit or below it (and may change it); the levels
+        above read it only."""
+        unit = getattr(user, "unit", None)
+        return unit is not None and unit.path.startswith(self.unit.path)
 
 
 class Task(models.Model):

@@ -104,6 +104,25 @@ def plans_for(user: Any) -> QuerySet[Plan]:
     return Plan.objects.visible_to(user).select_related("unit").annotate(task_count=Count("tasks"))
 
 
+def plans_filed_with(user: Any) -> QuerySet[Plan]:
+    """Plans the units below filed (报备) with the user's unit or a unit above it (a city
+    department's staff read what the districts filed with the city bureau), within the data
+    scope; never the user's own units' plans."""
+    unit = getattr(user, "unit", None)
+    if unit is None:
+        return Plan.objects.none()
+    line = [int(part) for part in unit.path.strip("/").split("/") if part.isdigit()]
+    drawn = Count("tasks", filter=Q(tasks__state=Task.State.DRAWN))
+    return (
+        Plan.objects.visible_to(user)
+        .filter(state=Plan.State.FILED, filed_with_id__in=line)
+        .exclude(unit_id__in=line)
+        .select_related("unit", "filed_with")
+        .annotate(task_count=Count("tasks"), drawn_count=drawn)
+        .order_by("-year", "unit__name", "batch", "id")
+    )
+
+
 def tasks_for(user: Any, *, state: str = "") -> QuerySet[Task]:
     rows = Task.objects.visible_to(user).select_related("plan", "unit")
     return rows.filter(state=state) if state else rows

@@ -12,6 +12,7 @@ urlpatterns = [
     path("inspectors/import/", staff.inspector_import, name="inspector_import"),
     path("inspectors/template.xlsx", staff.inspector_template, name="inspector_template"),
     path("plans/", staff.plan_list, name="plan_list"),
+    path("plans/filed/", staff.plans_filed, name="plans_filed"),
     path("plans/<int:pk>/", staff.plan_detail, name="plan_detail"),
     path("plans/<int:pk>/tasks/new/", staff.task_create, name="task_create"),
     path("tasks/", staff.task_list, name="task_list"),

@@ -31,13 +31,14 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 PHONE = {"width": 390, "height": 844}
 DESK = {"width": 1366, "height": 768}
-STAFF_NAMESPACES = ("core", "registry", "licensing", "credit", "complaints")
-PORTAL_NAMESPACES = ("portal", "credit_public", "complaints_public")
+STAFF_NAMESPACES = ("core", "registry", "licensing", "credit", "complaints", "inspections")
+PORTAL_NAMESPACES = ("portal", "credit_public", "complaints_public", "inspections_public")
 # Pages seen once more with a query, which shows another side of them (a form, results).
 WITH_QUERY = {
     "licensing:application_create": "?bundle=open-supermarket",
     "portal:entity_search": "?q=长沙",
     "registry:entity_list": "?q=长沙",
+    "inspections_public:visit_lookup": "?code=AAAAAAAA",
 }
 # The README's phone-width pictures: route → file name under docs/screenshots/.
 PHONE_SHOTS = {
@@ -87,6 +88,17 @@ def _samples(city: dict[str, Any]) -> dict[str, dict[str, Callable[[], Any]]]:
             f"complaints_public:{name}": {"number": lambda: city["complaint"].number}
             for name in ("progress", "receipt", "rate")
         },
+        "inspections:plan_detail": {"pk": lambda: city["inspection_plan"].pk},
+        "inspections:task_create": {"pk": lambda: city["inspection_plan"].pk},
+        "inspections:task_detail": {"number": lambda: city["inspection_task"].number},
+        "inspections:target_result": {"pk": lambda: city["inspection_target"].pk},
+        "inspections:rectification": {"pk": lambda: city["rectification"].pk},
+        "inspections_public:draw_page": {"number": lambda: city["inspection_task"].number},
+        "inspections_public:draw_file": {
+            "number": lambda: city["inspection_task"].number,
+            "name": lambda: "targets.tsv",
+        },
+        "inspections_public:visit": {"code": lambda: city["visit_code"]},
         "*": {
             "uscc": lambda: city["entity"].uscc,
             "number": lambda: app.number,

@@ -61,18 +61,24 @@ def plan_create(*, actor: Any, year: int, batch: int, title: str) -> Plan:
 def plan_file(*, actor: Any, plan: Plan) -> Plan:
     """File the plan with the level above (报备): it is then read-only for the city."""
     permissions.require(actor, "inspections.plan_manage")
-    if not unit_is_visible(actor, plan.unit):
-        raise ValidationError("只能报备本单位的计划")
+    if not plan.is_own(actor):
+        raise ValidationError("只能报备本单位的计划；上级单位只能查阅报备的计划")
     if plan.state != Plan.State.DRAFT:
         raise ValidationError("该计划已报备")
+    above = plan.unit.parent
+    if above is None:
+        raise ValidationError("本单位没有上级单位，无需报备")
     with audited(actor=actor) as audit:
-        plan.state, plan.filed_at = Plan.State.FILED, clock.now()
-        plan.save(update_fields=["state", "filed_at"])
+        plan.state, plan.filed_at, plan.filed_with = Plan.State.FILED, clock.now(), above
+        plan.save(update_fields=["state", "filed_at", "filed_with"])
         audit.record(
             action=AuditLog.Action.UPDATE,
             obj=plan,
-            summary=f"报备抽查计划：{plan}",
-            changes={"state": [Plan.State.DRAFT.label, Plan.State.FILED.label]},
+            summary=f"报备抽查计划：{plan}（报{above.name}备案）",
+            changes={
+                "state": [Plan.State.DRAFT.label, Plan.State.FILED.label],
+                "filed_with": above.name,
+            },
         )
     return plan
 
@@ -135,8 +141,8 @@ def task_create(
     """A task of a plan; its ratios per stratum (percent) default to the rule version in force
     on the first check day, and must lie within that version's range."""
     permissions.require(actor, "inspections.plan_manage")
-    if not unit_is_visible(actor, plan.unit):
-        raise ValidationError({"plan": "只能在本单位的计划下建立任务"})
+    if not plan.is_own(actor):
+        raise ValidationError({"plan": "只能在本单位的计划下建立任务；上级单位只能查阅报备的计划"})
     errors: dict[str, str] = {}
     title = clean_text(title, label="任务名称", field="title")
     department = clean_text(department, label="实施部门", field="department")

@@ -283,14 +283,28 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "已报备")
         return redirect("inspections:plan_detail", pk=plan.pk)
+    own = plan.is_own(user)
     return render(
         request,
         "inspections/plan_detail.html",
         {
             "plan": plan,
             "tasks": plan.tasks.order_by("number"),
-            "can_plan": allows(user, "inspections.plan_manage"),
+            "can_plan": own and allows(user, "inspections.plan_manage"),
+            "read_only": not own,
         },
+    )
+
+
+@page("inspections.view")
+def plans_filed(request: HttpRequest) -> HttpResponse:
+    """The plans the units below filed with the user's unit or the units under it (报备):
+    read-only, with their tasks' progress."""
+    user = _user(request)
+    return render(
+        request,
+        "inspections/plans_filed.html",
+        paginate(request, selectors.plans_filed_with(user)),
     )
 
 
@@ -298,6 +312,9 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def task_create(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     plan = Plan.objects.get_visible_or_404(user, pk=pk)
+    if not plan.is_own(user):
+        messages.error(request, "上级单位只能查阅报备的计划，不能在其下建立任务")
+        return redirect("inspections:plan_detail", pk=plan.pk)
     values: dict[str, Any] = {}
     if request.method == "POST":
         values = request.POST
