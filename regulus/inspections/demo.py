@@ -330,10 +330,11 @@ def _rechecks(task) -> None:  # type: ignore[no-untyped-def]
 
     orders = list(Rectification.objects.filter(target__task=task).order_by("id")[:2])
     for n, order in enumerate(orders):
-        inspector = order.target.assignments.filter(active=True).first().inspector.user
+        assignment = order.target.assignments.filter(active=True).first()
         reported = order.ordered_on + dt.timedelta(days=7)
-        if reported > clock.today():
+        if assignment is None or reported > clock.today():
             continue
+        inspector = assignment.inspector.user
         with clock.held_at(_at(reported.isoformat(), 10)):
             if n == 0:
                 services.rectification_report(actor=inspector, order=order, reported_on=reported)
