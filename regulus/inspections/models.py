@@ -260,6 +260,7 @@ class Task(models.Model):
         "exclusions": AuditKey("回避与排除对数"),
         "assignments": AuditKey("分派人次"),
         "excluded": AuditKey("按其他业务排除"),
+        "joint_visits": AuditKey("并入综合查一次户数"),
     }
 
     class Meta:
@@ -640,3 +641,33 @@ class VisitRating(models.Model):
 
     def __str__(self) -> str:
         return f"{self.target_id} {self.score}"
+
+
+class JointVisit(models.Model):
+    """One visit, not three (综合查一次): a task's items checked at a target another open task
+    of the period already drew, in the same visit, instead of drawing the entity again. The
+    visit's result then covers both tasks' items (services.results)."""
+
+    target = models.ForeignKey(
+        Target, verbose_name="抽中对象", on_delete=models.CASCADE, related_name="joint_visits"
+    )
+    task = models.ForeignKey(
+        Task, verbose_name="并入的抽查任务", on_delete=models.CASCADE, related_name="joined_visits"
+    )
+    joined_by = models.ForeignKey(
+        User, verbose_name="操作人", on_delete=models.PROTECT, related_name="+"
+    )
+    joined_at = models.DateTimeField("并入时间")
+
+    objects = ScopedQuerySet.as_manager()
+    scope_unit_field = "task__unit"
+
+    class Meta:
+        verbose_name = "综合查一次"
+        verbose_name_plural = "综合查一次"
+        constraints = [
+            models.UniqueConstraint(fields=["target", "task"], name="inspections_joint_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.task_id}→{self.target_id}"

@@ -15,6 +15,7 @@ from regulus.core.plugins import Card, PublicSection, target_exclusions
 from regulus.inspections.models import (
     STRATUM_LABELS,
     Assignment,
+    CheckItem,
     Draw,
     Inspector,
     ItemResult,
@@ -52,7 +53,10 @@ def target_candidates(task: Task) -> QuerySet[Entity]:
     plans (检查对象名录库 with the issue's exclusions; deregistered, revoked and moved-out
     entities are not active), less those every app's declared exclusion leaves out
     (core.plugins.TargetExclusion: an entity under an open enforcement case)."""
-    rows = _filtered(task)
+    drawn = Target.objects.filter(
+        entity_id=OuterRef("pk"), task__plan__year=task.plan.year
+    ).exclude(task_id=task.pk)
+    rows = _filtered(task).filter(~Exists(drawn))
     for exclusion in target_exclusions():
         rows = rows.exclude(pk__in=exclusion.entity_ids(task.check_from))
     return rows
@@ -69,6 +73,7 @@ def exclusion_counts(task: Task) -> list[tuple[str, int]]:
 
 
 def _filtered(task: Task) -> QuerySet[Entity]:
+    """The task's area, filters, and the active entities established by its first check day."""
     rows = Entity.objects.filter(status=EntityStatus.ACTIVE, established_on__lte=task.check_from)
     if task.unit.kind != task.unit.Kind.CITY_BUREAU:
         rows = rows.filter(unit_id__in=task.unit.subtree_ids())
@@ -85,10 +90,52 @@ def _filtered(task: Task) -> QuerySet[Entity]:
         if "-" in classes:
             condition |= Q(risk_class="")
         rows = rows.filter(condition)
-    drawn = Target.objects.filter(
-        entity_id=OuterRef("pk"), task__plan__year=task.plan.year
-    ).exclude(task_id=task.pk)
-    return rows.filter(~Exists(drawn))
+    return rows
+
+
+def overlapping_targets(task: Task) -> QuerySet[Target]:
+    """One visit, not three: entities the task's filters select that another open task of the
+    same year already drew, still to be checked within this task's check period. The
+    year's rule keeps them out of this task's draw; merged (JointVisit), this task's items
+    are checked in that visit."""
+    return (
+        Target.objects.filter(
+            entity_id__in=_filtered(task).values("pk"),
+            state=Target.State.ASSIGNED,
+            task__plan__year=task.plan.year,
+            task__state=Task.State.DRAWN,
+            task__check_from__lte=task.check_to,
+            task__check_to__gte=task.check_from,
+        )
+        .exclude(task_id=task.pk)
+        .exclude(joint_visits__task=task)
+        .select_related("entity", "task")
+        .order_by("task__check_to", "task_id", "position")
+    )
+
+
+def joined_targets(task: Task) -> QuerySet[Target]:
+    """The targets of other tasks this task's items were merged into."""
+    return (
+        Target.objects.filter(joint_visits__task=task)
+        .select_related("entity", "task")
+        .order_by("task_id", "position")
+    )
+
+
+def target_items(target: Target) -> list[CheckItem]:
+    """The items checked at the target's visit: its task's, then those of every task merged
+    into the visit (综合查一次), each once, in code order within a task."""
+    items = list(target.task.items.order_by("code"))
+    seen = {i.pk for i in items}
+    joined = CheckItem.objects.filter(tasks__joined_visits__target=target).order_by(
+        "tasks__joined_visits__id", "code"
+    )
+    for item in joined:
+        if item.pk not in seen:
+            seen.add(item.pk)
+            items.append(item)
+    return items
 
 
 def rule_in_force(stratum: str, on: dt.date) -> SamplingRule | None:
@@ -226,7 +273,8 @@ PROBLEM_CODES = ("3", "4", "5", "8", "A", "B", "C", "D")
 
 def year_stats(user: Any, year: int) -> dict[str, Any]:
     """Tasks, targets drawn, checked, with problems, published and published on time, and the
-    share of joint tasks, per implementing unit (a district bureau or a city department), in
+    share of joint tasks and of checked targets visited for several tasks at once (综合查一次),
+    per implementing unit (a district bureau or a city department), in
     the user's scope, for the plans of one year; and the inspected entities' ratings of
     their visits (亮码检查): how many, and their average (1–5)."""
     tasks = Task.objects.visible_to(user).filter(plan__year=year)
@@ -246,6 +294,7 @@ def year_stats(user: Any, year: int) -> dict[str, Any]:
                 "on_time": 0,
                 "rated": 0,
                 "score_sum": 0,
+                "joint_visits": 0,
             },
         )
 
@@ -271,6 +320,14 @@ def year_stats(user: Any, year: int) -> dict[str, Any]:
         .values_list("target__task__unit__name", "n")
     ):
         row(name)["problems"] += n
+    joint_visits = (
+        Target.objects.filter(task__in=tasks, joint_visits__isnull=False)
+        .exclude(state=Target.State.ASSIGNED)
+        .values_list("task__unit__name")
+        .annotate(n=Count("id", distinct=True))
+    )
+    for name, n in joint_visits:
+        row(name)["joint_visits"] += n
     ratings = VisitRating.objects.filter(target__task__in=tasks)
     for name, n, score_sum in ratings.values_list("target__task__unit__name").annotate(
         n=Count("id"), score_sum=Sum("score")
@@ -291,6 +348,7 @@ def year_stats(user: Any, year: int) -> dict[str, Any]:
             "on_time",
             "rated",
             "score_sum",
+            "joint_visits",
         )
     }
     total["unit"] = "合计"
@@ -299,6 +357,8 @@ def year_stats(user: Any, year: int) -> dict[str, Any]:
         r["on_time_rate"] = round(100 * r["on_time"] / r["published"], 1) if r["published"] else 0
         r["joint_share"] = round(100 * r["joint"] / r["tasks"], 1) if r["tasks"] else 0
         r["rating_avg"] = round(r["score_sum"] / r["rated"], 2) if r["rated"] else 0
+        checked = r["checked"]
+        r["joint_visit_share"] = round(100 * r["joint_visits"] / checked, 1) if checked else 0
     return {"rows": rows, "total": total, "year": year}
 
 
@@ -339,7 +399,7 @@ def visit_info(target: Target) -> dict[str, Any]:
     return {
         "target": target,
         "task": target.task,
-        "items": list(target.task.items.order_by("code")),
+        "items": target_items(target),
         "inspectors": inspectors,
         "rating": rating,
         "can_rate": rating is None

@@ -20,6 +20,7 @@ from regulus.inspections.services.tasks import (
     source_enter,
     task_create,
     task_freeze,
+    visit_merge,
 )
 from regulus.inspections.services.visits import visit_code_show, visit_rate
 
@@ -42,6 +43,7 @@ __all__ = [
     "task_freeze",
     "verify",
     "visit_code_show",
+    "visit_merge",
     "visit_rate",
     "withdrawal_draw",
 ]

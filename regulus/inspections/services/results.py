@@ -32,6 +32,7 @@ from regulus.core.models import AuditLog, Handover
 from regulus.core.scope import unit_is_visible
 from regulus.core.workflow import transition_fire
 from regulus.inspections.models import ItemResult, Rectification, ResultCode, Target
+from regulus.inspections.selectors import target_items
 from regulus.inspections.services.visits import rating_code_new
 
 PROBLEM_CODES = ("3", "4", "5", "8", "A", "B", "C", "D")
@@ -53,8 +54,9 @@ def result_enter(
     disposal: str = "clue",
     requirement: str = "",
 ) -> Target:
-    """Enter (or correct, until published) the result of every item of the task at the
-    target: only an inspector assigned to it may. When problems are found, `disposal` says
+    """Enter (or correct, until published) the result of every item checked at the target's
+    visit (its task's, and those of tasks merged into it): only an inspector assigned to it
+    may. When problems are found, `disposal` says
     what follows: a rectification order with `requirement` ("rectify") or a clue for
     enforcement at once ("clue")."""
     permissions.require(actor, "inspections.result_enter")
@@ -63,7 +65,8 @@ def result_enter(
     if target.state == Target.State.PUBLISHED:
         raise ValidationError("检查结果已公示，不能修改")
     task = target.task
-    items = list(task.items.all())
+    # Its task's items and those of the tasks merged into the visit (综合查一次).
+    items = target_items(target)
     notes = notes or {}
     errors: dict[str, str] = {}
     for item in items:
@@ -249,6 +252,8 @@ STATS_HEADER = (
     "按期公示",
     "按期公示率（%）",
     "联合抽查占比（%）",
+    "综合查一次户数",
+    "综合查一次占比（%）",
     "被检查主体评价数",
     "平均评价（1–5）",
 )
@@ -273,6 +278,8 @@ def stats_export(*, actor: Any, year: int) -> bytes:
         "on_time",
         "on_time_rate",
         "joint_share",
+        "joint_visits",
+        "joint_visit_share",
         "rated",
         "rating_avg",
     )

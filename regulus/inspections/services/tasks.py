@@ -23,9 +23,11 @@ from regulus.inspections.models import (
     Conflict,
     Domain,
     Inspector,
+    JointVisit,
     Plan,
     Snapshot,
     SourceEntry,
+    Target,
     Task,
     TaskStratum,
 )
@@ -403,3 +405,39 @@ def source_confirmed(task: Task) -> str | None:
     if len(entries) == 2 and entries[0].value == entries[1].value:
         return entries[0].value
     return None
+
+
+def visit_merge(*, actor: Any, task: Task, targets: list[Target]) -> int:
+    """One visit, not three (综合查一次): check the task's items at targets another open task
+    of the period already drew (selectors.overlapping_targets), in their visit. Before the
+    task's draw; the targets must still be among the overlapping ones. Returns how many."""
+    permissions.require(actor, "inspections.plan_manage")
+    if not task.plan.is_own(actor):
+        raise ValidationError("只能为本单位的任务安排综合查一次")
+    if task.state == Task.State.DRAWN:
+        raise ValidationError("任务已抽取：须在抽取前并入其他任务的检查")
+    if not targets:
+        raise ValidationError({"targets": "请选择要并入联合检查的对象"})
+    allowed = set(
+        selectors.overlapping_targets(task)
+        .filter(pk__in=[t.pk for t in targets])
+        .values_list("pk", flat=True)
+    )
+    refused = [t for t in targets if t.pk not in allowed]
+    if refused:
+        names = "、".join(t.entity.name for t in refused[:3])
+        raise ValidationError(
+            {"targets": f"{names}等不能并入：已检查、已并入，或不在本任务的检查期间和筛选范围内"}
+        )
+    now = clock.now()
+    with audited(actor=actor) as audit:
+        JointVisit.objects.bulk_create(
+            JointVisit(target=t, task=task, joined_by=actor, joined_at=now) for t in targets
+        )
+        audit.record(
+            action=AuditLog.Action.UPDATE,
+            obj=task,
+            summary=f"综合查一次：{task.title}的检查事项并入{len(targets)}户已抽中对象的检查",
+            changes={"joint_visits": len(targets)},
+        )
+    return len(targets)

@@ -410,6 +410,10 @@ def task_detail(request: HttpRequest, number: str) -> HttpResponse:
                 services.source_enter(actor=user, task=task, **text)
             elif action == "draw":
                 services.draw_run(actor=user, task=task)
+            elif action == "merge":
+                ids = [_int(v, "检查对象", "targets") for v in request.POST.getlist("targets")]
+                chosen = list(Target.objects.filter(pk__in=ids).select_related("entity"))
+                services.visit_merge(actor=user, task=task, targets=chosen)
             elif action == "withdraw":
                 pk = _int(request.POST.get("assignment"), "分派", "assignment")
                 assignment = Assignment.objects.filter(target__task=task, pk=pk).first()
@@ -441,6 +445,10 @@ def task_detail(request: HttpRequest, number: str) -> HttpResponse:
             "exclusions": selectors.exclusion_counts(task)
             if task.state == Task.State.DRAFT
             else [],
+            "overlapping": selectors.overlapping_targets(task)[:200]
+            if task.state != Task.State.DRAWN
+            else [],
+            "joined": selectors.joined_targets(task),
             "can_plan": allows(user, "inspections.plan_manage"),
             "can_source": allows(user, "inspections.source_enter"),
             **paginate(request, targets, per_page=50),
@@ -488,7 +496,7 @@ def target_result(request: HttpRequest, pk: int) -> HttpResponse:
                     request.POST.get(f"code_{item.pk}", ""),
                     request.POST.get(f"notes_{item.pk}", ""),
                 )
-                for item in target.task.items.all()
+                for item in selectors.target_items(target)
             }
             text = {
                 k: clean_fields({"v": notes}, {"v": (f"检查情况（{k}）", MULTILINE, 2000)})["v"]
@@ -518,7 +526,8 @@ def target_result(request: HttpRequest, pk: int) -> HttpResponse:
             "target": target,
             "mine": bool(mine),
             "codes": ResultCode.choices,
-            "rows": [(item, existing.get(item.pk)) for item in target.task.items.all()],
+            "rows": [(item, existing.get(item.pk)) for item in selectors.target_items(target)],
+            "joined": target.joint_visits.select_related("task"),
             "inspectors": target.assignments.filter(active=True).select_related("inspector__user"),
             "today": selectors_today(),
             "disposals": DISPOSALS,
