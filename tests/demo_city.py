@@ -146,12 +146,21 @@ def _spot_checks(handler: User) -> dict[str, Any]:
         order = Rectification.objects.get(target=target)
     visited = Target.objects.exclude(visit_code="").order_by("id").first()
     assert visited is not None
+    target = order.target
+    assignment = target.assignments.filter(active=True).first()
+    if target.state != Target.State.PUBLISHED and assignment is not None:
+        from regulus.inspections.services.files import result_file_add
+
+        result_file_add(
+            actor=assignment.inspector.user, target=target, upload=pdf("现场检查笔录.pdf")
+        )
     return {
         "inspection_plan": plan,
         "inspection_task": order.target.task,
         "inspection_target": order.target,
         "rectification": order,
         "visit_code": visited.visit_code,
+        "result_file": target.files.order_by("id").first(),
     }
 
 

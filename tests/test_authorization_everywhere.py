@@ -231,7 +231,7 @@ def _inspection_objects(handler: User) -> dict[str, Any]:
 
     from regulus.core import clock
     from regulus.inspections import services as inspections
-    from regulus.inspections.models import CheckItem, Rectification, Target
+    from regulus.inspections.models import CheckItem, Rectification, ResultFile, Target
     from tests.registry.conftest import make_entity
 
     item = CheckItem.objects.create(
@@ -251,11 +251,16 @@ def _inspection_objects(handler: User) -> dict[str, Any]:
         target=target, problems="问题", requirement="整改", ordered_by=handler,
         ordered_on=clock.today(),
     )  # fmt: skip
+    photo = ResultFile.objects.create(
+        target=target, stored_name="inspections/none.jpg", original_name="现场.jpg",
+        content_type="image/jpeg", size=1, sha256="0" * 64, uploaded_at=clock.now(),
+    )  # fmt: skip
     return {
         "plan": plan.pk,
         "inspection_task": task.number,
         "target": target.pk,
         "rectification": order.pk,
+        "result_file": photo.pk,
     }
 
 
@@ -289,6 +294,7 @@ OUT_OF_SCOPE = {
     "inspections:task_detail": lambda o: {"number": o["inspection_task"]},
     "inspections:target_result": lambda o: {"pk": o["target"]},
     "inspections:rectification": lambda o: {"pk": o["rectification"]},
+    "inspections:result_file": lambda o: {"pk": o["target"], "file_pk": o["result_file"]},
     "complaints:item_detail": lambda o: {"number": o["complaint"]},
     "complaints:item_act": lambda o: {"number": o["complaint"], "action": "accept"},
     "credit:handover_take": lambda o: {"pk": o["handover"]},
@@ -352,8 +358,8 @@ def test_the_outsider_gets_404_from_the_api_for_objects_of_another_district(
 def test_every_object_page_is_asked_for_by_the_outsider_test():
     """A new page with an object in its address must say what the outsider asks it for."""
     keys = ("application", "number", "material", "task", "uscc", "staff", "job", "plan",
-            "inspection_task", "target", "rectification", "complaint", "handover",
-            "listing")  # fmt: skip
+            "inspection_task", "target", "rectification", "result_file", "complaint",
+            "handover", "listing")  # fmt: skip
     objects: dict[str, Any] = {k: 1 for k in keys}
     for name, route, view in staff_pages():
         code = getattr(view, "permission", None)

@@ -15,6 +15,7 @@ from typing import ClassVar
 from django.db import models
 
 from regulus.core.auditwords import AuditKey
+from regulus.core.files import AttachmentFields
 from regulus.core.models import OrgUnit, User
 from regulus.core.scope import ScopedQuerySet
 from regulus.registry.models import Entity
@@ -671,3 +672,27 @@ class JointVisit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task_id}→{self.target_id}"
+
+
+class ResultFile(AttachmentFields):
+    """A photo or a file of a visit's result (现场照片、检查记录), checked at upload by
+    core.files (kind by content, size) and stored under a generated name."""
+
+    target = models.ForeignKey(
+        Target, verbose_name="抽中对象", on_delete=models.CASCADE, related_name="files"
+    )
+
+    objects = ScopedQuerySet.as_manager()
+    scope_unit_field = "target__task__unit"
+
+    class Meta:
+        verbose_name = "检查照片和文件"
+        verbose_name_plural = "检查照片和文件"
+        ordering = ["target", "uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")

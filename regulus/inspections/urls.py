@@ -20,6 +20,7 @@ urlpatterns = [
     path("mine/", staff.my_tasks, name="my_tasks"),
     path("publication/", staff.publication_list, name="publication_list"),
     path("targets/<int:pk>/result/", staff.target_result, name="target_result"),
+    path("targets/<int:pk>/files/<int:file_pk>/", staff.result_file, name="result_file"),
     path("rectifications/", staff.rectification_list, name="rectification_list"),
     path("rectifications/<int:pk>/", staff.rectification, name="rectification"),
     path("stats/", staff.stats, name="stats"),

@@ -93,6 +93,10 @@ def _samples(city: dict[str, Any]) -> dict[str, dict[str, Callable[[], Any]]]:
         "inspections:task_detail": {"number": lambda: city["inspection_task"].number},
         "inspections:target_result": {"pk": lambda: city["inspection_target"].pk},
         "inspections:rectification": {"pk": lambda: city["rectification"].pk},
+        "inspections:result_file": {
+            "pk": lambda: city["inspection_target"].pk,
+            "file_pk": lambda: city["result_file"].pk,
+        },
         "inspections_public:draw_page": {"number": lambda: city["inspection_task"].number},
         "inspections_public:draw_file": {
             "number": lambda: city["inspection_task"].number,

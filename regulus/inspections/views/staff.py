@@ -28,6 +28,7 @@ from regulus.inspections.models import (
     Plan,
     Rectification,
     ResultCode,
+    ResultFile,
     Target,
     Task,
 )
@@ -481,9 +482,23 @@ def target_result(request: HttpRequest, pk: int) -> HttpResponse:
         mine or Target.objects.visible_to(user).filter(pk=target.pk).exists()
     ):
         raise Http404("不存在或无权查看")
-    if request.method == "POST" and request.POST.get("action") == "show_code":
+    action = request.POST.get("action", "") if request.method == "POST" else ""
+    if action in ("show_code", "file_add", "file_remove"):
+        from regulus.inspections.services import files
+
         try:
-            services.visit_code_show(actor=user, target=target)
+            if action == "show_code":
+                services.visit_code_show(actor=user, target=target)
+            elif action == "file_add":
+                files.result_file_add(actor=user, target=target, upload=request.FILES.get("file"))
+                messages.success(request, "已上传")
+            else:
+                pk_raw = _int(request.POST.get("file"), "文件", "file")
+                row = target.files.filter(pk=pk_raw).first()
+                if row is None:
+                    raise ValidationError({"file": "该文件不存在"})
+                files.result_file_remove(actor=user, row=row)
+                messages.success(request, "已删除")
         except ValidationError as exc:
             _flash(request, exc)
         return redirect("inspections:target_result", pk=target.pk)
@@ -528,12 +543,32 @@ def target_result(request: HttpRequest, pk: int) -> HttpResponse:
             "codes": ResultCode.choices,
             "rows": [(item, existing.get(item.pk)) for item in selectors.target_items(target)],
             "joined": target.joint_visits.select_related("task"),
+            "files": target.files.all(),
             "inspectors": target.assignments.filter(active=True).select_related("inspector__user"),
             "today": selectors_today(),
             "disposals": DISPOSALS,
             "rectification": Rectification.objects.filter(target=target).first(),
             "visit_url": _visit_url(request, target),
         },
+    )
+
+
+@page("inspections.view")
+def result_file(request: HttpRequest, pk: int, file_pk: int) -> HttpResponse:
+    """A photo or file of a result, to its assigned inspectors and the staff in scope."""
+    from regulus.core.files import file_response
+
+    user = _user(request)
+    row = (
+        ResultFile.objects.select_related("target").filter(pk=file_pk, target_id=pk).first()
+        if 0 < file_pk < 2**62 and 0 < pk < 2**62
+        else None
+    )
+    mine = row is not None and row.target.assignments.filter(inspector__user=user).exists()
+    if row is None or not (mine or ResultFile.objects.visible_to(user).filter(pk=row.pk).exists()):
+        raise Http404("不存在或无权查看")
+    return file_response(
+        row.stored_name, download_name=row.original_name, content_type=row.content_type
     )
 
 
