@@ -10,6 +10,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
@@ -554,7 +555,7 @@ def target_result(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @page("inspections.view")
-def result_file(request: HttpRequest, pk: int, file_pk: int) -> HttpResponse:
+def result_file(request: HttpRequest, pk: int, file_pk: int) -> HttpResponseBase:
     """A photo or file of a result, to its assigned inspectors and the staff in scope."""
     from regulus.core.files import file_response
 
