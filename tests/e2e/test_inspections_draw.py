@@ -125,6 +125,7 @@ def test_draw_assign_check_publish_and_verify_from_the_portal(
     rating_code = phone.inner_text("[data-testid=rating-code]").strip()
     _check(phone, phone.url, PHONE["width"], problems)
     _check(phone, f"{live_server.url}/inspections/mine/", PHONE["width"], problems)
+    phone.goto(result_url)
     phone.click("[data-testid=rectification-open]")
     assert "整改中" in phone.inner_text("[data-testid=rectification-state]")
     _check(phone, phone.url, PHONE["width"], problems)
