@@ -259,7 +259,21 @@ def dashboard_cards(user: Any) -> list[Card]:
     mine = Assignment.objects.filter(
         inspector__user=user, active=True, target__state=Target.State.ASSIGNED
     ).count()
-    return [Card("inspections-mine", "我的待检查对象", mine, reverse("inspections:my_tasks"))]
+    # The orders the inspector's visits made that still wait for the re-check.
+    rechecks = Rectification.objects.filter(
+        state__in=(Rectification.State.ORDERED, Rectification.State.REPORTED),
+        target__assignments__inspector__user=user,
+        target__assignments__active=True,
+    ).count()
+    return [
+        Card("inspections-mine", "我的待检查对象", mine, reverse("inspections:my_tasks")),
+        Card(
+            "inspections-rechecks",
+            "我的待复查整改",
+            rechecks,
+            reverse("inspections:rectification_list"),
+        ),
+    ]
 
 
 def draws_of(task: Task) -> QuerySet[Draw]:

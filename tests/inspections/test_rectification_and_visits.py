@@ -100,6 +100,20 @@ def test_a_failed_recheck_escalates_with_the_clue_hand_over(drawn, holidays, fro
     assert clue.data["rectification"]["recheck_notes"] == "逾期仍未整改"
 
 
+def test_the_inspectors_home_page_counts_the_orders_waiting_for_their_recheck(
+    drawn, holidays, frozen_clock
+):
+    target, inspector = _assigned(drawn)
+    order = _problem(target, inspector, frozen_clock)
+    cards = {c.key: c.value for c in selectors.dashboard_cards(inspector)}
+    assert cards["inspections-rechecks"] == 1
+    services.rectification_recheck(
+        actor=inspector, order=order, passed=True, notes="已整改", rechecked_on=CHECK_DAY
+    )
+    cards = {c.key: c.value for c in selectors.dashboard_cards(inspector)}
+    assert cards["inspections-rechecks"] == 0
+
+
 def test_only_an_assigned_inspector_rechecks(drawn, holidays, frozen_clock, bureau):
     from tests.inspections.conftest import enrol
 
