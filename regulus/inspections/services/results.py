@@ -30,10 +30,11 @@ from regulus.core.clock_services import clock_start
 from regulus.core.handover import handover_send
 from regulus.core.models import AuditLog, Handover
 from regulus.core.scope import unit_is_visible
-from regulus.core.workflow import transition_fire
+from regulus.core.workflow import event_record, transition_fire
 from regulus.inspections.models import ItemResult, Rectification, ResultCode, Target
 from regulus.inspections.selectors import target_items
 from regulus.inspections.services.visits import rating_code_new
+from regulus.inspections.workflow import RECTIFICATION_FLOW
 
 PROBLEM_CODES = ("3", "4", "5", "8", "A", "B", "C", "D")
 CREDIT_TOPICS = {
@@ -56,9 +57,8 @@ def result_enter(
 ) -> Target:
     """Enter (or correct, until published) the result of every item checked at the target's
     visit (its task's, and those of tasks merged into it): only an inspector assigned to it
-    may. When problems are found, `disposal` says
-    what follows: a rectification order with `requirement` ("rectify") or a clue for
-    enforcement at once ("clue")."""
+    may. When problems are found, `disposal` says what follows: a rectification order with
+    `requirement` ("rectify") or a clue for enforcement at once ("clue")."""
     permissions.require(actor, "inspections.result_enter")
     if not target.assignments.filter(inspector__user=actor, active=True).exists():
         raise ValidationError("只有抽中检查该对象的检查人员才能录入检查结果")
@@ -140,6 +140,14 @@ def _rectification_order(
         requirement=requirement.strip(),
         ordered_by=actor,
         ordered_on=target.checked_on or clock.today(),
+    )
+    event_record(
+        obj=order,
+        workflow=RECTIFICATION_FLOW,
+        state=order.state,
+        actor=actor,
+        label="责令整改",
+        note=f"{order.problems}。整改要求：{order.requirement}",
     )
     clock_start(obj=order, name="rectification", actor=actor, start=order.ordered_on)
     order.refresh_from_db()
