@@ -205,6 +205,19 @@ def rectifications_for(user: Any, *, state: str = "") -> QuerySet[Rectification]
     return rows.select_related("target__entity", "target__task").order_by("state", "deadline", "id")
 
 
+def my_rechecks(user: Any) -> QuerySet[Rectification]:
+    """The open orders of the user's own visits, nearest deadline first."""
+    return (
+        Rectification.objects.filter(
+            state__in=(Rectification.State.ORDERED, Rectification.State.REPORTED),
+            target__assignments__inspector__user=user,
+            target__assignments__active=True,
+        )
+        .select_related("target__entity")
+        .order_by("deadline", "id")
+    )
+
+
 def rectification_get(user: Any, pk: int) -> Rectification:
     order = rectifications_for(user).filter(pk=pk).first() if 0 < pk < 2**62 else None
     if order is None:
@@ -260,11 +273,7 @@ def dashboard_cards(user: Any) -> list[Card]:
         inspector__user=user, active=True, target__state=Target.State.ASSIGNED
     ).count()
     # The orders the inspector's visits made that still wait for the re-check.
-    rechecks = Rectification.objects.filter(
-        state__in=(Rectification.State.ORDERED, Rectification.State.REPORTED),
-        target__assignments__inspector__user=user,
-        target__assignments__active=True,
-    ).count()
+    rechecks = my_rechecks(user).count()
     return [
         Card("inspections-mine", "我的待检查对象", mine, reverse("inspections:my_tasks")),
         Card(

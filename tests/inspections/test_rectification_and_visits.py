@@ -135,6 +135,7 @@ def test_the_inspector_works_the_order_on_the_phone_page(
     order = _problem(target, inspector, frozen_clock)
     client.force_login(inspector)
     url = reverse("inspections:rectification", args=[order.pk])
+    assert url in client.get(reverse("inspections:my_tasks")).text
     page = client.get(url)
     assert page.status_code == 200 and "2026-04-21" in page.text
     client.post(url, {"action": "pass", "notes": "已整改", "rechecked_on": "2026-03-30"})

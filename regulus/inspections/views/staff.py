@@ -463,10 +463,14 @@ def task_detail(request: HttpRequest, number: str) -> HttpResponse:
 
 @page("inspections.view")
 def my_tasks(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
     return render(
         request,
         "inspections/my_tasks.html",
-        paginate(request, selectors.my_assignments(_user(request))),
+        {
+            **paginate(request, selectors.my_assignments(user)),
+            "rechecks": selectors.my_rechecks(user)[:50],
+        },
     )
 
 
