@@ -366,6 +366,9 @@ THROTTLE_RATES = {
     "complaints_submit": env_rate("REGULUS_RATE_COMPLAINTS_SUBMIT", "10/h"),
     # Wrong number + query-code pairs of the complaints' progress lookup.
     "complaints_lookup_failure": env_rate("REGULUS_RATE_COMPLAINTS_LOOKUP_FAILURES", "10/h"),
+    # Wrong 亮码检查 codes (a visit code that names no check, a wrong rating code). An entity
+    # mistypes one or two; 10 an hour stops a script guessing the 6-digit rating codes.
+    "inspections_visit_failure": env_rate("REGULUS_RATE_INSPECTIONS_VISIT_FAILURES", "10/h"),
 }
 # 12315 cluster alert: this many items against one respondent within the window (days) raise
 # an alert on the dispatchers' and handlers' home page (a prepaid-card shop that closes).

@@ -87,8 +87,10 @@ def seed_demo_city(*, applications: int = 40, entities: int = 60) -> dict[str, A
     )
     entity = Entity.objects.visible_to(handler).order_by("-id").first()
     clocked = _paused_and_extended(bundle, handler)
+    spot = _spot_checks(handler)
     return {
         **_field_city(),
+        **spot,
         "admin": admin,
         "handler": handler,
         "entity": entity,
@@ -126,6 +128,61 @@ def _field_city() -> dict[str, Any]:
         "order": Order.objects.order_by("id").first(),
         "campaign": Campaign.objects.order_by("id").first(),
         "canteen": Canteen.objects.order_by("id").first(),
+    }
+
+
+def _spot_checks(handler: User) -> dict[str, Any]:
+    """The spot-check demo year (regulus.inspections.demo), and in any case one drawn task
+    whose first target was visited with its code shown and whose problems were ordered
+    rectified: the pages of a task, a result, an order and the entity's visit page."""
+    from regulus.inspections import demo as inspections_demo
+    from regulus.inspections import services as inspections
+    from regulus.inspections.models import Plan, Rectification, Target
+
+    inspections_demo.seed(entities=0, log=lambda _line: None)
+    plan = Plan.objects.order_by("id").first()
+    assert plan is not None, "the spot-check demo made no plan"
+    order = Rectification.objects.order_by("id").first()
+    if order is None:
+        items = list(plan.tasks.first().items.all()) if plan.tasks.exists() else []
+        task = inspections_demo._drawn_task(
+            plan, handler, User.objects.get(username="furong_handler2"),
+            items or inspections_demo._items()[:1], "全区主体抽查（测试页面用）",
+            "2026-06-01", "2026-06-15", "2026-07-31", "中国福利彩票3D第2026150期开奖号码",
+            "2026-06-02", "1 2 3", filters={},
+            ratios={"A": "5", "B": "20", "C": "60", "D": "100", "-": "10"},
+        )  # fmt: skip
+        assert task is not None, "the demo city has too few entities for a spot check"
+        target = task.targets.order_by("position").first()
+        inspector = target.assignments.filter(active=True).first().inspector.user
+        with clock.held_at(dt.datetime(2026, 6, 16, 9, tzinfo=dt.UTC)):
+            inspections.visit_code_show(actor=inspector, target=target)
+            inspections.result_enter(
+                actor=inspector,
+                target=target,
+                codes={i.pk: "A" for i in task.items.all()},
+                checked_on=dt.date(2026, 6, 16),
+                disposal="rectify",
+                requirement="限期整改并书面报告",
+            )
+        order = Rectification.objects.get(target=target)
+    visited = Target.objects.exclude(visit_code="").order_by("id").first()
+    assert visited is not None
+    target = order.target
+    assignment = target.assignments.filter(active=True).first()
+    if target.state != Target.State.PUBLISHED and assignment is not None:
+        from regulus.inspections.services.files import result_file_add
+
+        result_file_add(
+            actor=assignment.inspector.user, target=target, upload=pdf("现场检查笔录.pdf")
+        )
+    return {
+        "inspection_plan": plan,
+        "inspection_task": order.target.task,
+        "inspection_target": order.target,
+        "rectification": order,
+        "visit_code": visited.visit_code,
+        "result_file": target.files.order_by("id").first(),
     }
 
 

@@ -269,7 +269,7 @@ def _inspection_objects(handler: User) -> dict[str, Any]:
 
     from regulus.core import clock
     from regulus.inspections import services as inspections
-    from regulus.inspections.models import CheckItem, Target
+    from regulus.inspections.models import CheckItem, Rectification, ResultFile, Target
     from tests.registry.conftest import make_entity
 
     item = CheckItem.objects.create(
@@ -285,7 +285,21 @@ def _inspection_objects(handler: User) -> dict[str, Any]:
     )  # fmt: skip
     entity = make_entity(handler, "抽查对象")
     target = Target.objects.create(task=task, entity=entity, stratum="A", position=1)
-    return {"plan": plan.pk, "inspection_task": task.number, "target": target.pk}
+    order = Rectification.objects.create(
+        target=target, problems="问题", requirement="整改", ordered_by=handler,
+        ordered_on=clock.today(),
+    )  # fmt: skip
+    photo = ResultFile.objects.create(
+        target=target, stored_name="inspections/none.jpg", original_name="现场.jpg",
+        content_type="image/jpeg", size=1, sha256="0" * 64, uploaded_at=clock.now(),
+    )  # fmt: skip
+    return {
+        "plan": plan.pk,
+        "inspection_task": task.number,
+        "target": target.pk,
+        "rectification": order.pk,
+        "result_file": photo.pk,
+    }
 
 
 # The objects of district A that each page with an object in its address is asked for; None
@@ -317,6 +331,8 @@ OUT_OF_SCOPE = {
     "inspections:task_create": lambda o: {"pk": o["plan"]},
     "inspections:task_detail": lambda o: {"number": o["inspection_task"]},
     "inspections:target_result": lambda o: {"pk": o["target"]},
+    "inspections:rectification": lambda o: {"pk": o["rectification"]},
+    "inspections:result_file": lambda o: {"pk": o["target"], "file_pk": o["result_file"]},
     "complaints:item_detail": lambda o: {"number": o["complaint"]},
     "complaints:item_act": lambda o: {"number": o["complaint"], "action": "accept"},
     "credit:handover_take": lambda o: {"pk": o["handover"]},
@@ -389,8 +405,9 @@ def test_the_outsider_gets_404_from_the_api_for_objects_of_another_district(
 def test_every_object_page_is_asked_for_by_the_outsider_test():
     """A new page with an object in its address must say what the outsider asks it for."""
     keys = ("application", "number", "material", "task", "uscc", "staff", "job", "plan",
-            "inspection_task", "target", "complaint", "handover", "listing", "lift", "field_check",
-            "hazard", "order", "campaign", "canteen")  # fmt: skip
+            "inspection_task", "target", "rectification", "result_file", "complaint",
+            "handover", "listing", "lift", "field_check", "hazard", "order", "campaign",
+            "canteen")  # fmt: skip
     objects: dict[str, Any] = {k: 1 for k in keys}
     for name, route, view in staff_pages():
         code = getattr(view, "permission", None)

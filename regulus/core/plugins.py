@@ -31,7 +31,9 @@ Who reads which part:
   OpenAPI document's order is stable;
 - `pages`, `public_pages`: the URL conf (regulus/urls.py), and the error pages of requests
   under the prefix; `public_nav`: the portal's menu;
-- `module`: the login page's list of installed modules.
+- `module`: the login page's list of installed modules;
+- `exclusions`: entities to leave out of random selection, each with its ground (an open
+  enforcement case): the app that draws (spot checks) applies every declared one.
 Menu entries and cards are shown in the order they declare, never in import order: two
 entries that claim the same place are a configuration error, raised at start-up.
 """
@@ -222,6 +224,19 @@ class Module:
 
 
 @dataclass(frozen=True)
+class TargetExclusion:
+    """Entities an app asks random selection to leave out (an entity under an open enforcement
+    case is not drawn for a spot check while the case runs). `label` names the ground in
+    Chinese (立案调查中); `entity_ids(on)` returns the ids of the entities excluded on the day
+    `on` (the first check day): a queryset of ids (`.values("pk")` or `values_list("pk",
+    flat=True)`, kept a subquery, so a million-row table is never read into memory) or any
+    iterable of ints. Called each time a target list is built; it must not write."""
+
+    label: str
+    entity_ids: Callable[[dt.date], Iterable[int]]
+
+
+@dataclass(frozen=True)
 class AppExtension:
     """Everything an app adds to the platform. Each part is optional."""
 
@@ -236,6 +251,9 @@ class AppExtension:
     public_pages: Pages | None = None
     public_nav: tuple[PublicNavEntry, ...] = ()
     module: Module | None = None
+    # Entities to leave out of random selection (read by the app that selects, e.g. spot
+    # checks' target list), each with its ground.
+    exclusions: tuple[TargetExclusion, ...] = ()
 
 
 def declarations() -> dict[str, AppExtension]:
@@ -332,6 +350,11 @@ def error_page_for(path: str) -> ErrorPage | None:
     if not owners:
         return None
     return max(owners, key=lambda p: len(p.prefix)).error_page
+
+
+def target_exclusions() -> list[TargetExclusion]:
+    """Every app's exclusions from random selection, in INSTALLED_APPS order."""
+    return [item for ext in declarations().values() for item in ext.exclusions]
 
 
 def modules() -> list[Module]:

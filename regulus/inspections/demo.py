@@ -1,7 +1,9 @@
 """The demo year of 双随机、一公开 in 芙蓉区 (430102): the item list, ten inspectors (one with an
 expired certificate, one with a declared conflict), the 2026 plan with a task drawn in March
 whose results are all published, a joint task drawn in November with a withdrawal and results
-in progress, and a task frozen and waiting for its public random source.
+in progress (its problems ordered rectified: one order closed on re-check, one escalated, the
+rest running; the visits shown by code and most of them rated), and a task frozen and waiting
+for its public random source.
 
 Written through the real services with the clock held at each step's moment (clock.held_at),
 so that every date, number, clock and audit row reads as if it had happened. Idempotent: a
@@ -149,6 +151,7 @@ def seed(*, entities: int, log: Callable[[str], None]) -> None:
                     actor=handler, assignment=assignment, reason="检查人员与该企业负责人系近亲属"
                 )
         _results(autumn, rng, publish_by="", handler=handler, share=0.5)
+        _rechecks(autumn)
         log(f"双随机、一公开：进行中的联合任务 {autumn.number}（含一次回避重抽）")
     with clock.held_at(_at("2026-12-04")):
         from regulus.inspections.services.tasks import task_create, task_freeze
@@ -282,23 +285,73 @@ def _results(task, rng, *, publish_by: str, handler, share: float) -> None:  # t
     items = list(task.items.all())
     targets = list(task.targets.order_by("position"))
     span = (task.check_to - task.check_from).days
-    for target in targets[: max(1, int(len(targets) * share))]:
+    for index, target in enumerate(targets[: max(1, int(len(targets) * share))]):
         day = task.check_from + dt.timedelta(days=rng.randint(0, min(span, 30)))
         while day.weekday() >= 5:
             day += dt.timedelta(days=1)
         roll = rng.random()
         code = "1" if roll < 0.8 else ("A" if roll < 0.9 else ("6" if roll < 0.95 else "E"))
+        if not publish_by and index < 3:
+            code = "A"  # the task in progress: three orders to show (closed, escalated, running)
         inspector = target.assignments.filter(active=True).first().inspector.user
+        with clock.held_at(_at(day.isoformat(), 9)):
+            # 亮码检查: the inspector shows the code on arrival.
+            services.visit_code_show(actor=inspector, target=target)
         with clock.held_at(_at(day.isoformat(), 16)):
+            # The task in progress orders its problems rectified; the published one handed
+            # them to enforcement at once.
             services.result_enter(
                 actor=inspector,
                 target=target,
                 codes={i.pk: (code if n == 0 else "1") for n, i in enumerate(items)},
                 notes={i.pk: "现场检查，经营场所与登记一致" for i in items},
                 checked_on=day,
+                disposal="clue" if publish_by else "rectify",
+                requirement="" if publish_by else "15个工作日内完善进货查验记录并书面报告整改情况",
             )
+        target.refresh_from_db()
+        if rng.random() < 0.6:
+            with clock.held_at(_at(day.isoformat(), 18)):
+                services.visit_rate(
+                    target=target,
+                    rating_code=target.rating_code,
+                    score=rng.choice((5, 5, 4, 4, 3)),
+                    comment="检查人员出示证件，说明检查依据",
+                )
         if publish_by:
             target.refresh_from_db()
             when = min(dt.date.fromisoformat(publish_by), target.deadline or day)
             with clock.held_at(_at(max(when, day).isoformat(), 17)):
                 services.result_publish(actor=handler, target=target)
+
+
+def _rechecks(task) -> None:  # type: ignore[no-untyped-def]
+    """Of the autumn task's rectification orders: the first reported and re-checked (closed),
+    the second escalated to enforcement, the rest still running."""
+    from regulus.inspections.models import Rectification
+
+    orders = list(Rectification.objects.filter(target__task=task).order_by("id")[:2])
+    for n, order in enumerate(orders):
+        assignment = order.target.assignments.filter(active=True).first()
+        reported = order.ordered_on + dt.timedelta(days=7)
+        if assignment is None or reported > clock.today():
+            continue
+        inspector = assignment.inspector.user
+        with clock.held_at(_at(reported.isoformat(), 10)):
+            if n == 0:
+                services.rectification_report(actor=inspector, order=order, reported_on=reported)
+                services.rectification_recheck(
+                    actor=inspector,
+                    order=order,
+                    passed=True,
+                    notes="进货查验记录已补齐，整改到位",
+                    rechecked_on=reported,
+                )
+            else:
+                services.rectification_recheck(
+                    actor=inspector,
+                    order=order,
+                    passed=False,
+                    notes="复查发现仍未整改，当事人拒不改正",
+                    rechecked_on=reported,
+                )

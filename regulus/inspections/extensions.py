@@ -23,6 +23,8 @@ extension = AppExtension(
         NavEntry("抽查事项清单", "card-checklist", "inspections:item_list", order=340),
         NavEntry("检查人员名录库", "person-badge", "inspections:inspector_list", order=350),
         NavEntry("抽查统计", "graph-up", "inspections:stats", order=360),
+        NavEntry("责令整改", "clipboard-check", "inspections:rectification_list", order=365),
+        NavEntry("下级报备计划", "journal-check", "inspections:plans_filed", order=370),
     ),
     cards=Cards(order=300, for_user=selectors.dashboard_cards),
     entity=EntityProviders(public_sections=selectors.entity_public_sections),

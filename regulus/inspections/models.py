@@ -15,6 +15,7 @@ from typing import ClassVar
 from django.db import models
 
 from regulus.core.auditwords import AuditKey
+from regulus.core.files import AttachmentFields
 from regulus.core.models import OrgUnit, User
 from regulus.core.scope import ScopedQuerySet
 from regulus.registry.models import Entity
@@ -180,6 +181,15 @@ class Plan(models.Model):
     )
     state = models.CharField("状态", max_length=10, choices=State.choices, default=State.DRAFT)
     filed_at = models.DateTimeField("报备时间", null=True, blank=True)
+    # The level above it was filed with (the unit's parent): it reads the plan, read-only.
+    filed_with = models.ForeignKey(
+        OrgUnit,
+        verbose_name="报备单位",
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
 
     objects = ScopedQuerySet.as_manager()
@@ -199,6 +209,12 @@ class Plan(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year}年第{self.batch}批：{self.title}"
+
+    def is_own(self, user: object) -> bool:
+        """The user works in the plan's unit or below it (and may change it); the levels
+        above read it only."""
+        unit = getattr(user, "unit", None)
+        return unit is not None and unit.path.startswith(self.unit.path)
 
 
 class Task(models.Model):
@@ -244,6 +260,8 @@ class Task(models.Model):
         "inspectors": AuditKey("检查人员数"),
         "exclusions": AuditKey("回避与排除对数"),
         "assignments": AuditKey("分派人次"),
+        "excluded": AuditKey("按其他业务排除"),
+        "joint_visits": AuditKey("并入综合查一次户数"),
     }
 
     class Meta:
@@ -452,6 +470,11 @@ class Target(models.Model):
     # The running publication clock's date (core.workflow: the kernel keeps it).
     deadline = models.DateField("公示期限", null=True, blank=True)
     deadline_provisional = models.BooleanField("期限暂定", default=False)
+    # 亮码检查: the code on the inspector's screen that opens the visit's portal page, and the
+    # code shown once the result is entered, without which the visit cannot be rated.
+    # (db_default: the draw inserts its targets by raw COPY, naming only the drawn columns)
+    visit_code = models.CharField("亮码检查码", max_length=12, blank=True, db_default="")
+    rating_code = models.CharField("评价验证码", max_length=8, blank=True, db_default="")
 
     objects = ScopedQuerySet.as_manager()
     scope_unit_field = "task__unit"
@@ -461,7 +484,12 @@ class Target(models.Model):
         verbose_name_plural = "抽中对象"
         ordering = ["task", "position"]
         constraints = [
-            models.UniqueConstraint(fields=["task", "entity"], name="inspections_target_unique")
+            models.UniqueConstraint(fields=["task", "entity"], name="inspections_target_unique"),
+            models.UniqueConstraint(
+                fields=["visit_code"],
+                condition=~models.Q(visit_code=""),
+                name="inspections_target_visit_code",
+            ),
         ]
         indexes = [
             models.Index(fields=["entity", "task"], name="inspections_target_entity"),
@@ -530,3 +558,141 @@ class ItemResult(models.Model):
 
     def __str__(self) -> str:
         return f"{self.target_id} {self.item_id} {self.get_code_display()}"
+
+
+class Rectification(models.Model):
+    """A rectification order (责令整改) of a target whose check found problems: the entity
+    rectifies within the order's clock (rule version `inspections.rectification`), reports
+    it, and an assigned inspector re-checks (复查) within the recheck clock
+    (`inspections.recheck`); the re-check closes the order or escalates it to enforcement
+    (the CLUE hand-over "inspections.problem_found", services.results)."""
+
+    class State(models.TextChoices):
+        ORDERED = "ordered", "整改中"
+        REPORTED = "reported", "已报告整改，待复查"
+        CLOSED = "closed", "复查合格，已销号"
+        ESCALATED = "escalated", "复查不合格，已移交执法"
+
+    target = models.OneToOneField(
+        Target, verbose_name="抽中对象", on_delete=models.CASCADE, related_name="rectification"
+    )
+    problems = models.TextField("存在问题")
+    requirement = models.TextField("整改要求")
+    ordered_by = models.ForeignKey(
+        User, verbose_name="责令人", on_delete=models.PROTECT, related_name="+"
+    )
+    ordered_on = models.DateField("责令日期")
+    state = models.CharField("状态", max_length=10, choices=State.choices, default=State.ORDERED)
+    reported_on = models.DateField("整改报告日期", null=True, blank=True)
+    rechecked_on = models.DateField("复查日期", null=True, blank=True)
+    recheck_notes = models.TextField("复查情况", blank=True)
+    rechecked_by = models.ForeignKey(
+        User,
+        verbose_name="复查人",
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    # The running clock's date (core.workflow keeps it): rectification, then the recheck.
+    deadline = models.DateField("办理期限", null=True, blank=True)
+    deadline_provisional = models.BooleanField("期限暂定", default=False)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_unit_field = "target__task__unit"
+
+    class Meta:
+        verbose_name = "责令整改"
+        verbose_name_plural = "责令整改"
+        ordering = ["deadline", "id"]
+        indexes = [models.Index(fields=["state", "deadline"], name="inspections_rect_due")]
+
+    def __str__(self) -> str:
+        return f"责令整改：{self.target.entity.name}"
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("inspections:rectification", args=[self.pk])
+
+
+class VisitRating(models.Model):
+    """The inspected entity's rating of a check visit (亮码检查), one per target, given on the
+    portal with the verification code the inspector's screen showed after the check."""
+
+    target = models.OneToOneField(
+        Target, verbose_name="抽中对象", on_delete=models.CASCADE, related_name="rating"
+    )
+    score = models.PositiveSmallIntegerField("评价")
+    comment = models.CharField("意见", max_length=500, blank=True)
+    rated_at = models.DateTimeField("评价时间")
+
+    objects = ScopedQuerySet.as_manager()
+    scope_unit_field = "target__task__unit"
+
+    class Meta:
+        verbose_name = "检查评价"
+        verbose_name_plural = "检查评价"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(score__gte=1) & models.Q(score__lte=5),
+                name="inspections_rating_score",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.target_id} {self.score}"
+
+
+class JointVisit(models.Model):
+    """One visit, not three (综合查一次): a task's items checked at a target another open task
+    of the period already drew, in the same visit, instead of drawing the entity again. The
+    visit's result then covers both tasks' items (services.results)."""
+
+    target = models.ForeignKey(
+        Target, verbose_name="抽中对象", on_delete=models.CASCADE, related_name="joint_visits"
+    )
+    task = models.ForeignKey(
+        Task, verbose_name="并入的抽查任务", on_delete=models.CASCADE, related_name="joined_visits"
+    )
+    joined_by = models.ForeignKey(
+        User, verbose_name="操作人", on_delete=models.PROTECT, related_name="+"
+    )
+    joined_at = models.DateTimeField("并入时间")
+
+    objects = ScopedQuerySet.as_manager()
+    scope_unit_field = "task__unit"
+
+    class Meta:
+        verbose_name = "综合查一次"
+        verbose_name_plural = "综合查一次"
+        constraints = [
+            models.UniqueConstraint(fields=["target", "task"], name="inspections_joint_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.task_id}→{self.target_id}"
+
+
+class ResultFile(AttachmentFields):
+    """A photo or a file of a visit's result (现场照片、检查记录), checked at upload by
+    core.files (kind by content, size) and stored under a generated name."""
+
+    target = models.ForeignKey(
+        Target, verbose_name="抽中对象", on_delete=models.CASCADE, related_name="files"
+    )
+
+    objects = ScopedQuerySet.as_manager()
+    scope_unit_field = "target__task__unit"
+
+    class Meta:
+        verbose_name = "检查照片和文件"
+        verbose_name_plural = "检查照片和文件"
+        ordering = ["target", "uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")

@@ -7,20 +7,24 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.http import Http404
 
 from regulus.core.ids import division_name
-from regulus.core.plugins import Card, PublicSection
+from regulus.core.plugins import Card, PublicSection, target_exclusions
 from regulus.inspections.models import (
     STRATUM_LABELS,
     Assignment,
+    CheckItem,
     Draw,
     Inspector,
     ItemResult,
     Plan,
+    Rectification,
     SamplingRule,
     Target,
     Task,
+    VisitRating,
 )
 from regulus.registry.models import Entity, EntityKind, EntityStatus
 
@@ -47,7 +51,29 @@ def target_candidates(task: Task) -> QuerySet[Entity]:
     """The target directory of a task: active entities of the task unit's area established by
     its first check day, by its filters, less those drawn in another task of the same year's
     plans (检查对象名录库 with the issue's exclusions; deregistered, revoked and moved-out
-    entities are not active)."""
+    entities are not active), less those every app's declared exclusion leaves out
+    (core.plugins.TargetExclusion: an entity under an open enforcement case)."""
+    drawn = Target.objects.filter(
+        entity_id=OuterRef("pk"), task__plan__year=task.plan.year
+    ).exclude(task_id=task.pk)
+    rows = _filtered(task).filter(~Exists(drawn))
+    for exclusion in target_exclusions():
+        rows = rows.exclude(pk__in=exclusion.entity_ids(task.check_from))
+    return rows
+
+
+def exclusion_counts(task: Task) -> list[tuple[str, int]]:
+    """How many of the task's filtered entities each declared exclusion leaves out (an
+    entity may fall under several): (label, count) in INSTALLED_APPS order."""
+    rows = _filtered(task)
+    return [
+        (exclusion.label, rows.filter(pk__in=exclusion.entity_ids(task.check_from)).count())
+        for exclusion in target_exclusions()
+    ]
+
+
+def _filtered(task: Task) -> QuerySet[Entity]:
+    """The task's area, filters, and the active entities established by its first check day."""
     rows = Entity.objects.filter(status=EntityStatus.ACTIVE, established_on__lte=task.check_from)
     if task.unit.kind != task.unit.Kind.CITY_BUREAU:
         rows = rows.filter(unit_id__in=task.unit.subtree_ids())
@@ -64,10 +90,52 @@ def target_candidates(task: Task) -> QuerySet[Entity]:
         if "-" in classes:
             condition |= Q(risk_class="")
         rows = rows.filter(condition)
-    drawn = Target.objects.filter(
-        entity_id=OuterRef("pk"), task__plan__year=task.plan.year
-    ).exclude(task_id=task.pk)
-    return rows.filter(~Exists(drawn))
+    return rows
+
+
+def overlapping_targets(task: Task) -> QuerySet[Target]:
+    """One visit, not three: entities the task's filters select that another open task of the
+    same year already drew, still to be checked within this task's check period. The
+    year's rule keeps them out of this task's draw; merged (JointVisit), this task's items
+    are checked in that visit."""
+    return (
+        Target.objects.filter(
+            entity_id__in=_filtered(task).values("pk"),
+            state=Target.State.ASSIGNED,
+            task__plan__year=task.plan.year,
+            task__state=Task.State.DRAWN,
+            task__check_from__lte=task.check_to,
+            task__check_to__gte=task.check_from,
+        )
+        .exclude(task_id=task.pk)
+        .exclude(joint_visits__task=task)
+        .select_related("entity", "task")
+        .order_by("task__check_to", "task_id", "position")
+    )
+
+
+def joined_targets(task: Task) -> QuerySet[Target]:
+    """The targets of other tasks this task's items were merged into."""
+    return (
+        Target.objects.filter(joint_visits__task=task)
+        .select_related("entity", "task")
+        .order_by("task_id", "position")
+    )
+
+
+def target_items(target: Target) -> list[CheckItem]:
+    """The items checked at the target's visit: its task's, then those of every task merged
+    into the visit (综合查一次), each once, in code order within a task."""
+    items = list(target.task.items.order_by("code"))
+    seen = {i.pk for i in items}
+    joined = CheckItem.objects.filter(tasks__joined_visits__target=target).order_by(
+        "tasks__joined_visits__id", "code"
+    )
+    for item in joined:
+        if item.pk not in seen:
+            seen.add(item.pk)
+            items.append(item)
+    return items
 
 
 def rule_in_force(stratum: str, on: dt.date) -> SamplingRule | None:
@@ -81,6 +149,25 @@ def rule_in_force(stratum: str, on: dt.date) -> SamplingRule | None:
 
 def plans_for(user: Any) -> QuerySet[Plan]:
     return Plan.objects.visible_to(user).select_related("unit").annotate(task_count=Count("tasks"))
+
+
+def plans_filed_with(user: Any) -> QuerySet[Plan]:
+    """Plans the units below filed (报备) with the user's unit or a unit above it (a city
+    department's staff read what the districts filed with the city bureau), within the data
+    scope; never the user's own units' plans."""
+    unit = getattr(user, "unit", None)
+    if unit is None:
+        return Plan.objects.none()
+    line = [int(part) for part in unit.path.strip("/").split("/") if part.isdigit()]
+    drawn = Count("tasks", filter=Q(tasks__state=Task.State.DRAWN))
+    return (
+        Plan.objects.visible_to(user)
+        .filter(state=Plan.State.FILED, filed_with_id__in=line)
+        .exclude(unit_id__in=line)
+        .select_related("unit", "filed_with")
+        .annotate(task_count=Count("tasks"), drawn_count=drawn)
+        .order_by("-year", "unit__name", "batch", "id")
+    )
 
 
 def tasks_for(user: Any, *, state: str = "") -> QuerySet[Task]:
@@ -104,6 +191,38 @@ def my_assignments(user: Any) -> QuerySet[Assignment]:
         .select_related("target__entity", "target__task")
         .order_by("target__state", "target__task__check_to", "target__position")
     )
+
+
+def rectifications_for(user: Any, *, state: str = "") -> QuerySet[Rectification]:
+    """The orders in the user's scope and those of the targets the user is assigned to."""
+    mine = Assignment.objects.filter(
+        target_id=OuterRef("target_id"), inspector__user=user, active=True
+    )
+    scoped = Rectification.objects.visible_to(user).values("pk")
+    rows = Rectification.objects.filter(Q(pk__in=scoped) | Q(Exists(mine)))
+    if state:
+        rows = rows.filter(state=state)
+    return rows.select_related("target__entity", "target__task").order_by("state", "deadline", "id")
+
+
+def my_rechecks(user: Any) -> QuerySet[Rectification]:
+    """The open orders of the user's own visits, nearest deadline first."""
+    return (
+        Rectification.objects.filter(
+            state__in=(Rectification.State.ORDERED, Rectification.State.REPORTED),
+            target__assignments__inspector__user=user,
+            target__assignments__active=True,
+        )
+        .select_related("target__entity")
+        .order_by("deadline", "id")
+    )
+
+
+def rectification_get(user: Any, pk: int) -> Rectification:
+    order = rectifications_for(user).filter(pk=pk).first() if 0 < pk < 2**62 else None
+    if order is None:
+        raise Http404("不存在或无权查看")
+    return order
 
 
 def task_targets(task: Task) -> QuerySet[Target]:
@@ -153,7 +272,17 @@ def dashboard_cards(user: Any) -> list[Card]:
     mine = Assignment.objects.filter(
         inspector__user=user, active=True, target__state=Target.State.ASSIGNED
     ).count()
-    return [Card("inspections-mine", "我的待检查对象", mine, reverse("inspections:my_tasks"))]
+    # The orders the inspector's visits made that still wait for the re-check.
+    rechecks = my_rechecks(user).count()
+    return [
+        Card("inspections-mine", "我的待检查对象", mine, reverse("inspections:my_tasks")),
+        Card(
+            "inspections-rechecks",
+            "我的待复查整改",
+            rechecks,
+            reverse("inspections:rectification_list"),
+        ),
+    ]
 
 
 def draws_of(task: Task) -> QuerySet[Draw]:
@@ -167,8 +296,10 @@ PROBLEM_CODES = ("3", "4", "5", "8", "A", "B", "C", "D")
 
 def year_stats(user: Any, year: int) -> dict[str, Any]:
     """Tasks, targets drawn, checked, with problems, published and published on time, and the
-    share of joint tasks, per implementing unit (a district bureau or a city department), in
-    the user's scope, for the plans of one year."""
+    share of joint tasks and of checked targets visited for several tasks at once (综合查一次),
+    per implementing unit (a district bureau or a city department), in
+    the user's scope, for the plans of one year; and the inspected entities' ratings of
+    their visits (亮码检查): how many, and their average (1–5)."""
     tasks = Task.objects.visible_to(user).filter(plan__year=year)
     per_unit: dict[str, dict[str, Any]] = {}
 
@@ -184,6 +315,9 @@ def year_stats(user: Any, year: int) -> dict[str, Any]:
                 "problems": 0,
                 "published": 0,
                 "on_time": 0,
+                "rated": 0,
+                "score_sum": 0,
+                "joint_visits": 0,
             },
         )
 
@@ -209,16 +343,45 @@ def year_stats(user: Any, year: int) -> dict[str, Any]:
         .values_list("target__task__unit__name", "n")
     ):
         row(name)["problems"] += n
+    joint_visits = (
+        Target.objects.filter(task__in=tasks, joint_visits__isnull=False)
+        .exclude(state=Target.State.ASSIGNED)
+        .values_list("task__unit__name")
+        .annotate(n=Count("id", distinct=True))
+    )
+    for name, n in joint_visits:
+        row(name)["joint_visits"] += n
+    ratings = VisitRating.objects.filter(target__task__in=tasks)
+    for name, n, score_sum in ratings.values_list("target__task__unit__name").annotate(
+        n=Count("id"), score_sum=Sum("score")
+    ):
+        r = row(name)
+        r["rated"] += n
+        r["score_sum"] += score_sum or 0
     rows = sorted(per_unit.values(), key=lambda r: r["unit"])
     total = {
         k: sum(r[k] for r in rows)
-        for k in ("tasks", "joint", "drawn", "checked", "problems", "published", "on_time")
+        for k in (
+            "tasks",
+            "joint",
+            "drawn",
+            "checked",
+            "problems",
+            "published",
+            "on_time",
+            "rated",
+            "score_sum",
+            "joint_visits",
+        )
     }
     total["unit"] = "合计"
     for r in [*rows, total]:
         r["problem_rate"] = round(100 * r["problems"] / r["checked"], 1) if r["checked"] else 0
         r["on_time_rate"] = round(100 * r["on_time"] / r["published"], 1) if r["published"] else 0
         r["joint_share"] = round(100 * r["joint"] / r["tasks"], 1) if r["tasks"] else 0
+        r["rating_avg"] = round(r["score_sum"] / r["rated"], 2) if r["rated"] else 0
+        checked = r["checked"]
+        r["joint_visit_share"] = round(100 * r["joint_visits"] / checked, 1) if checked else 0
     return {"rows": rows, "total": total, "year": year}
 
 
@@ -240,4 +403,29 @@ def stats_chart_option(stats: dict[str, Any]) -> dict[str, Any]:
             {"name": "已检查（户）", "type": "bar", "data": [r["checked"] for r in rows]},
             {"name": "已公示（户）", "type": "bar", "data": [r["published"] for r in rows]},
         ],
+    }
+
+
+def visit_info(target: Target) -> dict[str, Any]:
+    """What the inspected entity sees of its check (亮码检查): the task, its unit and dates,
+    the items with their legal basis, the inspectors by name and certificate number only,
+    and whether the visit can still be rated."""
+    from regulus.inspections.models import VisitRating
+
+    inspectors = [
+        (a.inspector.user.display_name, a.inspector.number)
+        for a in target.assignments.filter(active=True)
+        .select_related("inspector__user")
+        .order_by("pick", "pk")
+    ]
+    rating = VisitRating.objects.filter(target=target).first()
+    return {
+        "target": target,
+        "task": target.task,
+        "items": target_items(target),
+        "inspectors": inspectors,
+        "rating": rating,
+        "can_rate": rating is None
+        and target.state != Target.State.ASSIGNED
+        and bool(target.rating_code),
     }

@@ -45,6 +45,7 @@ def test_menu_follows_declared_order_not_installed_order():
         ("业务", "事项与套餐"), ("业务", "一件事套餐维护"), ("业务", "办件统计"),
         ("业务", "抽查任务"), ("业务", "我的抽查"), ("业务", "抽查结果公示"), ("业务", "抽查计划"),
         ("业务", "抽查事项清单"), ("业务", "检查人员名录库"), ("业务", "抽查统计"),
+        ("业务", "责令整改"), ("业务", "下级报备计划"),
         ("业务", "信用记录"), ("业务", "年度报告"), ("业务", "经营异常名录"),
         ("业务", "信用风险分类"),
         ("业务", "投诉举报"), ("业务", "投诉举报分派"), ("业务", "投诉举报统计"),
@@ -209,3 +210,15 @@ def test_two_public_menu_entries_in_one_place_are_refused():
     two = plugins.AppExtension(public_nav=(plugins.PublicNavEntry("乙", "portal:home", 100),))
     with pytest.raises(ImproperlyConfigured):
         plugins.validate({"one": one, "two": two})
+
+
+def test_target_exclusions_are_gathered_from_every_app_in_declaration_order(monkeypatch):
+    first = plugins.TargetExclusion("立案调查中", lambda on: [1])
+    second = plugins.TargetExclusion("停业整顿中", lambda on: [2])
+    found = {
+        "a": AppExtension(exclusions=(first,)),
+        "b": AppExtension(),
+        "c": AppExtension(exclusions=(second,)),
+    }
+    monkeypatch.setattr(plugins, "declarations", lambda: found)
+    assert plugins.target_exclusions() == [first, second]

@@ -35,6 +35,7 @@ STAFF_NAMESPACES = (
     "core",
     "registry",
     "licensing",
+    "inspections",
     "credit",
     "complaints",
     "equipment",
@@ -42,6 +43,7 @@ STAFF_NAMESPACES = (
 )
 PORTAL_NAMESPACES = (
     "portal",
+    "inspections_public",
     "credit_public",
     "complaints_public",
     "equipment_public",
@@ -54,6 +56,7 @@ WITH_QUERY = {
     "registry:entity_list": "?q=长沙",
     "equipment:equipment_list": "?when=overdue",
     "canteens_public:search": "?district=430102",
+    "inspections_public:visit_lookup": "?code=AAAAAAAA",
 }
 # The README's phone-width pictures: route → file name under docs/screenshots/.
 PHONE_SHOTS = {
@@ -114,6 +117,21 @@ def _samples(city: dict[str, Any]) -> dict[str, dict[str, Callable[[], Any]]]:
         "canteens:canteen_detail": {"pk": lambda: city["canteen"].pk},
         "canteens:canteen_act": {"pk": lambda: city["canteen"].pk, "action": lambda: "meal"},
         "canteens_public:canteen": {"code": lambda: city["canteen"].public_code},
+        "inspections:plan_detail": {"pk": lambda: city["inspection_plan"].pk},
+        "inspections:task_create": {"pk": lambda: city["inspection_plan"].pk},
+        "inspections:task_detail": {"number": lambda: city["inspection_task"].number},
+        "inspections:target_result": {"pk": lambda: city["inspection_target"].pk},
+        "inspections:rectification": {"pk": lambda: city["rectification"].pk},
+        "inspections:result_file": {
+            "pk": lambda: city["inspection_target"].pk,
+            "file_pk": lambda: city["result_file"].pk,
+        },
+        "inspections_public:draw_page": {"number": lambda: city["inspection_task"].number},
+        "inspections_public:draw_file": {
+            "number": lambda: city["inspection_task"].number,
+            "name": lambda: "targets.tsv",
+        },
+        "inspections_public:visit": {"code": lambda: city["visit_code"]},
         "*": {
             "uscc": lambda: city["entity"].uscc,
             "number": lambda: app.number,

@@ -1,6 +1,8 @@
 """A spot-check draw from freezing to the portal: the handler freezes the lists, two staff enter
 the public source, the handler draws and sees the assignment, an inspector enters the result
-on a phone-sized page, the result is published on the entity's public page, and the draw's
+on a phone-sized page (showing the visit's code, which the entity opens on the portal; the
+problem found ordered rectified and closed on re-check; the entity rating the visit with the
+code shown after the check), the result is published on the entity's public page, and the draw's
 files downloaded from the portal reproduce in the stand-alone verifier. Every page on the way
 fits a phone and a desk."""
 
@@ -100,17 +102,50 @@ def test_draw_assign_check_publish_and_verify_from_the_portal(
     login(phone, live_server, inspector.username, DEMO_PASSWORD)
     phone.goto(f"{live_server.url}/inspections/mine/")
     phone.click(f"[data-testid=my-target] >> text={target.entity.name}")
-    phone.select_option("[data-testid=code-1]", "1")
+    result_url = phone.url
+    # 亮码检查: the code on the inspector's phone opens the entity's page of the visit.
+    phone.click("[data-testid=show-code]")
+    code = phone.inner_text("[data-testid=visit-code]").strip()
+    assert phone.locator("[data-testid=visit-qr] svg").count() == 1
+    _check(phone, result_url, PHONE["width"], problems)
+    shop_ctx, shop = _context(browser, PHONE)
+    shop.goto(f"{live_server.url}/portal/checks/visit/")
+    shop.fill("[data-testid=visit-code-input]", code.lower())
+    shop.click("button[type=submit]")
+    assert inspector.inspector_entry.number in shop.inner_text("[data-testid=visit-inspectors]")
+    assert "食品经营条件检查" in shop.inner_text("[data-testid=visit-items]")
+    _check(shop, shop.url, PHONE["width"], problems)
+
+    # A problem found: the inspector orders it rectified, on the phone.
+    phone.goto(result_url)
+    phone.select_option("[data-testid=code-1]", "A")
+    phone.fill("[data-testid=requirement]", "十五个工作日内完善进货查验记录")
     phone.click("[data-testid=result-save]")
     assert "已检查" in phone.inner_text("[data-testid=target-state]")
+    rating_code = phone.inner_text("[data-testid=rating-code]").strip()
     _check(phone, phone.url, PHONE["width"], problems)
     _check(phone, f"{live_server.url}/inspections/mine/", PHONE["width"], problems)
+    phone.goto(result_url)
+    phone.click("[data-testid=rectification-open]")
+    assert "整改中" in phone.inner_text("[data-testid=rectification-state]")
+    _check(phone, phone.url, PHONE["width"], problems)
+    phone.fill("[data-testid=recheck-notes]", "进货查验记录已补齐")
+    phone.click("[data-testid=recheck-pass]")
+    assert "复查合格" in phone.inner_text("[data-testid=rectification-state]")
+
+    # The entity rates the visit with the code the inspector's screen showed.
+    shop.goto(f"{live_server.url}/portal/checks/visit/{code}/")
+    shop.check("[data-testid=score-5]")
+    shop.fill("[data-testid=rating-code-input]", rating_code)
+    shop.click("[data-testid=rate-submit]")
+    shop.wait_for_selector("[data-testid=visit-rated]")
+    shop_ctx.close()
 
     # Published, and on the entity's public page.
     desk.goto(f"{live_server.url}/inspections/publication/")
     desk.click("[data-testid=publication-table] button[type=submit]")
     desk.goto(f"{live_server.url}/portal/entities/{target.entity.uscc}/")
-    assert "未发现问题" in desk.content()
+    assert "发现问题待后续处理" in desk.content()
 
     # The draw's files from the portal reproduce in the stand-alone verifier.
     desk.goto(f"{live_server.url}/portal/checks/{task.number}/")
@@ -136,6 +171,8 @@ def test_draw_assign_check_publish_and_verify_from_the_portal(
         "/inspections/items/",
         "/inspections/inspectors/",
         "/inspections/publication/",
+        "/inspections/rectifications/",
+        "/inspections/stats/",
         "/portal/checks/",
         f"/portal/checks/{task.number}/",
     ):

@@ -8,6 +8,11 @@ from regulus.inspections.services.draws import (
     withdrawal_draw,
 )
 from regulus.inspections.services.lists import conflict_declare, inspector_enrol, item_create
+from regulus.inspections.services.rectifications import (
+    rectification_recheck,
+    rectification_report,
+)
+from regulus.inspections.services.results import result_enter, result_publish
 from regulus.inspections.services.tasks import (
     plan_create,
     plan_file,
@@ -15,7 +20,9 @@ from regulus.inspections.services.tasks import (
     source_enter,
     task_create,
     task_freeze,
+    visit_merge,
 )
+from regulus.inspections.services.visits import visit_code_show, visit_rate
 
 __all__ = [
     "Verdict",
@@ -26,14 +33,17 @@ __all__ = [
     "plan_create",
     "plan_file",
     "published_files",
+    "rectification_recheck",
+    "rectification_report",
+    "result_enter",
+    "result_publish",
     "source_confirmed",
     "source_enter",
     "task_create",
     "task_freeze",
     "verify",
+    "visit_code_show",
+    "visit_merge",
+    "visit_rate",
     "withdrawal_draw",
 ]
-
-from regulus.inspections.services.results import result_enter, result_publish
-
-__all__ += ["result_enter", "result_publish"]

@@ -23,9 +23,11 @@ from regulus.inspections.models import (
     Conflict,
     Domain,
     Inspector,
+    JointVisit,
     Plan,
     Snapshot,
     SourceEntry,
+    Target,
     Task,
     TaskStratum,
 )
@@ -61,18 +63,24 @@ def plan_create(*, actor: Any, year: int, batch: int, title: str) -> Plan:
 def plan_file(*, actor: Any, plan: Plan) -> Plan:
     """File the plan with the level above (报备): it is then read-only for the city."""
     permissions.require(actor, "inspections.plan_manage")
-    if not unit_is_visible(actor, plan.unit):
-        raise ValidationError("只能报备本单位的计划")
+    if not plan.is_own(actor):
+        raise ValidationError("只能报备本单位的计划；上级单位只能查阅报备的计划")
     if plan.state != Plan.State.DRAFT:
         raise ValidationError("该计划已报备")
+    above = plan.unit.parent
+    if above is None:
+        raise ValidationError("本单位没有上级单位，无需报备")
     with audited(actor=actor) as audit:
-        plan.state, plan.filed_at = Plan.State.FILED, clock.now()
-        plan.save(update_fields=["state", "filed_at"])
+        plan.state, plan.filed_at, plan.filed_with = Plan.State.FILED, clock.now(), above
+        plan.save(update_fields=["state", "filed_at", "filed_with"])
         audit.record(
             action=AuditLog.Action.UPDATE,
             obj=plan,
-            summary=f"报备抽查计划：{plan}",
-            changes={"state": [Plan.State.DRAFT.label, Plan.State.FILED.label]},
+            summary=f"报备抽查计划：{plan}（报{above.name}备案）",
+            changes={
+                "state": [Plan.State.DRAFT.label, Plan.State.FILED.label],
+                "filed_with": above.name,
+            },
         )
     return plan
 
@@ -135,8 +143,8 @@ def task_create(
     """A task of a plan; its ratios per stratum (percent) default to the rule version in force
     on the first check day, and must lie within that version's range."""
     permissions.require(actor, "inspections.plan_manage")
-    if not unit_is_visible(actor, plan.unit):
-        raise ValidationError({"plan": "只能在本单位的计划下建立任务"})
+    if not plan.is_own(actor):
+        raise ValidationError({"plan": "只能在本单位的计划下建立任务；上级单位只能查阅报备的计划"})
     errors: dict[str, str] = {}
     title = clean_text(title, label="任务名称", field="title")
     department = clean_text(department, label="实施部门", field="department")
@@ -307,6 +315,7 @@ def task_freeze(*, actor: Any, task: Task) -> Task:
             {"source_available_at": "公共随机源已经产生，不能再冻结名录：请修改为今后产生的随机源"}
         )
     texts, targets = freeze_lists(task)
+    excluded = selectors.exclusion_counts(task)
     if not targets:
         raise ValidationError(
             "检查对象名录为空：按筛选条件并排除本年度已抽中、未开业和非在业主体后，没有可抽取的主体"
@@ -341,6 +350,11 @@ def task_freeze(*, actor: Any, task: Task) -> Task:
                 "targets": len(targets),
                 "inspectors": texts[Snapshot.Name.INSPECTORS].count("\n"),
                 "exclusions": texts[Snapshot.Name.EXCLUSIONS].count("\n"),
+                **(
+                    {"excluded": "；".join(f"{label}{n}户" for label, n in excluded)}
+                    if excluded
+                    else {}
+                ),
             },
         )
     return task
@@ -391,3 +405,39 @@ def source_confirmed(task: Task) -> str | None:
     if len(entries) == 2 and entries[0].value == entries[1].value:
         return entries[0].value
     return None
+
+
+def visit_merge(*, actor: Any, task: Task, targets: list[Target]) -> int:
+    """One visit, not three (综合查一次): check the task's items at targets another open task
+    of the period already drew (selectors.overlapping_targets), in their visit. Before the
+    task's draw; the targets must still be among the overlapping ones. Returns how many."""
+    permissions.require(actor, "inspections.plan_manage")
+    if not task.plan.is_own(actor):
+        raise ValidationError("只能为本单位的任务安排综合查一次")
+    if task.state == Task.State.DRAWN:
+        raise ValidationError("任务已抽取：须在抽取前并入其他任务的检查")
+    if not targets:
+        raise ValidationError({"targets": "请选择要并入联合检查的对象"})
+    allowed = set(
+        selectors.overlapping_targets(task)
+        .filter(pk__in=[t.pk for t in targets])
+        .values_list("pk", flat=True)
+    )
+    refused = [t for t in targets if t.pk not in allowed]
+    if refused:
+        names = "、".join(t.entity.name for t in refused[:3])
+        raise ValidationError(
+            {"targets": f"{names}等不能并入：已检查、已并入，或不在本任务的检查期间和筛选范围内"}
+        )
+    now = clock.now()
+    with audited(actor=actor) as audit:
+        JointVisit.objects.bulk_create(
+            JointVisit(target=t, task=task, joined_by=actor, joined_at=now) for t in targets
+        )
+        audit.record(
+            action=AuditLog.Action.UPDATE,
+            obj=task,
+            summary=f"综合查一次：{task.title}的检查事项并入{len(targets)}户已抽中对象的检查",
+            changes={"joint_visits": len(targets)},
+        )
+    return len(targets)

@@ -4,12 +4,15 @@ task list and the result form."""
 from __future__ import annotations
 
 import datetime as dt
+import tempfile
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
 
 from regulus.core.models import User
 from regulus.core.permissions import allows, page
@@ -24,10 +27,13 @@ from regulus.inspections.models import (
     Domain,
     Inspector,
     Plan,
+    Rectification,
     ResultCode,
+    ResultFile,
     Target,
     Task,
 )
+from regulus.inspections.services.results import DISPOSALS
 from regulus.registry.models import EntityKind
 
 
@@ -175,6 +181,61 @@ def inspector_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+@page("inspections.lists_manage")
+def inspector_import(request: HttpRequest) -> HttpResponse:
+    """Import the inspector directory from a table (all-or-nothing by default); the result
+    lists every bad row with its line and field."""
+    from regulus.core.tabular import MODES, TableError, check_upload
+    from regulus.inspections.services.lists import INSPECTOR_COLUMNS, inspectors_import
+
+    result = None
+    error = ""
+    mode = request.POST.get("mode", "all-or-nothing")
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        try:
+            if upload is None:
+                raise TableError("请选择要导入的文件（.xlsx或.csv）")
+            if mode not in MODES:
+                raise TableError("导入方式须从列表中选择")
+            name = upload.name or "upload"
+            kind = check_upload(name, upload, upload.size or 0)
+            with tempfile.NamedTemporaryFile(suffix="." + kind) as stored:
+                for chunk in upload.chunks():
+                    stored.write(chunk)
+                stored.flush()
+                result = inspectors_import(
+                    actor=_user(request), path=stored.name, name=name, mode=mode
+                )
+        except TableError as exc:
+            error = str(exc)
+        if result is not None and result.file_error:
+            error, result = result.file_error, None
+        if result is not None and result.committed:
+            messages.success(request, f"已导入{result.written}名执法检查人员")
+    return render(
+        request,
+        "inspections/inspector_import.html",
+        {
+            "result": result,
+            "error": error,
+            "modes": MODES,
+            "mode": mode,
+            "columns": INSPECTOR_COLUMNS,
+        },
+    )
+
+
+@page("inspections.lists_manage")
+def inspector_template(request: HttpRequest) -> HttpResponse:
+    from regulus.core.documents import XLSX_CONTENT_TYPE
+    from regulus.inspections.services.lists import inspectors_template
+
+    response = HttpResponse(inspectors_template(), content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = 'attachment; filename="inspectors-template.xlsx"'
+    return response
+
+
 def selectors_today() -> dt.date:
     from regulus.core import clock
 
@@ -224,14 +285,28 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "已报备")
         return redirect("inspections:plan_detail", pk=plan.pk)
+    own = plan.is_own(user)
     return render(
         request,
         "inspections/plan_detail.html",
         {
             "plan": plan,
             "tasks": plan.tasks.order_by("number"),
-            "can_plan": allows(user, "inspections.plan_manage"),
+            "can_plan": own and allows(user, "inspections.plan_manage"),
+            "read_only": not own,
         },
+    )
+
+
+@page("inspections.view")
+def plans_filed(request: HttpRequest) -> HttpResponse:
+    """The plans the units below filed with the user's unit or the units under it (报备):
+    read-only, with their tasks' progress."""
+    user = _user(request)
+    return render(
+        request,
+        "inspections/plans_filed.html",
+        paginate(request, selectors.plans_filed_with(user)),
     )
 
 
@@ -239,6 +314,9 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def task_create(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     plan = Plan.objects.get_visible_or_404(user, pk=pk)
+    if not plan.is_own(user):
+        messages.error(request, "上级单位只能查阅报备的计划，不能在其下建立任务")
+        return redirect("inspections:plan_detail", pk=plan.pk)
     values: dict[str, Any] = {}
     if request.method == "POST":
         values = request.POST
@@ -334,6 +412,10 @@ def task_detail(request: HttpRequest, number: str) -> HttpResponse:
                 services.source_enter(actor=user, task=task, **text)
             elif action == "draw":
                 services.draw_run(actor=user, task=task)
+            elif action == "merge":
+                ids = [_int(v, "检查对象", "targets") for v in request.POST.getlist("targets")]
+                chosen = list(Target.objects.filter(pk__in=ids).select_related("entity"))
+                services.visit_merge(actor=user, task=task, targets=chosen)
             elif action == "withdraw":
                 pk = _int(request.POST.get("assignment"), "分派", "assignment")
                 assignment = Assignment.objects.filter(target__task=task, pk=pk).first()
@@ -362,6 +444,13 @@ def task_detail(request: HttpRequest, number: str) -> HttpResponse:
             "entries": task.source_entries.select_related("entered_by"),
             "draws": selectors.draws_of(task).select_related("created_by"),
             "candidates": candidates,
+            "exclusions": selectors.exclusion_counts(task)
+            if task.state == Task.State.DRAFT
+            else [],
+            "overlapping": selectors.overlapping_targets(task)[:200]
+            if task.state != Task.State.DRAWN
+            else [],
+            "joined": selectors.joined_targets(task),
             "can_plan": allows(user, "inspections.plan_manage"),
             "can_source": allows(user, "inspections.source_enter"),
             **paginate(request, targets, per_page=50),
@@ -374,10 +463,14 @@ def task_detail(request: HttpRequest, number: str) -> HttpResponse:
 
 @page("inspections.view")
 def my_tasks(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
     return render(
         request,
         "inspections/my_tasks.html",
-        paginate(request, selectors.my_assignments(_user(request))),
+        {
+            **paginate(request, selectors.my_assignments(user)),
+            "rechecks": selectors.my_rechecks(user)[:50],
+        },
     )
 
 
@@ -394,6 +487,26 @@ def target_result(request: HttpRequest, pk: int) -> HttpResponse:
         mine or Target.objects.visible_to(user).filter(pk=target.pk).exists()
     ):
         raise Http404("不存在或无权查看")
+    action = request.POST.get("action", "") if request.method == "POST" else ""
+    if action in ("show_code", "file_add", "file_remove"):
+        from regulus.inspections.services import files
+
+        try:
+            if action == "show_code":
+                services.visit_code_show(actor=user, target=target)
+            elif action == "file_add":
+                files.result_file_add(actor=user, target=target, upload=request.FILES.get("file"))
+                messages.success(request, "已上传")
+            else:
+                pk_raw = _int(request.POST.get("file"), "文件", "file")
+                row = target.files.filter(pk=pk_raw).first()
+                if row is None:
+                    raise ValidationError({"file": "该文件不存在"})
+                files.result_file_remove(actor=user, row=row)
+                messages.success(request, "已删除")
+        except ValidationError as exc:
+            _flash(request, exc)
+        return redirect("inspections:target_result", pk=target.pk)
     if request.method == "POST":
         try:
             from regulus.inspections.services import results
@@ -403,7 +516,7 @@ def target_result(request: HttpRequest, pk: int) -> HttpResponse:
                     request.POST.get(f"code_{item.pk}", ""),
                     request.POST.get(f"notes_{item.pk}", ""),
                 )
-                for item in target.task.items.all()
+                for item in selectors.target_items(target)
             }
             text = {
                 k: clean_fields({"v": notes}, {"v": (f"检查情况（{k}）", MULTILINE, 2000)})["v"]
@@ -415,6 +528,10 @@ def target_result(request: HttpRequest, pk: int) -> HttpResponse:
                 codes={k: c for k, (c, _n) in codes.items()},
                 notes=text,
                 checked_on=_date(request.POST.get("checked_on"), "检查日期", "checked_on"),
+                disposal=request.POST.get("disposal", ""),
+                requirement=clean_fields(
+                    request.POST, {"requirement": ("整改要求", MULTILINE, 2000)}
+                )["requirement"],
             )
         except ValidationError as exc:
             _flash(request, exc)
@@ -429,8 +546,120 @@ def target_result(request: HttpRequest, pk: int) -> HttpResponse:
             "target": target,
             "mine": bool(mine),
             "codes": ResultCode.choices,
-            "rows": [(item, existing.get(item.pk)) for item in target.task.items.all()],
+            "rows": [(item, existing.get(item.pk)) for item in selectors.target_items(target)],
+            "joined": target.joint_visits.select_related("task"),
+            "files": target.files.all(),
             "inspectors": target.assignments.filter(active=True).select_related("inspector__user"),
+            "today": selectors_today(),
+            "disposals": DISPOSALS,
+            "rectification": Rectification.objects.filter(target=target).first(),
+            "visit_url": _visit_url(request, target),
+        },
+    )
+
+
+@page("inspections.view")
+def result_file(request: HttpRequest, pk: int, file_pk: int) -> HttpResponseBase:
+    """A photo or file of a result, to its assigned inspectors and the staff in scope."""
+    from regulus.core.files import file_response
+
+    user = _user(request)
+    row = (
+        ResultFile.objects.select_related("target").filter(pk=file_pk, target_id=pk).first()
+        if 0 < file_pk < 2**62 and 0 < pk < 2**62
+        else None
+    )
+    mine = row is not None and row.target.assignments.filter(inspector__user=user).exists()
+    if row is None or not (mine or ResultFile.objects.visible_to(user).filter(pk=row.pk).exists()):
+        raise Http404("不存在或无权查看")
+    return file_response(
+        row.stored_name, download_name=row.original_name, content_type=row.content_type
+    )
+
+
+def _visit_url(request: HttpRequest, target: Target) -> str:
+    """The portal address the entity opens by scanning the inspector's screen (亮码检查)."""
+    if not target.visit_code:
+        return ""
+    return request.build_absolute_uri(reverse("inspections_public:visit", args=[target.visit_code]))
+
+
+# -- rectification orders and their re-check ------------------------------------------------
+
+
+@page("inspections.view")
+def rectification_list(request: HttpRequest) -> HttpResponse:
+    """Open orders first, nearest deadline first; the overdue marked."""
+    from regulus.core import clock_selectors
+    from regulus.inspections.workflow import RECTIFICATION_FLOW
+
+    user = _user(request)
+    state = choice_param(request, "state", Rectification.State.choices, "状态")
+    rows = selectors.rectifications_for(user, state=state)
+    return render(
+        request,
+        "inspections/rectification_list.html",
+        {
+            "states": Rectification.State.choices,
+            "state": state,
+            **paginate(
+                request, clock_selectors.with_overdue_flag(rows, workflow=RECTIFICATION_FLOW)
+            ),
+        },
+    )
+
+
+@page("inspections.view")
+def rectification(request: HttpRequest, pk: int) -> HttpResponse:
+    """One order on the inspector's phone: the problems, the clock, the report and the
+    re-check (an assigned inspector sees their own orders whatever their data scope)."""
+    from regulus.core.clock_selectors import main_clock, object_clocks
+    from regulus.core.workflow import timeline
+    from regulus.inspections.workflow import RECTIFICATION_FLOW
+
+    user = _user(request)
+    order = selectors.rectification_get(user, pk)
+    mine = order.target.assignments.filter(inspector__user=user, active=True).exists()
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        try:
+            if action == "report":
+                services.rectification_report(
+                    actor=user,
+                    order=order,
+                    reported_on=_date(
+                        request.POST.get("reported_on"), "整改报告日期", "reported_on"
+                    ),
+                    note=clean_fields(request.POST, {"note": ("说明", LINE, 300)})["note"],
+                )
+            elif action in ("pass", "fail"):
+                services.rectification_recheck(
+                    actor=user,
+                    order=order,
+                    passed=action == "pass",
+                    notes=clean_fields(request.POST, {"notes": ("复查情况", MULTILINE, 2000)})[
+                        "notes"
+                    ],
+                    rechecked_on=_date(
+                        request.POST.get("rechecked_on"), "复查日期", "rechecked_on"
+                    ),
+                )
+            else:
+                raise ValidationError("未知操作")
+        except ValidationError as exc:
+            _flash(request, exc)
+        else:
+            messages.success(request, "已办理")
+        return redirect("inspections:rectification", pk=order.pk)
+    return render(
+        request,
+        "inspections/rectification.html",
+        {
+            "order": order,
+            "mine": mine,
+            "open": order.state in RECTIFICATION_FLOW.open_states(),
+            "main_clock": main_clock(object_clocks(order)),
+            "events": timeline(order, RECTIFICATION_FLOW),
             "today": selectors_today(),
         },
     )
