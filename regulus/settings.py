@@ -141,6 +141,7 @@ INSTALLED_APPS = [
     "regulus.credit",
     "regulus.portal",
     "regulus.complaints",
+    "regulus.enforcement",
 ]
 
 # The first two wrap every answer, also those the others make: HX-Request in Vary (core.htmx),
