@@ -46,8 +46,14 @@ from regulus.registry.rules import DISTRICTS
 VIEW = "enforcement.case_view"
 
 
+def _errors(exc: ValidationError) -> dict[str, str]:
+    """Field messages for a form; the messages about no field under "all" (a template may not
+    read "__all__")."""
+    return {("all" if k == "__all__" else k): "；".join(v) for k, v in field_errors(exc).items()}
+
+
 def _flash(request: HttpRequest, exc: ValidationError) -> None:
-    for message in field_errors(exc).values():
+    for message in _errors(exc).values():
         messages.error(request, message)
 
 
@@ -134,7 +140,7 @@ def clue_create(request: HttpRequest) -> HttpResponse:
                 campaign=_campaign(post.get("campaign", "")),
             )
         except ValidationError as exc:
-            errors = field_errors(exc)
+            errors = _errors(exc)
         else:
             messages.success(request, f"已登记线索 {clue.number}")
             return redirect("enforcement:clue_detail", number=clue.number)
@@ -376,7 +382,7 @@ def simple_create(request: HttpRequest) -> HttpResponse:
                 facts=post.get("facts", "")[:3000],
             )
         except ValidationError as exc:
-            errors = field_errors(exc)
+            errors = _errors(exc)
         else:
             messages.success(request, f"已当场作出处罚决定 {case.decision_number}")
             return redirect("enforcement:case_detail", pk=case.pk)
@@ -415,7 +421,7 @@ def publication_review(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.publication_publish(actor=request.user, case=case, text_masked=text)
         except ValidationError as exc:
-            errors = field_errors(exc)
+            errors = _errors(exc)
         else:
             messages.success(request, "已在门户网站公示")
             return redirect("enforcement:case_detail", pk=case.pk)
@@ -445,7 +451,7 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
                 domain=post.get("domain", ""),
             )
         except ValidationError as exc:
-            errors = field_errors(exc)
+            errors = _errors(exc)
         else:
             messages.success(request, f"已设立专项行动：{campaign.name}")
             return redirect("enforcement:campaign_detail", pk=campaign.pk)

@@ -62,9 +62,9 @@ def make_clue(actor: Any, **overrides: Any) -> Clue:
 
 
 def file_case(
-    handler: Any, colleague: Any, leader: Any, matter: Matter, **proposal: Any
+    handler: Any, colleague: Any, leader: Any, matter: Matter, party_name: str = "", **proposal: Any
 ) -> Case:
-    clue = make_clue(handler)
+    clue = make_clue(handler, **({"party_name": party_name} if party_name else {}))
     values: dict[str, Any] = {
         "matter": matter,
         "officers": [handler, colleague],
