@@ -18,6 +18,7 @@ WITHOUT_LICENSING = (
     "regulus.credit",
     "regulus.portal",
     "regulus.complaints",
+    "regulus.enforcement",
 )
 
 
@@ -28,7 +29,8 @@ def licensing_not_installed(settings):
 
 def test_each_installed_app_declares_in_its_own_module():
     assert list(plugins.declarations()) == [
-        "core", "registry", "licensing", "inspections", "credit", "portal", "complaints"
+        "core", "registry", "licensing", "inspections", "credit", "portal", "complaints",
+        "enforcement",
     ]  # fmt: skip
 
 
@@ -45,7 +47,9 @@ def test_menu_follows_declared_order_not_installed_order():
         ("业务", "信用记录"), ("业务", "年度报告"), ("业务", "经营异常名录"),
         ("业务", "信用风险分类"),
         ("业务", "投诉举报"), ("业务", "投诉举报分派"), ("业务", "投诉举报统计"),
-        ("业务", "投诉举报规则"), ("业务", "数据导入"),
+        ("业务", "投诉举报规则"),
+        ("业务", "案件线索"), ("业务", "行政处罚案件"), ("业务", "处罚信息公示"),
+        ("业务", "专项行动"), ("业务", "执法统计"), ("业务", "数据导入"),
         ("系统", "单位与人员"), ("系统", "角色与授权"), ("系统", "安全管理"), ("系统", "工作日历"),
         ("系统", "操作日志"), ("系统", "接口令牌"), ("系统", "接口文档"),
     ]  # fmt: skip
@@ -58,7 +62,7 @@ def test_home_cards_follow_declared_order_not_installed_order(city_handler, plug
     # The probe is installed last but declares order 150: between the registry and licensing.
     assert keys == [
         "staff", "entities", "probe", "licensing-open", "licensing-overdue", "credit-inbox",
-        "complaints-overdue"
+        "complaints-overdue", "enforcement-clues", "enforcement-overdue",
     ]  # fmt: skip
 
 
@@ -83,7 +87,7 @@ def test_an_app_not_installed_contributes_nothing(client, handler, licensing_not
 
 def test_seeders_run_after_the_apps_they_build_on():
     assert [label for label, _ in plugins.demo_seeders()] == [
-        "core", "registry", "licensing", "inspections", "credit", "complaints"
+        "core", "registry", "licensing", "inspections", "credit", "complaints", "enforcement"
     ]  # fmt: skip
     seed = _seed
     # Declared in the wrong order: "b" builds on "a", which builds on the kernel.
@@ -158,6 +162,7 @@ def test_login_page_lists_exactly_the_installed_modules(client, db):
     assert login_page_modules(client) == [
         "市场主体登记", "一件事一次办", "双随机、一公开", "企业信用", "公众服务门户",
         "12315投诉举报",
+        "行政处罚案件",
     ]  # fmt: skip
     page = client.get("/login/").content.decode()
     # Modules still to be built are not advertised; the public one is linked.
