@@ -73,7 +73,9 @@ def seed(*, entities: int, log: Callable[[str], None]) -> int:
         for i in range(per_district):
             stop = plan[(i + d) % len(plan)]
             in_campaign = i % 4 == 0
-            began = start + dt.timedelta(days=rng.randrange(0, 300 if stop == "closed" else 340))
+            # Cases that go far along began early enough for every step to fit in the year.
+            early = stop in ("investigating", "not_filed", "reviewing", "transferred", "withdrawn")
+            began = start + dt.timedelta(days=rng.randrange(0, 330 if early else 250))
             _one_case(rng, unit, people, stop, began, campaign if in_campaign else None, i)
             made += 1
         with clock.held_at(_at(today - dt.timedelta(days=rng.randrange(2, 20)))):
@@ -206,7 +208,8 @@ def _one_case(
                              fine=str(fine), confiscated=str(value // 10))  # fmt: skip
     if stop in ("notified", "hearing"):
         return
-    day = _next(day, 10)
+    window = open_clocks(case)["hearing_request"].due_date
+    day = _next(window or day, 1)  # the day after the hearing window (5 working days) closes
     with clock.held_at(_at(day)):
         services.case_decide(actor=leader, case=case, outcome="penalty",
                              kinds=["fine", "confiscation"], fine=str(fine),

@@ -485,6 +485,16 @@ def _doc_rows(case: Case, extra: list[tuple[str, str]]) -> list[dict[str, str]]:
     return [{"label": label, "value": value} for label, value in rows]
 
 
+def document_number(unit: OrgUnit, kind: str, day: dt.date) -> tuple[int, str]:
+    """The next number of the series "芙市监处罚〔2026〕N号": per authority (its abbreviation, so
+    that two units of the same abbreviation never issue the same number), kind and year."""
+    prefix = f"{_abbreviation(unit)}市监{DOC_WORDS[kind]}〔{day.year}〕"
+    seq = series_next(
+        queryset=Document.objects.filter(kind=kind, year=day.year, number__startswith=prefix)
+    )
+    return seq, f"{prefix}{seq}号"
+
+
 def document_issue(
     *,
     audit: AuditTrail,
@@ -503,10 +513,7 @@ def document_issue(
     info_name = f"{title}-{case.number}.docx"
 
     def create() -> Document:
-        seq = series_next(
-            queryset=Document.objects.filter(unit=unit, kind=kind, year=day.year), field="seq"
-        )
-        number = f"{_abbreviation(unit)}市监{DOC_WORDS[kind]}〔{day.year}〕{seq}号"
+        seq, number = document_number(unit, kind, day)
         data = docx_render(
             template=f"enforcement/{kind}.docx",
             package_dir=DOC_DIR,
@@ -591,11 +598,8 @@ def case_file(
         raise ValidationError("尚未设定行政处罚程序规则，不能立案")
     officers = list(User.objects.filter(pk__in=proposal["officers"]))
     unit = clue.unit
-    seq = series_next(
-        queryset=Document.objects.filter(unit=unit, kind=Document.Kind.FILING, year=today.year)
-    )
     # The case takes the number of its 立案审批表 (the document itself is issued below).
-    number = f"{_abbreviation(unit)}市监{DOC_WORDS[Document.Kind.FILING]}〔{today.year}〕{seq}号"
+    _seq, number = document_number(unit, Document.Kind.FILING, today)
     case = Case.objects.create(
         number=number,
         clue=clue,
@@ -1080,11 +1084,10 @@ def case_simple_penalty(
             received_on=today,
             unit=unit,
         )
-        seq = series_next(
-            queryset=Document.objects.filter(unit=unit, kind=Document.Kind.FILING, year=today.year)
-        )
+        # The case takes the number of its 当场处罚决定书 (issued below).
+        _seq, number = document_number(unit, Document.Kind.DECISION, today)
         case = Case.objects.create(
-            number=f"{_abbreviation(unit)}市监简〔{today.year}〕{clue.number[-6:]}号-{seq}",
+            number=number,
             clue=None,
             procedure=Case.Procedure.SIMPLE,
             rule=rule,
