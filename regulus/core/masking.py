@@ -440,9 +440,14 @@ def unmasked_places(
                 found.append(_place(kind, text, match.start(), match.end()))
     for name in {_clean(n) for n in names}:
         if len(name) >= 2 and mask_person_name(name) != name:
-            found += [_place("自然人姓名", text, m.start(), m.end()) for m in re.finditer(re.escape(name), text)]
+            found += [
+                _place("自然人姓名", text, m.start(), m.end())
+                for m in re.finditer(re.escape(name), text)
+            ]
     for kind, value in values:
         value = _clean(value)
         if len(value) >= 4:
-            found += [_place(kind, text, m.start(), m.end()) for m in re.finditer(re.escape(value), text)]
+            found += [
+                _place(kind, text, m.start(), m.end()) for m in re.finditer(re.escape(value), text)
+            ]
     return sorted(found, key=lambda place: place.position)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest
 from ninja import Field, Router, Schema
 
 from regulus.core.files import file_response
@@ -213,7 +213,7 @@ def case_step(request: HttpRequest, case_id: int, body: CaseStepIn) -> dict[str,
 
 @router.get("/enforcement/documents/{document_id}", summary="下载案件文书（.docx）")
 @operation(VIEW)
-def document_file(request: HttpRequest, document_id: int) -> HttpResponse:
+def document_file(request: HttpRequest, document_id: int) -> FileResponse:
     user = request.auth  # type: ignore[attr-defined]
     document = Document.objects.filter(pk=document_id).first()
     if document is None:

@@ -25,9 +25,21 @@ SEED = 20260601
 CASES_PER_DISTRICT = 24
 # Where each case stops: the share of cases left in each state (the rest run to closing).
 STOPS = (
-    ("investigating", 3), ("reviewing", 1), ("notified", 1), ("hearing", 1), ("decided", 1),
-    ("served", 2), ("transferred", 1), ("withdrawn", 1), ("not_filed", 2), ("closed", 11),
-)  # fmt: skip
+    ("verifying", 1),
+    ("proposed", 1),
+    ("investigating", 2),
+    ("investigated", 1),
+    ("reviewing", 1),
+    ("notified", 1),
+    ("hearing", 1),
+    ("decided", 1),
+    ("served", 2),
+    ("court", 1),
+    ("transferred", 1),
+    ("withdrawn", 1),
+    ("not_filed", 2),
+    ("closed", 10),
+)
 DETERGENT_FIRMS = ("洁亮日化店", "美家日用品商行", "惠民百货", "万家福超市", "鑫源批发部")
 OTHER_MATTERS = ("expired-food", "substandard-product", "price-unmarked", "false-advertising")
 
@@ -42,7 +54,7 @@ def seed(*, entities: int, log: Callable[[str], None]) -> int:
         if not CalendarYear.objects.filter(year=year).exists():
             try:
                 calendar.load_year_from_package(year)
-            except Exception:  # noqa: BLE001 - a year the package does not cover stays 暂定
+            except Exception:
                 log(f"{year}年节假日未载入，期限为暂定")
     districts = list(
         OrgUnit.objects.filter(kind=OrgUnit.Kind.DISTRICT_BUREAU, is_active=True).order_by("path")
@@ -74,14 +86,28 @@ def seed(*, entities: int, log: Callable[[str], None]) -> int:
             stop = plan[(i + d) % len(plan)]
             in_campaign = i % 4 == 0
             # Cases that go far along began early enough for every step to fit in the year.
-            early = stop in ("investigating", "not_filed", "reviewing", "transferred", "withdrawn")
+            early = stop in (
+                "verifying",
+                "proposed",
+                "investigating",
+                "investigated",
+                "not_filed",
+                "reviewing",
+                "transferred",
+                "withdrawn",
+            )
+            if stop in ("verifying", "proposed"):  # a clue still within its 15 working days
+                began = today - dt.timedelta(days=rng.randrange(1, 12))
             began = start + dt.timedelta(days=rng.randrange(0, 330 if early else 250))
             _one_case(rng, unit, people, stop, began, campaign if in_campaign else None, i)
             made += 1
         with clock.held_at(_at(today - dt.timedelta(days=rng.randrange(2, 20)))):
             _simple(unit, people, rng)
     _hearing_case(districts[0], staff[districts[0].pk], start)
-    log(f"演示行政处罚案件 {Case.objects.count()} 件（专项行动“雷霆行动”{campaign.cases.count()} 件）")
+    log(
+        f"演示行政处罚案件 {Case.objects.count()} 件"
+        f"（专项行动“雷霆行动”{campaign.cases.count()} 件）"
+    )
     return made
 
 
@@ -99,13 +125,22 @@ def _staff(districts: list[OrgUnit]) -> dict[int, dict[str, Any]]:
         code = unit.division_code
         found[unit.pk] = {
             "officers": [
-                _user(f"demo_zf{code}_1", f"{(unit.short_name or unit.name)[:2]}执法甲", unit,
-                      "县区局业务承办人"),
-                _user(f"demo_zf{code}_2", f"{(unit.short_name or unit.name)[:2]}执法乙", unit,
-                      "县区局业务承办人"),
-            ],  # fmt: skip
-            "leader": _user(f"demo_ld{code}", f"{(unit.short_name or unit.name)[:2]}局长", unit,
-                            "县区局领导"),  # fmt: skip
+                _user(
+                    f"demo_zf{code}_1",
+                    f"{(unit.short_name or unit.name)[:2]}执法甲",
+                    unit,
+                    "县区局业务承办人",
+                ),
+                _user(
+                    f"demo_zf{code}_2",
+                    f"{(unit.short_name or unit.name)[:2]}执法乙",
+                    unit,
+                    "县区局业务承办人",
+                ),
+            ],
+            "leader": _user(
+                f"demo_ld{code}", f"{(unit.short_name or unit.name)[:2]}局长", unit, "县区局领导"
+            ),
             "reviewer": reviewer,
             "host": host,
         }
@@ -139,8 +174,9 @@ def _one_case(
 ) -> None:
     officers, leader = people["officers"], people["leader"]
     entity = _entity(unit, rng)
+    heavy = campaign is not None or stop == "hearing"
     matter = Matter.objects.get(
-        code="counterfeit-goods" if campaign else OTHER_MATTERS[i % len(OTHER_MATTERS)]
+        code="counterfeit-goods" if heavy else OTHER_MATTERS[i % len(OTHER_MATTERS)]
     )
     party = (
         f"{unit.short_name or ''}{DETERGENT_FIRMS[i % len(DETERGENT_FIRMS)]}"
@@ -159,28 +195,49 @@ def _one_case(
             entity=None if campaign else entity,
             campaign=campaign,
         )
+    if stop == "verifying":
+        return
     day = _next(day, 5)
     with clock.held_at(_at(day)):
         if stop == "not_filed":
-            services.clue_propose(actor=officers[0], clue=clue, file_case=False,
-                                  findings="当事人已当场改正，危害后果轻微", ground="first_slight")  # fmt: skip
+            services.clue_propose(
+                actor=officers[0],
+                clue=clue,
+                file_case=False,
+                findings="当事人已当场改正，危害后果轻微",
+                ground="first_slight",
+            )
             services.clue_decide(actor=leader, clue=clue, approve=True)
             return
         value = rng.randrange(2_000, 80_000)
         services.clue_propose(
-            actor=officers[0], clue=clue, file_case=True, findings="核查属实，涉嫌违法",
-            matter=matter, officers=officers, party_kind="organisation",
-            violation_on=day - dt.timedelta(days=10), case_value=str(value),
+            actor=officers[0],
+            clue=clue,
+            file_case=True,
+            findings="核查属实，涉嫌违法",
+            matter=matter,
+            officers=officers,
+            party_kind="organisation",
+            violation_on=day - dt.timedelta(days=10),
+            case_value=str(value),
             facts=f"当事人{matter.name}，货值{value}元",
             party_address=f"{unit.name[:5]}人民路{rng.randrange(1, 300)}号",
-        )  # fmt: skip
+        )
+        if stop == "proposed":
+            return
         services.clue_decide(actor=leader, clue=clue, approve=True)
     case = Case.objects.get(clue=clue)
     if campaign is not None:
         with clock.held_at(_at(day)):
-            services.seizure_record(actor=officers[0], case=case, kind="seize",
-                                    goods="疑似假冒洗衣液", quantity=f"{rng.randrange(20, 400)}瓶",
-                                    value=str(value), seized_on=day)  # fmt: skip
+            services.seizure_record(
+                actor=officers[0],
+                case=case,
+                kind="seize",
+                goods="疑似假冒洗衣液",
+                quantity=f"{rng.randrange(20, 400)}瓶",
+                value=str(value),
+                seized_on=day,
+            )
     if stop == "investigating":
         if i % 3 == 0:
             with clock.held_at(_at(_next(day, 20))):
@@ -189,32 +246,58 @@ def _one_case(
     if stop in ("transferred", "withdrawn"):
         with clock.held_at(_at(_next(day, 15))):
             name = "transfer_police" if stop == "transferred" else "withdraw"
-            services.case_step(actor=leader, case=case, name=name,
-                               note="涉嫌犯罪，移送公安机关" if stop == "transferred" else "违法事实不能成立")  # fmt: skip
+            services.case_step(
+                actor=leader,
+                case=case,
+                name=name,
+                note="涉嫌犯罪，移送公安机关" if stop == "transferred" else "违法事实不能成立",
+            )
         return
     day = _next(day, 20)
     with clock.held_at(_at(day)):
-        services.case_step(actor=officers[0], case=case, name="finish_investigation",
-                           note="事实已查清")  # fmt: skip
+        services.case_step(
+            actor=officers[0], case=case, name="finish_investigation", note="事实已查清"
+        )
+        if stop == "investigated":
+            return
         services.case_step(actor=officers[0], case=case, name="submit_review")
     if stop == "reviewing":
         return
     day = _next(day, 5)
     fine = min(matter.max_fine_fen // 100, max(1_000, value * 2))
+    if stop == "hearing":  # above the hearing threshold for an organisation (¥100,000)
+        fine = max(fine, 150_000)
     with clock.held_at(_at(day)):
-        services.case_step(actor=people["reviewer"], case=case, name="review_pass",
-                           note="事实清楚，证据确实充分，适用依据正确")  # fmt: skip
-        services.case_notify(actor=officers[0], case=case, kinds=["fine", "confiscation"],
-                             fine=str(fine), confiscated=str(value // 10))  # fmt: skip
+        services.case_step(
+            actor=people["reviewer"],
+            case=case,
+            name="review_pass",
+            note="事实清楚，证据确实充分，适用依据正确",
+        )
+        services.case_notify(
+            actor=officers[0],
+            case=case,
+            kinds=["fine", "confiscation"],
+            fine=str(fine),
+            confiscated=str(value // 10),
+        )
+    if stop == "hearing":
+        with clock.held_at(_at(_next(day, 2))):
+            services.case_step(actor=officers[0], case=case, name="request_hearing")
     if stop in ("notified", "hearing"):
         return
     window = open_clocks(case)["hearing_request"].due_date
     day = _next(window or day, 1)  # the day after the hearing window (5 working days) closes
     with clock.held_at(_at(day)):
-        services.case_decide(actor=leader, case=case, outcome="penalty",
-                             kinds=["fine", "confiscation"], fine=str(fine),
-                             confiscated=str(value // 10),
-                             note="经负责人审批")  # fmt: skip
+        services.case_decide(
+            actor=leader,
+            case=case,
+            outcome="penalty",
+            kinds=["fine", "confiscation"],
+            fine=str(fine),
+            confiscated=str(value // 10),
+            note="经负责人审批",
+        )
     if stop == "decided":
         return
     day = _next(day, 2)
@@ -224,12 +307,26 @@ def _one_case(
             services.publication_publish(actor=leader, case=case)
     if stop == "served":
         return
+    if stop == "court":
+        with clock.held_at(_at(_next(day, 40))):
+            services.case_step(
+                actor=leader,
+                case=case,
+                name="apply_court",
+                note="逾期不缴纳罚款，申请人民法院强制执行",
+            )
+        return
     late = i % 5 == 0
     day = day + dt.timedelta(days=25 if late else 10)
     with clock.held_at(_at(day)):
         owed = services.owed(case, day)
-        services.payment_record(actor=officers[0], case=case, amount=str(owed["total"] / 100),
-                                paid_on=day, receipt=f"FS{case.pk:08d}")  # fmt: skip
+        services.payment_record(
+            actor=officers[0],
+            case=case,
+            amount=str(owed["total"] / 100),
+            paid_on=day,
+            receipt=f"FS{case.pk:08d}",
+        )
         if not hasattr(case, "publication"):
             services.publication_publish(actor=leader, case=case)
         services.case_close(actor=leader, case=case, note="罚没款已缴清")
@@ -242,9 +339,14 @@ def _next(day: dt.date, days: int) -> dt.date:
 def _extend(case: Case, leader: User) -> None:
     decision = open_clocks(case).get("decision")
     if decision is not None and decision.due_date and decision.due_date >= clock.today():
-        clock_extend(clock=decision, actor=leader, days=30, approver=leader,
-                     document=f"延期审批表〔{clock.today().year}〕{case.pk}号",
-                     reason="案情复杂，涉案商品须鉴定")  # fmt: skip
+        clock_extend(
+            clock=decision,
+            actor=leader,
+            days=30,
+            approver=leader,
+            document=f"延期审批表〔{clock.today().year}〕{case.pk}号",
+            reason="案情复杂，涉案商品须鉴定",
+        )
 
 
 def _simple(unit: OrgUnit, people: dict[str, Any], rng: random.Random) -> None:
@@ -266,13 +368,25 @@ def _hearing_case(unit: OrgUnit, people: dict[str, Any], start: dt.date) -> None
     matter = Matter.objects.get(code="counterfeit-goods")
     day = clock.today() - dt.timedelta(days=80)
     with clock.held_at(_at(day)):
-        clue = services.clue_register(actor=officers[0], source=Clue.Source.OWN,
-                                      party_name=f"{unit.short_name or ''}洁净日化批发有限公司",
-                                      domain="ip", title="批发假冒洗衣液")  # fmt: skip
-        services.clue_propose(actor=officers[0], clue=clue, file_case=True, findings="属实",
-                              matter=matter, officers=officers, party_kind="organisation",
-                              violation_on=day - dt.timedelta(days=20), case_value="260000",
-                              facts="当事人批发假冒注册商标的洗衣液3200瓶，货值26万元")  # fmt: skip
+        clue = services.clue_register(
+            actor=officers[0],
+            source=Clue.Source.OWN,
+            party_name=f"{unit.short_name or ''}洁净日化批发有限公司",
+            domain="ip",
+            title="批发假冒洗衣液",
+        )
+        services.clue_propose(
+            actor=officers[0],
+            clue=clue,
+            file_case=True,
+            findings="属实",
+            matter=matter,
+            officers=officers,
+            party_kind="organisation",
+            violation_on=day - dt.timedelta(days=20),
+            case_value="260000",
+            facts="当事人批发假冒注册商标的洗衣液3200瓶，货值26万元",
+        )
         services.clue_decide(actor=leader, clue=clue, approve=True)
     case = Case.objects.get(clue=clue)
     day += dt.timedelta(days=10)
@@ -280,19 +394,38 @@ def _hearing_case(unit: OrgUnit, people: dict[str, Any], start: dt.date) -> None
         services.case_step(actor=officers[0], case=case, name="finish_investigation", note="终结")
         services.case_step(actor=officers[0], case=case, name="submit_review")
         services.case_step(actor=people["reviewer"], case=case, name="review_pass", note="同意")
-        services.case_notify(actor=officers[0], case=case, kinds=["fine", "confiscation"],
-                             fine="520000", confiscated="40000")  # fmt: skip
+        services.case_notify(
+            actor=officers[0],
+            case=case,
+            kinds=["fine", "confiscation"],
+            fine="520000",
+            confiscated="40000",
+        )
     day += dt.timedelta(days=2)
     with clock.held_at(_at(day)):
         services.case_step(actor=officers[0], case=case, name="request_hearing")
-        services.case_schedule_hearing(actor=people["host"], case=case,
-                                       hearing_on=day + dt.timedelta(days=10),
-                                       place="听证室", host=people["host"])  # fmt: skip
+        services.case_schedule_hearing(
+            actor=people["host"],
+            case=case,
+            hearing_on=day + dt.timedelta(days=10),
+            place="听证室",
+            host=people["host"],
+        )
     day += dt.timedelta(days=10)
     with clock.held_at(_at(day)):
-        services.case_step(actor=people["host"], case=case, name="hold_hearing",
-                           note="当事人到场陈述申辩，对货值有异议")  # fmt: skip
+        services.case_step(
+            actor=people["host"],
+            case=case,
+            name="hold_hearing",
+            note="当事人到场陈述申辩，对货值有异议",
+        )
         services.case_step(actor=leader, case=case, name="discuss", note="局务会集体讨论")
-        services.case_decide(actor=leader, case=case, outcome="penalty",
-                             kinds=["fine", "confiscation"], fine="480000",
-                             confiscated="40000", aggravated=True)  # fmt: skip
+        services.case_decide(
+            actor=leader,
+            case=case,
+            outcome="penalty",
+            kinds=["fine", "confiscation"],
+            fine="480000",
+            confiscated="40000",
+            aggravated=True,
+        )

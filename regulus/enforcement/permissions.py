@@ -21,12 +21,8 @@ PERMISSIONS = declare(
     ),
     Permission("enforcement.case_review", "案件法制审核", (R.LEGAL_REVIEWER,)),
     Permission("enforcement.hearing_hold", "主持听证", (R.HEARING_OFFICER, R.LEADER)),
-    Permission(
-        "enforcement.case_decide", "集体讨论、作出处罚决定、批准结案和移送", (R.LEADER,)
-    ),
-    Permission(
-        "enforcement.publish", "审核并公示行政处罚信息（核对原文与脱敏文本）", (R.LEADER,)
-    ),
+    Permission("enforcement.case_decide", "集体讨论、作出处罚决定、批准结案和移送", (R.LEADER,)),
+    Permission("enforcement.publish", "审核并公示行政处罚信息（核对原文与脱敏文本）", (R.LEADER,)),
     Permission("enforcement.campaign_manage", "设立专项行动", (R.LEADER,)),
     Permission(
         "enforcement.stats_view", "查看和导出行政处罚统计", (R.HANDLER, R.LEADER, R.INSPECTOR)

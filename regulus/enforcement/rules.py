@@ -45,7 +45,8 @@ CLOCK_RULES: tuple[dict[str, Any], ...] = (
         "effective_from": "2019-07-01",
         "days": 10,
         "unit": "working",
-        "legal_basis": f"{ORDER2}第五十八条（法制审核机构自收到审核材料之日起十个工作日内完成审核）",
+        "legal_basis": f"{ORDER2}第五十八条（法制审核机构自收到审核材料之日起"
+        "十个工作日内完成审核）",
     },
     {
         "code": "enforcement.hearing_request",
@@ -73,7 +74,8 @@ CLOCK_RULES: tuple[dict[str, Any], ...] = (
         "effective_from": "2021-07-15",
         "days": 7,
         "unit": "working",
-        "legal_basis": f"{AP_LAW}第六十一条（行政处罚决定书应当在宣告后当场交付当事人；当事人不在场的，"
+        "legal_basis": f"{AP_LAW}第六十一条（行政处罚决定书应当在宣告后当场交付当事人；"
+        "当事人不在场的，"
         "应当在七日内送达）；第八十五条（七日指工作日）",
     },
     {
@@ -82,7 +84,8 @@ CLOCK_RULES: tuple[dict[str, Any], ...] = (
         "effective_from": "2021-07-15",
         "days": 15,
         "unit": "calendar",
-        "legal_basis": f"{AP_LAW}第六十七条（当事人应当自收到行政处罚决定书之日起十五日内缴纳罚款）；"
+        "legal_basis": f"{AP_LAW}第六十七条（当事人应当自收到行政处罚决定书之日起"
+        "十五日内缴纳罚款）；"
         "第七十二条（逾期不缴纳，每日按罚款数额的百分之三加处罚款，数额不得超出罚款数额）",
     },
     {

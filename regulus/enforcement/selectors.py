@@ -73,7 +73,7 @@ def documents_of(case: Case) -> QuerySet[Document]:
     return case.documents.order_by("uploaded_at", "id")
 
 
-def open_case_entity_ids() -> QuerySet[Case]:
+def open_case_entity_ids() -> QuerySet[Case, int]:
     """The ids of the entities with a case filed and not closed (a values_list queryset): the
     spot-check draw leaves them out (an entity under investigation is not drawn again)."""
     return (
@@ -180,9 +180,7 @@ def stats(user: Any, year: int) -> dict[str, Any]:
             for m in range(1, 13)
         ],
         "average_days": round(_days(duration), 1) if duration is not None else None,
-        "overdue": cases.filter(
-            state__in=OPEN_CASE_STATES, deadline__lt=clock.today()
-        ).count(),
+        "overdue": cases.filter(state__in=OPEN_CASE_STATES, deadline__lt=clock.today()).count(),
     }
 
 
@@ -256,7 +254,8 @@ def entity_timeline(entity: Any, user: Any) -> list[TimelineRow]:
                 "at": dt.datetime.combine(case.filed_on, dt.time(9), tzinfo=clock.now().tzinfo),
                 "actor_name": case.unit.name,
                 "unit_name": "",
-                "title": f"立案：{case.matter.name}（{case.number}，{CASE_FLOW.state_label(case.state)}）",
+                "title": f"立案：{case.matter.name}"
+                f"（{case.number}，{CASE_FLOW.state_label(case.state)}）",
                 "date_only": True,
             }
         )

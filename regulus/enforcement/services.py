@@ -71,7 +71,7 @@ TOPIC_SOURCES = {
 STAFF_SOURCES = (Clue.Source.OWN, Clue.Source.TRANSFER, Clue.Source.CAMPAIGN)
 DOC_DIR = Path(__file__).parent / "doc_templates"
 # The word of each 文书 series in its number (芙市监立〔2026〕3号, 芙市监处罚〔2026〕12号).
-DOC_WORDS = {
+DOC_WORDS: dict[str, str] = {
     Document.Kind.FILING: "立",
     Document.Kind.RECTIFY: "责改",
     Document.Kind.NOTICE: "罚告",
@@ -405,9 +405,7 @@ def clue_propose(
         updates["not_filing_ground"] = ground
         data = {"ground": ground}
     with audited(actor=actor):
-        transition_fire(
-            obj=clue, name=name, actor=actor, note=findings, data=data, updates=updates
-        )
+        transition_fire(obj=clue, name=name, actor=actor, note=findings, data=data, updates=updates)
     return clue
 
 
@@ -570,7 +568,11 @@ def document_rectify(*, actor: Any, case: Case, order: str, within_days: int) ->
     CASE_FLOW.require("finish_investigation", actor)
     _require_officer(actor, case)
     order = _text(order, "order", "责令改正的内容", limit=1000, multiline=True)
-    if isinstance(within_days, bool) or not isinstance(within_days, int) or not 1 <= within_days <= 90:
+    if (
+        isinstance(within_days, bool)
+        or not isinstance(within_days, int)
+        or not 1 <= within_days <= 90
+    ):
         raise ValidationError({"within_days": "改正期限应为1至90日"})
     if case.state in CASE_FLOW.final_states:
         raise ValidationError("案件已终结，不能再制作文书")
@@ -630,8 +632,7 @@ def case_file(
         actor=actor,
         actor_name=str(audit.actor),
         label="立案",
-        note=f"线索 {clue.number}；办案人员："
-        + "、".join(u.display_name for u in officers),
+        note=f"线索 {clue.number}；办案人员：" + "、".join(u.display_name for u in officers),
     )
     audit.record(
         action=AuditLog.Action.CREATE,
@@ -660,9 +661,9 @@ def case_step(*, actor: Any, case: Case, name: str, note: str = "") -> Case:
     t = CASE_FLOW.require(name, actor)
     if name in ("finish_investigation", "submit_review", "request_hearing"):
         _require_officer(actor, case)
-    if name == "review_pass" and not isinstance(actor, str):
-        if case.officers.filter(pk=actor.pk).exists():
-            raise PermissionDenied("法制审核人员不得为本案的调查人员")
+    investigated_it = not isinstance(actor, str) and case.officers.filter(pk=actor.pk).exists()
+    if name == "review_pass" and investigated_it:
+        raise PermissionDenied("法制审核人员不得为本案的调查人员")
     note = _free(note, "note", "说明", multiline=True)
     updates: dict[str, Any] = {}
     if name in ("review_pass", "review_return") and not isinstance(actor, str):
@@ -746,8 +747,10 @@ def case_schedule_hearing(
     notice_days = case.rule.hearing_notice_days
     if day < clock.today() + dt.timedelta(days=notice_days):
         raise ValidationError(
-            {"hearing_on": f"应当在举行听证的{notice_days}日前通知当事人：听证日期不得早于 "
-             f"{clock.today() + dt.timedelta(days=notice_days):%Y-%m-%d}"}  # fmt: skip
+            {
+                "hearing_on": f"应当在举行听证的{notice_days}日前通知当事人：听证日期不得早于 "
+                f"{clock.today() + dt.timedelta(days=notice_days):%Y-%m-%d}"
+            }
         )
     place = _text(place, "place", "听证地点", limit=200)
     if host is None or not permissions.allows(host, "enforcement.hearing_hold"):
@@ -809,8 +812,11 @@ def case_decide(
         )
         if heavier:
             raise ValidationError(
-                {"kinds": "决定不得重于告知的拟处罚（拟" + "、".join(
-                    PENALTY_LABELS[k] for k in case.intended_kinds) + "），加重须重新告知"}  # fmt: skip
+                {
+                    "kinds": "决定不得重于告知的拟处罚（拟"
+                    + "、".join(PENALTY_LABELS[k] for k in case.intended_kinds)
+                    + "），加重须重新告知"
+                }
             )
     serious = bool(set(kinds) & HEAVY_KINDS) or (aggravated and "fine" in kinds)
     case.serious = serious  # read by the guard: a heavier penalty needs collective discussion
@@ -843,8 +849,11 @@ def case_decide(
             case=case,
             kind=Document.Kind.DECISION,
             body=body,
-            extra=[("处罚种类", penalty), ("罚款", fen_text(fine_fen)),
-                   ("没收违法所得", fen_text(confiscated_fen))],  # fmt: skip
+            extra=[
+                ("处罚种类", penalty),
+                ("罚款", fen_text(fine_fen)),
+                ("没收违法所得", fen_text(confiscated_fen)),
+            ],
         )
         Case.objects.filter(pk=case.pk).update(decision_number=seq_doc.number)
         case.decision_number = seq_doc.number
@@ -893,9 +902,7 @@ def case_serve(*, actor: Any, case: Case, served_on: Any, method: str) -> Case:
         raise ValidationError({"method": "请选择送达方式"})
     day = _date(served_on, "served_on", "送达日期")
     if case.decided_on and day < case.decided_on:
-        raise ValidationError(
-            {"served_on": f"送达日期不得早于决定日期 {case.decided_on:%Y-%m-%d}"}
-        )
+        raise ValidationError({"served_on": f"送达日期不得早于决定日期 {case.decided_on:%Y-%m-%d}"})
     if day > clock.today():
         raise ValidationError({"served_on": "送达日期不能晚于今天"})
     effective = day + dt.timedelta(days=30) if method == Case.ServiceMethod.NOTICE else day
@@ -914,8 +921,11 @@ def case_serve(*, actor: Any, case: Case, served_on: Any, method: str) -> Case:
             case=case,
             kind=Document.Kind.SERVICE,
             body=f"送达文书：行政处罚决定书 {case.decision_number}。送达方式：{label}。"
-            + ("该行政处罚决定将依法公示（《市场监督管理行政处罚信息公示规定》第八条）。"
-               if publication_required(case) else ""),  # fmt: skip
+            + (
+                "该行政处罚决定将依法公示（《市场监督管理行政处罚信息公示规定》第八条）。"
+                if publication_required(case)
+                else ""
+            ),
             extra=[("送达日期", f"{effective:%Y-%m-%d}"), ("送达方式", label)],
         )
     return case
@@ -957,9 +967,7 @@ def owed(case: Case, on: dt.date | None = None) -> dict[str, int]:
     return {"principal": principal_left, "late_charge": late, "total": principal_left + late}
 
 
-def payment_record(
-    *, actor: Any, case: Case, amount: Any, paid_on: Any, receipt: str
-) -> Payment:
+def payment_record(*, actor: Any, case: Case, amount: Any, paid_on: Any, receipt: str) -> Payment:
     """A payment against the decision: the principal first, then the late charge; never more
     than what is owed on the day."""
     permissions.require(actor, "enforcement.case_handle")
@@ -976,8 +984,10 @@ def payment_record(
     due = owed(case, day)
     if fen > due["total"]:
         raise ValidationError(
-            {"amount": f"缴款 {fen_text(fen)} 超过应缴金额 {fen_text(due['total'])}"
-             f"（罚没款 {fen_text(due['principal'])}，加处罚款 {fen_text(due['late_charge'])}）"}  # fmt: skip
+            {
+                "amount": f"缴款 {fen_text(fen)} 超过应缴金额 {fen_text(due['total'])}"
+                f"（罚没款 {fen_text(due['principal'])}，加处罚款 {fen_text(due['late_charge'])}）"
+            }
         )
     principal = min(fen, due["principal"])
     with audited(actor=actor) as audit:
@@ -1058,8 +1068,11 @@ def case_simple_penalty(
     )
     if fine_fen > limit:
         raise ValidationError(
-            {"fine": f"简易程序罚款不得超过{fen_text(limit)}（{Case.PartyKind(party_kind).label}，"
-             "行政处罚法第五十一条），请按普通程序立案"}  # fmt: skip
+            {
+                "fine": f"简易程序罚款不得超过{fen_text(limit)}"
+                f"（{Case.PartyKind(party_kind).label}，"
+                "行政处罚法第五十一条），请按普通程序立案"
+            }
         )
     if "fine" in kinds and fine_fen == 0:
         raise ValidationError({"fine": "请填写罚款金额"})
@@ -1264,13 +1277,19 @@ def publication_publish(*, actor: Any, case: Case, text_masked: str | None = Non
     natural person's name blocks publication, with the place shown."""
     permissions.require(actor, "enforcement.publish")
     if not publication_required(case):
-        raise ValidationError("本案不属于应当公示的行政处罚决定（普通程序作出、警告以外的处罚，且当事人非未成年人）")
+        raise ValidationError(
+            "本案不属于应当公示的行政处罚决定（普通程序作出、警告以外的处罚，且当事人非未成年人）"
+        )
     if case.state not in (Case.State.DECIDED, Case.State.SERVED, Case.State.COURT):
         raise ValidationError("作出处罚决定后方可公示")
     if Publication.objects.filter(case=case).exists():
         raise ValidationError("该行政处罚决定已公示")
     texts = publication_texts(case)
-    text = texts["masked"] if text_masked is None else _free(text_masked, "text_masked", "公示文本", multiline=True)
+    text = (
+        texts["masked"]
+        if text_masked is None
+        else _free(text_masked, "text_masked", "公示文本", multiline=True)
+    )
     names = [case.party_name] if _person(case) else []
     values = [("住址", case.party_address)] if case.party_address and _person(case) else []
     places = unmasked_places(text, names=names, values=values)
@@ -1287,7 +1306,9 @@ def publication_publish(*, actor: Any, case: Case, text_masked: str | None = Non
             party_masked=texts["party"],
             uscc=case.uscc,
             violation=case.matter.name,
-            penalty=(case.penalty_labels + (f"，罚款{fen_text(case.fine_fen)}" if case.fine_fen else ""))[:300],
+            penalty=(
+                case.penalty_labels + (f"，罚款{fen_text(case.fine_fen)}" if case.fine_fen else "")
+            )[:300],
             authority=case.unit.name,
             decided_on=case.decided_on or today,
             text_masked=text,
@@ -1363,6 +1384,8 @@ def campaign_create(
     if Campaign.objects.filter(code=code).exists():
         raise ValidationError({"code": "该编码已被其他专项行动使用"})
     unit = actor.unit if not isinstance(actor, str) else OrgUnit.objects.order_by("path").first()
+    if unit is None:
+        raise ValidationError("设立专项行动须有组织单位")
     with audited(actor=actor) as audit:
         campaign = Campaign.objects.create(
             code=code,
@@ -1400,10 +1423,24 @@ def case_tag_campaign(*, actor: Any, case: Case, campaign: Campaign | None) -> C
 
 
 EXPORT_HEADER = (
-    "案件编号", "程序", "当事人", "统一社会信用代码", "领域", "违法行为", "区县", "专项行动",
-    "立案日期", "状态", "案值（元）", "罚款（元）", "没收（元）", "已缴（元）", "决定书文号",
-    "决定日期", "结案日期",
-)  # fmt: skip
+    "案件编号",
+    "程序",
+    "当事人",
+    "统一社会信用代码",
+    "领域",
+    "违法行为",
+    "区县",
+    "专项行动",
+    "立案日期",
+    "状态",
+    "案值（元）",
+    "罚款（元）",
+    "没收（元）",
+    "已缴（元）",
+    "决定书文号",
+    "决定日期",
+    "结案日期",
+)
 
 
 def stats_export(*, actor: Any, year: int) -> bytes:
@@ -1421,12 +1458,24 @@ def stats_export(*, actor: Any, year: int) -> bytes:
     )
     rows = [
         (
-            c.number, c.get_procedure_display(), c.party_name, c.uscc, c.get_domain_display(),
-            c.matter.name, DISTRICTS.get(c.district_code, c.district_code),
-            c.campaign.name if c.campaign else "", c.filed_on, CASE_FLOW.state_label(c.state),
-            c.case_value_fen / 100, c.fine_fen / 100, c.confiscated_fen / 100, c.paid_fen / 100,
-            c.decision_number, c.decided_on, c.closed_on,
-        )  # fmt: skip
+            c.number,
+            c.get_procedure_display(),
+            c.party_name,
+            c.uscc,
+            c.get_domain_display(),
+            c.matter.name,
+            DISTRICTS.get(c.district_code, c.district_code),
+            c.campaign.name if c.campaign else "",
+            c.filed_on,
+            CASE_FLOW.state_label(c.state),
+            c.case_value_fen / 100,
+            c.fine_fen / 100,
+            c.confiscated_fen / 100,
+            c.paid_fen / 100,
+            c.decision_number,
+            c.decided_on,
+            c.closed_on,
+        )
         for c in cases.iterator(chunk_size=2000)
     ]
     with audited(actor=actor) as audit:

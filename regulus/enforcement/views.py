@@ -9,7 +9,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -67,7 +67,9 @@ def _officer_choices(user: Any) -> Any:
     unit = getattr(user, "unit", None)
     if unit is None:
         return User.objects.none()
-    return User.objects.filter(is_active=True, unit__path__startswith=unit.path).order_by("pk")[:200]
+    return User.objects.filter(is_active=True, unit__path__startswith=unit.path).order_by("pk")[
+        :200
+    ]
 
 
 def _campaign(raw: str) -> Campaign | None:
@@ -109,9 +111,7 @@ def clue_list(request: HttpRequest) -> HttpResponse:
 @page("enforcement.clue_handle")
 @require_POST
 def inbox_take(request: HttpRequest, pk: int) -> HttpResponse:
-    handover = get_object_or_404(
-        selectors.clue_inbox(request.user), pk=pk, kind=Handover.Kind.CLUE
-    )
+    handover = get_object_or_404(selectors.clue_inbox(request.user), pk=pk, kind=Handover.Kind.CLUE)
     try:
         domain = request.POST.get("domain", Domain.OTHER)
         clue = services.clue_from_handover(actor=request.user, handover=handover, domain=domain)
@@ -174,9 +174,9 @@ def clue_detail(request: HttpRequest, number: str) -> HttpResponse:
         "timeline": timeline(clue, CLUE_FLOW),
         "main_clock": clock_selectors.main_clock(views),
         "grounds": NOT_FILING_GROUNDS,
-        "ground_label": dict((g["code"], g["label"] + "（" + g["basis"] + "）") for g in NOT_FILING_GROUNDS).get(
-            clue.not_filing_ground, ""
-        ),
+        "ground_label": dict(
+            (g["code"], g["label"] + "（" + g["basis"] + "）") for g in NOT_FILING_GROUNDS
+        ).get(clue.not_filing_ground, ""),
         "matters": Matter.objects.filter(active=True),
         "officers": _officer_choices(request.user),
         "party_kinds": Case.PartyKind.choices,
@@ -193,9 +193,11 @@ def clue_act(request: HttpRequest, number: str, action: str) -> HttpResponse:
     note = trim(post.get("note", ""), multiline=True)[:4000]
     try:
         if action in ("propose_filing", "propose_not_filing"):
-            matter = Matter.objects.filter(pk=int(post["matter"])).first() if post.get(
-                "matter", ""
-            ).isdigit() else None
+            matter = (
+                Matter.objects.filter(pk=int(post["matter"])).first()
+                if post.get("matter", "").isdigit()
+                else None
+            )
             services.clue_propose(
                 actor=request.user,
                 clue=clue,
@@ -255,9 +257,9 @@ def case_list(request: HttpRequest) -> HttpResponse:
 
 
 def _get_case(request: HttpRequest, pk: int) -> Case:
-    return Case.objects.select_related("unit", "matter", "campaign", "rule", "clue").get_visible_or_404(
-        request.user, pk=pk
-    )
+    return Case.objects.select_related(
+        "unit", "matter", "campaign", "rule", "clue"
+    ).get_visible_or_404(request.user, pk=pk)
 
 
 @page(VIEW)
@@ -269,8 +271,12 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "case": case,
         "badge": state_badge(case.state),
         "available": available,
-        "steps": [t for n, t in available.items() if n not in ("notify", "schedule_hearing",
-                  "decide", "serve", "serve_no_payment", "close")],  # fmt: skip
+        "steps": [
+            t
+            for n, t in available.items()
+            if n
+            not in ("notify", "schedule_hearing", "decide", "serve", "serve_no_payment", "close")
+        ],
         "clocks": views,
         "main_clock": clock_selectors.main_clock(views),
         "timeline": timeline(case, CASE_FLOW),
@@ -302,40 +308,73 @@ def case_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     note = trim(post.get("note", ""), multiline=True)[:4000]
     try:
         if action == "notify":
-            services.case_notify(actor=user, case=case, kinds=post.getlist("kinds"),
-                                 fine=post.get("fine", "")[:20],
-                                 confiscated=post.get("confiscated", "")[:20], note=note)  # fmt: skip
+            services.case_notify(
+                actor=user,
+                case=case,
+                kinds=post.getlist("kinds"),
+                fine=post.get("fine", "")[:20],
+                confiscated=post.get("confiscated", "")[:20],
+                note=note,
+            )
         elif action == "schedule_hearing":
             hosts = _staff(user, [post.get("host", "")])
-            services.case_schedule_hearing(actor=user, case=case, hearing_on=post.get("hearing_on", ""),
-                                           place=post.get("place", "")[:300],
-                                           host=hosts[0] if hosts else None)  # fmt: skip
+            services.case_schedule_hearing(
+                actor=user,
+                case=case,
+                hearing_on=post.get("hearing_on", ""),
+                place=post.get("place", "")[:300],
+                host=hosts[0] if hosts else None,
+            )
         elif action == "decide":
-            services.case_decide(actor=user, case=case, outcome=post.get("outcome", ""),
-                                 kinds=post.getlist("kinds"), fine=post.get("fine", "")[:20],
-                                 confiscated=post.get("confiscated", "")[:20],
-                                 aggravated=post.get("aggravated") == "1", note=note)  # fmt: skip
+            services.case_decide(
+                actor=user,
+                case=case,
+                outcome=post.get("outcome", ""),
+                kinds=post.getlist("kinds"),
+                fine=post.get("fine", "")[:20],
+                confiscated=post.get("confiscated", "")[:20],
+                aggravated=post.get("aggravated") == "1",
+                note=note,
+            )
         elif action == "serve":
-            services.case_serve(actor=user, case=case, served_on=post.get("served_on", ""),
-                                method=post.get("method", ""))  # fmt: skip
+            services.case_serve(
+                actor=user,
+                case=case,
+                served_on=post.get("served_on", ""),
+                method=post.get("method", ""),
+            )
         elif action == "pay":
-            services.payment_record(actor=user, case=case, amount=post.get("amount", "")[:20],
-                                    paid_on=post.get("paid_on", ""),
-                                    receipt=post.get("receipt", "")[:100])  # fmt: skip
+            services.payment_record(
+                actor=user,
+                case=case,
+                amount=post.get("amount", "")[:20],
+                paid_on=post.get("paid_on", ""),
+                receipt=post.get("receipt", "")[:100],
+            )
         elif action == "close":
             services.case_close(actor=user, case=case, note=note)
         elif action == "seizure":
-            services.seizure_record(actor=user, case=case, kind=post.get("kind", ""),
-                                    goods=post.get("goods", "")[:300],
-                                    quantity=post.get("quantity", "")[:100],
-                                    value=post.get("value", "")[:20],
-                                    seized_on=post.get("seized_on", ""))  # fmt: skip
+            services.seizure_record(
+                actor=user,
+                case=case,
+                kind=post.get("kind", ""),
+                goods=post.get("goods", "")[:300],
+                quantity=post.get("quantity", "")[:100],
+                value=post.get("value", "")[:20],
+                seized_on=post.get("seized_on", ""),
+            )
         elif action == "rectify":
             days = post.get("within_days", "")
-            services.document_rectify(actor=user, case=case, order=note,
-                                      within_days=int(days) if days.isdigit() and len(days) < 4 else 0)  # fmt: skip
+            services.document_rectify(
+                actor=user,
+                case=case,
+                order=note,
+                within_days=int(days) if days.isdigit() and len(days) < 4 else 0,
+            )
         elif action == "campaign":
-            services.case_tag_campaign(actor=user, case=case, campaign=_campaign(post.get("campaign", "")))
+            services.case_tag_campaign(
+                actor=user, case=case, campaign=_campaign(post.get("campaign", ""))
+            )
         elif action in {t.name for t in CASE_FLOW.transitions}:
             services.case_step(actor=user, case=case, name=action, note=note)
         else:
@@ -348,7 +387,7 @@ def case_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 
 
 @page(VIEW)
-def document_file(request: HttpRequest, pk: int) -> HttpResponse:
+def document_file(request: HttpRequest, pk: int) -> FileResponse:
     document = get_object_or_404(Document.objects.select_related("case"), pk=pk)
     # The document answers as its case does: 404 outside the user's scope.
     Case.objects.get_visible_or_404(request.user, pk=document.case_id)
@@ -365,9 +404,11 @@ def simple_create(request: HttpRequest) -> HttpResponse:
     errors: dict[str, str] = {}
     if request.method == "POST":
         post = request.POST
-        matter = Matter.objects.filter(pk=int(post["matter"])).first() if post.get(
-            "matter", ""
-        ).isdigit() and len(post["matter"]) < 12 else None
+        matter = (
+            Matter.objects.filter(pk=int(post["matter"])).first()
+            if post.get("matter", "").isdigit() and len(post["matter"]) < 12
+            else None
+        )
         try:
             if matter is None:
                 raise ValidationError({"matter": "请选择违法行为事项"})

@@ -133,7 +133,10 @@ def hearing_right(case: Case) -> bool:
 
 def _hearing_may_be_requested(case: Case) -> str | None:
     if not hearing_right(case):
-        return "拟作出的处罚未达到听证标准（较大数额罚款、没收较大数额违法所得、责令停产停业、吊销许可证件）"
+        return (
+            "拟作出的处罚未达到听证标准"
+            "（较大数额罚款、没收较大数额违法所得、责令停产停业、吊销许可证件）"
+        )
     if not hearing_window_open(case):
         return "听证申请期限（告知后五个工作日）已届满，不能再申请听证"
     return None
@@ -376,7 +379,7 @@ OPEN_CASE_STATES = tuple(s for s in S.values if s not in CASE_FLOW.final_states)
 
 
 def state_badge(state: str) -> str:
-    badges = {
+    badges: dict[str, str] = {
         S.CLOSED: "success",
         S.TRANSFERRED: "danger",
         S.WITHDRAWN: "secondary",

@@ -84,6 +84,7 @@ def to_notified(case: Case, handler: Any, reviewer: Any, *, fine: str = "50000")
     services.case_step(actor=handler, case=case, name="finish_investigation", note="调查终结")
     services.case_step(actor=handler, case=case, name="submit_review")
     services.case_step(actor=reviewer, case=case, name="review_pass", note="事实清楚")
-    services.case_notify(actor=handler, case=case, kinds=["fine", "confiscation"], fine=fine,
-                         confiscated="3000")  # fmt: skip
+    services.case_notify(
+        actor=handler, case=case, kinds=["fine", "confiscation"], fine=fine, confiscated="3000"
+    )
     return case

@@ -50,9 +50,8 @@ def test_only_the_case_officers_move_the_case(case, outsider, city_handler):
 
 
 def test_a_fine_above_the_matter_ceiling_is_refused(case, handler, reviewer):
-    with pytest.raises(ValidationError) as refused:
-        with at(1):
-            to_notified(case, handler, reviewer, fine="30000000")
+    with pytest.raises(ValidationError) as refused, at(1):
+        to_notified(case, handler, reviewer, fine="30000000")
     assert "超过“销售假冒注册商标的商品”的罚款上限" in refused.value.message_dict["fine"][0]
     assert Case.objects.get(pk=case.pk).notified_on is None
 
@@ -71,18 +70,21 @@ def test_the_hearing_request_window_is_5_working_days_and_pauses_the_decision_cl
     assert window.due_date == dt.date(2026, 3, 10)  # Tue 03-03 + 5 working days
     with at(5):  # still in the window: no decision yet
         with pytest.raises(ValidationError):
-            services.case_decide(actor=leader, case=case, outcome="penalty", kinds=["fine"],
-                                 fine="150000")  # fmt: skip
+            services.case_decide(
+                actor=leader, case=case, outcome="penalty", kinds=["fine"], fine="150000"
+            )
         services.case_step(actor=handler, case=case, name="request_hearing")
     case.refresh_from_db()
     assert case.deadline is None  # the decision clock is paused for the hearing
     with at(6):
         with pytest.raises(ValidationError) as early:
-            services.case_schedule_hearing(actor=host, case=case, hearing_on="2026-03-10",
-                                           place="听证室", host=host)  # fmt: skip
+            services.case_schedule_hearing(
+                actor=host, case=case, hearing_on="2026-03-10", place="听证室", host=host
+            )
         assert "7日前" in early.value.message_dict["hearing_on"][0]
-        services.case_schedule_hearing(actor=host, case=case, hearing_on="2026-03-16",
-                                       place="芙蓉区局三楼听证室", host=host)  # fmt: skip
+        services.case_schedule_hearing(
+            actor=host, case=case, hearing_on="2026-03-16", place="芙蓉区局三楼听证室", host=host
+        )
     with at(14):
         services.case_step(actor=host, case=case, name="hold_hearing", note="当事人到场陈述")
     case.refresh_from_db()
@@ -94,9 +96,8 @@ def test_the_hearing_request_window_is_5_working_days_and_pauses_the_decision_cl
 def test_a_hearing_requested_after_the_window_is_refused(case, handler, reviewer):
     with at(1):
         to_notified(case, handler, reviewer, fine="150000")
-    with at(9):  # 03-11: the window closed on 03-10
-        with pytest.raises(ValidationError) as late:
-            services.case_step(actor=handler, case=case, name="request_hearing")
+    with at(9), pytest.raises(ValidationError) as late:  # 03-11: the window closed on 03-10
+        services.case_step(actor=handler, case=case, name="request_hearing")
     assert "已届满" in str(late.value)
 
 
@@ -104,9 +105,15 @@ def decided(case, handler, reviewer, leader, **kw):
     with at(1):
         to_notified(case, handler, reviewer)
     with at(10):
-        services.case_decide(actor=leader, case=case, outcome="penalty",
-                             kinds=["fine", "confiscation"], fine="50000", confiscated="3000",
-                             **kw)  # fmt: skip
+        services.case_decide(
+            actor=leader,
+            case=case,
+            outcome="penalty",
+            kinds=["fine", "confiscation"],
+            fine="50000",
+            confiscated="3000",
+            **kw,
+        )
     return case
 
 
@@ -130,13 +137,25 @@ def test_a_heavier_penalty_needs_collective_discussion(case, handler, reviewer, 
     with at(1):
         to_notified(case, handler, reviewer)
     with at(10), pytest.raises(ValidationError) as refused:
-        services.case_decide(actor=leader, case=case, outcome="penalty", kinds=["fine"],
-                             fine="50000", aggravated=True)  # fmt: skip
+        services.case_decide(
+            actor=leader,
+            case=case,
+            outcome="penalty",
+            kinds=["fine"],
+            fine="50000",
+            aggravated=True,
+        )
     assert "集体讨论" in str(refused.value)
     with at(10):
         services.case_step(actor=leader, case=case, name="discuss", note="局务会集体讨论")
-        services.case_decide(actor=leader, case=case, outcome="penalty", kinds=["fine"],
-                             fine="50000", aggravated=True)  # fmt: skip
+        services.case_decide(
+            actor=leader,
+            case=case,
+            outcome="penalty",
+            kinds=["fine"],
+            fine="50000",
+            aggravated=True,
+        )
     assert Handover.objects.get(topic="enforcement.penalty").data["serious"] is True
 
 
@@ -144,8 +163,9 @@ def test_a_decision_heavier_than_notified_is_refused(case, handler, reviewer, le
     with at(1):
         to_notified(case, handler, reviewer)
     with at(10), pytest.raises(ValidationError):
-        services.case_decide(actor=leader, case=case, outcome="penalty", kinds=["fine"],
-                             fine="60000")  # fmt: skip
+        services.case_decide(
+            actor=leader, case=case, outcome="penalty", kinds=["fine"], fine="60000"
+        )
 
 
 def test_a_service_date_before_the_decision_is_refused(case, handler, reviewer, leader):
@@ -174,11 +194,13 @@ def test_a_payment_larger_than_owed_is_refused_and_paying_in_full_allows_closing
     with at(11):
         services.case_serve(actor=handler, case=case, served_on="2026-03-13", method="direct")
         with pytest.raises(ValidationError) as refused:
-            services.payment_record(actor=handler, case=case, amount="53000.01",
-                                    paid_on="2026-03-13", receipt="R1")  # fmt: skip
+            services.payment_record(
+                actor=handler, case=case, amount="53000.01", paid_on="2026-03-13", receipt="R1"
+            )
         assert "超过应缴金额" in refused.value.message_dict["amount"][0]
-        services.payment_record(actor=handler, case=case, amount="53000", paid_on="2026-03-13",
-                                receipt="R1")  # fmt: skip
+        services.payment_record(
+            actor=handler, case=case, amount="53000", paid_on="2026-03-13", receipt="R1"
+        )
         with pytest.raises(ValidationError):  # not yet published
             services.case_close(actor=leader, case=case)
         services.publication_publish(actor=leader, case=case)
@@ -192,32 +214,62 @@ def test_a_payment_larger_than_owed_is_refused_and_paying_in_full_allows_closing
 def test_simple_procedure_stays_within_its_limits(handler, colleague, rules):
     matter = Matter.objects.get(code="price-unmarked")
     with pytest.raises(ValidationError) as refused:
-        services.case_simple_penalty(actor=handler, party_name="张小明", party_kind="individual",
-                                     matter=matter, officers=[handler, colleague],
-                                     kinds=["fine"], fine="200.01", facts="未明码标价")  # fmt: skip
+        services.case_simple_penalty(
+            actor=handler,
+            party_name="张小明",
+            party_kind="individual",
+            matter=matter,
+            officers=[handler, colleague],
+            kinds=["fine"],
+            fine="200.01",
+            facts="未明码标价",
+        )
     assert "200.00元" in refused.value.message_dict["fine"][0]
-    case = services.case_simple_penalty(actor=handler, party_name="张小明",
-                                        party_kind="individual", matter=matter,
-                                        officers=[handler, colleague], kinds=["fine"],
-                                        fine="200", facts="未明码标价")  # fmt: skip
+    case = services.case_simple_penalty(
+        actor=handler,
+        party_name="张小明",
+        party_kind="individual",
+        matter=matter,
+        officers=[handler, colleague],
+        kinds=["fine"],
+        fine="200",
+        facts="未明码标价",
+    )
     assert case.procedure == Case.Procedure.SIMPLE and case.state == Case.State.SERVED
 
 
 def test_transfer_to_the_police_ends_the_case_and_its_clocks(case, leader):
-    services.case_step(actor=leader, case=case, name="transfer_police", note="涉嫌销售假冒注册商标的商品罪")
+    services.case_step(
+        actor=leader, case=case, name="transfer_police", note="涉嫌销售假冒注册商标的商品罪"
+    )
     assert case.state == Case.State.TRANSFERRED
     assert open_clocks(case) == {}
 
 
-def test_open_case_entity_ids_lists_entities_with_a_case_not_closed(handler, colleague, leader, matter):
+def test_open_case_entity_ids_lists_entities_with_a_case_not_closed(
+    handler, colleague, leader, matter
+):
     from tests.registry.conftest import make_entity
 
     entity = make_entity(handler, "长沙市芙蓉区洁亮日化店")
-    clue = services.clue_register(actor=handler, source="own", party_name=entity.name,
-                                  domain="ip", title="假冒", entity=entity)  # fmt: skip
-    services.clue_propose(actor=handler, clue=clue, file_case=True, findings="属实", matter=matter,
-                          officers=[handler, colleague], party_kind="organisation",
-                          violation_on="2026-01-02")  # fmt: skip
+    clue = services.clue_register(
+        actor=handler,
+        source="own",
+        party_name=entity.name,
+        domain="ip",
+        title="假冒",
+        entity=entity,
+    )
+    services.clue_propose(
+        actor=handler,
+        clue=clue,
+        file_case=True,
+        findings="属实",
+        matter=matter,
+        officers=[handler, colleague],
+        party_kind="organisation",
+        violation_on="2026-01-02",
+    )
     services.clue_decide(actor=leader, clue=clue, approve=True)
     assert list(selectors.open_case_entity_ids()) == [entity.pk]
 

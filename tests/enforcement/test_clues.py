@@ -39,13 +39,23 @@ def test_testing_pauses_and_an_approved_extension_moves_the_clock(handler, leade
         clue = make_clue(handler)
     with time_machine.travel(MONDAY + dt.timedelta(days=2), tick=False):
         clock = open_clocks(clue)["verification"]
-        clock_extend(clock=clock, actor=leader, days=15, approver=leader,
-                     document="芙市监延〔2026〕1号", reason="涉案商品需鉴定")  # fmt: skip
+        clock_extend(
+            clock=clock,
+            actor=leader,
+            days=15,
+            approver=leader,
+            document="芙市监延〔2026〕1号",
+            reason="涉案商品需鉴定",
+        )
     clue.refresh_from_db()
     assert clue.deadline == dt.date(2026, 4, 14)  # 30 working days after 03-02
     with time_machine.travel(MONDAY + dt.timedelta(days=3), tick=False):
-        clock_pause(clock=open_clocks(clue)["verification"], actor=handler, reason="testing",
-                    note="送检至省产品质量监督检验院")  # fmt: skip
+        clock_pause(
+            clock=open_clocks(clue)["verification"],
+            actor=handler,
+            reason="testing",
+            note="送检至省产品质量监督检验院",
+        )
     clue.refresh_from_db()
     assert clue.deadline is None  # paused: not running out
 
@@ -66,9 +76,16 @@ def test_a_leader_approves_filing_and_a_case_is_filed_with_two_officers(
 def test_filing_needs_two_officers(handler, leader, matter):
     clue = make_clue(handler)
     with pytest.raises(ValidationError) as refused:
-        services.clue_propose(actor=handler, clue=clue, file_case=True, findings="属实",
-                              matter=matter, officers=[handler], party_kind="organisation",
-                              violation_on="2026-01-01")  # fmt: skip
+        services.clue_propose(
+            actor=handler,
+            clue=clue,
+            file_case=True,
+            findings="属实",
+            matter=matter,
+            officers=[handler],
+            party_kind="organisation",
+            violation_on="2026-01-01",
+        )
     assert "不得少于两人" in refused.value.message_dict["officers"][0]
     clue.refresh_from_db()
     assert clue.state == Clue.State.VERIFYING
@@ -78,9 +95,16 @@ def test_filing_needs_two_officers(handler, leader, matter):
 def test_filing_past_the_limitation_period_is_refused(handler, colleague, leader, matter):
     clue = make_clue(handler)
     with pytest.raises(ValidationError) as refused:
-        services.clue_propose(actor=handler, clue=clue, file_case=True, findings="属实",
-                              matter=matter, officers=[handler, colleague],
-                              party_kind="organisation", violation_on="2023-12-31")  # fmt: skip
+        services.clue_propose(
+            actor=handler,
+            clue=clue,
+            file_case=True,
+            findings="属实",
+            matter=matter,
+            officers=[handler, colleague],
+            party_kind="organisation",
+            violation_on="2023-12-31",
+        )
     assert "追责时效2年" in refused.value.message_dict["violation_on"][0]
     assert not Case.objects.exists()
 
@@ -88,10 +112,12 @@ def test_filing_past_the_limitation_period_is_refused(handler, colleague, leader
 def test_not_filing_takes_a_ground_with_its_legal_basis(handler, leader, rules):
     clue = make_clue(handler)
     with pytest.raises(ValidationError):
-        services.clue_propose(actor=handler, clue=clue, file_case=False, findings="轻微",
-                              ground="made_up")  # fmt: skip
-    services.clue_propose(actor=handler, clue=clue, file_case=False, findings="已改正",
-                          ground="first_slight")  # fmt: skip
+        services.clue_propose(
+            actor=handler, clue=clue, file_case=False, findings="轻微", ground="made_up"
+        )
+    services.clue_propose(
+        actor=handler, clue=clue, file_case=False, findings="已改正", ground="first_slight"
+    )
     services.clue_decide(actor=leader, clue=clue, approve=True)
     clue.refresh_from_db()
     assert clue.state == Clue.State.NOT_FILED
@@ -100,8 +126,9 @@ def test_not_filing_takes_a_ground_with_its_legal_basis(handler, leader, rules):
 
 def test_only_a_leader_approves_filing(handler, colleague, matter, leader):
     clue = make_clue(handler)
-    services.clue_propose(actor=handler, clue=clue, file_case=False, findings="已改正",
-                          ground="first_slight")  # fmt: skip
+    services.clue_propose(
+        actor=handler, clue=clue, file_case=False, findings="已改正", ground="first_slight"
+    )
     with pytest.raises(PermissionDenied):
         services.clue_decide(actor=colleague, clue=clue, approve=True)
 
@@ -114,10 +141,16 @@ def test_a_clue_handed_over_by_a_spot_check_is_taken_once(handler, rules, bureau
     entity = make_entity(handler, "长沙市芙蓉区某超市")
     with audited(actor="测试") as audit:
         record = handover_send(
-            audit=audit, kind=Handover.Kind.CLUE, topic="inspections.problem_found",
-            topic_label="双随机抽查发现问题", source=entity, unit=bureau["district_a"],
-            occurred_on=dt.date(2026, 3, 1), title="抽查发现问题：某超市", entity=entity,
-        )  # fmt: skip
+            audit=audit,
+            kind=Handover.Kind.CLUE,
+            topic="inspections.problem_found",
+            topic_label="双随机抽查发现问题",
+            source=entity,
+            unit=bureau["district_a"],
+            occurred_on=dt.date(2026, 3, 1),
+            title="抽查发现问题：某超市",
+            entity=entity,
+        )
     assert list(selectors.clue_inbox(handler)) == [record]
     clue = services.clue_from_handover(actor=handler, handover=record, domain="food")
     assert clue.source == Clue.Source.SPOT_CHECK and clue.entity == entity

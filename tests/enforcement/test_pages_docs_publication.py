@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from regulus.core.files import file_open
 from regulus.core.masking import mask_text, unmasked_places
 from regulus.enforcement import selectors, services
-from regulus.enforcement.models import Case, Document, Publication
+from regulus.enforcement.models import Document, Publication
 from regulus.enforcement.sweeps import take_down_publications
 from tests.enforcement.conftest import MONDAY, file_case, to_notified
 
@@ -31,16 +31,22 @@ def at(days: int):
 def served(handler, colleague, leader, reviewer, matter):
     """A case of a natural person (个体), decided and served: ready to publish."""
     with at(0):
-        case = file_case(handler, colleague, leader, matter, party_kind="individual",
-                         party_name="张小明",
-                         party_address="长沙市芙蓉区五一大道100号",
-                         facts="当事人张小明（身份证号11010519491231002X，电话13912345678）"
-                               "销售假冒洗衣液")  # fmt: skip
+        case = file_case(
+            handler,
+            colleague,
+            leader,
+            matter,
+            party_kind="individual",
+            party_name="张小明",
+            party_address="长沙市芙蓉区五一大道100号",
+            facts="当事人张小明（身份证号11010519491231002X，电话13912345678）销售假冒洗衣液",
+        )
     with at(1):
         to_notified(case, handler, reviewer, fine="3000")
     with at(10):
-        services.case_decide(actor=leader, case=case, outcome="penalty", kinds=["fine"],
-                             fine="3000")  # fmt: skip
+        services.case_decide(
+            actor=leader, case=case, outcome="penalty", kinds=["fine"], fine="3000"
+        )
         services.case_serve(actor=handler, case=case, served_on="2026-03-12", method="direct")
     return case
 
@@ -68,12 +74,14 @@ def test_every_generated_document_reopens_with_its_number_and_fields(served):
     )
 
 
-def test_the_other_document_kinds_reopen_too(served, handler, leader, host, reviewer, matter,
-                                             colleague):  # fmt: skip
+def test_the_other_document_kinds_reopen_too(
+    served, handler, leader, host, reviewer, matter, colleague
+):
     with at(11):
         services.document_rectify(actor=handler, case=served, order="立即停止销售", within_days=7)
-        services.payment_record(actor=handler, case=served, amount="3000", paid_on="2026-03-13",
-                                receipt="R-1")  # fmt: skip
+        services.payment_record(
+            actor=handler, case=served, amount="3000", paid_on="2026-03-13", receipt="R-1"
+        )
         services.publication_publish(actor=leader, case=served)
         services.case_close(actor=leader, case=served)
     rectify = Document.objects.get(case=served, kind="rectify")
@@ -85,8 +93,9 @@ def test_the_other_document_kinds_reopen_too(served, handler, leader, host, revi
     with at(1):
         to_notified(case, handler, reviewer, fine="150000")
         services.case_step(actor=handler, case=case, name="request_hearing")
-        services.case_schedule_hearing(actor=host, case=case, hearing_on="2026-03-20",
-                                       place="听证室", host=host)  # fmt: skip
+        services.case_schedule_hearing(
+            actor=host, case=case, hearing_on="2026-03-20", place="听证室", host=host
+        )
     hearing = Document.objects.get(case=case, kind="hearing")
     assert "2026年03月20日" in _docx_text(hearing) and hearing.number == "芙市监听通〔2026〕1号"
 
@@ -111,9 +120,7 @@ def test_an_unmasked_id_in_the_edited_text_blocks_publication_with_the_place(ser
     assert not Publication.objects.exists()
 
 
-def test_the_portal_shows_the_masked_decision_until_the_sweep_takes_it_down(
-    client, served, leader
-):
+def test_the_portal_shows_the_masked_decision_until_the_sweep_takes_it_down(client, served, leader):
     with at(11):
         publication = services.publication_publish(actor=leader, case=served)
     page = client.get(f"/portal/penalties/{publication.pk}/").content.decode()
@@ -126,8 +133,9 @@ def test_the_portal_shows_the_masked_decision_until_the_sweep_takes_it_down(
 
 
 def test_campaign_totals_equal_the_sum_of_their_cases(handler, colleague, leader, matter):
-    campaign = services.campaign_create(actor=leader, code="lt", name="雷霆行动",
-                                        starts_on="2026-01-01", ends_on="2026-12-31")  # fmt: skip
+    campaign = services.campaign_create(
+        actor=leader, code="lt", name="雷霆行动", starts_on="2026-01-01", ends_on="2026-12-31"
+    )
     cases = [file_case(handler, colleague, leader, matter, case_value=str(v)) for v in (100, 250)]
     for case in cases:
         services.case_tag_campaign(actor=handler, case=case, campaign=campaign)
@@ -139,9 +147,16 @@ def test_campaign_totals_equal_the_sum_of_their_cases(handler, colleague, leader
 
 def test_pages_answer_in_scope_and_404_for_the_outsider(client, served, handler, outsider):
     client.force_login(handler)
-    for url in ("/enforcement/clues/", "/enforcement/cases/", "/enforcement/campaigns/",
-                f"/enforcement/cases/{served.pk}/", f"/enforcement/clues/{served.clue.number}/",
-                "/enforcement/stats/", "/enforcement/cases/simple/", "/enforcement/clues/new/"):  # fmt: skip
+    for url in (
+        "/enforcement/clues/",
+        "/enforcement/cases/",
+        "/enforcement/campaigns/",
+        f"/enforcement/cases/{served.pk}/",
+        f"/enforcement/clues/{served.clue.number}/",
+        "/enforcement/stats/",
+        "/enforcement/cases/simple/",
+        "/enforcement/clues/new/",
+    ):
         assert client.get(url).status_code == 200, url
     document = Document.objects.filter(case=served).first()
     assert client.get(f"/enforcement/documents/{document.pk}/").status_code == 200
