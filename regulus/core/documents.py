@@ -19,13 +19,14 @@ QR codes.
 
 from __future__ import annotations
 
+import hashlib
 import io
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
 from django.conf import settings
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 
 from regulus.core.xlsx import write_xlsx
 
@@ -47,9 +48,19 @@ def number_next(*, model: type[models.Model], field: str, prefix: str, width: in
     return f"{prefix}{seq:0{width}d}"
 
 
-def series_next(*, queryset: models.QuerySet[Any], field: str = "seq") -> int:
+def series_next(*, queryset: models.QuerySet[Any], field: str = "seq", series: str = "") -> int:
     """The next integer of the series the queryset holds (its rows of one unit, kind and year):
-    the largest so far + 1, or 1. Call inside the creating transaction (with number_retry)."""
+    the largest so far + 1, or 1. Call inside the creating transaction (with number_retry).
+
+    series: a name of the series; on PostgreSQL the transaction first takes an advisory lock
+    on it (held to its end), so that concurrent writers of one series queue instead of
+    computing the same number and retrying (SQLite's IMMEDIATE transactions queue already)."""
+    if series and connection.vendor == "postgresql":
+        key = int.from_bytes(
+            hashlib.blake2b(series.encode(), digest_size=8).digest(), "big", signed=True
+        )
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
     last = queryset.aggregate(last=models.Max(field))["last"]
     return int(last or 0) + 1
 

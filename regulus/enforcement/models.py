@@ -360,6 +360,8 @@ class Case(models.Model):
         verbose_name_plural = "行政处罚案件"
         indexes = [
             models.Index(fields=["unit", "state", "deadline", "id"], name="enf_case_unit_state"),
+            # The case list of a unit's scope, newest filing first (selectors.case_list).
+            models.Index(fields=["unit", "filed_on", "id"], name="enf_case_unit_filed"),
             models.Index(fields=["district_code", "filed_on", "id"], name="enf_case_district"),
             models.Index(fields=["campaign", "state"], name="enf_case_campaign"),
             models.Index(fields=["entity", "state"], name="enf_case_entity"),

@@ -116,6 +116,7 @@ def test_an_unmasked_id_in_the_edited_text_blocks_publication_with_the_place(ser
     with at(11), pytest.raises(ValidationError) as refused:
         services.publication_publish(actor=leader, case=served, text_masked=text)
     message = refused.value.message_dict["text_masked"][0]
+    assert served.number in message
     assert "身份证号码" in message and "11010519491231002X" in message
     assert not Publication.objects.exists()
 
@@ -197,3 +198,15 @@ def test_masked_free_text_leaves_no_place_unmasked(name, id_number, account, bef
     masked = mask_text(text, names=[name])
     assert unmasked_places(masked, names=[name]) == []
     assert id_number not in masked and name not in masked
+
+
+def test_a_batch_of_decisions_is_published_at_once_with_one_audit_row_each(served, leader):
+    from regulus.core.models import AuditLog
+
+    with at(11):
+        assert services.publications_publish_many(actor=leader, cases=[served]) == 1
+        with pytest.raises(ValidationError):
+            services.publications_publish_many(actor=leader, cases=[served])
+    publication = Publication.objects.get(case=served)
+    assert "张小明" not in publication.text_masked
+    assert AuditLog.objects.filter(object_type="enforcement.publication").count() == 1
