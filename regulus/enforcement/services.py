@@ -333,6 +333,7 @@ def _filing_proposal(
     case_value: Any,
     facts: str,
     party_address: str,
+    party_name: str = "",
 ) -> dict[str, Any]:
     errors: dict[str, str] = {}
     if matter is None or not matter.active:
@@ -361,6 +362,8 @@ def _filing_proposal(
         "case_value_fen": yuan_to_fen(case_value, "case_value"),
         "facts": _text(facts, "facts", "案情摘要", limit=4000, multiline=True),
         "party_address": _free(party_address, "party_address", "住所")[:255],
+        # The party as verification established it (a hand-over may name only the shop).
+        "party_name": _free(party_name, "party_name", "当事人")[:200] or clue.party_name,
     }
 
 
@@ -378,6 +381,7 @@ def clue_propose(
     case_value: Any = "",
     facts: str = "",
     party_address: str = "",
+    party_name: str = "",
 ) -> Clue:
     """The verifier's conclusion for the leader: file (with the 立案审批表's particulars: the
     matter, at least two officers, the violation date checked against the limitation period)
@@ -397,6 +401,7 @@ def clue_propose(
             case_value=case_value,
             facts=facts or findings,
             party_address=party_address,
+            party_name=party_name,
         )
         data = proposal
     else:
@@ -611,7 +616,7 @@ def case_file(
         domain=matter.domain if clue.domain == Domain.OTHER else clue.domain,
         campaign=clue.campaign,
         entity=clue.entity,
-        party_name=clue.party_name,
+        party_name=proposal.get("party_name") or clue.party_name,
         party_kind=proposal["party_kind"],
         uscc=clue.uscc,
         party_address=proposal.get("party_address", ""),

@@ -211,6 +211,7 @@ def clue_act(request: HttpRequest, number: str, action: str) -> HttpResponse:
                 case_value=post.get("case_value", "")[:20],
                 facts=post.get("facts", "")[:4000],
                 party_address=post.get("party_address", "")[:300],
+                party_name=post.get("party_name", "")[:300],
             )
             messages.success(request, "已提请领导审批")
         elif action in ("approve", "send_back"):
