@@ -479,6 +479,9 @@ class Document(AttachmentFields):
         OrgUnit, on_delete=models.PROTECT, related_name="+", verbose_name="承办单位"
     )
     year = models.PositiveSmallIntegerField("年度")
+    # The series the number belongs to ("芙市监处罚〔2026〕"): its next number is one indexed
+    # MAX(seq) away (services.document_number).
+    series = models.CharField("文号系列", max_length=50)
     seq = models.PositiveIntegerField("序号")
     number = models.CharField("文号", max_length=60, unique=True)
 
@@ -486,9 +489,7 @@ class Document(AttachmentFields):
         verbose_name = "案件文书"
         verbose_name_plural = "案件文书"
         ordering = ["uploaded_at", "id"]
-        constraints = [
-            models.UniqueConstraint(fields=["unit", "kind", "year", "seq"], name="enf_doc_series")
-        ]
+        constraints = [models.UniqueConstraint(fields=["series", "seq"], name="enf_doc_series_seq")]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.number}"

@@ -493,8 +493,7 @@ def document_number(unit: OrgUnit, kind: str, day: dt.date) -> tuple[int, str]:
     that two units of the same abbreviation never issue the same number), kind and year."""
     prefix = f"{_abbreviation(unit)}市监{DOC_WORDS[kind]}〔{day.year}〕"
     seq = series_next(
-        queryset=Document.objects.filter(kind=kind, year=day.year, number__startswith=prefix),
-        series=f"enforcement.document:{prefix}",
+        queryset=Document.objects.filter(series=prefix), series=f"enforcement.document:{prefix}"
     )
     return seq, f"{prefix}{seq}号"
 
@@ -545,6 +544,7 @@ def document_issue(
             kind=kind,
             unit=unit,
             year=day.year,
+            series=number[: number.index("〕") + 1],
             seq=seq,
             number=number,
             stored_name=stored,
