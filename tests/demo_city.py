@@ -87,7 +87,9 @@ def seed_demo_city(*, applications: int = 40, entities: int = 60) -> dict[str, A
     )
     entity = Entity.objects.visible_to(handler).order_by("-id").first()
     clocked = _paused_and_extended(bundle, handler)
+    enforcement = _enforcement()
     return {
+        **enforcement,
         "admin": admin,
         "handler": handler,
         "entity": entity,
@@ -104,6 +106,21 @@ def seed_demo_city(*, applications: int = 40, entities: int = 60) -> dict[str, A
         "clocked": clocked,
         "complaint": complaint,
         "complaint_code": complaint_code,
+    }
+
+
+def _enforcement() -> dict[str, Any]:
+    """The enforcement demo (four cases a district in their states, 雷霆行动, a hearing): a
+    clue, a decided case not yet published, a campaign and a published decision."""
+    from regulus.enforcement import demo as enforcement_demo
+    from regulus.enforcement.models import Campaign, Case, Clue, Publication
+
+    enforcement_demo.seed(entities=0, log=lambda _line: None)
+    return {
+        "clue": Clue.objects.order_by("id").first(),
+        "case": Case.objects.filter(state="decided").order_by("id").first(),
+        "campaign": Campaign.objects.order_by("id").first(),
+        "publication": Publication.objects.order_by("id").first(),
     }
 
 

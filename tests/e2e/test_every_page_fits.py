@@ -31,8 +31,8 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 PHONE = {"width": 390, "height": 844}
 DESK = {"width": 1366, "height": 768}
-STAFF_NAMESPACES = ("core", "registry", "licensing", "credit", "complaints")
-PORTAL_NAMESPACES = ("portal", "credit_public", "complaints_public")
+STAFF_NAMESPACES = ("core", "registry", "licensing", "credit", "complaints", "enforcement")
+PORTAL_NAMESPACES = ("portal", "credit_public", "complaints_public", "enforcement_public")
 # Pages seen once more with a query, which shows another side of them (a form, results).
 WITH_QUERY = {
     "licensing:application_create": "?bundle=open-supermarket",
@@ -87,6 +87,18 @@ def _samples(city: dict[str, Any]) -> dict[str, dict[str, Callable[[], Any]]]:
             f"complaints_public:{name}": {"number": lambda: city["complaint"].number}
             for name in ("progress", "receipt", "rate")
         },
+        **{
+            f"enforcement:{name}": {"number": lambda: city["clue"].number}
+            for name in ("clue_detail", "clue_act")
+        },
+        **{
+            f"enforcement:{name}": {"pk": lambda: city["case"].pk}
+            for name in ("case_detail", "case_act", "publication_review")
+        },
+        "enforcement:inbox_take": {"pk": lambda: 1},
+        "enforcement:document_file": {"pk": lambda: city["case"].documents.first().pk},
+        "enforcement:campaign_detail": {"pk": lambda: city["campaign"].pk},
+        "enforcement_public:detail": {"pk": lambda: city["publication"].pk},
         "*": {
             "uscc": lambda: city["entity"].uscc,
             "number": lambda: app.number,
@@ -156,9 +168,9 @@ def _pages(
 
 
 # The logins that open the staff pages, in the order they are tried: the city's registration
-# department (business pages), the system administrator, the security administrator, the
-# auditor.
-STAFF_LOGINS = ("dengji", "shenpi", "fenpai", "admin", "security", "auditor")
+# department (business pages), the bureau's leader (approvals, publication of penalties), the
+# system administrator, the security administrator, the auditor.
+STAFF_LOGINS = ("dengji", "shenpi", "fenpai", "leader", "admin", "security", "auditor")
 
 
 class _StaffBrowsers:
