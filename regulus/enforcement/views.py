@@ -372,6 +372,8 @@ def case_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
                 order=note,
                 within_days=int(days) if days.isdigit() and len(days) < 4 else 0,
             )
+        elif action == "withdraw_publication":
+            services.publication_withdraw(actor=user, case=case, reason=note)
         elif action == "campaign":
             services.case_tag_campaign(
                 actor=user, case=case, campaign=_campaign(post.get("campaign", ""))

@@ -210,3 +210,14 @@ def test_a_batch_of_decisions_is_published_at_once_with_one_audit_row_each(serve
     publication = Publication.objects.get(case=served)
     assert "张小明" not in publication.text_masked
     assert AuditLog.objects.filter(object_type="enforcement.publication").count() == 1
+
+
+def test_a_revoked_decision_is_withdrawn_from_the_portal(client, served, leader):
+    with at(11):
+        publication = services.publication_publish(actor=leader, case=served)
+        with pytest.raises(ValidationError):
+            services.publication_withdraw(actor=leader, case=served, reason="")
+        services.publication_withdraw(actor=leader, case=served, reason="行政复议决定撤销")
+    publication.refresh_from_db()
+    assert publication.state == Publication.State.WITHDRAWN
+    assert client.get(f"/portal/penalties/{publication.pk}/").status_code == 404
