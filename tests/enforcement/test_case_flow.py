@@ -280,3 +280,19 @@ def test_below_the_hearing_threshold_no_hearing_may_be_requested(case, handler, 
     with at(2), pytest.raises(ValidationError) as refused:
         services.case_step(actor=handler, case=case, name="request_hearing")
     assert "未达到听证标准" in str(refused.value)
+
+
+def test_the_api_moves_a_case_only_for_its_officers(client, case, handler, city_handler, outsider):
+    url = f"/api/v1/enforcement/cases/{case.pk}/steps"
+    body = {"name": "finish_investigation", "note": "证据已固定"}
+    client.force_login(outsider)
+    assert client.post(url, body, content_type="application/json").status_code == 404
+    client.force_login(city_handler)  # sees the whole city, but is not an officer of the case
+    refused = client.post(url, body, content_type="application/json")
+    assert refused.status_code == 403 and refused.json()["code"]
+    client.force_login(handler)
+    answer = client.post(url, body, content_type="application/json")
+    assert answer.status_code == 200 and answer.json()["state"] == "investigated"
+    assert "submit_review" in answer.json()["transitions"]
+    bad = client.post(url, {"name": "decide"}, content_type="application/json")
+    assert bad.status_code in (403, 422) and set(bad.json()) == {"code", "message", "fields"}
