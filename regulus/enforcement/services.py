@@ -897,7 +897,9 @@ def _send_penalty(audit: AuditTrail, case: Case) -> None:
     )
 
 
-def case_serve(*, actor: Any, case: Case, served_on: Any, method: str) -> Case:
+def case_serve(
+    *, actor: Any, case: Case, served_on: Any, method: str, consent: bool = False
+) -> Case:
     """送达: the decision served (a 送达回证); notice service takes effect 30 days after the
     notice (民事诉讼法 Art 95). The party is told in writing that the decision will be
     published (Order 45 Art 8)."""
@@ -906,6 +908,10 @@ def case_serve(*, actor: Any, case: Case, served_on: Any, method: str) -> Case:
     _require_officer(actor, case)
     if method not in Case.ServiceMethod.values:
         raise ValidationError({"method": "请选择送达方式"})
+    if method == Case.ServiceMethod.ELECTRONIC and not consent:
+        raise ValidationError(
+            {"method": "电子送达须经当事人同意并签订确认书（民事诉讼法第九十条）"}
+        )
     day = _date(served_on, "served_on", "送达日期")
     if case.decided_on and day < case.decided_on:
         raise ValidationError({"served_on": f"送达日期不得早于决定日期 {case.decided_on:%Y-%m-%d}"})

@@ -343,6 +343,7 @@ def case_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
                 case=case,
                 served_on=post.get("served_on", ""),
                 method=post.get("method", ""),
+                consent=post.get("consent") == "1",
             )
         elif action == "pay":
             services.payment_record(

@@ -296,3 +296,24 @@ def test_the_api_moves_a_case_only_for_its_officers(client, case, handler, city_
     assert "submit_review" in answer.json()["transitions"]
     bad = client.post(url, {"name": "decide"}, content_type="application/json")
     assert bad.status_code in (403, 422) and set(bad.json()) == {"code", "message", "fields"}
+
+
+def test_electronic_service_needs_the_partys_consent(case, handler, reviewer, leader):
+    decided(case, handler, reviewer, leader)
+    with at(11):
+        with pytest.raises(ValidationError) as refused:
+            services.case_serve(
+                actor=handler, case=case, served_on="2026-03-13", method="electronic"
+            )
+        assert "须经当事人同意" in refused.value.message_dict["method"][0]
+        services.case_serve(
+            actor=handler, case=case, served_on="2026-03-13", method="electronic", consent=True
+        )
+    assert case.state == Case.State.SERVED
+
+
+def test_notice_service_takes_effect_30_days_after_the_notice(case, handler, reviewer, leader):
+    decided(case, handler, reviewer, leader)
+    with at(11):
+        services.case_serve(actor=handler, case=case, served_on="2026-03-13", method="notice")
+    assert case.served_on == dt.date(2026, 4, 12)
