@@ -928,6 +928,15 @@ def case_serve(
             + (f"（公告送达，{effective:%Y-%m-%d} 视为送达）" if effective != day else ""),
             updates={"served_on": effective, "service_method": method},
         )
+        if effective != day and name == "serve":
+            # Payment runs from the day service by notice takes effect, not from the notice.
+            clock_start(
+                obj=case,
+                name="payment",
+                actor=audit.actor,
+                start=effective,
+                note="公告送达生效之日起算",
+            )
         document_issue(
             audit=audit,
             case=case,

@@ -317,3 +317,5 @@ def test_notice_service_takes_effect_30_days_after_the_notice(case, handler, rev
     with at(11):
         services.case_serve(actor=handler, case=case, served_on="2026-03-13", method="notice")
     assert case.served_on == dt.date(2026, 4, 12)
+    # 15 days from 04-12 is 04-27 (Mon)
+    assert open_clocks(case)["payment"].due_date == dt.date(2026, 4, 27)
