@@ -503,6 +503,7 @@ class Publication(models.Model):
         PUBLISHED = "published", "公示中"
         TAKEN_DOWN = "taken_down", "公示期满撤下"
         WITHDRAWN = "withdrawn", "已撤回"
+        STOPPED_EARLY = "stopped_early", "信用修复提前停止公示"
 
     case = models.OneToOneField(
         Case, on_delete=models.PROTECT, related_name="publication", verbose_name="案件"
@@ -517,7 +518,7 @@ class Publication(models.Model):
     text_masked = models.TextField("公示全文")
     published_on = models.DateField("公示日期")
     shown_until = models.DateField("公示截止日期")
-    state = models.CharField("状态", max_length=12, choices=State.choices)
+    state = models.CharField("状态", max_length=16, choices=State.choices)
     taken_down_on = models.DateField("撤下日期", null=True, blank=True)
     unit = models.ForeignKey(
         OrgUnit, on_delete=models.PROTECT, related_name="+", verbose_name="承办单位"

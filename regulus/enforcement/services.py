@@ -1449,6 +1449,45 @@ def publication_withdraw(*, actor: Any, case: Case, reason: str) -> Publication:
     return publication
 
 
+# Order 45 Art 14: no early stop for these (stop-production orders, licence revocation).
+NO_EARLY_STOP = {"suspension", "revocation"}
+
+
+def publication_stop_early(*, actor: Any, case: Case, reason: str) -> Publication:
+    """提前停止公示 after a credit repair (国市监信规〔2021〕3号), except for the penalties Order 45
+    Art 14 excludes."""
+    permissions.require(actor, "enforcement.publish")
+    reason = _text(reason, "reason", "信用修复情况", limit=300, multiline=True)
+    publication = Publication.objects.filter(case=case).first()
+    if publication is None or publication.state != Publication.State.PUBLISHED:
+        raise ValidationError("该行政处罚决定不在公示中")
+    if set(case.penalty_kinds) & NO_EARLY_STOP:
+        raise ValidationError(
+            "责令停产停业、吊销许可证件的行政处罚信息不得提前停止公示"
+            "（《市场监督管理行政处罚信息公示规定》第十四条）"
+        )
+    with audited(actor=actor) as audit:
+        Publication.objects.filter(pk=publication.pk, state=Publication.State.PUBLISHED).update(
+            state=Publication.State.STOPPED_EARLY, taken_down_on=clock.today()
+        )
+        publication.refresh_from_db()
+        event_record(
+            obj=case,
+            workflow=CASE_FLOW,
+            state=case.state,
+            actor=actor,
+            label="信用修复，提前停止公示",
+            note=reason,
+        )
+        audit.record(
+            action=AuditLog.Action.UPDATE,
+            obj=publication,
+            summary=f"提前停止公示：{publication.decision_number}（信用修复）",
+            changes={"state": ["published", "stopped_early"]},
+        )
+    return publication
+
+
 def publications_take_down(*, actor: Any) -> int:
     """Take down the publications whose period has ended (Order 45 Art 13), each by a
     conditional UPDATE with its audit row: a second run takes down nothing again."""

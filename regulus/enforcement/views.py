@@ -373,6 +373,8 @@ def case_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
                 order=note,
                 within_days=int(days) if days.isdigit() and len(days) < 4 else 0,
             )
+        elif action == "stop_publication":
+            services.publication_stop_early(actor=user, case=case, reason=note)
         elif action == "withdraw_publication":
             services.publication_withdraw(actor=user, case=case, reason=note)
         elif action == "campaign":

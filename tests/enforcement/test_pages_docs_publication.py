@@ -221,3 +221,16 @@ def test_a_revoked_decision_is_withdrawn_from_the_portal(client, served, leader)
     publication.refresh_from_db()
     assert publication.state == Publication.State.WITHDRAWN
     assert client.get(f"/portal/penalties/{publication.pk}/").status_code == 404
+
+
+def test_credit_repair_stops_publication_early_except_for_revocation(served, leader):
+    with at(11):
+        publication = services.publication_publish(actor=leader, case=served)
+        services.publication_stop_early(actor=leader, case=served, reason="已完成信用修复")
+    publication.refresh_from_db()
+    assert publication.state == Publication.State.STOPPED_EARLY
+    served.penalty_kinds = ["fine", "revocation"]
+    Publication.objects.filter(pk=publication.pk).update(state=Publication.State.PUBLISHED)
+    with at(12), pytest.raises(ValidationError) as refused:
+        services.publication_stop_early(actor=leader, case=served, reason="已完成信用修复")
+    assert "第十四条" in str(refused.value)
