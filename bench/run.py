@@ -43,6 +43,10 @@ STANDARD_RUNS: dict[str, list[list[str]]] = {
         ["--entities", "1000000", "--db", "sqlite"],
         ["--entities", "1000000", "--db", "pg"],
     ],
+    "enforcement_bench.py": [
+        ["--cases", "100000", "--db", "sqlite"],
+        ["--cases", "100000", "--db", "pg"],
+    ],
     "equipment_bench.py": [
         ["--items", "300000", "--db", "sqlite"],
         ["--items", "300000", "--db", "pg"],

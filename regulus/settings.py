@@ -141,6 +141,7 @@ INSTALLED_APPS = [
     "regulus.credit",
     "regulus.portal",
     "regulus.complaints",
+    "regulus.enforcement",
     "regulus.equipment",
     "regulus.canteens",
 ]

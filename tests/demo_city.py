@@ -88,9 +88,11 @@ def seed_demo_city(*, applications: int = 40, entities: int = 60) -> dict[str, A
     entity = Entity.objects.visible_to(handler).order_by("-id").first()
     clocked = _paused_and_extended(bundle, handler)
     spot = _spot_checks(handler)
+    enforcement = _enforcement()
     return {
         **_field_city(),
         **spot,
+        **enforcement,
         "admin": admin,
         "handler": handler,
         "entity": entity,
@@ -183,6 +185,21 @@ def _spot_checks(handler: User) -> dict[str, Any]:
         "rectification": order,
         "visit_code": visited.visit_code,
         "result_file": target.files.order_by("id").first(),
+    }
+
+
+def _enforcement() -> dict[str, Any]:
+    """The enforcement demo (four cases a district in their states, 雷霆行动, a hearing): a
+    clue, a decided case not yet published, a campaign and a published decision."""
+    from regulus.enforcement import demo as enforcement_demo
+    from regulus.enforcement.models import Campaign, Case, Clue, Publication
+
+    enforcement_demo.seed(entities=0, log=lambda _line: None)
+    return {
+        "clue": Clue.objects.order_by("id").first(),
+        "case": Case.objects.filter(state="decided").order_by("id").first(),
+        "enforcement_campaign": Campaign.objects.order_by("id").first(),
+        "publication": Publication.objects.order_by("id").first(),
     }
 
 

@@ -207,9 +207,11 @@ def district_a_objects(bureau, handler, window_clerk, settings, tmp_path):
     )  # fmt: skip
     inspection = _inspection_objects(handler)
     entity = make_entity(handler, "芙蓉区范围内的主体")
+    enforcement = _enforcement_objects(bureau, handler)
     return {
         **inspection,
         **_field_objects(handler),
+        **enforcement,
         "complaint": complaint.number,
         "application": application.pk,
         "number": application.number,
@@ -259,6 +261,43 @@ def _field_objects(handler: User) -> dict[str, Any]:
         "order": check.orders.get().number,
         "campaign": campaign.pk,
         "canteen": canteen.pk,
+    }
+
+
+def _enforcement_objects(bureau: dict[str, Any], handler: User) -> dict[str, Any]:
+    """A clue, a filed case with its 立案审批表 and a clue hand-over waiting, of district A."""
+    from regulus.core.audit import audited
+    from regulus.core.handover import handover_send
+    from regulus.core.models import Handover
+    from regulus.enforcement import services as enforcement
+    from regulus.enforcement.models import Case, Matter
+    from regulus.enforcement.rules import rules_ensure
+    from tests.conftest import make_staff
+
+    rules_ensure()
+    second = make_staff("officer_a2", bureau["district_a"], "县区局业务承办人", full_name="赵二")
+    leader = make_staff("leader_a_x", bureau["district_a"], "县区局领导", full_name="钱领导")
+    clue = enforcement.clue_register(
+        actor=handler, source="own", party_name="芙蓉区某店", domain="ip", title="假冒"
+    )
+    enforcement.clue_propose(
+        actor=handler, clue=clue, file_case=True, findings="属实",
+        matter=Matter.objects.get(code="counterfeit-goods"), officers=[handler, second],
+        party_kind="organisation", violation_on="2026-01-02",
+    )  # fmt: skip
+    enforcement.clue_decide(actor=leader, clue=clue, approve=True)
+    case = Case.objects.get(clue=clue)
+    with audited(actor="测试") as audit:
+        waiting = handover_send(
+            audit=audit, kind=Handover.Kind.CLUE, topic="inspections.problem_found",
+            topic_label="双随机抽查发现问题", source=case, unit=bureau["district_a"],
+            occurred_on=case.filed_on, title="抽查发现问题",
+        )  # fmt: skip
+    return {
+        "clue": clue.number,
+        "case": case.pk,
+        "document": case.documents.get().pk,
+        "clue_handover": waiting.pk,
     }
 
 
@@ -336,6 +375,14 @@ OUT_OF_SCOPE = {
     "complaints:item_detail": lambda o: {"number": o["complaint"]},
     "complaints:item_act": lambda o: {"number": o["complaint"], "action": "accept"},
     "credit:handover_take": lambda o: {"pk": o["handover"]},
+    "enforcement:inbox_take": lambda o: {"pk": o["clue_handover"]},
+    "enforcement:clue_detail": lambda o: {"number": o["clue"]},
+    "enforcement:clue_act": lambda o: {"number": o["clue"], "action": "approve"},
+    "enforcement:case_detail": lambda o: {"pk": o["case"]},
+    "enforcement:case_act": lambda o: {"pk": o["case"], "action": "finish_investigation"},
+    "enforcement:publication_review": lambda o: {"pk": o["case"]},
+    "enforcement:document_file": lambda o: {"pk": o["document"]},
+    "enforcement:campaign_detail": None,
     "credit:listing_detail": lambda o: {"pk": o["listing"]},
     "credit:risk_explain": lambda o: {"uscc": o["uscc"]},
     "credit:listing_act": lambda o: {"pk": o["listing"], "action": "remove"},
@@ -395,6 +442,9 @@ def test_the_outsider_gets_404_from_the_api_for_objects_of_another_district(
         ("GET", f"/api/v1/licensing/applications/{o['number']}/clocks"),
         ("GET", f"/api/v1/clocks/licensing.application/{o['application']}"),
         ("POST", f"/api/v1/licensing/applications/{o['number']}/transitions"),
+        ("GET", f"/api/v1/enforcement/cases/{o['case']}"),
+        ("POST", f"/api/v1/enforcement/cases/{o['case']}/steps"),
+        ("GET", f"/api/v1/enforcement/documents/{o['document']}"),
     ):
         body = '{"name": "approve"}' if method == "POST" else "{}"
         response = client.generic(method, url, body, content_type="application/json")
@@ -407,7 +457,7 @@ def test_every_object_page_is_asked_for_by_the_outsider_test():
     keys = ("application", "number", "material", "task", "uscc", "staff", "job", "plan",
             "inspection_task", "target", "rectification", "result_file", "complaint",
             "handover", "listing", "lift", "field_check", "hazard", "order", "campaign",
-            "canteen")  # fmt: skip
+            "canteen", "clue", "case", "document", "clue_handover")  # fmt: skip
     objects: dict[str, Any] = {k: 1 for k in keys}
     for name, route, view in staff_pages():
         code = getattr(view, "permission", None)

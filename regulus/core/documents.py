@@ -5,6 +5,10 @@ QR codes.
   numbered document (application numbers, certificate numbers, 文书 numbers). Call inside the
   transaction that creates the row; the field must be unique, so two writers racing on
   PostgreSQL make one of them fail with IntegrityError, which `number_retry` retries.
+- `series_next(queryset=, field=)`: the next integer of a numbered series that is not
+  zero-padded (文书 numbers in the official style "芙市监处罚〔2026〕12号": per unit, kind and
+  year), max + 1 over the series' rows; a unique constraint over the series and `number_retry`
+  make two racing writers take different numbers, and no number is skipped.
 - `docx_render(template=, context=, images=)`: a docxtpl template, looked up first under
   MEDIA_ROOT/doc_templates/ (where admins put their edited copy), then in the app's packaged
   `doc_templates/` folder; images (a QR code's PNG) where the template names them.
@@ -15,13 +19,14 @@ QR codes.
 
 from __future__ import annotations
 
+import hashlib
 import io
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
 from django.conf import settings
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 
 from regulus.core.xlsx import write_xlsx
 
@@ -41,6 +46,23 @@ def number_next(*, model: type[models.Model], field: str, prefix: str, width: in
         tail = str(last)[len(prefix) :]
         seq = int(tail) + 1 if tail.isdigit() else 1
     return f"{prefix}{seq:0{width}d}"
+
+
+def series_next(*, queryset: models.QuerySet[Any], field: str = "seq", series: str = "") -> int:
+    """The next integer of the series the queryset holds (its rows of one unit, kind and year):
+    the largest so far + 1, or 1. Call inside the creating transaction (with number_retry).
+
+    series: a name of the series; on PostgreSQL the transaction first takes an advisory lock
+    on it (held to its end), so that concurrent writers of one series queue instead of
+    computing the same number and retrying (SQLite's IMMEDIATE transactions queue already)."""
+    if series and connection.vendor == "postgresql":
+        key = int.from_bytes(
+            hashlib.blake2b(series.encode(), digest_size=8).digest(), "big", signed=True
+        )
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
+    last = queryset.aggregate(last=models.Max(field))["last"]
+    return int(last or 0) + 1
 
 
 def number_retry(create: Callable[[], T], attempts: int = 3) -> T:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Literal
 
 from django.core.exceptions import ValidationError
@@ -37,6 +38,7 @@ __all__ = [
     "mask_phone",
     "mask_plate",
     "mask_text",
+    "unmasked_places",
 ]
 
 MASK_CHAR = "*"
@@ -383,3 +385,69 @@ def mask_text(text: str | None, *, names: Iterable[str] = ()) -> str:
             start = token.end()
     pieces.append(_mask_fragment(text[start:], names))
     return "".join(pieces)
+
+
+# --------------------------------------------------------------------------------------------
+# Checking a text about to be published
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UnmaskedPlace:
+    """Personal data left visible in a text: what it is, where (character offset, 1-based for
+    people), the fragment and a few characters around it so a reviewer can find it."""
+
+    kind: str
+    position: int
+    fragment: str
+    context: str
+
+
+_CHECKS: tuple[tuple[str, re.Pattern[str], Callable[[re.Match[str]], str]], ...] = (
+    ("身份证号码", _ID_IN_TEXT, _mask_valid_id),
+    ("银行账号", _ACCOUNT_IN_TEXT, _mask_account),
+    ("银行卡号", _BANK_IN_TEXT, _mask_valid_bank_card),
+    ("手机号码", _MOBILE_IN_TEXT, lambda match: mask_phone(match.group(0))),
+    ("固定电话", _LANDLINE_IN_TEXT, lambda match: mask_phone(match.group(0))),
+    ("车牌号码", _PLATE_IN_TEXT, lambda match: mask_plate(match.group(0))),
+    ("住址", _ADDRESS_IN_TEXT, lambda match: ADDRESS_MASK),
+)
+
+
+def _place(kind: str, text: str, start: int, end: int) -> UnmaskedPlace:
+    context = text[max(0, start - 8) : min(len(text), end + 8)].replace("\n", " ")
+    return UnmaskedPlace(kind, start + 1, text[start:end], context)
+
+
+def unmasked_places(
+    text: str | None, *, names: Iterable[str] = (), values: Iterable[tuple[str, str]] = ()
+) -> list[UnmaskedPlace]:
+    """Where `text` still shows what mask_text hides: ID numbers, accounts, phones, plates,
+    street addresses, the listed `names`, and the listed raw `values` ((kind, value) pairs, such
+    as the party's registered address as typed). An empty list: the text may be published.
+    USCCs stay allowed (they are published on purpose). Used to refuse a publication with the
+    place shown, after a reviewer edited the masked text."""
+    if not text:
+        return []
+    protected = [
+        (m.start(), m.end()) for m in _USCC_IN_TEXT.finditer(text) if _is_protected(m.group(0))
+    ]
+    found: list[UnmaskedPlace] = []
+    for kind, pattern, mask in _CHECKS:
+        for match in pattern.finditer(text):
+            inside = any(a <= match.start() and match.end() <= b for a, b in protected)
+            if not inside and mask(match) != match.group(0):
+                found.append(_place(kind, text, match.start(), match.end()))
+    for name in {_clean(n) for n in names}:
+        if len(name) >= 2 and mask_person_name(name) != name:
+            found += [
+                _place("自然人姓名", text, m.start(), m.end())
+                for m in re.finditer(re.escape(name), text)
+            ]
+    for kind, value in values:
+        value = _clean(value)
+        if len(value) >= 4:
+            found += [
+                _place(kind, text, m.start(), m.end()) for m in re.finditer(re.escape(value), text)
+            ]
+    return sorted(found, key=lambda place: place.position)

@@ -18,6 +18,7 @@ WITHOUT_LICENSING = (
     "regulus.credit",
     "regulus.portal",
     "regulus.complaints",
+    "regulus.enforcement",
     "regulus.equipment",
     "regulus.canteens",
 )
@@ -31,7 +32,7 @@ def licensing_not_installed(settings):
 def test_each_installed_app_declares_in_its_own_module():
     assert list(plugins.declarations()) == [
         "core", "registry", "licensing", "inspections", "credit", "portal", "complaints",
-        "equipment", "canteens",
+        "enforcement", "equipment", "canteens",
     ]  # fmt: skip
 
 
@@ -50,6 +51,8 @@ def test_menu_follows_declared_order_not_installed_order():
         ("业务", "信用风险分类"),
         ("业务", "投诉举报"), ("业务", "投诉举报分派"), ("业务", "投诉举报统计"),
         ("业务", "投诉举报规则"),
+        ("业务", "案件线索"), ("业务", "行政处罚案件"), ("业务", "处罚信息公示"),
+        ("业务", "专项行动"), ("业务", "执法统计"),
         ("业务", "特种设备台账"), ("业务", "超期预警"), ("业务", "现场检查"),
         ("业务", "隐患与指令"), ("业务", "专项整治"), ("业务", "重点单位"),
         ("业务", "特种设备统计"), ("业务", "检验周期规则"),
@@ -67,7 +70,8 @@ def test_home_cards_follow_declared_order_not_installed_order(city_handler, plug
     # The probe is installed last but declares order 150: between the registry and licensing.
     assert keys == [
         "staff", "entities", "probe", "licensing-open", "licensing-overdue", "credit-inbox",
-        "complaints-overdue", "equipment-overdue", "equipment-due", "equipment-hazards",
+        "complaints-overdue", "enforcement-clues", "enforcement-overdue",
+        "equipment-overdue", "equipment-due", "equipment-hazards",
     ]  # fmt: skip
 
 
@@ -92,8 +96,8 @@ def test_an_app_not_installed_contributes_nothing(client, handler, licensing_not
 
 def test_seeders_run_after_the_apps_they_build_on():
     assert [label for label, _ in plugins.demo_seeders()] == [
-        "core", "registry", "licensing", "inspections", "credit", "complaints", "equipment",
-        "canteens",
+        "core", "registry", "licensing", "inspections", "credit", "complaints", "enforcement",
+        "equipment", "canteens",
     ]  # fmt: skip
     seed = _seed
     # Declared in the wrong order: "b" builds on "a", which builds on the kernel.
@@ -167,7 +171,7 @@ def login_page_modules(client) -> list[str]:
 def test_login_page_lists_exactly_the_installed_modules(client, db):
     assert login_page_modules(client) == [
         "市场主体登记", "一件事一次办", "双随机、一公开", "企业信用", "公众服务门户",
-        "12315投诉举报", "特种设备安全监察", "学校食堂（阳光食堂）",
+        "12315投诉举报", "行政处罚案件", "特种设备安全监察", "学校食堂（阳光食堂）",
     ]  # fmt: skip
     page = client.get("/login/").content.decode()
     # Modules still to be built are not advertised; the public one is linked.

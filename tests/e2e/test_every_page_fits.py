@@ -38,6 +38,7 @@ STAFF_NAMESPACES = (
     "inspections",
     "credit",
     "complaints",
+    "enforcement",
     "equipment",
     "canteens",
 )
@@ -46,6 +47,7 @@ PORTAL_NAMESPACES = (
     "inspections_public",
     "credit_public",
     "complaints_public",
+    "enforcement_public",
     "equipment_public",
     "canteens_public",
 )
@@ -132,6 +134,18 @@ def _samples(city: dict[str, Any]) -> dict[str, dict[str, Callable[[], Any]]]:
             "name": lambda: "targets.tsv",
         },
         "inspections_public:visit": {"code": lambda: city["visit_code"]},
+        **{
+            f"enforcement:{name}": {"number": lambda: city["clue"].number}
+            for name in ("clue_detail", "clue_act")
+        },
+        **{
+            f"enforcement:{name}": {"pk": lambda: city["case"].pk}
+            for name in ("case_detail", "case_act", "publication_review")
+        },
+        "enforcement:inbox_take": {"pk": lambda: 1},
+        "enforcement:document_file": {"pk": lambda: city["case"].documents.first().pk},
+        "enforcement:campaign_detail": {"pk": lambda: city["enforcement_campaign"].pk},
+        "enforcement_public:detail": {"pk": lambda: city["publication"].pk},
         "*": {
             "uscc": lambda: city["entity"].uscc,
             "number": lambda: app.number,
@@ -201,9 +215,9 @@ def _pages(
 
 
 # The logins that open the staff pages, in the order they are tried: the city's registration
-# department (business pages), the system administrator, the security administrator, the
-# auditor.
-STAFF_LOGINS = ("dengji", "shenpi", "fenpai", "admin", "security", "auditor")
+# department (business pages), the bureau's leader (approvals, publication of penalties), the
+# system administrator, the security administrator, the auditor.
+STAFF_LOGINS = ("dengji", "shenpi", "fenpai", "leader", "admin", "security", "auditor")
 
 
 class _StaffBrowsers:
