@@ -11,6 +11,7 @@ from regulus.core.plugins import (
     NavEntry,
     Pages,
     PublicNavEntry,
+    TargetExclusion,
 )
 from regulus.enforcement import api, demo, public, public_urls, selectors, urls
 
@@ -31,5 +32,7 @@ extension = AppExtension(
     pages=Pages("enforcement/", urls),
     public_pages=Pages("portal/penalties/", public_urls, error_page=public.error_page),
     public_nav=(PublicNavEntry("行政处罚信息公示", "enforcement_public:list", order=700),),
+    # An entity under investigation is not drawn for a spot check while its case runs.
+    exclusions=(TargetExclusion("立案调查中", lambda _on: selectors.open_case_entity_ids()),),
     module=Module("行政处罚案件", "线索核查、立案、调查、审核、告知、听证、决定、送达、执行与公示"),
 )

@@ -9,6 +9,7 @@ import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from regulus.core import clock
 from regulus.core.clock_services import open_clocks
 from regulus.core.models import Handover
 from regulus.enforcement import selectors, services
@@ -272,6 +273,11 @@ def test_open_case_entity_ids_lists_entities_with_a_case_not_closed(
     )
     services.clue_decide(actor=leader, clue=clue, approve=True)
     assert list(selectors.open_case_entity_ids()) == [entity.pk]
+    # The spot-check target list leaves it out, through the exclusion this app declares.
+    from regulus.core.plugins import target_exclusions
+
+    (under_case,) = [e for e in target_exclusions() if e.label == "立案调查中"]
+    assert list(under_case.entity_ids(clock.today())) == [entity.pk]
 
 
 def test_below_the_hearing_threshold_no_hearing_may_be_requested(case, handler, reviewer):
