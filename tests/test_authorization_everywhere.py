@@ -28,7 +28,8 @@ from regulus.core.models import DataScope, Role, User
 # URL namespaces that are not staff pages: the public portal, the API (its operations are
 # walked from the OpenAPI document below) and Django's admin (superusers only).
 NOT_STAFF_NAMESPACES = {"portal", "api", "admin"}
-NOT_STAFF_PAGES = {"core:login", "core:logout"}
+# The load balancer's probes (core.ops) answer anyone and show nothing of the data.
+NOT_STAFF_PAGES = {"core:login", "core:logout", "core:healthz", "core:readyz"}
 SAMPLE = {"int": "1", "str": "x1", "slug": "x1", "path": "x1", "uuid": "0" * 32}
 CONVERTER = re.compile(r"<(?:(\w+):)?(\w+)>")
 
