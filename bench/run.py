@@ -39,6 +39,10 @@ STANDARD_RUNS: dict[str, list[list[str]]] = {
         ["--items", "1000000", "--db", "sqlite"],
         ["--items", "1000000", "--db", "pg"],
     ],
+    "backup_bench.py": [
+        ["--entities", "200000", "--db", "sqlite"],
+        ["--entities", "200000", "--db", "pg"],
+    ],
     "credit_bench.py": [
         ["--entities", "1000000", "--db", "sqlite"],
         ["--entities", "1000000", "--db", "pg"],

@@ -129,6 +129,9 @@ def _sqlite_backup(target: Path) -> dict[str, int]:
 def _sqlite_restore(source: Path) -> None:
     connection = connections[DEFAULT_DB_ALIAS]
     connection.close()
+    name = str(connection.settings_dict["NAME"])
+    if not connection.is_in_memory_db():
+        Path(name).parent.mkdir(parents=True, exist_ok=True)  # a new instance's var folder
     connection.ensure_connection()
     if _sqlite_tables(connection.connection):
         raise BackupError("目标数据库不是空的：恢复只能写入新建的空实例")
