@@ -180,7 +180,9 @@ def test_refused_roles_get_403_with_the_error_shape(client, role_holders, method
 @pytest.fixture
 def district_a_objects(bureau, handler, window_clerk, settings, tmp_path):
     """One object of each kind in district A, through the services."""
-    from regulus.core import calendar
+    import datetime as dt
+
+    from regulus.core import calendar, ids
     from regulus.core.models import CalendarYear
     from regulus.credit.services import abnormal_list
     from regulus.licensing import services as licensing
@@ -206,11 +208,22 @@ def district_a_objects(bureau, handler, window_clerk, settings, tmp_path):
         actor=handler, channel="phone", kind="report", category="food",
         respondent_name="芙蓉区某店", district_code="430102", facts="售卖过期食品", anonymous=True,
     )  # fmt: skip
+    # A named report (举报): the reporter's identity is confidential (tests/security).
+    reporter_id = ids.make_id_number("430102", dt.date(1981, 7, 9), 27)
+    report, _ = complaints.item_register(
+        actor=handler, channel="phone", kind="report", category="food",
+        respondent_name="芙蓉区某店", district_code="430102", facts="后厨使用过期原料",
+        person_name="赵秘举", person_phone="13907310427", person_id_number=reporter_id,
+    )  # fmt: skip
     inspection = _inspection_objects(handler)
-    entity = make_entity(handler, "芙蓉区范围内的主体")
+    legal_rep_id = ids.make_id_number("430102", dt.date(1970, 2, 3), 35)
+    entity = make_entity(
+        handler, "芙蓉区范围内的主体", legal_rep_name="钱法代", legal_rep_id_number=legal_rep_id
+    )
     return {
         **inspection,
         "complaint": complaint.number,
+        "report": report.number,
         "application": application.pk,
         "number": application.number,
         "material": application.materials.exclude(stored_name="").first().pk,
@@ -222,6 +235,19 @@ def district_a_objects(bureau, handler, window_clerk, settings, tmp_path):
         ).pk,
         "staff": handler.pk,
         "job": ImportJob.objects.create(created_by=handler, original_name="a.csv").pk,
+        # What names district A's objects in an answer: none may reach an outsider.
+        "markers": [
+            entity.uscc,
+            inspection["target_uscc"],
+            application.number,
+            complaint.number,
+            report.number,
+            inspection["inspection_task"],
+            "芙蓉区范围内的主体",
+            "芙蓉区某店",
+        ],
+        # What no list or export shows anyone: reporters' identities, full ID numbers.
+        "confidential": ["赵秘举", "13907310427", reporter_id, legal_rep_id],
     }
 
 
@@ -248,7 +274,12 @@ def _inspection_objects(handler: User) -> dict[str, Any]:
     )  # fmt: skip
     entity = make_entity(handler, "抽查对象")
     target = Target.objects.create(task=task, entity=entity, stratum="A", position=1)
-    return {"plan": plan.pk, "inspection_task": task.number, "target": target.pk}
+    return {
+        "plan": plan.pk,
+        "inspection_task": task.number,
+        "target": target.pk,
+        "target_uscc": entity.uscc,
+    }
 
 
 # The objects of district A that each page with an object in its address is asked for; None
@@ -287,10 +318,48 @@ OUT_OF_SCOPE = {
     "credit:risk_explain": lambda o: {"uscc": o["uscc"]},
     "credit:listing_act": lambda o: {"pk": o["listing"], "action": "remove"},
 }
+# The same for every API operation with an object in its path (the OpenAPI document's
+# template), None for operations public by law (a draw's publication, a certificate check).
+API_OUT_OF_SCOPE = {
+    "/api/v1/staff/{staff_id}": lambda o: {"staff_id": o["staff"]},
+    "/api/v1/clocks/{object_type}/{object_id}": lambda o: {
+        "object_type": "licensing.application",
+        "object_id": o["application"],
+    },
+    "/api/v1/entities/{uscc}": lambda o: {"uscc": o["uscc"]},
+    "/api/v1/licensing/applications/{number}": lambda o: {"number": o["number"]},
+    "/api/v1/licensing/applications/{number}/clocks": lambda o: {"number": o["number"]},
+    "/api/v1/licensing/applications/{number}/transitions": lambda o: {"number": o["number"]},
+    "/api/v1/inspections/tasks/{number}": lambda o: {"number": o["inspection_task"]},
+    "/api/v1/inspections/tasks/{number}/drawn": lambda o: {"number": o["inspection_task"]},
+    "/api/v1/inspections/targets/{target_id}/result": lambda o: {"target_id": o["target"]},
+    "/api/v1/inspections/public/draws/{number}": None,
+    "/api/v1/inspections/public/draws/{number}/verify": None,
+    "/api/v1/credit/handovers/{handover_id}/take": lambda o: {"handover_id": o["handover"]},
+    "/api/v1/credit/abnormal/{listing_id}/removal-application": lambda o: {
+        "listing_id": o["listing"]
+    },
+    "/api/v1/credit/abnormal/{listing_id}/removal": lambda o: {"listing_id": o["listing"]},
+    "/api/v1/credit/risk/{uscc}": lambda o: {"uscc": o["uscc"]},
+    "/api/v1/portal/certificates/{number}": None,
+    "/api/v1/complaints/items/{number}": lambda o: {"number": o["complaint"]},
+    "/api/v1/complaints/items/{number}/transitions": lambda o: {"number": o["complaint"]},
+}
+
+
+def api_out_of_scope_kwargs(path: str, objects: dict[str, Any]) -> dict[str, Any] | None:
+    if path not in API_OUT_OF_SCOPE:
+        raise AssertionError(
+            f"{path}: say which object of district A it is asked for (API_OUT_OF_SCOPE)"
+        )
+    make = API_OUT_OF_SCOPE[path]
+    return None if make is None else make(objects)
+
+
 APPLICATION_PAGES = re.compile(r"^applications/<str:number>/")
 
 
-def _out_of_scope_kwargs(name: str, route: str, objects: dict[str, Any]) -> dict[str, Any] | None:
+def out_of_scope_kwargs(name: str, route: str, objects: dict[str, Any]) -> dict[str, Any] | None:
     if name in OUT_OF_SCOPE:
         make = OUT_OF_SCOPE[name]
         return None if make is None else make(objects)
@@ -308,7 +377,7 @@ def test_the_outsider_gets_404_for_every_object_of_another_district(
         code = getattr(view, "permission", None)
         if not CONVERTER.search(route) or (code and not permissions.allows(outsider, code)):
             continue
-        kwargs = _out_of_scope_kwargs(name, route, district_a_objects)
+        kwargs = out_of_scope_kwargs(name, route, district_a_objects)
         if kwargs is None:
             continue
         url = reverse(name, kwargs=kwargs)
@@ -345,7 +414,10 @@ def test_every_object_page_is_asked_for_by_the_outsider_test():
     keys = ("application", "number", "material", "task", "uscc", "staff", "job", "plan",
             "inspection_task", "target", "complaint", "handover", "listing")  # fmt: skip
     objects: dict[str, Any] = {k: 1 for k in keys}
+    for _method, path, _op in api_operations():
+        if "{" in path:
+            api_out_of_scope_kwargs(path, objects)
     for name, route, view in staff_pages():
         code = getattr(view, "permission", None)
         if CONVERTER.search(route) and code:
-            _out_of_scope_kwargs(name, route, objects)
+            out_of_scope_kwargs(name, route, objects)

@@ -109,7 +109,9 @@ def _sqlite_tables(conn: sqlite3.Connection) -> list[str]:
 
 
 def _sqlite_counts(conn: sqlite3.Connection) -> dict[str, int]:
-    return {t: conn.execute(f'SELECT COUNT(*) FROM "{t}"').fetchone()[0] for t in _sqlite_tables(conn)}
+    return {
+        t: conn.execute(f'SELECT COUNT(*) FROM "{t}"').fetchone()[0] for t in _sqlite_tables(conn)
+    }
 
 
 def _sqlite_backup(target: Path) -> dict[str, int]:
@@ -130,7 +132,7 @@ def _sqlite_restore(source: Path) -> None:
     connection = connections[DEFAULT_DB_ALIAS]
     connection.close()
     name = str(connection.settings_dict["NAME"])
-    if not connection.is_in_memory_db():
+    if not connection.is_in_memory_db():  # type: ignore[attr-defined]
         Path(name).parent.mkdir(parents=True, exist_ok=True)  # a new instance's var folder
     connection.ensure_connection()
     if _sqlite_tables(connection.connection):
@@ -271,7 +273,7 @@ def backup(folder: Path) -> Outcome:
     else:
         raise BackupError(f"不支持的数据库：{engine}")
     _copy_media(Path(settings.MEDIA_ROOT), folder / MEDIA_DIR)
-    files = {
+    files: dict[str, dict[str, Any]] = {
         str(path.relative_to(folder)): {"size": path.stat().st_size, "sha256": sha256_of(path)}
         for path in _files_under(folder)
     }

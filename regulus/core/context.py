@@ -93,7 +93,7 @@ def login_username(request: Any, credentials: dict[str, Any] | None = None) -> s
 # The id of the request being served (core.middleware.RequestIdMiddleware), in every log
 # record it causes (core.logsafe.RequestIdFilter) and in its X-Request-ID answer header; "-"
 # outside a request (a command, a task).
-_request_id: ContextVar[str] = ContextVar("regulus_request_id", default="-")  # noqa: B039
+_request_id: ContextVar[str] = ContextVar("regulus_request_id", default="-")
 
 
 def current_request_id() -> str:

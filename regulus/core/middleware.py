@@ -19,7 +19,6 @@ from regulus.core.context import (
 )
 from regulus.core.text import escape_unsafe
 
-
 # An id the proxy in front gave the request (nginx's $request_id: 32 hex digits) is kept, so
 # that its access log and ours name the request alike; anything else a client sent is
 # replaced, so that a header can neither forge another request's id nor carry text into a log.

@@ -19,7 +19,6 @@ from django.db import connection
 
 from regulus.core import backup as backups
 from regulus.core.sweeps import audit_anchor_write
-from tests.test_authorization_everywhere import district_a_objects  # noqa: F401 (a fixture)
 
 
 def _pg_admin(sql: str) -> None:
@@ -67,7 +66,10 @@ def regulus(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]
 
 @pytest.mark.django_db(transaction=True)
 def test_a_restored_backup_has_every_row_file_and_an_intact_chain(
-    district_a_objects, settings, tmp_path, empty_instance  # noqa: F811
+    district_a_objects,
+    settings,
+    tmp_path,
+    empty_instance,
 ):
     audit_anchor_write()
     uploads = sorted(p for p in Path(settings.MEDIA_ROOT).rglob("*") if p.is_file())

@@ -143,7 +143,9 @@ def test_every_answer_carries_a_request_id_and_keeps_a_proxys(client):
 
 
 def test_json_log_lines_are_one_line_with_the_request_id():
-    record = logging.LogRecord("regulus.x", logging.WARNING, __file__, 1, "坏\r\n伪造 %s", ("\u202e",), None)
+    record = logging.LogRecord(
+        "regulus.x", logging.WARNING, __file__, 1, "坏\r\n伪造 %s", ("\u202e",), None
+    )
     RequestIdFilter().filter(record)
     line = JsonFormatter().format(record)
     assert "\n" not in line and "\r" not in line and "\u202e" not in line
