@@ -156,6 +156,7 @@ INSTALLED_APPS = [
 # and the one shape of errors (core.middleware).
 MIDDLEWARE = [
     "regulus.core.middleware.RequestIdMiddleware",
+    "regulus.core.replica.ReplicaReadsMiddleware",
     "regulus.core.middleware.HtmxCacheMiddleware",
     "regulus.core.middleware.ErrorShapeMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -224,6 +225,20 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     PG_OPTIONS["options"] = " ".join(
         [PG_OPTIONS.get("options", ""), "-c gin_pending_list_limit=64kB"]
     ).strip()
+# A PostgreSQL streaming replica for the reads of GET requests (regulus.core.replica;
+# docs/scale-out.md). Tests mirror it onto the primary.
+REPLICA_DATABASE_URL = os.environ.get("REPLICA_DATABASE_URL", "")
+if REPLICA_DATABASE_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        REPLICA_DATABASE_URL,
+        conn_max_age=env_int("REGULUS_CONN_MAX_AGE", 60),
+        conn_health_checks=True,
+    )
+    DATABASES["replica"]["OPTIONS"] = dict(DATABASES["default"].get("OPTIONS", {}))
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+# After a write, the same client reads from the primary for this long (read-your-writes).
+REPLICA_STICKY_SECONDS = env_int("REGULUS_REPLICA_STICKY_SECONDS", 15)
+DATABASE_ROUTERS = ["regulus.core.replica.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "core.User"
