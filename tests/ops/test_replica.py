@@ -86,7 +86,8 @@ def test_pages_read_the_replica_and_a_writer_reads_its_own_writes(client, handle
         api = client.get(f"/api/v1/entities/{entity.uscc}")
         assert api.json()["name"] == "副本中的名称有限公司"
 
-        written = client.post("/tokens/", {"name": "对接"})  # any write: the sticky cookie
+        # A write (a token issued): the sticky cookie.
+        written = client.post("/tokens/", {"issue": "1", "name": "对接"})
         assert written.cookies[STICKY_COOKIE]["max-age"] == settings.REPLICA_STICKY_SECONDS
         assert "主库中的名称有限公司" in client.get(page).content.decode()
 
