@@ -115,13 +115,15 @@ def _sqlite_counts(conn: sqlite3.Connection) -> dict[str, int]:
 
 
 def _sqlite_backup(target: Path) -> dict[str, int]:
-    """The live database copied page by page with SQLite's backup API (a consistent snapshot;
-    writers wait only for the step under way), then counted in the copy itself."""
+    """The live database copied with SQLite's backup API in one step: one read transaction,
+    so the copy is one moment's database while writers go on (WAL). A copy in several steps
+    would start again from the first page whenever another connection wrote between two steps,
+    and under steady writes might never end. Then counted in the copy itself."""
     connection = connections[DEFAULT_DB_ALIAS]
     connection.ensure_connection()
     copy = sqlite3.connect(target)
     try:
-        connection.connection.backup(copy, pages=4096)
+        connection.connection.backup(copy, pages=-1)
         copy.execute("PRAGMA journal_mode=DELETE")  # one self-contained file, no -wal beside it
         return _sqlite_counts(copy)
     finally:
