@@ -39,6 +39,14 @@ STANDARD_RUNS: dict[str, list[list[str]]] = {
         ["--items", "1000000", "--db", "sqlite"],
         ["--items", "1000000", "--db", "pg"],
     ],
+    "backup_bench.py": [
+        ["--entities", "200000", "--db", "sqlite"],
+        ["--entities", "200000", "--db", "pg"],
+    ],
+    "load_bench.py": [
+        ["--entities", "200000", "--db", "sqlite", "--seconds", "10"],
+        ["--entities", "200000", "--db", "pg", "--seconds", "10"],
+    ],
     "credit_bench.py": [
         ["--entities", "1000000", "--db", "sqlite"],
         ["--entities", "1000000", "--db", "pg"],

@@ -75,6 +75,15 @@ if not SECRET_KEY:
     if not (DEBUG or TESTING):
         raise ImproperlyConfigured("REGULUS_SECRET_KEY must be set when REGULUS_DEBUG is off")
     SECRET_KEY = _DEV_SECRET
+elif not (DEBUG or TESTING) and (len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5):
+    # Django's own rule for a strong key (check security.W009), enforced: a short or repetitive
+    # key signs sessions and password-reset links that can be forged by guessing it.
+    raise ImproperlyConfigured(
+        "REGULUS_SECRET_KEY must be at least 50 characters with at least 5 different ones "
+        "(python -c 'import secrets; print(secrets.token_urlsafe(50))')"
+    )
+elif SECRET_KEY == _DEV_SECRET and not (DEBUG or TESTING):
+    raise ImproperlyConfigured("REGULUS_SECRET_KEY is the development key: set your own")
 
 # SM4 key (32 hex characters) for encrypted personal fields, and the key of their lookup hash.
 FIELD_ENCRYPTION_KEY = os.environ.get("REGULUS_FIELD_KEY") or ""
@@ -149,6 +158,8 @@ INSTALLED_APPS = [
 # The first two wrap every answer, also those the others make: HX-Request in Vary (core.htmx),
 # and the one shape of errors (core.middleware).
 MIDDLEWARE = [
+    "regulus.core.middleware.RequestIdMiddleware",
+    "regulus.core.replica.ReplicaReadsMiddleware",
     "regulus.core.middleware.HtmxCacheMiddleware",
     "regulus.core.middleware.ErrorShapeMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -217,6 +228,20 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     PG_OPTIONS["options"] = " ".join(
         [PG_OPTIONS.get("options", ""), "-c gin_pending_list_limit=64kB"]
     ).strip()
+# A PostgreSQL streaming replica for the reads of GET requests (regulus.core.replica;
+# docs/scale-out.md). Tests mirror it onto the primary.
+REPLICA_DATABASE_URL = os.environ.get("REPLICA_DATABASE_URL", "")
+if REPLICA_DATABASE_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        REPLICA_DATABASE_URL,
+        conn_max_age=env_int("REGULUS_CONN_MAX_AGE", 60),
+        conn_health_checks=True,
+    )
+    DATABASES["replica"]["OPTIONS"] = dict(DATABASES["default"].get("OPTIONS", {}))
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+# After a write, the same client reads from the primary for this long (read-your-writes).
+REPLICA_STICKY_SECONDS = env_int("REGULUS_REPLICA_STICKY_SECONDS", 15)
+DATABASE_ROUTERS = ["regulus.core.replica.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "core.User"
@@ -445,17 +470,36 @@ for _name, _value in (
 # database file (`<database>.tick-lock`). PostgreSQL uses an advisory lock instead.
 TICK_LOCK_FILE = os.environ.get("REGULUS_TICK_LOCK_FILE", "")
 
+# -- Operations (regulus.core.ops: /healthz, /readyz, /ops/metrics) --------------------------
+# /readyz fails when the oldest due background task has waited longer than this (the task
+# worker is down or stuck), or when a file system the instance writes to has less free space.
+READY_QUEUE_MAX_SECONDS = env_int("REGULUS_READY_QUEUE_MAX_SECONDS", 300)
+READY_DISK_MIN_MB = env_int("REGULUS_READY_DISK_MIN_MB", 500)
+
 # Every record's message is one line, whatever a URL or an input put into it
-# (regulus.core.logsafe).
+# (regulus.core.logsafe). `json` (the default in production) writes one JSON object a line
+# with the request's id (core.middleware.RequestIdMiddleware), for a log collector; `text`
+# writes the same records for a person reading a terminal.
+LOG_FORMAT = os.environ.get("REGULUS_LOG_FORMAT") or ("text" if DEBUG or TESTING else "json")
+if LOG_FORMAT not in ("json", "text"):
+    raise ImproperlyConfigured(f"REGULUS_LOG_FORMAT must be json or text, not {LOG_FORMAT!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"request_id": {"()": "regulus.core.logsafe.RequestIdFilter"}},
     "formatters": {
-        "escaping": {
+        "text": {
             "()": "regulus.core.logsafe.EscapingFormatter",
-            "format": "%(asctime)s %(levelname)s %(name)s: %(message)s",
+            "format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s]: %(message)s",
+        },
+        "json": {"()": "regulus.core.logsafe.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id"],
         }
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "escaping"}},
     "root": {"handlers": ["console"], "level": os.environ.get("REGULUS_LOG_LEVEL", "WARNING")},
 }

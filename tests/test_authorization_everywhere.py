@@ -28,7 +28,8 @@ from regulus.core.models import DataScope, Role, User
 # URL namespaces that are not staff pages: the public portal, the API (its operations are
 # walked from the OpenAPI document below) and Django's admin (superusers only).
 NOT_STAFF_NAMESPACES = {"portal", "api", "admin"}
-NOT_STAFF_PAGES = {"core:login", "core:logout"}
+# The load balancer's probes (core.ops) answer anyone and show nothing of the data.
+NOT_STAFF_PAGES = {"core:login", "core:logout", "core:healthz", "core:readyz"}
 SAMPLE = {"int": "1", "str": "x1", "slug": "x1", "path": "x1", "uuid": "0" * 32}
 CONVERTER = re.compile(r"<(?:(\w+):)?(\w+)>")
 
@@ -179,7 +180,9 @@ def test_refused_roles_get_403_with_the_error_shape(client, role_holders, method
 @pytest.fixture
 def district_a_objects(bureau, handler, window_clerk, settings, tmp_path):
     """One object of each kind in district A, through the services."""
-    from regulus.core import calendar
+    import datetime as dt
+
+    from regulus.core import calendar, ids
     from regulus.core.models import CalendarYear
     from regulus.credit.services import abnormal_list
     from regulus.licensing import services as licensing
@@ -205,14 +208,25 @@ def district_a_objects(bureau, handler, window_clerk, settings, tmp_path):
         actor=handler, channel="phone", kind="report", category="food",
         respondent_name="芙蓉区某店", district_code="430102", facts="售卖过期食品", anonymous=True,
     )  # fmt: skip
+    # A named report (举报): the reporter's identity is confidential (tests/security).
+    reporter_id = ids.make_id_number("430102", dt.date(1981, 7, 9), 27)
+    report, _ = complaints.item_register(
+        actor=handler, channel="phone", kind="report", category="food",
+        respondent_name="芙蓉区某店", district_code="430102", facts="后厨使用过期原料",
+        person_name="赵秘举", person_phone="13907310427", person_id_number=reporter_id,
+    )  # fmt: skip
     inspection = _inspection_objects(handler)
-    entity = make_entity(handler, "芙蓉区范围内的主体")
+    legal_rep_id = ids.make_id_number("430102", dt.date(1970, 2, 3), 35)
+    entity = make_entity(
+        handler, "芙蓉区范围内的主体", legal_rep_name="钱法代", legal_rep_id_number=legal_rep_id
+    )
     enforcement = _enforcement_objects(bureau, handler)
     return {
         **inspection,
         **_field_objects(handler),
         **enforcement,
         "complaint": complaint.number,
+        "report": report.number,
         "application": application.pk,
         "number": application.number,
         "material": application.materials.exclude(stored_name="").first().pk,
@@ -224,6 +238,19 @@ def district_a_objects(bureau, handler, window_clerk, settings, tmp_path):
         ).pk,
         "staff": handler.pk,
         "job": ImportJob.objects.create(created_by=handler, original_name="a.csv").pk,
+        # What names district A's objects in an answer: none may reach an outsider.
+        "markers": [
+            entity.uscc,
+            inspection["target_uscc"],
+            application.number,
+            complaint.number,
+            report.number,
+            inspection["inspection_task"],
+            "芙蓉区范围内的主体",
+            "芙蓉区某店",
+        ],
+        # What no list or export shows anyone: reporters' identities, full ID numbers.
+        "confidential": ["赵秘举", "13907310427", reporter_id, legal_rep_id],
     }
 
 
@@ -338,6 +365,7 @@ def _inspection_objects(handler: User) -> dict[str, Any]:
         "target": target.pk,
         "rectification": order.pk,
         "result_file": photo.pk,
+        "target_uscc": entity.uscc,
     }
 
 
@@ -396,10 +424,48 @@ OUT_OF_SCOPE = {
     "canteens:canteen_detail": lambda o: {"pk": o["canteen"]},
     "canteens:canteen_act": lambda o: {"pk": o["canteen"], "action": "meal"},
 }
+# The same for every API operation with an object in its path (the OpenAPI document's
+# template), None for operations public by law (a draw's publication, a certificate check).
+API_OUT_OF_SCOPE = {
+    "/api/v1/staff/{staff_id}": lambda o: {"staff_id": o["staff"]},
+    "/api/v1/clocks/{object_type}/{object_id}": lambda o: {
+        "object_type": "licensing.application",
+        "object_id": o["application"],
+    },
+    "/api/v1/entities/{uscc}": lambda o: {"uscc": o["uscc"]},
+    "/api/v1/licensing/applications/{number}": lambda o: {"number": o["number"]},
+    "/api/v1/licensing/applications/{number}/clocks": lambda o: {"number": o["number"]},
+    "/api/v1/licensing/applications/{number}/transitions": lambda o: {"number": o["number"]},
+    "/api/v1/inspections/tasks/{number}": lambda o: {"number": o["inspection_task"]},
+    "/api/v1/inspections/tasks/{number}/drawn": lambda o: {"number": o["inspection_task"]},
+    "/api/v1/inspections/targets/{target_id}/result": lambda o: {"target_id": o["target"]},
+    "/api/v1/inspections/public/draws/{number}": None,
+    "/api/v1/inspections/public/draws/{number}/verify": None,
+    "/api/v1/credit/handovers/{handover_id}/take": lambda o: {"handover_id": o["handover"]},
+    "/api/v1/credit/abnormal/{listing_id}/removal-application": lambda o: {
+        "listing_id": o["listing"]
+    },
+    "/api/v1/credit/abnormal/{listing_id}/removal": lambda o: {"listing_id": o["listing"]},
+    "/api/v1/credit/risk/{uscc}": lambda o: {"uscc": o["uscc"]},
+    "/api/v1/portal/certificates/{number}": None,
+    "/api/v1/complaints/items/{number}": lambda o: {"number": o["complaint"]},
+    "/api/v1/complaints/items/{number}/transitions": lambda o: {"number": o["complaint"]},
+}
+
+
+def api_out_of_scope_kwargs(path: str, objects: dict[str, Any]) -> dict[str, Any] | None:
+    if path not in API_OUT_OF_SCOPE:
+        raise AssertionError(
+            f"{path}: say which object of district A it is asked for (API_OUT_OF_SCOPE)"
+        )
+    make = API_OUT_OF_SCOPE[path]
+    return None if make is None else make(objects)
+
+
 APPLICATION_PAGES = re.compile(r"^applications/<str:number>/")
 
 
-def _out_of_scope_kwargs(name: str, route: str, objects: dict[str, Any]) -> dict[str, Any] | None:
+def out_of_scope_kwargs(name: str, route: str, objects: dict[str, Any]) -> dict[str, Any] | None:
     if name in OUT_OF_SCOPE:
         make = OUT_OF_SCOPE[name]
         return None if make is None else make(objects)
@@ -417,7 +483,7 @@ def test_the_outsider_gets_404_for_every_object_of_another_district(
         code = getattr(view, "permission", None)
         if not CONVERTER.search(route) or (code and not permissions.allows(outsider, code)):
             continue
-        kwargs = _out_of_scope_kwargs(name, route, district_a_objects)
+        kwargs = out_of_scope_kwargs(name, route, district_a_objects)
         if kwargs is None:
             continue
         url = reverse(name, kwargs=kwargs)
@@ -459,7 +525,10 @@ def test_every_object_page_is_asked_for_by_the_outsider_test():
             "handover", "listing", "lift", "field_check", "hazard", "order", "campaign",
             "canteen", "clue", "case", "document", "clue_handover")  # fmt: skip
     objects: dict[str, Any] = {k: 1 for k in keys}
+    for _method, path, _op in api_operations():
+        if "{" in path:
+            api_out_of_scope_kwargs(path, objects)
     for name, route, view in staff_pages():
         code = getattr(view, "permission", None)
         if CONVERTER.search(route) and code:
-            _out_of_scope_kwargs(name, route, objects)
+            out_of_scope_kwargs(name, route, objects)

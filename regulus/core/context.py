@@ -88,3 +88,21 @@ def login_username(request: Any, credentials: dict[str, Any] | None = None) -> s
     the length before they authenticate)."""
     given = credentials.get("username") if credentials else request.POST.get("username")
     return str(given or "")[:USERNAME_MAX_LENGTH]
+
+
+# The id of the request being served (core.middleware.RequestIdMiddleware), in every log
+# record it causes (core.logsafe.RequestIdFilter) and in its X-Request-ID answer header; "-"
+# outside a request (a command, a task).
+_request_id: ContextVar[str] = ContextVar("regulus_request_id", default="-")
+
+
+def current_request_id() -> str:
+    return _request_id.get()
+
+
+def set_request_id(value: str) -> object:
+    return _request_id.set(value)
+
+
+def reset_request_id(token: object) -> None:
+    _request_id.reset(token)  # type: ignore[arg-type]

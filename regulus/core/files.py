@@ -13,6 +13,8 @@ object the file belongs to. `AttachmentFields` is the abstract model that domain
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import hashlib
 import io
 import uuid
@@ -205,14 +207,37 @@ def short_name(name: str, limit: int = 200) -> str:
     return name[: limit - len(suffix) - 1] + "…" + suffix
 
 
+# A write refused for want of room (ENOSPC: the disk is full; EFBIG: a file-size limit;
+# EDQUOT: the service user's quota), or SQLite saying so of its database ("database or disk
+# is full"; past a file-size limit it says "disk I/O error").
+STORAGE_FULL_ERRNOS = frozenset({errno.ENOSPC, errno.EFBIG, errno.EDQUOT})
+STORAGE_FULL_TEXTS = ("disk is full", "No space left", "disk I/O error")
+STORAGE_FULL = "服务器存储空间不足，文件未保存，未作任何更改；请稍后重试或联系系统管理员"
+
+
+def storage_full(exc: BaseException) -> bool:
+    """Whether an error is the disk (or the database's file) refusing to grow."""
+    if isinstance(exc, OSError) and exc.errno in STORAGE_FULL_ERRNOS:
+        return True
+    return any(text in str(exc) for text in STORAGE_FULL_TEXTS)
+
+
 def file_store(upload: Any, *, info: FileInfo, folder: str) -> str:
-    """Save the bytes under MEDIA_ROOT/<folder>/<yyyy>/<uuid><ext>; return the stored name."""
+    """Save the bytes under MEDIA_ROOT/<folder>/<yyyy>/<uuid><ext>; return the stored name.
+    A full disk: ValidationError (STORAGE_FULL) and no part of the file left behind."""
     from regulus.core import clock
 
     today = clock.today()
     name = f"{folder.strip('/')}/{today:%Y/%m}/{uuid.uuid4().hex}{info.extension}"
     upload.seek(0)
-    return default_storage.save(name, upload)
+    try:
+        return default_storage.save(name, upload)
+    except OSError as exc:
+        if not storage_full(exc):
+            raise
+        with contextlib.suppress(OSError):
+            default_storage.delete(name)
+        raise ValidationError({"file": STORAGE_FULL}) from exc
 
 
 def file_delete(stored_name: str) -> None:

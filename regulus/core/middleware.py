@@ -1,14 +1,50 @@
 from __future__ import annotations
 
 import logging
+import re
+import uuid
 from collections.abc import Callable
 
 from django.db import DataError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.cache import patch_cache_control, patch_vary_headers
 
-from regulus.core.context import RequestInfo, client_ip, reset_request_info, set_request_info
+from regulus.core.context import (
+    RequestInfo,
+    client_ip,
+    reset_request_id,
+    reset_request_info,
+    set_request_id,
+    set_request_info,
+)
 from regulus.core.text import escape_unsafe
+
+# An id the proxy in front gave the request (nginx's $request_id: 32 hex digits) is kept, so
+# that its access log and ours name the request alike; anything else a client sent is
+# replaced, so that a header can neither forge another request's id nor carry text into a log.
+INCOMING_REQUEST_ID = re.compile(r"[A-Za-z0-9-]{16,64}")
+
+
+class RequestIdMiddleware:
+    """Gives each request an id: in every log record written while it is served
+    (core.logsafe) and in the `X-Request-ID` header of its answer, so that a user's report
+    ("请求编号 …" on an error page or in a screenshot of the browser's tools) finds its lines.
+    First in MIDDLEWARE, so that every answer carries it."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        sent = request.headers.get("X-Request-ID", "")
+        request_id = sent if INCOMING_REQUEST_ID.fullmatch(sent) else uuid.uuid4().hex
+        request.request_id = request_id  # type: ignore[attr-defined]
+        token = set_request_id(request_id)
+        try:
+            response = self.get_response(request)
+        finally:
+            reset_request_id(token)
+        response["X-Request-ID"] = request_id
+        return response
 
 
 class RequestContextMiddleware:

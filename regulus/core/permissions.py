@@ -194,6 +194,7 @@ PERMISSIONS = declare(
     Permission("core.staff_view", "查看单位与人员", (R.ADMIN, R.SECURITY_ADMIN, *BUSINESS)),
     Permission("core.staff_manage", "新增、修改和停用工作人员账号", (R.ADMIN,)),
     Permission("core.unit_manage", "管理单位", (R.ADMIN,)),
+    Permission("core.metrics_view", "查看运行指标（Prometheus）", (R.ADMIN,)),
     Permission("core.calendar_view", "查看工作日历", (R.ADMIN, *BUSINESS)),
     Permission("core.calendar_manage", "维护工作日历（节假日安排）", (R.ADMIN,)),
     Permission("core.roles_manage", "管理角色和为工作人员授权", (R.SECURITY_ADMIN,)),

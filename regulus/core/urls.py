@@ -1,12 +1,15 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from regulus.core import clock_views, views
+from regulus.core import clock_views, ops, views
 
 app_name = "core"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("healthz", ops.healthz, name="healthz"),
+    path("readyz", ops.readyz, name="readyz"),
+    path("ops/metrics", ops.metrics, name="metrics"),
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("staff/", views.staff_list, name="staff_list"),

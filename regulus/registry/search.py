@@ -35,6 +35,8 @@ from typing import Any
 
 from django.db import connection
 
+from regulus.core.replica import read_connection
+
 FTS_TABLE = "registry_entity_fts"
 PG_TABLE = "registry_entity_search"
 PG_GIN_INDEX = "registry_entity_search_tokens_gin"
@@ -530,7 +532,7 @@ def search_ids(
 ) -> list[int]:
     """Ids of the matching entities, one page, in the requested order."""
     order = SORT_SQL[sort]
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:  # the replica on a page read
         if _is_pg():
             where, params = _pg_where(query)
             if sort == "new":
@@ -627,7 +629,7 @@ def search_count(query: IndexQuery) -> tuple[int, bool]:
     """(number of matches, approximate?). SQLite: always exact, from the FTS index. PostgreSQL:
     exact when the planner expects at most PG_EXACT_COUNT_LIMIT matches, else its estimate
     (several words: a sample's, see _pg_sampled_count)."""
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:  # the replica on a page read
         if _is_pg():
             where, params = _pg_where(query)
             estimate = _pg_upper_estimate(cursor, query)

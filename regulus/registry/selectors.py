@@ -22,6 +22,7 @@ from regulus.core.masking import mask_id_number, mask_person_name
 from regulus.core.models import AuditLog, OrgUnit
 from regulus.core.plugins import Card, CreditFact, Permit, PublicSection, entity_providers
 from regulus.core.rawrows import RawColumns
+from regulus.core.replica import read_connection
 from regulus.core.scope import row_is_visible, scope_unit_ids
 from regulus.core.selectors import audit_event, audit_timeline
 from regulus.core.text import clean_text, shown, trim
@@ -405,7 +406,7 @@ def entities_by_ids(pks: list[int]) -> dict[int, Entity]:
     if not pks:
         return {}
     entity, unit, sql = _entities_by_ids_sql(connection.vendor)
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:  # the replica on a page read
         cursor.execute(sql, [list(pks) if connection.vendor == "postgresql" else json.dumps(pks)])
         rows = cursor.fetchall()
     found: dict[int, Entity] = {}
@@ -533,7 +534,7 @@ def entity_detail_with_former_names(*, user: Any, uscc: str) -> tuple[Entity, li
     per process (the API's lookup by USCC: on PostgreSQL every round trip counts, and the ORM
     spends ~1 ms of Python compiling a select_related query; core.rawrows)."""
     entity, unit, sql = _detail_sql(connection.vendor)
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:  # the replica on a page read
         cursor.execute(sql, [ids.normalise(uscc)])
         row = cursor.fetchone()
     if row is None or not row_is_visible(user, row[unit.start]):  # the unit's id

@@ -21,6 +21,7 @@ from django.db import transaction
 from regulus.core import clock, permissions
 from regulus.core.audit import audited, diff, snapshot, unaudited
 from regulus.core.crypto import keyed_hash
+from regulus.core.files import STORAGE_FULL, storage_full
 from regulus.core.masking import mask_id_number
 from regulus.core.models import AuditLog, OrgUnit
 from regulus.core.tick import SYSTEM_ACTOR
@@ -297,9 +298,15 @@ def import_job_create(*, actor: Any, upload: UploadedFile) -> ImportJob:
         folder = import_dir(job.pk)
         folder.mkdir(parents=True, exist_ok=True)
         target = folder / ("upload" + Path(name).suffix.lower())
-        with target.open("wb") as out:
-            for chunk in upload.chunks():
-                out.write(chunk)
+        try:
+            with target.open("wb") as out:
+                for chunk in upload.chunks():
+                    out.write(chunk)
+        except OSError as exc:
+            shutil.rmtree(folder, ignore_errors=True)  # no part of it left; the row rolls back
+            if storage_full(exc):
+                raise ValidationError({"file": STORAGE_FULL}) from exc
+            raise
         try:
             # Its header too, read from the stored copy (the upload itself was checked above).
             check_header(target, kind, TABLE_COLUMNS)
@@ -439,10 +446,16 @@ def import_job_execute(*, job_id: int, phase: str) -> None:
     try:
         result = importer.run(job.file_path, name=job.original_name)
     except Exception as exc:
+        reason = (
+            "服务器存储空间不足或磁盘写入失败：导入在一个事务中进行，已全部撤销，未导入任何数据；"
+            "请联系系统管理员处理后重新上传"
+            if storage_full(exc)
+            else f"导入失败：{exc}"
+        )
         with unaudited(PROGRESS):
             ImportJob.objects.filter(pk=job.pk).update(
                 state=ImportJob.State.FAILED,
-                file_error=f"导入失败：{exc}"[:500],
+                file_error=reason[:500],
                 finished_at=clock.now(),
                 heartbeat_at=clock.now(),
             )

@@ -22,6 +22,7 @@ OWN = {
         "core.staff_view",
         "core.staff_manage",
         "core.unit_manage",
+        "core.metrics_view",
         "core.calendar_view",
         "core.calendar_manage",
         "core.clock_rule_view",

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import os
 import threading
 
 import pytest
 import time_machine
+from django.core.cache import caches
 from django.core.exceptions import ImproperlyConfigured
 from django.db import OperationalError, connection, connections
 from django.test import RequestFactory
@@ -38,12 +40,36 @@ def rate(settings):
     return set_rate
 
 
-@pytest.fixture(params=["database", "locmem"])
+# The Redis of a scaled-out deployment (REDIS_URL); the tests use its database 15 and keys
+# of their own (THROTTLE_KEY_PREFIX), and are skipped where no Redis runs.
+REDIS_TEST_URL = os.environ.get("REGULUS_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+REDIS = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_TEST_URL,
+    }
+}
+
+
+def redis_available() -> bool:
+    import redis
+
+    try:
+        return bool(redis.Redis.from_url(REDIS_TEST_URL, socket_connect_timeout=0.5).ping())
+    except redis.RedisError:
+        return False
+
+
+@pytest.fixture(params=["database", "locmem", "redis"])
 def backend(request, settings, db):
-    """The database cache (the default: counters in their own table) and the local-memory cache
-    (atomic incr like Redis)."""
+    """The database cache (the default: counters in their own table), the local-memory cache
+    (atomic incr like Redis) and Redis itself (REDIS_URL in production)."""
     if request.param == "locmem":
         settings.CACHES = LOCMEM
+    if request.param == "redis":
+        if not redis_available():
+            pytest.skip(f"no Redis at {REDIS_TEST_URL}")
+        settings.CACHES = REDIS
     return request.param
 
 
@@ -227,6 +253,30 @@ def test_concurrent_hits_without_redis_are_all_counted(rate):
         counter = ThrottleCounter.objects.get(name=attempts[0].key)
         assert counter.hits == 200
         counter.delete()
+
+
+def test_concurrent_hits_on_redis_are_all_counted(rate, settings, db):
+    """Eight threads, 25 hits each, on Redis: its INCR is atomic, so all 200 count."""
+    if not redis_available():
+        pytest.skip(f"no Redis at {REDIS_TEST_URL}")
+    settings.CACHES = REDIS
+    rate(1000, 3600)
+    attempts: list[throttle.Attempt] = []
+    lock = threading.Lock()
+
+    def worker():
+        for _ in range(25):
+            attempt = throttle.hit(request(), LIMIT)
+            with lock:
+                attempts.append(attempt)
+
+    threads = [threading.Thread(target=worker) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(attempts) == 200
+    assert caches["default"].get(attempts[0].key) == 200
 
 
 def test_operation_log_address_follows_the_trusted_proxy_rule(settings):
