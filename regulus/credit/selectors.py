@@ -9,13 +9,20 @@ from typing import Any
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from regulus.core import ids
+from regulus.core import clock, ids
 from regulus.core.handover import handovers_waiting
 from regulus.core.masking import mask_address, mask_phone
 from regulus.core.models import Handover
 from regulus.core.plugins import Card, CreditFact, PublicSection
 from regulus.credit import rules
-from regulus.credit.models import AbnormalListing, AnnualReport, CreditRecord
+from regulus.credit.models import (
+    AbnormalListing,
+    AnnualReport,
+    CreditDocument,
+    CreditRecord,
+    RepairApplication,
+    SeriousListing,
+)
 from regulus.registry.models import Entity, EntityKind, EntityStatus
 
 
@@ -33,7 +40,11 @@ def credit_inbox(user: Any) -> QuerySet[Handover]:
 
 def entity_credit_facts(entity: Entity, user: Any) -> list[CreditFact]:
     """The entity's credit record and listings for its staff page (EntityProviders)."""
-    return entity_record_facts(entity, user) + entity_listing_facts(entity, user)
+    return (
+        entity_record_facts(entity, user)
+        + entity_listing_facts(entity, user)
+        + entity_serious_facts(entity, user)
+    )
 
 
 def entity_record_facts(entity: Entity, user: Any) -> list[CreditFact]:
@@ -58,14 +69,17 @@ def entity_public_sections(entity: Entity) -> list[PublicSection]:
         report_public_section(entity),
         credit_public_section(entity),
         listing_public_section(entity),
+        serious_public_section(entity),
     ]
 
 
 def credit_public_section(entity: Entity) -> PublicSection:
     """The public part of the entity's credit record (public items only; never the detail,
     which may name persons, and never the risk class)."""
+    today = clock.today()
     rows = (
-        CreditRecord.objects.filter(entity=entity, public=True)
+        CreditRecord.objects.filter(entity=entity, public=True, publication_stopped_on=None)
+        .exclude(publish_until__lt=today)
         .select_related("unit")
         .order_by("-occurred_on", "-id")[:200]
     )
@@ -82,7 +96,8 @@ def credit_public_section(entity: Entity) -> PublicSection:
             )
             for r in rows
         ],
-        note="依据《企业信息公示暂行条例》公示",
+        note="依据《企业信息公示暂行条例》公示；行政处罚信息按《市场监督管理行政处罚信息公示规定》"
+        "第十三条的期限公示，期满或经信用修复提前停止公示后不再显示",
     )
 
 
@@ -328,3 +343,88 @@ def entity_listing_facts(entity: Entity, user: Any) -> list[CreditFact]:
         )
         for r in rows.order_by("-listed_on", "-id")[:100]
     ]
+
+
+# -- the serious-violation list, credit repair, decision documents -------------------------------
+
+
+def serious_for(user: Any, *, state: str = "") -> QuerySet[SeriousListing]:
+    rows = SeriousListing.objects.visible_to(user).select_related("entity", "unit")
+    if state:
+        rows = rows.filter(state=state)
+    return rows.order_by("-proposed_on", "-id")
+
+
+SERIOUS_PUBLIC = (SeriousListing.State.LISTED, SeriousListing.State.REMOVED)
+
+
+def serious_public_section(entity: Entity) -> PublicSection:
+    """Decided listings and their removals (never a candidate or a dismissed proposal), with
+    the legal representative's bar (2024 条例 Art 18)."""
+    rows = (
+        SeriousListing.objects.filter(entity=entity, state__in=SERIOUS_PUBLIC)
+        .select_related("unit")
+        .order_by("-listed_on", "-id")[:50]
+    )
+    return PublicSection(
+        order=510,
+        title="列入严重违法失信名单信息",
+        columns=(
+            "列入事由",
+            "决定书文号",
+            "列入日期",
+            "列入期限至",
+            "作出决定机关",
+            "法定代表人（负责人）任职限制",
+            "移出日期",
+            "移出原因",
+        ),
+        rows=[
+            (
+                r.get_ground_display(),
+                r.decision_number,
+                r.listed_on.isoformat() if r.listed_on else "—",
+                r.listed_until.isoformat() if r.listed_until else "—",
+                r.unit.name,
+                f"{r.legal_representative or '—'}，至{r.bar_until}" if r.bar_until else "—",
+                r.removed_on.isoformat() if r.removed_on else "—",
+                r.removal_reason or "—",
+            )
+            for r in rows
+        ],
+        note="依据《市场监督管理严重违法失信名单管理办法》公示",
+    )
+
+
+def entity_serious_facts(entity: Entity, user: Any) -> list[CreditFact]:
+    rows = SeriousListing.objects.visible_to(user).filter(entity=entity).select_related("unit")
+    return [
+        CreditFact(
+            on=r.listed_on or r.proposed_on,
+            category="严重违法失信名单",
+            title=r.get_ground_display(),
+            authority=r.unit.name,
+            adverse=r.state in (SeriousListing.State.LISTED,),
+            status=r.get_state_display()
+            + (f"（至{r.listed_until}；法定代表人任职限制至{r.bar_until}）" if r.bar_until else ""),
+            number=r.decision_number or r.notice_number,
+            url=f"/credit/serious/{r.pk}/",
+        )
+        for r in rows.order_by("-proposed_on", "-id")[:50]
+    ]
+
+
+def repairs_for(user: Any, *, state: str = "") -> QuerySet[RepairApplication]:
+    rows = RepairApplication.objects.visible_to(user).select_related(
+        "entity", "unit", "abnormal", "serious", "record"
+    )
+    if state:
+        rows = rows.filter(state=state)
+    return rows.order_by("-applied_on", "-id")
+
+
+def documents_for(user: Any, *, kind: str = "") -> QuerySet[CreditDocument]:
+    rows = CreditDocument.objects.visible_to(user).select_related("entity", "unit")
+    if kind:
+        rows = rows.filter(kind=kind)
+    return rows.order_by("-issued_on", "-id")
