@@ -1282,8 +1282,8 @@ def _repair_create(
         audit.record(
             action=AuditLog.Action.CREATE,
             obj=app,
-            summary=f"{entity.name} 申请信用修复：{app.get_target_display()}",
-            changes={"target": target, "subject": app.subject, "channel": channel},
+            summary=f"{entity.name} 申请信用修复：{app.get_target_display()}（{app.subject}）",
+            changes={"target": target, "channel": channel},
         )
         clock_start(obj=app, name="decision", actor=audit_actor, note="收到信用修复申请")
         app.refresh_from_db()
