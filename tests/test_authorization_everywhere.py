@@ -181,7 +181,6 @@ def district_a_objects(bureau, handler, window_clerk, settings, tmp_path):
     """One object of each kind in district A, through the services."""
     from regulus.core import calendar
     from regulus.core.models import CalendarYear
-    from regulus.credit.services import abnormal_list
     from regulus.licensing import services as licensing
     from regulus.licensing.catalogue import catalogue_ensure
     from regulus.licensing.models import Bundle, VerificationTask
@@ -216,11 +215,33 @@ def district_a_objects(bureau, handler, window_clerk, settings, tmp_path):
         "task": VerificationTask.objects.get(application=application).pk,
         "uscc": entity.uscc,
         "handover": send_credit(entity).pk,
-        "listing": abnormal_list(
-            entity=entity, ground="false_info", evidence="核查认定公示信息虚假", actor=handler
-        ).pk,
+        **_credit_objects(entity, handler),
         "staff": handler.pk,
         "job": ImportJob.objects.create(created_by=handler, original_name="a.csv").pk,
+    }
+
+
+def _credit_objects(entity: Any, handler: User) -> dict[str, Any]:
+    """An abnormal listing with its decision document and a repair application, and a
+    proposed serious-violation listing, of district A."""
+    from regulus.credit import services as credit
+
+    listing = credit.abnormal_list(
+        entity=entity, ground="false_info", evidence="核查认定公示信息虚假", actor=handler
+    )
+    document = credit.credit_document_make(kind="abnormal_list", obj=listing, actor=handler)
+    repair = credit.repair_apply_staff(
+        entity=entity, target="abnormal", subject_id=listing.pk, applicant="张三",
+        phone="13800138000", reason="已更正公示信息", pledged=True, actor=handler,
+    )  # fmt: skip
+    serious = credit.serious_propose(
+        entity=entity, ground="false_info", evidence="公示信息弄虚作假情节严重", actor=handler
+    )
+    return {
+        "listing": listing.pk,
+        "credit_document": document.pk,
+        "repair": repair.pk,
+        "serious": serious.pk,
     }
 
 
@@ -285,6 +306,11 @@ OUT_OF_SCOPE = {
     "credit:listing_detail": lambda o: {"pk": o["listing"]},
     "credit:risk_explain": lambda o: {"uscc": o["uscc"]},
     "credit:listing_act": lambda o: {"pk": o["listing"], "action": "remove"},
+    "credit:serious_detail": lambda o: {"pk": o["serious"]},
+    "credit:serious_act": lambda o: {"pk": o["serious"], "action": "notify"},
+    "credit:repair_detail": lambda o: {"pk": o["repair"]},
+    "credit:repair_act": lambda o: {"pk": o["repair"], "action": "approve"},
+    "credit:document_download": lambda o: {"pk": o["credit_document"]},
 }
 APPLICATION_PAGES = re.compile(r"^applications/<str:number>/")
 
@@ -342,7 +368,8 @@ def test_the_outsider_gets_404_from_the_api_for_objects_of_another_district(
 def test_every_object_page_is_asked_for_by_the_outsider_test():
     """A new page with an object in its address must say what the outsider asks it for."""
     keys = ("application", "number", "material", "task", "uscc", "staff", "job", "plan",
-            "inspection_task", "target", "complaint", "handover", "listing")  # fmt: skip
+            "inspection_task", "target", "complaint", "handover", "listing", "serious",
+            "repair", "credit_document")  # fmt: skip
     objects: dict[str, Any] = {k: 1 for k in keys}
     for name, route, view in staff_pages():
         code = getattr(view, "permission", None)

@@ -190,14 +190,14 @@ def _serious_and_repairs(rng: random.Random, today: dt.date) -> tuple[int, int]:
         entity__annual_reports__is_current=True,
         entity__annual_reports__year=models.F("report_year"),
     ).select_related("entity")[:2]
-    for n, listing in enumerate(cured):
+    for n, cured_listing in enumerate(cured):
         app = services.repair_apply_staff(
-            entity=listing.entity,
+            entity=cured_listing.entity,
             target=RepairApplication.Target.ABNORMAL,
-            subject_id=listing.pk,
-            applicant=listing.entity.legal_rep_name or listing.entity.name,
+            subject_id=cured_listing.pk,
+            applicant=cured_listing.entity.legal_rep_name or cured_listing.entity.name,
             phone="0731-84000001",
-            reason=f"已补报{listing.report_year}年度报告",
+            reason=f"已补报{cured_listing.report_year}年度报告",
             pledged=True,
             actor=window,
         )

@@ -14,11 +14,13 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.db import connection
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from regulus.core import calendar, clock, ids, permissions
 from regulus.core.audit import AuditTrail, audited
+from regulus.core.bulk import roomy_cache
 from regulus.core.clock_services import clock_start
 from regulus.core.crypto import keyed_hash
 from regulus.core.documents import DOCX_CONTENT_TYPE, docx_render, number_next, number_retry
@@ -40,7 +42,6 @@ from regulus.credit.models import (
     FilingCode,
     Ground,
     RepairApplication,
-    RiskChange,
     RiskRun,
     SeriousGround,
     SeriousListing,
@@ -746,61 +747,44 @@ def abnormal_remove(*, listing: AbnormalListing, actor: Any) -> AbnormalListing:
 
 
 def risk_recompute_city(*, actor: Any) -> int:
-    """Recompute every entity's class under the model in force (the monthly sweep), write
-    the changed classes through the registry's service, and keep each change with its score
-    and reasons (the list of this month's changes). Returns the number changed."""
+    """Recompute every entity's class under the model in force (the monthly sweep), set-based:
+    the scores and the changed classes in one INSERT … SELECT into a temporary table
+    (risk.city_classes_stage), the classes written through the registry's service (one
+    UPDATE, one swap of the search token, one audit row), and each change kept with its
+    score and reasons by one INSERT … SELECT (the list of this month's changes). Returns the
+    number changed."""
     permissions.require(actor, "credit.risk_manage")
     today = clock.today()
     month = today.replace(day=1)
-    model, scores = risk.city_scores(today)
-    classes = {entity_id: s.risk_class for entity_id, s in scores.items() if s.risk_class != "A"}
-    with audited(actor=actor) as audit:
-        changed = registry_services.entity_risk_classes_set(
-            actor=actor,
-            classes=classes,
-            default="A",
-            reason=f"{month:%Y年%-m月}信用风险分类计算（模型{model.valid_from}版）",
+    now = clock.now()
+    with roomy_cache(), audited(actor=actor) as audit:
+        model, table = risk.city_classes_stage(today)
+        reason = f"{month:%Y年%-m月}信用风险分类计算（模型{model.valid_from}版）"
+        changed = registry_services.entity_risk_classes_apply(
+            actor=actor, table=table, reason=reason
         )
-        ids_changed = [c[0] for c in changed]
-        units: dict[int, int] = {}
-        for start in range(0, len(ids_changed), 5000):
-            units.update(
-                Entity.objects.filter(pk__in=ids_changed[start : start + 5000]).values_list(
-                    "id", "unit_id"
-                )
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "INSERT INTO credit_riskchange (entity_id, unit_id, month, old_class,"
+                " new_class, score, reasons, model_id, changed_at)"
+                " SELECT t.id, e.unit_id, %s, COALESCE(t.old_class, ''), t.new_class, t.score,"
+                f" t.reasons, %s, %s FROM {table} t JOIN registry_entity e ON e.id = t.id",
+                [month, model.pk, now],
             )
-        now = clock.now()
-        rows = []
-        for entity_id, old, new in changed:
-            score = scores.get(entity_id)
-            rows.append(
-                RiskChange(
-                    entity_id=entity_id,
-                    unit_id=units[entity_id],
-                    month=month,
-                    old_class=old or "",
-                    new_class=new,
-                    score=score.total if score else 0,
-                    reasons=score.reasons if score else "无计分因素",
-                    model=model,
-                    changed_at=now,
-                )
-            )
-        RiskChange.objects.bulk_create(rows, batch_size=2000)
         run, first = RiskRun.objects.get_or_create(
-            month=month, defaults={"ran_at": now, "changed": len(changed)}
+            month=month, defaults={"ran_at": now, "changed": changed}
         )
         if not first:
-            run.changed += len(changed)
+            run.changed += changed
             run.ran_at = now
             run.save(update_fields=["changed", "ran_at"])
         audit.record(
             action=AuditLog.Action.CREATE if first else AuditLog.Action.UPDATE,
             obj=run,
-            summary=f"{month:%Y年%-m月}信用风险分类计算：变更{len(changed)}户",
-            changes={"changed": len(changed)},
+            summary=f"{month:%Y年%-m月}信用风险分类计算：变更{changed}户",
+            changes={"changed": changed},
         )
-    return len(changed)
+    return changed
 
 
 def risk_month_due() -> bool:

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -545,6 +545,11 @@ def repair_create(request: HttpRequest) -> HttpResponse:
     source = request.POST if request.method == "POST" else request.GET
     target = str(source.get("target", ""))[:20]
     raw = str(source.get("subject", ""))[:20]
+    if not target and not raw:
+        messages.info(
+            request, "请在经营异常名录、严重违法失信名单的详情页或信用记录中登记信用修复申请"
+        )
+        return redirect("credit:repair_list")
     entity, subject = _repair_subject(request, target, raw)
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
@@ -665,7 +670,7 @@ def document_make(request: HttpRequest) -> HttpResponse:
 
 
 @page("credit.record_view")
-def document_download(request: HttpRequest, pk: int) -> HttpResponse:
+def document_download(request: HttpRequest, pk: int) -> FileResponse:
     document = CreditDocument.objects.get_visible_or_404(request.user, pk=pk)
     return file_response(
         document.file,
