@@ -302,6 +302,7 @@ OUT_OF_SCOPE = {
     "inspections:target_result": lambda o: {"pk": o["target"]},
     "complaints:item_detail": lambda o: {"number": o["complaint"]},
     "complaints:item_act": lambda o: {"number": o["complaint"], "action": "accept"},
+    "complaints:routing_delete": None,
     "credit:handover_take": lambda o: {"pk": o["handover"]},
     "credit:listing_detail": lambda o: {"pk": o["listing"]},
     "credit:risk_explain": lambda o: {"uscc": o["uscc"]},

@@ -279,3 +279,35 @@ class Transfer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}：{self.from_unit} → {self.to_unit}"
+
+
+class RoutingRule(models.Model):
+    """The routing table (分派规则): the unit responsible for the items of an area (the
+    district of the respondent's registered place, else of the place of the act) and a
+    domain; a rule without a domain covers every domain of the area. Edited by the system
+    administrator; where no rule fits, the unit supervising the registered respondent, else
+    the district bureau, is proposed (Order 20 Art 12)."""
+
+    district_code = models.CharField("区县", max_length=6)
+    category = models.CharField(
+        "领域", max_length=20, choices=Item.Category.choices, blank=True, default=""
+    )
+    unit = models.ForeignKey(
+        OrgUnit, verbose_name="承办单位", on_delete=models.PROTECT, related_name="+"
+    )
+    note = models.CharField("说明", max_length=200, blank=True)
+    updated_at = models.DateTimeField("修改时间")
+    updated_by = models.CharField("修改人", max_length=150)
+
+    audit_keys: ClassVar[dict[str, AuditKey]] = {"district_code": AuditKey(show=division_text)}
+
+    class Meta:
+        verbose_name = "投诉举报分派规则"
+        verbose_name_plural = "投诉举报分派规则"
+        ordering = ["district_code", "category"]
+        constraints = [
+            models.UniqueConstraint(fields=["district_code", "category"], name="cmp_routing_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.district_code} {self.get_category_display() or '全部领域'}"

@@ -10,7 +10,7 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet, Sum
 from django.urls import reverse
 
-from regulus.complaints.models import FINAL_STATES, Item, RuleVersion, Transfer
+from regulus.complaints.models import FINAL_STATES, Item, RoutingRule, RuleVersion, Transfer
 from regulus.complaints.workflow import ITEM_FLOW
 from regulus.core import clock, permissions
 from regulus.core.clock_selectors import DUE_SOON, OVERDUE, due, with_overdue_flag
@@ -325,3 +325,8 @@ def last_events(ids: list[int]) -> dict[int, dt.datetime]:
         .annotate(last=Max("at"))
     )
     return {int(r["object_id"]): r["last"] for r in rows}
+
+
+def routing_rules() -> QuerySet[RoutingRule]:
+    """The routing table, city-wide configuration (not scoped: every unit routes by it)."""
+    return RoutingRule.objects.select_related("unit").order_by("district_code", "category")

@@ -25,7 +25,14 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from regulus.complaints.models import FINAL_STATES, REPEAT_DAYS, Item, RuleVersion, Transfer
+from regulus.complaints.models import (
+    FINAL_STATES,
+    REPEAT_DAYS,
+    Item,
+    RoutingRule,
+    RuleVersion,
+    Transfer,
+)
 from regulus.complaints.workflow import ITEM_FLOW
 from regulus.core import clock, ids, permissions
 from regulus.core.audit import audited
@@ -120,12 +127,81 @@ def district_bureau(district_code: str) -> OrgUnit | None:
     ).first()
 
 
-def unit_proposed(*, entity: Any, district_code: str) -> OrgUnit | None:
-    """Order 20 Art 12: the bureau of the respondent's place: the unit supervising the
-    registered entity, else the district bureau of the place given."""
+def routing_rule_for(*, district_code: str, category: str) -> RoutingRule | None:
+    """The routing table's rule for an area and a domain: the one naming the domain, else the
+    one for every domain of the area (an inactive unit's rule is passed over)."""
+    rules = RoutingRule.objects.filter(
+        district_code=district_code, category__in=(category, ""), unit__is_active=True
+    ).select_related("unit")
+    return max(rules, key=lambda r: r.category != "", default=None)
+
+
+def unit_proposed(*, entity: Any, district_code: str, category: str = "") -> OrgUnit | None:
+    """Order 20 Art 12: the bureau of the respondent's place. The routing table's rule for
+    the area (the registered entity's district, else the place given) and the domain, where
+    the administrator set one; else the unit supervising the registered entity, else the
+    district bureau of the place given."""
+    area = entity.district_code if entity is not None and entity.district_code else district_code
+    rule = routing_rule_for(district_code=area, category=category)
+    if rule is not None:
+        return rule.unit
     if entity is not None and entity.unit_id is not None and entity.unit.is_active:
         return entity.unit  # type: ignore[no-any-return]
     return district_bureau(district_code)
+
+
+def routing_rule_save(
+    *, actor: Any, district_code: str, category: str, unit: OrgUnit, note: str = ""
+) -> RoutingRule:
+    """Set the unit responsible for an area and a domain (a second save of the same pair
+    changes its unit). Items already routed keep their unit; new items and re-proposals
+    follow the table."""
+    permissions.require(actor, "complaints.routing_manage")
+    errors: dict[str, str] = {}
+    district_code = (district_code or "").strip()
+    if not (district_code.isdigit() and len(district_code) == 6):
+        errors["district_code"] = "区县代码须为6位数字"
+    elif not ids.division_name(district_code):
+        errors["district_code"] = f"区县代码{district_code}不是有效的行政区划代码"
+    if category and category not in Item.Category.values:
+        errors["category"] = "领域须为所列领域之一，或留空表示全部领域"
+    if not unit.is_active:
+        errors["unit"] = "该单位已停用，不能承办"
+    note = _line_text(errors, "note", note, "说明", 200)
+    if errors:
+        raise ValidationError(errors)
+    with audited(actor=actor) as audit:
+        rule, created = RoutingRule.objects.update_or_create(
+            district_code=district_code,
+            category=category,
+            defaults={
+                "unit": unit,
+                "note": note,
+                "updated_at": clock.now(),
+                "updated_by": str(getattr(actor, "display_name", actor))[:150],
+            },
+        )
+        audit.record(
+            action=AuditLog.Action.CREATE if created else AuditLog.Action.UPDATE,
+            obj=rule,
+            summary=f"投诉举报分派规则：{ids.division_name(district_code)}"
+            f"{rule.get_category_display() or '全部领域'} → {unit.name}",
+            changes={"district_code": district_code, "category": category, "unit": unit.name},
+        )
+    return rule
+
+
+def routing_rule_delete(*, actor: Any, rule: RoutingRule) -> None:
+    permissions.require(actor, "complaints.routing_manage")
+    with audited(actor=actor) as audit:
+        audit.record(
+            action=AuditLog.Action.DELETE,
+            obj=rule,
+            summary=f"删除投诉举报分派规则：{ids.division_name(rule.district_code)}"
+            f"{rule.get_category_display() or '全部领域'} → {rule.unit.name}",
+            changes={"district_code": rule.district_code, "category": rule.category},
+        )
+        rule.delete()
 
 
 def _entity_for(uscc: str) -> Any:
@@ -239,7 +315,7 @@ def item_register(
         errors["kind"] = f"{received_on:%Y-%m-%d}没有施行中的投诉举报规则，请联系管理员"
     unit = None
     if "district_code" not in errors:
-        unit = unit_proposed(entity=entity, district_code=district_code)
+        unit = unit_proposed(entity=entity, district_code=district_code, category=category)
         if unit is None:
             errors["district_code"] = "该区县没有承办单位，请联系管理员"
     if errors:
@@ -507,7 +583,9 @@ def item_match_entity(*, actor: Any, item: Item, entity: Any) -> Item:
     with audited(actor=actor) as audit:
         values: dict[str, Any] = {"entity": entity, "respondent_uscc": entity.uscc}
         if item.state == S.REGISTERED:
-            proposed = unit_proposed(entity=entity, district_code=item.district_code)
+            proposed = unit_proposed(
+                entity=entity, district_code=item.district_code, category=item.category
+            )
             if proposed is not None:
                 values["unit"] = proposed
         Item.objects.filter(pk=item.pk).update(**values)

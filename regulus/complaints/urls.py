@@ -13,6 +13,8 @@ urlpatterns = [
     path("items/<str:number>/act/<str:action>/", views.item_act, name="item_act"),
     path("dispatch/", views.dispatch_queue, name="dispatch_queue"),
     path("rules/", views.rules, name="rules"),
+    path("routing/", views.routing, name="routing"),
+    path("routing/<int:pk>/delete/", views.routing_delete, name="routing_delete"),
     path("stats/", views.stats, name="stats"),
     path("stats/export/", views.stats_export, name="stats_export"),
 ]

@@ -9,17 +9,17 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from regulus.complaints import selectors, services
-from regulus.complaints.models import Item
+from regulus.complaints.models import Item, RoutingRule
 from regulus.complaints.workflow import ITEM_FLOW, state_badge
 from regulus.core import clock, clock_selectors
 from regulus.core.clock_selectors import DUE_SOON, OVERDUE
 from regulus.core.documents import XLSX_CONTENT_TYPE
 from regulus.core.models import OrgUnit
-from regulus.core.permissions import allows, page
+from regulus.core.permissions import allows, page, require
 from regulus.core.text import trim
 from regulus.core.views import choice_param, date_param, paginate, text_param
 from regulus.core.workflow import DeferredRows, timeline
@@ -331,3 +331,60 @@ def stats_export(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(body, content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="complaints-{since}-{until}.xlsx"'
     return response
+
+
+# -- the routing table ------------------------------------------------------------------------
+
+
+def _routing_errors(exc: ValidationError) -> dict[str, list[str]]:
+    if not hasattr(exc, "error_dict"):
+        return {"general": exc.messages}
+    return dict(exc.message_dict)
+
+
+@page("complaints.routing_view")
+def routing(request: HttpRequest) -> HttpResponse:
+    """The routing table (区域×领域→承办单位); the administrator adds or changes a rule here."""
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        require(request.user, "complaints.routing_manage")
+        raw_unit = trim(request.POST.get("unit", ""))[:12]
+        unit = OrgUnit.objects.filter(pk=int(raw_unit)).first() if raw_unit.isdigit() else None
+        try:
+            if unit is None:
+                raise ValidationError({"unit": "请选择承办单位"})
+            services.routing_rule_save(
+                actor=request.user,
+                district_code=trim(request.POST.get("district_code", ""))[:6],
+                category=trim(request.POST.get("category", ""))[:20],
+                unit=unit,
+                note=request.POST.get("note", ""),
+            )
+        except ValidationError as exc:
+            errors = _routing_errors(exc)
+        else:
+            messages.success(request, "分派规则已保存")
+            return redirect("complaints:routing")
+    return render(
+        request,
+        "complaints/routing.html",
+        {
+            "rules": selectors.routing_rules(),
+            "districts": sorted(DISTRICTS.items()),
+            "categories": Item.Category.choices,
+            "units": OrgUnit.objects.filter(is_active=True).order_by("division_code", "id"),
+            "can_manage": allows(request.user, "complaints.routing_manage"),
+            "errors": errors,
+            "data": request.POST if errors else {},
+        },
+        status=400 if errors else 200,
+    )
+
+
+@page("complaints.routing_manage")
+@require_POST
+def routing_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    rule = get_object_or_404(RoutingRule.objects.select_related("unit"), pk=pk)
+    services.routing_rule_delete(actor=request.user, rule=rule)
+    messages.success(request, "分派规则已删除")
+    return redirect("complaints:routing")

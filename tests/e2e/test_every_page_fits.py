@@ -64,6 +64,7 @@ def _samples(city: dict[str, Any]) -> dict[str, dict[str, Callable[[], Any]]]:
         "credit:listing_detail": {"pk": lambda: city["listing"].pk},
         "credit:handover_take": {"pk": lambda: 1},
         "credit:listing_act": {"pk": lambda: city["listing"].pk, "action": lambda: "remove"},
+        "complaints:routing_delete": {"pk": lambda: 1},
         "credit:serious_detail": {"pk": lambda: city["serious"].pk},
         "credit:serious_act": {"pk": lambda: city["serious"].pk, "action": lambda: "notify"},
         "credit:repair_detail": {"pk": lambda: city["repair"].pk},
