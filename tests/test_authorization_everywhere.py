@@ -303,6 +303,7 @@ OUT_OF_SCOPE = {
     "complaints:item_detail": lambda o: {"number": o["complaint"]},
     "complaints:item_act": lambda o: {"number": o["complaint"], "action": "accept"},
     "complaints:routing_delete": None,
+    "complaints:reporter_notify": lambda o: {"number": o["complaint"]},
     "credit:handover_take": lambda o: {"pk": o["handover"]},
     "credit:listing_detail": lambda o: {"pk": o["listing"]},
     "credit:risk_explain": lambda o: {"uscc": o["uscc"]},

@@ -311,3 +311,49 @@ class RoutingRule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.district_code} {self.get_category_display() or '全部领域'}"
+
+
+class ReporterNotice(models.Model):
+    """Telling a named reporter the decision on the report (Order 20 Art 31: within 5 working
+    days of the decision whether to open a case; Order 121's figure unconfirmed), on the
+    clock complaints.reporter_notice of the rule version of the item's receipt. Made when the
+    verification ends for a report that is not anonymous; the handler records how and when
+    the reporter was told."""
+
+    class State(models.TextChoices):
+        DUE = "due", "待告知"
+        NOTIFIED = "notified", "已告知"
+
+    class Channel(models.TextChoices):
+        PHONE = "phone", "电话"
+        SMS = "sms", "短信"
+        LETTER = "letter", "书面"
+        ONLINE = "online", "网上（进度查询页）"
+
+    item = models.OneToOneField(
+        Item, verbose_name="举报件", on_delete=models.CASCADE, related_name="reporter_notice"
+    )
+    unit = models.ForeignKey(
+        OrgUnit, verbose_name="承办单位", on_delete=models.PROTECT, related_name="+"
+    )
+    decision = models.CharField("处理决定", max_length=200)
+    decided_on = models.DateField("决定日期")
+    state = models.CharField("状态", max_length=10, choices=State.choices, default=State.DUE)
+    deadline = models.DateField("告知期限", null=True, blank=True)
+    deadline_provisional = models.BooleanField("期限暂定", default=False)
+    channel = models.CharField("告知方式", max_length=10, choices=Channel.choices, blank=True)
+    notified_on = models.DateField("告知日期", null=True, blank=True)
+    notified_by = models.CharField("告知人", max_length=150, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    scope_unit_field = "unit"
+
+    class Meta:
+        verbose_name = "实名举报人告知"
+        verbose_name_plural = "实名举报人告知"
+        ordering = ["deadline", "id"]
+        indexes = [models.Index(fields=["unit", "state", "deadline"], name="cmp_notice_due")]
+
+    def __str__(self) -> str:
+        return f"举报人告知 {self.item_id}"

@@ -10,7 +10,14 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet, Sum
 from django.urls import reverse
 
-from regulus.complaints.models import FINAL_STATES, Item, RoutingRule, RuleVersion, Transfer
+from regulus.complaints.models import (
+    FINAL_STATES,
+    Item,
+    ReporterNotice,
+    RoutingRule,
+    RuleVersion,
+    Transfer,
+)
 from regulus.complaints.workflow import ITEM_FLOW
 from regulus.core import clock, permissions
 from regulus.core.clock_selectors import DUE_SOON, OVERDUE, due, with_overdue_flag
@@ -330,3 +337,13 @@ def last_events(ids: list[int]) -> dict[int, dt.datetime]:
 def routing_rules() -> QuerySet[RoutingRule]:
     """The routing table, city-wide configuration (not scoped: every unit routes by it)."""
     return RoutingRule.objects.select_related("unit").order_by("district_code", "category")
+
+
+def notices_due(user: Any) -> QuerySet[ReporterNotice]:
+    """Named reporters still to be told of the decision, in the user's scope."""
+    return (
+        ReporterNotice.objects.visible_to(user)
+        .filter(state=ReporterNotice.State.DUE)
+        .select_related("item", "unit")
+        .order_by("deadline", "id")
+    )

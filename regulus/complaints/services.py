@@ -29,11 +29,12 @@ from regulus.complaints.models import (
     FINAL_STATES,
     REPEAT_DAYS,
     Item,
+    ReporterNotice,
     RoutingRule,
     RuleVersion,
     Transfer,
 )
-from regulus.complaints.workflow import ITEM_FLOW
+from regulus.complaints.workflow import ITEM_FLOW, NOTICE_FLOW
 from regulus.core import clock, ids, permissions
 from regulus.core.audit import audited
 from regulus.core.clock_services import clock_start
@@ -768,7 +769,49 @@ def item_verify(*, actor: Any, item: Item, outcome: str, note: str) -> Item:
                     "finding": note,
                 },
             )
+        if not item.anonymous:
+            _reporter_notice_start(audit=audit, item=item, actor=actor)
     return item
+
+
+def _reporter_notice_start(*, audit: Any, item: Item, actor: Any) -> ReporterNotice:
+    """A named reporter is told the decision within the rule's period (Order 20 Art 31):
+    the notice and its clock start with the decision."""
+    decision = ITEM_FLOW.state_label(item.state)
+    notice = ReporterNotice.objects.create(
+        item=item, unit=item.unit, decision=decision[:200], decided_on=clock.today()
+    )
+    audit.record(
+        action=AuditLog.Action.CREATE,
+        obj=notice,
+        summary=f"{item.number} 待告知实名举报人：{decision}",
+        changes={"decision": decision},
+    )
+    clock_start(obj=notice, name="notice", actor=actor, note="作出是否立案的决定")
+    notice.refresh_from_db()
+    return notice
+
+
+def reporter_notify(*, actor: Any, notice: ReporterNotice, channel: str, note: str) -> None:
+    """The handler records that the reporter was told, how and what (the clock stops)."""
+    NOTICE_FLOW.require("notify", actor)
+    if channel not in ReporterNotice.Channel.values:
+        raise ValidationError({"channel": "请选择告知方式：电话、短信、书面或网上"})
+    errors: dict[str, str] = {}
+    note = _long_text(errors, "note", note, "告知内容", 2000)
+    if errors:
+        raise ValidationError(errors)
+    transition_fire(
+        obj=notice,
+        name="notify",
+        actor=actor,
+        note=f"{ReporterNotice.Channel(channel).label}：{note}" if note else "",
+        updates={
+            "channel": channel,
+            "notified_on": clock.today(),
+            "notified_by": str(getattr(actor, "display_name", actor))[:150],
+        },
+    )
 
 
 def identity_reveal(*, actor: Any, item: Item) -> dict[str, str]:

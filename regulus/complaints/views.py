@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from regulus.complaints import selectors, services
-from regulus.complaints.models import Item, RoutingRule
+from regulus.complaints.models import Item, ReporterNotice, RoutingRule
 from regulus.complaints.workflow import ITEM_FLOW, state_badge
 from regulus.core import clock, clock_selectors
 from regulus.core.clock_selectors import DUE_SOON, OVERDUE
@@ -209,6 +209,9 @@ def item_detail(request: HttpRequest, number: str) -> HttpResponse:
         "days_left": clock_selectors.days_left(item.deadline),
         "amount": item.amount_fen / 100 if item.amount_fen is not None else None,
         "recovered": item.money_recovered_fen / 100 if item.money_recovered_fen else None,
+        "notice": ReporterNotice.objects.filter(item=item).first(),
+        "notice_channels": ReporterNotice.Channel.choices,
+        "can_notify": allows(user, "complaints.item_handle"),
     }
     return render(request, "complaints/item_detail.html", context)
 
@@ -388,3 +391,36 @@ def routing_delete(request: HttpRequest, pk: int) -> HttpResponse:
     services.routing_rule_delete(actor=request.user, rule=rule)
     messages.success(request, "分派规则已删除")
     return redirect("complaints:routing")
+
+
+# -- telling named reporters ------------------------------------------------------------------
+
+
+@page("complaints.item_handle")
+@require_POST
+def reporter_notify(request: HttpRequest, number: str) -> HttpResponse:
+    item = _get_item(request, number)
+    notice = get_object_or_404(ReporterNotice, item=item)
+    try:
+        services.reporter_notify(
+            actor=request.user,
+            notice=notice,
+            channel=trim(request.POST.get("channel", ""))[:10],
+            note=request.POST.get("note", ""),
+        )
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, "已记录告知举报人")
+    return redirect("complaints:item_detail", number=item.number)
+
+
+@page("complaints.item_view")
+def reporter_notices(request: HttpRequest) -> HttpResponse:
+    """The named reporters still to be told, soonest deadline first (overdue marked)."""
+    return render(
+        request,
+        "complaints/reporter_notices.html",
+        {"today": clock.today(), **paginate(request, selectors.notices_due(request.user))},
+    )

@@ -87,7 +87,7 @@ def _samples(city: dict[str, Any]) -> dict[str, dict[str, Callable[[], Any]]]:
         "licensing:material_remove": {"pk": lambda: city["material"].pk},
         **{
             f"complaints:{name}": {"number": lambda: city["complaint"].number}
-            for name in ("item_detail", "item_act")
+            for name in ("item_detail", "item_act", "reporter_notify")
         },
         **{
             f"complaints_public:{name}": {"number": lambda: city["complaint"].number}
