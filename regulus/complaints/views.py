@@ -100,10 +100,13 @@ def item_list(request: HttpRequest) -> HttpResponse:
 
 @page("complaints.item_dispatch")
 def dispatch_queue(request: HttpRequest) -> HttpResponse:
-    context = {
+    context: dict[str, Any] = {
         "units": _units(),
         **paginate(request, DeferredRows(selectors.dispatch_queue(request.user))),
     }
+    page_items = list(context["page_obj"])
+    similar = selectors.similar_items(request.user, page_items)
+    context["rows"] = [(i, similar.get(i.pk, [])) for i in page_items]
     return render(request, "complaints/dispatch_queue.html", context)
 
 
@@ -210,6 +213,7 @@ def item_detail(request: HttpRequest, number: str) -> HttpResponse:
         "amount": item.amount_fen / 100 if item.amount_fen is not None else None,
         "recovered": item.money_recovered_fen / 100 if item.money_recovered_fen else None,
         "notice": ReporterNotice.objects.filter(item=item).first(),
+        "similar": selectors.similar_items(user, [item]).get(item.pk, []),
         "notice_channels": ReporterNotice.Channel.choices,
         "can_notify": allows(user, "complaints.item_handle"),
     }
