@@ -170,6 +170,16 @@ class Item(models.Model):
         related_name="repeats",
         verbose_name="重复件所属首件",
     )
+    # A mixed filing (Order 20 Art 7): the report split off a complaint runs its own track,
+    # linked to the complaint it came with.
+    split_from = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="split_reports",
+        verbose_name="拆分自投诉",
+    )
     idempotency_key = models.CharField(
         "幂等键", max_length=80, null=True, blank=True, unique=True, editable=False
     )

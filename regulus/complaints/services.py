@@ -233,11 +233,14 @@ def item_register(
     person_id_number: str = "",
     anonymous: bool = False,
     idempotency_key: str = "",
+    also_report: bool = False,
 ) -> tuple[Item, str]:
     """Register an item from any door: the portal (actor None, channel portal), or staff
     entering a call, a visit, a letter or a partner platform's transfer. Returns the item and
     its query code (shown once; "" when the same submission was registered before: the
-    idempotency key, or the same phone, respondent and facts the same day)."""
+    idempotency key, or the same phone, respondent and facts the same day). A complaint that
+    also reports a violation (`also_report`, Order 20 Art 7) is split at once: its report runs
+    its own track under the same query code."""
     if actor is not None:
         permissions.require(actor, REGISTER)
         if channel not in STAFF_CHANNELS:
@@ -404,7 +407,105 @@ def item_register(
                 "respondent_name": respondent_name,
             },
         )
+        if also_report and kind == K.COMPLAINT:
+            _split_report(audit=audit, complaint=item, actor=actor, facts=facts)
     return item, code
+
+
+def _split_report(*, audit: Any, complaint: Item, actor: Any, facts: str) -> Item:
+    """The report of a mixed filing (Order 20 Art 7): a REPORT item received with the
+    complaint (same day, same rule version, same person and respondent, the same query code),
+    on its own acceptance clock, routed like any item; linked by split_from."""
+
+    def create() -> Item:
+        return Item.objects.create(
+            number=number_next(
+                model=Item, field="number", prefix=f"TS{complaint.received_on:%Y%m%d}", width=5
+            ),
+            query_code_hash=complaint.query_code_hash,
+            kind=K.REPORT,
+            channel=complaint.channel,
+            line=complaint.line,
+            category=complaint.category,
+            rule_version=complaint.rule_version,
+            received_at=complaint.received_at,
+            received_on=complaint.received_on,
+            person_name=complaint.person_name,
+            person_phone=complaint.person_phone,
+            person_phone_hash=complaint.person_phone_hash,
+            person_id_number=complaint.person_id_number,
+            person_id_hash=complaint.person_id_hash,
+            respondent_name=complaint.respondent_name,
+            respondent_uscc=complaint.respondent_uscc,
+            entity=complaint.entity,
+            place=complaint.place,
+            district_code=complaint.district_code,
+            amount_fen=complaint.amount_fen,
+            facts=facts,
+            unit=unit_proposed(
+                entity=complaint.entity,
+                district_code=complaint.district_code,
+                category=complaint.category,
+            )
+            or complaint.unit,
+            state=S.REGISTERED,
+            split_from=complaint,
+            created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        )
+
+    report = number_retry(create)
+    clock_start(obj=report, name="acceptance", actor=audit.actor, start=report.received_on)
+    event_record(
+        obj=report,
+        workflow=ITEM_FLOW,
+        state=S.REGISTERED,
+        actor=actor,
+        actor_name=PUBLIC_ACTOR,
+        label="登记举报（投诉中一并举报的违法行为，拆分办理）",
+        note=f"拆分自投诉{complaint.number}；适用{report.rule_version.name}；拟分派{report.unit.name}",
+    )
+    audit.record(
+        action=AuditLog.Action.CREATE,
+        obj=report,
+        summary=f"拆分举报：{report.number}（拆分自投诉{complaint.number}）",
+        changes={"kind": report.kind, "category": report.category},
+    )
+    return report
+
+
+def item_split_report(*, actor: Any, item: Item, facts: str) -> Item:
+    """Staff split the report out of a complaint that also reports a violation (a mixed
+    filing, Order 20 Art 7): the violation reported becomes a REPORT item on its own track."""
+    if not permissions.allows(actor, DISPATCH):
+        permissions.require(actor, HANDLE)
+    if item.kind != K.COMPLAINT:
+        raise ValidationError({"kind": "只有投诉可以拆分出举报"})
+    existing = item.split_reports.first()
+    if existing is not None:
+        raise ValidationError({"kind": f"该投诉已拆分出举报{existing.number}"})
+    errors: dict[str, str] = {}
+    facts = _long_text(errors, "facts", facts, "举报的违法行为", MAX_FACTS)
+    if not facts and "facts" not in errors:
+        errors["facts"] = "请写明投诉中举报的违法行为"
+    if errors:
+        raise ValidationError(errors)
+    with audited(actor=actor) as audit:
+        report = _split_report(audit=audit, complaint=item, actor=actor, facts=facts)
+        event_record(
+            obj=item,
+            workflow=ITEM_FLOW,
+            state=item.state,
+            actor=actor,
+            label="拆分出举报",
+            note=f"一并举报的违法行为另登记为举报{report.number}",
+        )
+        audit.record(
+            action=AuditLog.Action.UPDATE,
+            obj=item,
+            summary=f"{item.number} 拆分出举报{report.number}",
+            changes={"kind": item.kind},
+        )
+    return report
 
 
 def _first_of_repeats(

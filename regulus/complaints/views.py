@@ -149,12 +149,13 @@ def form_context(data: Any, errors: dict[str, str], *, public: bool) -> dict[str
 def register_from_post(
     request: HttpRequest, *, actor: Any, channel: str
 ) -> tuple[Any, str, dict[str, str]]:
-    values = {f: request.POST.get(f, "") for f in FORM_FIELDS if f != "channel"}
+    values: dict[str, Any] = {f: request.POST.get(f, "") for f in FORM_FIELDS if f != "channel"}
     try:
         item, code = services.item_register(
             actor=actor,
             channel=channel,
             anonymous=request.POST.get("anonymous") == "1",
+            also_report=request.POST.get("also_report") == "1",
             **values,
         )
     except ValidationError as exc:
@@ -214,6 +215,10 @@ def item_detail(request: HttpRequest, number: str) -> HttpResponse:
         "recovered": item.money_recovered_fen / 100 if item.money_recovered_fen else None,
         "notice": ReporterNotice.objects.filter(item=item).first(),
         "similar": selectors.similar_items(user, [item]).get(item.pk, []),
+        "split_reports": list(Item.objects.visible_to(user).filter(split_from=item)),
+        "can_split": item.kind == Item.Kind.COMPLAINT
+        and not item.is_final
+        and (allows(user, "complaints.item_handle") or allows(user, "complaints.item_dispatch")),
         "notice_channels": ReporterNotice.Channel.choices,
         "can_notify": allows(user, "complaints.item_handle"),
     }
@@ -229,6 +234,7 @@ ACTIONS = (
     "answer",
     "conclude",
     "verify",
+    "split",
     "identity",
 )
 
@@ -291,6 +297,9 @@ def item_act(request: HttpRequest, number: str, action: str) -> HttpResponse:
             entity = Entity.objects.visible_to(user).filter(uscc=uscc).first() if uscc else None
             services.item_match_entity(actor=user, item=item, entity=entity)
             messages.success(request, "已确认被投诉举报对象")
+        elif action == "split":
+            report = services.item_split_report(actor=user, item=item, facts=note)
+            messages.success(request, f"已拆分出举报{report.number}，分别办理")
         elif action == "identity":
             identity = services.identity_reveal(actor=user, item=item)
             request.session[f"cmp_identity_{item.pk}"] = identity
