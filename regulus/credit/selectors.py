@@ -106,7 +106,7 @@ def dashboard_cards(user: Any) -> list[Card]:
 
     if not permissions.allows(user, "credit.record_view"):
         return []
-    return [
+    cards = [
         Card(
             key="credit-inbox",
             label="待接收信用信息",
@@ -114,6 +114,26 @@ def dashboard_cards(user: Any) -> list[Card]:
             url="/credit/records/",
         )
     ]
+    if permissions.allows(user, "credit.repair_decide"):
+        cards.append(
+            Card(
+                key="credit-repairs",
+                label="待决定信用修复",
+                value=repairs_for(user, state=RepairApplication.State.APPLIED).count(),
+                url="/credit/repair/?state=applied",
+            )
+        )
+    if permissions.allows(user, "credit.serious_manage"):
+        open_states = (SeriousListing.State.CANDIDATE, SeriousListing.State.HEARD)
+        cards.append(
+            Card(
+                key="credit-serious",
+                label="严重违法失信名单待办",
+                value=SeriousListing.objects.visible_to(user).filter(state__in=open_states).count(),
+                url="/credit/serious/",
+            )
+        )
+    return cards
 
 
 # -- annual reports ---------------------------------------------------------------------------

@@ -60,7 +60,7 @@ def test_home_cards_follow_declared_order_not_installed_order(city_handler, plug
     # The probe is installed last but declares order 150: between the registry and licensing.
     assert keys == [
         "staff", "entities", "probe", "licensing-open", "licensing-overdue", "credit-inbox",
-        "complaints-overdue"
+        "credit-repairs", "credit-serious", "complaints-overdue"
     ]  # fmt: skip
 
 
