@@ -152,3 +152,26 @@ def test_staff_page_and_api_explain_the_class_and_the_outsider_sees_nothing(
     client.force_login(outsider)
     assert client.get(f"/credit/risk/{troubled.uscc}/").status_code == 404
     assert client.get(f"/api/v1/credit/risk/{troubled.uscc}").status_code == 404
+
+
+def test_the_set_based_registry_service_refuses_a_bad_class_and_an_unpermitted_actor(
+    handler, entity_a
+):
+    from django.db import transaction
+
+    from regulus.core.bulk import stage
+
+    with transaction.atomic():
+        table = stage(
+            "risk_test_stage",
+            (("id", "bigint"), ("old_class", "text"), ("new_class", "text")),
+            [(entity_a.pk, "", "E")],
+        )
+        with pytest.raises(ValidationError, match="A、B、C或D"):
+            registry_services.entity_risk_classes_apply(
+                actor=SYSTEM_ACTOR, table=table, reason="测试"
+            )
+        with pytest.raises(PermissionDenied):
+            registry_services.entity_risk_classes_apply(actor=handler, table=table, reason="测试")
+    entity_a.refresh_from_db()
+    assert entity_a.risk_class == ""
