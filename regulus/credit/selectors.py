@@ -56,11 +56,24 @@ def entity_record_facts(entity: Entity, user: Any) -> list[CreditFact]:
             title=r.title,
             authority=str(r.data.get("authority") or r.unit.name),
             adverse=r.adverse,
+            status=_publication_status(r),
+            until=r.publish_until,
             number=r.source_number,
             url=r.source_url,
         )
         for r in rows.order_by("-occurred_on", "-id")[:200]
     ]
+
+
+def _publication_status(record: CreditRecord) -> str:
+    """Where a record's publication stands, for staff (公示中, 公示期满, 已提前停止公示, 不公示)."""
+    if not record.public:
+        return "不公示"
+    if record.publication_stopped_on is not None:
+        return f"{record.publication_stopped_on}经信用修复提前停止公示"
+    if record.publish_until is not None and record.publish_until < clock.today():
+        return "公示期满"
+    return "公示中"
 
 
 def entity_public_sections(entity: Entity) -> list[PublicSection]:

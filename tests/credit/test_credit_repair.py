@@ -75,6 +75,8 @@ def test_approved_penalty_repair_stops_publication_on_the_public_page(
         penalty.refresh_from_db()
         assert penalty.publication_stopped_on == D(2026, 9, 2)
         assert selectors.credit_public_section(entity_a).rows == []
+        facts = selectors.entity_record_facts(entity_a, handler)
+        assert "提前停止公示" in facts[0].status
     app.refresh_from_db()
     assert app.state == "approved" and app.deadline is None
 
