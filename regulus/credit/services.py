@@ -14,7 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import connection
+from django.db import IntegrityError, connection
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
@@ -1531,6 +1531,10 @@ def credit_document_make(*, kind: str, obj: Any, actor: Any) -> CreditDocument:
                 summary=f"制作{document.get_kind_display()}：{obj.entity.name} {number}",
                 changes={"kind": kind, "number": number},
             )
+    except IntegrityError:
+        # Made by a second click at the same moment: the one kept stands.
+        file_delete(stored)
+        return CreditDocument.objects.get(number=number)
     except Exception:
         file_delete(stored)
         raise
