@@ -10,10 +10,12 @@ class recompute). Measures, each run rolled back so the runs alternate on the sa
 - the sweep: `services.abnormal_list_unfiled` (bulk INSERTs of the listings with their
   decision numbers and one audit row each), beside the reference: one INSERT … SELECT of the
   same listings (the entities due without a report);
-- the recompute: `services.risk_recompute_city` (the scores by GROUP BY, the changed classes
-  through registry.services.entity_risk_classes_set: UPDATEs, one audit row and a re-indexed
-  search document per changed entity, a change row each), beside the reference: one UPDATE
-  of the same entities' classes from a precomputed table.
+- the recompute: `services.risk_recompute_city` (set-based: every entity scored by one
+  INSERT … SELECT into a temporary table of the changed classes, applied by
+  registry.services.entity_risk_classes_apply: one UPDATE … FROM, one swap of the class token
+  in the search index per pair of classes, one audit row; the change rows by one
+  INSERT … SELECT), beside the reference: one UPDATE of the same entities' classes from a
+  precomputed table (which neither scores nor keeps the search index in step).
 
 Its own databases: SQLite under /tmp/regulus-creditbench-<N>, PostgreSQL database
 regulus_creditbench on 127.0.0.1 (created when missing; one city size); kept between runs.

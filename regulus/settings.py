@@ -400,6 +400,10 @@ THROTTLE_RATES = {
 # an alert on the dispatchers' and handlers' home page (a prepaid-card shop that closes).
 COMPLAINTS_CLUSTER_THRESHOLD = env_int("REGULUS_COMPLAINTS_CLUSTER_THRESHOLD", 5)
 COMPLAINTS_CLUSTER_DAYS = env_int("REGULUS_COMPLAINTS_CLUSTER_DAYS", 7)
+# Similar items against the same respondent (the dispatcher's hint): within this many days
+# either side, facts alike by character bigrams at least this share (percent, Dice).
+COMPLAINTS_SIMILAR_DAYS = env_int("REGULUS_COMPLAINTS_SIMILAR_DAYS", 30)
+COMPLAINTS_SIMILAR_PERCENT = env_int("REGULUS_COMPLAINTS_SIMILAR_PERCENT", 40)
 # How many reverse proxies (nginx, a load balancer) stand in front of the application and
 # append to X-Forwarded-For. 0: the client is REMOTE_ADDR and X-Forwarded-For is ignored (it
 # is whatever the client wrote). N: the client is the N-th entry from the right.

@@ -64,6 +64,14 @@ def seed_demo_city(*, applications: int = 40, entities: int = 60) -> dict[str, A
     from regulus.credit.models import AbnormalListing
 
     credit_demo.seed(log=quiet)
+    from regulus.credit import services as credit_services
+    from regulus.credit.models import CreditDocument, RepairApplication, SeriousListing
+
+    first_listing = AbnormalListing.objects.order_by("id").first()
+    if first_listing is not None:
+        credit_services.credit_document_make(
+            kind="abnormal_list", obj=first_listing, actor=User.objects.get(username="dengji")
+        )
     admin = User.objects.get(username="admin")
     handler = User.objects.get(username="furong_handler")
     registrar = User.objects.get(username="dengji")  # the city's registration department
@@ -104,6 +112,9 @@ def seed_demo_city(*, applications: int = 40, entities: int = 60) -> dict[str, A
         "certificate": Certificate.objects.order_by("-id").first(),
         "verification": VerificationTask.objects.order_by("-id").first(),
         "listing": AbnormalListing.objects.order_by("id").first(),
+        "serious": SeriousListing.objects.order_by("id").first(),
+        "repair": RepairApplication.objects.order_by("id").first(),
+        "credit_document": CreditDocument.objects.order_by("id").first(),
         "matter": Matter.objects.order_by("code").first(),
         "bundle": Bundle.objects.order_by("sort_order").first(),
         "clocked": clocked,

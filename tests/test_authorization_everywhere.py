@@ -184,7 +184,6 @@ def district_a_objects(bureau, handler, window_clerk, settings, tmp_path):
 
     from regulus.core import calendar, ids
     from regulus.core.models import CalendarYear
-    from regulus.credit.services import abnormal_list
     from regulus.licensing import services as licensing
     from regulus.licensing.catalogue import catalogue_ensure
     from regulus.licensing.models import Bundle, VerificationTask
@@ -233,9 +232,7 @@ def district_a_objects(bureau, handler, window_clerk, settings, tmp_path):
         "task": VerificationTask.objects.get(application=application).pk,
         "uscc": entity.uscc,
         "handover": send_credit(entity).pk,
-        "listing": abnormal_list(
-            entity=entity, ground="false_info", evidence="核查认定公示信息虚假", actor=handler
-        ).pk,
+        **_credit_objects(entity, handler),
         "staff": handler.pk,
         "job": ImportJob.objects.create(created_by=handler, original_name="a.csv").pk,
         # What names district A's objects in an answer: none may reach an outsider.
@@ -328,6 +325,30 @@ def _enforcement_objects(bureau: dict[str, Any], handler: User) -> dict[str, Any
     }
 
 
+def _credit_objects(entity: Any, handler: User) -> dict[str, Any]:
+    """An abnormal listing with its decision document and a repair application, and a
+    proposed serious-violation listing, of district A."""
+    from regulus.credit import services as credit
+
+    listing = credit.abnormal_list(
+        entity=entity, ground="false_info", evidence="核查认定公示信息虚假", actor=handler
+    )
+    document = credit.credit_document_make(kind="abnormal_list", obj=listing, actor=handler)
+    repair = credit.repair_apply_staff(
+        entity=entity, target="abnormal", subject_id=listing.pk, applicant="张三",
+        phone="13800138000", reason="已更正公示信息", pledged=True, actor=handler,
+    )  # fmt: skip
+    serious = credit.serious_propose(
+        entity=entity, ground="false_info", evidence="公示信息弄虚作假情节严重", actor=handler
+    )
+    return {
+        "listing": listing.pk,
+        "credit_document": document.pk,
+        "repair": repair.pk,
+        "serious": serious.pk,
+    }
+
+
 def _inspection_objects(handler: User) -> dict[str, Any]:
     """A plan, a task and a drawn target of district A (the target as a row: a draw needs
     more than this walk does)."""
@@ -402,6 +423,8 @@ OUT_OF_SCOPE = {
     "inspections:result_file": lambda o: {"pk": o["target"], "file_pk": o["result_file"]},
     "complaints:item_detail": lambda o: {"number": o["complaint"]},
     "complaints:item_act": lambda o: {"number": o["complaint"], "action": "accept"},
+    "complaints:routing_delete": None,
+    "complaints:reporter_notify": lambda o: {"number": o["complaint"]},
     "credit:handover_take": lambda o: {"pk": o["handover"]},
     "enforcement:inbox_take": lambda o: {"pk": o["clue_handover"]},
     "enforcement:clue_detail": lambda o: {"number": o["clue"]},
@@ -414,6 +437,11 @@ OUT_OF_SCOPE = {
     "credit:listing_detail": lambda o: {"pk": o["listing"]},
     "credit:risk_explain": lambda o: {"uscc": o["uscc"]},
     "credit:listing_act": lambda o: {"pk": o["listing"], "action": "remove"},
+    "credit:serious_detail": lambda o: {"pk": o["serious"]},
+    "credit:serious_act": lambda o: {"pk": o["serious"], "action": "notify"},
+    "credit:repair_detail": lambda o: {"pk": o["repair"]},
+    "credit:repair_act": lambda o: {"pk": o["repair"], "action": "approve"},
+    "credit:document_download": lambda o: {"pk": o["credit_document"]},
     "equipment:equipment_detail": lambda o: {"pk": o["lift"]},
     "equipment:equipment_act": lambda o: {"pk": o["lift"], "action": "stop"},
     "equipment:check_detail": lambda o: {"number": o["field_check"]},
@@ -523,7 +551,8 @@ def test_every_object_page_is_asked_for_by_the_outsider_test():
     keys = ("application", "number", "material", "task", "uscc", "staff", "job", "plan",
             "inspection_task", "target", "rectification", "result_file", "complaint",
             "handover", "listing", "lift", "field_check", "hazard", "order", "campaign",
-            "canteen", "clue", "case", "document", "clue_handover")  # fmt: skip
+            "canteen", "clue", "case", "document", "clue_handover", "serious", "repair",
+            "credit_document")  # fmt: skip
     objects: dict[str, Any] = {k: 1 for k in keys}
     for _method, path, _op in api_operations():
         if "{" in path:

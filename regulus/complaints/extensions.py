@@ -20,6 +20,8 @@ extension = AppExtension(
         NavEntry("投诉举报分派", "signpost-split", "complaints:dispatch_queue", order=510),
         NavEntry("投诉举报统计", "graph-up", "complaints:stats", order=520),
         NavEntry("投诉举报规则", "journal-text", "complaints:rules", order=530),
+        NavEntry("投诉举报分派规则", "diagram-3", "complaints:routing", order=535),
+        NavEntry("实名举报人告知", "chat-left-text", "complaints:reporter_notices", order=540),
     ),
     cards=Cards(order=500, for_user=selectors.dashboard_cards),
     entity=EntityProviders(timeline=selectors.entity_timeline),

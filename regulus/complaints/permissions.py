@@ -26,4 +26,8 @@ PERMISSIONS = declare(
         "complaints.stats_view", "查看和导出投诉举报统计", (R.DISPATCHER, R.HANDLER, R.LEADER)
     ),
     Permission("complaints.rules_view", "查看投诉举报规则版本和时限", BUSINESS),
+    Permission("complaints.routing_view", "查看投诉举报分派规则", (R.ADMIN, *ITEM_STAFF)),
+    Permission(
+        "complaints.routing_manage", "维护投诉举报分派规则（区域×领域→承办单位）", (R.ADMIN,)
+    ),
 )

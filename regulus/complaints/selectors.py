@@ -5,12 +5,22 @@ and the public side read `person_masked`; only services.identity_reveal returns 
 from __future__ import annotations
 
 import datetime as dt
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
 from django.urls import reverse
 
-from regulus.complaints.models import FINAL_STATES, Item, RuleVersion, Transfer
+from regulus.complaints.models import (
+    FINAL_STATES,
+    Item,
+    ReporterNotice,
+    RoutingRule,
+    RuleVersion,
+    Transfer,
+)
 from regulus.complaints.workflow import ITEM_FLOW
 from regulus.core import clock, permissions
 from regulus.core.clock_selectors import DUE_SOON, OVERDUE, due, with_overdue_flag
@@ -325,3 +335,90 @@ def last_events(ids: list[int]) -> dict[int, dt.datetime]:
         .annotate(last=Max("at"))
     )
     return {int(r["object_id"]): r["last"] for r in rows}
+
+
+def routing_rules() -> QuerySet[RoutingRule]:
+    """The routing table, city-wide configuration (not scoped: every unit routes by it)."""
+    return RoutingRule.objects.select_related("unit").order_by("district_code", "category")
+
+
+def notices_due(user: Any) -> QuerySet[ReporterNotice]:
+    """Named reporters still to be told of the decision, in the user's scope."""
+    return (
+        ReporterNotice.objects.visible_to(user)
+        .filter(state=ReporterNotice.State.DUE)
+        .select_related("item", "unit")
+        .order_by("deadline", "id")
+    )
+
+
+# -- similar items against the same respondent ------------------------------------------------
+
+_NOT_TEXT = re.compile(r"[\s\W_]+", re.UNICODE)
+
+
+def bigrams(text: str) -> set[str]:
+    """The character bigrams of a text, punctuation and spaces removed, Latin letters folded:
+    Chinese has no word boundaries, so two characters are the unit that matches
+    "假冒立白洗衣液" with "立白洗衣液是假的" (no external service)."""
+    letters = _NOT_TEXT.sub("", text or "").lower()
+    return {letters[i : i + 2] for i in range(len(letters) - 1)}
+
+
+def similarity(a: set[str], b: set[str]) -> float:
+    """Dice's coefficient of two bigram sets: 1.0 the same, 0.0 nothing in common."""
+    if not a or not b:
+        return 0.0
+    return 2 * len(a & b) / (len(a) + len(b))
+
+
+@dataclass(frozen=True)
+class Similar:
+    item: Item
+    percent: int
+
+
+def similar_items(user: Any, items: Iterable[Item]) -> dict[int, list[Similar]]:
+    """For each item, the others in the user's scope against the same respondent (the
+    registered entity, else the name given) received within COMPLAINTS_SIMILAR_DAYS either
+    side whose facts are alike (COMPLAINTS_SIMILAR_PERCENT or more), most alike first: what
+    the dispatcher sees before routing. One query for a whole page of items."""
+    from django.conf import settings
+
+    items = list(items)
+    if not items:
+        return {}
+    days = dt.timedelta(days=settings.COMPLAINTS_SIMILAR_DAYS)
+    floor = settings.COMPLAINTS_SIMILAR_PERCENT / 100
+    entities = {i.entity_id for i in items if i.entity_id}
+    names = {i.respondent_name for i in items if not i.entity_id and i.respondent_name}
+    since = min(i.received_on for i in items) - days
+    until = max(i.received_on for i in items) + days
+    candidates = list(
+        Item.objects.visible_to(user)
+        .filter(received_on__gte=since, received_on__lte=until)
+        .filter(Q(entity_id__in=entities) | Q(entity__isnull=True, respondent_name__in=names))
+        .only("pk", "number", "kind", "state", "received_on", "facts", "entity_id",
+              "respondent_name")
+        .order_by("received_on", "pk")[:2000]
+    )  # fmt: skip
+    grams = {c.pk: bigrams(c.facts) for c in candidates}
+    found: dict[int, list[Similar]] = {}
+    for item in items:
+        mine = bigrams(item.facts)
+        same = [
+            c
+            for c in candidates
+            if c.pk != item.pk
+            and abs((c.received_on - item.received_on).days) <= days.days
+            and (
+                c.entity_id == item.entity_id
+                if item.entity_id
+                else (c.entity_id is None and c.respondent_name == item.respondent_name)
+            )
+        ]
+        scored = [Similar(c, round(100 * similarity(mine, grams[c.pk]))) for c in same]
+        alike = [s for s in scored if s.percent >= floor * 100]
+        if alike:
+            found[item.pk] = sorted(alike, key=lambda s: (-s.percent, s.item.pk))[:10]
+    return found

@@ -25,8 +25,16 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from regulus.complaints.models import FINAL_STATES, REPEAT_DAYS, Item, RuleVersion, Transfer
-from regulus.complaints.workflow import ITEM_FLOW
+from regulus.complaints.models import (
+    FINAL_STATES,
+    REPEAT_DAYS,
+    Item,
+    ReporterNotice,
+    RoutingRule,
+    RuleVersion,
+    Transfer,
+)
+from regulus.complaints.workflow import ITEM_FLOW, NOTICE_FLOW
 from regulus.core import clock, ids, permissions
 from regulus.core.audit import audited
 from regulus.core.clock_services import clock_start
@@ -120,12 +128,81 @@ def district_bureau(district_code: str) -> OrgUnit | None:
     ).first()
 
 
-def unit_proposed(*, entity: Any, district_code: str) -> OrgUnit | None:
-    """Order 20 Art 12: the bureau of the respondent's place: the unit supervising the
-    registered entity, else the district bureau of the place given."""
+def routing_rule_for(*, district_code: str, category: str) -> RoutingRule | None:
+    """The routing table's rule for an area and a domain: the one naming the domain, else the
+    one for every domain of the area (an inactive unit's rule is passed over)."""
+    rules = RoutingRule.objects.filter(
+        district_code=district_code, category__in=(category, ""), unit__is_active=True
+    ).select_related("unit")
+    return max(rules, key=lambda r: r.category != "", default=None)
+
+
+def unit_proposed(*, entity: Any, district_code: str, category: str = "") -> OrgUnit | None:
+    """Order 20 Art 12: the bureau of the respondent's place. The routing table's rule for
+    the area (the registered entity's district, else the place given) and the domain, where
+    the administrator set one; else the unit supervising the registered entity, else the
+    district bureau of the place given."""
+    area = entity.district_code if entity is not None and entity.district_code else district_code
+    rule = routing_rule_for(district_code=area, category=category)
+    if rule is not None:
+        return rule.unit
     if entity is not None and entity.unit_id is not None and entity.unit.is_active:
         return entity.unit  # type: ignore[no-any-return]
     return district_bureau(district_code)
+
+
+def routing_rule_save(
+    *, actor: Any, district_code: str, category: str, unit: OrgUnit, note: str = ""
+) -> RoutingRule:
+    """Set the unit responsible for an area and a domain (a second save of the same pair
+    changes its unit). Items already routed keep their unit; new items and re-proposals
+    follow the table."""
+    permissions.require(actor, "complaints.routing_manage")
+    errors: dict[str, str] = {}
+    district_code = (district_code or "").strip()
+    if not (district_code.isdigit() and len(district_code) == 6):
+        errors["district_code"] = "区县代码须为6位数字"
+    elif not ids.division_name(district_code):
+        errors["district_code"] = f"区县代码{district_code}不是有效的行政区划代码"
+    if category and category not in Item.Category.values:
+        errors["category"] = "领域须为所列领域之一，或留空表示全部领域"
+    if not unit.is_active:
+        errors["unit"] = "该单位已停用，不能承办"
+    note = _line_text(errors, "note", note, "说明", 200)
+    if errors:
+        raise ValidationError(errors)
+    with audited(actor=actor) as audit:
+        rule, created = RoutingRule.objects.update_or_create(
+            district_code=district_code,
+            category=category,
+            defaults={
+                "unit": unit,
+                "note": note,
+                "updated_at": clock.now(),
+                "updated_by": str(getattr(actor, "display_name", actor))[:150],
+            },
+        )
+        audit.record(
+            action=AuditLog.Action.CREATE if created else AuditLog.Action.UPDATE,
+            obj=rule,
+            summary=f"投诉举报分派规则：{ids.division_name(district_code)}"
+            f"{rule.get_category_display() or '全部领域'} → {unit.name}",
+            changes={"district_code": district_code, "category": category, "unit": unit.name},
+        )
+    return rule
+
+
+def routing_rule_delete(*, actor: Any, rule: RoutingRule) -> None:
+    permissions.require(actor, "complaints.routing_manage")
+    with audited(actor=actor) as audit:
+        audit.record(
+            action=AuditLog.Action.DELETE,
+            obj=rule,
+            summary=f"删除投诉举报分派规则：{ids.division_name(rule.district_code)}"
+            f"{rule.get_category_display() or '全部领域'} → {rule.unit.name}",
+            changes={"district_code": rule.district_code, "category": rule.category},
+        )
+        rule.delete()
 
 
 def _entity_for(uscc: str) -> Any:
@@ -156,11 +233,14 @@ def item_register(
     person_id_number: str = "",
     anonymous: bool = False,
     idempotency_key: str = "",
+    also_report: bool = False,
 ) -> tuple[Item, str]:
     """Register an item from any door: the portal (actor None, channel portal), or staff
     entering a call, a visit, a letter or a partner platform's transfer. Returns the item and
     its query code (shown once; "" when the same submission was registered before: the
-    idempotency key, or the same phone, respondent and facts the same day)."""
+    idempotency key, or the same phone, respondent and facts the same day). A complaint that
+    also reports a violation (`also_report`, Order 20 Art 7) is split at once: its report runs
+    its own track under the same query code."""
     if actor is not None:
         permissions.require(actor, REGISTER)
         if channel not in STAFF_CHANNELS:
@@ -239,7 +319,7 @@ def item_register(
         errors["kind"] = f"{received_on:%Y-%m-%d}没有施行中的投诉举报规则，请联系管理员"
     unit = None
     if "district_code" not in errors:
-        unit = unit_proposed(entity=entity, district_code=district_code)
+        unit = unit_proposed(entity=entity, district_code=district_code, category=category)
         if unit is None:
             errors["district_code"] = "该区县没有承办单位，请联系管理员"
     if errors:
@@ -327,7 +407,105 @@ def item_register(
                 "respondent_name": respondent_name,
             },
         )
+        if also_report and kind == K.COMPLAINT:
+            _split_report(audit=audit, complaint=item, actor=actor, facts=facts)
     return item, code
+
+
+def _split_report(*, audit: Any, complaint: Item, actor: Any, facts: str) -> Item:
+    """The report of a mixed filing (Order 20 Art 7): a REPORT item received with the
+    complaint (same day, same rule version, same person and respondent, the same query code),
+    on its own acceptance clock, routed like any item; linked by split_from."""
+
+    def create() -> Item:
+        return Item.objects.create(
+            number=number_next(
+                model=Item, field="number", prefix=f"TS{complaint.received_on:%Y%m%d}", width=5
+            ),
+            query_code_hash=complaint.query_code_hash,
+            kind=K.REPORT,
+            channel=complaint.channel,
+            line=complaint.line,
+            category=complaint.category,
+            rule_version=complaint.rule_version,
+            received_at=complaint.received_at,
+            received_on=complaint.received_on,
+            person_name=complaint.person_name,
+            person_phone=complaint.person_phone,
+            person_phone_hash=complaint.person_phone_hash,
+            person_id_number=complaint.person_id_number,
+            person_id_hash=complaint.person_id_hash,
+            respondent_name=complaint.respondent_name,
+            respondent_uscc=complaint.respondent_uscc,
+            entity=complaint.entity,
+            place=complaint.place,
+            district_code=complaint.district_code,
+            amount_fen=complaint.amount_fen,
+            facts=facts,
+            unit=unit_proposed(
+                entity=complaint.entity,
+                district_code=complaint.district_code,
+                category=complaint.category,
+            )
+            or complaint.unit,
+            state=S.REGISTERED,
+            split_from=complaint,
+            created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        )
+
+    report = number_retry(create)
+    clock_start(obj=report, name="acceptance", actor=audit.actor, start=report.received_on)
+    event_record(
+        obj=report,
+        workflow=ITEM_FLOW,
+        state=S.REGISTERED,
+        actor=actor,
+        actor_name=PUBLIC_ACTOR,
+        label="登记举报（投诉中一并举报的违法行为，拆分办理）",
+        note=f"拆分自投诉{complaint.number}；适用{report.rule_version.name}；拟分派{report.unit.name}",
+    )
+    audit.record(
+        action=AuditLog.Action.CREATE,
+        obj=report,
+        summary=f"拆分举报：{report.number}（拆分自投诉{complaint.number}）",
+        changes={"kind": report.kind, "category": report.category},
+    )
+    return report
+
+
+def item_split_report(*, actor: Any, item: Item, facts: str) -> Item:
+    """Staff split the report out of a complaint that also reports a violation (a mixed
+    filing, Order 20 Art 7): the violation reported becomes a REPORT item on its own track."""
+    if not permissions.allows(actor, DISPATCH):
+        permissions.require(actor, HANDLE)
+    if item.kind != K.COMPLAINT:
+        raise ValidationError({"kind": "只有投诉可以拆分出举报"})
+    existing = item.split_reports.first()
+    if existing is not None:
+        raise ValidationError({"kind": f"该投诉已拆分出举报{existing.number}"})
+    errors: dict[str, str] = {}
+    facts = _long_text(errors, "facts", facts, "举报的违法行为", MAX_FACTS)
+    if not facts and "facts" not in errors:
+        errors["facts"] = "请写明投诉中举报的违法行为"
+    if errors:
+        raise ValidationError(errors)
+    with audited(actor=actor) as audit:
+        report = _split_report(audit=audit, complaint=item, actor=actor, facts=facts)
+        event_record(
+            obj=item,
+            workflow=ITEM_FLOW,
+            state=item.state,
+            actor=actor,
+            label="拆分出举报",
+            note=f"一并举报的违法行为另登记为举报{report.number}",
+        )
+        audit.record(
+            action=AuditLog.Action.UPDATE,
+            obj=item,
+            summary=f"{item.number} 拆分出举报{report.number}",
+            changes={"kind": item.kind},
+        )
+    return report
 
 
 def _first_of_repeats(
@@ -507,7 +685,9 @@ def item_match_entity(*, actor: Any, item: Item, entity: Any) -> Item:
     with audited(actor=actor) as audit:
         values: dict[str, Any] = {"entity": entity, "respondent_uscc": entity.uscc}
         if item.state == S.REGISTERED:
-            proposed = unit_proposed(entity=entity, district_code=item.district_code)
+            proposed = unit_proposed(
+                entity=entity, district_code=item.district_code, category=item.category
+            )
             if proposed is not None:
                 values["unit"] = proposed
         Item.objects.filter(pk=item.pk).update(**values)
@@ -690,7 +870,49 @@ def item_verify(*, actor: Any, item: Item, outcome: str, note: str) -> Item:
                     "finding": note,
                 },
             )
+        if not item.anonymous:
+            _reporter_notice_start(audit=audit, item=item, actor=actor)
     return item
+
+
+def _reporter_notice_start(*, audit: Any, item: Item, actor: Any) -> ReporterNotice:
+    """A named reporter is told the decision within the rule's period (Order 20 Art 31):
+    the notice and its clock start with the decision."""
+    decision = ITEM_FLOW.state_label(item.state)
+    notice = ReporterNotice.objects.create(
+        item=item, unit=item.unit, decision=decision[:200], decided_on=clock.today()
+    )
+    audit.record(
+        action=AuditLog.Action.CREATE,
+        obj=notice,
+        summary=f"{item.number} 待告知实名举报人：{decision}",
+        changes={"decision": decision},
+    )
+    clock_start(obj=notice, name="notice", actor=actor, note="作出是否立案的决定")
+    notice.refresh_from_db()
+    return notice
+
+
+def reporter_notify(*, actor: Any, notice: ReporterNotice, channel: str, note: str) -> None:
+    """The handler records that the reporter was told, how and what (the clock stops)."""
+    NOTICE_FLOW.require("notify", actor)
+    if channel not in ReporterNotice.Channel.values:
+        raise ValidationError({"channel": "请选择告知方式：电话、短信、书面或网上"})
+    errors: dict[str, str] = {}
+    note = _long_text(errors, "note", note, "告知内容", 2000)
+    if errors:
+        raise ValidationError(errors)
+    transition_fire(
+        obj=notice,
+        name="notify",
+        actor=actor,
+        note=f"{ReporterNotice.Channel(channel).label}：{note}" if note else "",
+        updates={
+            "channel": channel,
+            "notified_on": clock.today(),
+            "notified_by": str(getattr(actor, "display_name", actor))[:150],
+        },
+    )
 
 
 def identity_reveal(*, actor: Any, item: Item) -> dict[str, str]:

@@ -9,17 +9,17 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from regulus.complaints import selectors, services
-from regulus.complaints.models import Item
+from regulus.complaints.models import Item, ReporterNotice, RoutingRule
 from regulus.complaints.workflow import ITEM_FLOW, state_badge
 from regulus.core import clock, clock_selectors
 from regulus.core.clock_selectors import DUE_SOON, OVERDUE
 from regulus.core.documents import XLSX_CONTENT_TYPE
 from regulus.core.models import OrgUnit
-from regulus.core.permissions import allows, page
+from regulus.core.permissions import allows, page, require
 from regulus.core.text import trim
 from regulus.core.views import choice_param, date_param, paginate, text_param
 from regulus.core.workflow import DeferredRows, timeline
@@ -100,10 +100,13 @@ def item_list(request: HttpRequest) -> HttpResponse:
 
 @page("complaints.item_dispatch")
 def dispatch_queue(request: HttpRequest) -> HttpResponse:
-    context = {
+    context: dict[str, Any] = {
         "units": _units(),
         **paginate(request, DeferredRows(selectors.dispatch_queue(request.user))),
     }
+    page_items = list(context["page_obj"])
+    similar = selectors.similar_items(request.user, page_items)
+    context["rows"] = [(i, similar.get(i.pk, [])) for i in page_items]
     return render(request, "complaints/dispatch_queue.html", context)
 
 
@@ -146,12 +149,13 @@ def form_context(data: Any, errors: dict[str, str], *, public: bool) -> dict[str
 def register_from_post(
     request: HttpRequest, *, actor: Any, channel: str
 ) -> tuple[Any, str, dict[str, str]]:
-    values = {f: request.POST.get(f, "") for f in FORM_FIELDS if f != "channel"}
+    values: dict[str, Any] = {f: request.POST.get(f, "") for f in FORM_FIELDS if f != "channel"}
     try:
         item, code = services.item_register(
             actor=actor,
             channel=channel,
             anonymous=request.POST.get("anonymous") == "1",
+            also_report=request.POST.get("also_report") == "1",
             **values,
         )
     except ValidationError as exc:
@@ -209,6 +213,14 @@ def item_detail(request: HttpRequest, number: str) -> HttpResponse:
         "days_left": clock_selectors.days_left(item.deadline),
         "amount": item.amount_fen / 100 if item.amount_fen is not None else None,
         "recovered": item.money_recovered_fen / 100 if item.money_recovered_fen else None,
+        "notice": ReporterNotice.objects.filter(item=item).first(),
+        "similar": selectors.similar_items(user, [item]).get(item.pk, []),
+        "split_reports": list(Item.objects.visible_to(user).filter(split_from=item)),
+        "can_split": item.kind == Item.Kind.COMPLAINT
+        and not item.is_final
+        and (allows(user, "complaints.item_handle") or allows(user, "complaints.item_dispatch")),
+        "notice_channels": ReporterNotice.Channel.choices,
+        "can_notify": allows(user, "complaints.item_handle"),
     }
     return render(request, "complaints/item_detail.html", context)
 
@@ -222,6 +234,7 @@ ACTIONS = (
     "answer",
     "conclude",
     "verify",
+    "split",
     "identity",
 )
 
@@ -284,6 +297,9 @@ def item_act(request: HttpRequest, number: str, action: str) -> HttpResponse:
             entity = Entity.objects.visible_to(user).filter(uscc=uscc).first() if uscc else None
             services.item_match_entity(actor=user, item=item, entity=entity)
             messages.success(request, "已确认被投诉举报对象")
+        elif action == "split":
+            report = services.item_split_report(actor=user, item=item, facts=note)
+            messages.success(request, f"已拆分出举报{report.number}，分别办理")
         elif action == "identity":
             identity = services.identity_reveal(actor=user, item=item)
             request.session[f"cmp_identity_{item.pk}"] = identity
@@ -331,3 +347,93 @@ def stats_export(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(body, content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="complaints-{since}-{until}.xlsx"'
     return response
+
+
+# -- the routing table ------------------------------------------------------------------------
+
+
+def _routing_errors(exc: ValidationError) -> dict[str, list[str]]:
+    if not hasattr(exc, "error_dict"):
+        return {"general": exc.messages}
+    return dict(exc.message_dict)
+
+
+@page("complaints.routing_view")
+def routing(request: HttpRequest) -> HttpResponse:
+    """The routing table (区域×领域→承办单位); the administrator adds or changes a rule here."""
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        require(request.user, "complaints.routing_manage")
+        raw_unit = trim(request.POST.get("unit", ""))[:12]
+        unit = OrgUnit.objects.filter(pk=int(raw_unit)).first() if raw_unit.isdigit() else None
+        try:
+            if unit is None:
+                raise ValidationError({"unit": "请选择承办单位"})
+            services.routing_rule_save(
+                actor=request.user,
+                district_code=trim(request.POST.get("district_code", ""))[:6],
+                category=trim(request.POST.get("category", ""))[:20],
+                unit=unit,
+                note=request.POST.get("note", ""),
+            )
+        except ValidationError as exc:
+            errors = _routing_errors(exc)
+        else:
+            messages.success(request, "分派规则已保存")
+            return redirect("complaints:routing")
+    return render(
+        request,
+        "complaints/routing.html",
+        {
+            "rules": selectors.routing_rules(),
+            "districts": sorted(DISTRICTS.items()),
+            "categories": Item.Category.choices,
+            "units": OrgUnit.objects.filter(is_active=True).order_by("division_code", "id"),
+            "can_manage": allows(request.user, "complaints.routing_manage"),
+            "errors": errors,
+            "data": request.POST if errors else {},
+        },
+        status=400 if errors else 200,
+    )
+
+
+@page("complaints.routing_manage")
+@require_POST
+def routing_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    rule = get_object_or_404(RoutingRule.objects.select_related("unit"), pk=pk)
+    services.routing_rule_delete(actor=request.user, rule=rule)
+    messages.success(request, "分派规则已删除")
+    return redirect("complaints:routing")
+
+
+# -- telling named reporters ------------------------------------------------------------------
+
+
+@page("complaints.item_handle")
+@require_POST
+def reporter_notify(request: HttpRequest, number: str) -> HttpResponse:
+    item = _get_item(request, number)
+    notice = get_object_or_404(ReporterNotice, item=item)
+    try:
+        services.reporter_notify(
+            actor=request.user,
+            notice=notice,
+            channel=trim(request.POST.get("channel", ""))[:10],
+            note=request.POST.get("note", ""),
+        )
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, "已记录告知举报人")
+    return redirect("complaints:item_detail", number=item.number)
+
+
+@page("complaints.item_view")
+def reporter_notices(request: HttpRequest) -> HttpResponse:
+    """The named reporters still to be told, soonest deadline first (overdue marked)."""
+    return render(
+        request,
+        "complaints/reporter_notices.html",
+        {"today": clock.today(), **paginate(request, selectors.notices_due(request.user))},
+    )

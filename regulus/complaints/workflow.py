@@ -23,7 +23,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from regulus.complaints.models import FINAL_STATES, Item
+from regulus.complaints.models import FINAL_STATES, Item, ReporterNotice
 from regulus.core.workflow import ClockSpec, Transition, Workflow
 
 S = Item.State
@@ -196,3 +196,35 @@ def state_badge(state: str) -> str:
         S.ANSWERED: "success",
     }
     return badges.get(state, "secondary")
+
+
+# -- telling a named reporter the decision (Order 20 Art 31) ----------------------------------
+
+
+def _notice_rule_day(notice: Any) -> dt.date:
+    return notice.item.received_on  # type: ignore[no-any-return]
+
+
+NOTICE_FLOW = Workflow(
+    name="complaints.reporter_notice",
+    states=dict(ReporterNotice.State.choices),
+    final_states=(ReporterNotice.State.NOTIFIED,),
+    clocks={
+        "notice": ClockSpec(
+            "complaints.reporter_notice", label="实名举报人告知期限", rule_day=_notice_rule_day
+        )
+    },
+    view_permission=VIEW,
+    transitions=[
+        Transition(
+            "notify",
+            "告知举报人",
+            (ReporterNotice.State.DUE,),
+            ReporterNotice.State.NOTIFIED,
+            permission=HANDLE,
+            requires_note=True,
+            style="success",
+        )
+    ],
+)
+ReporterNotice.workflow = NOTICE_FLOW  # type: ignore[attr-defined]

@@ -15,7 +15,14 @@ from regulus.core.models import Handover
 from regulus.core.permissions import operation
 from regulus.core.schemas import MultilineText, Text
 from regulus.credit import risk, rules, selectors, services
-from regulus.credit.models import AbnormalListing, AnnualReport, Category, CreditRecord
+from regulus.credit.models import (
+    AbnormalListing,
+    AnnualReport,
+    Category,
+    CreditRecord,
+    RepairApplication,
+    SeriousListing,
+)
 from regulus.registry.models import Entity, EntityKind
 
 router = Router(tags=["企业信用"])
@@ -323,6 +330,225 @@ def listing_apply(request: HttpRequest, listing_id: int, payload: RemovalIn) -> 
 def listing_remove(request: HttpRequest, listing_id: int) -> ListingOut:
     listing = _listing(request, listing_id)
     return _listing_out(services.abnormal_remove(listing=listing, actor=request.user))
+
+
+# -- the serious-violation list and credit repair ----------------------------------------------
+
+
+class SeriousOut(Schema):
+    id: int
+    uscc: str
+    entity_name: str
+    ground: str
+    evidence: str
+    state: str
+    proposed_on: dt.date
+    notice_number: str
+    statement_deadline: dt.date | None = Field(description="陈述申辩期限（告知后）")
+    decision_number: str
+    listed_on: dt.date | None
+    listed_until: dt.date | None
+    early_from: dt.date | None = Field(description="可申请信用修复、提前移出之日")
+    legal_representative: str
+    bar_until: dt.date | None = Field(description="法定代表人任职限制至")
+    removed_on: dt.date | None
+    removal_number: str
+    removal_reason: str
+    unit: str
+
+
+def _serious_out(r: SeriousListing) -> SeriousOut:
+    return SeriousOut(
+        id=r.pk,
+        uscc=r.entity.uscc,
+        entity_name=r.entity.name,
+        ground=r.ground,
+        evidence=r.evidence,
+        state=r.state,
+        proposed_on=r.proposed_on,
+        notice_number=r.notice_number,
+        statement_deadline=r.deadline,
+        decision_number=r.decision_number,
+        listed_on=r.listed_on,
+        listed_until=r.listed_until,
+        early_from=r.early_from,
+        legal_representative=r.legal_representative,
+        bar_until=r.bar_until,
+        removed_on=r.removed_on,
+        removal_number=r.removal_number,
+        removal_reason=r.removal_reason,
+        unit=r.unit.name,
+    )
+
+
+def _window(limit: int, offset: int) -> None:
+    if not 1 <= limit <= 500 or offset < 0:
+        raise ValidationError({"limit": "每页条数须在1至500之间，偏移量不得为负"})
+
+
+@router.get("/credit/serious", response=list[SeriousOut], summary="严重违法失信名单（本辖区）")
+@operation("credit.record_view")
+def serious_list(
+    request: HttpRequest, state: Text = "", limit: int = 50, offset: int = 0
+) -> list[SeriousOut]:
+    if state and state not in SeriousListing.State.values:
+        raise ValidationError({"state": f"状态须为：{'、'.join(SeriousListing.State.values)}"})
+    _window(limit, offset)
+    return [
+        _serious_out(r)
+        for r in selectors.serious_for(request.user, state=state)[offset : offset + limit]
+    ]
+
+
+class SeriousIn(Schema):
+    uscc: Text
+    ground: Text = Field(description="heavy_penalty 或 false_info")
+    evidence: MultilineText = Field(description="证据及其来源")
+
+
+@router.post("/credit/serious", response=SeriousOut, summary="提出拟列入严重违法失信名单")
+@operation("credit.serious_manage")
+def serious_create(request: HttpRequest, payload: SeriousIn) -> SeriousOut:
+    entity = get_object_or_404(
+        Entity.objects.visible_to(request.user), uscc=ids.normalise(payload.uscc)
+    )
+    return _serious_out(
+        services.serious_propose(
+            entity=entity, ground=payload.ground, evidence=payload.evidence, actor=request.user
+        )
+    )
+
+
+class StepIn(Schema):
+    note: MultilineText = Field("", description="陈述申辩意见、不予列入或移出的理由")
+
+
+SERIOUS_STEPS = ("notify", "hear", "decide", "dismiss", "remove")
+
+
+@router.post(
+    "/credit/serious/{listing_id}/{step}",
+    response=SeriousOut,
+    summary="严重违法失信名单办理：notify 告知、hear 记录陈述申辩、decide 列入、dismiss 不予列入、"
+    "remove 移出",
+)
+@operation("credit.record_view")
+def serious_step(request: HttpRequest, listing_id: int, step: str, payload: StepIn) -> SeriousOut:
+    listing = SeriousListing.objects.select_related("entity", "unit").get_visible_or_404(
+        request.user, pk=listing_id
+    )
+    user, note = request.user, payload.note
+    if step == "notify":
+        services.serious_notify(listing=listing, actor=user)
+    elif step == "hear":
+        services.serious_hear(listing=listing, actor=user, statement=note)
+    elif step == "decide":
+        services.serious_decide(listing=listing, actor=user)
+    elif step == "dismiss":
+        services.serious_dismiss(listing=listing, actor=user, reason=note)
+    elif step == "remove":
+        services.serious_remove(listing=listing, actor=user, reason=note)
+    else:
+        raise ValidationError({"step": f"办理步骤须为：{'、'.join(SERIOUS_STEPS)}"})
+    listing.refresh_from_db()
+    return _serious_out(listing)
+
+
+class RepairOut(Schema):
+    id: int
+    number: str
+    uscc: str
+    entity_name: str
+    target: str
+    subject: str
+    channel: str
+    applied_on: dt.date
+    state: str
+    decision_deadline: dt.date | None
+    decided_on: dt.date | None
+    decision_note: str
+
+
+def _repair_out(a: RepairApplication) -> RepairOut:
+    return RepairOut(
+        id=a.pk,
+        number=a.number,
+        uscc=a.entity.uscc,
+        entity_name=a.entity.name,
+        target=a.target,
+        subject=a.subject,
+        channel=a.channel,
+        applied_on=a.applied_on,
+        state=a.state,
+        decision_deadline=a.deadline,
+        decided_on=a.decided_on,
+        decision_note=a.decision_note,
+    )
+
+
+@router.get("/credit/repairs", response=list[RepairOut], summary="信用修复申请（本辖区）")
+@operation("credit.record_view")
+def repair_list(
+    request: HttpRequest, state: Text = "", limit: int = 50, offset: int = 0
+) -> list[RepairOut]:
+    if state and state not in RepairApplication.State.values:
+        raise ValidationError({"state": f"状态须为：{'、'.join(RepairApplication.State.values)}"})
+    _window(limit, offset)
+    return [
+        _repair_out(a)
+        for a in selectors.repairs_for(request.user, state=state)[offset : offset + limit]
+    ]
+
+
+class RepairPortalIn(Schema):
+    uscc: Text
+    code: Text = Field(description="登记机关发放的年报填报码")
+    target: Text = Field(description="abnormal、serious 或 penalty")
+    decision_number: Text = Field(description="列入决定书或行政处罚决定书的文号")
+    applicant: Text
+    phone: Text
+    reason: MultilineText = Field(description="已履行义务、纠正违法行为的情况")
+    pledged: bool = Field(False, description="作出信用修复承诺")
+
+
+@router.post(
+    "/credit/repairs/portal",
+    response=RepairOut,
+    auth=None,
+    summary="企业申请信用修复（公开，须统一社会信用代码与年报填报码一致）",
+)
+def repair_portal(request: HttpRequest, payload: RepairPortalIn) -> RepairOut:
+    return _repair_out(
+        services.repair_apply_portal(
+            uscc=payload.uscc,
+            code=payload.code,
+            target=payload.target,
+            subject_number=payload.decision_number,
+            applicant=payload.applicant,
+            phone=payload.phone,
+            reason=payload.reason,
+            pledged=payload.pledged,
+        )
+    )
+
+
+class RepairDecisionIn(Schema):
+    approve: bool
+    reason: MultilineText = Field("", description="不予修复的理由")
+
+
+@router.post("/credit/repairs/{repair_id}/decision", response=RepairOut, summary="作出信用修复决定")
+@operation("credit.repair_decide")
+def repair_decide(request: HttpRequest, repair_id: int, payload: RepairDecisionIn) -> RepairOut:
+    app = RepairApplication.objects.select_related(
+        "entity", "abnormal", "serious", "record"
+    ).get_visible_or_404(request.user, pk=repair_id)
+    if payload.approve:
+        services.repair_approve(app=app, actor=request.user)
+    else:
+        services.repair_refuse(app=app, actor=request.user, reason=payload.reason)
+    app.refresh_from_db()
+    return _repair_out(app)
 
 
 # -- credit risk classes (staff only) ---------------------------------------------------------

@@ -11,14 +11,23 @@ import datetime as dt
 import random
 from collections.abc import Callable
 from decimal import Decimal
+from typing import Any
 
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from regulus.core import calendar, clock
+from regulus.core.models import User
 from regulus.core.tick import SYSTEM_ACTOR
 from regulus.credit import rules, services
-from regulus.credit.models import AbnormalListing, AnnualListingRun, AnnualReport, Ground
+from regulus.credit.models import (
+    AbnormalListing,
+    AnnualListingRun,
+    AnnualReport,
+    Ground,
+    RepairApplication,
+    SeriousGround,
+)
 from regulus.registry.models import Entity, EntityKind, EntityStatus
 
 # The share of each district's due entities that filed on time / late.
@@ -116,9 +125,86 @@ def seed(*, entities: int = 0, log: Callable[[str], None] = print, listings: boo
         return made
     taken = services.credit_handovers_take_all(actor=SYSTEM_ACTOR)
     log(f"接收其他模块移交的信用信息 {taken} 条")
+    serious, repaired = _serious_and_repairs(rng, today)
+    log(f"严重违法失信名单 {serious} 户（待审核至已移出），信用修复申请 {repaired} 件")
     changed = services.risk_recompute_city(actor=SYSTEM_ACTOR)
     log(f"信用风险分类计算：变更 {changed} 户")
     return made
+
+
+def _held(day: dt.date) -> Any:
+    return clock.held_at(timezone.make_aware(dt.datetime.combine(day, dt.time(10))))
+
+
+def _serious_and_repairs(rng: random.Random, today: dt.date) -> tuple[int, int]:
+    """A few cases through the real services, each at its own day: a listing of last year
+    removed early by repair, one listed a month ago, one in its statement period, one
+    candidate; an abnormal listing repaired after the late report and one repair waiting.
+    Penalties arrive from enforcement's hand-overs when that app seeds them."""
+    leader = User.objects.filter(username="leader").first()
+    window = User.objects.filter(username="furong_window").first() or leader
+    if leader is None:
+        return 0, 0
+    firms = list(
+        Entity.objects.filter(status=EntityStatus.ACTIVE, kind=EntityKind.ENTERPRISE)
+        .exclude(legal_rep_name="")
+        .order_by("id")
+        .values_list("id", flat=True)[:400]
+    )
+    if len(firms) < 4:
+        return 0, 0
+    picked = Entity.objects.filter(pk__in=rng.sample(firms, 4)).order_by("id")
+    evidence = "{year}年度报告虚报从业人数、资产总额，经核查属实（核查报告附卷）"
+    stages = ((400, "repaired"), (40, "listed"), (2, "notified"), (0, "candidate"))
+    repairs = 0
+    for entity, (days_ago, stage) in zip(picked, stages, strict=True):
+        start = today - dt.timedelta(days=days_ago)
+        with _held(start):
+            listing = services.serious_propose(
+                entity=entity,
+                ground=SeriousGround.FALSE_INFO,
+                evidence=evidence.format(year=start.year - 1),
+                actor=leader,
+            )
+            if stage != "candidate":
+                services.serious_notify(listing=listing, actor=leader)
+        if stage in ("listed", "repaired"):
+            with _held(start + dt.timedelta(days=14)):
+                services.serious_decide(listing=listing, actor=leader)
+        if stage == "repaired" and listing.early_from and listing.early_from <= today:
+            app = services.repair_apply_staff(
+                entity=entity,
+                target=RepairApplication.Target.SERIOUS,
+                subject_id=listing.pk,
+                applicant=entity.legal_rep_name,
+                phone="0731-84000000",
+                reason="已如实更正年度报告并公示，缴清罚款，完成信用修复培训",
+                pledged=True,
+                actor=window,
+            )
+            services.repair_approve(app=app, actor=leader)
+            repairs += 1
+    cured = AbnormalListing.objects.filter(
+        state=AbnormalListing.State.LISTED,
+        ground=Ground.ANNUAL_REPORT,
+        entity__annual_reports__is_current=True,
+        entity__annual_reports__year=models.F("report_year"),
+    ).select_related("entity")[:2]
+    for n, cured_listing in enumerate(cured):
+        app = services.repair_apply_staff(
+            entity=cured_listing.entity,
+            target=RepairApplication.Target.ABNORMAL,
+            subject_id=cured_listing.pk,
+            applicant=cured_listing.entity.legal_rep_name or cured_listing.entity.name,
+            phone="0731-84000001",
+            reason=f"已补报{cured_listing.report_year}年度报告",
+            pledged=True,
+            actor=window,
+        )
+        repairs += 1
+        if n == 0:
+            services.repair_approve(app=app, actor=leader)
+    return len(picked), repairs
 
 
 def _list(

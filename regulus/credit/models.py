@@ -58,6 +58,10 @@ class CreditRecord(models.Model):
     adverse = models.BooleanField("失信信息", default=True)
     public = models.BooleanField("公示", default=False)
     data = models.JSONField("移交数据", default=dict, blank=True)
+    # The end of publication (Order 45 Art 13, set for penalties) and its early stop by
+    # credit repair: the public page shows a record only while both allow.
+    publish_until = models.DateField("公示期至", null=True, blank=True)
+    publication_stopped_on = models.DateField("提前停止公示日期", null=True, blank=True)
     source_type = models.CharField("来源对象类型", max_length=100, blank=True)
     source_id = models.CharField("来源对象编号", max_length=64, blank=True)
     source_number = models.CharField("来源编号", max_length=60, blank=True)
@@ -428,3 +432,266 @@ class RiskRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.month:%Y-%m} 分类计算"
+
+
+# -- publication periods, the serious-violation list, credit repair ------------------------------
+
+
+class PublicationRule(models.Model):
+    """The periods of publication and repair as rule versions (domain.md §3 and §5), most
+    of them unconfirmed from a primary text and therefore settings here:
+    - the serious-violation list (SAMR Order 44): listed for `serious_years`, early removal
+      by repair once `serious_early_years` have passed; the legal representative of a listed
+      firm is barred for `legal_rep_bar_years` (2024 条例 Art 18);
+    - penalty publication (Order 45 Art 13): `penalty_short_months` for warnings, 通报批评 or
+      a fine up to `penalty_low_fine_fen`, otherwise `penalty_long_years`; early stop by repair
+      (Art 14; 国市监信规〔2021〕3号) once `penalty_repair_after_months` have passed."""
+
+    valid_from = models.DateField("生效日期")
+    valid_to = models.DateField("失效日期", null=True, blank=True)
+    serious_years = models.PositiveSmallIntegerField("严重违法失信名单列入期限（年）")
+    serious_early_years = models.PositiveSmallIntegerField("可申请提前移出（列入满N年）")
+    legal_rep_bar_years = models.PositiveSmallIntegerField("法定代表人任职限制（年）")
+    penalty_short_months = models.PositiveSmallIntegerField("较轻处罚公示期（月）")
+    penalty_long_years = models.PositiveSmallIntegerField("其他处罚公示期（年）")
+    penalty_low_fine_fen = models.PositiveBigIntegerField("较低数额罚款上限（分）")
+    penalty_repair_after_months = models.PositiveSmallIntegerField(
+        "处罚信息可申请修复（公示满N月）"
+    )
+    legal_basis = models.CharField("依据", max_length=300)
+    note = models.CharField("说明", max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = "信用信息公示与修复规则"
+        verbose_name_plural = "信用信息公示与修复规则"
+        ordering = ["-valid_from"]
+
+    def __str__(self) -> str:
+        return f"信用信息公示与修复规则 {self.valid_from}起"
+
+
+class SeriousGround(models.TextChoices):
+    """Why an entity goes on the serious-violation list (Order 44 Art 2; 2024 条例 Art 18;
+    the 2014 条例 Art 17 rule, in force until 2024-04-30)."""
+
+    HEAVY_PENALTY = (
+        "heavy_penalty",
+        "受到较重行政处罚（《市场监督管理严重违法失信名单管理办法》第二条）",
+    )
+    FALSE_INFO = "false_info", "公示信息隐瞒真实情况、弄虚作假，情节严重（条例第十八条）"
+    ABNORMAL_3Y = "abnormal_3y", "列入经营异常名录届满3年（原条例第十七条，2024年4月30日止）"
+
+
+class SeriousListing(models.Model):
+    """An entity's way onto the serious-violation list (严重违法失信名单): a candidate from a
+    serious penalty handed over, or one proposed by staff; the written notice of the intended
+    listing and the party's right to state its case within the statement clock; the unit's
+    decision (numbered, published, for the rule's period, the legal representative's bar
+    shown); removal at the end of the period or early by credit repair."""
+
+    class State(models.TextChoices):
+        CANDIDATE = "candidate", "待审核"
+        NOTIFIED = "notified", "已告知（陈述申辩期）"
+        HEARD = "heard", "已陈述申辩"
+        LISTED = "listed", "已列入"
+        DISMISSED = "dismissed", "不予列入"
+        REMOVED = "removed", "已移出"
+
+    entity = models.ForeignKey(
+        "registry.Entity",
+        verbose_name="市场主体",
+        on_delete=models.PROTECT,
+        related_name="serious_listings",
+    )
+    unit = models.ForeignKey(
+        OrgUnit, verbose_name="作出决定的单位", on_delete=models.PROTECT, related_name="+"
+    )
+    ground = models.CharField("列入事由", max_length=20, choices=SeriousGround.choices)
+    evidence = models.TextField("证据")
+    record = models.OneToOneField(
+        CreditRecord,
+        verbose_name="所依据的处罚信息",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="serious_listing",
+    )
+    abnormal = models.OneToOneField(
+        AbnormalListing,
+        verbose_name="所依据的经营异常名录",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="serious_listing",
+    )
+    proposed_on = models.DateField("提出日期")
+    proposed_by = models.CharField("提出人", max_length=150)
+    state = models.CharField("状态", max_length=20, choices=State.choices, default=State.CANDIDATE)
+    deadline = models.DateField("陈述申辩期限", null=True, blank=True)
+    deadline_provisional = models.BooleanField("期限暂定", default=False)
+    notice_number = models.CharField("告知书文号", max_length=40, blank=True)
+    notified_on = models.DateField("告知日期", null=True, blank=True)
+    statement = models.TextField("陈述申辩意见", blank=True)
+    decision_number = models.CharField("列入决定书文号", max_length=40, blank=True)
+    listed_on = models.DateField("列入日期", null=True, blank=True)
+    listed_until = models.DateField("列入期限至", null=True, blank=True)
+    early_from = models.DateField("可申请提前移出日期", null=True, blank=True)
+    bar_until = models.DateField("法定代表人任职限制至", null=True, blank=True)
+    legal_representative = models.CharField("法定代表人（负责人）", max_length=100, blank=True)
+    rule = models.ForeignKey(
+        PublicationRule,
+        verbose_name="适用规则",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    removed_on = models.DateField("移出日期", null=True, blank=True)
+    removal_number = models.CharField("移出决定书文号", max_length=40, blank=True)
+    removal_reason = models.CharField("移出原因", max_length=200, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    scope_unit_field = "unit"
+
+    class Meta:
+        verbose_name = "严重违法失信名单"
+        verbose_name_plural = "严重违法失信名单"
+        ordering = ["-proposed_on", "-id"]
+        indexes = [
+            models.Index(fields=["unit", "state", "proposed_on"], name="serious_unit_state"),
+            models.Index(fields=["entity", "state"], name="serious_entity_state"),
+            models.Index(fields=["state", "listed_until"], name="serious_state_until"),
+        ]
+
+    def __str__(self) -> str:
+        return f"严重违法失信名单 {self.entity_id} {self.get_state_display()}"
+
+
+class RepairApplication(models.Model):
+    """An application for credit repair (信用修复, 国市监信规〔2021〕3号): removal from the
+    abnormal list or restoring a 个体户's state, early removal from the serious list, or the
+    early stop of a penalty's publication. Decided by the unit that listed or published, on
+    the decision clock; on approval the listing is removed or the publication stopped."""
+
+    class Target(models.TextChoices):
+        ABNORMAL = "abnormal", "移出经营异常名录（恢复正常记载状态）"
+        SERIOUS = "serious", "提前移出严重违法失信名单"
+        PENALTY = "penalty", "提前停止公示行政处罚信息"
+
+    class Channel(models.TextChoices):
+        PORTAL = "portal", "网上申请"
+        STAFF = "staff", "窗口受理"
+
+    class State(models.TextChoices):
+        APPLIED = "applied", "待决定"
+        APPROVED = "approved", "准予修复"
+        REFUSED = "refused", "不予修复"
+
+    number = models.CharField("申请编号", max_length=40, unique=True)
+    entity = models.ForeignKey(
+        "registry.Entity",
+        verbose_name="市场主体",
+        on_delete=models.PROTECT,
+        related_name="repair_applications",
+    )
+    unit = models.ForeignKey(
+        OrgUnit, verbose_name="决定单位", on_delete=models.PROTECT, related_name="+"
+    )
+    target = models.CharField("修复事项", max_length=20, choices=Target.choices)
+    abnormal = models.ForeignKey(
+        AbnormalListing,
+        verbose_name="经营异常名录",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="repairs",
+    )
+    serious = models.ForeignKey(
+        SeriousListing,
+        verbose_name="严重违法失信名单",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="repairs",
+    )
+    record = models.ForeignKey(
+        CreditRecord,
+        verbose_name="行政处罚信息",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="repairs",
+    )
+    channel = models.CharField("申请方式", max_length=10, choices=Channel.choices)
+    applicant = models.CharField("申请人", max_length=100)
+    phone = models.CharField("联系电话", max_length=30)
+    reason = models.TextField("已履行义务、纠正违法行为的情况")
+    pledged = models.BooleanField("已作出信用修复承诺", default=False)
+    applied_on = models.DateField("申请日期")
+    state = models.CharField("状态", max_length=20, choices=State.choices, default=State.APPLIED)
+    deadline = models.DateField("决定期限", null=True, blank=True)
+    deadline_provisional = models.BooleanField("期限暂定", default=False)
+    decided_on = models.DateField("决定日期", null=True, blank=True)
+    decided_by = models.CharField("决定人", max_length=150, blank=True)
+    decision_note = models.TextField("决定理由", blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    scope_unit_field = "unit"
+
+    class Meta:
+        verbose_name = "信用修复申请"
+        verbose_name_plural = "信用修复申请"
+        ordering = ["-applied_on", "-id"]
+        indexes = [models.Index(fields=["unit", "state", "applied_on"], name="repair_unit_state")]
+
+    def __str__(self) -> str:
+        return f"信用修复申请 {self.number}"
+
+    @property
+    def subject(self) -> str:
+        if self.abnormal is not None:
+            return f"经营异常名录 {self.abnormal.decision_number}"
+        if self.serious is not None:
+            return f"严重违法失信名单 {self.serious.decision_number}"
+        if self.record is not None:
+            return f"行政处罚 {self.record.source_number or self.record.title}"
+        return ""
+
+
+class CreditDocument(models.Model):
+    """A decision document (决定书) made as .docx through core.documents, numbered by the
+    decision it records and kept, so the list shows every document issued."""
+
+    class Kind(models.TextChoices):
+        ABNORMAL_LIST = "abnormal_list", "列入经营异常名录决定书"
+        ABNORMAL_REMOVE = "abnormal_remove", "移出经营异常名录决定书"
+        SERIOUS_LIST = "serious_list", "列入严重违法失信名单决定书"
+
+    kind = models.CharField("文书类别", max_length=20, choices=Kind.choices)
+    number = models.CharField("文号", max_length=40, unique=True)
+    entity = models.ForeignKey(
+        "registry.Entity", verbose_name="市场主体", on_delete=models.PROTECT, related_name="+"
+    )
+    unit = models.ForeignKey(
+        OrgUnit, verbose_name="作出单位", on_delete=models.PROTECT, related_name="+"
+    )
+    issued_on = models.DateField("日期")
+    file = models.CharField("文件", max_length=300)
+    size = models.PositiveIntegerField("大小（字节）")
+    made_at = models.DateTimeField("制作时间")
+    made_by = models.CharField("制作人", max_length=150)
+
+    objects = ScopedQuerySet.as_manager()
+
+    scope_unit_field = "unit"
+
+    class Meta:
+        verbose_name = "信用决定文书"
+        verbose_name_plural = "信用决定文书"
+        ordering = ["-issued_on", "-id"]
+        indexes = [models.Index(fields=["unit", "issued_on"], name="credit_doc_unit")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.number}"

@@ -10,6 +10,13 @@ PERMISSIONS = declare(
     ),
     Permission("credit.report_manage", "发放年报填报码", (R.WINDOW_CLERK, R.HANDLER, R.LEADER)),
     Permission("credit.abnormal_manage", "列入、移出经营异常名录（状态）", (R.HANDLER, R.LEADER)),
+    Permission(
+        "credit.serious_manage", "提出严重违法失信名单、告知并记录陈述申辩", (R.HANDLER, R.LEADER)
+    ),
+    Permission("credit.serious_decide", "作出列入、移出严重违法失信名单决定", (R.LEADER,)),
+    Permission("credit.repair_enter", "受理信用修复申请", (R.WINDOW_CLERK, R.HANDLER, R.LEADER)),
+    Permission("credit.repair_decide", "作出信用修复决定", (R.HANDLER, R.LEADER)),
+    Permission("credit.document_make", "制作信用决定文书", (R.HANDLER, R.LEADER)),
     Permission("credit.risk_view", "查看信用风险分类及其计分", BUSINESS),
     Permission("credit.risk_manage", "重新计算信用风险分类", (R.LEADER,)),
 )

@@ -9,7 +9,7 @@ from django.shortcuts import render
 
 from regulus.core import clock
 from regulus.credit import rules, services
-from regulus.credit.models import AnnualReport
+from regulus.credit.models import AnnualReport, RepairApplication
 from regulus.credit.views import REPORT_FIELDS, form_errors
 
 
@@ -43,6 +43,38 @@ def annual_report_file(request: HttpRequest) -> HttpResponse:
             "data": request.POST if errors else {},
             "report": report,
             "statuses": AnnualReport.OperatingStatus.choices,
+        },
+        status=400 if errors else 200,
+    )
+
+
+def repair_apply(request: HttpRequest) -> HttpResponse:
+    """An entity applies for credit repair with its USCC and filing code, naming the decision
+    (the listing's or the penalty's document number) it asks to repair."""
+    errors: dict[str, list[str]] = {}
+    app = None
+    if request.method == "POST":
+        try:
+            app = services.repair_apply_portal(
+                uscc=request.POST.get("uscc", "")[:40],
+                code=request.POST.get("code", "")[:40],
+                target=request.POST.get("target", "")[:20],
+                subject_number=request.POST.get("number", "")[:60],
+                applicant=request.POST.get("applicant", ""),
+                phone=request.POST.get("phone", ""),
+                reason=request.POST.get("reason", ""),
+                pledged=request.POST.get("pledged") == "on",
+            )
+        except ValidationError as exc:
+            errors = form_errors(exc)
+    return render(
+        request,
+        "credit/portal_repair.html",
+        {
+            "targets": RepairApplication.Target.choices,
+            "errors": errors,
+            "data": request.POST if errors else {},
+            "app": app,
         },
         status=400 if errors else 200,
     )

@@ -9,10 +9,13 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.db.models import Count
 
+from regulus.core.bulk import stage
 from regulus.credit.models import AbnormalListing, Category, CreditRecord, RiskModel
 from regulus.registry.models import Entity, EntityKind, EntityStatus
 
@@ -169,3 +172,125 @@ def city_scores(today: dt.date) -> tuple[RiskModel, dict[int, Score]]:
             ),
         )
     return model, {entity_id: _score(model, c) for entity_id, c in counts.items()}
+
+
+# -- the whole city in SQL (the monthly recompute) ---------------------------------------------
+
+STAGE = "credit_risk_stage"
+STAGE_COLUMNS = (
+    ("id", "bigint"),
+    ("old_class", "text"),
+    ("new_class", "text"),
+    ("score", "integer"),
+    ("reasons", "text"),
+)
+
+
+def _least(a: str, b: str) -> str:
+    return f"LEAST({a}, {b})" if connection.vendor == "postgresql" else f"MIN({a}, {b})"
+
+
+def _factor_counts(model: RiskModel, today: dt.date) -> tuple[list[str], list[Any], dict[str, str]]:
+    """The LEFT JOINs (with their parameters) that count each weighted factor per entity,
+    and each factor's count expression over them (the same counts as entity_score, for the
+    active entities)."""
+    since = _since(model, today)
+    weights = {f["code"]: int(f["weight"]) for f in model.factors}
+    joins: list[str] = []
+    join_params: list[Any] = []
+    counts: dict[str, str] = {}
+
+    def grouped(code: str, table: str, where: str, params: list[Any]) -> None:
+        if not weights.get(code):
+            return
+        alias = f"f_{code}"
+        joins.append(
+            f"LEFT JOIN (SELECT entity_id, COUNT(*) AS n FROM {table} WHERE {where}"
+            f" GROUP BY entity_id) {alias} ON {alias}.entity_id = e.id"
+        )
+        join_params.extend(params)
+        counts[code] = f"COALESCE({alias}.n, 0)"
+
+    removed = AbnormalListing.State.REMOVED
+    grouped("listed_now", "credit_abnormallisting", "state <> %s", [removed])
+    grouped(
+        "listed_past", "credit_abnormallisting", "state = %s AND removed_on >= %s", [removed, since]
+    )
+    for category, code in RECORD_FACTORS.items():
+        grouped(
+            code,
+            "credit_creditrecord",
+            "adverse = %s AND occurred_on >= %s AND entity_id IS NOT NULL AND category = %s",
+            [True, since, str(category)],
+        )
+    if weights.get("young"):
+        counts["young"] = "CASE WHEN e.established_on > %s THEN 1 ELSE 0 END"
+    if weights.get("individual"):
+        counts["individual"] = "CASE WHEN e.kind = %s THEN 1 ELSE 0 END"
+    return joins, join_params, counts
+
+
+def city_classes_stage(today: dt.date) -> tuple[RiskModel, str]:
+    """Score every entity in one INSERT … SELECT into the transaction's temporary table
+    STAGE, keeping the entities whose class changes: (id, old class, new class, score, the
+    reasons "label×count；…"). Inactive entities score 0 (class A), as in city_scores.
+    Returns the model and the table's quoted name. Call inside a transaction."""
+    model = model_on(today)
+    table = stage(STAGE, STAGE_COLUMNS, [])
+    joins, join_params, counts = _factor_counts(model, today)
+    points: list[str] = []
+    reasons: list[str] = []
+    select_params: list[Any] = []
+    reason_params: list[Any] = []
+    for f in model.factors:
+        code, weight, cap = f["code"], int(f["weight"]), int(f["cap"])
+        count = counts.get(code)
+        if count is None or not weight:
+            continue
+        points.append(f"({_least(count, str(cap))} * {weight})")
+        reasons.append(
+            f"CASE WHEN {_least(count, str(cap))} * {weight} > 0"
+            f" THEN %s || CAST({count} AS TEXT) || %s ELSE '' END"
+        )
+    # The count expressions of young and individual carry a parameter: once in the score,
+    # twice in the reasons, in factor order.
+    param_of = {"young": _young_since(today), "individual": str(EntityKind.INDIVIDUAL)}
+    for f in model.factors:
+        code = f["code"]
+        if code not in counts or not int(f["weight"]):
+            continue
+        extra = [param_of[code]] if code in param_of else []
+        select_params.extend(extra)
+        reason_params.extend([*extra, f"{f['label']}×", *extra, "；"])
+    score = " + ".join(points) or "0"
+    reason = " || ".join(reasons) or "''"
+    active = str(EntityStatus.ACTIVE)
+    sql = (
+        f"INSERT INTO {table} (id, old_class, new_class, score, reasons)"
+        " SELECT id, old_class, new_class, score,"
+        # The reasons without the last separator, kept to the column's length.
+        " CASE WHEN reasons = '' THEN %s ELSE substr(rtrim(reasons, %s), 1, 300) END FROM ("
+        " SELECT id, old_class, score, reasons,"
+        " CASE WHEN score >= %s THEN 'D' WHEN score >= %s THEN 'C'"
+        " WHEN score >= %s THEN 'B' ELSE 'A' END AS new_class FROM ("
+        " SELECT e.id AS id, e.risk_class AS old_class,"
+        f" CASE WHEN e.status = %s THEN {score} ELSE 0 END AS score,"
+        f" CASE WHEN e.status = %s THEN {reason} ELSE '' END AS reasons"
+        f" FROM registry_entity e {' '.join(joins)}"
+        " ) scored ) classed WHERE new_class <> old_class"
+    )
+    params = [
+        "无计分因素",
+        "；",
+        model.d_from,
+        model.c_from,
+        model.b_from,
+        active,
+        *select_params,
+        active,
+        *reason_params,
+        *join_params,
+    ]
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+    return model, table

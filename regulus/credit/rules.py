@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 
-from regulus.credit.models import AbnormalRule, ReportWindowRule
+from regulus.credit.models import AbnormalRule, PublicationRule, ReportWindowRule
 
 
 @dataclass(frozen=True)
@@ -85,3 +85,55 @@ def serious_transfer_on(listed_on: dt.date, rule: AbnormalRule) -> dt.date | Non
     if rule.valid_to is not None and due > rule.valid_to:
         return None
     return due
+
+
+def publication_rule_on(day: dt.date) -> PublicationRule:
+    """The publication and repair rule version in force on `day`."""
+    rule = (
+        PublicationRule.objects.filter(valid_from__lte=day)
+        .exclude(valid_to__lt=day)
+        .order_by("-valid_from")
+        .first()
+    )
+    if rule is None:
+        raise ValidationError(f"{day}没有适用的信用信息公示与修复规则，请管理员补充")
+    return rule
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """The same day `months` later (the month's last day where it has no such day)."""
+    month0 = day.month - 1 + months
+    year, month = day.year + month0 // 12, month0 % 12 + 1
+    for last in (day.day, 30, 29, 28):
+        try:
+            return dt.date(year, month, min(day.day, last))
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+# Penalty kinds the enforcement hand-over names (topic "enforcement.penalty", data
+# "penalty_kinds"), and those whose publication may not be stopped early (Order 45 Art 14:
+# stop-production orders, licence revocation and the like).
+PENALTY_KINDS = {
+    "warning": "警告",
+    "fine": "罚款",
+    "confiscation": "没收违法所得、没收非法财物",
+    "suspension": "责令停产停业",
+    "revocation": "吊销许可证件",
+}
+UNREPAIRABLE_KINDS = frozenset({"suspension", "revocation"})
+
+
+def penalty_publish_until(
+    *, decided_on: dt.date, kinds: list[str], fine_fen: int, rule: PublicationRule
+) -> dt.date | None:
+    """The end of a penalty's publication (Order 45 Art 13): `penalty_short_months` for a
+    warning or a fine up to the low amount alone, `penalty_long_years` otherwise; None for a
+    warning alone, which is not published at all (Art 2)."""
+    if set(kinds) <= {"warning"}:
+        return None
+    light = set(kinds) <= {"warning", "fine"} and fine_fen <= rule.penalty_low_fine_fen
+    if light:
+        return add_months(decided_on, rule.penalty_short_months)
+    return add_months(decided_on, 12 * rule.penalty_long_years)

@@ -9,13 +9,20 @@ from typing import Any
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from regulus.core import ids
+from regulus.core import clock, ids
 from regulus.core.handover import handovers_waiting
 from regulus.core.masking import mask_address, mask_phone
 from regulus.core.models import Handover
 from regulus.core.plugins import Card, CreditFact, PublicSection
 from regulus.credit import rules
-from regulus.credit.models import AbnormalListing, AnnualReport, CreditRecord
+from regulus.credit.models import (
+    AbnormalListing,
+    AnnualReport,
+    CreditDocument,
+    CreditRecord,
+    RepairApplication,
+    SeriousListing,
+)
 from regulus.registry.models import Entity, EntityKind, EntityStatus
 
 
@@ -33,7 +40,11 @@ def credit_inbox(user: Any) -> QuerySet[Handover]:
 
 def entity_credit_facts(entity: Entity, user: Any) -> list[CreditFact]:
     """The entity's credit record and listings for its staff page (EntityProviders)."""
-    return entity_record_facts(entity, user) + entity_listing_facts(entity, user)
+    return (
+        entity_record_facts(entity, user)
+        + entity_listing_facts(entity, user)
+        + entity_serious_facts(entity, user)
+    )
 
 
 def entity_record_facts(entity: Entity, user: Any) -> list[CreditFact]:
@@ -45,11 +56,24 @@ def entity_record_facts(entity: Entity, user: Any) -> list[CreditFact]:
             title=r.title,
             authority=str(r.data.get("authority") or r.unit.name),
             adverse=r.adverse,
+            status=_publication_status(r),
+            until=r.publish_until,
             number=r.source_number,
             url=r.source_url,
         )
         for r in rows.order_by("-occurred_on", "-id")[:200]
     ]
+
+
+def _publication_status(record: CreditRecord) -> str:
+    """Where a record's publication stands, for staff (公示中, 公示期满, 已提前停止公示, 不公示)."""
+    if not record.public:
+        return "不公示"
+    if record.publication_stopped_on is not None:
+        return f"{record.publication_stopped_on}经信用修复提前停止公示"
+    if record.publish_until is not None and record.publish_until < clock.today():
+        return "公示期满"
+    return "公示中"
 
 
 def entity_public_sections(entity: Entity) -> list[PublicSection]:
@@ -58,14 +82,17 @@ def entity_public_sections(entity: Entity) -> list[PublicSection]:
         report_public_section(entity),
         credit_public_section(entity),
         listing_public_section(entity),
+        serious_public_section(entity),
     ]
 
 
 def credit_public_section(entity: Entity) -> PublicSection:
     """The public part of the entity's credit record (public items only; never the detail,
     which may name persons, and never the risk class)."""
+    today = clock.today()
     rows = (
-        CreditRecord.objects.filter(entity=entity, public=True)
+        CreditRecord.objects.filter(entity=entity, public=True, publication_stopped_on=None)
+        .exclude(publish_until__lt=today)
         .select_related("unit")
         .order_by("-occurred_on", "-id")[:200]
     )
@@ -82,7 +109,8 @@ def credit_public_section(entity: Entity) -> PublicSection:
             )
             for r in rows
         ],
-        note="依据《企业信息公示暂行条例》公示",
+        note="依据《企业信息公示暂行条例》公示；行政处罚信息按《市场监督管理行政处罚信息公示规定》"
+        "第十三条的期限公示，期满或经信用修复提前停止公示后不再显示",
     )
 
 
@@ -91,7 +119,7 @@ def dashboard_cards(user: Any) -> list[Card]:
 
     if not permissions.allows(user, "credit.record_view"):
         return []
-    return [
+    cards = [
         Card(
             key="credit-inbox",
             label="待接收信用信息",
@@ -99,6 +127,26 @@ def dashboard_cards(user: Any) -> list[Card]:
             url="/credit/records/",
         )
     ]
+    if permissions.allows(user, "credit.repair_decide"):
+        cards.append(
+            Card(
+                key="credit-repairs",
+                label="待决定信用修复",
+                value=repairs_for(user, state=RepairApplication.State.APPLIED).count(),
+                url="/credit/repair/?state=applied",
+            )
+        )
+    if permissions.allows(user, "credit.serious_manage"):
+        open_states = (SeriousListing.State.CANDIDATE, SeriousListing.State.HEARD)
+        cards.append(
+            Card(
+                key="credit-serious",
+                label="严重违法失信名单待办",
+                value=SeriousListing.objects.visible_to(user).filter(state__in=open_states).count(),
+                url="/credit/serious/",
+            )
+        )
+    return cards
 
 
 # -- annual reports ---------------------------------------------------------------------------
@@ -328,3 +376,88 @@ def entity_listing_facts(entity: Entity, user: Any) -> list[CreditFact]:
         )
         for r in rows.order_by("-listed_on", "-id")[:100]
     ]
+
+
+# -- the serious-violation list, credit repair, decision documents -------------------------------
+
+
+def serious_for(user: Any, *, state: str = "") -> QuerySet[SeriousListing]:
+    rows = SeriousListing.objects.visible_to(user).select_related("entity", "unit")
+    if state:
+        rows = rows.filter(state=state)
+    return rows.order_by("-proposed_on", "-id")
+
+
+SERIOUS_PUBLIC = (SeriousListing.State.LISTED, SeriousListing.State.REMOVED)
+
+
+def serious_public_section(entity: Entity) -> PublicSection:
+    """Decided listings and their removals (never a candidate or a dismissed proposal), with
+    the legal representative's bar (2024 条例 Art 18)."""
+    rows = (
+        SeriousListing.objects.filter(entity=entity, state__in=SERIOUS_PUBLIC)
+        .select_related("unit")
+        .order_by("-listed_on", "-id")[:50]
+    )
+    return PublicSection(
+        order=510,
+        title="列入严重违法失信名单信息",
+        columns=(
+            "列入事由",
+            "决定书文号",
+            "列入日期",
+            "列入期限至",
+            "作出决定机关",
+            "法定代表人（负责人）任职限制",
+            "移出日期",
+            "移出原因",
+        ),
+        rows=[
+            (
+                r.get_ground_display(),
+                r.decision_number,
+                r.listed_on.isoformat() if r.listed_on else "—",
+                r.listed_until.isoformat() if r.listed_until else "—",
+                r.unit.name,
+                f"{r.legal_representative or '—'}，至{r.bar_until}" if r.bar_until else "—",
+                r.removed_on.isoformat() if r.removed_on else "—",
+                r.removal_reason or "—",
+            )
+            for r in rows
+        ],
+        note="依据《市场监督管理严重违法失信名单管理办法》公示",
+    )
+
+
+def entity_serious_facts(entity: Entity, user: Any) -> list[CreditFact]:
+    rows = SeriousListing.objects.visible_to(user).filter(entity=entity).select_related("unit")
+    return [
+        CreditFact(
+            on=r.listed_on or r.proposed_on,
+            category="严重违法失信名单",
+            title=r.get_ground_display(),
+            authority=r.unit.name,
+            adverse=r.state in (SeriousListing.State.LISTED,),
+            status=r.get_state_display()
+            + (f"（至{r.listed_until}；法定代表人任职限制至{r.bar_until}）" if r.bar_until else ""),
+            number=r.decision_number or r.notice_number,
+            url=f"/credit/serious/{r.pk}/",
+        )
+        for r in rows.order_by("-proposed_on", "-id")[:50]
+    ]
+
+
+def repairs_for(user: Any, *, state: str = "") -> QuerySet[RepairApplication]:
+    rows = RepairApplication.objects.visible_to(user).select_related(
+        "entity", "unit", "abnormal", "serious", "record"
+    )
+    if state:
+        rows = rows.filter(state=state)
+    return rows.order_by("-applied_on", "-id")
+
+
+def documents_for(user: Any, *, kind: str = "") -> QuerySet[CreditDocument]:
+    rows = CreditDocument.objects.visible_to(user).select_related("entity", "unit")
+    if kind:
+        rows = rows.filter(kind=kind)
+    return rows.order_by("-issued_on", "-id")

@@ -43,3 +43,13 @@ def risk_monthly() -> SweepResult:
         return SweepResult(0, "无待处理事项")
     changed = services.risk_recompute_city(actor=SYSTEM_ACTOR)
     return SweepResult(changed, f"信用风险分类变更 {changed} 户")
+
+
+@sweep(
+    "credit.serious_expiry",
+    "严重违法失信名单列入期满移出",
+    pending=services.serious_expiry_due,
+)
+def serious_expiry() -> SweepResult:
+    removed = services.serious_expire(actor=SYSTEM_ACTOR)
+    return SweepResult(removed, f"列入期满移出严重违法失信名单 {removed} 户")

@@ -3,21 +3,37 @@
 from __future__ import annotations
 
 import io
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from regulus.core import clock, ids, permissions
+from regulus.core.documents import DOCX_CONTENT_TYPE
+from regulus.core.files import file_response
 from regulus.core.models import Handover
 from regulus.core.permissions import page
 from regulus.core.text import MULTILINE, clean_fields
 from regulus.core.views import choice_param, paginate
+from regulus.core.workflow import timeline
 from regulus.core.xlsx import write_xlsx
 from regulus.credit import risk, rules, selectors, services
-from regulus.credit.models import AbnormalListing, AnnualReport, Category, Ground, RiskChange
+from regulus.credit.models import (
+    AbnormalListing,
+    AnnualReport,
+    Category,
+    CreditDocument,
+    CreditRecord,
+    Ground,
+    RepairApplication,
+    RiskChange,
+    SeriousGround,
+    SeriousListing,
+)
+from regulus.credit.workflow import REPAIR_FLOW, SERIOUS_FLOW
 from regulus.registry.models import Entity, EntityKind
 
 
@@ -277,6 +293,11 @@ def listing_detail(request: HttpRequest, pk: int) -> HttpResponse:
     listing = AbnormalListing.objects.select_related("entity", "unit", "rule").get_visible_or_404(
         request.user, pk=pk
     )
+    documents = list(
+        CreditDocument.objects.filter(
+            number__in=[n for n in (listing.decision_number, listing.removal_number) if n]
+        )
+    )
     return render(
         request,
         "credit/listing_detail.html",
@@ -284,6 +305,12 @@ def listing_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "listing": listing,
             "serious": selectors.serious_transfer_text(listing),
             "can_manage": permissions.allows(request.user, "credit.abnormal_manage"),
+            "documents": documents,
+            "list_doc": any(d.kind == "abnormal_list" for d in documents),
+            "remove_doc": any(d.kind == "abnormal_remove" for d in documents),
+            "can_document": permissions.allows(request.user, "credit.document_make"),
+            "can_repair": permissions.allows(request.user, "credit.repair_enter")
+            and listing.state == AbnormalListing.State.LISTED,
         },
     )
 
@@ -364,3 +391,290 @@ def risk_changes(request: HttpRequest) -> HttpResponse:
         .order_by("-new_class", "-score", "id")
     )
     return render(request, "credit/risk_changes.html", {"month": month, **paginate(request, rows)})
+
+
+# -- the serious-violation list ---------------------------------------------------------------
+
+
+@page("credit.record_view")
+def serious_list(request: HttpRequest) -> HttpResponse:
+    state = choice_param(request, "state", SeriousListing.State.choices, "状态")
+    return render(
+        request,
+        "credit/serious_list.html",
+        {
+            "states": SeriousListing.State.choices,
+            "state": state,
+            "can_manage": permissions.allows(request.user, "credit.serious_manage"),
+            **paginate(request, selectors.serious_for(request.user, state=state)),
+        },
+    )
+
+
+@page("credit.serious_manage")
+def serious_create(request: HttpRequest) -> HttpResponse:
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        try:
+            entity = _entity_by_uscc(request)
+            listing = services.serious_propose(
+                entity=entity,
+                ground=request.POST.get("ground", "")[:30],
+                evidence=request.POST.get("evidence", ""),
+                actor=request.user,
+            )
+        except ValidationError as exc:
+            errors = form_errors(exc)
+        else:
+            messages.success(request, "已提出拟列入，请告知当事人")
+            return redirect("credit:serious_detail", pk=listing.pk)
+    return render(
+        request,
+        "credit/serious_form.html",
+        {
+            "errors": errors,
+            "data": request.POST,
+            "grounds": [g for g in SeriousGround.choices if g[0] != SeriousGround.ABNORMAL_3Y],
+        },
+        status=400 if errors else 200,
+    )
+
+
+@page("credit.serious_manage")
+@require_POST
+def serious_from_abnormal(request: HttpRequest) -> HttpResponse:
+    made = services.serious_candidates_from_abnormal(actor=request.user)
+    messages.success(request, f"按原条例第十七条（2024年4月30日止）提出拟列入 {made} 户")
+    return redirect("credit:serious_list")
+
+
+@page("credit.record_view")
+def serious_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    listing = SeriousListing.objects.select_related(
+        "entity", "unit", "record", "abnormal", "rule"
+    ).get_visible_or_404(request.user, pk=pk)
+    document = CreditDocument.objects.filter(
+        number=listing.decision_number, kind=CreditDocument.Kind.SERIOUS_LIST
+    ).first()
+    return render(
+        request,
+        "credit/serious_detail.html",
+        {
+            "listing": listing,
+            "actions": SERIOUS_FLOW.available(listing, request.user),
+            "events": timeline(listing, SERIOUS_FLOW),
+            "document": document if listing.decision_number else None,
+            "can_document": permissions.allows(request.user, "credit.document_make")
+            and bool(listing.decision_number),
+            "can_repair": permissions.allows(request.user, "credit.repair_enter")
+            and listing.state == SeriousListing.State.LISTED,
+        },
+    )
+
+
+@page("credit.record_view")
+@require_POST
+def serious_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    listing = SeriousListing.objects.select_related("entity").get_visible_or_404(
+        request.user, pk=pk
+    )
+    note = request.POST.get("note", "")
+    acts = {
+        "notify": lambda: services.serious_notify(listing=listing, actor=request.user),
+        "hear": lambda: services.serious_hear(listing=listing, actor=request.user, statement=note),
+        "decide": lambda: services.serious_decide(listing=listing, actor=request.user),
+        "dismiss": lambda: services.serious_dismiss(
+            listing=listing, actor=request.user, reason=note
+        ),
+        "remove": lambda: services.serious_remove(listing=listing, actor=request.user, reason=note),
+    }
+    if action not in acts:
+        raise Http404("没有该操作")
+    try:
+        acts[action]()
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, "已办理")
+    return redirect("credit:serious_detail", pk=listing.pk)
+
+
+# -- credit repair ----------------------------------------------------------------------------
+
+
+@page("credit.record_view")
+def repair_list(request: HttpRequest) -> HttpResponse:
+    state = choice_param(request, "state", RepairApplication.State.choices, "状态")
+    return render(
+        request,
+        "credit/repair_list.html",
+        {
+            "states": RepairApplication.State.choices,
+            "state": state,
+            **paginate(request, selectors.repairs_for(request.user, state=state)),
+        },
+    )
+
+
+def _repair_subject(request: HttpRequest, target: str, raw: str) -> tuple[Entity, str]:
+    """The entity and a line naming the listing or penalty a staff application is about,
+    in the user's scope (404 outside it)."""
+    pk = int(raw) if raw.isdigit() and len(raw) < 12 else 0
+    if target == RepairApplication.Target.ABNORMAL:
+        listing = AbnormalListing.objects.select_related("entity").get_visible_or_404(
+            request.user, pk=pk
+        )
+        return listing.entity, f"经营异常名录 {listing.decision_number}"
+    if target == RepairApplication.Target.SERIOUS:
+        serious = SeriousListing.objects.select_related("entity").get_visible_or_404(
+            request.user, pk=pk
+        )
+        return serious.entity, f"严重违法失信名单 {serious.decision_number}"
+    if target == RepairApplication.Target.PENALTY:
+        record = CreditRecord.objects.select_related("entity").get_visible_or_404(
+            request.user, pk=pk, category=Category.PENALTY, entity__isnull=False
+        )
+        assert record.entity is not None
+        return record.entity, f"行政处罚 {record.source_number or record.title}"
+    raise Http404("修复事项有误")
+
+
+@page("credit.repair_enter")
+def repair_create(request: HttpRequest) -> HttpResponse:
+    source = request.POST if request.method == "POST" else request.GET
+    target = str(source.get("target", ""))[:20]
+    raw = str(source.get("subject", ""))[:20]
+    if not target and not raw:
+        messages.info(
+            request, "请在经营异常名录、严重违法失信名单的详情页或信用记录中登记信用修复申请"
+        )
+        return redirect("credit:repair_list")
+    entity, subject = _repair_subject(request, target, raw)
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        try:
+            app = services.repair_apply_staff(
+                entity=entity,
+                target=target,
+                subject_id=int(raw),
+                applicant=request.POST.get("applicant", ""),
+                phone=request.POST.get("phone", ""),
+                reason=request.POST.get("reason", ""),
+                pledged=request.POST.get("pledged") == "on",
+                actor=request.user,
+            )
+        except ValidationError as exc:
+            errors = form_errors(exc)
+        else:
+            messages.success(request, f"已受理信用修复申请：{app.number}")
+            return redirect("credit:repair_detail", pk=app.pk)
+    return render(
+        request,
+        "credit/repair_form.html",
+        {
+            "entity": entity,
+            "subject": subject,
+            "target": target,
+            "target_label": dict(RepairApplication.Target.choices)[target],
+            "subject_id": raw,
+            "errors": errors,
+            "data": request.POST,
+        },
+        status=400 if errors else 200,
+    )
+
+
+@page("credit.record_view")
+def repair_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    app = RepairApplication.objects.select_related(
+        "entity", "unit", "abnormal", "serious", "record"
+    ).get_visible_or_404(request.user, pk=pk)
+    return render(
+        request,
+        "credit/repair_detail.html",
+        {
+            "app": app,
+            "problem": services.repair_problem(app) if app.state == "applied" else "",
+            "actions": REPAIR_FLOW.available(app, request.user),
+            "events": timeline(app, REPAIR_FLOW),
+        },
+    )
+
+
+@page("credit.record_view")
+@require_POST
+def repair_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    app = RepairApplication.objects.select_related(
+        "entity", "abnormal", "serious", "record"
+    ).get_visible_or_404(request.user, pk=pk)
+    try:
+        if action == "approve":
+            services.repair_approve(app=app, actor=request.user)
+        elif action == "refuse":
+            services.repair_refuse(app=app, actor=request.user, reason=request.POST.get("note", ""))
+        else:
+            raise Http404("没有该操作")
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, "已作出决定")
+    return redirect("credit:repair_detail", pk=app.pk)
+
+
+# -- decision documents -----------------------------------------------------------------------
+
+
+@page("credit.record_view")
+def document_list(request: HttpRequest) -> HttpResponse:
+    kind = choice_param(request, "kind", CreditDocument.Kind.choices, "文书类别")
+    return render(
+        request,
+        "credit/document_list.html",
+        {
+            "kinds": CreditDocument.Kind.choices,
+            "kind": kind,
+            **paginate(request, selectors.documents_for(request.user, kind=kind)),
+        },
+    )
+
+
+@page("credit.document_make")
+@require_POST
+def document_make(request: HttpRequest) -> HttpResponse:
+    kind = request.POST.get("kind", "")[:20]
+    raw = request.POST.get("object", "")[:12]
+    pk = int(raw) if raw.isdigit() else 0
+    obj: Any
+    if kind == CreditDocument.Kind.SERIOUS_LIST:
+        obj = SeriousListing.objects.select_related("entity", "unit", "rule").get_visible_or_404(
+            request.user, pk=pk
+        )
+        back = redirect("credit:serious_detail", pk=pk)
+    elif kind in (CreditDocument.Kind.ABNORMAL_LIST, CreditDocument.Kind.ABNORMAL_REMOVE):
+        obj = AbnormalListing.objects.select_related("entity", "unit", "rule").get_visible_or_404(
+            request.user, pk=pk
+        )
+        back = redirect("credit:listing_detail", pk=pk)
+    else:
+        raise Http404("文书类别有误")
+    try:
+        document = services.credit_document_make(kind=kind, obj=obj, actor=request.user)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return back
+    messages.success(request, f"已制作{document.get_kind_display()}：{document.number}")
+    return back
+
+
+@page("credit.record_view")
+def document_download(request: HttpRequest, pk: int) -> FileResponse:
+    document = CreditDocument.objects.get_visible_or_404(request.user, pk=pk)
+    return file_response(
+        document.file,
+        download_name=f"{document.number}.docx",
+        content_type=DOCX_CONTENT_TYPE,
+        inline=False,
+    )

@@ -89,6 +89,8 @@ class Entity(models.Model):
         "errors": AuditKey("错误数"),
         "mode": AuditKey("导入方式", show=lambda v: dict(ImportJob.Mode.choices).get(v, v)),
         "filters": AuditKey("查询条件", show=lambda v: _filters_text(v)),
+        "risk_changed": AuditKey("信用风险分类变更户数"),
+        "risk_moves": AuditKey("分类变化", show=lambda v: _moves_text(v)),
     }
 
     class Meta:
@@ -145,6 +147,13 @@ def _industry_section_text(section: Any) -> str:
 
     found = INDUSTRY_SECTIONS.get(str(section or ""))
     return f"{section} {found[0]}" if found else (str(section) if section else EMPTY)
+
+
+def _moves_text(value: Any) -> str:
+    """{"C类→A类": 3, ...} as "C类→A类 3户；…" (a batch change of risk classes)."""
+    if not isinstance(value, dict):
+        return str(value)
+    return "；".join(f"{move} {count}户" for move, count in value.items())
 
 
 def _filters_text(filters: Any) -> str:

@@ -316,6 +316,50 @@ def fts_write(documents: Sequence[tuple[int, str]], *, replace: bool = True) -> 
         )
 
 
+def index_swap_filter(*, key: str, table: str, old_column: str, new_column: str) -> int:
+    """Change one filter token (say the risk class) in the documents of the entities of
+    `table` (a temporary table of the caller's transaction: id, the old and the new value),
+    by one UPDATE per pair of values, without rebuilding the documents from the entity rows:
+    SQLite rewrites the FTS5 row's text, PostgreSQL replaces the array element. Returns the
+    documents changed."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT DISTINCT {old_column}, {new_column} FROM {table}")
+        pairs = [(old or "", new or "") for old, new in cursor.fetchall()]
+        changed = 0
+        for old, new in pairs:
+            old_token = filter_token(key, old) if old else ""
+            new_token = filter_token(key, new) if new else ""
+            chosen = (
+                f"SELECT id FROM {table} WHERE COALESCE({old_column}, '') = %s"
+                f" AND COALESCE({new_column}, '') = %s"
+            )
+            if _is_pg():
+                if old_token and new_token:
+                    setter, params = "array_replace(tokens, %s, %s)", [old_token, new_token]
+                elif new_token:
+                    setter, params = "array_append(tokens, %s)", [new_token]
+                else:
+                    setter, params = "array_remove(tokens, %s)", [old_token]
+                cursor.execute(
+                    f"UPDATE {PG_TABLE} SET tokens = {setter} WHERE entity_id IN ({chosen})",
+                    [*params, old, new],
+                )
+            else:
+                # Tokens are separated by single spaces: pad, swap the whole word, trim.
+                if old_token:
+                    setter = "trim(replace(' ' || tokens || ' ', %s, %s))"
+                    params = [f" {old_token} ", f" {new_token} " if new_token else " "]
+                else:
+                    setter, params = "tokens || ' ' || %s", [new_token]
+                cursor.execute(
+                    f"UPDATE {FTS_TABLE} SET tokens = {setter}"
+                    f" WHERE rowid IN (SELECT -id FROM ({chosen}) chosen)",
+                    [*params, old, new],
+                )
+            changed += cursor.rowcount
+    return changed
+
+
 def index_entity(entity: Any) -> None:
     """(Re)index one entity from its current state, former names included."""
     former = list(entity.former_names.values_list("name", flat=True)) if entity.pk else []

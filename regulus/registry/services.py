@@ -16,7 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import connection, transaction
 
 from regulus.core import clock, permissions
 from regulus.core.audit import audited, diff, snapshot, unaudited
@@ -571,6 +571,51 @@ def record_id_number_search(*, actor: Any, number: str) -> None:
             summary=f"按法定代表人/经营者身份证号码查询市场主体（{masked}）",
             changes={"legal_rep_id_number": masked},
         )
+
+
+def entity_risk_classes_apply(*, actor: Any, table: str, reason: str) -> int:
+    """Set the credit risk class of many entities at once from `table`, a temporary table of
+    the caller's transaction with the columns (id, old_class, new_class) of the entities
+    whose class changes (credit's monthly recompute stages it with one INSERT … SELECT):
+    one UPDATE of the entities, one swap of the class token in the search index, and one
+    audit row for the whole change, with the count per class transition (the caller keeps
+    the row per entity: credit's RiskChange). Returns the number of entities changed."""
+    permissions.require(actor, "registry.risk_class_set")
+    allowed = tuple(RiskClass.values)
+    marks = ", ".join(["%s"] * len(allowed))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT COUNT(*) FROM {table} WHERE new_class NOT IN ({marks})", list(allowed)
+        )
+        if cursor.fetchone()[0]:
+            raise ValidationError({"risk_class": "信用风险分类应为A、B、C或D"})
+        cursor.execute(
+            f"SELECT old_class, new_class, COUNT(*) FROM {table} GROUP BY old_class, new_class"
+        )
+        moves = {
+            f"{f'{old}类' if old else '未分类'}→{new}类": n for old, new, n in cursor.fetchall()
+        }
+    total = sum(moves.values())
+    if not total:
+        return 0
+    with audited(actor=actor) as audit, connection.cursor() as cursor:
+        # UPDATE … FROM: PostgreSQL, and SQLite from 3.33.
+        cursor.execute(
+            f"UPDATE registry_entity SET risk_class = t.new_class, updated_at = %s FROM {table} t"
+            " WHERE registry_entity.id = t.id",
+            [clock.now()],
+        )
+        search.index_swap_filter(
+            key="risk", table=table, old_column="old_class", new_column="new_class"
+        )
+        audit.record(
+            action=AuditLog.Action.UPDATE,
+            object_type="registry.entity",
+            object_repr=f"市场主体{total}户",
+            summary=f"信用风险分类批量变更{total}户：{reason}",
+            changes={"risk_changed": total, "risk_moves": moves},
+        )
+    return total
 
 
 def entity_risk_classes_set(

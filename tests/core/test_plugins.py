@@ -48,9 +48,11 @@ def test_menu_follows_declared_order_not_installed_order():
         ("业务", "抽查事项清单"), ("业务", "检查人员名录库"), ("业务", "抽查统计"),
         ("业务", "责令整改"), ("业务", "下级报备计划"),
         ("业务", "信用记录"), ("业务", "年度报告"), ("业务", "经营异常名录"),
-        ("业务", "信用风险分类"),
+        ("业务", "信用风险分类"), ("业务", "严重违法失信名单"), ("业务", "信用修复"),
+        ("业务", "信用决定文书"),
         ("业务", "投诉举报"), ("业务", "投诉举报分派"), ("业务", "投诉举报统计"),
-        ("业务", "投诉举报规则"),
+        ("业务", "投诉举报规则"), ("业务", "投诉举报分派规则"),
+        ("业务", "实名举报人告知"),
         ("业务", "案件线索"), ("业务", "行政处罚案件"), ("业务", "处罚信息公示"),
         ("业务", "专项行动"), ("业务", "执法统计"),
         ("业务", "特种设备台账"), ("业务", "超期预警"), ("业务", "现场检查"),
@@ -70,8 +72,8 @@ def test_home_cards_follow_declared_order_not_installed_order(city_handler, plug
     # The probe is installed last but declares order 150: between the registry and licensing.
     assert keys == [
         "staff", "entities", "probe", "licensing-open", "licensing-overdue", "credit-inbox",
-        "complaints-overdue", "enforcement-clues", "enforcement-overdue",
-        "equipment-overdue", "equipment-due", "equipment-hazards",
+        "credit-repairs", "credit-serious", "complaints-overdue", "enforcement-clues",
+        "enforcement-overdue", "equipment-overdue", "equipment-due", "equipment-hazards",
     ]  # fmt: skip
 
 

@@ -44,6 +44,7 @@ def send_credit(
     actor: str = "测试发送方",
     detail: str = "",
     source: Any = None,
+    source_number: str = "CJ-2026-0001",
 ) -> Handover:
     """A CREDIT hand-over as a sending app leaves it (source: the entity unless given)."""
     with audited(actor=actor) as audit:
@@ -53,7 +54,7 @@ def send_credit(
             topic=topic,
             topic_label=label,
             source=source or entity,
-            source_number="CJ-2026-0001",
+            source_number=source_number,
             unit=entity.unit,
             entity=entity,
             occurred_on=on,
@@ -61,3 +62,39 @@ def send_credit(
             detail=detail,
             data=data,
         )
+
+
+@pytest.fixture
+def leader(bureau):
+    from tests.conftest import make_staff
+
+    return make_staff("leader_a", bureau["district_a"], "县区局领导", full_name="周平")
+
+
+def penalty_data(**overrides: Any) -> dict[str, Any]:
+    """The data of an "enforcement.penalty" hand-over, as the enforcement app sends it."""
+    data: dict[str, Any] = {
+        "decision_number": "芙市监处罚〔2026〕18号",
+        "decided_on": "2026-03-02",
+        "penalty_kinds": ["fine", "confiscation"],
+        "fine_fen": 50_000_000,
+        "confiscated_fen": 1_234_500,
+        "serious": True,
+        "legal_basis": "《中华人民共和国产品质量法》第五十条",
+        "public": True,
+    }
+    data.update(overrides)
+    return data
+
+
+def send_penalty(entity: Any, *, source: Any = None, **overrides: Any) -> Handover:
+    data = penalty_data(**overrides)
+    return send_credit(
+        entity,
+        topic="enforcement.penalty",
+        label="行政处罚",
+        data=data,
+        on=dt.date.fromisoformat(data["decided_on"]),
+        source=source,
+        source_number=data["decision_number"],
+    )

@@ -24,3 +24,19 @@ def test_demo_seeds_a_year_of_reports_and_listings_once(handler, outsider, city_
     assert listed.count() == 60 - AnnualReport.objects.filter(late=False).count()
     assert set(listed.values_list("listed_on", flat=True)) == {listed.first().listed_on}
     assert listed.first().listed_on.isoformat() == "2026-07-01"
+
+
+def test_demo_runs_the_serious_list_and_repair_through_the_services(handler, bureau):
+    from regulus.credit.models import RepairApplication, SeriousListing
+    from tests.conftest import make_staff
+
+    make_staff("leader", bureau["city"], "局领导", full_name="周平平")
+    for n in range(30):
+        make_entity(handler, f"长沙市芙蓉区演示{n:02d}号有限公司", legal_rep_name="张三")
+    with at("2026-12-06"):
+        demo.seed(log=lambda s: None)
+    states = set(SeriousListing.objects.values_list("state", flat=True))
+    assert states == {"candidate", "notified", "listed", "removed"}
+    removed = SeriousListing.objects.get(state="removed")
+    assert "信用修复" in removed.removal_reason
+    assert RepairApplication.objects.filter(state="approved").count() >= 1

@@ -78,9 +78,48 @@ def test_monthly_recompute_writes_classes_through_the_registry_once_a_month(
     assert changes[troubled.pk].score == 65 and "告知承诺不实" in changes[troubled.pk].reasons
     assert (changes[entity_b.pk].old_class, changes[entity_b.pk].new_class) == ("C", "A")
     assert RiskRun.objects.get().changed == len(changes)
-    assert AuditLog.objects.filter(
-        object_type="registry.entity", object_id=str(troubled.pk), summary__contains="→ D"
-    ).exists()
+    # One audit row for the whole change, with the count per transition; the row per entity
+    # is the RiskChange kept above.
+    batch = AuditLog.objects.get(object_type="registry.entity", summary__contains="批量变更")
+    assert batch.changes["risk_changed"] == len(changes)
+    assert batch.changes["risk_moves"]["C类→A类"] == 1
+
+
+def test_the_set_based_recompute_agrees_with_each_entity_s_explained_score(
+    troubled, handler, entity_b, bureau
+):
+    from tests.registry.conftest import make_entity
+
+    young = make_entity(handler, "长沙市芙蓉区新开小店", kind="individual")
+    closed = make_entity(handler, "长沙市芙蓉区已注销有限公司")
+    Entity.objects.filter(pk=closed.pk).update(status="deregistered", risk_class="D")
+    with at("2026-12-01"):
+        services.risk_recompute_city(actor=SYSTEM_ACTOR)
+        for entity in (troubled, entity_b, young):
+            entity.refresh_from_db()
+            score = risk.entity_score(entity, dt.date(2026, 12, 1))
+            assert entity.risk_class == score.risk_class, entity.name
+            change = RiskChange.objects.filter(entity=entity).first()
+            if change is not None:
+                assert change.score == score.total
+                assert change.reasons == (score.reasons or "无计分因素")
+    closed.refresh_from_db()
+    assert closed.risk_class == "A"
+
+
+def test_the_search_index_finds_the_entity_by_its_new_class(troubled, city_handler):
+    from regulus.registry import search
+
+    Entity.objects.filter(pk=troubled.pk).update(risk_class="B")
+    search.index_entities([troubled.pk])
+    with at("2026-12-01"):
+        services.risk_recompute_city(actor=SYSTEM_ACTOR)
+
+    def found(risk_class: str) -> list[int]:
+        return search.search_ids(search.IndexQuery(fragment="立白", filters={"risk": risk_class}))
+
+    assert Entity.objects.get(pk=troubled.pk).risk_class == "D"
+    assert (found("D"), found("B")) == ([troubled.pk], [])
 
 
 def test_the_registry_service_refuses_a_bad_class_and_an_unpermitted_actor(handler, entity_a):
@@ -113,3 +152,26 @@ def test_staff_page_and_api_explain_the_class_and_the_outsider_sees_nothing(
     client.force_login(outsider)
     assert client.get(f"/credit/risk/{troubled.uscc}/").status_code == 404
     assert client.get(f"/api/v1/credit/risk/{troubled.uscc}").status_code == 404
+
+
+def test_the_set_based_registry_service_refuses_a_bad_class_and_an_unpermitted_actor(
+    handler, entity_a
+):
+    from django.db import transaction
+
+    from regulus.core.bulk import stage
+
+    with transaction.atomic():
+        table = stage(
+            "risk_test_stage",
+            (("id", "bigint"), ("old_class", "text"), ("new_class", "text")),
+            [(entity_a.pk, "", "E")],
+        )
+        with pytest.raises(ValidationError, match="A、B、C或D"):
+            registry_services.entity_risk_classes_apply(
+                actor=SYSTEM_ACTOR, table=table, reason="测试"
+            )
+        with pytest.raises(PermissionDenied):
+            registry_services.entity_risk_classes_apply(actor=handler, table=table, reason="测试")
+    entity_a.refresh_from_db()
+    assert entity_a.risk_class == ""

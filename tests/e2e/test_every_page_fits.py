@@ -85,6 +85,12 @@ def _samples(city: dict[str, Any]) -> dict[str, dict[str, Callable[[], Any]]]:
         "credit:listing_detail": {"pk": lambda: city["listing"].pk},
         "credit:handover_take": {"pk": lambda: 1},
         "credit:listing_act": {"pk": lambda: city["listing"].pk, "action": lambda: "remove"},
+        "complaints:routing_delete": {"pk": lambda: 1},
+        "credit:serious_detail": {"pk": lambda: city["serious"].pk},
+        "credit:serious_act": {"pk": lambda: city["serious"].pk, "action": lambda: "notify"},
+        "credit:repair_detail": {"pk": lambda: city["repair"].pk},
+        "credit:repair_act": {"pk": lambda: city["repair"].pk, "action": lambda: "approve"},
+        "credit:document_download": {"pk": lambda: city["credit_document"].pk},
         "licensing:matter_edit": {"code": lambda: city["matter"].code},
         "licensing:bundle_edit": {"code": lambda: city["bundle"].code},
         "portal:bundle_apply": {"code": lambda: city["bundle"].code},
@@ -102,7 +108,7 @@ def _samples(city: dict[str, Any]) -> dict[str, dict[str, Callable[[], Any]]]:
         "licensing:material_remove": {"pk": lambda: city["material"].pk},
         **{
             f"complaints:{name}": {"number": lambda: city["complaint"].number}
-            for name in ("item_detail", "item_act")
+            for name in ("item_detail", "item_act", "reporter_notify")
         },
         **{
             f"complaints_public:{name}": {"number": lambda: city["complaint"].number}
