@@ -159,7 +159,7 @@ INSTALLED_APPS = [
 # and the one shape of errors (core.middleware).
 MIDDLEWARE = [
     "regulus.core.middleware.RequestIdMiddleware",
-    "regulus.core.replica.ReplicaReadsMiddleware",
+    "regulus.core.middleware.ReplicaReadsMiddleware",
     "regulus.core.middleware.HtmxCacheMiddleware",
     "regulus.core.middleware.ErrorShapeMiddleware",
     "django.middleware.security.SecurityMiddleware",

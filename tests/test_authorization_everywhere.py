@@ -478,6 +478,26 @@ API_OUT_OF_SCOPE = {
     "/api/v1/portal/certificates/{number}": None,
     "/api/v1/complaints/items/{number}": lambda o: {"number": o["complaint"]},
     "/api/v1/complaints/items/{number}/transitions": lambda o: {"number": o["complaint"]},
+    **{
+        f"/api/v1/clocks/{{object_type}}/{{object_id}}/{{name}}/{action}": lambda o: {
+            "object_type": "licensing.application",
+            "object_id": o["application"],
+            "name": "acceptance",
+        }
+        for action in ("pause", "resume", "extend")
+    },
+    "/api/v1/credit/serious/{listing_id}/{step}": lambda o: {
+        "listing_id": o["serious"],
+        "step": "notify",
+    },
+    "/api/v1/credit/repairs/{repair_id}/decision": lambda o: {"repair_id": o["repair"]},
+    "/api/v1/enforcement/cases/{case_id}": lambda o: {"case_id": o["case"]},
+    "/api/v1/enforcement/cases/{case_id}/steps": lambda o: {"case_id": o["case"]},
+    "/api/v1/enforcement/documents/{document_id}": lambda o: {"document_id": o["document"]},
+    "/api/v1/equipment/items/{equipment_id}": lambda o: {"equipment_id": o["lift"]},
+    "/api/v1/equipment/items/{equipment_id}/inspections": lambda o: {"equipment_id": o["lift"]},
+    "/api/v1/equipment/tags/{code}": None,
+    "/api/v1/canteens/{canteen_id}/self-checks": lambda o: {"canteen_id": o["canteen"]},
 }
 
 

@@ -5,10 +5,12 @@ import re
 import uuid
 from collections.abc import Callable
 
+from django.conf import settings
 from django.db import DataError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.cache import patch_cache_control, patch_vary_headers
 
+from regulus.core import replica
 from regulus.core.context import (
     RequestInfo,
     client_ip,
@@ -187,4 +189,29 @@ class HtmxCacheMiddleware:
         patch_vary_headers(response, ("HX-Request",))
         if request.headers.get("HX-Request"):
             patch_cache_control(response, no_store=True)
+        return response
+
+
+class ReplicaReadsMiddleware:
+    """Allows the replica (core.replica) for a GET or HEAD request of a client that has not
+    written lately, and marks a client that writes with a short cookie (read-your-writes)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not replica.replica_configured():
+            return self.get_response(request)
+        safe = request.method in replica.SAFE_METHODS
+        with replica.replica_reads(allowed=safe and replica.STICKY_COOKIE not in request.COOKIES):
+            response = self.get_response(request)
+        if not safe:
+            response.set_cookie(
+                replica.STICKY_COOKIE,
+                "1",
+                max_age=settings.REPLICA_STICKY_SECONDS,
+                httponly=True,
+                samesite="Lax",
+                secure=settings.SECURE_COOKIES,
+            )
         return response

@@ -15,18 +15,18 @@ the pages a person reads) made outside any transaction. What stays on the primar
 - answers streamed after the view returned (exports) read from the primary.
 
 Without REPLICA_DATABASE_URL the router sends everything to the primary and the middleware
-sets nothing. docs/scale-out.md has the set-up and the figures.
+(core.middleware.ReplicaReadsMiddleware) sets nothing. docs/scale-out.md has the set-up and
+the figures.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
-from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.http import HttpRequest, HttpResponse
 
 REPLICA = "replica"
 STICKY_COOKIE = "regulus_primary"
@@ -58,32 +58,15 @@ class ReplicaRouter:
         return db == DEFAULT_DB_ALIAS  # the replica follows the primary's schema by itself
 
 
-class ReplicaReadsMiddleware:
-    """Allows the replica for a GET or HEAD request of a client that has not written lately,
-    and marks a client that writes (the cookie above)."""
-
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        if not replica_configured():
-            return self.get_response(request)
-        allowed = request.method in SAFE_METHODS and STICKY_COOKIE not in request.COOKIES
-        token = _reads_from_replica.set(allowed)
-        try:
-            response = self.get_response(request)
-        finally:
-            _reads_from_replica.reset(token)
-        if request.method not in SAFE_METHODS:
-            response.set_cookie(
-                STICKY_COOKIE,
-                "1",
-                max_age=settings.REPLICA_STICKY_SECONDS,
-                httponly=True,
-                samesite="Lax",
-                secure=settings.SECURE_COOKIES,
-            )
-        return response
+@contextmanager
+def replica_reads(*, allowed: bool) -> Iterator[None]:
+    """Within the block, the router may send reads to the replica (allowed) or may not
+    (core.middleware.ReplicaReadsMiddleware decides per request)."""
+    token = _reads_from_replica.set(allowed)
+    try:
+        yield
+    finally:
+        _reads_from_replica.reset(token)
 
 
 def read_connection() -> Any:

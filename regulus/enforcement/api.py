@@ -203,11 +203,11 @@ def case_detail(request: HttpRequest, case_id: int) -> dict[str, Any]:
     "/enforcement/cases/{case_id}/steps", response=CaseDetailOut, summary="案件流转（办案人员）"
 )
 @operation(VIEW)
-def case_step(request: HttpRequest, case_id: int, body: CaseStepIn) -> dict[str, Any]:
+def case_step(request: HttpRequest, case_id: int, payload: CaseStepIn) -> dict[str, Any]:
     """只有一个说明的流转；每步的权限见其名称（办案人员、法制审核员、听证主持人、局领导）。"""
     user = request.auth  # type: ignore[attr-defined]
     case = Case.objects.select_related("matter", "campaign").get_visible_or_404(user, pk=case_id)
-    services.case_step(actor=user, case=case, name=body.name, note=body.note)
+    services.case_step(actor=user, case=case, name=payload.name, note=payload.note)
     return _detail(case, user)
 
 

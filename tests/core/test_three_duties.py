@@ -30,6 +30,8 @@ OWN = {
         "core.token_issue",
         "licensing.catalogue_view",
         "licensing.catalogue_manage",
+        "complaints.routing_view",
+        "complaints.routing_manage",
     },
     Role.Code.SECURITY_ADMIN: {
         "core.staff_view",
