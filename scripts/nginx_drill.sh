@@ -27,7 +27,7 @@ sed -n 's/^#   \(proxy_.*\)$/\1/p' docs/deploy/nginx.conf >"$dir/regulus_proxy.c
 sed -e "s#/etc/ssl/regulus/#$dir/#" \
     -e "s#/etc/nginx/regulus_proxy.conf#$dir/regulus_proxy.conf#" \
     -e "s#/var/log/nginx/regulus.access.log#$dir/access.log#" \
-    -e "s#listen 443 ssl;#listen 127.0.0.1:$https_port ssl;#" \
+    -e "s#listen 443 ssl#listen 127.0.0.1:$https_port ssl#" \
     -e "s#listen 80;#listen 127.0.0.1:$http_port;#" \
     -e "s#server 127.0.0.1:8000 #server $upstream #" \
     docs/deploy/nginx.conf >"$dir/site.conf"
