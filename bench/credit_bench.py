@@ -1,8 +1,10 @@
 """Enterprise credit at city scale (issue 20): the abnormal-listing sweep after the annual-report
 window (≈ 10 % unfiled) and the monthly class recompute, each beside a raw reference in the
-same run; target ≥ 0.3× the reference's rows per second.
+same run, target ≥ 0.3× the reference's rows per second; and the public credit page p99
+beside the registry's public entity page.
 
     .venv/bin/python bench/credit_bench.py [--entities 200000] [--db sqlite|pg] [--runs 3]
+        [--requests 300] [--only sweep|recompute|pages]
 
 The data: the registry's demo city of N entities (random demo classes A–D), last year's
 reports from ≈ 90 % of the entities due (credit's demo seeder, without its listings and
@@ -15,7 +17,14 @@ class recompute). Measures, each run rolled back so the runs alternate on the sa
   registry.services.entity_risk_classes_apply: one UPDATE … FROM, one swap of the class token
   in the search index per pair of classes, one audit row; the change rows by one
   INSERT … SELECT), beside the reference: one UPDATE of the same entities' classes from a
-  precomputed table (which neither scores nor keeps the search index in step).
+  precomputed table (which neither scores nor keeps the search index in step);
+- the public credit page: the portal's page of an entity (`/portal/entities/<uscc>/`) as the
+  public gets it, credit's sections in it (annual reports with their public items, credit
+  record, abnormal and serious listings), through the test client in this process, after the
+  sweep in the same rolled-back transaction so that half the entities asked carry a listing
+  (the other half a filed report); beside the reference: the registry's public entity page of
+  the same entities, the same URL with the apps' sections left out. The two are asked in turn.
+  The entity page's rate limit is lifted for the bench.
 
 Its own databases: SQLite under /tmp/regulus-creditbench-<N>, PostgreSQL database
 regulus_creditbench on 127.0.0.1 (created when missing; one city size); kept between runs.
@@ -26,14 +35,17 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
+import random
 import statistics
 import sys
 import time
 from pathlib import Path
+from unittest import mock
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from rolled_back import timed_rolled_back  # bench/, the script's own folder
+from bench.latency import latencies, lift_portal_entity_rate
+from bench.rolled_back import Rollback, timed_rolled_back
 
 SQLITE_DIR = "/tmp/regulus-creditbench"
 PG_URL = "postgres://postgres@127.0.0.1:5432/regulus_creditbench"
@@ -46,6 +58,7 @@ def configure(db: str, entities: int) -> None:
     os.environ.setdefault("REGULUS_SECRET_KEY", "bench-" + "k" * 50)
     os.environ.setdefault("REGULUS_FIELD_KEY", "0123456789abcdef0123456789abcdef")
     os.environ.setdefault("REGULUS_AUDIT_KEY", "be" * 32)
+    lift_portal_entity_rate()
     os.environ["DJANGO_SETTINGS_MODULE"] = "regulus.settings"
     if db == "pg":
         import psycopg
@@ -96,6 +109,8 @@ def main() -> int:
     parser.add_argument("--entities", type=int, default=200_000)
     parser.add_argument("--db", choices=["sqlite", "pg"], default="sqlite")
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--requests", type=int, default=300, help="page requests of each kind")
+    parser.add_argument("--only", choices=["sweep", "recompute", "pages"])
     args, _ = parser.parse_known_args()
     configure(args.db, args.entities)
     import django
@@ -108,9 +123,14 @@ def main() -> int:
     setup(args.entities)
     print(f"{args.entities:,} entities ({connection.vendor}); ready in "
           f"{time.perf_counter() - started:.1f} s")  # fmt: skip
+    ok = True
     with time_machine.travel(TODAY, tick=False):
-        ok = sweep_vs_reference(args.runs)
-        ok = recompute_vs_reference(args.runs) and ok
+        if args.only in (None, "sweep"):
+            ok = sweep_vs_reference(args.runs) and ok
+        if args.only in (None, "recompute"):
+            ok = recompute_vs_reference(args.runs) and ok
+        if args.only in (None, "pages"):
+            public_page_vs_registry_page(args.requests)
     return 0 if ok else 1
 
 
@@ -177,6 +197,77 @@ def recompute_vs_reference(runs: int) -> bool:
             return count
 
     return compare("monthly class recompute (risk_recompute_city)", recompute, reference, runs)
+
+
+SAMPLE = 2500  # entities of each kind (listed, filed) the pages are asked for
+
+
+def public_page_vs_registry_page(requests: int) -> None:
+    """The public credit page beside the registry's public entity page, p50/p99, the
+    listings of the sweep in place (rolled back after)."""
+    from django.db import transaction
+
+    from regulus.core.tick import SYSTEM_ACTOR
+    from regulus.credit import services
+    from regulus.credit.models import AbnormalListing, AnnualReport
+
+    try:
+        with transaction.atomic():
+            services.abnormal_list_unfiled(actor=SYSTEM_ACTOR, year=2025)
+            listed = list(AbnormalListing.objects.values_list("entity__uscc", flat=True)[:SAMPLE])
+            filed = list(
+                AnnualReport.objects.filter(year=2025, is_current=True).values_list(
+                    "entity__uscc", flat=True
+                )[:SAMPLE]
+            )
+            usccs = listed + filed
+            check_pages(listed[0])
+            (credit_t, registry_t) = latencies(
+                page_asker(usccs), page_asker(usccs, sections=False), runs=requests
+            )
+            raise Rollback
+    except Rollback:
+        pass
+    print(
+        f"{'public credit page (/portal/entities/<uscc>/, rendered)':<58}"
+        f"median {credit_t[0]:7.2f} ms  p99 {credit_t[1]:7.2f} ms  "
+        f"({len(listed):,} listed + {len(filed):,} filed entities, {requests} requests)"
+    )
+    print(
+        f"{'  reference: registry public entity page, no app sections':<58}"
+        f"median {registry_t[0]:7.2f} ms  p99 {registry_t[1]:7.2f} ms   ratio p99 "
+        f"{credit_t[1] / registry_t[1]:.2f}×"
+    )
+
+
+def page_asker(usccs: list[str], *, sections: bool = True):
+    """A call that asks the portal for the next entity's page; with sections=False, the
+    registry's page alone (no app's sections). Each asker draws the same entities in the same
+    order."""
+    from django.test import Client
+
+    client = Client(HTTP_HOST="localhost")
+    rng = random.Random(20)
+
+    def ask() -> str:
+        uscc = rng.choice(usccs)
+        if sections:
+            answer = client.get(f"/portal/entities/{uscc}/")
+        else:
+            with mock.patch("regulus.registry.selectors.public_sections", return_value=[]):
+                answer = client.get(f"/portal/entities/{uscc}/")
+        assert answer.status_code == 200, (uscc, answer.status_code)
+        return answer.content.decode()
+
+    return ask
+
+
+def check_pages(uscc: str) -> None:
+    """The two pages differ by credit's sections: the listed entity's listing shows on the
+    credit page and not on the reference, so the reference measures what it says."""
+    title = "列入经营异常名录（状态）信息"
+    assert title in page_asker([uscc])(), "the public credit page lacks the listing"
+    assert title not in page_asker([uscc], sections=False)(), "the reference shows sections"
 
 
 def compare(label: str, measured, reference, runs: int) -> bool:

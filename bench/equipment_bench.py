@@ -31,27 +31,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.latency import latency, lift_portal_entity_rate
 from bench.rolled_back import timed_rolled_back
 
 PG_URL = "postgres://postgres@127.0.0.1:5432/regulus_eqbench"
 SQLITE_DIR = "/tmp/regulus-eqbench"
 USING_UNITS = 20_000
-
-
-def p99(samples: list[float]) -> float:
-    return statistics.quantiles(samples, n=100)[98] if len(samples) >= 100 else max(samples)
-
-
-def timed(fn: Callable[[], object], runs: int) -> tuple[float, float]:
-    """(median ms, p99 ms) of fn over runs calls, after 10 warm-up calls."""
-    for _ in range(10):
-        fn()
-    samples = []
-    for _ in range(runs):
-        t0 = time.perf_counter()
-        fn()
-        samples.append((time.perf_counter() - t0) * 1000)
-    return statistics.median(samples), p99(samples)
 
 
 def configure(db: str, items: int) -> None:
@@ -60,9 +45,7 @@ def configure(db: str, items: int) -> None:
     os.environ.setdefault("REGULUS_SECRET_KEY", "bench-" + "k" * 50)
     os.environ.setdefault("REGULUS_FIELD_KEY", "0123456789abcdef0123456789abcdef")
     os.environ.setdefault("REGULUS_AUDIT_KEY", "be" * 32)
-    # The public entity page is rate limited per address (30 a minute); one client asks it
-    # hundreds of times here, so the limit is lifted (the limiter still runs).
-    os.environ.setdefault("REGULUS_RATE_PORTAL_ENTITY", "1000000/m")
+    lift_portal_entity_rate()
     os.environ["DJANGO_SETTINGS_MODULE"] = "regulus.settings"
     if db == "pg":
         import psycopg
@@ -200,8 +183,8 @@ def main() -> int:
     ).count()
     print(f"district {district}: items in use past their date city-wide {overdue_now:,}")
     for when in ("overdue", "due"):
-        orm = timed(orm_list(when), args.runs)
-        raw = timed(raw_list(when), args.runs)
+        orm = latency(orm_list(when), args.runs)
+        raw = latency(raw_list(when), args.runs)
         print(
             f"district {when:<7} list, page of 30 + count (page's query)  "
             f"median {orm[0]:7.2f} ms  p99 {orm[1]:7.2f} ms"
@@ -254,8 +237,8 @@ def main() -> int:
         answer = client.get(f"/portal/entities/{rng.choice(usccs)}/")
         assert answer.status_code == 200
 
-    tag_t = timed(tag, args.runs)
-    entity_t = timed(entity_page, args.runs)
+    tag_t = latency(tag, args.runs)
+    entity_t = latency(entity_page, args.runs)
     print(
         f"public tag check page (rendered)                         "
         f"median {tag_t[0]:7.2f} ms  p99 {tag_t[1]:7.2f} ms"
