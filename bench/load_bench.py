@@ -31,6 +31,8 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
+from dataclasses import dataclass
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -96,23 +98,36 @@ def start_server(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
     raise SystemExit(f"the server did not start: {server.stderr.read() if server.stderr else ''}")
 
 
-def _client(port: int, path: str, headers: dict[str, str], until: float, out: mp.Queue) -> None:
+def stop_server(server: subprocess.Popen[bytes]) -> None:
+    os.killpg(server.pid, signal.SIGINT)  # gunicorn's quick shutdown
+    try:
+        server.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        os.killpg(server.pid, signal.SIGKILL)
+        server.wait()
+
+
+def _client(
+    port: int, request: Request, headers: dict[str, str], until: float, out: mp.Queue
+) -> None:
     """One process: 8 threads, each one keep-alive connection, requesting until `until`."""
     latencies: list[float] = []
     errors = [0]
     lock = threading.Lock()
+    method = "GET" if request.body is None else "POST"
 
     def loop() -> None:
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         mine: list[float] = []
         bad = 0
         while time.monotonic() < until:
+            body = request.fresh_body()
             started = time.perf_counter()
             try:
-                conn.request("GET", path, headers=headers)
+                conn.request(method, request.path, body=body, headers=headers)
                 response = conn.getresponse()
                 response.read()
-                if response.status != 200:
+                if response.status != request.status:
                     bad += 1
             except (OSError, http.client.HTTPException):
                 bad += 1
@@ -132,17 +147,37 @@ def _client(port: int, path: str, headers: dict[str, str], until: float, out: mp
     out.put((latencies, errors[0]))
 
 
+@dataclass(frozen=True)
+class Request:
+    """What each connection sends: a GET of `path`, or with `body` a POST of it, where every
+    `{key}` is replaced by a fresh random key (each request a new item: no idempotent
+    replay, no repeat). `status` is the answer that counts as a success."""
+
+    path: str
+    body: str | None = None
+    status: int = 200
+
+    def fresh_body(self) -> bytes | None:
+        if self.body is None:
+            return None
+        return self.body.replace("{key}", uuid.uuid4().hex).encode()
+
+
 PROCESSES, THREADS = 4, 8
 
 
 def load(
-    port: int, path: str, headers: dict[str, str], seconds: float
-) -> tuple[float, float, float]:
-    """(requests a second, p99 in ms, error rate) over `seconds` of 32 connections."""
+    port: int, request: str | Request, headers: dict[str, str], seconds: float
+) -> tuple[float, float, float, int]:
+    """(requests a second, p99 in ms, error rate, errors) over `seconds` of 32 connections;
+    `request` is a path to GET or a Request."""
+    if isinstance(request, str):
+        request = Request(request)
     out: mp.Queue = mp.Queue()
     until = time.monotonic() + seconds
     procs = [
-        mp.Process(target=_client, args=(port, path, headers, until, out)) for _ in range(PROCESSES)
+        mp.Process(target=_client, args=(port, request, headers, until, out))
+        for _ in range(PROCESSES)
     ]
     started = time.monotonic()
     for p in procs:
@@ -159,7 +194,7 @@ def load(
     latencies.sort()
     total = len(latencies) + errors
     p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1000 if latencies else 0
-    return len(latencies) / elapsed, p99, errors / total if total else 0.0
+    return len(latencies) / elapsed, p99, errors / total if total else 0.0, errors
 
 
 def main() -> int:
@@ -201,7 +236,7 @@ def main() -> int:
             measured[label] = load(port, path, headers, seconds)
         bare_rps = measured["bare view (no database)"][0]
         row_rps = measured["bare one-row read"][0]
-        for label, (rps, p99, errors) in measured.items():
+        for label, (rps, p99, errors, _) in measured.items():
             ratio = (
                 f" | {rps / row_rps:.2f} of the one-row read"
                 if label not in dict((r[0], 1) for r in references)
@@ -212,12 +247,7 @@ def main() -> int:
                 f"{ratio} | bare view {bare_rps:.0f} req/s"
             )
     finally:
-        os.killpg(server.pid, signal.SIGINT)  # gunicorn's quick shutdown
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
+        stop_server(server)
     return 0
 
 

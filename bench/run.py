@@ -39,6 +39,10 @@ STANDARD_RUNS: dict[str, list[list[str]]] = {
         ["--items", "1000000", "--db", "sqlite"],
         ["--items", "1000000", "--db", "pg"],
     ],
+    "intake_load_bench.py": [
+        ["--items", "1000000", "--db", "sqlite", "--seconds", "10"],
+        ["--items", "1000000", "--db", "pg", "--seconds", "10"],
+    ],
     "backup_bench.py": [
         ["--entities", "200000", "--db", "sqlite"],
         ["--entities", "200000", "--db", "pg"],

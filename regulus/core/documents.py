@@ -34,7 +34,12 @@ T = TypeVar("T")
 
 
 def number_next(*, model: type[models.Model], field: str, prefix: str, width: int = 5) -> str:
-    """prefix + the next sequence number among existing values with that prefix."""
+    """prefix + the next sequence number among existing values with that prefix. Call inside
+    the creating transaction (with number_retry): on PostgreSQL it first takes the prefix's
+    advisory lock, held to the transaction's end, so that concurrent writers of one prefix
+    queue instead of computing the same number (32 concurrent 12315 intakes through the API
+    ran out of number_retry's attempts and failed; bench/intake_load_bench.py)."""
+    _series_lock(f"{model._meta.label_lower}.{field}:{prefix}")
     last = (
         model._default_manager.filter(**{f"{field}__startswith": prefix})
         .order_by(f"-{field}")
@@ -48,6 +53,17 @@ def number_next(*, model: type[models.Model], field: str, prefix: str, width: in
     return f"{prefix}{seq:0{width}d}"
 
 
+def _series_lock(series: str) -> None:
+    """PostgreSQL: the transaction's advisory lock on the series (a no-op elsewhere: SQLite's
+    IMMEDIATE transactions queue writers already)."""
+    if series and connection.vendor == "postgresql":
+        key = int.from_bytes(
+            hashlib.blake2b(series.encode(), digest_size=8).digest(), "big", signed=True
+        )
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
+
+
 def series_next(*, queryset: models.QuerySet[Any], field: str = "seq", series: str = "") -> int:
     """The next integer of the series the queryset holds (its rows of one unit, kind and year):
     the largest so far + 1, or 1. Call inside the creating transaction (with number_retry).
@@ -55,12 +71,7 @@ def series_next(*, queryset: models.QuerySet[Any], field: str = "seq", series: s
     series: a name of the series; on PostgreSQL the transaction first takes an advisory lock
     on it (held to its end), so that concurrent writers of one series queue instead of
     computing the same number and retrying (SQLite's IMMEDIATE transactions queue already)."""
-    if series and connection.vendor == "postgresql":
-        key = int.from_bytes(
-            hashlib.blake2b(series.encode(), digest_size=8).digest(), "big", signed=True
-        )
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
+    _series_lock(series)
     last = queryset.aggregate(last=models.Max(field))["last"]
     return int(last or 0) + 1
 
