@@ -184,7 +184,13 @@ CASE_FLOW = Workflow(
     states=dict(S.choices),
     final_states=(S.CLOSED, S.TRANSFERRED, S.WITHDRAWN),
     clocks={
-        "decision": ClockSpec("enforcement.decision", pausable=True, extendable=True),
+        "decision": ClockSpec(
+            "enforcement.decision",
+            pausable=True,
+            extendable=True,
+            further_extension="案情特别复杂或者有其他特殊情况，经延期仍不能作出处理决定的，"
+            "由负责人集体讨论决定继续延期并确定合理期限（《市场监督管理行政处罚程序规定》第六十四条）",
+        ),
         "legal_review": ClockSpec("enforcement.legal_review", main=False),
         "hearing_request": ClockSpec("enforcement.hearing_request", main=False),
         "service": ClockSpec("enforcement.service"),
