@@ -294,3 +294,11 @@ def test_the_decision_clock_goes_beyond_30_days_only_by_collective_decision(
     assert decision.due_date == due_date(D(2026, 3, 2), 90 + 50, unit="calendar").date
     audit = AuditLog.objects.filter(object_type="core.clockextension").latest("id")
     assert "经负责人集体讨论决定" in audit.summary and "〔2026〕5号" in audit.summary
+    api = f"/api/v1/clocks/enforcement.case/{case.pk}/decision/extend"
+    body = {"days": 10, "approver_id": leader.pk, "document": "集体讨论记录6", "reason": "再议"}
+    with on("2026-05-21"):
+        client.force_login(handler)  # the session's idle limit runs on the moved clock too
+        capped = client.post(api, body, content_type="application/json")
+        assert capped.status_code == 422 and "最多延长 30 个" in capped.json()["message"]
+        further = client.post(api, {**body, "collective": True}, content_type="application/json")
+    assert further.status_code == 200 and further.json()["extension_days"] == 60
