@@ -493,6 +493,8 @@ API_OUT_OF_SCOPE = {
     "/api/v1/credit/repairs/{repair_id}/decision": lambda o: {"repair_id": o["repair"]},
     "/api/v1/enforcement/cases/{case_id}": lambda o: {"case_id": o["case"]},
     "/api/v1/enforcement/cases/{case_id}/steps": lambda o: {"case_id": o["case"]},
+    "/api/v1/enforcement/cases/{case_id}/payment-plan": lambda o: {"case_id": o["case"]},
+    "/api/v1/enforcement/cases/{case_id}/payment-plan/decision": lambda o: {"case_id": o["case"]},
     "/api/v1/enforcement/documents/{document_id}": lambda o: {"document_id": o["document"]},
     "/api/v1/equipment/items/{equipment_id}": lambda o: {"equipment_id": o["lift"]},
     "/api/v1/equipment/items/{equipment_id}/inspections": lambda o: {"equipment_id": o["lift"]},

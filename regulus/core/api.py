@@ -375,6 +375,11 @@ class ClockExtendIn(Schema):
     approver_id: Id = Field(description="批准人（须有批准延长期限的权限，且在本人可见范围内）")
     document: Text = Field(description="批准文书文号")
     reason: Text = Field(description="延长理由")
+    collective: bool = Field(
+        False,
+        description="经负责人集体讨论决定继续延长（超过规定的最长延长，须该计时声明此依据且已用足"
+        "经批准的延长；document 填集体讨论记录编号）",
+    )
 
 
 def _open_clock(
@@ -451,7 +456,7 @@ def clock_extend(
     approver = User.objects.visible_to(user).filter(pk=payload.approver_id).first()
     clock_services.clock_extend(
         clock=clock, actor=user, days=payload.days, approver=approver,
-        document=payload.document, reason=payload.reason,
+        document=payload.document, reason=payload.reason, collective=payload.collective,
     )  # fmt: skip
     return _clock_after(obj, clock)
 

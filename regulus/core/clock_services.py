@@ -53,6 +53,9 @@ RUNNING, PAUSED, STOPPED = Clock.Status.RUNNING, Clock.Status.PAUSED, Clock.Stat
 OPEN = (RUNNING, PAUSED)
 # The kernel's permissions of the clocks (core.permissions).
 PAUSE, EXTEND, APPROVE = "core.clock_pause", "core.clock_extend", "core.clock_approve"
+# The bound of one collective further extension: the ClockExtension.days column's range, not a
+# legal period (the decision fixes the period; this only keeps a typo from running for years).
+FURTHER_EXTENSION_LIMIT = 3650
 
 
 # -- rules -----------------------------------------------------------------------------------
@@ -681,17 +684,25 @@ def clock_extend(
     approver: User | None,
     document: str,
     reason: str,
+    collective: bool = False,
 ) -> ClockExtension:
-    """延长: add the approved days to the clock, within what its rule allows, before it runs out."""
+    """延长: add the approved days to the clock, within what its rule allows, before it runs out.
+
+    collective: a further extension beyond the rule's cap (its max_extension_days used up) on
+    the ground its ClockSpec.further_extension declares, decided by collective discussion; the
+    document is the number of the discussion's record, the approver the head who signs it."""
     permissions.require(actor, EXTEND)
     today = timekeeper.today()
     with audited(actor=actor) as audit:
         clock, obj, flow, spec = _locked(clock)
         _by_hand(spec.extendable, clock, "延长")
-        errors = _extension_errors(clock, days, approver, document, reason, today)
+        errors = _extension_errors(
+            clock, days, approver, document, reason, today, further=spec if collective else None
+        )
         if errors:
             raise ValidationError(errors)
         assert approver is not None
+        how = "集体讨论决定" if collective else "批准"
         before = clock.due_date
         extension = ClockExtension.objects.create(
             clock=clock,
@@ -715,7 +726,7 @@ def clock_extend(
             ClockHistory.Kind.EXTEND,
             before=before,
             actor_name=actor_name(actor),
-            note=f"延长 {days} 个{clock.unit_label()}（{approver.display_name}批准，"
+            note=f"延长 {days} 个{clock.unit_label()}（{approver.display_name}{how}，"
             f"{extension.document}）：{extension.reason}",
         )
         _mirror(obj, flow, open_clocks(obj).values())
@@ -724,9 +735,11 @@ def clock_extend(
             obj=extension,
             object_repr=_about(clock, obj),
             summary=f"延长期限：{clock.label} 延长 {days} 个{clock.unit_label()}，"
-            f"批准人 {approver.display_name}，文书 {extension.document}",
+            + ("经负责人集体讨论决定，" if collective else "")
+            + f"批准人 {approver.display_name}，文书 {extension.document}",
             changes={
                 "days": days,
+                **({"collective": True} if collective else {}),
                 "approver": approver.pk,
                 "document": extension.document,
                 "reason": extension.reason,
@@ -743,8 +756,13 @@ def _extension_errors(
     document: str,
     reason: str,
     today: dt.date,
+    *,
+    further: ClockSpec | None = None,
 ) -> dict[str, str]:
+    """The reasons the extension is refused; `further`: the clock's spec, for a collective
+    further extension beyond the rule's cap."""
     rule = clock.rule
+    collective = further is not None
     unit = clock.unit_label()
     if clock.status == STOPPED:
         return {"__all__": f"“{clock.label}”已结束计时，不能延长"}
@@ -753,12 +771,14 @@ def _extension_errors(
             "__all__": f"“{clock.label}”已于 {clock.due_date:%Y-%m-%d} 届满，"
             "届满后不能延长（延长须在期限届满前批准）"
         }
-    if rule.max_extension_days == 0:
+    if further is not None and (beyond := _further_extension_errors(clock, further, days)):
+        return beyond
+    if rule.max_extension_days == 0 and not collective:
         return {"days": f"“{clock.label}”依据{rule.legal_basis}，不得延长"}
     if isinstance(days, bool) or not isinstance(days, int) or days <= 0:
         return {"days": "延长天数应为正整数"}
     room = rule.max_extension_days - clock.extension_days
-    if days > room:
+    if days > room and not collective:
         return {
             "days": f"“{clock.label}”依据{rule.legal_basis}，最多延长 "
             f"{rule.max_extension_days} 个{unit}（已延长 {clock.extension_days} 个，"
@@ -771,10 +791,41 @@ def _extension_errors(
         roles = "、".join(_role_labels(approver_roles())) or "有批准权限的人员"
         errors["approver"] = f"延长须经批准：批准人应为{roles}"
     if not document.strip():
-        errors["document"] = "延长须经批准：请填写批准文书的文号"
+        errors["document"] = (
+            "继续延长须经集体讨论决定：请填写集体讨论记录的编号"
+            if collective
+            else "延长须经批准：请填写批准文书的文号"
+        )
     if not reason.strip():
         errors["reason"] = "请填写延长理由"
     return errors
+
+
+def _further_extension_errors(clock: Clock, spec: ClockSpec, days: int) -> dict[str, str]:
+    """A collective further extension: only where the workflow declares its ground, only after
+    the approved extensions reached the rule's cap (Order 2 Art 64: "经延期仍不能作出处理决定的"),
+    and for a bounded number of days (the collective decision fixes a reasonable period)."""
+    rule = clock.rule
+    if not spec.further_extension:
+        return {"days": f"“{clock.label}”没有集体讨论决定继续延长的依据，不能超过规定延长"}
+    if clock.extension_days < rule.max_extension_days:
+        room = rule.max_extension_days - clock.extension_days
+        return {
+            "days": f"“{clock.label}”还可经批准延长 {room} 个{clock.unit_label()}："
+            "用足经批准的延长后，方可经集体讨论决定继续延长"
+        }
+    if not isinstance(days, bool) and isinstance(days, int) and days > FURTHER_EXTENSION_LIMIT:
+        return {"days": f"继续延长的天数应为1至{FURTHER_EXTENSION_LIMIT}之间的整数"}
+    return {}
+
+
+def may_extend_further(actor: Any, spec: ClockSpec, clock: Clock) -> bool:
+    """The page offers the collective further extension: declared, cap reached, may extend."""
+    return (
+        bool(spec.further_extension)
+        and may_extend(actor, spec)
+        and clock.extension_days >= clock.rule.max_extension_days
+    )
 
 
 def approver_roles() -> tuple[str, ...]:

@@ -40,6 +40,7 @@ FIELD_LABELS = {
         "reason": "延长理由",
     },
 }
+FIELD_LABELS["extend_further"] = {**FIELD_LABELS["extend"], "document": "集体讨论记录"}
 
 
 @page("core.clock_view")
@@ -75,8 +76,12 @@ def _actions(user: User, cv: clock_selectors.ClockView, spec: Any) -> dict[str, 
         actions["pause_reasons"] = [(r, labels.get(r, r)) for r in c.rule.pause_reasons]
     if may_pause and c.status == Clock.Status.PAUSED:
         actions["resume"] = True
-    if clock_services.may_extend(user, spec) and cv.can_extend_more and not cv.is_overdue:
-        actions["extend"] = True
+    further = clock_services.may_extend_further(user, spec, c)
+    if not cv.is_overdue and c.status != Clock.Status.STOPPED and further:
+        actions["extend_further"] = spec.further_extension
+    may_extend = clock_services.may_extend(user, spec) and cv.can_extend_more
+    if not cv.is_overdue and (may_extend or "extend_further" in actions):
+        actions["extend"] = may_extend
         actions["approvers"] = list(
             User.objects.visible_to(user)
             .filter(roles__code__in=clock_services.approver_roles(), is_active=True)
@@ -116,7 +121,7 @@ def _act(request: HttpRequest, user: User, obj: models.Model) -> None:
                 clock=target, actor=user, note=text["note"], on=_date(post.get("on"), "on")
             )
             messages.success(request, f"已恢复“{target.label}”")
-        elif action == "extend":
+        elif action in ("extend", "extend_further"):
             text = clean_fields(
                 post,
                 {"document": ("批准文书", LINE), "reason": ("延长理由", LINE)},
@@ -134,6 +139,7 @@ def _act(request: HttpRequest, user: User, obj: models.Model) -> None:
                 approver=approver,
                 document=text["document"],
                 reason=text["reason"],
+                collective=action == "extend_further",
             )
             messages.success(request, f"已登记“{target.label}”的延长")
         else:

@@ -611,7 +611,11 @@ class ClockExtension(models.Model):
     recorded_by_name = models.CharField("登记人", max_length=150)
     recorded_at = models.DateTimeField("登记时间")
 
-    audit_keys: ClassVar[dict[str, AuditKey]] = {"due_date": AuditKey("届满日", show=date_text)}
+    audit_keys: ClassVar[dict[str, AuditKey]] = {
+        "due_date": AuditKey("届满日", show=date_text),
+        # clock_services.clock_extend(collective=True): beyond the rule's cap.
+        "collective": AuditKey("集体讨论决定继续延长"),
+    }
 
     class Meta:
         verbose_name = "计时延长"

@@ -70,6 +70,10 @@ class ClockSpec:
     rule_day: the day whose rule version applies, a function of the object (the day a
     complaint was received: it keeps the rules in force then, whenever its later clocks
     start); None: the day the clock starts.
+    further_extension: the ground (with its legal basis) on which an extendable clock may be
+    extended beyond its rule's max_extension_days, once those are used up, by a recorded
+    collective decision (集体讨论决定; the document is the record's number); empty: never
+    beyond the cap.
     """
 
     rule: str
@@ -79,6 +83,7 @@ class ClockSpec:
     pausable: bool = False
     extendable: bool = False
     rule_day: Callable[[Any], dt.date] | None = None
+    further_extension: str = ""
 
 
 @dataclass(frozen=True)

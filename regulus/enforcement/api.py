@@ -16,7 +16,7 @@ from regulus.core.permissions import operation
 from regulus.core.schemas import MultilineText, Text
 from regulus.core.workflow import DeferredRows
 from regulus.enforcement import selectors, services
-from regulus.enforcement.models import Case, Clue, Document, Publication
+from regulus.enforcement.models import Case, Clue, Document, PaymentPlan, Publication
 from regulus.enforcement.workflow import CASE_FLOW
 
 router = Router(tags=["行政处罚案件"])
@@ -73,10 +73,42 @@ class CaseOut(Schema):
     campaign: str
 
 
+class InstalmentOut(Schema):
+    due_on: dt.date
+    amount_fen: int
+
+
+class PaymentPlanOut(Schema):
+    kind: str
+    kind_label: str
+    state: str
+    state_label: str
+    applied_on: dt.date
+    schedule: list[InstalmentOut]
+    decided_on: dt.date | None
+    document: str
+    missed_on: dt.date | None = Field(
+        description="逾期未缴清的一期的缴纳日期（此后剩余款项全部到期）"
+    )
+
+
 class CaseDetailOut(CaseOut):
     officers: list[str]
     documents: list[DocumentOut]
     transitions: list[str] = Field(description="调用者现在可以执行的操作")
+    payment_plan: PaymentPlanOut | None = Field(description="最近一次分期（延期）缴纳申请")
+
+
+class PaymentPlanIn(Schema):
+    kind: Text = Field(description="instalments（分期缴纳）或 deferral（延期缴纳）")
+    reason: Text
+    schedule: list[InstalmentOut] = Field(description="每期的缴纳日期和金额（分）")
+
+
+class PaymentPlanDecisionIn(Schema):
+    approve: bool
+    document: Text = Field("", description="批准文书文号（批准时必填）")
+    note: Text = Field("", description="审批意见（不予批准时必填）")
 
 
 class CasePage(Schema):
@@ -167,6 +199,25 @@ def _detail(case: Case, user: Any) -> dict[str, Any]:
             for d in selectors.documents_of(case)
         ],
         "transitions": [t.name for t in CASE_FLOW.available(case, user)],
+        "payment_plan": _plan_out(case),
+    }
+
+
+def _plan_out(case: Case) -> dict[str, Any] | None:
+    plan = case.payment_plans.order_by("-id").first()
+    if plan is None:
+        return None
+    approved = plan.state == PaymentPlan.State.APPROVED
+    return {
+        "kind": plan.kind,
+        "kind_label": plan.get_kind_display(),
+        "state": plan.state,
+        "state_label": plan.get_state_display(),
+        "applied_on": plan.applied_on,
+        "schedule": [{"due_on": d, "amount_fen": fen} for d, fen in plan.instalments],
+        "decided_on": plan.decided_on,
+        "document": plan.document,
+        "missed_on": services.plan_missed_on(plan) if approved else None,
     }
 
 
@@ -208,6 +259,51 @@ def case_step(request: HttpRequest, case_id: int, payload: CaseStepIn) -> dict[s
     user = request.auth  # type: ignore[attr-defined]
     case = Case.objects.select_related("matter", "campaign").get_visible_or_404(user, pk=case_id)
     services.case_step(actor=user, case=case, name=payload.name, note=payload.note)
+    return _detail(case, user)
+
+
+@router.post(
+    "/enforcement/cases/{case_id}/payment-plan",
+    response=CaseDetailOut,
+    summary="登记分期（延期）缴纳申请（办案人员）",
+)
+@operation(VIEW)
+def payment_plan_apply(
+    request: HttpRequest, case_id: int, payload: PaymentPlanIn
+) -> dict[str, Any]:
+    """当事人书面申请分期或延期缴纳罚没款，在缴款期限届满前登记；
+    金额单位为分，合计应等于尚欠罚没款。"""
+    user = request.auth  # type: ignore[attr-defined]
+    case = Case.objects.select_related("matter", "campaign").get_visible_or_404(user, pk=case_id)
+    services.payment_plan_apply(
+        actor=user,
+        case=case,
+        kind=payload.kind,
+        reason=payload.reason,
+        schedule=[row.dict() for row in payload.schedule],
+    )
+    return _detail(case, user)
+
+
+@router.post(
+    "/enforcement/cases/{case_id}/payment-plan/decision",
+    response=CaseDetailOut,
+    summary="审批分期（延期）缴纳申请（局领导）",
+)
+@operation(VIEW)
+def payment_plan_decide(
+    request: HttpRequest, case_id: int, payload: PaymentPlanDecisionIn
+) -> dict[str, Any]:
+    """批准（填批准文书文号，缴款期限由缴纳计划代替）或不予批准（填理由）。"""
+    user = request.auth  # type: ignore[attr-defined]
+    case = Case.objects.select_related("matter", "campaign").get_visible_or_404(user, pk=case_id)
+    services.payment_plan_decide(
+        actor=user,
+        case=case,
+        approve=payload.approve,
+        document=payload.document,
+        note=payload.note,
+    )
     return _detail(case, user)
 
 

@@ -306,6 +306,8 @@ def _one_case(
         if stop != "served" or i % 2:
             services.publication_publish(actor=leader, case=case)
     if stop == "served":
+        if i % 2 == 0:  # the unpublished half (above): a kept or broken instalment plan
+            _instalments(case, officers[0], leader, _next(day, 1))
         return
     if stop == "court":
         with clock.held_at(_at(_next(day, 40))):
@@ -330,6 +332,34 @@ def _one_case(
         if not hasattr(case, "publication"):
             services.publication_publish(actor=leader, case=case)
         services.case_close(actor=leader, case=case, note="罚没款已缴清")
+
+
+def _instalments(case: Case, officer: User, leader: User, day: dt.date) -> None:
+    """An approved plan of three monthly instalments (the last takes the odd fen)."""
+    payment = open_clocks(case).get("payment")
+    if payment is None or payment.due_date is None or payment.due_date < day:
+        return
+    owed_fen = case.money_due_fen - case.paid_fen
+    part = owed_fen // 3
+    amounts = [part, part, owed_fen - 2 * part]
+    schedule = [
+        {"due_on": day + dt.timedelta(days=30 * (n + 1)), "amount_fen": amount}
+        for n, amount in enumerate(amounts)
+    ]
+    with clock.held_at(_at(day)):
+        services.payment_plan_apply(
+            actor=officer,
+            case=case,
+            kind="instalments",
+            reason="当事人经营困难，书面申请分三期缴纳",
+            schedule=schedule,
+        )
+        services.payment_plan_decide(
+            actor=leader,
+            case=case,
+            approve=True,
+            document=f"分期缴纳审批表〔{day.year}〕{case.pk}号",
+        )
 
 
 def _next(day: dt.date, days: int) -> dt.date:

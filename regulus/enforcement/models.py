@@ -458,6 +458,93 @@ class Payment(models.Model):
         return f"{self.case.number} 缴款 {self.amount_fen} 分"
 
 
+def schedule_text(rows: Any) -> str:
+    """A schedule as the log reads it: "第1期 2026-04-15 20000.00元；…"."""
+    return "；".join(
+        f"第{n}期 {row.get('due_on', '')} {int(row.get('amount_fen', 0)) / 100:.2f}元"
+        for n, row in enumerate(rows or [], 1)
+        if isinstance(row, dict)
+    )
+
+
+class PaymentPlan(models.Model):
+    """分期、延期缴纳 (行政处罚法 Art 66): the party's written application, recorded by a case
+    officer with the schedule it asks for, approved or refused by a leader. `schedule` is the
+    list of instalments [{"due_on": "YYYY-MM-DD", "amount_fen": int}], dates ascending, amounts
+    adding up to the money still owed at the application (one line: a deferral). Once approved,
+    payments count against it in order and the late charge runs only from a missed instalment
+    (services.late_charge_fen)."""
+
+    class Kind(models.TextChoices):
+        INSTALMENTS = "instalments", "分期缴纳"
+        DEFERRAL = "deferral", "延期缴纳"
+
+    class State(models.TextChoices):
+        APPLIED = "applied", "待批准"
+        APPROVED = "approved", "已批准"
+        REFUSED = "refused", "不予批准"
+
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="payment_plans", verbose_name="案件"
+    )
+    kind = models.CharField("方式", max_length=12, choices=Kind.choices)
+    state = models.CharField("状态", max_length=10, choices=State.choices, default=State.APPLIED)
+    applied_on = models.DateField("申请日期")
+    reason = models.CharField("申请理由（经济困难情况）", max_length=300)
+    schedule = models.JSONField("缴纳计划", default=list)
+    total_fen = models.PositiveBigIntegerField("计划缴纳合计（分）")
+    recorded_by_name = models.CharField("登记人", max_length=150)
+    decided_on = models.DateField("审批日期", null=True, blank=True)
+    approver_name = models.CharField("审批人", max_length=150, blank=True)
+    document = models.CharField("批准文书文号", max_length=100, blank=True)
+    decision_note = models.CharField("审批意见", max_length=300, blank=True)
+
+    audit_keys: ClassVar[dict[str, AuditKey]] = {
+        "schedule": AuditKey(show=lambda rows: schedule_text(rows), many=True),
+    }
+
+    class Meta:
+        verbose_name = "分期延期缴纳"
+        verbose_name_plural = "分期延期缴纳"
+        ordering = ["applied_on", "id"]
+        constraints = [
+            # One application waiting or approved per case at a time.
+            models.UniqueConstraint(
+                fields=["case"],
+                condition=models.Q(state__in=["applied", "approved"]),
+                name="enf_plan_one_open",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case.number} {self.get_kind_display()}"
+
+    @property
+    def instalments(self) -> list[tuple[dt.date, int]]:
+        return [(dt.date.fromisoformat(i["due_on"]), int(i["amount_fen"])) for i in self.schedule]
+
+    def missed_on(self, paid: list[tuple[dt.date, int]], on: dt.date) -> dt.date | None:
+        """The due date of the first instalment not covered in time, as seen on `on`: the
+        principal paid by each due date (payments count in order, the earliest instalment
+        first) fell short of the instalments due by then. From that day the rest of the money
+        is due at once (the plan is broken) and the late charge runs from the next day.
+        `paid`: (paid_on, principal_fen) of the case's payments."""
+        scheduled = 0
+        for due_on, amount in self.instalments:
+            if due_on >= on:
+                return None
+            scheduled += amount
+            covered = sum(fen for day, fen in paid if day <= due_on)
+            if covered < self.paid_before_fen + scheduled:
+                return due_on
+        return None
+
+    @property
+    def paid_before_fen(self) -> int:
+        """The principal paid before the application: the schedule covers the rest."""
+        return int(self.case.money_due_fen - self.total_fen)
+
+
 class Document(AttachmentFields):
     """A 文书 generated for a case, numbered per unit, kind and year in the official style
     (芙市监处罚〔2026〕12号), stored with the case."""

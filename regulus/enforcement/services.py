@@ -47,6 +47,7 @@ from regulus.enforcement.models import (
     Domain,
     Matter,
     Payment,
+    PaymentPlan,
     ProcedureRule,
     Publication,
     Seizure,
@@ -957,11 +958,18 @@ def case_serve(
 
 def late_charge_fen(case: Case, on: dt.date) -> int:
     """行政处罚法 Art 72: 3 % of the fine a day after the payment deadline (the case's rule
-    version), to the day, never more than the fine."""
-    payment = _payment_clock(case)
-    if payment is None or payment.due_date is None or on <= payment.due_date:
+    version), to the day, never more than the fine. Under an approved instalment or deferral
+    plan (Art 66) the deadline is the due date of the first instalment missed: nothing runs
+    while every instalment due is paid, whatever is not yet due."""
+    plan = approved_plan(case)
+    if plan is not None:
+        start = plan.missed_on(_principal_paid(case, on), on)
+    else:
+        payment = _payment_clock(case)
+        start = payment.due_date if payment is not None else None
+    if start is None or on <= start:
         return 0
-    days = (on - payment.due_date).days
+    days = (on - start).days
     paid_principal = sum(p.principal_fen for p in case.payments.filter(paid_on__lte=on))
     fine_left = max(0, case.fine_fen - max(0, paid_principal - case.confiscated_fen))
     charge = fine_left * case.rule.late_charge_permille * days // 1000
@@ -1034,6 +1042,202 @@ def payment_record(*, actor: Any, case: Case, amount: Any, paid_on: Any, receipt
             changes={"amount_fen": fen, "principal_fen": principal, "paid_on": day},
         )
     return payment
+
+
+# -- instalments and deferral (分期、延期缴纳, 行政处罚法 Art 66) ---------------------------------
+
+# Bounds of the input, not legal figures: the law sets no number of instalments; these keep a
+# typo (or a script) from storing a schedule no one could read.
+MAX_INSTALMENTS = 60
+PLAN_OPEN = (PaymentPlan.State.APPLIED, PaymentPlan.State.APPROVED)
+
+
+def _principal_paid(case: Case, on: dt.date | None = None) -> list[tuple[dt.date, int]]:
+    payments = case.payments.all() if on is None else case.payments.filter(paid_on__lte=on)
+    return list(payments.order_by("paid_on", "id").values_list("paid_on", "principal_fen"))
+
+
+def approved_plan(case: Case) -> PaymentPlan | None:
+    return case.payment_plans.filter(state=PaymentPlan.State.APPROVED).order_by("-id").first()
+
+
+def pending_plan(case: Case) -> PaymentPlan | None:
+    return case.payment_plans.filter(state=PaymentPlan.State.APPLIED).order_by("-id").first()
+
+
+def plan_rows(plan: PaymentPlan, on: dt.date | None = None) -> list[dict[str, Any]]:
+    """Each instalment with what the payments so far cover of it (in order, the earliest
+    instalment first) and its standing on `on`: 已缴清, 未到期 or 逾期未缴清."""
+    day = on or clock.today()
+    left = sum(fen for _, fen in _principal_paid(plan.case)) - plan.paid_before_fen
+    rows = []
+    for number, (due_on, amount) in enumerate(plan.instalments, 1):
+        covered = max(0, min(amount, left))
+        left -= covered
+        if covered >= amount:
+            standing = "已缴清"
+        elif due_on < day:
+            standing = "逾期未缴清"
+        else:
+            standing = "未到期"
+        rows.append(
+            {
+                "number": number,
+                "due_on": due_on,
+                "amount_fen": amount,
+                "covered_fen": covered,
+                "standing": standing,
+            }
+        )
+    return rows
+
+
+def plan_missed_on(plan: PaymentPlan, on: dt.date | None = None) -> dt.date | None:
+    """The due date of the instalment missed (the rest due at once from then), or None."""
+    day = on or clock.today()
+    return plan.missed_on(_principal_paid(plan.case, day), day)
+
+
+def schedule_from_text(text: str) -> list[dict[str, Any]]:
+    """The page's schedule: one instalment a line, "缴纳日期 金额（元）" (2026-05-01 10000)."""
+    rows: list[dict[str, Any]] = []
+    for number, line in enumerate(str(text or "").splitlines(), 1):
+        parts = line.replace("，", " ").split(maxsplit=1)
+        if not parts:
+            continue
+        if len(parts) != 2 or " " in parts[1].strip():
+            raise ValidationError(
+                {"schedule": f"缴纳计划第{number}行应为“缴纳日期 金额（元）”，如 2026-05-01 10000"}
+            )
+        day = _date(parts[0], "schedule", f"缴纳计划第{number}行的缴纳日期")
+        try:
+            fen = yuan_to_fen(parts[1], "schedule")
+        except ValidationError as exc:
+            message = exc.message_dict["schedule"][0]
+            raise ValidationError({"schedule": f"缴纳计划第{number}行：{message}"}) from None
+        rows.append({"due_on": day, "amount_fen": fen})
+        if len(rows) > MAX_INSTALMENTS:
+            break
+    return rows
+
+
+def _schedule(rows: Any, kind: str, owed_fen: int, today: dt.date) -> list[dict[str, Any]]:
+    """The schedule checked: dates after today, ascending, amounts positive and adding up to
+    what is owed; one instalment for a deferral, two or more for instalments."""
+    if not isinstance(rows, list | tuple) or not rows:
+        raise ValidationError({"schedule": "请填写缴纳计划（每期的缴纳日期和金额）"})
+    if len(rows) > MAX_INSTALMENTS:
+        raise ValidationError({"schedule": f"缴纳计划最多{MAX_INSTALMENTS}期"})
+    if kind == PaymentPlan.Kind.DEFERRAL and len(rows) != 1:
+        raise ValidationError({"schedule": "延期缴纳只有一期：填写延期后的缴纳日期和全部金额"})
+    if kind == PaymentPlan.Kind.INSTALMENTS and len(rows) < 2:
+        raise ValidationError({"schedule": "分期缴纳至少两期（只有一期请选延期缴纳）"})
+    checked: list[dict[str, Any]] = []
+    for number, row in enumerate(rows, 1):
+        if not isinstance(row, dict):
+            raise ValidationError({"schedule": f"缴纳计划第{number}期应有缴纳日期和金额"})
+        day = _date(row.get("due_on"), "schedule", f"缴纳计划第{number}期的缴纳日期")
+        fen = row.get("amount_fen")
+        if isinstance(fen, bool) or not isinstance(fen, int) or not 0 < fen <= MAX_AMOUNT_FEN:
+            raise ValidationError({"schedule": f"缴纳计划第{number}期的金额应大于0（单位：分）"})
+        if day <= today:
+            raise ValidationError({"schedule": f"缴纳计划第{number}期的缴纳日期应在今天之后"})
+        if checked and day <= checked[-1]["due_on"]:
+            raise ValidationError(
+                {"schedule": f"缴纳计划第{number}期的缴纳日期应晚于第{number - 1}期"}
+            )
+        checked.append({"due_on": day, "amount_fen": fen})
+    total = sum(row["amount_fen"] for row in checked)
+    if total != owed_fen:
+        raise ValidationError(
+            {"schedule": f"缴纳计划合计 {fen_text(total)}，应等于尚欠罚没款 {fen_text(owed_fen)}"}
+        )
+    return [{"due_on": r["due_on"].isoformat(), "amount_fen": r["amount_fen"]} for r in checked]
+
+
+def payment_plan_apply(
+    *, actor: Any, case: Case, kind: str, reason: str, schedule: Any
+) -> PaymentPlan:
+    """The party's written application for instalments or deferral, recorded by a case officer
+    while the payment period runs (the kernel's payment clock not yet run out)."""
+    permissions.require(actor, "enforcement.case_handle")
+    _require_officer(actor, case)
+    if case.state != Case.State.SERVED:
+        raise ValidationError("决定书送达后、申请强制执行前方可申请分期或延期缴纳")
+    if case.payment_plans.filter(state__in=PLAN_OPEN).exists():
+        raise ValidationError("本案已有待批准或已批准的分期（延期）缴纳，不能重复申请")
+    owed_fen = case.money_due_fen - case.paid_fen
+    if owed_fen <= 0:
+        raise ValidationError("罚没款已缴清，无需分期或延期缴纳")
+    today = clock.today()
+    payment = open_clocks(case).get("payment")
+    if payment is None or payment.due_date is None or payment.due_date < today:
+        raise ValidationError({"__all__": "分期（延期）缴纳应在缴款期限届满前申请"})
+    if kind not in PaymentPlan.Kind.values:
+        raise ValidationError({"kind": "请选择分期缴纳或延期缴纳"})
+    reason = _text(reason, "reason", "申请理由", limit=300)
+    rows = _schedule(schedule, kind, owed_fen, today)
+    with audited(actor=actor) as audit:
+        plan = PaymentPlan.objects.create(
+            case=case,
+            kind=kind,
+            applied_on=today,
+            reason=reason,
+            schedule=rows,
+            total_fen=owed_fen,
+            recorded_by_name=getattr(actor, "display_name", str(actor))[:150],
+        )
+        audit.record(
+            action=AuditLog.Action.CREATE,
+            obj=plan,
+            summary=f"登记{plan.get_kind_display()}申请：{case.number} {len(rows)}期，"
+            f"合计 {fen_text(owed_fen)}",
+            changes={"kind": kind, "schedule": rows, "total_fen": owed_fen},
+        )
+    return plan
+
+
+def payment_plan_decide(
+    *, actor: Any, case: Case, approve: bool, document: str = "", note: str = ""
+) -> PaymentPlan:
+    """A leader approves the pending application (with the approval's document number: the
+    payment clock stops, the schedule replaces it) or refuses it with the reason (the payment
+    period and its late charge go on as decided)."""
+    permissions.require(actor, "enforcement.case_decide")
+    plan = pending_plan(case)
+    if plan is None:
+        raise ValidationError("本案没有待批准的分期（延期）缴纳申请")
+    if case.state != Case.State.SERVED:
+        raise ValidationError("案件已不在执行阶段，不能审批分期（延期）缴纳")
+    if approve:
+        document = _text(document, "document", "批准文书文号", limit=100)
+        note = _free(note, "note", "审批意见")[:300]
+    else:
+        note = _text(note, "note", "不予批准的理由", limit=300)
+    with audited(actor=actor) as audit:
+        plan.state = PaymentPlan.State.APPROVED if approve else PaymentPlan.State.REFUSED
+        plan.decided_on = clock.today()
+        plan.approver_name = getattr(actor, "display_name", str(actor))[:150]
+        plan.document = document if approve else ""
+        plan.decision_note = note
+        plan.save(
+            update_fields=["state", "decided_on", "approver_name", "document", "decision_note"]
+        )
+        running = open_clocks(case).get("payment")
+        if approve and running is not None:
+            clock_stop(
+                clock=running,
+                actor=audit.actor,
+                note=f"批准{plan.get_kind_display()}（{document}），按缴纳计划缴纳",
+            )
+        audit.record(
+            action=AuditLog.Action.UPDATE,
+            obj=plan,
+            summary=f"{'批准' if approve else '不予批准'}{plan.get_kind_display()}：{case.number}"
+            + (f"（{document}）" if approve else f"：{note}"),
+            changes={"state": [PaymentPlan.State.APPLIED, plan.state], "document": plan.document},
+        )
+    return plan
 
 
 def case_close(*, actor: Any, case: Case, note: str = "") -> Case:

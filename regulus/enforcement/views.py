@@ -31,6 +31,7 @@ from regulus.enforcement.models import (
     Document,
     Domain,
     Matter,
+    PaymentPlan,
     Seizure,
 )
 from regulus.enforcement.rules import NOT_FILING_GROUNDS
@@ -285,6 +286,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "seizures": case.seizures.order_by("seized_on"),
         "payments": case.payments.all(),
         "owed": services.owed(case) if case.money_due_fen else None,
+        **_plan_context(request.user, case),
         "officers": case.officers.all(),
         "penalty_kinds": PENALTY_KINDS,
         "hearing_right": hearing_right(case),
@@ -298,6 +300,27 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "campaigns": Campaign.objects.order_by("-starts_on"),
     }
     return render(request, "enforcement/case_detail.html", context)
+
+
+def _plan_context(user: Any, case: Case) -> dict[str, Any]:
+    """The latest instalment/deferral plan with its instalments' standing, and the forms."""
+    plan = case.payment_plans.order_by("-id").first()
+    open_plan = plan is not None and plan.state in services.PLAN_OPEN
+    approved = plan if plan is not None and plan.state == PaymentPlan.State.APPROVED else None
+    return {
+        "plan": plan,
+        "plan_rows": services.plan_rows(approved) if approved else [],
+        "plan_missed_on": services.plan_missed_on(approved) if approved else None,
+        "plan_kinds": PaymentPlan.Kind.choices,
+        "can_apply_plan": case.state == Case.State.SERVED
+        and not open_plan
+        and case.paid_fen < case.money_due_fen
+        and allows(user, "enforcement.case_handle"),
+        "can_decide_plan": plan is not None
+        and plan.state == PaymentPlan.State.APPLIED
+        and case.state == Case.State.SERVED
+        and allows(user, "enforcement.case_decide"),
+    }
 
 
 @page(VIEW)
@@ -352,6 +375,22 @@ def case_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
                 amount=post.get("amount", "")[:20],
                 paid_on=post.get("paid_on", ""),
                 receipt=post.get("receipt", "")[:100],
+            )
+        elif action == "plan_apply":
+            services.payment_plan_apply(
+                actor=user,
+                case=case,
+                kind=post.get("kind", ""),
+                reason=post.get("reason", "")[:400],
+                schedule=services.schedule_from_text(post.get("schedule", "")[:4000]),
+            )
+        elif action in ("plan_approve", "plan_refuse"):
+            services.payment_plan_decide(
+                actor=user,
+                case=case,
+                approve=action == "plan_approve",
+                document=post.get("document", "")[:200],
+                note=note[:400],
             )
         elif action == "close":
             services.case_close(actor=user, case=case, note=note)

@@ -160,6 +160,19 @@ def _no_money_due(case: Case) -> str | None:
     return "本案有应缴纳的罚没款，送达后进入执行" if case.money_due_fen > 0 else None
 
 
+def _may_apply_court(case: Case) -> str | None:
+    """行政处罚法 Art 66/72: an approved instalment or deferral plan that is kept is not
+    enforced by the court; a missed instalment makes the rest due and enforceable."""
+    plan = case.payment_plans.filter(state="approved").order_by("-id").first()
+    if plan is None:
+        return None
+    today = clock.today()
+    paid = list(case.payments.filter(paid_on__lte=today).values_list("paid_on", "principal_fen"))
+    if plan.missed_on(paid, today) is None:
+        return "已批准分期（延期）缴纳且没有逾期未缴的一期，不能申请强制执行"
+    return None
+
+
 def _may_close(case: Case) -> str | None:
     if case.state == S.SERVED and case.paid_fen < case.money_due_fen:
         return "罚没款尚未缴清，不能结案（可申请法院强制执行）"
@@ -184,7 +197,13 @@ CASE_FLOW = Workflow(
     states=dict(S.choices),
     final_states=(S.CLOSED, S.TRANSFERRED, S.WITHDRAWN),
     clocks={
-        "decision": ClockSpec("enforcement.decision", pausable=True, extendable=True),
+        "decision": ClockSpec(
+            "enforcement.decision",
+            pausable=True,
+            extendable=True,
+            further_extension="案情特别复杂或者有其他特殊情况，经延期仍不能作出处理决定的，"
+            "由负责人集体讨论决定继续延期并确定合理期限（《市场监督管理行政处罚程序规定》第六十四条）",
+        ),
         "legal_review": ClockSpec("enforcement.legal_review", main=False),
         "hearing_request": ClockSpec("enforcement.hearing_request", main=False),
         "service": ClockSpec("enforcement.service"),
@@ -310,6 +329,7 @@ CASE_FLOW = Workflow(
             S.COURT,
             permission=DECIDE,
             stops=("payment",),
+            guard=_may_apply_court,
             requires_note=True,
             style="warning",
         ),

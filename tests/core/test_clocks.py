@@ -11,6 +11,7 @@ review clock runs out on Monday 03-09.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 import pytest
 import time_machine
@@ -381,6 +382,100 @@ def test_extensions_add_up_to_what_the_rule_allows(supermarket, window_clerk, ha
             )
     assert "已延长 7 个，还可延长 3 个" in exc.value.message_dict["days"][0]
     unchanged.check()
+
+
+# -- further extension by collective decision -----------------------------------------------------
+
+FURTHER = "经延期仍不能办结的，由负责人集体讨论决定继续延长"
+
+
+@pytest.fixture
+def further_ground(monkeypatch):
+    """The review clock declares a collective further extension (licensing's does not)."""
+    spec = APPLICATION_FLOW.clocks["review"]
+    clocks = dict(APPLICATION_FLOW.clocks)
+    clocks["review"] = replace(spec, further_extension=FURTHER)
+    monkeypatch.setattr(APPLICATION_FLOW, "clocks", clocks)
+
+
+def collective(clock, handler, leader, days=5, document="集体讨论记录〔2026〕2号"):
+    return clock_services.clock_extend(
+        clock=clock, actor=handler, days=days, approver=leader, document=document,
+        reason="案情特别复杂", collective=True,
+    )  # fmt: skip
+
+
+def test_the_cap_holds_without_a_declared_further_ground(
+    supermarket, window_clerk, handler, leader
+):
+    clock = review_clock(accepted(supermarket, window_clerk))
+    with at("2026-03-04"):
+        clock_services.clock_extend(
+            clock=clock, actor=handler, days=10, approver=leader, document="批1", reason="复杂"
+        )
+        unchanged = Unchanged(clock)
+        with pytest.raises(ValidationError) as exc:
+            collective(clock, handler, leader)
+    assert "没有集体讨论决定继续延长的依据" in exc.value.message_dict["days"][0]
+    unchanged.check()
+
+
+def test_a_collective_extension_waits_until_the_approved_ones_reach_the_cap(
+    supermarket, window_clerk, handler, leader, further_ground
+):
+    clock = review_clock(accepted(supermarket, window_clerk))
+    with at("2026-03-04"):
+        clock_services.clock_extend(
+            clock=clock, actor=handler, days=7, approver=leader, document="批1", reason="复杂"
+        )
+        unchanged = Unchanged(clock)
+        with pytest.raises(ValidationError) as exc:
+            collective(clock, handler, leader)
+    assert "还可经批准延长 3 个工作日" in exc.value.message_dict["days"][0]
+    unchanged.check()
+
+
+def test_a_collective_extension_goes_beyond_the_cap_with_its_record(
+    supermarket, window_clerk, handler, leader, further_ground
+):
+    app = accepted(supermarket, window_clerk)
+    clock = review_clock(app)
+    with at("2026-03-04"):
+        clock_services.clock_extend(
+            clock=clock, actor=handler, days=10, approver=leader, document="批1", reason="复杂"
+        )
+        for kwargs, field, message in [
+            ({"document": " "}, "document", "请填写集体讨论记录的编号"),
+            ({"days": 0}, "days", "延长天数应为正整数"),
+            ({"days": 3651}, "days", "继续延长的天数应为1至3650之间的整数"),
+        ]:
+            unchanged = Unchanged(clock)
+            with pytest.raises(ValidationError) as exc:
+                collective(clock, handler, leader, **kwargs)
+            assert message in exc.value.message_dict[field][0]
+            unchanged.check()
+        with pytest.raises(ValidationError) as exc:
+            collective(clock, handler, handler)
+        assert "批准人应为局领导" in exc.value.message_dict["approver"][0]
+        extension = collective(clock, handler, leader)
+        # The ordinary cap still holds after the collective extension.
+        with pytest.raises(ValidationError):
+            clock_services.clock_extend(
+                clock=clock, actor=handler, days=1, approver=leader, document="批2", reason="再延"
+            )
+    clock = review_clock(app)
+    app.refresh_from_db()
+    # 5 + 10 + 5 = 20 working days after 03-02: 03-30.
+    assert (clock.extension_days, clock.due_date, app.deadline) == (
+        15,
+        D(2026, 3, 30),
+        D(2026, 3, 30),
+    )
+    audit = AuditLog.objects.get(object_type="core.clockextension", object_id=str(extension.pk))
+    assert "经负责人集体讨论决定，批准人 周局长，文书 集体讨论记录〔2026〕2号" in audit.summary
+    assert audit.changes["collective"] is True
+    note = ClockHistory.objects.filter(clock=clock).order_by("-id").first().note
+    assert "周局长集体讨论决定" in note
 
 
 # -- stopping ------------------------------------------------------------------------------------
