@@ -31,6 +31,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.rolled_back import Rollback
+
 SQLITE_DIR = "/tmp/regulus-inspbench"
 PG_URL = "postgres://postgres@127.0.0.1:5432/regulus_inspbench"
 TARGET = 0.3
@@ -58,10 +60,6 @@ def configure(db: str) -> None:
         os.environ.pop("DATABASE_URL", None)
         os.environ["REGULUS_VAR_DIR"] = SQLITE_DIR
         Path(SQLITE_DIR).mkdir(parents=True, exist_ok=True)
-
-
-class Rollback(Exception):
-    pass
 
 
 def main() -> int:

@@ -18,6 +18,7 @@ from regulus.complaints.workflow import ITEM_FLOW, state_badge
 from regulus.core import clock, clock_selectors
 from regulus.core.clock_selectors import DUE_SOON, OVERDUE
 from regulus.core.documents import XLSX_CONTENT_TYPE
+from regulus.core.errors import flash_errors
 from regulus.core.models import OrgUnit
 from regulus.core.permissions import allows, page, require
 from regulus.core.text import trim
@@ -422,8 +423,7 @@ def reporter_notify(request: HttpRequest, number: str) -> HttpResponse:
             note=request.POST.get("note", ""),
         )
     except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
+        flash_errors(request, exc)
     else:
         messages.success(request, "已记录告知举报人")
     return redirect("complaints:item_detail", number=item.number)

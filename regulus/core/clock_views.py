@@ -15,6 +15,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from regulus.core import clock, clock_selectors, clock_services
+from regulus.core.errors import flash_errors
 from regulus.core.models import (
     Clock,
     ClockExtension,
@@ -145,20 +146,7 @@ def _act(request: HttpRequest, user: User, obj: models.Model) -> None:
         else:
             raise ValidationError("未知操作")
     except ValidationError as exc:
-        _flash(request, exc, FIELD_LABELS.get(action, {}))
-
-
-def _flash(request: HttpRequest, exc: ValidationError, labels: dict[str, str]) -> None:
-    """Each error on the page, after the name of its field unless it names it itself."""
-    if hasattr(exc, "error_dict"):
-        for key, errors in exc.error_dict.items():
-            label = labels.get(key, "")
-            for message in (m for e in errors for m in e.messages):
-                named = not label or message.startswith(label)
-                messages.error(request, message if named else f"{label}：{message}")
-    else:
-        for message in exc.messages:
-            messages.error(request, message)
+        flash_errors(request, exc, FIELD_LABELS.get(action, {}))
 
 
 def _int(raw: str | None) -> int | None:
@@ -227,7 +215,7 @@ def _rule_act(request: HttpRequest, user: User) -> None:
         )
         messages.success(request, f"已录入{rule}")
     except ValidationError as exc:
-        _flash(request, exc, clock_services.RULE_FIELDS)
+        flash_errors(request, exc, clock_services.RULE_FIELDS)
 
 
 def _whole_or(raw: str | None, *, default: int) -> int:

@@ -3,8 +3,9 @@
 Services raise `ValidationError({field: 中文})` (or a bare message for the whole input);
 `field_errors(exc)` gives `{field: [messages]}` ("__all__" for what names no field),
 `field_messages(exc)` the same joined into one string a field (the API's `fields` and the
-licensing forms' error dicts), and `add_to_form(form, exc, aliases=...)` puts each message
-beside the form's matching field (or at the top when the form has no such field).
+licensing forms' error dicts), `add_to_form(form, exc, aliases=...)` puts each message
+beside the form's matching field (or at the top when the form has no such field), and
+`flash_errors(request, exc, labels=...)` shows each on the next page of a page action.
 """
 
 from __future__ import annotations
@@ -43,3 +44,15 @@ def add_to_form(form: Any, exc: ValidationError, *, aliases: Mapping[str, str] =
         target = name if name in form.fields else None
         for message in messages:
             form.add_error(target, message)
+
+
+def flash_errors(request: Any, exc: ValidationError, labels: Mapping[str, str] = {}) -> None:
+    """Each message of a page action's refusal on the next page (django.contrib.messages),
+    after the Chinese name of its field (`labels`) unless the message names it itself."""
+    from django.contrib import messages
+
+    for key, texts in field_errors(exc).items():
+        label = labels.get(key, "")
+        for text in texts:
+            named = not label or text.startswith(label)
+            messages.error(request, text if named else f"{label}：{text}")

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from regulus.core import clock, ids, permissions
 from regulus.core.documents import DOCX_CONTENT_TYPE
+from regulus.core.errors import flash_errors
 from regulus.core.files import file_response
 from regulus.core.models import Handover
 from regulus.core.permissions import page
@@ -63,8 +64,7 @@ def handover_take(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         record = services.credit_handover_take(handover=handover, actor=request.user)
     except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
+        flash_errors(request, exc)
     else:
         messages.success(request, f"已记入信用记录：{record.entity_name}")
     return redirect("credit:record_list")
@@ -330,8 +330,7 @@ def listing_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         else:
             raise ValidationError("未知操作")
     except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
+        flash_errors(request, exc)
     else:
         messages.success(request, "已办理")
     return redirect("credit:listing_detail", pk=listing.pk)
@@ -493,8 +492,7 @@ def serious_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     try:
         acts[action]()
     except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
+        flash_errors(request, exc)
     else:
         messages.success(request, "已办理")
     return redirect("credit:serious_detail", pk=listing.pk)
@@ -616,8 +614,7 @@ def repair_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         else:
             raise Http404("没有该操作")
     except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
+        flash_errors(request, exc)
     else:
         messages.success(request, "已作出决定")
     return redirect("credit:repair_detail", pk=app.pk)
@@ -662,8 +659,7 @@ def document_make(request: HttpRequest) -> HttpResponse:
     try:
         document = services.credit_document_make(kind=kind, obj=obj, actor=request.user)
     except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
+        flash_errors(request, exc)
         return back
     messages.success(request, f"已制作{document.get_kind_display()}：{document.number}")
     return back

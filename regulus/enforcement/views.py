@@ -59,7 +59,8 @@ def _flash(request: HttpRequest, exc: ValidationError) -> None:
 
 
 def _staff(user: Any, ids: list[str]) -> list[User]:
-    """Staff chosen on a form, limited to those the user may see (its scope)."""
+    """Active staff chosen on a form; the services check each one's role and unit (officers
+    of the case's unit in the user's scope, a host who may hold hearings)."""
     picked = [int(i) for i in ids if i.isdigit() and len(i) < 12]
     return list(User.objects.filter(pk__in=picked, is_active=True))
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import ValidationError
 
-from regulus.core.errors import add_to_form, field_errors, field_messages
+from regulus.core.errors import add_to_form, field_errors, field_messages, flash_errors
 
 
 class _Form(forms.Form):
@@ -64,3 +64,19 @@ def test_the_four_callers_use_the_one_conversion():
     assert "field_messages" in inspect.getsource(api.on_django_validation_error)
     exc = ValidationError({"name": ["甲", "乙"]})
     assert licensing_forms.error_dict(exc) == field_messages(exc)
+
+
+def test_flashed_errors_name_their_field_unless_the_message_does(rf):
+    from django.contrib.messages import get_messages
+    from django.contrib.messages.storage.fallback import FallbackStorage
+
+    request = rf.post("/")
+    request.session = {}
+    request._messages = FallbackStorage(request)
+    exc = ValidationError({"days": "应为正整数", "reason": "延长理由不能为空", "__all__": "已结束"})
+    flash_errors(request, exc, {"days": "延长天数", "reason": "延长理由"})
+    assert [m.message for m in get_messages(request)] == [
+        "延长天数：应为正整数",
+        "延长理由不能为空",
+        "已结束",
+    ]

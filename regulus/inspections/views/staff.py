@@ -14,6 +14,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from regulus.core.errors import flash_errors
 from regulus.core.models import User
 from regulus.core.permissions import allows, page
 from regulus.core.text import LINE, MULTILINE, clean_fields
@@ -39,16 +40,6 @@ from regulus.registry.models import EntityKind
 
 def _user(request: HttpRequest) -> User:
     return request.user  # type: ignore[return-value]
-
-
-def _flash(request: HttpRequest, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for errors in exc.message_dict.values():
-            for message in errors:
-                messages.error(request, message)
-    else:
-        for message in exc.messages:
-            messages.error(request, message)
 
 
 def _date(raw: str | None, label: str, field: str) -> dt.date | None:
@@ -108,7 +99,7 @@ def item_list(request: HttpRequest) -> HttpResponse:
                 **text,
             )
         except ValidationError as exc:
-            _flash(request, exc)
+            flash_errors(request, exc)
         else:
             messages.success(request, "已新增抽查事项")
         return redirect("inspections:item_list")
@@ -161,7 +152,7 @@ def inspector_list(request: HttpRequest) -> HttpResponse:
             else:
                 raise ValidationError("未知操作")
         except ValidationError as exc:
-            _flash(request, exc)
+            flash_errors(request, exc)
         else:
             messages.success(request, "已保存")
         return redirect("inspections:inspector_list")
@@ -258,7 +249,7 @@ def plan_list(request: HttpRequest) -> HttpResponse:
                 **text,
             )
         except ValidationError as exc:
-            _flash(request, exc)
+            flash_errors(request, exc)
         else:
             messages.success(request, "已编制抽查计划")
         return redirect("inspections:plan_list")
@@ -281,7 +272,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.plan_file(actor=user, plan=plan)
         except ValidationError as exc:
-            _flash(request, exc)
+            flash_errors(request, exc)
         else:
             messages.success(request, "已报备")
         return redirect("inspections:plan_detail", pk=plan.pk)
@@ -357,7 +348,7 @@ def task_create(request: HttpRequest, pk: int) -> HttpResponse:
                 **text,
             )
         except ValidationError as exc:
-            _flash(request, exc)
+            flash_errors(request, exc)
         else:
             messages.success(request, f"已建立抽查任务 {task.number}")
             return redirect("inspections:task_detail", number=task.number)
@@ -426,7 +417,7 @@ def task_detail(request: HttpRequest, number: str) -> HttpResponse:
             else:
                 raise ValidationError("未知操作")
         except ValidationError as exc:
-            _flash(request, exc)
+            flash_errors(request, exc)
         else:
             messages.success(request, "已办理")
         return redirect("inspections:task_detail", number=task.number)
@@ -505,7 +496,7 @@ def target_result(request: HttpRequest, pk: int) -> HttpResponse:
                 files.result_file_remove(actor=user, row=row)
                 messages.success(request, "已删除")
         except ValidationError as exc:
-            _flash(request, exc)
+            flash_errors(request, exc)
         return redirect("inspections:target_result", pk=target.pk)
     if request.method == "POST":
         try:
@@ -534,7 +525,7 @@ def target_result(request: HttpRequest, pk: int) -> HttpResponse:
                 )["requirement"],
             )
         except ValidationError as exc:
-            _flash(request, exc)
+            flash_errors(request, exc)
         else:
             messages.success(request, "已录入检查结果")
         return redirect("inspections:target_result", pk=target.pk)
@@ -647,7 +638,7 @@ def rectification(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 raise ValidationError("未知操作")
         except ValidationError as exc:
-            _flash(request, exc)
+            flash_errors(request, exc)
         else:
             messages.success(request, "已办理")
         return redirect("inspections:rectification", pk=order.pk)
@@ -685,7 +676,7 @@ def publication_list(request: HttpRequest) -> HttpResponse:
                 raise ValidationError({"target": "该检查对象不存在或不在您的数据范围内"})
             results.result_publish(actor=user, target=target)
         except ValidationError as exc:
-            _flash(request, exc)
+            flash_errors(request, exc)
         else:
             messages.success(request, f"已公示：{target.entity.name}")  # type: ignore[union-attr]
         return redirect("inspections:publication_list")
