@@ -121,34 +121,6 @@ class ReportWindowRule(models.Model):
         return f"年报报送期 {self.valid_from}起"
 
 
-class FilingCode(models.Model):
-    """The filing code (年报填报码) the bureau issues to an entity for the portal: kept only as
-    a keyed hash. Wrong codes count; at the limit the code is locked for a while."""
-
-    entity = models.OneToOneField(
-        "registry.Entity", verbose_name="市场主体", on_delete=models.CASCADE, related_name="+"
-    )
-    unit = models.ForeignKey(
-        OrgUnit, verbose_name="所属单位", on_delete=models.PROTECT, related_name="+"
-    )
-    code_hash = models.CharField("填报码摘要", max_length=64)
-    issued_at = models.DateTimeField("发放时间")
-    issued_by = models.CharField("发放人", max_length=150)
-    failures = models.PositiveSmallIntegerField("连续错误次数", default=0)
-    locked_until = models.DateTimeField("锁定至", null=True, blank=True)
-
-    objects = ScopedQuerySet.as_manager()
-
-    scope_unit_field = "unit"
-
-    class Meta:
-        verbose_name = "年报填报码"
-        verbose_name_plural = "年报填报码"
-
-    def __str__(self) -> str:
-        return f"填报码 {self.entity_id}"
-
-
 class AnnualReport(models.Model):
     """One version of an entity's annual report for a year. A correction is a new version;
     the latest is `is_current`, the earlier ones stay as its history."""

@@ -8,7 +8,6 @@ PERMISSIONS = declare(
     Permission(
         "credit.report_enter", "录入个体工商户纸质年度报告", (R.WINDOW_CLERK, R.HANDLER, R.LEADER)
     ),
-    Permission("credit.report_manage", "发放年报填报码", (R.WINDOW_CLERK, R.HANDLER, R.LEADER)),
     Permission("credit.abnormal_manage", "列入、移出经营异常名录（状态）", (R.HANDLER, R.LEADER)),
     Permission(
         "credit.serious_manage", "提出严重违法失信名单、告知并记录陈述申辩", (R.HANDLER, R.LEADER)

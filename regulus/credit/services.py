@@ -4,25 +4,20 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import hmac
-import secrets
 from collections.abc import Iterator
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, connection
 from django.db.models import Exists, OuterRef
-from django.utils import timezone
 
-from regulus.core import calendar, clock, ids, permissions
+from regulus.core import calendar, clock, permissions
 from regulus.core.audit import AuditTrail, audited
 from regulus.core.bulk import roomy_cache
 from regulus.core.clock_services import clock_start
-from regulus.core.crypto import keyed_hash
 from regulus.core.documents import DOCX_CONTENT_TYPE, docx_render, number_next, number_retry
 from regulus.core.files import FileInfo, file_delete, file_store
 from regulus.core.handover import handover_take, handovers_waiting
@@ -39,7 +34,6 @@ from regulus.credit.models import (
     Category,
     CreditDocument,
     CreditRecord,
-    FilingCode,
     Ground,
     RepairApplication,
     RiskRun,
@@ -49,6 +43,7 @@ from regulus.credit.models import (
 from regulus.credit.workflow import REPAIR_FLOW, SERIOUS_FLOW
 from regulus.registry import services as registry_services
 from regulus.registry.models import Entity, EntityKind, EntityStatus
+from regulus.registry.portal_codes import portal_failures_clear, portal_identify
 
 # -- the credit record: facts handed over by the other apps ------------------------------------
 
@@ -197,11 +192,6 @@ def credit_handovers_of_entity_take(*, entity: Entity, actor: Any) -> int:
 
 # -- annual reports (年度报告) ------------------------------------------------------------------
 
-# How many wrong filing codes in a row lock the code, and for how long (settings may change
-# them: CREDIT_FILING_CODE_FAILURES, CREDIT_FILING_CODE_LOCK_MINUTES).
-FILING_CODE_FAILURES = 5
-FILING_CODE_LOCK_MINUTES = 30
-
 # The report's text fields: (label, kind) for core.text.clean_fields.
 REPORT_TEXT = {
     "address": ("通信地址", LINE),
@@ -218,40 +208,6 @@ MONEY_FIELDS = {
     "tax_paid": "纳税总额",
 }
 MONEY_LIMIT = Decimal("999999999999.99")
-
-
-def _failure_limit() -> int:
-    return int(getattr(settings, "CREDIT_FILING_CODE_FAILURES", FILING_CODE_FAILURES))
-
-
-def _lock_minutes() -> int:
-    return int(getattr(settings, "CREDIT_FILING_CODE_LOCK_MINUTES", FILING_CODE_LOCK_MINUTES))
-
-
-def filing_code_issue(*, entity: Entity, actor: Any) -> str:
-    """Issue (or re-issue) the entity's portal filing code; returns the code, shown once.
-    The old code stops working and the failure count starts again."""
-    permissions.require(actor, "credit.report_manage")
-    code = "".join(secrets.choice("23456789ABCDEFGHJKMNPQRSTUVWXYZ") for _ in range(8))
-    with audited(actor=actor) as audit:
-        filing, created = FilingCode.objects.update_or_create(
-            entity=entity,
-            defaults=dict(
-                unit_id=entity.unit_id,
-                code_hash=keyed_hash(code),
-                issued_at=clock.now(),
-                issued_by=_actor_name(actor),
-                failures=0,
-                locked_until=None,
-            ),
-        )
-        audit.record(
-            action=AuditLog.Action.CREATE if created else AuditLog.Action.UPDATE,
-            obj=filing,
-            summary=f"发放年报填报码：{entity.name}",
-            changes={"entity": entity.name},
-        )
-    return code
 
 
 def _clean_report(values: dict[str, Any]) -> dict[str, Any]:
@@ -381,65 +337,12 @@ def annual_report_file_paper(
         )
 
 
-def _portal_identify(uscc: str, code: str) -> tuple[Entity, FilingCode]:
-    """The entity behind a USCC and the filing code the bureau issued to it (the portal's
-    credential for the annual report and credit repair). A wrong code counts; at the limit
-    the code is locked (the message says until when)."""
-    uscc = ids.normalise(uscc or "")
-    wrong = ValidationError({"code": "统一社会信用代码或年报填报码不正确"})
-    entity = Entity.objects.filter(uscc=uscc).first() if uscc else None
-    filing = FilingCode.objects.filter(entity=entity).first() if entity is not None else None
-    if entity is None or filing is None:
-        raise wrong
-    now = clock.now()
-    if filing.locked_until is not None and filing.locked_until > now:
-        until = timezone.localtime(filing.locked_until)
-        raise ValidationError(
-            {
-                "code": f"年报填报码连续输错{_failure_limit()}次，已锁定至{until:%H:%M}；"
-                "请届时再试，或到登记机关窗口重新领取填报码"
-            }
-        )
-    if not hmac.compare_digest(filing.code_hash, keyed_hash((code or "").strip().upper())):
-        failures = filing.failures + 1
-        locked = failures >= _failure_limit()
-        with audited(actor=f"公众（年报填报）{entity.name}") as audit:
-            FilingCode.objects.filter(pk=filing.pk).update(
-                failures=0 if locked else failures,
-                locked_until=now + dt.timedelta(minutes=_lock_minutes()) if locked else None,
-            )
-            audit.record(
-                action=AuditLog.Action.UPDATE,
-                obj=filing,
-                summary=f"年报填报码输入错误（第{failures}次）"
-                + ("，填报码已锁定" if locked else ""),
-                changes={"failures": failures},
-            )
-        if locked:
-            raise ValidationError(
-                {"code": f"年报填报码连续输错{failures}次，已锁定{_lock_minutes()}分钟"}
-            )
-        left = _failure_limit() - failures
-        raise ValidationError({"code": f"统一社会信用代码或年报填报码不正确（还可再试{left}次）"})
-    return entity, filing
-
-
-def _portal_failures_clear(*, audit: AuditTrail, filing: FilingCode) -> None:
-    if filing.failures:
-        FilingCode.objects.filter(pk=filing.pk).update(failures=0)
-        audit.record(
-            action=AuditLog.Action.UPDATE,
-            obj=filing,
-            summary="年报填报码输入正确，错误次数清零",
-            changes={"failures": 0},
-        )
-
-
 def annual_report_file_portal(*, uscc: str, code: str, year: int, **values: Any) -> AnnualReport:
-    """An entity files on the portal with its USCC and the filing code the bureau issued."""
-    entity, filing = _portal_identify(uscc, code)
+    """An entity files on the portal with its USCC and the portal code the bureau issued
+    (registry.portal_codes)."""
+    entity = portal_identify(uscc, code, doing="年报填报")
     with audited(actor=f"市场主体（网上报送）{entity.name}") as audit:
-        _portal_failures_clear(audit=audit, filing=filing)
+        portal_failures_clear(audit=audit, entity=entity)
         return _file(
             entity=entity,
             year=year,
@@ -1331,13 +1234,13 @@ def repair_apply_portal(
     reason: str,
     pledged: bool,
 ) -> RepairApplication:
-    """The entity applies on the portal with its USCC and filing code: only for its own
-    listings and penalties."""
-    entity, filing = _portal_identify(uscc, code)
+    """The entity applies on the portal with its USCC and portal code (registry.portal_codes):
+    only for its own listings and penalties."""
+    entity = portal_identify(uscc, code, doing="信用修复申请")
     subject_id = _subject_by_number(entity, target, subject_number)
     who = f"市场主体（信用修复）{entity.name}"
     with audited(actor=who) as audit:
-        _portal_failures_clear(audit=audit, filing=filing)
+        portal_failures_clear(audit=audit, entity=entity)
         return _repair_create(
             entity=entity,
             target=target,

@@ -13,7 +13,12 @@ urlpatterns = [
     path("annual-reports/to-file/", views.report_to_file, name="report_to_file"),
     path("annual-reports/to-file.xlsx", views.report_to_file_xlsx, name="report_to_file_xlsx"),
     path("annual-reports/paper/", views.report_paper, name="report_paper"),
-    path("filing-codes/", views.filing_code, name="filing_code"),
+    # The issuing page moved to the registry (the code serves more than credit).
+    path(
+        "filing-codes/",
+        RedirectView.as_view(pattern_name="registry:portal_code", permanent=True),
+        name="filing_code",
+    ),
     path("risk/", views.risk_changes, name="risk_changes"),
     path("risk/<str:uscc>/", views.risk_explain, name="risk_explain"),
     path("abnormal/", views.listing_list, name="listing_list"),

@@ -228,26 +228,6 @@ def report_paper(request: HttpRequest) -> HttpResponse:
     )
 
 
-@page("credit.report_manage")
-def filing_code(request: HttpRequest) -> HttpResponse:
-    """Issue an entity's portal filing code (shown once)."""
-    issued = ""
-    entity = None
-    errors: dict[str, list[str]] = {}
-    if request.method == "POST":
-        try:
-            entity = _entity_by_uscc(request)
-            issued = services.filing_code_issue(entity=entity, actor=request.user)
-        except ValidationError as exc:
-            errors = form_errors(exc)
-    return render(
-        request,
-        "credit/filing_code.html",
-        {"issued": issued, "entity": entity, "errors": errors, "data": request.POST},
-        status=400 if errors else 200,
-    )
-
-
 # The report's fields a form posts (services.annual_report_file_*).
 REPORT_FIELDS = (
     "address",

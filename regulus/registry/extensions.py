@@ -7,6 +7,8 @@ from regulus.registry import api, demo, selectors, urls
 extension = AppExtension(
     nav=(
         NavEntry("市场主体", "building", "registry:entity_list", order=100),
+        # The business's credential on the portal, for every app that lets it act there.
+        NavEntry("企业填报码", "key", "registry:portal_code", order=110),
         # Last of the business entries: the import is an occasional task beside them all.
         NavEntry("数据导入", "upload", "registry:import_start", order=900),
     ),

@@ -242,3 +242,33 @@ class ImportJob(models.Model):
     @property
     def running(self) -> bool:
         return self.state in (self.State.CHECKING, self.State.IMPORTING)
+
+
+class PortalCode(models.Model):
+    """The entity's portal code (企业填报码) the bureau issues: the business's credential on
+    the public portal for its annual report, credit repair and ODR feedback. Kept only as a
+    keyed hash and shown once at issue; wrong codes count, and at the limit the code is locked
+    for a while (registry.portal_codes)."""
+
+    entity = models.OneToOneField(
+        Entity, verbose_name="市场主体", on_delete=models.CASCADE, related_name="portal_code"
+    )
+    unit = models.ForeignKey(
+        OrgUnit, verbose_name="所属单位", on_delete=models.PROTECT, related_name="+"
+    )
+    code_hash = models.CharField("填报码摘要", max_length=64)
+    issued_at = models.DateTimeField("发放时间")
+    issued_by = models.CharField("发放人", max_length=150)
+    failures = models.PositiveSmallIntegerField("连续错误次数", default=0)
+    locked_until = models.DateTimeField("锁定至", null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    scope_unit_field = "unit"
+
+    class Meta:
+        verbose_name = "企业填报码"
+        verbose_name_plural = "企业填报码"
+
+    def __str__(self) -> str:
+        return f"企业填报码 {self.entity_id}"

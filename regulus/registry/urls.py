@@ -11,6 +11,7 @@ urlpatterns = [
     path("entities/<str:uscc>/", views.entity_detail, name="entity_detail"),
     path("entities/<str:uscc>/edit/", views.entity_edit, name="entity_edit"),
     path("entities/<str:uscc>/status/", views.entity_status, name="entity_status"),
+    path("portal-codes/", views.portal_code, name="portal_code"),
     path("import/", views.import_start, name="import_start"),
     path("import/template.xlsx", views.import_template, name="import_template"),
     path("import/<int:pk>/", views.import_job, name="import_job"),

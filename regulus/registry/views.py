@@ -23,7 +23,7 @@ from regulus.core.masking import mask_id_number
 from regulus.core.pagination import page_number
 from regulus.core.permissions import allows, page
 from regulus.core.selectors import units_visible_to
-from regulus.registry import exporting, selectors, services
+from regulus.registry import exporting, portal_codes, selectors, services
 from regulus.registry.forms import (
     EntityCreateForm,
     EntityEditForm,
@@ -117,6 +117,7 @@ def _render_detail(
         "credit_facts": selectors.entity_credit_facts(entity, request.user),
         "events": selectors.entity_timeline(entity, request.user),
         "can_edit": can_edit,
+        "can_issue_portal_code": allows(request.user, "registry.portal_code_manage"),
         "edit_form": edit_form,
         "status_form": status_form,
         "status_choices": status_form.fields["status"].choices if status_form else [],  # type: ignore[attr-defined]
@@ -309,4 +310,38 @@ def import_template(request: HttpRequest) -> FileResponse:
     buffer.seek(0)
     return FileResponse(
         buffer, as_attachment=True, filename="市场主体导入模板.xlsx", content_type=XLSX
+    )
+
+
+def _portal_code_entity(request: HttpRequest) -> Entity:
+    uscc = ids.normalise(request.POST.get("uscc", ""))
+    entity = Entity.objects.visible_to(request.user).filter(uscc=uscc).first() if uscc else None
+    if entity is None:
+        raise ValidationError({"uscc": "统一社会信用代码有误，或该主体不在本单位辖区"})
+    return entity
+
+
+@page("registry.portal_code_manage")
+def portal_code(request: HttpRequest) -> HttpResponse:
+    """Issue an entity's portal code (企业填报码), shown once; the entity's detail page links
+    here with ?uscc= filled in."""
+    issued = ""
+    entity = None
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        try:
+            entity = _portal_code_entity(request)
+            issued = portal_codes.portal_code_issue(entity=entity, actor=request.user)
+        except ValidationError as exc:
+            errors = getattr(exc, "message_dict", {"uscc": exc.messages})
+    return render(
+        request,
+        "registry/portal_code.html",
+        {
+            "issued": issued,
+            "entity": entity,
+            "errors": errors,
+            "uscc": request.POST.get("uscc") or request.GET.get("uscc", ""),
+        },
+        status=400 if errors else 200,
     )

@@ -16,6 +16,7 @@ from regulus.core.models import AuditLog, CalendarYear
 from regulus.core.tick import SYSTEM_ACTOR
 from regulus.credit import rules, selectors, services
 from regulus.credit.models import AbnormalListing, AbnormalRule, AnnualListingRun
+from regulus.registry.portal_codes import portal_code_issue
 from tests.credit.conftest import send_credit
 from tests.credit.test_annual_reports import REPORT, at
 from tests.registry.conftest import make_entity
@@ -33,7 +34,7 @@ def holidays_2026(db):
 def city(handler, outsider, entity_a, entity_b):
     """entity_a (enterprise, A) files 2025's report; an enterprise and a 个体户 of A do not;
     entity_b (个体户, B) does not; one set up in 2026 is not due."""
-    code = services.filing_code_issue(entity=entity_a, actor=handler)
+    code = portal_code_issue(entity=entity_a, actor=handler)
     with at("2026-03-01"):
         services.annual_report_file_portal(uscc=entity_a.uscc, code=code, year=2025, **REPORT)
     return {
@@ -94,7 +95,7 @@ def test_a_late_report_is_accepted_but_does_not_end_the_listing(city, handler):
     with at("2026-07-01"):
         run_tick()
     silent = city["silent"]
-    code = services.filing_code_issue(entity=silent, actor=handler)
+    code = portal_code_issue(entity=silent, actor=handler)
     with at("2026-07-10"):
         report = services.annual_report_file_portal(
             uscc=silent.uscc, code=code, year=2025, **REPORT
@@ -110,7 +111,7 @@ def test_removal_needs_the_cure_then_is_decided_on_its_clock(city, handler):
     listing = AbnormalListing.objects.get(entity=silent)
     with at("2026-07-06"), pytest.raises(ValidationError, match="尚未补报2025年度报告"):
         services.abnormal_removal_apply(listing=listing, actor=handler, reason="已补报")
-    code = services.filing_code_issue(entity=silent, actor=handler)
+    code = portal_code_issue(entity=silent, actor=handler)
     with at("2026-07-06"):
         services.annual_report_file_portal(uscc=silent.uscc, code=code, year=2025, **REPORT)
         services.abnormal_removal_apply(listing=listing, actor=handler, reason="已补报年度报告")

@@ -12,7 +12,9 @@ import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from regulus.credit import rules, selectors, services
-from regulus.credit.models import AnnualReport, FilingCode, ReportWindowRule
+from regulus.credit.models import AnnualReport, ReportWindowRule
+from regulus.registry.models import PortalCode
+from regulus.registry.portal_codes import portal_code_issue
 from tests.registry.conftest import make_entity
 
 D = dt.date
@@ -36,7 +38,7 @@ def at(day: str) -> time_machine.travel:
 
 @pytest.fixture
 def code(entity_a, handler):
-    return services.filing_code_issue(entity=entity_a, actor=handler)
+    return portal_code_issue(entity=entity_a, actor=handler)
 
 
 def file_portal(entity, code, year=2025, **changes):
@@ -74,7 +76,7 @@ def test_a_report_for_a_year_not_yet_due_is_refused(entity_a, code):
 
 def test_an_entity_set_up_this_year_starts_next_year(handler, code):
     young = make_entity(handler, "长沙市芙蓉区新开张有限公司", established_on=D(2026, 1, 15))
-    young_code = services.filing_code_issue(entity=young, actor=handler)
+    young_code = portal_code_issue(entity=young, actor=handler)
     with at("2026-03-01"), pytest.raises(ValidationError, match="自下一年度起报送"):
         file_portal(young, young_code, year=2025)
 
@@ -116,7 +118,7 @@ def test_a_wrong_code_counts_and_five_lock_the_code_with_a_clear_message(entity_
         time_machine.travel(dt.datetime(2026, 3, 1, 2, 31, tzinfo=dt.UTC), tick=False),
     ):
         assert file_portal(entity_a, code).version == 1
-    assert FilingCode.objects.get().failures == 0
+    assert PortalCode.objects.get().failures == 0
 
 
 def test_an_unknown_uscc_and_a_wrong_code_get_the_same_answer(entity_a, code):
@@ -126,7 +128,7 @@ def test_an_unknown_uscc_and_a_wrong_code_get_the_same_answer(entity_a, code):
 
 
 def test_reissuing_the_code_retires_the_old_one(entity_a, code, handler):
-    services.filing_code_issue(entity=entity_a, actor=handler)
+    portal_code_issue(entity=entity_a, actor=handler)
     with at("2026-03-01"), pytest.raises(ValidationError, match="不正确"):
         file_portal(entity_a, code)
 
@@ -162,7 +164,7 @@ def test_paper_reports_are_for_individuals_and_need_the_permission(
         )
     assert report.channel == "paper" and report.filed_by == "窗口小张"
     with pytest.raises(PermissionDenied):
-        services.filing_code_issue(entity=shop, actor=None)
+        portal_code_issue(entity=shop, actor=None)
 
 
 def test_the_rate_moves_live_and_the_outsider_counts_only_its_own(

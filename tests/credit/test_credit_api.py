@@ -6,6 +6,7 @@ from __future__ import annotations
 from regulus.core.tick import SYSTEM_ACTOR
 from regulus.credit import services
 from regulus.credit.models import SeriousListing
+from regulus.registry.portal_codes import portal_code_issue
 from tests.credit.conftest import send_penalty
 from tests.credit.test_annual_reports import at
 from tests.credit.test_serious_list import holidays  # noqa: F401
@@ -39,7 +40,7 @@ def test_the_serious_procedure_runs_through_the_api(client, entity_a, handler, l
 
 
 def test_a_public_repair_application_and_its_decision_through_the_api(client, entity_a, handler):
-    code = services.filing_code_issue(entity=entity_a, actor=handler)
+    code = portal_code_issue(entity=entity_a, actor=handler)
     send_penalty(entity_a, serious=False)
     services.credit_handovers_take_all(actor=SYSTEM_ACTOR)
     payload = {

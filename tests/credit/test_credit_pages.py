@@ -12,6 +12,7 @@ from docx import Document
 from regulus.core.tick import SYSTEM_ACTOR
 from regulus.credit import services
 from regulus.credit.models import CreditDocument, RepairApplication, SeriousListing
+from regulus.registry.portal_codes import portal_code_issue
 from tests.credit.conftest import send_penalty
 from tests.credit.test_annual_reports import at
 from tests.credit.test_serious_list import holidays  # noqa: F401
@@ -93,7 +94,7 @@ def test_a_bad_document_request_is_a_404_not_a_500(client, handler):
 
 
 def test_the_portal_repair_form_names_the_problem_and_keeps_the_input(client, entity_a, handler):
-    code = services.filing_code_issue(entity=entity_a, actor=handler)
+    code = portal_code_issue(entity=entity_a, actor=handler)
     send_penalty(entity_a, serious=False)
     services.credit_handovers_take_all(actor=SYSTEM_ACTOR)
     form = {

@@ -15,6 +15,7 @@ from regulus.core.models import CalendarYear, Clock
 from regulus.core.tick import SYSTEM_ACTOR
 from regulus.credit import selectors, services
 from regulus.credit.models import AbnormalListing, CreditRecord, RepairApplication
+from regulus.registry.portal_codes import portal_code_issue
 from tests.credit.conftest import send_penalty
 from tests.credit.test_annual_reports import REPORT, at
 
@@ -43,7 +44,7 @@ def penalty(entity_a) -> CreditRecord:
 
 @pytest.fixture
 def code(entity_a, handler):
-    return services.filing_code_issue(entity=entity_a, actor=handler)
+    return portal_code_issue(entity=entity_a, actor=handler)
 
 
 def portal_apply(entity, code, target, number, **over):
@@ -90,7 +91,7 @@ def test_a_revocation_or_suspension_is_refused_with_the_rule(entity_a, code):
 
 
 def test_an_application_by_someone_else_finds_nothing(penalty, entity_b, handler):
-    other_code = services.filing_code_issue(entity=entity_b, actor=handler)
+    other_code = portal_code_issue(entity=entity_b, actor=handler)
     with at("2026-09-02"), pytest.raises(ValidationError, match="未找到该主体"):
         portal_apply(entity_b, other_code, T.PENALTY, "芙市监处罚〔2026〕18号")
 

@@ -15,8 +15,8 @@ from django.core.management import call_command
 from regulus.core import calendar
 from regulus.core.demo import DEMO_PASSWORD
 from regulus.core.models import CalendarYear
-from regulus.credit import services
 from regulus.credit.models import AbnormalListing
+from regulus.registry.portal_codes import portal_code_issue
 from tests.e2e.conftest import login
 from tests.registry.conftest import make_entity
 
@@ -48,8 +48,8 @@ def test_an_unfiled_enterprise_is_listed_then_removed_after_filing(
     errors: list[str] = []
     filer = make_entity(handler, "长沙市芙蓉区按时年报有限公司")
     silent = make_entity(handler, "长沙市芙蓉区忘记年报有限公司")
-    filer_code = services.filing_code_issue(entity=filer, actor=handler)
-    silent_code = services.filing_code_issue(entity=silent, actor=handler)
+    filer_code = portal_code_issue(entity=filer, actor=handler)
+    silent_code = portal_code_issue(entity=silent, actor=handler)
 
     public = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
     firm = public.new_page()
