@@ -170,7 +170,7 @@ class PaperReportIn(ReportItemsIn):
 
 class PortalReportIn(ReportItemsIn):
     uscc: Text
-    code: Text = Field(description="登记机关发放的年报填报码")
+    code: Text = Field(description="登记机关发放的企业填报码")
     year: int | None = Field(None, ge=2014, le=2100, description="报告年度（默认上一年度）")
 
 
@@ -218,7 +218,7 @@ def report_paper(request: HttpRequest, payload: PaperReportIn) -> ReportOut:
     "/credit/annual-reports/portal",
     response=ReportOut,
     auth=None,
-    summary="企业网上报送年度报告（公开，须统一社会信用代码与年报填报码一致）",
+    summary="企业网上报送年度报告（公开，须统一社会信用代码与企业填报码一致）",
 )
 def report_portal(request: HttpRequest, payload: PortalReportIn) -> ReportOut:
     values = payload.dict(exclude={"uscc", "code", "year"})
@@ -502,7 +502,7 @@ def repair_list(
 
 class RepairPortalIn(Schema):
     uscc: Text
-    code: Text = Field(description="登记机关发放的年报填报码")
+    code: Text = Field(description="登记机关发放的企业填报码")
     target: Text = Field(description="abnormal、serious 或 penalty")
     decision_number: Text = Field(description="列入决定书或行政处罚决定书的文号")
     applicant: Text
@@ -515,7 +515,7 @@ class RepairPortalIn(Schema):
     "/credit/repairs/portal",
     response=RepairOut,
     auth=None,
-    summary="企业申请信用修复（公开，须统一社会信用代码与年报填报码一致）",
+    summary="企业申请信用修复（公开，须统一社会信用代码与企业填报码一致）",
 )
 def repair_portal(request: HttpRequest, payload: RepairPortalIn) -> RepairOut:
     return _repair_out(

@@ -66,10 +66,20 @@ def _new_code() -> str:
     return "".join(secrets.choice(ALPHABET) for _ in range(LENGTH))
 
 
+def _require_in_scope(actor: Any, entity: Entity) -> None:
+    """A staff member issues codes only to the entities its data scope holds (a system actor,
+    a string, is not a user and is not limited)."""
+    if not getattr(actor, "is_authenticated", False):
+        return
+    if not Entity.objects.visible_to(actor).filter(pk=entity.pk).exists():
+        raise ValidationError({"uscc": "该主体不在本单位辖区，不能发放企业填报码"})
+
+
 def portal_code_issue(*, entity: Entity, actor: Any) -> str:
     """Issue (or re-issue) the entity's portal code; returns the code, shown once. The old
     code stops working, the failure count starts again and a lock ends."""
     permissions.require(actor, "registry.portal_code_manage")
+    _require_in_scope(actor, entity)
     code = _new_code()
     with audited(actor=actor) as audit:
         portal, created = PortalCode.objects.update_or_create(

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from regulus.core import ids
+from regulus.core.errors import field_errors
 from regulus.core.htmx import wants_fragment
 from regulus.core.masking import mask_id_number
 from regulus.core.pagination import page_number
@@ -333,7 +334,7 @@ def portal_code(request: HttpRequest) -> HttpResponse:
             entity = _portal_code_entity(request)
             issued = portal_codes.portal_code_issue(entity=entity, actor=request.user)
         except ValidationError as exc:
-            errors = getattr(exc, "message_dict", {"uscc": exc.messages})
+            errors = field_errors(exc)
     return render(
         request,
         "registry/portal_code.html",

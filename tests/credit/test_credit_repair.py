@@ -90,8 +90,8 @@ def test_a_revocation_or_suspension_is_refused_with_the_rule(entity_a, code):
     assert "吊销许可证件" in str(exc.value)
 
 
-def test_an_application_by_someone_else_finds_nothing(penalty, entity_b, handler):
-    other_code = portal_code_issue(entity=entity_b, actor=handler)
+def test_an_application_by_someone_else_finds_nothing(penalty, entity_b, outsider):
+    other_code = portal_code_issue(entity=entity_b, actor=outsider)
     with at("2026-09-02"), pytest.raises(ValidationError, match="未找到该主体"):
         portal_apply(entity_b, other_code, T.PENALTY, "芙市监处罚〔2026〕18号")
 
