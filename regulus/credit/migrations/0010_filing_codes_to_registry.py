@@ -1,6 +1,7 @@
 # The filing code (年报填报码) becomes the entity's portal code in the registry (企业填报码):
 # the complaints app needs it too. Each row is copied with its hash, so issued codes keep
-# working, with its failure count and lock; then the credit table goes. Reversible.
+# working, with its failure count and lock; then the credit table goes. Reversible: back, the
+# rows move to the credit table again.
 
 from django.db import migrations
 
@@ -19,7 +20,9 @@ def to_registry(apps, schema_editor):
 
 
 def back_to_credit(apps, schema_editor):
-    _copy(apps.get_model("registry", "PortalCode"), apps.get_model("credit", "FilingCode"))
+    portal_code = apps.get_model("registry", "PortalCode")
+    _copy(portal_code, apps.get_model("credit", "FilingCode"))
+    portal_code.objects.all().delete()
 
 
 class Migration(migrations.Migration):
