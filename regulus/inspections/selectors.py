@@ -13,6 +13,7 @@ from django.http import Http404
 from regulus.core.ids import division_name
 from regulus.core.plugins import Card, PublicSection, target_exclusions
 from regulus.inspections.models import (
+    PROBLEM_CODES,
     STRATUM_LABELS,
     Assignment,
     CheckItem,
@@ -290,8 +291,6 @@ def draws_of(task: Task) -> QuerySet[Draw]:
 
 
 # -- counting -------------------------------------------------------------------------------
-
-PROBLEM_CODES = ("3", "4", "5", "8", "A", "B", "C", "D")
 
 
 def year_stats(user: Any, year: int) -> dict[str, Any]:

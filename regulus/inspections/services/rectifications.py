@@ -12,8 +12,8 @@ from django.core.exceptions import ValidationError
 from regulus.core import clock, permissions
 from regulus.core.audit import audited
 from regulus.core.workflow import transition_fire
-from regulus.inspections.models import ItemResult, Rectification
-from regulus.inspections.services.results import PROBLEM_CODES, clue_send
+from regulus.inspections.models import PROBLEM_CODES, ItemResult, Rectification
+from regulus.inspections.services.results import clue_send
 
 
 def _assigned(actor: Any, order: Rectification) -> None:
