@@ -458,6 +458,8 @@ PROBLEM_CODES = (
     ResultCode.FALSE_INFO,
     ResultCode.OTHER_RULE,
 )
+# A check that found problems: those still to be dealt with and those rectified on an order.
+FOUND_CODES = (*PROBLEM_CODES, ResultCode.CORRECTED)
 
 
 class Target(models.Model):
