@@ -16,7 +16,7 @@ from regulus.canteens import exports, selectors, services
 from regulus.canteens.models import AccompaniedMeal, Canteen
 from regulus.core import clock
 from regulus.core.documents import XLSX_CONTENT_TYPE
-from regulus.core.errors import field_messages
+from regulus.core.errors import field_messages, flash_errors
 from regulus.core.permissions import allows, page
 from regulus.core.text import trim
 from regulus.core.views import choice_param, paginate, text_param
@@ -149,8 +149,7 @@ def canteen_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             return redirect(canteen.get_absolute_url())
         messages.success(request, "已保存")
     except ValidationError as exc:
-        for message in field_messages(exc).values():
-            messages.error(request, message)
+        flash_errors(request, exc, join=True)
     return redirect(canteen.get_absolute_url())
 
 

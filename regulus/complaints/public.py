@@ -19,9 +19,10 @@ from django.views.decorators.http import require_POST
 
 from regulus.complaints import services
 from regulus.complaints.models import FINAL_STATES, Item
-from regulus.complaints.views import error_dict, form_context, register_from_post
+from regulus.complaints.views import form_context, register_from_post
 from regulus.complaints.workflow import ITEM_FLOW
 from regulus.core import clock, clock_selectors, throttle
+from regulus.core.errors import flash_errors
 from regulus.core.throttle import Limit, Throttled
 from regulus.core.workflow import timeline
 
@@ -181,6 +182,5 @@ def rate(request: HttpRequest, number: str) -> HttpResponse:
         )
         messages.success(request, "感谢您的评价")
     except ValidationError as exc:
-        for message in error_dict(exc).values():
-            messages.error(request, message)
+        flash_errors(request, exc, join=True)
     return redirect("complaints_public:progress", number=item.number)

@@ -18,7 +18,7 @@ from regulus.complaints.workflow import ITEM_FLOW, state_badge
 from regulus.core import clock, clock_selectors
 from regulus.core.clock_selectors import DUE_SOON, OVERDUE
 from regulus.core.documents import XLSX_CONTENT_TYPE
-from regulus.core.errors import flash_errors
+from regulus.core.errors import field_messages, flash_errors
 from regulus.core.models import OrgUnit
 from regulus.core.permissions import allows, page, require
 from regulus.core.text import trim
@@ -27,17 +27,6 @@ from regulus.core.workflow import DeferredRows, timeline
 from regulus.registry.rules import DISTRICTS
 
 WHEN = ((OVERDUE, "已超期"), (DUE_SOON, "即将到期"))
-
-
-def error_dict(exc: ValidationError) -> dict[str, str]:
-    if hasattr(exc, "error_dict"):
-        return {k: "；".join(m for e in v for m in e.messages) for k, v in exc.error_dict.items()}
-    return {"__all__": "；".join(exc.messages)}
-
-
-def _flash(request: HttpRequest, exc: ValidationError) -> None:
-    for message in error_dict(exc).values():
-        messages.error(request, message)
 
 
 def _units() -> Any:
@@ -160,7 +149,7 @@ def register_from_post(
             **values,
         )
     except ValidationError as exc:
-        return None, "", error_dict(exc)
+        return None, "", field_messages(exc)
     return item, code, {}
 
 
@@ -307,7 +296,7 @@ def item_act(request: HttpRequest, number: str, action: str) -> HttpResponse:
         else:
             messages.error(request, f"没有名为“{action[:20]}”的操作")
     except ValidationError as exc:
-        _flash(request, exc)
+        flash_errors(request, exc, join=True)
     return redirect("complaints:item_detail", number=item.number)
 
 

@@ -5,7 +5,8 @@ Services raise `ValidationError({field: 中文})` (or a bare message for the who
 `field_messages(exc)` the same joined into one string a field (the API's `fields` and the
 licensing forms' error dicts), `add_to_form(form, exc, aliases=...)` puts each message
 beside the form's matching field (or at the top when the form has no such field), and
-`flash_errors(request, exc, labels=...)` shows each on the next page of a page action.
+`flash_errors(request, exc, labels=..., join=...)` shows each (or each field's, joined) on
+the next page of a page action.
 """
 
 from __future__ import annotations
@@ -46,12 +47,19 @@ def add_to_form(form: Any, exc: ValidationError, *, aliases: Mapping[str, str] =
             form.add_error(target, message)
 
 
-def flash_errors(request: Any, exc: ValidationError, labels: Mapping[str, str] = {}) -> None:
+def flash_errors(
+    request: Any, exc: ValidationError, labels: Mapping[str, str] = {}, *, join: bool = False
+) -> None:
     """Each message of a page action's refusal on the next page (django.contrib.messages),
-    after the Chinese name of its field (`labels`) unless the message names it itself."""
+    after the Chinese name of its field (`labels`) unless the message names it itself.
+    With `join`, a field's messages make one flash, joined by "；" (as `field_messages`)."""
     from django.contrib import messages
 
-    for key, texts in field_errors(exc).items():
+    if join:
+        grouped = {key: [text] for key, text in field_messages(exc).items()}
+    else:
+        grouped = field_errors(exc)
+    for key, texts in grouped.items():
         label = labels.get(key, "")
         for text in texts:
             named = not label or text.startswith(label)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -316,14 +317,22 @@ def listing_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     return redirect("credit:listing_detail", pk=listing.pk)
 
 
-@page("credit.abnormal_manage")
-def listing_create(request: HttpRequest) -> HttpResponse:
+def _listing_form(
+    request: HttpRequest,
+    *,
+    propose: Callable[..., Any],
+    template: str,
+    grounds: list[tuple[str, str]],
+    done: Callable[[Any], str],
+    detail: str,
+) -> HttpResponse:
+    """The form that puts an entity (by its USCC) on a list for a ground with its evidence:
+    `propose` is the service, `done` the success message, `detail` the listing's page."""
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
         try:
-            entity = _entity_by_uscc(request)
-            listing = services.abnormal_list(
-                entity=entity,
+            listing = propose(
+                entity=_entity_by_uscc(request),
                 ground=request.POST.get("ground", "")[:30],
                 evidence=request.POST.get("evidence", ""),
                 actor=request.user,
@@ -331,17 +340,25 @@ def listing_create(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             errors = form_errors(exc)
         else:
-            messages.success(request, f"已列入：{listing.decision_number}")
-            return redirect("credit:listing_detail", pk=listing.pk)
+            messages.success(request, done(listing))
+            return redirect(detail, pk=listing.pk)
     return render(
         request,
-        "credit/listing_form.html",
-        {
-            "errors": errors,
-            "data": request.POST,
-            "grounds": [g for g in Ground.choices if g[0] != Ground.ANNUAL_REPORT],
-        },
+        template,
+        {"errors": errors, "data": request.POST, "grounds": grounds},
         status=400 if errors else 200,
+    )
+
+
+@page("credit.abnormal_manage")
+def listing_create(request: HttpRequest) -> HttpResponse:
+    return _listing_form(
+        request,
+        propose=services.abnormal_list,
+        template="credit/listing_form.html",
+        grounds=[g for g in Ground.choices if g[0] != Ground.ANNUAL_REPORT],
+        done=lambda listing: f"已列入：{listing.decision_number}",
+        detail="credit:listing_detail",
     )
 
 
@@ -392,30 +409,13 @@ def serious_list(request: HttpRequest) -> HttpResponse:
 
 @page("credit.serious_manage")
 def serious_create(request: HttpRequest) -> HttpResponse:
-    errors: dict[str, list[str]] = {}
-    if request.method == "POST":
-        try:
-            entity = _entity_by_uscc(request)
-            listing = services.serious_propose(
-                entity=entity,
-                ground=request.POST.get("ground", "")[:30],
-                evidence=request.POST.get("evidence", ""),
-                actor=request.user,
-            )
-        except ValidationError as exc:
-            errors = form_errors(exc)
-        else:
-            messages.success(request, "已提出拟列入，请告知当事人")
-            return redirect("credit:serious_detail", pk=listing.pk)
-    return render(
+    return _listing_form(
         request,
-        "credit/serious_form.html",
-        {
-            "errors": errors,
-            "data": request.POST,
-            "grounds": [g for g in SeriousGround.choices if g[0] != SeriousGround.ABNORMAL_3Y],
-        },
-        status=400 if errors else 200,
+        propose=services.serious_propose,
+        template="credit/serious_form.html",
+        grounds=[g for g in SeriousGround.choices if g[0] != SeriousGround.ABNORMAL_3Y],
+        done=lambda _listing: "已提出拟列入，请告知当事人",
+        detail="credit:serious_detail",
     )
 
 

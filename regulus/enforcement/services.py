@@ -1622,35 +1622,58 @@ def publication_publish(*, actor: Any, case: Case, text_masked: str | None = Non
     return publication
 
 
+def _published(case: Case, refusal: str) -> Publication:
+    """The case's publication while it is on the portal; `refusal` otherwise."""
+    publication = Publication.objects.filter(case=case).first()
+    if publication is None or publication.state != Publication.State.PUBLISHED:
+        raise ValidationError(refusal)
+    return publication
+
+
+def _take_off(
+    *,
+    actor: Any,
+    case: Case,
+    publication: Publication,
+    state: str,
+    label: str,
+    note: str,
+    summary: str,
+) -> Publication:
+    """Take a publication off the portal today (only while it is published: a conditional
+    UPDATE), with the case's event and the audit row."""
+    with audited(actor=actor) as audit:
+        Publication.objects.filter(pk=publication.pk, state=Publication.State.PUBLISHED).update(
+            state=state, taken_down_on=clock.today()
+        )
+        publication.refresh_from_db()
+        event_record(
+            obj=case, workflow=CASE_FLOW, state=case.state, actor=actor, label=label, note=note
+        )
+        audit.record(
+            action=AuditLog.Action.UPDATE,
+            obj=publication,
+            summary=summary,
+            changes={"state": [str(Publication.State.PUBLISHED), str(state)]},
+        )
+    return publication
+
+
 def publication_withdraw(*, actor: Any, case: Case, reason: str) -> Publication:
     """撤回: a decision revoked (by review, a court or the authority itself) is taken off the
     portal at once (Order 45 Art 11 allows 3 working days; this does it the day it is told)."""
     permissions.require(actor, "enforcement.publish")
     reason = _text(reason, "reason", "撤回理由", limit=300, multiline=True)
-    publication = Publication.objects.filter(case=case).first()
-    if publication is None or publication.state != Publication.State.PUBLISHED:
-        raise ValidationError("该行政处罚决定不在公示中，无需撤回")
-    today = clock.today()
-    with audited(actor=actor) as audit:
-        Publication.objects.filter(pk=publication.pk, state=Publication.State.PUBLISHED).update(
-            state=Publication.State.WITHDRAWN, taken_down_on=today
-        )
-        publication.refresh_from_db()
-        event_record(
-            obj=case,
-            workflow=CASE_FLOW,
-            state=case.state,
-            actor=actor,
-            label="撤回行政处罚信息公示",
-            note=reason,
-        )
-        audit.record(
-            action=AuditLog.Action.UPDATE,
-            obj=publication,
-            summary=f"撤回公示：{publication.decision_number}（{reason}）",
-            changes={"state": ["published", "withdrawn"]},
-        )
-    return publication
+    publication = _published(case, "该行政处罚决定不在公示中，无需撤回")
+    return _take_off(
+        actor=actor,
+        case=case,
+        publication=publication,
+        state=Publication.State.WITHDRAWN,
+        label="撤回行政处罚信息公示",
+        note=reason,
+        summary=f"撤回公示：{publication.decision_number}（{reason}）",
+    )
 
 
 # Order 45 Art 14: no early stop for these (stop-production orders, licence revocation).
@@ -1662,34 +1685,21 @@ def publication_stop_early(*, actor: Any, case: Case, reason: str) -> Publicatio
     Art 14 excludes."""
     permissions.require(actor, "enforcement.publish")
     reason = _text(reason, "reason", "信用修复情况", limit=300, multiline=True)
-    publication = Publication.objects.filter(case=case).first()
-    if publication is None or publication.state != Publication.State.PUBLISHED:
-        raise ValidationError("该行政处罚决定不在公示中")
+    publication = _published(case, "该行政处罚决定不在公示中")
     if set(case.penalty_kinds) & NO_EARLY_STOP:
         raise ValidationError(
             "责令停产停业、吊销许可证件的行政处罚信息不得提前停止公示"
             "（《市场监督管理行政处罚信息公示规定》第十四条）"
         )
-    with audited(actor=actor) as audit:
-        Publication.objects.filter(pk=publication.pk, state=Publication.State.PUBLISHED).update(
-            state=Publication.State.STOPPED_EARLY, taken_down_on=clock.today()
-        )
-        publication.refresh_from_db()
-        event_record(
-            obj=case,
-            workflow=CASE_FLOW,
-            state=case.state,
-            actor=actor,
-            label="信用修复，提前停止公示",
-            note=reason,
-        )
-        audit.record(
-            action=AuditLog.Action.UPDATE,
-            obj=publication,
-            summary=f"提前停止公示：{publication.decision_number}（信用修复）",
-            changes={"state": ["published", "stopped_early"]},
-        )
-    return publication
+    return _take_off(
+        actor=actor,
+        case=case,
+        publication=publication,
+        state=Publication.State.STOPPED_EARLY,
+        label="信用修复，提前停止公示",
+        note=reason,
+        summary=f"提前停止公示：{publication.decision_number}（信用修复）",
+    )
 
 
 def publications_take_down(*, actor: Any) -> int:

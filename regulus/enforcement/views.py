@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from regulus.core import clock, clock_selectors
 from regulus.core.documents import XLSX_CONTENT_TYPE
-from regulus.core.errors import field_errors
+from regulus.core.errors import WHOLE, field_messages, flash_errors
 from regulus.core.files import file_response
 from regulus.core.models import Handover, User
 from regulus.core.permissions import allows, page
@@ -50,12 +50,7 @@ VIEW = "enforcement.case_view"
 def _errors(exc: ValidationError) -> dict[str, str]:
     """Field messages for a form; the messages about no field under "all" (a template may not
     read "__all__")."""
-    return {("all" if k == "__all__" else k): "；".join(v) for k, v in field_errors(exc).items()}
-
-
-def _flash(request: HttpRequest, exc: ValidationError) -> None:
-    for message in _errors(exc).values():
-        messages.error(request, message)
+    return {("all" if k == WHOLE else k): v for k, v in field_messages(exc).items()}
 
 
 def _staff(user: Any, ids: list[str]) -> list[User]:
@@ -118,7 +113,7 @@ def inbox_take(request: HttpRequest, pk: int) -> HttpResponse:
         domain = request.POST.get("domain", Domain.OTHER)
         clue = services.clue_from_handover(actor=request.user, handover=handover, domain=domain)
     except ValidationError as exc:
-        _flash(request, exc)
+        flash_errors(request, exc, join=True)
         return redirect("enforcement:clue_list")
     messages.success(request, f"已接收为线索 {clue.number}")
     return redirect("enforcement:clue_detail", number=clue.number)
@@ -224,7 +219,7 @@ def clue_act(request: HttpRequest, number: str, action: str) -> HttpResponse:
         else:
             messages.error(request, f"没有名为“{action[:20]}”的操作")
     except ValidationError as exc:
-        _flash(request, exc)
+        flash_errors(request, exc, join=True)
     return redirect("enforcement:clue_detail", number=clue.number)
 
 
@@ -428,7 +423,7 @@ def case_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             return redirect("enforcement:case_detail", pk=case.pk)
         messages.success(request, "已办理")
     except ValidationError as exc:
-        _flash(request, exc)
+        flash_errors(request, exc, join=True)
     return redirect("enforcement:case_detail", pk=case.pk)
 
 

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 
 from regulus.core import clock
 from regulus.core.documents import XLSX_CONTENT_TYPE, qr_svg_data_uri
-from regulus.core.errors import field_messages
+from regulus.core.errors import field_messages, flash_errors
 from regulus.core.models import ClockRule
 from regulus.core.permissions import allows, page
 from regulus.core.tabular import TableError, check_upload, write_template
@@ -55,11 +55,6 @@ CHECK_ITEMS = (
     "安全附件和安全保护装置",
 )
 HAZARD_ROWS = 3
-
-
-def _flash(request: HttpRequest, exc: ValidationError) -> None:
-    for message in field_messages(exc).values():
-        messages.error(request, message)
 
 
 def _date(raw: str, field: str, label: str, *, required: bool = True) -> dt.date | None:
@@ -251,7 +246,7 @@ def equipment_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         else:
             messages.error(request, f"没有名为“{action[:20]}”的操作")
     except ValidationError as exc:
-        _flash(request, exc)
+        flash_errors(request, exc, join=True)
     return redirect(item.get_absolute_url())
 
 
@@ -476,7 +471,7 @@ def hazard_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         else:
             messages.error(request, f"没有名为“{action[:20]}”的操作")
     except ValidationError as exc:
-        _flash(request, exc)
+        flash_errors(request, exc, join=True)
     return redirect(hazard.field_check.get_absolute_url())
 
 
@@ -513,7 +508,7 @@ def order_act(request: HttpRequest, number: str, action: str) -> HttpResponse:
         else:
             messages.error(request, f"没有名为“{action[:20]}”的操作")
     except ValidationError as exc:
-        _flash(request, exc)
+        flash_errors(request, exc, join=True)
     return redirect(order.get_absolute_url())
 
 
@@ -533,7 +528,7 @@ def key_unit_list(request: HttpRequest) -> HttpResponse:
                 )
                 messages.success(request, f"重点单位已更新：{entity.name}")
             except ValidationError as exc:
-                _flash(request, exc)
+                flash_errors(request, exc, join=True)
         return redirect("equipment:key_unit_list")
     context = {
         "reasons": KeyUnit.Reason.choices,

@@ -446,6 +446,22 @@ class ResultCode(models.TextChoices):
     NOT_ENGAGED = "F", "未发现开展本次抽查涉及的经营活动"
 
 
+# The codes of a problem still to be dealt with: a check finding one orders a rectification
+# or hands the problems to enforcement (services.results).
+PROBLEM_CODES = (
+    ResultCode.FOOD_DRUG,
+    ResultCode.QUALITY,
+    ResultCode.OTHER_DEPT,
+    ResultCode.OBSTRUCTED,
+    ResultCode.PENDING,
+    ResultCode.NOT_PUBLISHED,
+    ResultCode.FALSE_INFO,
+    ResultCode.OTHER_RULE,
+)
+# A check that found problems: those still to be dealt with and those rectified on an order.
+FOUND_CODES = (*PROBLEM_CODES, ResultCode.CORRECTED)
+
+
 class Target(models.Model):
     """A drawn target of a task (position = its place in the draw's order) and where its
     check stands."""

@@ -13,6 +13,7 @@ from django.http import Http404
 from regulus.core.ids import division_name
 from regulus.core.plugins import Card, PublicSection, target_exclusions
 from regulus.inspections.models import (
+    FOUND_CODES,
     STRATUM_LABELS,
     Assignment,
     CheckItem,
@@ -291,11 +292,10 @@ def draws_of(task: Task) -> QuerySet[Draw]:
 
 # -- counting -------------------------------------------------------------------------------
 
-PROBLEM_CODES = ("3", "4", "5", "8", "A", "B", "C", "D")
-
 
 def year_stats(user: Any, year: int) -> dict[str, Any]:
-    """Tasks, targets drawn, checked, with problems, published and published on time, and the
+    """Tasks, targets drawn, checked, with problems found (rectified on an order or not),
+    published and published on time, and the
     share of joint tasks and of checked targets visited for several tasks at once (综合查一次),
     per implementing unit (a district bureau or a city department), in
     the user's scope, for the plans of one year; and the inspected entities' ratings of
@@ -336,7 +336,7 @@ def year_stats(user: Any, year: int) -> dict[str, Any]:
         if state == Target.State.PUBLISHED:
             r["published"] += n
             r["on_time"] += n if on_time else 0
-    problem = ItemResult.objects.filter(target__task__in=tasks, code__in=PROBLEM_CODES)
+    problem = ItemResult.objects.filter(target__task__in=tasks, code__in=FOUND_CODES)
     for name, n in (
         problem.values_list("target__task__unit__name")
         .annotate(n=Count("target_id", distinct=True))

@@ -19,12 +19,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from regulus.core import clock_selectors, throttle
+from regulus.core.errors import flash_errors
 from regulus.core.files import file_response
 from regulus.core.text import NAME, clean_fields
 from regulus.core.views import text_param
 from regulus.core.workflow import timeline
 from regulus.licensing import selectors, services
-from regulus.licensing.forms import application_form_context, application_form_submit, error_dict
+from regulus.licensing.forms import application_form_context, application_form_submit
 from regulus.licensing.models import Application, ApplicationMaterial, Bundle
 from regulus.licensing.services.applications import MATERIAL_STATES
 from regulus.licensing.views.documents import receipt_context
@@ -184,8 +185,7 @@ def application_upload(request: HttpRequest, number: str) -> HttpResponse:
         )
     except ValidationError as exc:
         attempt.refund()  # rejected: only stored files count
-        for message in error_dict(exc).values():
-            messages.error(request, message)
+        flash_errors(request, exc, join=True)
     else:
         messages.success(request, "材料已上传")
     return redirect("portal:application_progress", number=app.number)
@@ -215,8 +215,7 @@ def application_material_remove(request: HttpRequest, number: str, pk: int) -> H
             application=app, actor=None, material=row, actor_name=app.contact_name
         )
     except ValidationError as exc:
-        for message in error_dict(exc).values():
-            messages.error(request, message)
+        flash_errors(request, exc, join=True)
     else:
         messages.success(request, f"已删除文件“{row.original_name}”")
     return redirect("portal:application_progress", number=app.number)
@@ -228,8 +227,7 @@ def application_resubmit(request: HttpRequest, number: str) -> HttpResponse:
     try:
         services.application_resubmit(application=app, actor=None, actor_name=app.contact_name)
     except ValidationError as exc:
-        for message in error_dict(exc).values():
-            messages.error(request, message)
+        flash_errors(request, exc, join=True)
     else:
         messages.success(request, "已重新提交，等待受理")
     return redirect("portal:application_progress", number=app.number)
@@ -244,8 +242,7 @@ def commitment_sign(request: HttpRequest, number: str) -> HttpResponse:
         signer = clean_fields(request.POST, SIGNER_FIELD)["signer"]
         services.commitment_sign(application=app, signer=signer)
     except ValidationError as exc:
-        for message in error_dict(exc).values():
-            messages.error(request, message)
+        flash_errors(request, exc, join=True)
     else:
         messages.success(request, "已签署告知承诺书")
     return redirect("portal:application_progress", number=app.number)

@@ -80,3 +80,31 @@ def test_flashed_errors_name_their_field_unless_the_message_does(rf):
         "延长理由不能为空",
         "已结束",
     ]
+
+
+def test_joined_flash_gives_one_message_a_field(rf):
+    from django.contrib.messages import get_messages
+    from django.contrib.messages.storage.fallback import FallbackStorage
+
+    request = rf.post("/")
+    request.session = {}
+    request._messages = FallbackStorage(request)
+    exc = ValidationError({"name": ["至少2个字", "不能含有控制字符"], "unit": "监管单位不存在"})
+    flash_errors(request, exc, join=True)
+    assert [m.message for m in get_messages(request)] == [
+        "至少2个字；不能含有控制字符",
+        "监管单位不存在",
+    ]
+
+
+def test_no_page_keeps_its_own_flash_loop():
+    """A refusal is flashed through flash_errors only, so every page words it alike."""
+    import re
+    from pathlib import Path
+
+    import regulus
+
+    loop = re.compile(r"for \w+ in [^\n]*\.values\(\):\s*\n\s*messages\.error\(")
+    root = Path(regulus.__file__).parent
+    offenders = [str(p.relative_to(root)) for p in root.rglob("*.py") if loop.search(p.read_text())]
+    assert offenders == []

@@ -144,3 +144,36 @@ def test_staff_take_a_repair_at_the_window_and_decide_it(client, entity_a, handl
     listing.refresh_from_db()
     assert (app.state, listing.state) == ("approved", "removed")
     assert client.get("/credit/repair/new/?target=x&subject=1").status_code == 404
+
+
+def test_the_listing_forms_list_by_uscc_and_refuse_an_unknown_one_beside_its_field(
+    client, entity_a, handler
+):
+    """经营异常名录 and 严重违法失信名单 proposals by their forms: the entity found by its USCC in
+    the user's scope; a wrong USCC or missing evidence answered beside the field, nothing
+    listed."""
+    from regulus.credit.models import AbnormalListing
+
+    client.force_login(handler)
+    bad = client.post(
+        "/credit/abnormal/new/", {"uscc": "91430000X", "ground": "false_info", "evidence": "核查"}
+    )
+    assert bad.status_code == 400 and "统一社会信用代码有误" in bad.content.decode()
+    assert client.get("/credit/serious/new/").status_code == 200
+    bare = client.post(
+        "/credit/serious/new/", {"uscc": entity_a.uscc, "ground": "false_info", "evidence": ""}
+    )
+    assert bare.status_code == 400 and "须附证据" in bare.content.decode()
+    assert not AbnormalListing.objects.exists() and not SeriousListing.objects.exists()
+    listed = client.post(
+        "/credit/abnormal/new/",
+        {"uscc": entity_a.uscc, "ground": "false_info", "evidence": "核查认定年报资产数据虚假"},
+    )
+    listing = AbnormalListing.objects.get(entity=entity_a)
+    assert listed.status_code == 302 and listed["Location"] == f"/credit/abnormal/{listing.pk}/"
+    proposed = client.post(
+        "/credit/serious/new/",
+        {"uscc": entity_a.uscc, "ground": "false_info", "evidence": "核查认定公示信息弄虚作假"},
+    )
+    candidate = SeriousListing.objects.get(entity=entity_a)
+    assert proposed["Location"] == f"/credit/serious/{candidate.pk}/"

@@ -4,7 +4,10 @@ enforcement app's (tests/enforcement/test_case_flow.py checks the real one)."""
 
 from __future__ import annotations
 
+from importlib import import_module
+
 import pytest
+from django.conf import settings
 from django.urls import reverse
 
 from regulus.core import plugins
@@ -19,6 +22,9 @@ def open_cases(monkeypatch, population):
     that shares one of them."""
     under_case = [e.pk for e in population[:3]]
     real = {k: v for k, v in plugins.declarations().items() if k != "enforcement"}
+    # The URL conf mounts the declared apps' pages once, when first imported: import it with
+    # the real declarations, or enforcement's pages would be gone for the later tests too.
+    import_module(settings.ROOT_URLCONF)
 
     def declared():
         return {

@@ -11,9 +11,10 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from regulus.core.models import Handover
+from regulus.core.models import AuditLog, Handover
 from regulus.inspections import selectors, services
-from regulus.inspections.models import Rectification, Target, VisitRating
+from regulus.inspections.models import ItemResult, Rectification, Target, VisitRating
+from regulus.registry.selectors import public_sections
 
 CHECK_DAY = dt.date(2026, 3, 30)
 
@@ -80,6 +81,27 @@ def test_the_report_starts_the_10_day_recheck_clock_and_a_pass_closes_the_order(
     assert not Handover.objects.filter(kind=Handover.Kind.CLUE).exists()
 
 
+def test_a_passed_recheck_publishes_the_problems_as_rectified_on_order(
+    drawn, handler, holidays, frozen_clock
+):
+    """Code E (发现问题经责令已改正) replaces the problem code, even once published; the item
+    found in order keeps its code, and the target still counts as one with problems found."""
+    target, inspector = _assigned(drawn)
+    order = _problem(target, inspector, frozen_clock)
+    services.result_publish(actor=handler, target=target)
+    services.rectification_recheck(
+        actor=inspector, order=order, passed=True, notes="已整改", rechecked_on=CHECK_DAY
+    )
+    codes = ItemResult.objects.filter(target=target).values_list("code", flat=True)
+    assert sorted(codes) == ["1", "E"]
+    section = next(s for s in public_sections(target.entity) if s.title == "抽查检查结果信息")
+    assert "发现问题经责令已改正" in section.rows[0][1]
+    assert "发现问题待后续处理" not in section.rows[0][1]
+    row = AuditLog.objects.filter(object_type="inspections.itemresult").latest("id")
+    assert row.changes == {"code": ["A", "E"]}
+    assert selectors.year_stats(handler, 2026)["total"]["problems"] == 1
+
+
 def test_a_failed_recheck_escalates_with_the_clue_hand_over(drawn, holidays, frozen_clock):
     target, inspector = _assigned(drawn)
     order = _problem(target, inspector, frozen_clock)
@@ -98,6 +120,10 @@ def test_a_failed_recheck_escalates_with_the_clue_hand_over(drawn, holidays, fro
     assert clue.data["items"][0]["notes"] == "进货查验记录缺失"
     assert clue.data["rectification"]["deadline"] == "2026-04-21"
     assert clue.data["rectification"]["recheck_notes"] == "逾期仍未整改"
+    assert set(ItemResult.objects.filter(target=target).values_list("code", flat=True)) == {
+        "1",
+        "A",
+    }
 
 
 def test_the_inspectors_home_page_counts_the_orders_waiting_for_their_recheck(

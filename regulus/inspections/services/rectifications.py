@@ -8,12 +8,20 @@ import datetime as dt
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 
 from regulus.core import clock, permissions
 from regulus.core.audit import audited
+from regulus.core.models import AuditLog
 from regulus.core.workflow import transition_fire
-from regulus.inspections.models import ItemResult, Rectification
-from regulus.inspections.services.results import PROBLEM_CODES, clue_send
+from regulus.inspections.models import (
+    PROBLEM_CODES,
+    ItemResult,
+    Rectification,
+    ResultCode,
+    Target,
+)
+from regulus.inspections.services.results import clue_send
 
 
 def _assigned(actor: Any, order: Rectification) -> None:
@@ -56,8 +64,9 @@ def rectification_recheck(
     notes: str,
     rechecked_on: dt.date | None,
 ) -> Rectification:
-    """The re-check (复查): rectified closes the order; not rectified escalates it, handing
-    the problems over to enforcement with the order's history."""
+    """The re-check (复查): rectified closes the order, and the target's problem results
+    become "发现问题经责令已改正" (code E, what the public page shows); not rectified escalates
+    it, handing the problems over to enforcement with the order's history."""
     permissions.require(actor, "inspections.result_enter")
     _assigned(actor, order)
     day = _day(rechecked_on, order, "rechecked_on", "复查日期")
@@ -72,16 +81,35 @@ def rectification_recheck(
             note=notes.strip(),
             updates={"rechecked_on": day, "recheck_notes": notes.strip(), "rechecked_by": actor},
         )
-        if not passed:
+        if passed:
+            _results_corrected(audit, order)
+        else:
             _escalate(audit, order, deadline)
     return order
 
 
+def _problem_results(target: Target) -> QuerySet[ItemResult]:
+    return ItemResult.objects.filter(target=target, code__in=PROBLEM_CODES).select_related("item")
+
+
+def _results_corrected(audit: Any, order: Rectification) -> None:
+    """Each problem result of the order's target now reads 发现问题经责令已改正, one audit row
+    an item (published or not: the public page shows the result as it stands)."""
+    target = order.target
+    for result in _problem_results(target):
+        ItemResult.objects.filter(pk=result.pk).update(code=ResultCode.CORRECTED)
+        audit.record(
+            action=AuditLog.Action.UPDATE,
+            obj=result,
+            summary=f"复查合格，检查结果改为“{ResultCode.CORRECTED.label}”："
+            f"{target.entity.name}（{result.item.name}）",
+            changes={"code": [result.code, ResultCode.CORRECTED.value]},
+        )
+
+
 def _escalate(audit: Any, order: Rectification, deadline: dt.date | None) -> None:
     target = order.target
-    results = ItemResult.objects.filter(target=target, code__in=PROBLEM_CODES).select_related(
-        "item"
-    )
+    results = _problem_results(target)
     clue_send(
         audit,
         target,

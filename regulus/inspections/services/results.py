@@ -31,12 +31,17 @@ from regulus.core.handover import handover_send
 from regulus.core.models import AuditLog, Handover
 from regulus.core.scope import unit_is_visible
 from regulus.core.workflow import event_record, transition_fire
-from regulus.inspections.models import ItemResult, Rectification, ResultCode, Target
+from regulus.inspections.models import (
+    PROBLEM_CODES,
+    ItemResult,
+    Rectification,
+    ResultCode,
+    Target,
+)
 from regulus.inspections.selectors import target_items
 from regulus.inspections.services.visits import rating_code_new
 from regulus.inspections.workflow import RECTIFICATION_FLOW
 
-PROBLEM_CODES = ("3", "4", "5", "8", "A", "B", "C", "D")
 CREDIT_TOPICS = {
     "6": ("inspections.unreachable", "通过登记的住所（经营场所）无法联系"),
     "C": ("inspections.false_publicity", "公示信息隐瞒真实情况弄虚作假"),
@@ -170,6 +175,19 @@ def _common(target: Target) -> dict[str, Any]:
     }
 
 
+def _send(audit: Any, target: Target, **what: Any) -> Handover:
+    """A hand-over about a checked target: from its task's unit, dated its check day."""
+    return handover_send(
+        audit=audit,
+        source=target,
+        unit=target.task.unit,
+        occurred_on=target.checked_on or clock.today(),
+        entity=target.entity,
+        source_number=target.task.number,
+        **what,
+    )
+
+
 def clue_send(
     audit: Any,
     target: Target,
@@ -177,17 +195,12 @@ def clue_send(
     extra: dict[str, Any] | None = None,
 ) -> Handover:
     """The CLUE "inspections.problem_found" for enforcement: problems are (item, code, notes)."""
-    task = target.task
-    return handover_send(
-        audit=audit,
+    return _send(
+        audit,
+        target,
         kind=Handover.Kind.CLUE,
         topic="inspections.problem_found",
         topic_label="双随机抽查发现问题",
-        source=target,
-        unit=task.unit,
-        occurred_on=target.checked_on or clock.today(),
-        entity=target.entity,
-        source_number=task.number,
         source_url=f"/inspections/targets/{target.pk}/result/",
         title=f"双随机抽查发现问题：{target.entity.name}",
         detail="；".join(f"{i.name}：{ResultCode(code).label}" for i, code, _n in problems),
@@ -209,20 +222,15 @@ def clue_send(
 
 
 def _hand_over(audit: Any, target: Target, items: list, codes: dict) -> None:
-    task = target.task
     common = _common(target)
     for code, (topic, label) in CREDIT_TOPICS.items():
         if any(codes[i.pk] == code for i in items):
-            handover_send(
-                audit=audit,
+            _send(
+                audit,
+                target,
                 kind=Handover.Kind.CREDIT,
                 topic=topic,
                 topic_label=label,
-                source=target,
-                unit=task.unit,
-                occurred_on=target.checked_on or clock.today(),
-                entity=target.entity,
-                source_number=task.number,
                 title=f"{label}：{target.entity.name}",
                 data={**common, "code": code},
             )

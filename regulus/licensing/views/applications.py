@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from regulus.core import clock, clock_selectors
+from regulus.core.errors import flash_errors
 from regulus.core.models import User
 from regulus.core.permissions import allows, page
 from regulus.core.text import LINE, MULTILINE, NAME, clean_fields, shown
@@ -29,7 +30,7 @@ from regulus.licensing.models import (
     VerificationTask,
 )
 from regulus.licensing.services.applications import MATERIAL_STATES
-from regulus.licensing.views.common import flash_errors, staff_user
+from regulus.licensing.views.common import staff_user
 from regulus.licensing.workflow import APPLICATION_FLOW, state_badge
 
 DOC_TEMPLATES = Path(__file__).parent.parent / "doc_templates"
@@ -176,7 +177,7 @@ def _action(request: HttpRequest, number: str, run: Any, done: str) -> HttpRespo
     try:
         run(app, user)
     except ValidationError as exc:
-        flash_errors(request, exc)
+        flash_errors(request, exc, join=True)
     else:
         messages.success(request, done)
     return redirect("licensing:application_detail", number=app.number)

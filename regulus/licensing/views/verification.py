@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from regulus.core import clock_selectors
+from regulus.core.errors import flash_errors
 from regulus.core.permissions import page
 from regulus.core.text import MULTILINE, clean_fields
 from regulus.core.views import choice_param, paginate
@@ -18,7 +19,7 @@ from regulus.licensing import selectors, services
 from regulus.licensing.models import (
     VerificationTask,
 )
-from regulus.licensing.views.common import flash_errors, staff_user
+from regulus.licensing.views.common import staff_user
 from regulus.licensing.workflow import VERIFICATION_FLOW
 
 DOC_TEMPLATES = Path(__file__).parent.parent / "doc_templates"
@@ -67,7 +68,7 @@ def verification_detail(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 raise ValidationError("未知操作")
         except ValidationError as exc:
-            flash_errors(request, exc)
+            flash_errors(request, exc, join=True)
         else:
             messages.success(request, "已办理")
         return redirect("licensing:verification_detail", pk=task.pk)
