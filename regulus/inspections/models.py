@@ -458,6 +458,12 @@ PROBLEM_CODES = (
     ResultCode.FALSE_INFO,
     ResultCode.OTHER_RULE,
 )
+# The problems a rectification order cures: a passed re-check publishes them as rectified (E).
+# Obstruction (8) and falsified public information (C) are conduct, not a state put right, and
+# keep their code (C has gone to credit already).
+RECTIFIABLE_CODES = tuple(
+    code for code in PROBLEM_CODES if code not in (ResultCode.OBSTRUCTED, ResultCode.FALSE_INFO)
+)
 # A check that found problems: those still to be dealt with and those rectified on an order.
 FOUND_CODES = (*PROBLEM_CODES, ResultCode.CORRECTED)
 

@@ -102,6 +102,30 @@ def test_a_passed_recheck_publishes_the_problems_as_rectified_on_order(
     assert selectors.year_stats(handler, 2026)["total"]["problems"] == 1
 
 
+def test_a_passed_recheck_keeps_obstruction_and_falsified_information_codes(
+    drawn, holidays, frozen_clock
+):
+    """8 (不配合检查情节严重) and C (公示信息弄虚作假) are conduct an order does not cure."""
+    target, inspector = _assigned(drawn)
+    frozen_clock.move_to(dt.datetime(2026, 3, 30, 9, tzinfo=dt.UTC))
+    items = list(target.task.items.all())
+    services.result_enter(
+        actor=inspector,
+        target=target,
+        codes={items[0].pk: "A", items[1].pk: "C"},
+        notes={items[0].pk: "进货查验记录缺失", items[1].pk: "公示的从业人数与实际不符"},
+        checked_on=CHECK_DAY,
+        disposal="rectify",
+        requirement="限期完善进货查验记录",
+    )
+    order = Rectification.objects.get(target=target)
+    services.rectification_recheck(
+        actor=inspector, order=order, passed=True, notes="已整改", rechecked_on=CHECK_DAY
+    )
+    codes = ItemResult.objects.filter(target=target).values_list("code", flat=True)
+    assert sorted(codes) == ["C", "E"]
+
+
 def test_a_failed_recheck_escalates_with_the_clue_hand_over(drawn, holidays, frozen_clock):
     target, inspector = _assigned(drawn)
     order = _problem(target, inspector, frozen_clock)

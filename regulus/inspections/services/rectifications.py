@@ -16,6 +16,7 @@ from regulus.core.models import AuditLog
 from regulus.core.workflow import transition_fire
 from regulus.inspections.models import (
     PROBLEM_CODES,
+    RECTIFIABLE_CODES,
     ItemResult,
     Rectification,
     ResultCode,
@@ -88,15 +89,17 @@ def rectification_recheck(
     return order
 
 
-def _problem_results(target: Target) -> QuerySet[ItemResult]:
-    return ItemResult.objects.filter(target=target, code__in=PROBLEM_CODES).select_related("item")
+def _problem_results(
+    target: Target, codes: tuple[str, ...] = PROBLEM_CODES
+) -> QuerySet[ItemResult]:
+    return ItemResult.objects.filter(target=target, code__in=codes).select_related("item")
 
 
 def _results_corrected(audit: Any, order: Rectification) -> None:
-    """Each problem result of the order's target now reads 发现问题经责令已改正, one audit row
-    an item (published or not: the public page shows the result as it stands)."""
+    """Each problem result the order cured now reads 发现问题经责令已改正, one audit row an
+    item (published or not: the public page shows the result as it stands)."""
     target = order.target
-    for result in _problem_results(target):
+    for result in _problem_results(target, RECTIFIABLE_CODES):
         ItemResult.objects.filter(pk=result.pk).update(code=ResultCode.CORRECTED)
         audit.record(
             action=AuditLog.Action.UPDATE,
