@@ -1067,6 +1067,38 @@ def odr_answer_business(
     return _odr_end(item, settled=settled, result=result, note=text, fen=fen, actor=who, who=who)
 
 
+def odr_business_sign_in(*, uscc: str, code: str) -> Any:
+    """The business signs in for its ODR complaints with its USCC and portal code
+    (ValidationError({"code": ...}) when wrong or locked; the registry counts and audits
+    the failure). A success is audited, the wrong tries cleared."""
+    from regulus.complaints.portal_identity import business_failures_clear, business_identify
+
+    entity = business_identify(uscc, code)
+    with audited(actor=business_actor(entity)) as audit:
+        business_failures_clear(audit=audit, entity=entity)
+        audit.record(
+            action=AuditLog.Action.LOGIN,
+            obj=entity,
+            summary=f"经营者凭门户码登录ODR和解反馈：{entity.name}",
+        )
+    return entity
+
+
+def odr_contacts_seen(*, entity: Any, items: list[Item]) -> None:
+    """The business was shown the consumers' names and phones of its running ODR complaints
+    (they consented): logged, which items, never the values."""
+    shown = [i.number for i in items if i.state == S.ODR]
+    if not shown:
+        return
+    with audited(actor=business_actor(entity)) as audit:
+        audit.record(
+            action=AuditLog.Action.QUERY,
+            object_type="complaints.item",
+            object_repr=f"{entity.name}的ODR投诉",
+            summary=f"经营者查看ODR投诉及投诉人联系方式：{'、'.join(shown[:50])}",
+        )
+
+
 ODR_LEAVE_NOTE = "不再和解，请市场监管部门处理"
 
 

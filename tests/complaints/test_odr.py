@@ -290,3 +290,139 @@ def test_member_input_is_checked_with_chinese_messages(dispatcher, handler, rule
     with pytest.raises(PermissionDenied):
         services.odr_member_add(actor=handler, uscc="123", contact_name="", contact_phone="12345")
     assert not OdrMember.objects.exists()
+
+
+# -- pages and the API -------------------------------------------------------------------------
+
+
+def test_the_item_page_shows_the_odr_stage_and_the_dispatcher_sends_it_by_hand(
+    client, member, shop, dispatcher
+):
+    item = complaint(shop, on=D(2026, 3, 2), respondent_uscc="")
+    with at(D(2026, 3, 2)):
+        services.item_match_entity(actor=dispatcher, item=item, entity=shop)
+    client.force_login(dispatcher)
+    with at(D(2026, 3, 3)):
+        page = client.get(f"/complaints/items/{item.number}/").content.decode()
+        assert 'data-testid="act-to_odr"' in page
+        response = client.post(f"/complaints/items/{item.number}/act/to_odr/", {"note": ""})
+        assert response.status_code == 302
+        page = client.get(f"/complaints/items/{item.number}/").content.decode()
+    assert 'data-testid="odr-stage"' in page and "2026-03-17" in page
+    assert "经营者和解中" in page
+    listed = client.get("/complaints/items/?state=odr").content.decode()
+    assert item.number in listed
+
+
+def test_staff_record_a_settlement_on_the_item_page_and_bad_money_is_refused(
+    client, member, shop, handler
+):
+    item = complaint(shop, on=D(2026, 3, 2))
+    client.force_login(handler)
+    url = f"/complaints/items/{item.number}/act/odr_answer/"
+    with at(D(2026, 3, 3)):
+        bad = client.post(
+            url, {"outcome": "settled", "money_recovered": "abc", "note": "退款"}, follow=True
+        )
+    assert "金额应为数字" in bad.content.decode()
+    item.refresh_from_db()
+    assert item.state == S.ODR
+    with at(D(2026, 3, 3)):
+        client.post(url, {"outcome": "settled", "money_recovered": "88.5", "note": "退款"})
+    item.refresh_from_db()
+    assert item.state == S.ODR_SETTLED and item.money_recovered_fen == 8850
+
+
+def test_another_districts_staff_can_neither_see_nor_act_on_an_odr_item(
+    client, member, shop, outsider
+):
+    item = complaint(shop, on=D(2026, 3, 2))
+    client.force_login(outsider)
+    assert client.get(f"/complaints/items/{item.number}/").status_code == 404
+    response = client.post(
+        f"/complaints/items/{item.number}/act/odr_answer/",
+        {"outcome": "failed", "note": "未和解"},
+    )
+    assert response.status_code == 404
+    assert item.number not in client.get("/complaints/items/?state=odr").content.decode()
+    assert shop.name not in client.get("/complaints/odr/").content.decode()
+    item.refresh_from_db()
+    assert item.state == S.ODR
+
+
+def test_the_members_page_lists_adds_and_withdraws_with_field_messages(
+    client, shop, dispatcher, outsider
+):
+    client.force_login(dispatcher)
+    bad = client.post(
+        "/complaints/odr/", {"uscc": shop.uscc, "contact_name": "", "contact_phone": "12"}
+    )
+    assert bad.status_code == 400
+    page = bad.content.decode()
+    assert 'data-testid="error-contact_name"' in page and "和解联系电话" in page
+    assert not OdrMember.objects.exists()
+    client.post(
+        "/complaints/odr/",
+        {"uscc": shop.uscc, "contact_name": "张经理", "contact_phone": "13800000000"},
+    )
+    member = OdrMember.objects.get()
+    assert shop.name in client.get("/complaints/odr/").content.decode()
+    client.post(f"/complaints/odr/{member.pk}/withdraw/", {"reason": ""})
+    member.refresh_from_db()
+    assert member.is_active
+    client.post(f"/complaints/odr/{member.pk}/withdraw/", {"reason": "申请退出"})
+    member.refresh_from_db()
+    assert not member.is_active
+    client.force_login(outsider)  # a handler of another district: may not manage
+    assert client.post("/complaints/odr/", {"uscc": shop.uscc}).status_code == 403
+
+
+def test_the_consumer_leaves_the_odr_on_the_progress_page(client, member, shop):
+    item = complaint(shop, on=D(2026, 3, 2))
+    session = client.session
+    session["complaints_items"] = [item.number]
+    session.save()
+    with at(D(2026, 3, 3)):
+        page = client.get(f"/portal/complaints/items/{item.number}/").content.decode()
+        assert 'data-testid="odr-leave"' in page and "2026-03-16" in page
+        client.post(f"/portal/complaints/items/{item.number}/odr-leave/")
+    item.refresh_from_db()
+    assert item.state == S.REGISTERED and item.odr_result == Item.OdrResult.LEFT
+    assert AuditLog.objects.filter(actor_name="投诉人", summary__contains="未和解").exists()
+
+
+def test_the_consumer_cannot_leave_another_persons_odr(client, member, shop):
+    item = complaint(shop, on=D(2026, 3, 2))
+    response = client.post(f"/portal/complaints/items/{item.number}/odr-leave/")
+    assert response.status_code == 404
+    item.refresh_from_db()
+    assert item.state == S.ODR
+
+
+def test_the_intake_api_takes_the_consent_and_the_feed_maps_the_odr_state(
+    client, member, shop, dispatcher
+):
+    client.force_login(dispatcher)
+    with at(D(2026, 3, 2)):
+        created = client.post(
+            "/api/v1/complaints/intake",
+            {
+                "idempotency_key": "12345-odr-1",
+                "kind": "complaint",
+                "category": "product_quality",
+                "respondent_name": shop.name,
+                "respondent_uscc": shop.uscc,
+                "facts": "空调不制冷。",
+                "request_text": "要求维修。",
+                "person_name": "王丽",
+                "person_phone": "13900000001",
+                "odr_consent": True,
+            },
+            content_type="application/json",
+        )
+    assert created.status_code == 201, created.json()
+    assert created.json()["state"] == "odr"
+    number = created.json()["number"]
+    feed = client.get(f"/api/v1/complaints/requests?service_request_id={number}").json()[0]
+    assert feed["status"] == "open" and feed["status_notes"] == "经营者和解中"
+    assert feed["expected_datetime"].startswith("2026-03-16")
