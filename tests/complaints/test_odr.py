@@ -426,3 +426,28 @@ def test_the_intake_api_takes_the_consent_and_the_feed_maps_the_odr_state(
     feed = client.get(f"/api/v1/complaints/requests?service_request_id={number}").json()[0]
     assert feed["status"] == "open" and feed["status_notes"] == "经营者和解中"
     assert feed["expected_datetime"].startswith("2026-03-16")
+
+
+def test_the_demo_has_odr_members_and_a_spread_of_odr_items_one_overdue(db):
+    from regulus.complaints import demo
+    from regulus.core.demo import seed_bureau
+    from regulus.registry import demo as registry_demo
+
+    quiet = lambda _line: None  # noqa: E731
+    seed_bureau(log=quiet)
+    registry_demo.seed(entities=30, log=quiet)
+    demo.seed(log=quiet, count=20)
+    assert OdrMember.objects.filter(left_on__isnull=True).count() == 3
+    odr = Item.objects.filter(odr_member__isnull=False)
+    assert set(odr.values_list("state", flat=True)) >= {
+        "odr",
+        "odr_settled",
+        "registered",
+        "pending",
+    }
+    results = set(odr.values_list("odr_result", flat=True))
+    assert {"settled", "failed", "left", ""} <= results
+    assert services.odr_overdue().count() == 1
+    call_command("tick", "--only", "complaints.odr_overdue", stdout=io.StringIO())
+    assert services.odr_overdue().count() == 0
+    assert odr.filter(odr_result="expired").count() == 1
