@@ -196,11 +196,23 @@ def entity_timeline(entity: Any, user: Any) -> list[TimelineRow]:
     ]
 
 
+# Clock rules of the 12315 platform, not of Order 20 or 121: the rule page lists them apart.
+PLATFORM_RULES = ("complaints.odr",)
+
+
+def platform_rules() -> list[dict[str, Any]]:
+    """The 12315 platform's own clock rules (ODR), each version, 待核实 marked."""
+    rows = ClockRule.objects.filter(code__in=PLATFORM_RULES).order_by("code", "-effective_from")
+    return [{"rule": r, "unconfirmed": "待核实" in r.note} for r in rows]
+
+
 def rule_versions() -> list[dict[str, Any]]:
     """The rule page: each version with the clock rules in force on its first day, the
     figures not yet confirmed by the official text marked (待核实)."""
     rules = list(
-        ClockRule.objects.filter(code__startswith="complaints.").order_by("code", "-effective_from")
+        ClockRule.objects.filter(code__startswith="complaints.")
+        .exclude(code__in=PLATFORM_RULES)
+        .order_by("code", "-effective_from")
     )
     result = []
     for version in RuleVersion.objects.order_by("valid_from"):

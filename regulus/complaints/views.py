@@ -344,7 +344,11 @@ def item_act(request: HttpRequest, number: str, action: str) -> HttpResponse:
 
 @page("complaints.rules_view")
 def rules(request: HttpRequest) -> HttpResponse:
-    return render(request, "complaints/rules.html", {"versions": selectors.rule_versions()})
+    return render(
+        request,
+        "complaints/rules.html",
+        {"versions": selectors.rule_versions(), "platform": selectors.platform_rules()},
+    )
 
 
 def _period(request: HttpRequest) -> tuple[dt.date, dt.date]:

@@ -451,3 +451,12 @@ def test_the_demo_has_odr_members_and_a_spread_of_odr_items_one_overdue(db):
     call_command("tick", "--only", "complaints.odr_overdue", stdout=io.StringIO())
     assert services.odr_overdue().count() == 0
     assert odr.filter(odr_result="expired").count() == 1
+
+
+def test_the_rule_page_lists_the_odr_period_apart_and_marks_it_unconfirmed(client, handler, rules):
+    client.force_login(handler)
+    page = client.get("/complaints/rules/").content.decode()
+    platform = page[page.index('data-testid="platform-rules"') :]
+    assert "经营者和解期限（ODR）" in platform and "10 个工作日" in platform
+    assert 'data-testid="unconfirmed"' in platform
+    assert "经营者和解期限" not in page[: page.index('data-testid="platform-rules"')]
