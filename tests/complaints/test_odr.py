@@ -460,3 +460,86 @@ def test_the_rule_page_lists_the_odr_period_apart_and_marks_it_unconfirmed(clien
     assert "经营者和解期限（ODR）" in platform and "10 个工作日" in platform
     assert 'data-testid="unconfirmed"' in platform
     assert "经营者和解期限" not in page[: page.index('data-testid="platform-rules"')]
+
+
+# -- the business's side on the portal ---------------------------------------------------------
+
+GOOD_CODE = "K7Q2M9XA"
+
+
+@pytest.fixture
+def portal_code(shop, monkeypatch):
+    """The shop's portal code (registry.portal_codes behind complaints.portal_identity)."""
+    from regulus.complaints import portal_identity
+
+    def identify(uscc: str, code: str):
+        if uscc == shop.uscc and code == GOOD_CODE:
+            return shop
+        raise ValidationError({"code": "统一社会信用代码或门户码不正确"})
+
+    monkeypatch.setattr(portal_identity, "business_identify", identify)
+    monkeypatch.setattr(portal_identity, "business_failures_clear", lambda **_: None)
+    return GOOD_CODE
+
+
+def test_the_business_signs_in_sees_the_consumers_contact_and_settles(
+    client, member, shop, portal_code
+):
+    item = complaint(shop, on=D(2026, 3, 2))
+    with at(D(2026, 3, 3)):
+        client.post("/portal/complaints/odr/", {"uscc": shop.uscc, "code": portal_code})
+        page = client.get("/portal/complaints/odr/").content.decode()
+        assert item.number in page and "欧阳秀英 13912345678" in page
+        assert AuditLog.objects.filter(
+            action="query", summary__contains=item.number, actor_name__contains=shop.name
+        ).exists()
+        client.post(
+            f"/portal/complaints/odr/{item.number}/answer/",
+            {"outcome": "settled", "money_recovered": "1,280", "note": "同意退货退款"},
+        )
+    item.refresh_from_db()
+    assert item.state == S.ODR_SETTLED and item.money_recovered_fen == 128000
+    assert item.odr_answered_by == f"经营者（{shop.name}）"
+
+
+def test_a_wrong_portal_code_is_refused_with_a_field_message(client, member, shop, portal_code):
+    complaint(shop, on=D(2026, 3, 2))
+    response = client.post("/portal/complaints/odr/", {"uscc": shop.uscc, "code": "WRONG123"})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert 'data-testid="error-code"' in page and "门户码不正确" in page
+    assert "欧阳秀英" not in page
+    assert "欧阳秀英" not in client.get("/portal/complaints/odr/").content.decode()
+
+
+def test_the_business_answers_only_its_own_complaints_and_bad_input_changes_nothing(
+    client, member, shop, handler, dispatcher, station_a, portal_code
+):
+    from tests.registry.conftest import make_entity
+
+    item = complaint(shop, on=D(2026, 3, 2))
+    rival = make_entity(handler, "芙蓉区另一家电器店", unit=station_a)
+    with at(D(2026, 3, 2)):
+        services.odr_member_add(
+            actor=dispatcher,
+            uscc=rival.uscc,
+            contact_name="赵",
+            contact_phone="13800000002",
+        )
+    theirs = complaint(rival, on=D(2026, 3, 2), facts="另一家店的空调。")
+    assert theirs.state == S.ODR
+    url = f"/portal/complaints/odr/{theirs.number}/answer/"
+    # Not signed in: nothing happens.
+    client.post(url, {"outcome": "settled", "note": "已退款"})
+    with at(D(2026, 3, 3)):
+        client.post("/portal/complaints/odr/", {"uscc": shop.uscc, "code": portal_code})
+        assert client.post(url, {"outcome": "settled", "note": "已退款"}).status_code == 404
+        bad = client.post(
+            f"/portal/complaints/odr/{item.number}/answer/",
+            {"outcome": "failed", "note": ""},
+            follow=True,
+        )
+    assert "请写明未和解的原因" in bad.content.decode()
+    item.refresh_from_db()
+    theirs.refresh_from_db()
+    assert item.state == S.ODR and theirs.state == S.ODR
