@@ -702,6 +702,8 @@ def item_match_entity(*, actor: Any, item: Item, entity: Any) -> Item:
         raise ValidationError({"entity": "请选择登记的市场主体"})
     if item.is_final:
         raise ValidationError({"entity": "已办结的事项不能再匹配被投诉举报对象"})
+    if item.state == S.ODR:
+        raise ValidationError({"entity": "经营者和解（ODR）期间不能更改被投诉人"})
     with audited(actor=actor) as audit:
         values: dict[str, Any] = {"entity": entity, "respondent_uscc": entity.uscc}
         if item.state == S.REGISTERED:
