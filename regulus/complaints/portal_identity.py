@@ -1,6 +1,6 @@
 """The business's credential on the portal for its ODR complaints: its USCC and the portal
-code the bureau issued to it (registry.portal_codes, the entity's general portal code, once
-credit's 年报填报码). A tiny adapter, so that the ODR pages name one place for it."""
+code (企业填报码) the bureau issued to it, registry.portal_codes. One place the ODR pages
+name it, with what the business is doing for the failure audit rows."""
 
 from __future__ import annotations
 

@@ -36,7 +36,7 @@ SUBMISSIONS = Limit(
 ODR_LOGIN_FAILURES = Limit(
     "complaints_odr_login_failure",
     "经营者ODR和解反馈登录失败",
-    "此限制用于防止他人猜测统一社会信用代码和门户码、查看消费者的投诉。请核对登记机关发放的门户码。",
+    "此限制用于防止他人猜测统一社会信用代码和企业填报码、查看消费者的投诉。请核对登记机关发放的企业填报码。",
 )
 LOOKUP_FAILURES = Limit(
     "complaints_lookup_failure",
@@ -258,7 +258,7 @@ def odr_business(request: HttpRequest) -> HttpResponse:
 def odr_business_answer(request: HttpRequest, number: str) -> HttpResponse:
     entity = _business(request)
     if entity is None:
-        messages.error(request, "登录已过期，请重新输入统一社会信用代码和门户码")
+        messages.error(request, "登录已过期，请重新输入统一社会信用代码和企业填报码")
         return redirect("complaints_public:odr_business")
     item = Item.objects.filter(number=number[:20], entity=entity).first()
     if item is None:

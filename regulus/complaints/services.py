@@ -1081,7 +1081,7 @@ def odr_business_sign_in(*, uscc: str, code: str) -> Any:
         audit.record(
             action=AuditLog.Action.LOGIN,
             obj=entity,
-            summary=f"经营者凭门户码登录ODR和解反馈：{entity.name}",
+            summary=f"经营者凭企业填报码登录ODR和解反馈：{entity.name}",
         )
     return entity
 

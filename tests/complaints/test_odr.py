@@ -464,30 +464,26 @@ def test_the_rule_page_lists_the_odr_period_apart_and_marks_it_unconfirmed(clien
 
 # -- the business's side on the portal ---------------------------------------------------------
 
-GOOD_CODE = "K7Q2M9XA"
-
 
 @pytest.fixture
-def portal_code(shop, monkeypatch):
-    """The shop's portal code (registry.portal_codes behind complaints.portal_identity)."""
-    from regulus.complaints import portal_identity
+def portal_code(shop, handler):
+    """The shop's portal code (企业填报码), issued by the registry."""
+    from regulus.registry.portal_codes import portal_code_issue
 
-    def identify(uscc: str, code: str):
-        if uscc == shop.uscc and code == GOOD_CODE:
-            return shop
-        raise ValidationError({"code": "统一社会信用代码或门户码不正确"})
-
-    monkeypatch.setattr(portal_identity, "business_identify", identify)
-    monkeypatch.setattr(portal_identity, "business_failures_clear", lambda **_: None)
-    return GOOD_CODE
+    return portal_code_issue(entity=shop, actor=handler)
 
 
 def test_the_business_signs_in_sees_the_consumers_contact_and_settles(
     client, member, shop, portal_code
 ):
+    from regulus.registry.models import PortalCode
+
     item = complaint(shop, on=D(2026, 3, 2))
     with at(D(2026, 3, 3)):
+        client.post("/portal/complaints/odr/", {"uscc": shop.uscc, "code": "WRONG123"})
+        assert PortalCode.objects.get(entity=shop).failures == 1
         client.post("/portal/complaints/odr/", {"uscc": shop.uscc, "code": portal_code})
+        assert PortalCode.objects.get(entity=shop).failures == 0
         page = client.get("/portal/complaints/odr/").content.decode()
         assert item.number in page and "欧阳秀英 13912345678" in page
         assert AuditLog.objects.filter(
@@ -507,7 +503,9 @@ def test_a_wrong_portal_code_is_refused_with_a_field_message(client, member, sho
     response = client.post("/portal/complaints/odr/", {"uscc": shop.uscc, "code": "WRONG123"})
     assert response.status_code == 400
     page = response.content.decode()
-    assert 'data-testid="error-code"' in page and "门户码不正确" in page
+    assert 'data-testid="error-code"' in page and "企业填报码不正确（还可再试4次）" in page
+    # The registry counted the failure in the name of what the business was doing.
+    assert AuditLog.objects.filter(actor_name=f"公众（ODR和解反馈）{shop.name}").exists()
     assert "欧阳秀英" not in page
     assert "欧阳秀英" not in client.get("/portal/complaints/odr/").content.decode()
 
