@@ -392,6 +392,9 @@ THROTTLE_RATES = {
     "complaints_submit": env_rate("REGULUS_RATE_COMPLAINTS_SUBMIT", "10/h"),
     # Wrong number + query-code pairs of the complaints' progress lookup.
     "complaints_lookup_failure": env_rate("REGULUS_RATE_COMPLAINTS_LOOKUP_FAILURES", "10/h"),
+    # Wrong USCC + portal-code pairs of a business answering its ODR complaints (the code
+    # itself locks after a few wrong tries; this stops one address trying many USCCs).
+    "complaints_odr_login_failure": env_rate("REGULUS_RATE_COMPLAINTS_ODR_LOGIN_FAILURES", "10/h"),
     # Wrong 亮码检查 codes (a visit code that names no check, a wrong rating code). An entity
     # mistypes one or two; 10 an hour stops a script guessing the 6-digit rating codes.
     "inspections_visit_failure": env_rate("REGULUS_RATE_INSPECTIONS_VISIT_FAILURES", "10/h"),

@@ -40,6 +40,11 @@ class ComplaintIntakeIn(Schema):
     person_phone: Text = ""
     person_id_number: Text = ""
     anonymous: bool = False
+    odr_consent: bool = Field(
+        False,
+        description="投诉人同意先由经营者通过ODR与其直接和解（仅投诉；经营者为ODR单位的，"
+        "登记后先转经营者在10个工作日内和解）",
+    )
 
 
 class ComplaintIntakeOut(Schema):
@@ -76,7 +81,8 @@ class ComplaintItemPage(Schema):
 class ComplaintTransitionIn(Schema):
     name: Text = Field(
         description="accept、not_accept、answer、mediated、mediation_failed、"
-        "terminate、to_clue、no_case、return_to_dispatch、dispatch"
+        "terminate、to_clue、no_case、return_to_dispatch、dispatch、"
+        "to_odr（转经营者和解）、odr_settled（和解成功）、odr_failed（未和解，转入受理）"
     )
     note: MultilineText = ""
     ground: Text = Field("", description="不予受理情形编码（本件适用规则版本的）")
@@ -225,6 +231,16 @@ def item_transition(
         )
     elif name in ("to_clue", "no_case"):
         services.item_verify(actor=user, item=item, outcome=name, note=payload.note)
+    elif name == "to_odr":
+        services.item_to_odr(actor=user, item=item, note=payload.note)
+    elif name in ("odr_settled", "odr_failed"):
+        services.odr_answer_staff(
+            actor=user,
+            item=item,
+            settled=name == "odr_settled",
+            note=payload.note,
+            money_recovered=payload.money_recovered,
+        )
     else:
         ITEM_FLOW.get(name)  # an unknown name: 422 naming it
         raise ValidationError({"name": "此操作请在办理页面办理"})
@@ -238,8 +254,13 @@ def _end_of_day(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time(23, 59, 59)))
 
 
-def _open311(i: Item, updated: dt.datetime | None) -> dict[str, Any]:
+def _open311(
+    i: Item, updated: dt.datetime | None, odr_due: dt.date | None = None
+) -> dict[str, Any]:
+    """One request of the feed. In the business's ODR the item is open, its notes say so,
+    and the expected time is the end of the business's period (the bureau's is paused)."""
     closed = i.is_final
+    expected = odr_due if i.state == Item.State.ODR else i.deadline
     return {
         "service_request_id": i.number,
         "status": "closed" if closed else "open",
@@ -249,7 +270,7 @@ def _open311(i: Item, updated: dt.datetime | None) -> dict[str, Any]:
         "agency_responsible": i.unit.name,
         "requested_datetime": i.received_at,
         "updated_datetime": updated,
-        "expected_datetime": _end_of_day(i.deadline) if i.deadline and not closed else None,
+        "expected_datetime": _end_of_day(expected) if expected and not closed else None,
     }
 
 
@@ -275,4 +296,5 @@ def requests_feed(
         items = items.filter(number__in=numbers)
     rows = list(items.order_by("-received_at", "-pk")[offset : offset + limit])
     updated = selectors.last_events([i.pk for i in rows])
-    return [_open311(i, updated.get(i.pk)) for i in rows]
+    odr_dues = services.odr_due_dates([i.pk for i in rows if i.state == Item.State.ODR])
+    return [_open311(i, updated.get(i.pk), odr_dues.get(i.pk)) for i in rows]

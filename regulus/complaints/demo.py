@@ -3,7 +3,9 @@ channels, categories and districts, through the services with the clock held at 
 moment (clock.held_at), so that states, clocks and their histories are real: some wait for
 dispatch, some for acceptance, some are in mediation or verification (a few overdue), most
 are closed and many rated. Items received before 2026-04-15 run under Order 20, later ones
-under Order 121. Among them, a counterfeit-detergent report that became a clue.
+under Order 121. Among them, a counterfeit-detergent report that became a clue, and a few
+businesses in the 12315 ODR with complaints settled, not settled, left by the consumer,
+running, and one past its period that `regulus tick` returns to the bureau.
 Idempotent: a second run finds items and adds nothing."""
 
 from __future__ import annotations
@@ -98,6 +100,7 @@ def seed(*, entities: int = 0, log: Callable[[str], None] = print, count: int = 
         made += 1
         _advance(item, received, today, rng, dispatcher, handler)
     _detergent_report(today, dispatcher, handler)
+    made += _odr_items(today, dispatcher, handler, log)
     log(f"演示投诉举报 {Item.objects.count()} 件")
     return made + 1
 
@@ -185,3 +188,86 @@ def _detergent_report(today: dt.date, dispatcher: User, handler: User) -> None:
             outcome="to_clue",
             note="现场查获疑似假冒“立白”“好爸爸”洗衣液一批，经权利人鉴定为假冒，移交执法稽查。",
         )
+
+
+# (working days before today it was received, what became of it, working days to that end)
+ODR_SPREAD = (
+    (40, "settled", 4),
+    (32, "settled", 8),
+    (25, "failed", 6),
+    (18, "left", 2),
+    (3, "running", 0),
+    (1, "running", 0),
+    (14, "overdue", 0),  # its 10 working days ran out: the next tick sends it to the bureau
+)
+
+
+def _working_days_before(today: dt.date, n: int) -> dt.date:
+    day = today
+    while n > 0:
+        day -= dt.timedelta(days=1)
+        if calendar.is_working_day(day):
+            n -= 1
+    return day
+
+
+def _odr_items(today: dt.date, dispatcher: User, handler: User, log: Callable[[str], None]) -> int:
+    """Three demo businesses join the 12315 ODR, and complaints against them (with the
+    consumers' consent) go to them first, with every ending."""
+    from regulus.registry.models import Entity
+
+    shops = list(Entity.objects.filter(unit__isnull=False).order_by("pk")[:3])
+    if not shops:
+        return 0
+    with clock.held_at(_moment(_working_days_before(today, 60), 9)):
+        for shop in shops:
+            services.odr_member_add(
+                actor=dispatcher,
+                uscc=shop.uscc,
+                contact_name="售后负责人",
+                contact_phone=f"0731-8{shop.pk % 1000:03d}0000",
+                note="自愿加入全国12315平台ODR",
+            )
+    made = 0
+    for n, (ago, end, after) in enumerate(ODR_SPREAD):
+        shop = shops[n % len(shops)]
+        received = _working_days_before(today, ago)
+        with clock.held_at(_moment(received, 10)):
+            item, _ = services.item_register(
+                actor=dispatcher,
+                channel=Item.Channel.PHONE,
+                kind=K.COMPLAINT,
+                category=Item.Category.CONTRACT,
+                respondent_name=shop.name,
+                respondent_uscc=shop.uscc,
+                facts=f"在{shop.name}购买的商品七日内申请无理由退货，商家拒绝。",
+                request_text="要求退货并退还货款。",
+                amount="399",
+                person_name=NAMES[n % len(NAMES)],
+                person_phone=f"139{7310000 + n:08d}",
+                odr_consent=True,
+            )
+        made += 1
+        ended = _later(received, after)
+        with clock.held_at(_moment(ended, 15)):
+            if end == "settled":
+                services.odr_answer_business(
+                    entity=shop,
+                    item=item,
+                    settled=True,
+                    note="经协商，同意退货并全额退款。",
+                    money_recovered="399",
+                )
+                services.item_rate(item=item, rating=5 if n % 2 else 4)
+            elif end == "failed":
+                services.odr_answer_business(
+                    entity=shop,
+                    item=item,
+                    settled=False,
+                    note="消费者要求三倍赔偿，双方未能达成一致。",
+                )
+                services.item_dispatch(actor=dispatcher, item=item)
+            elif end == "left":
+                services.odr_leave(item=item)
+    log(f"演示ODR单位 {len(shops)} 家，ODR投诉 {made} 件")
+    return made

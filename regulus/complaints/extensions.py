@@ -22,6 +22,7 @@ extension = AppExtension(
         NavEntry("投诉举报规则", "journal-text", "complaints:rules", order=530),
         NavEntry("投诉举报分派规则", "diagram-3", "complaints:routing", order=535),
         NavEntry("实名举报人告知", "chat-left-text", "complaints:reporter_notices", order=540),
+        NavEntry("ODR单位", "shop", "complaints:odr_members", order=545),
     ),
     cards=Cards(order=500, for_user=selectors.dashboard_cards),
     entity=EntityProviders(timeline=selectors.entity_timeline),
@@ -32,6 +33,7 @@ extension = AppExtension(
     public_nav=(
         PublicNavEntry("投诉举报", "complaints_public:file", order=600),
         PublicNavEntry("投诉举报进度", "complaints_public:lookup", order=610),
+        PublicNavEntry("经营者ODR和解", "complaints_public:odr_business", order=620),
     ),
     module=Module("12315投诉举报", "投诉、举报、咨询登记，分派、受理、调解、核查与回访"),
 )

@@ -20,6 +20,7 @@ from django.db import models
 
 from regulus.core.auditwords import AuditKey, division_text
 from regulus.core.crypto import EncryptedTextField
+from regulus.core.masking import mask_phone
 from regulus.core.models import OrgUnit
 from regulus.core.scope import ScopedQuerySet
 
@@ -106,6 +107,16 @@ class Item(models.Model):
         NO_CASE = "no_case", "核查不予立案"
         ANSWERED = "answered", "已答复"
         REFERRED = "referred", "已移送其他部门"
+        # 12315 ODR: the business settles with the consumer first (domain.md §4).
+        ODR = "odr", "经营者和解中"
+        ODR_SETTLED = "odr_settled", "和解成功（ODR）"
+
+    class OdrResult(models.TextChoices):
+        SETTLED = "settled", "和解成功"
+        FAILED = "failed", "经营者反馈未和解"
+        STAFF_FAILED = "staff_failed", "工作人员登记未和解"
+        LEFT = "left", "消费者不再和解"
+        EXPIRED = "expired", "经营者逾期未和解"
 
     number = models.CharField("受理编号", max_length=20, unique=True)
     query_code_hash = models.CharField(max_length=64, editable=False)
@@ -180,6 +191,23 @@ class Item(models.Model):
         related_name="split_reports",
         verbose_name="拆分自投诉",
     )
+    # ODR (在线消费纠纷解决): the consumer agrees that the business, an ODR member, settles
+    # with them directly first; the member, and how the ODR ended.
+    odr_consent = models.BooleanField("同意经营者先行和解", default=False)
+    odr_member = models.ForeignKey(
+        "OdrMember",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="items",
+        verbose_name="在线消费纠纷解决单位",
+    )
+    odr_result = models.CharField(
+        "经营者和解结果", max_length=12, choices=OdrResult.choices, blank=True
+    )
+    odr_note = models.TextField("经营者和解情况", blank=True)
+    odr_answered_at = models.DateTimeField("和解结果登记时间", null=True, blank=True)
+    odr_answered_by = models.CharField("和解结果登记人", max_length=150, blank=True)
     idempotency_key = models.CharField(
         "幂等键", max_length=80, null=True, blank=True, unique=True, editable=False
     )
@@ -256,6 +284,7 @@ FINAL_STATES = (
     S.NO_CASE,
     S.ANSWERED,
     S.REFERRED,
+    S.ODR_SETTLED,
 )
 
 
@@ -367,3 +396,59 @@ class ReporterNotice(models.Model):
 
     def __str__(self) -> str:
         return f"举报人告知 {self.item_id}"
+
+
+class OdrMember(models.Model):
+    """An ODR unit (ODR单位): a business that joined the 12315 platform's online consumer
+    dispute resolution, so that complaints against it, with the consumer's consent, go to it
+    first and it settles within the rule's period (ClockRule complaints.odr). Signed up and
+    withdrawn by staff (complaints.odr_manage); a business is an active member (left_on
+    None) once at a time. `unit` is the supervising unit whose staff see it (scope)."""
+
+    entity = models.ForeignKey(
+        "registry.Entity",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="经营者",
+    )
+    unit = models.ForeignKey(
+        OrgUnit, on_delete=models.PROTECT, related_name="+", verbose_name="监管单位"
+    )
+    joined_on = models.DateField("加入日期")
+    left_on = models.DateField("退出日期", null=True, blank=True)
+    contact_name = models.CharField("和解联系人", max_length=50)
+    contact_phone = EncryptedTextField("和解联系电话")
+    note = models.CharField("说明", max_length=200, blank=True)
+    left_reason = models.CharField("退出原因", max_length=200, blank=True)
+    created_by = models.CharField("登记人", max_length=150)
+
+    objects = ScopedQuerySet.as_manager()
+
+    scope_unit_field = "unit"
+    audit_keys: ClassVar[dict[str, AuditKey]] = {"contact_phone": AuditKey(show=mask_phone)}
+
+    class Meta:
+        verbose_name = "在线消费纠纷解决单位"
+        verbose_name_plural = "在线消费纠纷解决单位"
+        ordering = ["-joined_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["entity"],
+                condition=models.Q(left_on__isnull=True),
+                name="cmp_odr_member_active_once",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"ODR单位 {self.entity_id}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.left_on is None
+
+    @classmethod
+    def active_for(cls, entity_id: Any) -> OdrMember | None:
+        """The entity's current membership, or None."""
+        if entity_id is None:
+            return None
+        return cls.objects.filter(entity_id=entity_id, left_on__isnull=True).first()

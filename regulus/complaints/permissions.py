@@ -30,4 +30,16 @@ PERMISSIONS = declare(
     Permission(
         "complaints.routing_manage", "维护投诉举报分派规则（区域×领域→承办单位）", (R.ADMIN,)
     ),
+    # 12315 ODR (在线消费纠纷解决): the businesses that settle complaints directly first.
+    Permission("complaints.odr_view", "查看ODR单位（在线消费纠纷解决）", (R.ADMIN, *ITEM_STAFF)),
+    Permission(
+        "complaints.odr_manage",
+        "登记和撤销ODR单位（在线消费纠纷解决）",
+        (R.ADMIN, R.DISPATCHER, R.LEADER),
+    ),
+    Permission(
+        "complaints.odr_handle",
+        "登记经营者和解（ODR）的结果",
+        (R.DISPATCHER, R.HANDLER, R.LEADER),
+    ),
 )

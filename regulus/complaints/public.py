@@ -17,12 +17,12 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from regulus.complaints import services
+from regulus.complaints import selectors, services
 from regulus.complaints.models import FINAL_STATES, Item
 from regulus.complaints.views import form_context, register_from_post
 from regulus.complaints.workflow import ITEM_FLOW
 from regulus.core import clock, clock_selectors, throttle
-from regulus.core.errors import flash_errors
+from regulus.core.errors import flash_errors, form_messages
 from regulus.core.throttle import Limit, Throttled
 from regulus.core.workflow import timeline
 
@@ -33,6 +33,11 @@ SUBMISSIONS = Limit(
     "complaints_submit",
     "提交投诉举报",
     "此限制用于防止程序批量提交投诉举报、占用12315的受理力量。如有大量线索，请拨打12315或到窗口反映。",
+)
+ODR_LOGIN_FAILURES = Limit(
+    "complaints_odr_login_failure",
+    "经营者ODR和解反馈登录失败",
+    "此限制用于防止他人猜测统一社会信用代码和企业填报码、查看消费者的投诉。请核对登记机关发放的企业填报码。",
 )
 LOOKUP_FAILURES = Limit(
     "complaints_lookup_failure",
@@ -167,8 +172,114 @@ def progress(request: HttpRequest, number: str) -> HttpResponse:
             "events": events,
             "main_clock": clock_selectors.main_clock(clock_selectors.object_clocks(item)),
             "can_rate": item.state in FINAL_STATES and item.rating is None,
+            "odr": selectors.odr_stage(item),
         },
     )
+
+
+@require_POST
+def odr_leave(request: HttpRequest, number: str) -> HttpResponse:
+    """The consumer leaves the business's ODR: the bureau handles the complaint."""
+    item = _own_item(request, number)
+    try:
+        services.odr_leave(item=item, note=request.POST.get("note", "")[:400])
+        messages.success(request, "已不再和解，您的投诉转由市场监管部门处理")
+    except ValidationError as exc:
+        flash_errors(request, exc, join=True)
+    return redirect("complaints_public:progress", number=item.number)
+
+
+# -- the business's side of ODR ---------------------------------------------------------------
+
+BUSINESS_KEY = "complaints_odr_business"
+BUSINESS_MINUTES = 30
+
+
+def _business(request: HttpRequest) -> Any:
+    """The entity signed in on this session for its ODR complaints (30 minutes), or None."""
+    from regulus.registry.models import Entity
+
+    held = request.session.get(BUSINESS_KEY) or {}
+    entity_id = held.get("entity")
+    if not isinstance(entity_id, int) or clock.now().timestamp() - held.get("at", 0) > (
+        BUSINESS_MINUTES * 60
+    ):
+        request.session.pop(BUSINESS_KEY, None)
+        return None
+    return Entity.objects.filter(pk=entity_id).first()
+
+
+def _business_sign_in(request: HttpRequest) -> dict[str, str]:
+    failures = throttle.count(request, ODR_LOGIN_FAILURES)
+    try:
+        entity = services.odr_business_sign_in(
+            uscc=request.POST.get("uscc", "")[:30], code=request.POST.get("code", "")[:20]
+        )
+    except ValidationError as exc:
+        if failures.over:
+            failures.refuse()
+        return form_messages(exc)
+    failures.refund()
+    request.session.cycle_key()
+    request.session[BUSINESS_KEY] = {"entity": entity.pk, "at": clock.now().timestamp()}
+    return {}
+
+
+@refuse_when_throttled
+def odr_business(request: HttpRequest) -> HttpResponse:
+    """ODR和解反馈: the business signs in with its USCC and portal code, sees the complaints
+    in its ODR (with the consumer's name and phone: the consumer consented) and answers."""
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        if request.POST.get("action") == "sign_out":
+            request.session.pop(BUSINESS_KEY, None)
+            return redirect("complaints_public:odr_business")
+        errors = _business_sign_in(request)
+        if not errors:
+            return redirect("complaints_public:odr_business")
+    entity = _business(request)
+    items = selectors.odr_items_of(entity) if entity is not None else []
+    if entity is not None:
+        services.odr_contacts_seen(entity=entity, items=items)
+    return render(
+        request,
+        "complaints/public_odr_business.html",
+        {
+            "entity": entity,
+            "items": [(i, selectors.odr_stage(i)) for i in items],
+            "errors": errors,
+            "data": request.POST if errors else {},
+        },
+        status=400 if errors else 200,
+    )
+
+
+@require_POST
+def odr_business_answer(request: HttpRequest, number: str) -> HttpResponse:
+    entity = _business(request)
+    if entity is None:
+        messages.error(request, "登录已过期，请重新输入统一社会信用代码和企业填报码")
+        return redirect("complaints_public:odr_business")
+    item = Item.objects.filter(number=number[:20], entity=entity).first()
+    if item is None:
+        raise Http404("没有该ODR投诉")
+    settled = request.POST.get("outcome") == "settled"
+    try:
+        services.odr_answer_business(
+            entity=entity,
+            item=item,
+            settled=settled,
+            note=request.POST.get("note", "")[:2400],
+            money_recovered=request.POST.get("money_recovered", "")[:20],
+        )
+    except ValidationError as exc:
+        flash_errors(request, exc, join=True, prefix=f"{item.number}：")
+    else:
+        messages.success(
+            request,
+            f"{item.number}：" + ("和解成功已反馈" if settled else "未和解，已转市场监管部门处理"),
+        )
+    return redirect("complaints_public:odr_business")
 
 
 @require_POST

@@ -49,6 +49,21 @@ ORDER121_GROUNDS = [{**g, "basis": "第121号令第十六条"} for g in ORDER20_
     },
 ]
 
+# 12315 ODR (在线消费纠纷解决, domain.md §4): a complaint against a business that joined
+# the platform's ODR goes to the business first, with the consumer's consent; the business
+# settles within this period, and those days are not the bureau's (the acceptance clock is
+# paused on the ground "odr"). The wording is the platform's rule as domain.md carries it.
+ODR_RULE: dict[str, Any] = {
+    "code": "complaints.odr",
+    "name": "经营者和解期限（ODR）",
+    "effective_from": "2020-01-01",
+    "days": 10,
+    "unit": "working",
+    "legal_basis": "全国12315平台在线消费纠纷解决（ODR）规则（ODR单位自收到消费者投诉之日起"
+    "十个工作日内与消费者协商和解；和解期间不计入市场监管部门的处理时限）",
+    "note": "待核实：据全国12315平台ODR规则的说明，平台规则原文待核实",
+}
+
 RULE_VERSIONS: tuple[dict[str, Any], ...] = (
     {
         "code": "order20",
@@ -79,6 +94,7 @@ CLOCK_RULES: tuple[dict[str, Any], ...] = (
         "unit": "working",
         "legal_basis": "《市场监督管理投诉举报处理暂行办法》第十四条（收到投诉之日起七个工作日内"
         "作出受理或者不予受理的决定）",
+        "pause_reasons": ["odr"],
     },
     {
         "code": "complaints.acceptance",
@@ -87,6 +103,7 @@ CLOCK_RULES: tuple[dict[str, Any], ...] = (
         "days": 7,
         "unit": "working",
         "legal_basis": "《市场监督管理投诉举报处理办法》（第121号令）",
+        "pause_reasons": ["odr"],
         "note": UNCONFIRMED_NOTE,
     },
     {
@@ -121,6 +138,7 @@ CLOCK_RULES: tuple[dict[str, Any], ...] = (
         "max_extension_days": 15,
         "pause_reasons": ["testing", "appraisal"],
     },
+    ODR_RULE,
     {
         "code": "complaints.reporter_notice",
         "name": "实名举报人告知期限",

@@ -10,12 +10,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.urls import reverse
 
 from regulus.complaints.models import (
     FINAL_STATES,
     Item,
+    OdrMember,
     ReporterNotice,
     RoutingRule,
     RuleVersion,
@@ -25,7 +26,7 @@ from regulus.complaints.workflow import ITEM_FLOW
 from regulus.core import clock, permissions
 from regulus.core.clock_selectors import DUE_SOON, OVERDUE, due, with_overdue_flag
 from regulus.core.masking import mask_person_name, mask_phone
-from regulus.core.models import ClockRule
+from regulus.core.models import Clock, ClockRule
 from regulus.core.plugins import Card, TimelineRow
 from regulus.registry.rules import DISTRICTS
 
@@ -195,11 +196,23 @@ def entity_timeline(entity: Any, user: Any) -> list[TimelineRow]:
     ]
 
 
+# Clock rules of the 12315 platform, not of Order 20 or 121: the rule page lists them apart.
+PLATFORM_RULES = ("complaints.odr",)
+
+
+def platform_rules() -> list[dict[str, Any]]:
+    """The 12315 platform's own clock rules (ODR), each version, 待核实 marked."""
+    rows = ClockRule.objects.filter(code__in=PLATFORM_RULES).order_by("code", "-effective_from")
+    return [{"rule": r, "unconfirmed": "待核实" in r.note} for r in rows]
+
+
 def rule_versions() -> list[dict[str, Any]]:
     """The rule page: each version with the clock rules in force on its first day, the
     figures not yet confirmed by the official text marked (待核实)."""
     rules = list(
-        ClockRule.objects.filter(code__startswith="complaints.").order_by("code", "-effective_from")
+        ClockRule.objects.filter(code__startswith="complaints.")
+        .exclude(code__in=PLATFORM_RULES)
+        .order_by("code", "-effective_from")
     )
     result = []
     for version in RuleVersion.objects.order_by("valid_from"):
@@ -235,6 +248,7 @@ def stats(user: Any, *, since: dt.date, until: dt.date) -> dict[str, Any]:
     satisfied = rated.filter(rating__gte=4).count()
     rated_count = rated.count()
     money = closed.aggregate(total=Sum("money_recovered_fen"))["total"] or 0
+    odr = odr_counts(items)
 
     def grouped(field: str, labels: dict[str, str]) -> list[dict[str, Any]]:
         rows = (
@@ -268,10 +282,85 @@ def stats(user: Any, *, since: dt.date, until: dt.date) -> dict[str, Any]:
         "satisfaction_rate": round(100 * satisfied / rated_count, 1) if rated_count else None,
         "rated": rated_count,
         "money_recovered": money / 100,
+        **odr,
         "by_category": grouped("category", dict(Item.Category.choices)),
         "by_district": grouped("district_code", DISTRICTS),
         "by_kind": grouped("kind", dict(Item.Kind.choices)),
     }
+
+
+def odr_counts(items: QuerySet[Item]) -> dict[str, Any]:
+    """The complaints that went to the business's ODR: how many, settled, still running, the
+    settled rate (of those ended) and the money the settlements recovered."""
+    odr = items.filter(odr_member__isnull=False).aggregate(
+        total=Count("pk"),
+        settled=Count("pk", filter=Q(state=S.ODR_SETTLED)),
+        running=Count("pk", filter=Q(state=S.ODR)),
+        money=Sum("money_recovered_fen", filter=Q(state=S.ODR_SETTLED)),
+    )
+    ended = odr["total"] - odr["running"]
+    return {
+        "odr_total": odr["total"],
+        "odr_settled": odr["settled"],
+        "odr_running": odr["running"],
+        "odr_settled_rate": round(100 * odr["settled"] / ended, 1) if ended else None,
+        "odr_money_recovered": (odr["money"] or 0) / 100,
+    }
+
+
+def odr_members(user: Any, *, active_only: bool = False) -> QuerySet[OdrMember]:
+    """The ODR units in the user's scope, current ones first."""
+    members = OdrMember.objects.visible_to(user).select_related("entity", "unit")
+    if active_only:
+        members = members.filter(left_on__isnull=True)
+    return members.annotate(
+        running=Count("items", filter=Q(items__state=S.ODR)),
+        handled=Count("items"),
+    ).order_by(F("left_on").desc(nulls_first=True), "-joined_on", "-pk")
+
+
+def odr_stage(item: Item) -> dict[str, Any] | None:
+    """The item's ODR stage as its pages show it: the business, its period and its answer;
+    None for an item that never went to ODR."""
+    if item.odr_member_id is None:
+        return None
+    from django.contrib.contenttypes.models import ContentType
+
+    run = (
+        Clock.objects.filter(
+            content_type=ContentType.objects.get_for_model(Item), object_id=item.pk, name="odr"
+        )
+        .order_by("-started_at", "-pk")
+        .first()
+    )
+    member = item.odr_member
+    return {
+        "member": member,
+        "entity_name": member.entity.name if member is not None else item.respondent_name,
+        "started_on": run.start_date if run else None,
+        "due": run.due_date if run else None,
+        "provisional": bool(run and run.provisional),
+        "running": item.state == S.ODR,
+        "result": item.get_odr_result_display(),
+        "note": item.odr_note,
+        "answered_at": item.odr_answered_at,
+        "answered_by": item.odr_answered_by,
+        "recovered": item.money_recovered_fen / 100
+        if item.state == S.ODR_SETTLED and item.money_recovered_fen
+        else None,
+    }
+
+
+def odr_items_of(entity: Any) -> list[Item]:
+    """The business's side (portal): the complaints in its ODR, then those it answered in
+    the last 90 days."""
+    since = clock.now() - dt.timedelta(days=90)
+    return list(
+        Item.objects.filter(entity=entity, odr_member__isnull=False)
+        .filter(Q(state=S.ODR) | Q(odr_answered_at__gte=since))
+        .select_related("unit")
+        .order_by(F("odr_answered_at").desc(nulls_first=True), "received_at", "pk")[:200]
+    )
 
 
 def export_rows(user: Any, *, since: dt.date, until: dt.date) -> list[list[Any]]:

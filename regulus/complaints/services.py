@@ -12,6 +12,14 @@ Hand-overs (core.handover) this module sends, and their `data`:
   its mediation ended. data: {"item_number": str, "category": str, "outcome": str (the final
   state code: mediated, mediation_failed, terminated), "money_recovered_fen": int|None,
   "received_on": "YYYY-MM-DD"}. Never the complainant's identity.
+
+12315 ODR (在线消费纠纷解决): a complaint against an active ODR member, with the consumer's
+consent, goes to the business first (state odr, its clock complaints.odr; the acceptance
+clock paused on the ground "odr"): at intake when the entity is known, or by the dispatcher.
+It ends settled (final, the money recovered as mediation records it) or not settled (back to
+the dispatchers' queue, the acceptance clock resumed), answered by the business on the portal
+(its USCC and portal code), by staff, by the consumer leaving, or by `regulus tick` when the
+business's period has run out.
 """
 
 from __future__ import annotations
@@ -29,18 +37,20 @@ from regulus.complaints.models import (
     FINAL_STATES,
     REPEAT_DAYS,
     Item,
+    OdrMember,
     ReporterNotice,
     RoutingRule,
     RuleVersion,
     Transfer,
 )
-from regulus.complaints.workflow import ITEM_FLOW, NOTICE_FLOW
+from regulus.complaints.workflow import ITEM_FLOW, NOTICE_FLOW, odr_problem
 from regulus.core import clock, ids, permissions
 from regulus.core.audit import audited
 from regulus.core.clock_services import clock_start
 from regulus.core.crypto import keyed_hash
 from regulus.core.documents import number_next, number_retry
 from regulus.core.handover import handover_send
+from regulus.core.masking import mask_phone
 from regulus.core.models import AuditLog, Handover, OrgUnit
 from regulus.core.text import text_problem, trim
 from regulus.core.workflow import event_record, transition_fire
@@ -51,6 +61,8 @@ REGISTER = "complaints.item_register"
 DISPATCH = "complaints.item_dispatch"
 HANDLE = "complaints.item_handle"
 IDENTITY = "complaints.identity_view"
+ODR_HANDLE = "complaints.odr_handle"
+ODR_MANAGE = "complaints.odr_manage"
 
 MAX_FACTS = 5000
 MAX_REQUEST = 2000
@@ -59,6 +71,8 @@ MOBILE = re.compile(r"^1[3-9]\d{9}$")
 LANDLINE = re.compile(r"^0\d{2,3}\d{7,8}$")
 STAFF_CHANNELS = (C.PHONE, C.WINDOW, C.LETTER, C.PARTNER)
 PUBLIC_ACTOR = "投诉举报人"
+ODR_AUTO_ACTOR = "系统（ODR自动分送）"
+CONSUMER_ACTOR = "投诉人"
 CONFIDENTIAL_NOTE = "投诉举报人信息依法保密"
 
 
@@ -234,13 +248,16 @@ def item_register(
     anonymous: bool = False,
     idempotency_key: str = "",
     also_report: bool = False,
+    odr_consent: bool = False,
 ) -> tuple[Item, str]:
     """Register an item from any door: the portal (actor None, channel portal), or staff
     entering a call, a visit, a letter or a partner platform's transfer. Returns the item and
     its query code (shown once; "" when the same submission was registered before: the
     idempotency key, or the same phone, respondent and facts the same day). A complaint that
     also reports a violation (`also_report`, Order 20 Art 7) is split at once: its report runs
-    its own track under the same query code."""
+    its own track under the same query code. A complaint whose consumer consents
+    (`odr_consent`) against a registered entity that is an ODR member goes to the business
+    first (to_odr) at once."""
     if actor is not None:
         permissions.require(actor, REGISTER)
         if channel not in STAFF_CHANNELS:
@@ -379,6 +396,7 @@ def item_register(
                 state=S.REGISTERED,
                 idempotency_key=key or None,
                 repeat_of=repeat_of,
+                odr_consent=bool(odr_consent) and kind == K.COMPLAINT,
                 created_by=staff,
             )
 
@@ -409,6 +427,8 @@ def item_register(
         )
         if also_report and kind == K.COMPLAINT:
             _split_report(audit=audit, complaint=item, actor=actor, facts=facts)
+        if item.odr_consent and odr_problem(item) is None:
+            _odr_route(item, actor=ODR_AUTO_ACTOR, note="投诉人同意先由经营者和解，自动分送")
     return item, code
 
 
@@ -682,6 +702,8 @@ def item_match_entity(*, actor: Any, item: Item, entity: Any) -> Item:
         raise ValidationError({"entity": "请选择登记的市场主体"})
     if item.is_final:
         raise ValidationError({"entity": "已办结的事项不能再匹配被投诉举报对象"})
+    if item.state == S.ODR:
+        raise ValidationError({"entity": "经营者和解（ODR）期间不能更改被投诉人"})
     with audited(actor=actor) as audit:
         values: dict[str, Any] = {"entity": entity, "respondent_uscc": entity.uscc}
         if item.state == S.REGISTERED:
@@ -930,6 +952,329 @@ def identity_reveal(*, actor: Any, item: Item) -> dict[str, str]:
         "person_phone": item.person_phone,
         "person_id_number": item.person_id_number,
     }
+
+
+# -- 12315 ODR (在线消费纠纷解决) ----------------------------------------------------------------
+
+
+def _odr_route(item: Item, *, actor: Any, note: str) -> Item:
+    member = OdrMember.active_for(item.entity_id)
+    entity_name = item.entity.name if item.entity is not None else item.respondent_name
+    transition_fire(
+        obj=item,
+        name="to_odr",
+        actor=actor,
+        actor_name=actor if isinstance(actor, str) else "",
+        note=f"分送ODR单位{entity_name}与投诉人协商和解；{note}",
+        updates={"odr_member": member},
+    )
+    return item
+
+
+def item_to_odr(*, actor: Any, item: Item, note: str = "") -> Item:
+    """The dispatcher sends a waiting complaint to the business's ODR (consent, member)."""
+    permissions.require(actor, DISPATCH)
+    return _odr_route(item, actor=actor, note=trim(note) or "分派员转经营者和解")
+
+
+def _odr_answer_checked(
+    *, settled: bool, note: Any, money_recovered: Any
+) -> tuple[str, int | None]:
+    """The answer's text and amount, or ValidationError naming the field (nothing changed)."""
+    errors: dict[str, str] = {}
+    field, label = ("agreement", "和解内容") if settled else ("reason", "未和解的原因")
+    text = _long_text(errors, field, note, label, 2000)
+    if not text and field not in errors:
+        errors[field] = (
+            "请写明和解内容（如：退货退款、赔偿多少元）"
+            if settled
+            else "请写明未和解的原因（如：消费者不接受方案、经营者无法联系消费者）"
+        )
+    fen = None
+    if settled:
+        try:
+            fen = amount_to_fen(money_recovered, "money_recovered")
+        except ValidationError as exc:
+            errors.update({k: "；".join(v) for k, v in exc.message_dict.items()})
+    if errors:
+        raise ValidationError(errors)
+    return text, fen
+
+
+def _odr_end(
+    item: Item, *, settled: bool, result: str, note: str, fen: int | None, actor: Any, who: str
+) -> Item:
+    """The ODR ends: settled (final; the money recovered recorded as mediation records it)
+    or not (back to the dispatchers' queue, the acceptance clock resumed)."""
+    updates: dict[str, Any] = {
+        "odr_result": result,
+        "odr_note": note,
+        "odr_answered_at": clock.now(),
+        "odr_answered_by": who[:150],
+    }
+    if settled:
+        due = odr_due_dates([item.pk]).get(item.pk)
+        updates.update(
+            decision_note=f"经营者和解成功：{note}",
+            money_recovered_fen=fen,
+            closed_at=clock.now(),
+            closed_in_time=due is None or clock.today() <= due,
+        )
+    label = Item.OdrResult(result).label
+    transition_fire(
+        obj=item,
+        name="odr_settled" if settled else "odr_failed",
+        actor=actor,
+        actor_name=who,
+        note=f"{label}：{note}",
+        updates=updates,
+    )
+    return item
+
+
+def odr_answer_staff(
+    *, actor: Any, item: Item, settled: bool, note: str, money_recovered: Any = ""
+) -> Item:
+    """Staff record the business's answer they got (by phone, say), or end the ODR."""
+    permissions.require(actor, ODR_HANDLE)
+    text, fen = _odr_answer_checked(settled=settled, note=note, money_recovered=money_recovered)
+    result = Item.OdrResult.SETTLED if settled else Item.OdrResult.STAFF_FAILED
+    return _odr_end(
+        item,
+        settled=settled,
+        result=result,
+        note=text,
+        fen=fen,
+        actor=actor,
+        who=str(getattr(actor, "display_name", actor)),
+    )
+
+
+def business_actor(entity: Any) -> str:
+    return f"经营者（{entity.name}）"[:150]
+
+
+def odr_answer_business(
+    *, entity: Any, item: Item, settled: bool, note: str, money_recovered: Any = ""
+) -> Item:
+    """The business (identified by its USCC and portal code) answers a complaint in its ODR:
+    settled, with what was agreed and the money, or not, with the reason."""
+    if item.entity_id != entity.pk:
+        raise ValidationError({"item": "该投诉不是针对贵单位的ODR投诉"})
+    if item.state != S.ODR:
+        raise ValidationError({"item": f"该投诉当前为“{item.get_state_display()}”，无需再反馈"})
+    text, fen = _odr_answer_checked(settled=settled, note=note, money_recovered=money_recovered)
+    result = Item.OdrResult.SETTLED if settled else Item.OdrResult.FAILED
+    who = business_actor(entity)
+    return _odr_end(item, settled=settled, result=result, note=text, fen=fen, actor=who, who=who)
+
+
+def odr_business_sign_in(*, uscc: str, code: str) -> Any:
+    """The business signs in for its ODR complaints with its USCC and portal code
+    (ValidationError({"code": ...}) when wrong or locked; the registry counts and audits
+    the failure). A success is audited, the wrong tries cleared."""
+    from regulus.complaints.portal_identity import business_failures_clear, business_identify
+
+    entity = business_identify(uscc, code)
+    with audited(actor=business_actor(entity)) as audit:
+        business_failures_clear(audit=audit, entity=entity)
+        audit.record(
+            action=AuditLog.Action.LOGIN,
+            obj=entity,
+            summary=f"经营者凭企业填报码登录ODR和解反馈：{entity.name}",
+        )
+    return entity
+
+
+def odr_contacts_seen(*, entity: Any, items: list[Item]) -> None:
+    """The business was shown the consumers' names and phones of its running ODR complaints
+    (they consented): logged, which items, never the values."""
+    shown = [i.number for i in items if i.state == S.ODR]
+    if not shown:
+        return
+    with audited(actor=business_actor(entity)) as audit:
+        audit.record(
+            action=AuditLog.Action.QUERY,
+            object_type="complaints.item",
+            object_repr=f"{entity.name}的ODR投诉",
+            summary=f"经营者查看ODR投诉及投诉人联系方式：{'、'.join(shown[:50])}",
+        )
+
+
+ODR_LEAVE_NOTE = "不再和解，请市场监管部门处理"
+
+
+def odr_leave(*, item: Item, note: str = "") -> Item:
+    """The consumer leaves the ODR (any time): the complaint goes to the bureau."""
+    if item.state != S.ODR:
+        state = item.get_state_display()
+        raise ValidationError({"item": f"该投诉当前为“{state}”，不在经营者和解中"})
+    errors: dict[str, str] = {}
+    text = _line_text(errors, "note", note, "说明", 300)
+    if errors:
+        raise ValidationError(errors)
+    text = ODR_LEAVE_NOTE + (f"（{text}）" if text else "")
+    return _odr_end(
+        item,
+        settled=False,
+        result=Item.OdrResult.LEFT,
+        note=text,
+        fen=None,
+        actor=CONSUMER_ACTOR,
+        who=CONSUMER_ACTOR,
+    )
+
+
+def odr_due_dates(ids: list[int]) -> dict[int, dt.date]:
+    """The date the business's ODR period ends, of each item in ODR (its running odr clock)."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from regulus.core.models import Clock
+
+    rows = Clock.objects.filter(
+        content_type=ContentType.objects.get_for_model(Item),
+        object_id__in=ids,
+        name="odr",
+        status=Clock.Status.RUNNING,
+    ).values_list("object_id", "due_date")
+    return {int(pk): due for pk, due in rows if due is not None}
+
+
+def odr_overdue(today: dt.date | None = None) -> Any:
+    """The complaints whose business let its ODR period run out (their odr clock, through
+    the clock table's index)."""
+    from regulus.core.clock_selectors import OVERDUE, due
+
+    return due(
+        Item.objects.filter(state=S.ODR),
+        workflow=ITEM_FLOW,
+        when=OVERDUE,
+        clock_name="odr",
+        today=today,
+    )
+
+
+def odr_expire_overdue(*, actor: str) -> int:
+    """`regulus tick`: each complaint past its ODR period goes to the bureau (not settled)."""
+    ended = 0
+    items = list(odr_overdue().order_by("pk")[:500])
+    dues = odr_due_dates([i.pk for i in items])
+    for item in items:
+        due = dues.get(item.pk, clock.today())
+        _odr_end(
+            item,
+            settled=False,
+            result=Item.OdrResult.EXPIRED,
+            note=f"经营者未在期限（{due:%Y-%m-%d}）内和解，转入市场监管部门处理",
+            fen=None,
+            actor=actor,
+            who=actor,
+        )
+        ended += 1
+    return ended
+
+
+def _odr_member_unit(entity: Any, actor: Any) -> OrgUnit:
+    """Whose scope the member is in: the entity's supervising unit, else its district's
+    bureau, else the unit of whoever signs it up."""
+    if entity.unit_id is not None and entity.unit.is_active:
+        return entity.unit  # type: ignore[no-any-return]
+    return district_bureau(entity.district_code) or actor.unit
+
+
+def odr_member_add(
+    *,
+    actor: Any,
+    uscc: str,
+    contact_name: str,
+    contact_phone: str,
+    joined_on: dt.date | None = None,
+    note: str = "",
+) -> OdrMember:
+    """Sign a registered business up as an ODR unit (once at a time)."""
+    from regulus.registry.models import Entity
+
+    permissions.require(actor, ODR_MANAGE)
+    errors: dict[str, str] = {}
+    uscc = trim(str(uscc or "")).upper()
+    entity = None
+    if not re.fullmatch(r"[0-9A-Z]{18}", uscc):
+        errors["uscc"] = "统一社会信用代码应为18位数字或大写字母"
+    else:
+        entity = Entity.objects.visible_to(actor).select_related("unit").filter(uscc=uscc).first()
+        if entity is None:
+            errors["uscc"] = f"您的数据范围内没有统一社会信用代码为{uscc}的市场主体"
+        elif OdrMember.active_for(entity.pk) is not None:
+            errors["uscc"] = f"{entity.name}已是ODR单位，不能重复登记"
+    contact_name = _line_text(errors, "contact_name", contact_name, "和解联系人", 50)
+    if not contact_name and "contact_name" not in errors:
+        errors["contact_name"] = "请填写经营者的和解联系人"
+    phone = ""
+    try:
+        phone = phone_normalize(contact_phone)
+    except ValidationError:
+        errors["contact_phone"] = "和解联系电话应为11位手机号码，或带区号的固定电话"
+    today = clock.today()
+    joined_on = joined_on or today
+    if joined_on > today:
+        errors["joined_on"] = "加入日期不能晚于今天"
+    note = _line_text(errors, "note", note, "说明", 200)
+    if errors:
+        raise ValidationError(errors)
+    assert entity is not None
+    with audited(actor=actor) as audit:
+        member = OdrMember.objects.create(
+            entity=entity,
+            unit=_odr_member_unit(entity, actor),
+            joined_on=joined_on,
+            contact_name=contact_name,
+            contact_phone=phone,
+            note=note,
+            created_by=str(getattr(actor, "display_name", actor))[:150],
+        )
+        audit.record(
+            action=AuditLog.Action.CREATE,
+            obj=member,
+            object_repr=f"ODR单位 {entity.name}",
+            summary=f"登记ODR单位：{entity.name}（{entity.uscc}），{joined_on:%Y-%m-%d}加入",
+            changes={
+                "entity": entity.uscc,
+                "joined_on": joined_on,
+                "contact_name": contact_name,
+                "contact_phone": mask_phone(phone),
+            },
+        )
+    return member
+
+
+def odr_member_withdraw(*, actor: Any, member: OdrMember, reason: str) -> OdrMember:
+    """The business leaves the ODR (or is removed): new complaints no longer go to it;
+    those already in its ODR run on to their answer or their deadline."""
+    permissions.require(actor, ODR_MANAGE)
+    errors: dict[str, str] = {}
+    reason = _line_text(errors, "reason", reason, "退出原因", 200)
+    if not reason and "reason" not in errors:
+        errors["reason"] = "请填写退出原因（如：经营者申请退出、多次逾期未和解）"
+    if member.left_on is not None:
+        errors["reason"] = f"该单位已于{member.left_on:%Y-%m-%d}退出ODR"
+    if errors:
+        raise ValidationError(errors)
+    today = clock.today()
+    with audited(actor=actor) as audit:
+        changed = OdrMember.objects.filter(pk=member.pk, left_on__isnull=True).update(
+            left_on=today, left_reason=reason
+        )
+        if changed != 1:
+            raise ValidationError({"reason": "该单位刚被他人撤销，请刷新后查看"})
+        member.left_on, member.left_reason = today, reason
+        audit.record(
+            action=AuditLog.Action.UPDATE,
+            obj=member,
+            object_repr=f"ODR单位 {member.entity.name}",
+            summary=f"撤销ODR单位：{member.entity.name}（{reason}）",
+            changes={"left_on": [None, today], "left_reason": reason},
+        )
+    return member
 
 
 # -- follow-up ---------------------------------------------------------------------------------

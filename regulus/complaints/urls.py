@@ -17,6 +17,8 @@ urlpatterns = [
     path("rules/", views.rules, name="rules"),
     path("routing/", views.routing, name="routing"),
     path("routing/<int:pk>/delete/", views.routing_delete, name="routing_delete"),
+    path("odr/", views.odr_members, name="odr_members"),
+    path("odr/<int:pk>/withdraw/", views.odr_member_withdraw, name="odr_member_withdraw"),
     path("stats/", views.stats, name="stats"),
     path("stats/export/", views.stats_export, name="stats_export"),
 ]

@@ -13,12 +13,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from regulus.complaints import selectors, services
-from regulus.complaints.models import Item, ReporterNotice, RoutingRule
+from regulus.complaints.models import Item, OdrMember, ReporterNotice, RoutingRule
 from regulus.complaints.workflow import ITEM_FLOW, state_badge
 from regulus.core import clock, clock_selectors
 from regulus.core.clock_selectors import DUE_SOON, OVERDUE
 from regulus.core.documents import XLSX_CONTENT_TYPE
-from regulus.core.errors import field_messages, flash_errors
+from regulus.core.errors import field_messages, flash_errors, form_messages
 from regulus.core.models import OrgUnit
 from regulus.core.permissions import allows, page, require
 from regulus.core.text import trim
@@ -146,6 +146,7 @@ def register_from_post(
             channel=channel,
             anonymous=request.POST.get("anonymous") == "1",
             also_report=request.POST.get("also_report") == "1",
+            odr_consent=request.POST.get("odr_consent") == "1",
             **values,
         )
     except ValidationError as exc:
@@ -211,6 +212,10 @@ def item_detail(request: HttpRequest, number: str) -> HttpResponse:
         and (allows(user, "complaints.item_handle") or allows(user, "complaints.item_dispatch")),
         "notice_channels": ReporterNotice.Channel.choices,
         "can_notify": allows(user, "complaints.item_handle"),
+        "odr": selectors.odr_stage(item),
+        "odr_hint": ITEM_FLOW.get("to_odr").guard(item)  # type: ignore[misc]
+        if item.state == Item.State.REGISTERED and item.kind == Item.Kind.COMPLAINT
+        else None,
     }
     return render(request, "complaints/item_detail.html", context)
 
@@ -225,6 +230,8 @@ ACTIONS = (
     "conclude",
     "verify",
     "split",
+    "to_odr",
+    "odr_answer",
     "identity",
 )
 
@@ -290,6 +297,19 @@ def item_act(request: HttpRequest, number: str, action: str) -> HttpResponse:
         elif action == "split":
             report = services.item_split_report(actor=user, item=item, facts=note)
             messages.success(request, f"已拆分出举报{report.number}，分别办理")
+        elif action == "to_odr":
+            services.item_to_odr(actor=user, item=item, note=note)
+            messages.success(request, "已转经营者和解（ODR）")
+        elif action == "odr_answer":
+            settled = post.get("outcome") == "settled"
+            services.odr_answer_staff(
+                actor=user,
+                item=item,
+                settled=settled,
+                note=note,
+                money_recovered=post.get("money_recovered", "")[:20],
+            )
+            messages.success(request, "和解成功已登记" if settled else "未和解，已转入受理")
         elif action == "identity":
             identity = services.identity_reveal(actor=user, item=item)
             request.session[f"cmp_identity_{item.pk}"] = identity
@@ -305,7 +325,11 @@ def item_act(request: HttpRequest, number: str, action: str) -> HttpResponse:
 
 @page("complaints.rules_view")
 def rules(request: HttpRequest) -> HttpResponse:
-    return render(request, "complaints/rules.html", {"versions": selectors.rule_versions()})
+    return render(
+        request,
+        "complaints/rules.html",
+        {"versions": selectors.rule_versions(), "platform": selectors.platform_rules()},
+    )
 
 
 def _period(request: HttpRequest) -> tuple[dt.date, dt.date]:
@@ -426,3 +450,65 @@ def reporter_notices(request: HttpRequest) -> HttpResponse:
         "complaints/reporter_notices.html",
         {"today": clock.today(), **paginate(request, selectors.notices_due(request.user))},
     )
+
+
+# -- ODR units (在线消费纠纷解决) ---------------------------------------------------------------
+
+
+def _posted_date(request: HttpRequest, key: str, label: str) -> dt.date | None:
+    raw = trim(request.POST.get(key, ""))[:20]
+    if not raw:
+        return None
+    try:
+        return dt.date.fromisoformat(raw)
+    except ValueError:
+        raise ValidationError({key: f"{label}应为有效日期（YYYY-MM-DD）"}) from None
+
+
+@page("complaints.odr_view")
+def odr_members(request: HttpRequest) -> HttpResponse:
+    """The ODR units in scope; holders of complaints.odr_manage sign one up here."""
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        require(request.user, "complaints.odr_manage")
+        try:
+            services.odr_member_add(
+                actor=request.user,
+                uscc=request.POST.get("uscc", "")[:30],
+                contact_name=request.POST.get("contact_name", "")[:100],
+                contact_phone=request.POST.get("contact_phone", "")[:30],
+                joined_on=_posted_date(request, "joined_on", "加入日期"),
+                note=request.POST.get("note", "")[:300],
+            )
+        except ValidationError as exc:
+            errors = form_messages(exc)
+        else:
+            messages.success(request, "已登记ODR单位")
+            return redirect("complaints:odr_members")
+    active = request.GET.get("active") == "1"
+    context = {
+        "errors": errors,
+        "data": request.POST if errors else {},
+        "active": active,
+        "can_manage": allows(request.user, "complaints.odr_manage"),
+        "today": clock.today(),
+        **paginate(request, selectors.odr_members(request.user, active_only=active)),
+    }
+    return render(request, "complaints/odr_members.html", context, status=400 if errors else 200)
+
+
+@page("complaints.odr_manage")
+@require_POST
+def odr_member_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    member = get_object_or_404(
+        OdrMember.objects.visible_to(request.user).select_related("entity"), pk=pk
+    )
+    try:
+        services.odr_member_withdraw(
+            actor=request.user, member=member, reason=request.POST.get("reason", "")[:300]
+        )
+    except ValidationError as exc:
+        flash_errors(request, exc)
+    else:
+        messages.success(request, f"{member.entity.name}已退出ODR")
+    return redirect("complaints:odr_members")

@@ -7,6 +7,8 @@
     pending ──accept_complaint──▶ mediating ──mediated / mediation_failed / terminate──▶ final
     pending ──accept_report──▶ verifying ──to_clue / no_case──▶ final
     pending ──answer (enquiry, suggestion)──▶ answered;  pending ──not_accept──▶ not_accepted
+    registered ──to_odr (complaint, ODR member, consent)──▶ odr (经营者和解中)
+    odr ──odr_settled──▶ odr_settled;  odr ──odr_failed──▶ registered
 
 Transfers between units keep the state (services.item_transfer). The clocks run under the
 rule version in force on the day the item was received (ClockSpec.rule_day), whenever they
@@ -16,6 +18,12 @@ start: an item received on 2026-04-14 keeps Order 20's periods though accepted l
   60 days), testing and appraisal excluded (paused by hand, core.clock_pause);
 - verification: a report's verification (Order 2 Art 18: 15 working days, +15 approved,
   testing and appraisal excluded).
+- odr: the business's period to settle (12315 ODR: 10 working days); the acceptance clock is
+  paused meanwhile (ground "odr") and resumes when the ODR ends without settlement.
+
+The ODR transitions are `applicant` too: the business (portal code), the consumer (progress
+page) and `regulus tick` (overdue) fire them through complaints.services, which checks who
+they are; staff need the permission named.
 """
 
 from __future__ import annotations
@@ -31,6 +39,7 @@ K = Item.Kind
 VIEW = "complaints.item_view"
 DISPATCH = "complaints.item_dispatch"
 HANDLE = "complaints.item_handle"
+ODR_HANDLE = "complaints.odr_handle"
 
 
 def _received_on(item: Item) -> dt.date:
@@ -48,12 +57,34 @@ def _kind_is(*kinds: str) -> Any:
     return guard
 
 
+def odr_problem(item: Item) -> str | None:
+    """A complaint goes to the business's ODR only with the consumer's consent, against a
+    registered entity that is an active ODR member, and once."""
+    from regulus.complaints.models import OdrMember
+
+    if item.kind != K.COMPLAINT:
+        return f"经营者和解（ODR）仅适用于投诉（本件为{item.get_kind_display()}）"
+    if not item.odr_consent:
+        return "投诉人未同意先由经营者通过ODR和解，不能转经营者和解"
+    if item.odr_result:
+        return f"本件已经过经营者和解（{item.get_odr_result_display()}），不再转经营者和解"
+    if item.entity_id is None:
+        return "被投诉人尚未匹配登记的市场主体，不能转经营者和解"
+    if OdrMember.active_for(item.entity_id) is None:
+        return "被投诉人不是ODR单位（或已退出），不能转经营者和解"
+    return None
+
+
 ITEM_CLOCKS = {
     "acceptance": ClockSpec("complaints.acceptance", rule_day=_received_on),
     "mediation": ClockSpec("complaints.mediation", pausable=True, rule_day=_received_on),
     "verification": ClockSpec(
         "complaints.verification", pausable=True, extendable=True, rule_day=_received_on
     ),
+    # The business's own period, beside the bureau's paused acceptance clock (one open main
+    # clock per object: this one is not main, so the item's deadline column is empty in ODR;
+    # services.odr_overdue reads the clock table's index).
+    "odr": ClockSpec("complaints.odr", label="经营者和解期限（ODR）", main=False),
 }
 
 ITEM_FLOW = Workflow(
@@ -152,6 +183,41 @@ ITEM_FLOW = Workflow(
             style="secondary",
         ),
         Transition(
+            "to_odr",
+            "转经营者和解（ODR）",
+            (S.REGISTERED,),
+            S.ODR,
+            permission=DISPATCH,
+            applicant=True,
+            pauses=("acceptance",),
+            pause_reason="odr",
+            starts=("odr",),
+            guard=odr_problem,
+            style="info",
+        ),
+        Transition(
+            "odr_settled",
+            "经营者和解成功",
+            (S.ODR,),
+            S.ODR_SETTLED,
+            permission=ODR_HANDLE,
+            applicant=True,
+            requires_note=True,
+            style="success",
+        ),
+        Transition(
+            "odr_failed",
+            "未和解，转入受理",
+            (S.ODR,),
+            S.REGISTERED,
+            permission=ODR_HANDLE,
+            applicant=True,
+            requires_note=True,
+            stops=("odr",),
+            resumes=("acceptance",),
+            style="warning",
+        ),
+        Transition(
             "to_clue",
             "核查属实，移交立案线索",
             (S.VERIFYING,),
@@ -181,6 +247,9 @@ FORM_TRANSITIONS = {
     "mediation_failed",
     "terminate",
     "to_clue",
+    "to_odr",
+    "odr_settled",
+    "odr_failed",
 }
 
 
@@ -194,6 +263,8 @@ def state_badge(state: str) -> str:
         S.CLUE: "danger",
         S.MEDIATED: "success",
         S.ANSWERED: "success",
+        S.ODR: "info",
+        S.ODR_SETTLED: "success",
     }
     return badges.get(state, "secondary")
 

@@ -392,7 +392,7 @@ def clock_plan(
         if stop_all or name in stops or name in starts:
             plan.stop.append(c)
         elif name in pauses and c.status == RUNNING:
-            errors = _pause_errors(c, pause_reason, "流转中止", today, today)
+            errors = _pause_errors(c, pause_reason, "流转中止", today, today, flowing=True)
             if errors:
                 raise ValidationError("；".join(errors.values()))
             plan.pause.append(c)
@@ -611,8 +611,11 @@ def clock_pause(
 
 
 def _pause_errors(
-    clock: Clock, reason: str, note: str, day: dt.date, today: dt.date
+    clock: Clock, reason: str, note: str, day: dt.date, today: dt.date, *, flowing: bool = False
 ) -> dict[str, str]:
+    """flowing: the pause is a transition's (the object moved to a step whose days are not
+    the clock's, e.g. a complaint sent to the business's ODR on the day it was received);
+    it may begin on the start day, which is never counted anyway."""
     rule = clock.rule
     if clock.status == PAUSED:
         since = clock.pauses.filter(to_date__isnull=True).values_list("from_date", flat=True)
@@ -629,7 +632,7 @@ def _pause_errors(
         return {"note": "请写明中止的具体情况（如检验机构、送检日期）"}
     if day > today:
         return {"since": "中止日不能晚于今天"}
-    if day <= clock.start_date:
+    if day < clock.start_date or (day == clock.start_date and not flowing):
         return {"since": f"中止日应晚于起算日 {clock.start_date:%Y-%m-%d}"}
     assert clock.due_date is not None
     if day > clock.due_date:

@@ -37,6 +37,15 @@ def field_messages(exc: ValidationError, separator: str = "；") -> dict[str, st
     return {key: separator.join(messages) for key, messages in field_errors(exc).items()}
 
 
+def form_messages(exc: ValidationError) -> dict[str, str]:
+    """field_messages for a form's template, the messages that name no field under "general"
+    (a template cannot read "__all__")."""
+    messages = field_messages(exc)
+    if WHOLE in messages:
+        messages["general"] = messages.pop(WHOLE)
+    return messages
+
+
 def add_to_form(form: Any, exc: ValidationError, *, aliases: Mapping[str, str] = {}) -> None:
     """Put a service's refusal beside the form's fields (a key the form has no field for, after
     `aliases` maps a service's name to the form's, goes to the top of the form)."""
@@ -48,11 +57,17 @@ def add_to_form(form: Any, exc: ValidationError, *, aliases: Mapping[str, str] =
 
 
 def flash_errors(
-    request: Any, exc: ValidationError, labels: Mapping[str, str] = {}, *, join: bool = False
+    request: Any,
+    exc: ValidationError,
+    labels: Mapping[str, str] = {},
+    *,
+    join: bool = False,
+    prefix: str = "",
 ) -> None:
     """Each message of a page action's refusal on the next page (django.contrib.messages),
     after the Chinese name of its field (`labels`) unless the message names it itself.
-    With `join`, a field's messages make one flash, joined by "；" (as `field_messages`)."""
+    With `join`, a field's messages make one flash, joined by "；" (as `field_messages`);
+    `prefix` names what was refused when a page lists several things (a receipt number)."""
     from django.contrib import messages
 
     if join:
@@ -63,4 +78,4 @@ def flash_errors(
         label = labels.get(key, "")
         for text in texts:
             named = not label or text.startswith(label)
-            messages.error(request, text if named else f"{label}：{text}")
+            messages.error(request, prefix + (text if named else f"{label}：{text}"))

@@ -430,6 +430,9 @@ class PauseReason(models.TextChoices):
     EXPERT_REVIEW = "expert_review", "专家评审"
     HEARING = "hearing", "听证"
     NOTICE_SERVICE = "notice_service", "公告送达"
+    # 12315 ODR: the business settles with the consumer first; those days are not the
+    # bureau's (domain.md §4).
+    ODR = "odr", "经营者和解（ODR）"
 
 
 class ClockRule(models.Model):

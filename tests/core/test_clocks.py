@@ -715,3 +715,33 @@ def test_a_transition_pauses_and_resumes_the_clocks_it_names(supermarket, window
     with at("2026-03-12"), pytest.raises(ValidationError, match="届满后不能中止"):
         transition_fire(obj=late, name="hold", actor=handler, workflow=flow)
     unchanged.check()
+
+
+def test_a_transition_may_pause_a_clock_on_its_start_day_a_hand_may_not(
+    supermarket, window_clerk, handler
+):
+    """A step that is not the clock's own (a complaint sent to the business's ODR the day it
+    arrives) pauses from the start day, which is never counted anyway; a pause by hand still
+    begins after it."""
+    from regulus.core.workflow import Transition, Workflow, transition_fire
+
+    flow = Workflow(
+        name="test.paused_at_once",
+        states=APPLICATION_FLOW.states,
+        clocks={"review": APPLICATION_FLOW.clocks["review"]},
+        transitions=[
+            Transition("hold", "送检", ("review",), "onsite_check", "licensing.application_decide",
+                       pauses=("review",), pause_reason="testing"),
+        ],
+    )  # fmt: skip
+    app = accepted(supermarket, window_clerk)
+    other = accepted(supermarket, window_clerk)
+    with at("2026-03-02"):
+        transition_fire(obj=app, name="hold", actor=handler, workflow=flow, note="当日送检")
+        with pytest.raises(ValidationError, match="中止日应晚于起算日"):
+            clock_services.clock_pause(
+                clock=review_clock(other), actor=handler, reason="testing", note="送检"
+            )
+    pause = ClockPause.objects.get(clock=review_clock(app))
+    assert (pause.from_date, review_clock(app).status) == (D(2026, 3, 2), "paused")
+    assert review_clock(other).status == "running"

@@ -32,6 +32,8 @@ OWN = {
         "licensing.catalogue_manage",
         "complaints.routing_view",
         "complaints.routing_manage",
+        "complaints.odr_view",
+        "complaints.odr_manage",
     },
     Role.Code.SECURITY_ADMIN: {
         "core.staff_view",

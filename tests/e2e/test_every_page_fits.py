@@ -86,6 +86,7 @@ def _samples(city: dict[str, Any]) -> dict[str, dict[str, Callable[[], Any]]]:
         "credit:handover_take": {"pk": lambda: 1},
         "credit:listing_act": {"pk": lambda: city["listing"].pk, "action": lambda: "remove"},
         "complaints:routing_delete": {"pk": lambda: 1},
+        "complaints:odr_member_withdraw": {"pk": lambda: 1},
         "credit:serious_detail": {"pk": lambda: city["serious"].pk},
         "credit:serious_act": {"pk": lambda: city["serious"].pk, "action": lambda: "notify"},
         "credit:repair_detail": {"pk": lambda: city["repair"].pk},
@@ -112,7 +113,7 @@ def _samples(city: dict[str, Any]) -> dict[str, dict[str, Callable[[], Any]]]:
         },
         **{
             f"complaints_public:{name}": {"number": lambda: city["complaint"].number}
-            for name in ("progress", "receipt", "rate")
+            for name in ("progress", "receipt", "rate", "odr_leave", "odr_business_answer")
         },
         "equipment:equipment_detail": {"pk": lambda: city["lift"].pk},
         "equipment:equipment_act": {"pk": lambda: city["lift"].pk, "action": lambda: "stop"},
