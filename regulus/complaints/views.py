@@ -18,7 +18,7 @@ from regulus.complaints.workflow import ITEM_FLOW, state_badge
 from regulus.core import clock, clock_selectors
 from regulus.core.clock_selectors import DUE_SOON, OVERDUE
 from regulus.core.documents import XLSX_CONTENT_TYPE
-from regulus.core.errors import field_messages, flash_errors, form_messages
+from regulus.core.errors import field_messages, flash_errors, form_errors, form_messages
 from regulus.core.models import OrgUnit
 from regulus.core.permissions import allows, page, require
 from regulus.core.text import trim
@@ -366,12 +366,6 @@ def stats_export(request: HttpRequest) -> HttpResponse:
 # -- the routing table ------------------------------------------------------------------------
 
 
-def _routing_errors(exc: ValidationError) -> dict[str, list[str]]:
-    if not hasattr(exc, "error_dict"):
-        return {"general": exc.messages}
-    return dict(exc.message_dict)
-
-
 @page("complaints.routing_view")
 def routing(request: HttpRequest) -> HttpResponse:
     """The routing table (区域×领域→承办单位); the administrator adds or changes a rule here."""
@@ -391,7 +385,7 @@ def routing(request: HttpRequest) -> HttpResponse:
                 note=request.POST.get("note", ""),
             )
         except ValidationError as exc:
-            errors = _routing_errors(exc)
+            errors = form_errors(exc)
         else:
             messages.success(request, "分派规则已保存")
             return redirect("complaints:routing")

@@ -37,13 +37,18 @@ def field_messages(exc: ValidationError, separator: str = "；") -> dict[str, st
     return {key: separator.join(messages) for key, messages in field_errors(exc).items()}
 
 
-def form_messages(exc: ValidationError) -> dict[str, str]:
-    """field_messages for a form's template, the messages that name no field under "general"
+def form_errors(exc: ValidationError) -> dict[str, list[str]]:
+    """field_errors for a form's template: the messages that name no field under "general"
     (a template cannot read "__all__")."""
-    messages = field_messages(exc)
-    if WHOLE in messages:
-        messages["general"] = messages.pop(WHOLE)
-    return messages
+    errors = field_errors(exc)
+    if WHOLE in errors:
+        errors["general"] = errors.pop(WHOLE)
+    return errors
+
+
+def form_messages(exc: ValidationError, separator: str = "；") -> dict[str, str]:
+    """form_errors with each field's messages joined into one string."""
+    return {key: separator.join(texts) for key, texts in form_errors(exc).items()}
 
 
 def add_to_form(form: Any, exc: ValidationError, *, aliases: Mapping[str, str] = {}) -> None:

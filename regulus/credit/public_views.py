@@ -8,9 +8,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from regulus.core import clock
+from regulus.core.errors import form_errors
 from regulus.credit import rules, services
 from regulus.credit.models import AnnualReport, RepairApplication
-from regulus.credit.views import REPORT_FIELDS, form_errors
+from regulus.credit.views import REPORT_FIELDS
 
 
 def annual_report_file(request: HttpRequest) -> HttpResponse:

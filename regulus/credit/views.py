@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from regulus.core import clock, ids, permissions
 from regulus.core.documents import DOCX_CONTENT_TYPE
-from regulus.core.errors import flash_errors
+from regulus.core.errors import flash_errors, form_errors
 from regulus.core.files import file_response
 from regulus.core.models import Handover
 from regulus.core.permissions import page
@@ -72,16 +72,6 @@ def handover_take(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 # -- annual reports ---------------------------------------------------------------------------
-
-
-def form_errors(exc: ValidationError) -> dict[str, list[str]]:
-    """A refused service's messages by field; those of no field under "general"."""
-    if not hasattr(exc, "error_dict"):
-        return {"general": exc.messages}
-    found = dict(exc.message_dict)
-    if "__all__" in found:
-        found["general"] = found.pop("__all__")
-    return found
 
 
 def _year_param(request: HttpRequest) -> tuple[int, str]:
