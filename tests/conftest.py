@@ -16,12 +16,15 @@ import os
 import uuid
 
 import pytest
+from django.conf import settings as django_settings
+from django.contrib.auth.hashers import get_hashers, get_hashers_by_algorithm
 from django.db import connection
 from hypothesis import settings as hypothesis_settings
 
 from regulus.core.demo import DEMO_PASSWORD, roles_ensure
 from regulus.core.models import OrgUnit, Role, User
 from tests.audit_watch import TransactionWatcher
+from tests.hashers import quick
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls in e2e fixtures
 # are still synchronous, so Django's async-safety guard must be told.
@@ -32,6 +35,12 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 hypothesis_settings.register_profile("ci", derandomize=True)
 if os.environ.get("CI"):
     hypothesis_settings.load_profile("ci")
+
+# Staff made and logged in by the tests get argon2id hashes at the algorithm's least cost,
+# not production's half a second each (tests/hashers.py).
+django_settings.PASSWORD_HASHERS = quick(django_settings.PASSWORD_HASHERS)
+get_hashers.cache_clear()
+get_hashers_by_algorithm.cache_clear()
 
 
 @pytest.fixture(autouse=True)

@@ -21,6 +21,7 @@ from regulus.core.demo import seed_bureau
 from regulus.core.models import Clock, User
 from regulus.licensing import demo as licensing_demo
 from regulus.licensing import services as services_licensing
+from regulus.licensing.catalogue import catalogue_ensure
 from regulus.licensing.models import (
     Application,
     ApplicationMaterial,
@@ -88,11 +89,7 @@ def seed_demo_city(*, applications: int = 40, entities: int = 60) -> dict[str, A
     )
     tokens.token_issue(user=handler, name="对接系统")
     bundle = Bundle.objects.get(code="open-supermarket")
-    uploaded = submit(bundle, contact_phone=PORTAL_PHONE)  # the applicant's, with files
-    # A long file name without a space to break at: its pages must wrap it, not scroll.
-    services_licensing.material_add(
-        application=uploaded, actor=None, material_key="layout", upload=pdf(LONG_FILE_NAME)
-    )
+    uploaded = _portal_application_with_a_long_file_name(bundle)
     entity = Entity.objects.visible_to(handler).order_by("-id").first()
     clocked = _paused_and_extended(bundle, handler)
     spot = _spot_checks(handler)
@@ -121,6 +118,24 @@ def seed_demo_city(*, applications: int = 40, entities: int = 60) -> dict[str, A
         "complaint": complaint,
         "complaint_code": complaint_code,
     }
+
+
+def seed_portal_application_with_a_long_file_name() -> Application:
+    """Only the demo bureau (its staff log in with the demo password), the catalogue and the
+    applicant's application whose upload has a long file name: what the pages that show the
+    file need, without the rest of the city."""
+    seed_bureau(log=lambda _line: None)
+    catalogue_ensure()
+    return _portal_application_with_a_long_file_name(Bundle.objects.get(code="open-supermarket"))
+
+
+def _portal_application_with_a_long_file_name(bundle: Bundle) -> Application:
+    uploaded = submit(bundle, contact_phone=PORTAL_PHONE)  # the applicant's, with files
+    # A long file name without a space to break at: its pages must wrap it, not scroll.
+    services_licensing.material_add(
+        application=uploaded, actor=None, material_key="layout", upload=pdf(LONG_FILE_NAME)
+    )
+    return uploaded
 
 
 def _field_city() -> dict[str, Any]:

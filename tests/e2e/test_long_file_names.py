@@ -7,7 +7,11 @@ from __future__ import annotations
 import pytest
 
 from regulus.core.demo import DEMO_PASSWORD
-from tests.demo_city import LONG_FILE_NAME, PORTAL_PHONE, seed_demo_city
+from tests.demo_city import (
+    LONG_FILE_NAME,
+    PORTAL_PHONE,
+    seed_portal_application_with_a_long_file_name,
+)
 from tests.e2e.conftest import login
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -35,8 +39,7 @@ def test_long_file_names_wrap_at_390_px_on_staff_and_portal_pages(
     browser, live_server, settings, tmp_path
 ):
     settings.MEDIA_ROOT = tmp_path
-    city = seed_demo_city(applications=4, entities=10)
-    app = city["portal_application"]
+    app = seed_portal_application_with_a_long_file_name()
     shown = app.materials.get(original_name__startswith="Scan_").original_name
     # Over 200 characters: its stem is cut, its extension kept.
     assert len(LONG_FILE_NAME) > 200 and len(shown) == 200 and shown.endswith("….pdf")
