@@ -141,9 +141,7 @@ def seed(
     bundles = {b.code: b for b in Bundle.objects.filter(is_active=True)}
     weights = [DISTRICT_WEIGHTS.get(d.division_code, 4) for d in districts]
     latest = clock.now()
-    days = _working_days_back(
-        timezone.localdate(latest), period or _period(count, timezone.localdate(latest))
-    )
+    days = intake_days(latest, period or _period(count, timezone.localdate(latest)))
     queue: list[tuple[dt.datetime, int, Story]] = []
     for i in range(count):
         district = rng.choices(districts, weights)[0]
@@ -168,6 +166,16 @@ def _period(count: int, today: dt.date) -> int:
     first = dt.date(month // 12, month % 12 + 1, 1)
     longest = calendar.working_days_between(first - dt.timedelta(days=1), today)
     return max(10, min(longest, count // DAILY_INTAKE))
+
+
+def intake_days(latest: dt.datetime, n: int) -> list[dt.date]:
+    """The n working days the demo's applications arrive on, the latest first: today only
+    once the office has opened (a city seeded after midnight has no application of that
+    night nor of the Sunday before)."""
+    today = timezone.localdate(latest)
+    if timezone.localtime(latest).time() < OFFICE_OPENS:
+        today -= dt.timedelta(days=1)
+    return _working_days_back(today, n)
 
 
 def _working_days_back(today: dt.date, n: int) -> list[dt.date]:
@@ -203,10 +211,13 @@ def _run(queue: list[tuple[dt.datetime, int, Story]], latest: dt.datetime) -> in
     return made
 
 
+OFFICE_OPENS = dt.time(9)
+
+
 def _at_work(day: dt.date, rng: random.Random) -> dt.datetime:
     """A moment of office hours on that day (the bureau's time zone)."""
     return timezone.make_aware(
-        dt.datetime.combine(day, dt.time(rng.randint(9, 16), rng.randint(0, 59)))
+        dt.datetime.combine(day, dt.time(rng.randint(OFFICE_OPENS.hour, 16), rng.randint(0, 59)))
     )
 
 

@@ -67,11 +67,10 @@ def test_demo_intake_is_level_and_old_applications_are_finished(
     20 working days only a correction, waiting for the applicant, may still be open, and a
     certificate is delivered within days of its issue."""
     demo.seed(entities=0, log=lambda s: None, count=120, period=30)
-    today = timezone.localdate(clock.now())
     per_day = Counter(timezone.localdate(a.submitted_at) for a in Application.objects.all())
     assert len(per_day) >= 25  # of the 30 (four a day on average: hardly a day without)
     assert max(per_day.values()) <= 3 * 120 / 30
-    days = demo._working_days_back(today, 30)  # working days ago → day
+    days = demo.intake_days(clock.now(), 30)  # working days ago → day
     ages = []
     for app in Application.objects.filter(state__in=Application.workflow.open_states()):
         age = days.index(timezone.localdate(app.submitted_at))
