@@ -13,6 +13,7 @@ from regulus.complaints import services
 from regulus.complaints.models import Item
 from regulus.core import tokens
 from regulus.core.crypto import keyed_hash
+from regulus.core.models import AuditLog
 from tests.complaints.conftest import REPORTER, REPORTER_PHONE, at, file_item
 
 pytestmark = pytest.mark.django_db
@@ -210,3 +211,23 @@ def test_a_report_is_matched_to_the_registered_entity_and_routed_to_its_unit(
 def test_an_item_received_before_the_rules_began_is_refused(rules):
     with at(dt.date(2019, 6, 1)), pytest.raises(ValidationError):
         file_item()
+
+
+def test_an_intake_that_fails_after_its_row_is_written_takes_no_number(rules, monkeypatch):
+    """The receipt number is taken last in the intake's transaction: a failure before it
+    leaves no gap in the day's series, and no stand-in number is ever stored."""
+    first = file_item()
+
+    def broken_event(**_kwargs):
+        raise RuntimeError("the timeline is down")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(services, "event_record", broken_event)
+        with pytest.raises(RuntimeError):
+            file_item(facts="第二件：登记中途失败。")
+    second = file_item(facts="第三件：正常登记。")
+    assert int(second.number[-5:]) == int(first.number[-5:]) + 1
+    assert second.number[:10] == first.number[:10]
+    assert not Item.objects.filter(number__startswith="~").exists()
+    assert AuditLog.objects.filter(object_repr__contains=second.number).count() == 2  # item, clock
+    assert not AuditLog.objects.filter(object_repr__contains="~").exists()
