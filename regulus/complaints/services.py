@@ -412,9 +412,11 @@ def item_register(
 
 
 def _unnumbered() -> str:
-    """A stand-in for an item's number until _number_assign gives it its own (unique, and
-    outside every "TS<date>" series, so number_next never counts it); never committed."""
-    return f"~{secrets.token_hex(9)}"
+    """A stand-in for an item's number until _number_assign gives it its own: unique, never
+    committed, outside every "TS<date>" series (number_next never counts it) and below them
+    all, so that number_next's backward scan of the index from the top never meets the
+    entries the stand-ins leave behind (dead on PostgreSQL until vacuumed)."""
+    return f"!{secrets.token_hex(9)}"
 
 
 def _number_assign(item: Item) -> None:

@@ -228,6 +228,6 @@ def test_an_intake_that_fails_after_its_row_is_written_takes_no_number(rules, mo
     second = file_item(facts="第三件：正常登记。")
     assert int(second.number[-5:]) == int(first.number[-5:]) + 1
     assert second.number[:10] == first.number[:10]
-    assert not Item.objects.filter(number__startswith="~").exists()
+    assert not Item.objects.filter(number__startswith="!").exists()
     assert AuditLog.objects.filter(object_repr__contains=second.number).count() == 2  # item, clock
-    assert not AuditLog.objects.filter(object_repr__contains="~").exists()
+    assert not AuditLog.objects.filter(object_repr__contains="!").exists()
