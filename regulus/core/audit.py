@@ -3,8 +3,9 @@
 Services write inside `audited(actor=...)` (at the end of this module), which opens the write's
 transaction and records the rows the service declares, so that a write and its audit row
 commit or fail together and a write without one cannot be committed. The chain head row is
-locked while a row is appended, which serialises appends on PostgreSQL; SQLite serialises
-writers already.
+locked while a row is appended, to the commit, which serialises appends on PostgreSQL (SQLite
+serialises writers already); so a block's rows are appended when the outermost block ends,
+all at once, and concurrent writes queue only for that last step and the commit.
 
 Each row's hash is HMAC-SM3, under settings.AUDIT_KEY, of its content and the previous row's
 hash: whoever can write to the database but has not the key cannot rewrite a row and rebuild
