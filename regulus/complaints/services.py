@@ -31,6 +31,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError
 from django.urls import reverse
 
 from regulus.complaints.models import (
@@ -354,22 +355,21 @@ def item_register(
             respondent_name=respondent_name,
             received_on=received_on,
             kind=kind,
-        )
-        for candidate in same:
-            if candidate.facts == facts:
-                return candidate, ""
+            facts=facts,
+        ).first()
+        if same is not None:
+            return same, ""
 
     repeat_of = _first_of_repeats(phone_hash, entity, respondent_name, category, received_on)
     code = f"{secrets.randbelow(10**6):06d}"
     now = clock.now()
     staff = actor if getattr(actor, "is_authenticated", False) else None
-    with audited(actor=actor if actor is not None else PUBLIC_ACTOR) as audit:
-
-        def create() -> Item:
-            return Item.objects.create(
-                number=number_next(
-                    model=Item, field="number", prefix=f"TS{received_on:%Y%m%d}", width=5
-                ),
+    try:
+        with audited(actor=actor if actor is not None else PUBLIC_ACTOR) as audit:
+            # The receipt number is taken last (_number_assign): its series is locked from then
+            # to the commit, and concurrent intakes queue only for that last step.
+            item = Item.objects.create(
+                number=_unnumbered(),
                 query_code_hash=keyed_hash(code),
                 kind=kind,
                 channel=channel,
@@ -399,37 +399,69 @@ def item_register(
                 odr_consent=bool(odr_consent) and kind == K.COMPLAINT,
                 created_by=staff,
             )
-
-        item = number_retry(create)
-        if kind in (K.COMPLAINT, K.REPORT):
-            clock_start(obj=item, name="acceptance", actor=audit.actor, start=received_on)
-        event_record(
-            obj=item,
-            workflow=ITEM_FLOW,
-            state=S.REGISTERED,
-            actor=actor,
-            actor_name=PUBLIC_ACTOR,
-            label=f"登记{item.get_kind_display()}（{item.get_channel_display()}）",
-            note=f"适用{version.name}；拟分派{unit.name}"
-            + (f"；与{repeat_of.number}为同一人同一事项的重复件" if repeat_of else ""),
-        )
-        audit.record(
-            action=AuditLog.Action.CREATE,
-            obj=item,
-            summary=f"登记{item.get_kind_display()}：{item.number}（{item.get_channel_display()}）",
-            changes={
-                "kind": kind,
-                "channel": channel,
-                "category": category,
-                "district_code": district_code,
-                "respondent_name": respondent_name,
-            },
-        )
-        if also_report and kind == K.COMPLAINT:
-            _split_report(audit=audit, complaint=item, actor=actor, facts=facts)
-        if item.odr_consent and odr_problem(item) is None:
-            _odr_route(item, actor=ODR_AUTO_ACTOR, note="投诉人同意先由经营者和解，自动分送")
+            if kind in (K.COMPLAINT, K.REPORT):
+                clock_start(
+                    obj=item,
+                    name="acceptance",
+                    actor=audit.actor,
+                    start=received_on,
+                    new_object=True,
+                )
+            event_record(
+                obj=item,
+                workflow=ITEM_FLOW,
+                state=S.REGISTERED,
+                actor=actor,
+                actor_name=PUBLIC_ACTOR,
+                label=f"登记{item.get_kind_display()}（{item.get_channel_display()}）",
+                note=f"适用{version.name}；拟分派{unit.name}"
+                + (f"；与{repeat_of.number}为同一人同一事项的重复件" if repeat_of else ""),
+            )
+            _number_assign(item)
+            audit.record(
+                action=AuditLog.Action.CREATE,
+                obj=item,
+                summary=f"登记{item.get_kind_display()}：{item.number}（{item.get_channel_display()}）",
+                changes={
+                    "kind": kind,
+                    "channel": channel,
+                    "category": category,
+                    "district_code": district_code,
+                    "respondent_name": respondent_name,
+                },
+            )
+            if also_report and kind == K.COMPLAINT:
+                _split_report(audit=audit, complaint=item, actor=actor, facts=facts)
+            if item.odr_consent and odr_problem(item) is None:
+                _odr_route(item, actor=ODR_AUTO_ACTOR, note="投诉人同意先由经营者和解，自动分送")
+    except IntegrityError:
+        # Two submissions with one idempotency key at the same moment: the second waited for
+        # the first's commit and met its key; it answers with the first's item.
+        first = Item.objects.filter(idempotency_key=key).first() if key else None
+        if first is None:
+            raise
+        return first, ""
     return item, code
+
+
+def _unnumbered() -> str:
+    """A stand-in for an item's number until _number_assign gives it its own: unique, never
+    committed, outside every "TS<date>" series (number_next never counts it) and below them
+    all, so that number_next's backward scan of the index from the top never meets the
+    entries the stand-ins leave behind (dead on PostgreSQL until vacuumed)."""
+    return f"!{secrets.token_hex(9)}"
+
+
+def _number_assign(item: Item) -> None:
+    """Give the new item its receipt number, the next of its day's series: taken last in the
+    intake's transaction, so that the series' lock (core.documents.number_next) is held from
+    here to the commit only, not through the clock, the event and the checks. No retry (and
+    no savepoint for one): the lock (SQLite: the one writer) keeps racing writers out of the
+    series until this transaction ends."""
+    item.number = number_next(
+        model=Item, field="number", prefix=f"TS{item.received_on:%Y%m%d}", width=5
+    )
+    Item.objects.filter(pk=item.pk).update(number=item.number)
 
 
 def _split_report(*, audit: Any, complaint: Item, actor: Any, facts: str) -> Item:

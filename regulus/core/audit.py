@@ -3,8 +3,9 @@
 Services write inside `audited(actor=...)` (at the end of this module), which opens the write's
 transaction and records the rows the service declares, so that a write and its audit row
 commit or fail together and a write without one cannot be committed. The chain head row is
-locked while a row is appended, which serialises appends on PostgreSQL; SQLite serialises
-writers already.
+locked while a row is appended, to the commit, which serialises appends on PostgreSQL (SQLite
+serialises writers already); so a block's rows are appended when the outermost block ends,
+all at once, and concurrent writes queue only for that last step and the commit.
 
 Each row's hash is HMAC-SM3, under settings.AUDIT_KEY, of its content and the previous row's
 hash: whoever can write to the database but has not the key cannot rewrite a row and rebuild
@@ -269,52 +270,58 @@ def _append(
     chunk: list[AuditEntry],
     next_ids: Callable[[int], list[int]],
 ) -> int:
-    """One batch: its rows and hashes made here, inserted at once by the raw driver (the
-    ORM's bulk_create cost ~10 times as much a row). PostgreSQL takes each row by COPY as
-    soon as it is hashed, so that the server inserts the first rows while the next are
-    being hashed (made first and sent after, ~30 % slower)."""
+    """One batch of audit_record_many: its rows made here and inserted at once."""
     if not chunk:
         return 0
-    rows = _chained_rows(head, key, common, chunk, next_ids(len(chunk)))
-    columns = ", ".join((*HASHED_FIELDS, "hash"))
-    if connection.vendor == "postgresql":
-        with (
-            connection.connection.cursor() as cursor,
-            cursor.copy(f"COPY core_auditlog ({columns}) FROM STDIN") as copy,
-        ):
-            for row in rows:
-                copy.write_row(row)
-    else:
-        marks = ", ".join("%s" for _c in HASHED_FIELDS) + ", %s"
-        with connection.cursor() as cursor:
-            cursor.executemany(
-                f"INSERT INTO core_auditlog ({columns}) VALUES ({marks})", list(rows)
-            )
-    return len(chunk)
-
-
-def _chained_rows(
-    head: AuditChainHead,
-    key: MacKey,
-    common: dict[str, Any],
-    chunk: list[AuditEntry],
-    ids: list[int],
-) -> Iterator[tuple[Any, ...]]:
-    """The rows of a batch (HASHED_FIELDS, then the hash), each chained to the one before,
-    as the head moves along."""
-    for pk, (object_id, object_repr, summary, changes) in zip(ids, chunk, strict=True):
-        fields = {
+    rows = (
+        {
             **common,
             "id": pk,
             "object_id": str(object_id),
             "object_repr": object_repr[:200],
             "summary": summary[:300],
             "changes": _jsonable(changes),
-            "prev_hash": head.last_hash,
         }
+        for pk, (object_id, object_repr, summary, changes) in zip(
+            next_ids(len(chunk)), chunk, strict=True
+        )
+    )
+    _insert_chained(head, key, rows)
+    return len(chunk)
+
+
+def _insert_chained(head: AuditChainHead, key: MacKey, rows: Iterable[dict[str, Any]]) -> None:
+    """Insert rows (every hashed field but prev_hash, their ids taken already), each chained to
+    the one before as the head moves along, by the raw driver (the ORM's bulk_create cost ~10
+    times as much a row). PostgreSQL takes each row by COPY as soon as it is hashed, so that
+    the server inserts the first rows while the next are being hashed (made first and sent
+    after, ~30 % slower)."""
+    chained = _chained_rows(head, key, rows)
+    columns = ", ".join((*HASHED_FIELDS, "hash"))
+    if connection.vendor == "postgresql":
+        with (
+            connection.connection.cursor() as cursor,
+            cursor.copy(f"COPY core_auditlog ({columns}) FROM STDIN") as copy,
+        ):
+            for row in chained:
+                copy.write_row(row)
+    else:
+        marks = ", ".join("%s" for _c in HASHED_FIELDS) + ", %s"
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"INSERT INTO core_auditlog ({columns}) VALUES ({marks})", list(chained)
+            )
+
+
+def _chained_rows(
+    head: AuditChainHead, key: MacKey, rows: Iterable[dict[str, Any]]
+) -> Iterator[tuple[Any, ...]]:
+    """The rows' values (HASHED_FIELDS, then the hash), each chained to the one before."""
+    for fields in rows:
+        fields["prev_hash"] = head.last_hash
         digest = _digest({name: fields[name] for name in HASHED_FIELDS}, fields["at"], key)
         fields["changes"] = json.dumps(fields["changes"], ensure_ascii=False)
-        head.last_id, head.last_hash, head.count = pk, digest, head.count + 1
+        head.last_id, head.last_hash, head.count = fields["id"], digest, head.count + 1
         yield (*[fields[name] for name in HASHED_FIELDS], digest)
 
 
@@ -337,6 +344,19 @@ def _id_source() -> Callable[[int], list[int]]:
             return list(cursor.fetchone()[0])
 
     return next_pg_ids
+
+
+def _few_ids(count: int) -> list[int]:
+    """Ids for a block's few rows in one statement (the head is locked)."""
+    if connection.vendor != "postgresql":
+        return _next_sqlite_ids(count)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence('core_auditlog', 'id')) "
+            "FROM generate_series(1, %s)",
+            [count],
+        )
+        return [int(row[0]) for row in cursor.fetchall()]
 
 
 def _next_sqlite_ids(count: int) -> list[int]:
@@ -530,6 +550,53 @@ class _ChainWalk:
 # `record_many` (audit_record_many), in the import's one transaction.
 
 
+@dataclass(frozen=True)
+class _PendingRow:
+    """A row recorded on a trail, appended to the chain at the end of the outermost block."""
+
+    actor: Any
+    ip: str | None
+    action: str
+    object_type: str
+    object_id: str
+    object_repr: str | Callable[[], str]
+    summary: str
+    changes: Any
+
+    def repr_now(self) -> str:
+        return (self.object_repr() if callable(self.object_repr) else self.object_repr)[:200]
+
+
+def _append_pending(pending: list[_PendingRow]) -> None:
+    """Append a block's recorded rows to the chain: the head locked once, the ids taken and
+    the rows inserted in one go, the head saved once. Done last in the block's transaction,
+    so that concurrent writes queue on the head only for these few statements and the
+    commit, not for the whole of their work. Called last in the block's transaction (no
+    savepoint of its own: a failure here rolls the whole block back)."""
+    head, key = _locked_head()
+    ids = _few_ids(len(pending))
+    at = clock.now()  # under the head's lock: the chain's times never go backwards
+    rows = []
+    for pk, row in zip(ids, pending, strict=True):
+        who = _who_and_when(row.actor)
+        rows.append(
+            {
+                **who,
+                "at": at,
+                "ip": row.ip,
+                "id": pk,
+                "action": row.action,
+                "object_type": row.object_type,
+                "object_id": row.object_id,
+                "object_repr": row.repr_now(),
+                "summary": row.summary,
+                "changes": row.changes,
+            }
+        )
+    _insert_chained(head, key, rows)
+    _head_save(head, key)
+
+
 class UnauditedWrite(RuntimeError):
     """A service wrote a domain table and recorded no audit row: a bug, never bad input."""
 
@@ -590,6 +657,13 @@ class AuditTrail:
         self.actor = actor
         self.rows = 0
         self.writes: list[str] = []  # the domain tables this block wrote itself
+        self.pending: list[_PendingRow] = []  # recorded, not yet on the chain
+
+    def flush(self) -> None:
+        """Append the rows recorded so far to the chain (locking its head, to the commit)."""
+        if self.pending:
+            rows, self.pending = self.pending, []
+            _append_pending(rows)
 
     def record(
         self,
@@ -598,30 +672,40 @@ class AuditTrail:
         obj: models.Model | None = None,
         object_type: str = "",
         object_id: str = "",
-        object_repr: str = "",
+        object_repr: str | Callable[[], str] = "",
         summary: str = "",
         changes: dict[str, Any] | None = None,
         actor: Any = None,
-    ) -> AuditLog:
+    ) -> None:
         """One row (the block's actor unless `actor` is given: an applicant named by a
-        transition, say)."""
-        row = audit_record(
-            actor=self.actor if actor is None else actor,
-            action=action,
-            obj=obj,
-            object_type=object_type,
-            object_id=object_id,
-            object_repr=object_repr,
-            summary=summary,
-            changes=changes,
+        transition, say). Its content is fixed now, but for an `object_repr` given as a
+        function, called when the row is appended (an object whose number is given last in
+        the block); the rows are appended to the chain when the outermost `audited` block
+        ends, before its commit (see `audited`)."""
+        if obj is not None:
+            object_type = object_type or obj._meta.label_lower
+            object_id = object_id or str(obj.pk)
+            object_repr = object_repr or str(obj)[:200]
+        self.pending.append(
+            _PendingRow(
+                actor=self.actor if actor is None else actor,
+                ip=current_request_info().ip,
+                action=action,
+                object_type=object_type,
+                object_id=str(object_id)[:64],
+                object_repr=object_repr if callable(object_repr) else object_repr[:200],
+                summary=summary[:300],
+                changes=_jsonable(changes or {}),
+            )
         )
         self.rows += 1
-        return row
 
     def record_many(
         self, *, action: str, object_type: str, entries: Iterable[AuditEntry], batch: int = 2000
     ) -> int:
-        """Many rows in batches (an import's changes): audit_record_many."""
+        """Many rows in batches (an import's changes): audit_record_many, at once (after the
+        rows recorded before them, so that the chain keeps the order of recording)."""
+        self.flush()
         added = audit_record_many(
             actor=self.actor, action=action, object_type=object_type, entries=entries, batch=batch
         )
@@ -655,7 +739,10 @@ def audited(*, actor: Any) -> Iterator[AuditTrail]:
             if trail.writes and not trail.rows:
                 tables = "、".join(sorted(set(trail.writes)))
                 raise UnauditedWrite(f"wrote {tables} without recording an audit row")
+            if outer is None:
+                trail.flush()
     finally:
         _current_trail.reset(token)
     if outer is not None:
         outer.rows += trail.rows
+        outer.pending.extend(trail.pending)

@@ -13,6 +13,7 @@ from regulus.complaints import services
 from regulus.complaints.models import Item
 from regulus.core import tokens
 from regulus.core.crypto import keyed_hash
+from regulus.core.models import AuditLog
 from tests.complaints.conftest import REPORTER, REPORTER_PHONE, at, file_item
 
 pytestmark = pytest.mark.django_db
@@ -184,6 +185,27 @@ def test_the_partner_api_registers_once_per_idempotency_key(client, dispatcher):
     assert Item.objects.get().channel == "partner"
 
 
+def test_two_submissions_of_one_key_at_once_make_one_item_and_no_error(
+    rules, dispatcher, monkeypatch
+):
+    """The second of two concurrent transfers passed the key check before the first committed:
+    its insert meets the key, and it answers with the first's item."""
+    body = {**FORM, "idempotency_key": "12345-2026-000002", "line": "12345"}
+    real_repeats = services._first_of_repeats
+    first: list[Item] = []
+
+    def the_other_request_commits_first(*args, **kwargs):
+        monkeypatch.setattr(services, "_first_of_repeats", real_repeats)
+        first.append(services.item_register(actor=dispatcher, channel="partner", **body)[0])
+        return real_repeats(*args, **kwargs)
+
+    monkeypatch.setattr(services, "_first_of_repeats", the_other_request_commits_first)
+    item, code = services.item_register(actor=dispatcher, channel="partner", **body)
+    assert item == first[0] and code == ""
+    assert Item.objects.count() == 1
+    assert AuditLog.objects.filter(object_type="complaints.item").count() == 1
+
+
 def test_the_api_refuses_bad_input_with_the_field(client, dispatcher):
     client.force_login(dispatcher)
     response = client.post(
@@ -210,3 +232,23 @@ def test_a_report_is_matched_to_the_registered_entity_and_routed_to_its_unit(
 def test_an_item_received_before_the_rules_began_is_refused(rules):
     with at(dt.date(2019, 6, 1)), pytest.raises(ValidationError):
         file_item()
+
+
+def test_an_intake_that_fails_after_its_row_is_written_takes_no_number(rules, monkeypatch):
+    """The receipt number is taken last in the intake's transaction: a failure before it
+    leaves no gap in the day's series, and no stand-in number is ever stored."""
+    first = file_item()
+
+    def broken_event(**_kwargs):
+        raise RuntimeError("the timeline is down")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(services, "event_record", broken_event)
+        with pytest.raises(RuntimeError):
+            file_item(facts="第二件：登记中途失败。")
+    second = file_item(facts="第三件：正常登记。")
+    assert int(second.number[-5:]) == int(first.number[-5:]) + 1
+    assert second.number[:10] == first.number[:10]
+    assert not Item.objects.filter(number__startswith="!").exists()
+    assert AuditLog.objects.filter(object_repr__contains=second.number).count() == 2  # item, clock
+    assert not AuditLog.objects.filter(object_repr__contains="!").exists()

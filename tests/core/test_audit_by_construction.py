@@ -25,6 +25,7 @@ from regulus.core.audit import (
     audited,
     domain_tables,
     unaudited,
+    verify_chain,
 )
 from regulus.core.models import AuditLog, OrgUnit
 from tests.audit_watch import TransactionWatcher
@@ -130,6 +131,41 @@ def test_a_nested_blocks_row_covers_the_outer_blocks_write(bureau, city_admin):
         FORGETFUL.unit_rename_audited(actor=city_admin, unit=unit, name="一并记录")
     unit.refresh_from_db()
     assert (unit.sort_order, unit.name) == (3, "一并记录")
+
+
+def test_a_blocks_rows_reach_the_chain_at_its_end_in_the_order_recorded(bureau, city_admin):
+    """The rows are appended when the outermost block ends (the chain's head is locked only
+    for that last step), in the order the block and the blocks inside it recorded them."""
+    unit = bureau["station_a"]
+    before = AuditLog.objects.count()
+    with audited(actor=city_admin) as audit:
+        audit.record(action=AuditLog.Action.UPDATE, obj=unit, summary="第一条")
+        FORGETFUL.unit_rename_audited(actor=city_admin, unit=unit, name="第二条")
+        audit.record(action=AuditLog.Action.UPDATE, obj=unit, summary="第三条")
+        assert AuditLog.objects.count() == before  # not on the chain yet
+    summaries = list(AuditLog.objects.order_by("id").values_list("summary", flat=True))
+    assert summaries[before:] == ["第一条", "第二条", "第三条"]
+    assert verify_chain().ok
+
+
+def test_a_failed_inner_blocks_rows_are_dropped_and_the_outer_block_goes_on(bureau, city_admin):
+    unit = bureau["station_a"]
+    with audited(actor=city_admin) as audit:
+        with pytest.raises(ValueError), audited(actor=city_admin) as inner:
+            inner.record(action=AuditLog.Action.UPDATE, obj=unit, summary="撤销的一步")
+            raise ValueError("the inner step fails")
+        audit.record(action=AuditLog.Action.UPDATE, obj=unit, summary="继续的一步")
+    assert not AuditLog.objects.filter(summary="撤销的一步").exists()
+    assert AuditLog.objects.filter(summary="继续的一步").exists()
+    assert verify_chain().ok
+
+
+def test_a_rows_name_given_as_a_function_is_taken_when_the_row_is_appended(bureau, city_admin):
+    unit = bureau["station_a"]
+    with audited(actor=city_admin) as audit:
+        audit.record(action=AuditLog.Action.UPDATE, obj=unit, object_repr=lambda: unit.name)
+        unit.name = "编号最后给出"
+    assert AuditLog.objects.filter(object_repr="编号最后给出").exists()
 
 
 def test_every_model_of_every_app_is_watched():
