@@ -220,12 +220,19 @@ def district_a_objects(bureau, handler, window_clerk, settings, tmp_path):
         handler, "芙蓉区范围内的主体", legal_rep_name="钱法代", legal_rep_id_number=legal_rep_id
     )
     enforcement = _enforcement_objects(bureau, handler)
+    from regulus.complaints.models import OdrMember
+
+    odr_member = OdrMember.objects.create(
+        entity=entity, unit=entity.unit, joined_on=dt.date(2026, 3, 2), contact_name="售后",
+        contact_phone="0731-84000000", created_by="测试",
+    )  # fmt: skip
     return {
         **inspection,
         **_field_objects(handler),
         **enforcement,
         "complaint": complaint.number,
         "report": report.number,
+        "odr_member": odr_member.pk,
         "application": application.pk,
         "number": application.number,
         "material": application.materials.exclude(stored_name="").first().pk,
@@ -425,6 +432,7 @@ OUT_OF_SCOPE = {
     "complaints:item_act": lambda o: {"number": o["complaint"], "action": "accept"},
     "complaints:routing_delete": None,
     "complaints:reporter_notify": lambda o: {"number": o["complaint"]},
+    "complaints:odr_member_withdraw": lambda o: {"pk": o["odr_member"]},
     "credit:handover_take": lambda o: {"pk": o["handover"]},
     "enforcement:inbox_take": lambda o: {"pk": o["clue_handover"]},
     "enforcement:clue_detail": lambda o: {"number": o["clue"]},
@@ -574,7 +582,7 @@ def test_every_object_page_is_asked_for_by_the_outsider_test():
             "inspection_task", "target", "rectification", "result_file", "complaint",
             "handover", "listing", "lift", "field_check", "hazard", "order", "campaign",
             "canteen", "clue", "case", "document", "clue_handover", "serious", "repair",
-            "credit_document")  # fmt: skip
+            "credit_document", "odr_member")  # fmt: skip
     objects: dict[str, Any] = {k: 1 for k in keys}
     for _method, path, _op in api_operations():
         if "{" in path:

@@ -147,7 +147,7 @@ def test_draw_assign_check_publish_and_verify_from_the_portal(
     desk.goto(f"{live_server.url}/inspections/publication/")
     desk.click("[data-testid=publication-table] button[type=submit]")
     desk.goto(f"{live_server.url}/portal/entities/{target.entity.uscc}/")
-    assert "发现问题待后续处理" in desk.content()
+    assert "发现问题经责令已改正" in desk.content()
 
     # The draw's files from the portal reproduce in the stand-alone verifier.
     desk.goto(f"{live_server.url}/portal/checks/{task.number}/")

@@ -164,14 +164,14 @@ def test_preview_files_stay_when_the_sweep_is_rolled_back(
     handler, monkeypatch, django_capture_on_commit_callbacks
 ):
     first, second = checked_job(handler), checked_job(handler)
-    audit_record = core_audit.audit_record
+    record = core_audit.AuditTrail.record
 
-    def audit_fails_on_the_second(**kwargs):
+    def audit_fails_on_the_second(trail, **kwargs):
         if kwargs["obj"].pk == second.pk:
             raise RuntimeError("audit down")
-        return audit_record(**kwargs)
+        return record(trail, **kwargs)
 
-    monkeypatch.setattr(core_audit, "audit_record", audit_fails_on_the_second)
+    monkeypatch.setattr(core_audit.AuditTrail, "record", audit_fails_on_the_second)
     with (
         time_machine.travel(T0 + dt.timedelta(days=8), tick=False),
         django_capture_on_commit_callbacks(execute=True),
