@@ -319,6 +319,11 @@ def odr_members(user: Any, *, active_only: bool = False) -> QuerySet[OdrMember]:
     ).order_by(F("left_on").desc(nulls_first=True), "-joined_on", "-pk")
 
 
+def yuan(fen: int | None) -> str | None:
+    """An amount in fen as yuan with its two decimals ("399.00"), or None."""
+    return f"{fen / 100:.2f}" if fen else None
+
+
 def odr_stage(item: Item) -> dict[str, Any] | None:
     """The item's ODR stage as its pages show it: the business, its period and its answer;
     None for an item that never went to ODR."""
@@ -345,7 +350,7 @@ def odr_stage(item: Item) -> dict[str, Any] | None:
         "note": item.odr_note,
         "answered_at": item.odr_answered_at,
         "answered_by": item.odr_answered_by,
-        "recovered": item.money_recovered_fen / 100
+        "recovered": yuan(item.money_recovered_fen)
         if item.state == S.ODR_SETTLED and item.money_recovered_fen
         else None,
     }

@@ -203,7 +203,7 @@ def item_detail(request: HttpRequest, number: str) -> HttpResponse:
         "main_clock": clock_selectors.main_clock(views),
         "days_left": clock_selectors.days_left(item.deadline),
         "amount": item.amount_fen / 100 if item.amount_fen is not None else None,
-        "recovered": item.money_recovered_fen / 100 if item.money_recovered_fen else None,
+        "recovered": selectors.yuan(item.money_recovered_fen),
         "notice": ReporterNotice.objects.filter(item=item).first(),
         "similar": selectors.similar_items(user, [item]).get(item.pk, []),
         "split_reports": list(Item.objects.visible_to(user).filter(split_from=item)),
