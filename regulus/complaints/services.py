@@ -55,6 +55,7 @@ from regulus.core.masking import mask_phone
 from regulus.core.models import AuditLog, Handover, OrgUnit
 from regulus.core.text import text_problem, trim
 from regulus.core.workflow import event_record, transition_fire
+from regulus.registry.portal_codes import portal_failures_clear, portal_identify
 from regulus.registry.rules import DISTRICTS
 
 K, S, C = Item.Kind, Item.State, Item.Channel
@@ -1105,11 +1106,9 @@ def odr_business_sign_in(*, uscc: str, code: str) -> Any:
     """The business signs in for its ODR complaints with its USCC and portal code
     (ValidationError({"code": ...}) when wrong or locked; the registry counts and audits
     the failure). A success is audited, the wrong tries cleared."""
-    from regulus.complaints.portal_identity import business_failures_clear, business_identify
-
-    entity = business_identify(uscc, code)
+    entity = portal_identify(uscc, code, doing="ODR和解反馈")
     with audited(actor=business_actor(entity)) as audit:
-        business_failures_clear(audit=audit, entity=entity)
+        portal_failures_clear(audit=audit, entity=entity)
         audit.record(
             action=AuditLog.Action.LOGIN,
             obj=entity,
