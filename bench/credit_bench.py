@@ -45,7 +45,7 @@ from unittest import mock
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.latency import latencies, lift_portal_entity_rate
-from bench.rolled_back import Rollback, timed_rolled_back
+from bench.rolled_back import rolled_back, timed_rolled_back
 
 SQLITE_DIR = "/tmp/regulus-creditbench"
 PG_URL = "postgres://postgres@127.0.0.1:5432/regulus_creditbench"
@@ -205,29 +205,23 @@ SAMPLE = 2500  # entities of each kind (listed, filed) the pages are asked for
 def public_page_vs_registry_page(requests: int) -> None:
     """The public credit page beside the registry's public entity page, p50/p99, the
     listings of the sweep in place (rolled back after)."""
-    from django.db import transaction
-
     from regulus.core.tick import SYSTEM_ACTOR
     from regulus.credit import services
     from regulus.credit.models import AbnormalListing, AnnualReport
 
-    try:
-        with transaction.atomic():
-            services.abnormal_list_unfiled(actor=SYSTEM_ACTOR, year=2025)
-            listed = list(AbnormalListing.objects.values_list("entity__uscc", flat=True)[:SAMPLE])
-            filed = list(
-                AnnualReport.objects.filter(year=2025, is_current=True).values_list(
-                    "entity__uscc", flat=True
-                )[:SAMPLE]
-            )
-            usccs = listed + filed
-            check_pages(listed[0])
-            (credit_t, registry_t) = latencies(
-                page_asker(usccs), page_asker(usccs, sections=False), runs=requests
-            )
-            raise Rollback
-    except Rollback:
-        pass
+    with rolled_back():
+        services.abnormal_list_unfiled(actor=SYSTEM_ACTOR, year=2025)
+        listed = list(AbnormalListing.objects.values_list("entity__uscc", flat=True)[:SAMPLE])
+        filed = list(
+            AnnualReport.objects.filter(year=2025, is_current=True).values_list(
+                "entity__uscc", flat=True
+            )[:SAMPLE]
+        )
+        usccs = listed + filed
+        check_pages(listed[0])
+        (credit_t, registry_t) = latencies(
+            page_asker(usccs), page_asker(usccs, sections=False), runs=requests
+        )
     print(
         f"{'public credit page (/portal/entities/<uscc>/, rendered)':<58}"
         f"median {credit_t[0]:7.2f} ms  p99 {credit_t[1]:7.2f} ms  "

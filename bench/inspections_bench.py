@@ -31,7 +31,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.rolled_back import Rollback
+from bench.rolled_back import rolled_back
 
 SQLITE_DIR = "/tmp/regulus-inspbench"
 PG_URL = "postgres://postgres@127.0.0.1:5432/regulus_inspbench"
@@ -165,8 +165,6 @@ def load(n: int) -> None:
 
 
 def measure(runs: int) -> int:
-    from django.db import transaction
-
     from regulus.core import clock
     from regulus.core.models import User
     from regulus.inspections import services
@@ -181,46 +179,40 @@ def measure(runs: int) -> int:
     item = CheckItem.objects.get(code="B-1")
     draws, verifies, refs, counts = [], [], [], []
     for run in range(runs):
-        try:
-            with transaction.atomic():
-                now = clock.now()
-                plan = Plan.objects.filter(unit=handler.unit, year=now.year, batch=1).first()
-                if plan is None:
-                    plan = services.plan_create(
-                        actor=handler, year=now.year, batch=1, title="基准计划"
-                    )
-                task = services.task_create(
-                    actor=handler,
-                    plan=plan,
-                    title=f"基准任务{run}",
-                    department="科室",
-                    domain="food",
-                    items=[item],
-                    check_from=dt.date(now.year, 12, 28),
-                    check_to=dt.date(now.year, 12, 31),
-                    source_description="基准随机源",
-                    source_available_at=now + dt.timedelta(minutes=5),
-                    ratios=RATIOS,
-                )
+        with rolled_back():
+            now = clock.now()
+            plan = Plan.objects.filter(unit=handler.unit, year=now.year, batch=1).first()
+            if plan is None:
+                plan = services.plan_create(actor=handler, year=now.year, batch=1, title="基准计划")
+            task = services.task_create(
+                actor=handler,
+                plan=plan,
+                title=f"基准任务{run}",
+                department="科室",
+                domain="food",
+                items=[item],
+                check_from=dt.date(now.year, 12, 28),
+                check_to=dt.date(now.year, 12, 31),
+                source_description="基准随机源",
+                source_available_at=now + dt.timedelta(minutes=5),
+                ratios=RATIOS,
+            )
+            started = time.perf_counter()
+            services.task_freeze(actor=handler, task=task)
+            frozen_s = time.perf_counter() - started
+            with clock.held_at(now + dt.timedelta(minutes=10)):
+                services.source_enter(actor=handler, task=task, value=f"{run} 1 9")
+                services.source_enter(actor=second, task=task, value=f"{run} 1 9")
                 started = time.perf_counter()
-                services.task_freeze(actor=handler, task=task)
-                frozen_s = time.perf_counter() - started
-                with clock.held_at(now + dt.timedelta(minutes=10)):
-                    services.source_enter(actor=handler, task=task, value=f"{run} 1 9")
-                    services.source_enter(actor=second, task=task, value=f"{run} 1 9")
-                    started = time.perf_counter()
-                    services.draw_run(actor=handler, task=task)
-                    draws.append(frozen_s + time.perf_counter() - started)
-                task = Task.objects.get(pk=task.pk)
-                counts.append(task.targets.count())
-                started = time.perf_counter()
-                verdict = services.verify(task)
-                verifies.append(time.perf_counter() - started)
-                assert verdict.ok, verdict.problem
-                refs.append(reference(task.pk, run))
-                raise Rollback
-        except Rollback:
-            pass
+                services.draw_run(actor=handler, task=task)
+                draws.append(frozen_s + time.perf_counter() - started)
+            task = Task.objects.get(pk=task.pk)
+            counts.append(task.targets.count())
+            started = time.perf_counter()
+            verdict = services.verify(task)
+            verifies.append(time.perf_counter() - started)
+            assert verdict.ok, verdict.problem
+            refs.append(reference(task.pk, run))
     draw, verify, ref = (statistics.median(x) for x in (draws, verifies, refs))
     targets = counts[0]
     print(f"targets drawn: {targets:,} (with 2 inspectors each); runs: {runs}, medians")

@@ -3,28 +3,30 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 
 
-class Rollback(Exception):
-    """Raised inside a measured transaction to undo it."""
+@contextmanager
+def rolled_back() -> Iterator[None]:
+    """A transaction whose work is undone at its end (and on an error, as any)."""
+    from django.db import transaction
+
+    with transaction.atomic():
+        yield
+        transaction.set_rollback(True)
 
 
 def timed_rolled_back(fn: Callable[[], int], *, vacuum: Sequence[str] = ()) -> tuple[float, int]:
     """Seconds `fn` took inside a transaction and the rows it reports, the transaction rolled
     back; on PostgreSQL the tables in `vacuum` (all when empty) are vacuumed after, so the next
     run does not meet this one's dead rows."""
-    from django.db import connection, transaction
+    from django.db import connection
 
     started = time.perf_counter()
-    elapsed, count = 0.0, 0
-    try:
-        with transaction.atomic():
-            count = fn()
-            elapsed = time.perf_counter() - started
-            raise Rollback
-    except Rollback:
-        pass
+    with rolled_back():
+        count = fn()
+        elapsed = time.perf_counter() - started
     if connection.vendor == "postgresql":
         with connection.cursor() as cur:
             for table in vacuum or ("",):
