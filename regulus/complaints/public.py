@@ -239,6 +239,7 @@ def odr_business(request: HttpRequest) -> HttpResponse:
             return redirect("complaints_public:odr_business")
     entity = _business(request)
     items = selectors.odr_items_of(entity) if entity is not None else []
+    stages = selectors.odr_stages(items)
     if entity is not None:
         services.odr_contacts_seen(entity=entity, items=items)
     return render(
@@ -246,7 +247,7 @@ def odr_business(request: HttpRequest) -> HttpResponse:
         "complaints/public_odr_business.html",
         {
             "entity": entity,
-            "items": [(i, selectors.odr_stage(i)) for i in items],
+            "items": [(i, stages[i.pk]) for i in items],
             "errors": errors,
             "data": request.POST if errors else {},
         },

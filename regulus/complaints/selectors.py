@@ -324,20 +324,29 @@ def yuan(fen: int | None) -> str | None:
     return f"{fen / 100:.2f}" if fen else None
 
 
-def odr_stage(item: Item) -> dict[str, Any] | None:
-    """The item's ODR stage as its pages show it: the business, its period and its answer;
-    None for an item that never went to ODR."""
-    if item.odr_member_id is None:
-        return None
+def _odr_runs(ids: list[int]) -> dict[int, Clock]:
+    """The latest ODR clock of each item, in one query."""
     from django.contrib.contenttypes.models import ContentType
 
-    run = (
-        Clock.objects.filter(
-            content_type=ContentType.objects.get_for_model(Item), object_id=item.pk, name="odr"
-        )
-        .order_by("-started_at", "-pk")
-        .first()
-    )
+    runs = Clock.objects.filter(
+        content_type=ContentType.objects.get_for_model(Item), object_id__in=ids, name="odr"
+    ).order_by("started_at", "pk")
+    return {int(run.object_id): run for run in runs}  # the latest run of an item wins
+
+
+def odr_stages(items: list[Item]) -> dict[int, dict[str, Any]]:
+    """Each item's ODR stage as its pages show it: the business, its period and its answer;
+    items that never went to ODR are left out. One query for the clocks of them all."""
+    sent = [item for item in items if item.odr_member_id is not None]
+    runs = _odr_runs([item.pk for item in sent])
+    return {item.pk: _odr_stage(item, runs.get(item.pk)) for item in sent}
+
+
+def odr_stage(item: Item) -> dict[str, Any] | None:
+    return odr_stages([item]).get(item.pk)
+
+
+def _odr_stage(item: Item, run: Clock | None) -> dict[str, Any]:
     member = item.odr_member
     return {
         "member": member,
@@ -363,7 +372,7 @@ def odr_items_of(entity: Any) -> list[Item]:
     return list(
         Item.objects.filter(entity=entity, odr_member__isnull=False)
         .filter(Q(state=S.ODR) | Q(odr_answered_at__gte=since))
-        .select_related("unit")
+        .select_related("unit", "odr_member__entity")
         .order_by(F("odr_answered_at").desc(nulls_first=True), "received_at", "pk")[:200]
     )
 
