@@ -37,6 +37,7 @@ from regulus.credit.models import (
 )
 from regulus.credit.workflow import REPAIR_FLOW, SERIOUS_FLOW
 from regulus.registry.models import Entity, EntityKind
+from regulus.registry.selectors import entity_named
 
 
 @page("credit.record_view")
@@ -176,21 +177,13 @@ def report_to_file_xlsx(request: HttpRequest) -> HttpResponse:
     return response
 
 
-def _entity_by_uscc(request: HttpRequest) -> Entity:
-    uscc = ids.normalise(request.POST.get("uscc", ""))
-    entity = Entity.objects.visible_to(request.user).filter(uscc=uscc).first() if uscc else None
-    if entity is None:
-        raise ValidationError({"uscc": "统一社会信用代码有误，或该主体不在本单位辖区"})
-    return entity
-
-
 @page("credit.report_enter")
 def report_paper(request: HttpRequest) -> HttpResponse:
     """Staff enter a 个体户's paper report."""
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
         try:
-            entity = _entity_by_uscc(request)
+            entity = entity_named(request.user, request.POST.get("uscc", ""))
             raw_year = request.POST.get("year", "")
             if not raw_year.isdigit():
                 raise ValidationError({"year": "报告年度须为四位年份"})
@@ -322,7 +315,7 @@ def _listing_form(
     if request.method == "POST":
         try:
             listing = propose(
-                entity=_entity_by_uscc(request),
+                entity=entity_named(request.user, request.POST.get("uscc", "")),
                 ground=request.POST.get("ground", "")[:30],
                 evidence=request.POST.get("evidence", ""),
                 actor=request.user,

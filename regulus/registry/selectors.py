@@ -512,6 +512,16 @@ EXPORT_COLUMNS = (
 )
 
 
+def entity_named(user: Any, uscc: str) -> Entity:
+    """The entity in the user's scope a staff form names by its USCC, or ValidationError on
+    the "uscc" field (mistyped, unknown, or another district's)."""
+    code = ids.normalise(uscc or "")
+    entity = Entity.objects.visible_to(user).filter(uscc=code).first() if code else None
+    if entity is None:
+        raise ValidationError({"uscc": "统一社会信用代码有误，或该主体不在本单位辖区"})
+    return entity
+
+
 def entity_detail(*, user: Any, uscc: str) -> Entity:
     return Entity.objects.select_related("unit").get_visible_or_404(user, uscc=ids.normalise(uscc))
 

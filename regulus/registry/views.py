@@ -314,14 +314,6 @@ def import_template(request: HttpRequest) -> FileResponse:
     )
 
 
-def _portal_code_entity(request: HttpRequest) -> Entity:
-    uscc = ids.normalise(request.POST.get("uscc", ""))
-    entity = Entity.objects.visible_to(request.user).filter(uscc=uscc).first() if uscc else None
-    if entity is None:
-        raise ValidationError({"uscc": "统一社会信用代码有误，或该主体不在本单位辖区"})
-    return entity
-
-
 @page("registry.portal_code_manage")
 def portal_code(request: HttpRequest) -> HttpResponse:
     """Issue an entity's portal code (企业填报码), shown once; the entity's detail page links
@@ -331,7 +323,7 @@ def portal_code(request: HttpRequest) -> HttpResponse:
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
         try:
-            entity = _portal_code_entity(request)
+            entity = selectors.entity_named(request.user, request.POST.get("uscc", ""))
             issued = portal_codes.portal_code_issue(entity=entity, actor=request.user)
         except ValidationError as exc:
             errors = field_errors(exc)
